@@ -1,0 +1,242 @@
+//! Command-line arguments. Types only; the doc comments are the help text.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// ㊙ maruhi: a self-hosted trade-secret register (営業秘密管理台帳) with
+/// need-to-know access control and an audit trail.
+#[derive(Debug, Parser)]
+#[command(name = "maruhi", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Directory for the database, keys and files
+    #[arg(long, global = true, env = "MARUHI_DATA_DIR", default_value = "./maruhi-data")]
+    pub data_dir: PathBuf,
+    /// Database URL (default: SQLite inside the data directory; postgres://… selects PostgreSQL)
+    #[arg(long, global = true, env = "MARUHI_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the data directory, keys and schema, and the first administrator
+    Init {
+        /// User name of the first administrator
+        #[arg(long)]
+        admin_user: String,
+        /// File holding the administrator's password (at least 12 characters)
+        #[arg(long)]
+        admin_password_file: PathBuf,
+    },
+    /// Serve the web UI and the API
+    Serve {
+        /// Address to listen on
+        #[arg(long, env = "MARUHI_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Mark session cookies Secure (default: on unless listening on loopback)
+        #[arg(long)]
+        secure_cookies: Option<bool>,
+    },
+    /// Initialise if needed, load a sample manufacturing company and serve it
+    Demo {
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Manage users
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Manage groups
+    #[command(subcommand)]
+    Group(GroupCmd),
+    /// Manage API tokens
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Work with the register of secrets
+    #[command(subcommand)]
+    Secret(SecretCmd),
+    /// Show or set the ordered classification levels
+    #[command(subcommand)]
+    Levels(LevelsCmd),
+    /// Print the audit trail, newest first
+    Audit {
+        /// How many events
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Only actions starting with this prefix (e.g. secret.)
+        #[arg(long)]
+        action: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add a user
+    Add {
+        /// User name (letters, digits, '.', '_', '-')
+        name: String,
+        /// One of admin, manager, legal, analyst, auditor, employee
+        #[arg(long)]
+        role: String,
+        /// File holding the password; without it the user can only use API tokens
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+        /// Display name (defaults to the user name)
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// E-mail address
+        #[arg(long, default_value = "")]
+        email: String,
+        /// Department
+        #[arg(long, default_value = "")]
+        department: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List users
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a user's password (ends their sessions)
+    Passwd {
+        name: String,
+        /// File holding the new password
+        #[arg(long)]
+        password_file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCmd {
+    /// Add a group
+    Add {
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Add a user to a group
+    AddMember { group: String, user: String },
+    /// Remove a user from a group
+    RemoveMember { group: String, user: String },
+    /// List groups and members
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Create an API token for a user and print it once
+    Create {
+        /// The user the token acts as
+        #[arg(long)]
+        user: String,
+        /// What the token is for
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// read or write
+        #[arg(long, default_value = "write")]
+        scope: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCmd {
+    /// Register a secret
+    Add {
+        #[arg(long)]
+        title: String,
+        /// Classification level (e.g. 極秘, 秘, 社外秘)
+        #[arg(long)]
+        level: String,
+        /// Category id or label (e.g. drawing, 設計図, customer, 顧客情報)
+        #[arg(long)]
+        category: String,
+        /// Non-secret summary
+        #[arg(long, default_value = "")]
+        summary: String,
+        /// Owning department
+        #[arg(long, default_value = "")]
+        department: String,
+        /// User name of the 管理責任者
+        #[arg(long)]
+        manager: Option<String>,
+        /// Review date, YYYY-MM-DD
+        #[arg(long)]
+        review_date: Option<String>,
+        /// Where the material is (repeatable)
+        #[arg(long = "location")]
+        locations: Vec<String>,
+        /// Marks applied (repeatable)
+        #[arg(long = "mark")]
+        marks: Vec<String>,
+        /// Tags (repeatable)
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Grant access to a user (NAME) or group (group:NAME); repeatable
+        #[arg(long = "grant")]
+        grants: Vec<String>,
+        /// draft or registered
+        #[arg(long, default_value = "draft")]
+        status: String,
+        /// Print the new secret as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the register
+    List {
+        /// Search in title, summary, tags and department
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long)]
+        level: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one secret
+    Show {
+        id: i64,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Grant access to a user (NAME) or group (group:NAME)
+    Grant { id: i64, principal: String },
+    /// Change the status (draft, registered, retired, disclosed)
+    Status {
+        id: i64,
+        status: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LevelsCmd {
+    /// Print the levels, most secret first
+    Show,
+    /// Replace the levels, most secret first
+    Set {
+        #[arg(required = true)]
+        levels: Vec<String>,
+    },
+}

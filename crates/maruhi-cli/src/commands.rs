@@ -1,0 +1,342 @@
+//! One function per subcommand. Data goes to stdout, messages to stderr.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use maruhi_service::admin::UserInput;
+use maruhi_service::i18n::Lang;
+use maruhi_service::model::SecretInput;
+use maruhi_service::{Actor, ListParams, Scope, Service};
+
+use crate::args::{Cli, Command, Global, GroupCmd, LevelsCmd, SecretCmd, TokenCmd, UserCmd};
+
+/// The CLI speaks the terminal's language: Japanese when `LANG` says so.
+fn lang() -> Lang {
+    std::env::var("LANG").ok().filter(|l| l.starts_with("ja")).map(|_| Lang::Ja).unwrap_or(Lang::En)
+}
+
+/// Explains an error in the terminal's language, with every field problem.
+pub fn describe(e: &anyhow::Error) -> String {
+    let lang = lang();
+    if let Some(se) = e.downcast_ref::<maruhi_service::Error>() {
+        let mut msg = format!("{} [{}]", se.message(lang), se.code());
+        if let maruhi_service::Error::Invalid(fields) = se {
+            for f in fields {
+                msg.push_str(&format!("\n  {}: {}", f.field, f.msg.text(lang)));
+            }
+        }
+        if let maruhi_service::Error::Store(inner) = se {
+            msg.push_str(&format!("\n  {inner}"));
+        }
+        return msg;
+    }
+    format!("{e:#}")
+}
+
+fn database_url(g: &Global) -> Result<String> {
+    if let Some(url) = &g.database_url {
+        return Ok(url.clone());
+    }
+    let dir = std::path::absolute(&g.data_dir).context("cannot resolve the data directory")?;
+    Ok(format!("sqlite://{}", dir.join("maruhi.db").display()))
+}
+
+/// Creates the data directory and the installation key (random, 0600), once.
+fn prepare_data_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir.join("keys")).with_context(|| format!("cannot create {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict {}", dir.display()))?;
+    }
+    let key_path = dir.join("keys").join("installation.key");
+    if !key_path.exists() {
+        let mut key = [0u8; 32];
+        getrandom_fill(&mut key)?;
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&key_path).with_context(|| format!("cannot create {}", key_path.display()))?;
+        f.write_all(hex.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn getrandom_fill(buf: &mut [u8]) -> Result<()> {
+    let mut f = std::fs::File::open("/dev/urandom").context("cannot open /dev/urandom")?;
+    std::io::Read::read_exact(&mut f, buf).context("cannot read randomness")?;
+    Ok(())
+}
+
+fn read_password(path: &Path) -> Result<String> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read password file {}", path.display()))?;
+    Ok(text.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+async fn open(g: &Global) -> Result<Service> {
+    if g.database_url.is_none() {
+        prepare_data_dir(&g.data_dir)?;
+    }
+    Ok(Service::open(&database_url(g)?).await?)
+}
+
+fn print_json(v: &impl serde::Serialize) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let g = &cli.global;
+    let op = Actor::operator();
+    match cli.command {
+        Command::Init { admin_user, admin_password_file } => {
+            let password = read_password(&admin_password_file)?;
+            let svc = open(g).await?;
+            if svc.is_initialised().await? {
+                bail!("this installation is already initialised (users exist); use `maruhi user add` to add more");
+            }
+            let user = svc.init_admin(&admin_user, &password).await?;
+            eprintln!("initialised; administrator `{}` created", user.username);
+        }
+        Command::Serve { listen, secure_cookies } => {
+            let svc = open(g).await?;
+            if !svc.is_initialised().await? {
+                bail!("not initialised: run `maruhi init --admin-user NAME --admin-password-file FILE` first");
+            }
+            serve(svc, listen, secure_cookies.unwrap_or(!listen.ip().is_loopback())).await?;
+        }
+        Command::Demo { listen } => {
+            let svc = open(g).await?;
+            if !svc.is_initialised().await? {
+                svc.init_admin("admin", maruhi_service::demo::DEMO_PASSWORD).await?;
+            }
+            if maruhi_service::demo::load(&svc).await? {
+                eprintln!("loaded the demo company (株式会社サンプル精機)");
+            }
+            eprintln!(
+                "\n  ㊙ maruhi demo: http://{listen}/\n  log in as `admin` (or yamada, sato, watanabe, ito, …) with password `{}`\n",
+                maruhi_service::demo::DEMO_PASSWORD
+            );
+            serve(svc, listen, false).await?;
+        }
+        Command::User(cmd) => user(g, &op, cmd).await?,
+        Command::Group(cmd) => group(g, &op, cmd).await?,
+        Command::Token(TokenCmd::Create { user, name, scope }) => {
+            let svc = open(g).await?;
+            let scope = Scope::parse(&scope).context("the scope is read or write")?;
+            let token = svc.create_token(&op, &user, &name, scope).await?;
+            println!("{}", token.expose());
+            eprintln!("this token is shown only once; store it somewhere safe");
+        }
+        Command::Secret(cmd) => secret(g, &op, cmd).await?,
+        Command::Levels(cmd) => {
+            let svc = open(g).await?;
+            if let LevelsCmd::Set { levels } = cmd {
+                svc.set_levels(&op, &levels).await?;
+            }
+            for l in svc.levels().await? {
+                println!("{l}");
+            }
+        }
+        Command::Audit { limit, action, json } => {
+            let svc = open(g).await?;
+            let page = svc.audit_log(&op, action.as_deref(), 1, limit).await?;
+            if json {
+                print_json(&page.items)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                for e in page.items {
+                    writeln!(
+                        out,
+                        "{:>6}  {}  {:<24} {:<22} {} {}",
+                        e.seq,
+                        e.at,
+                        e.actor,
+                        e.action,
+                        e.object_id.unwrap_or_default(),
+                        e.summary
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn serve(svc: Service, listen: std::net::SocketAddr, secure_cookies: bool) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    tracing::info!(%listen, backend = ?svc.backend(), "serving");
+    let app = maruhi_server::app(maruhi_server::AppState::new(svc.clone(), secure_cookies));
+    maruhi_server::serve(listener, app, async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
+    .await?;
+    svc.close().await;
+    Ok(())
+}
+
+async fn user(g: &Global, op: &Actor, cmd: UserCmd) -> Result<()> {
+    let svc = open(g).await?;
+    match cmd {
+        UserCmd::Add { name, role, password_file, display_name, email, department, json } => {
+            let password = password_file.as_deref().map(read_password).transpose()?;
+            let user = svc
+                .create_user(op, UserInput { username: name, display_name, email, department, role, password })
+                .await?;
+            if json {
+                print_json(&user)?;
+            } else {
+                println!("{}", user.id);
+            }
+        }
+        UserCmd::List { json } => {
+            let users = svc.list_users(op).await?;
+            if json {
+                print_json(&users)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                for u in users {
+                    let state = if u.disabled { " (disabled)" } else { "" };
+                    writeln!(out, "{}\t{}\t{}\t{}{state}", u.id, u.username, u.role.id(), u.display_name)?;
+                }
+            }
+        }
+        UserCmd::Passwd { name, password_file } => {
+            svc.set_password(op, &name, &read_password(&password_file)?).await?;
+            eprintln!("password changed; existing sessions of `{name}` ended");
+        }
+    }
+    Ok(())
+}
+
+async fn group(g: &Global, op: &Actor, cmd: GroupCmd) -> Result<()> {
+    let svc = open(g).await?;
+    match cmd {
+        GroupCmd::Add { name, description } => {
+            let group = svc.create_group(op, &name, &description).await?;
+            println!("{}", group.id);
+        }
+        GroupCmd::AddMember { group, user } => svc.set_membership(op, &group, &user, true).await?,
+        GroupCmd::RemoveMember { group, user } => svc.set_membership(op, &group, &user, false).await?,
+        GroupCmd::List { json } => {
+            let groups = svc.list_groups(op).await?;
+            if json {
+                let v: Vec<_> = groups
+                    .iter()
+                    .map(|(g, m)| serde_json::json!({"group": g, "members": m.iter().map(|u| &u.username).collect::<Vec<_>>()}))
+                    .collect();
+                print_json(&v)?;
+            } else {
+                for (g, members) in groups {
+                    let names: Vec<_> = members.iter().map(|u| u.username.as_str()).collect();
+                    println!("{}\t{}", g.name, names.join(","));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn secret(g: &Global, op: &Actor, cmd: SecretCmd) -> Result<()> {
+    let svc = open(g).await?;
+    match cmd {
+        SecretCmd::Add {
+            title,
+            level,
+            category,
+            summary,
+            department,
+            manager,
+            review_date,
+            locations,
+            marks,
+            tags,
+            grants,
+            status,
+            json,
+        } => {
+            let s = svc
+                .create_secret(
+                    op,
+                    SecretInput {
+                        title,
+                        summary,
+                        category,
+                        level,
+                        department,
+                        manager,
+                        review_date,
+                        locations,
+                        marks,
+                        tags,
+                        grants,
+                        status: Some(status),
+                        ..SecretInput::default()
+                    },
+                )
+                .await?;
+            if json {
+                print_json(&s)?;
+            } else {
+                println!("{}", s.id);
+            }
+        }
+        SecretCmd::List { query, level, status, json } => {
+            let mut params = ListParams { text: query, level, status, per_page: 500, ..ListParams::default() };
+            let mut all = Vec::new();
+            loop {
+                let page = svc.list_secrets(op, &params).await?;
+                let n = page.items.len();
+                all.extend(page.items);
+                if n < 500 {
+                    break;
+                }
+                params.page += 1;
+            }
+            if json {
+                print_json(&all)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                for s in all {
+                    writeln!(out, "{}\t{}\t{}\t{}\t{}", s.id, s.level, s.status.id(), s.category.id(), s.title)?;
+                }
+            }
+        }
+        SecretCmd::Show { id, json } => {
+            let s = svc.get_secret(op, id).await?;
+            if json {
+                print_json(&s)?;
+            } else {
+                let l = lang();
+                println!("{} [{}] {}", s.id, s.level, s.title);
+                println!("  {}: {}", "category", s.category.label(l));
+                println!("  {}: {}", "status", s.status.label(l));
+                println!("  {}: {}", "department", s.department);
+                println!("  {}: {}", "manager", s.manager.map(|m| m.name).unwrap_or_default());
+                println!("  {}: {}", "summary", s.summary);
+                for a in s.access.unwrap_or_default() {
+                    println!("  access: {} {}", a.kind.id(), a.name);
+                }
+            }
+        }
+        SecretCmd::Grant { id, principal } => {
+            svc.grant(op, id, &principal).await?;
+        }
+        SecretCmd::Status { id, status, reason } => {
+            let s = svc.change_status(op, id, &status, &reason).await?;
+            println!("{}\t{}", s.id, s.status.id());
+        }
+    }
+    Ok(())
+}

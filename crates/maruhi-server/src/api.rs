@@ -1,0 +1,243 @@
+//! The JSON API under `/api/v1`: bearer tokens, JSON in and out, errors as
+//! RFC 9457 problem details with stable codes. Need-to-know applies exactly as
+//! in the pages, because both call the same service methods.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use maruhi_service::admin::UserInput;
+use maruhi_service::model::{PrincipalKind, SecretInput};
+use maruhi_service::{Error, ListParams};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::pages::sort_key;
+use crate::web::{ApiActor, ApiError, ApiJson, ApiQuery, ReqLang};
+use crate::AppState;
+
+type ApiResult = Result<Response, ApiError>;
+
+fn ok<T: serde::Serialize>(v: T) -> ApiResult {
+    Ok(Json(v).into_response())
+}
+
+fn created<T: serde::Serialize>(v: T) -> ApiResult {
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+fn parse_id(s: &str, a: &ApiActor) -> Result<i64, ApiError> {
+    s.parse().map_err(|_| ApiError(Error::NotFound, a.lang))
+}
+
+/// The OpenAPI 3.1 description of this API.
+pub async fn openapi() -> Response {
+    let mut resp = include_str!("../openapi.json").into_response();
+    resp.headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    resp
+}
+
+pub async fn not_found(ReqLang(lang): ReqLang) -> Response {
+    ApiError(Error::NotFound, lang).into_response()
+}
+
+pub async fn me(a: ApiActor) -> ApiResult {
+    ok(json!({
+        "id": a.actor.user_id,
+        "username": a.actor.username,
+        "role": a.actor.role,
+        "scope": a.actor.scope,
+    }))
+}
+
+pub async fn levels(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+    ok(state.svc.levels().await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    q: Option<String>,
+    level: Option<String>,
+    status: Option<String>,
+    category: Option<String>,
+    department: Option<String>,
+    review_due: Option<bool>,
+    sort: Option<String>,
+    order: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+pub async fn list_secrets(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult {
+    let sort = sort_key(q.sort.as_deref().unwrap_or(""));
+    let params = ListParams {
+        text: q.q,
+        level: q.level,
+        status: q.status,
+        category: q.category,
+        department: q.department,
+        review_due: q.review_due.unwrap_or(false),
+        sort,
+        descending: match q.order.as_deref() {
+            Some("asc") => false,
+            Some("desc") => true,
+            _ => sort == maruhi_service::SortKey::Updated,
+        },
+        page: q.page.unwrap_or(1),
+        per_page: q.per_page.unwrap_or(50),
+    };
+    ok(state.svc.list_secrets(&a.actor, &params).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+pub async fn create_secret(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiJson(input): ApiJson<SecretInput>,
+) -> ApiResult {
+    created(state.svc.create_secret(&a.actor, input).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+pub async fn get_secret(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
+    let id = parse_id(&id, &a)?;
+    ok(state.svc.get_secret(&a.actor, id).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+pub async fn update_secret(
+    State(state): State<AppState>,
+    a: ApiActor,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<SecretInput>,
+) -> ApiResult {
+    let id = parse_id(&id, &a)?;
+    ok(state.svc.update_secret(&a.actor, id, input).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    status: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn change_status(
+    State(state): State<AppState>,
+    a: ApiActor,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<StatusBody>,
+) -> ApiResult {
+    let id = parse_id(&id, &a)?;
+    ok(state.svc.change_status(&a.actor, id, &b.status, &b.reason).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantBody {
+    principal: String,
+}
+
+pub async fn grant(
+    State(state): State<AppState>,
+    a: ApiActor,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<GrantBody>,
+) -> ApiResult {
+    let id = parse_id(&id, &a)?;
+    created(state.svc.grant(&a.actor, id, &b.principal).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    a: ApiActor,
+    Path((id, kind, pid)): Path<(String, String, String)>,
+) -> ApiResult {
+    let id = parse_id(&id, &a)?;
+    let pid = parse_id(&pid, &a)?;
+    let kind = match kind.as_str() {
+        "user" => PrincipalKind::User,
+        "group" => PrincipalKind::Group,
+        _ => return Err(ApiError(Error::NotFound, a.lang)),
+    };
+    state.svc.revoke(&a.actor, id, kind, pid).await.map_err(|e| ApiError(e, a.lang))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn acknowledge(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
+    let id = parse_id(&id, &a)?;
+    let version = state.svc.acknowledge(&a.actor, id).await.map_err(|e| ApiError(e, a.lang))?;
+    ok(json!({"secret_id": id, "rules_version": version}))
+}
+
+pub async fn history(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
+    let id = parse_id(&id, &a)?;
+    ok(state.svc.history(&a.actor, id).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+pub async fn list_users(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+    ok(state.svc.list_users(&a.actor).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+pub async fn create_user(State(state): State<AppState>, a: ApiActor, ApiJson(input): ApiJson<UserInput>) -> ApiResult {
+    created(state.svc.create_user(&a.actor, input).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+pub async fn list_groups(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+    let groups = state.svc.list_groups(&a.actor).await.map_err(|e| ApiError(e, a.lang))?;
+    let out: Vec<_> = groups
+        .into_iter()
+        .map(|(g, members)| {
+            json!({
+                "id": g.id, "name": g.name, "description": g.description,
+                "members": members.into_iter().map(|u| u.username).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupBody {
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn create_group(State(state): State<AppState>, a: ApiActor, ApiJson(b): ApiJson<GroupBody>) -> ApiResult {
+    created(state.svc.create_group(&a.actor, &b.name, &b.description).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberBody {
+    username: String,
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    a: ApiActor,
+    Path(name): Path<String>,
+    ApiJson(b): ApiJson<MemberBody>,
+) -> ApiResult {
+    state.svc.set_membership(&a.actor, &name, &b.username, true).await.map_err(|e| ApiError(e, a.lang))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    action: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+pub async fn audit(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult {
+    let page = state
+        .svc
+        .audit_log(&a.actor, q.action.as_deref(), q.page.unwrap_or(1), q.per_page.unwrap_or(100))
+        .await
+        .map_err(|e| ApiError(e, a.lang))?;
+    ok(page)
+}

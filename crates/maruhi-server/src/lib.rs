@@ -1,0 +1,152 @@
+//! maruhi's HTTP server: the only crate that speaks HTTP and HTML.
+//!
+//! [`app`] builds the whole router from an [`AppState`] without opening a
+//! socket, so tests drive it directly; [`serve`] runs it with graceful
+//! shutdown. Routes are grouped by what protects them: public (login, static
+//! files, the OpenAPI document), browser session (pages; every form carries a
+//! CSRF token and unsafe requests must come from our own origin) and bearer
+//! token (`/api/v1`). Authorization itself is decided in the service layer,
+//! never here.
+//!
+//! ```no_run
+//! # async fn demo(svc: maruhi_service::Service) -> std::io::Result<()> {
+//! let app = maruhi_server::app(maruhi_server::AppState::new(svc, false));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! maruhi_server::serve(listener, app, std::future::pending()).await
+//! # }
+//! ```
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::header::{self, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::Router;
+use maruhi_service::Service;
+
+mod api;
+pub mod pages;
+mod web;
+
+pub use web::{LANG_COOKIE, SESSION_COOKIE};
+
+/// The largest request body accepted anywhere (forms and JSON).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What handlers share.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub svc: Service,
+    /// Mark cookies `Secure` (set when served over HTTPS or not on loopback).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(svc: Service, secure_cookies: bool) -> Self {
+        AppState { svc, secure_cookies }
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(pages::dashboard))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/lang", post(pages::switch_lang))
+        .route("/secrets", get(pages::list).post(pages::create))
+        .route("/secrets/new", get(pages::new_form))
+        .route("/secrets/print", get(pages::print))
+        .route("/secrets/export.csv", get(pages::export_csv))
+        .route("/secrets/{id}", get(pages::detail).post(pages::update))
+        .route("/secrets/{id}/edit", get(pages::edit_form))
+        .route("/secrets/{id}/status", post(pages::change_status))
+        .route("/secrets/{id}/grants", post(pages::grant))
+        .route("/secrets/{id}/grants/revoke", post(pages::revoke))
+        .route("/secrets/{id}/acknowledge", post(pages::acknowledge))
+        .route("/acknowledgements", get(pages::acks))
+        .route("/admin/users", get(pages::users).post(pages::add_user))
+        .route("/admin/users/{id}", post(pages::update_user))
+        .route("/admin/groups", get(pages::groups).post(pages::add_group))
+        .route("/admin/groups/members", post(pages::group_member))
+        .route("/audit", get(pages::audit))
+        .route("/tokens", get(pages::tokens).post(pages::create_token))
+        .route("/tokens/{id}/revoke", post(pages::revoke_token))
+        .route("/static/app.css", get(pages::stylesheet))
+        .route("/healthz", get(|| async { "ok" }))
+        .layer(middleware::from_fn(same_origin_forms));
+
+    let api = Router::new()
+        .route("/openapi.json", get(api::openapi))
+        .route("/me", get(api::me))
+        .route("/levels", get(api::levels))
+        .route("/secrets", get(api::list_secrets).post(api::create_secret))
+        .route("/secrets/{id}", get(api::get_secret).put(api::update_secret))
+        .route("/secrets/{id}/status", post(api::change_status))
+        .route("/secrets/{id}/grants", post(api::grant))
+        .route("/secrets/{id}/grants/{kind}/{principal_id}", delete(api::revoke))
+        .route("/secrets/{id}/acknowledge", post(api::acknowledge))
+        .route("/secrets/{id}/history", get(api::history))
+        .route("/users", get(api::list_users).post(api::create_user))
+        .route("/groups", get(api::list_groups).post(api::create_group))
+        .route("/groups/{name}/members", post(api::add_member))
+        .route("/audit", get(api::audit))
+        .fallback(api::not_found);
+
+    Router::new()
+        .merge(pages)
+        .nest("/api/v1", api)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Browsers send `Origin` with every unsafe request; a form posted from
+/// another site is refused before any handler runs (defence in depth beside
+/// the CSRF token and `SameSite=Strict` cookies).
+async fn same_origin_forms(req: Request, next: Next) -> Response {
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        if let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+            let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let origin_host = origin.split("://").nth(1).unwrap_or("");
+            if origin == "null" || origin_host != host {
+                return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,1196 @@
+//! Server-rendered pages: one struct per page (askama templates in
+//! `templates/`), Japanese first and complete in English.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use maruhi_service::i18n::{ui, Lang};
+use maruhi_service::model::{AuditEntry, Category, PrincipalKind, Role, Secret, SecretInput, Status, User};
+use maruhi_service::{policy, Error, ListParams, Scope, SortKey};
+use serde::Deserialize;
+
+use crate::web::{Ctx, PageError, ReqLang, Viewer, LANG_COOKIE, SESSION_COOKIE};
+use crate::AppState;
+
+type PageResult = Result<Response, PageError>;
+
+/// Renders a template; a template error is a server error with an opaque page.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// Shows stored UTC times in Japan Standard Time, as the users read them.
+pub fn local_time(rfc3339: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::parse(rfc3339, &Rfc3339) {
+        Ok(t) => {
+            let jst = t.to_offset(time::macros::offset!(+9));
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                jst.year(),
+                u8::from(jst.month()),
+                jst.day(),
+                jst.hour(),
+                jst.minute()
+            )
+        }
+        Err(_) => rfc3339.to_owned(),
+    }
+}
+
+/// A secret prepared for display.
+pub struct SecretView {
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub category: String,
+    pub level: String,
+    pub level_rank: usize,
+    pub department: String,
+    pub manager: String,
+    pub status: String,
+    pub status_id: &'static str,
+    pub status_reason: String,
+    pub review_date: String,
+    pub locations: Vec<String>,
+    pub marks: Vec<String>,
+    pub agreements: Vec<String>,
+    pub tags: Vec<String>,
+    pub usefulness: String,
+    pub non_public: String,
+    pub secrecy_management: String,
+    pub handling_rules: String,
+    pub rules_version: i64,
+    pub revision: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl SecretView {
+    fn new(s: &Secret, lang: Lang, levels: &[String]) -> Self {
+        SecretView {
+            id: s.id,
+            title: s.title.clone(),
+            summary: s.summary.clone(),
+            category: s.category.label(lang).to_owned(),
+            level_rank: levels.iter().position(|l| *l == s.level).unwrap_or(levels.len()),
+            level: s.level.clone(),
+            department: s.department.clone(),
+            manager: s.manager.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
+            status: s.status.label(lang).to_owned(),
+            status_id: s.status.id(),
+            status_reason: s.status_reason.clone(),
+            review_date: s.review_date.clone().unwrap_or_default(),
+            locations: s.locations.clone(),
+            marks: s.marks.clone(),
+            agreements: s.agreements.clone(),
+            tags: s.tags.clone(),
+            usefulness: s.notes.usefulness.clone(),
+            non_public: s.notes.non_public.clone(),
+            secrecy_management: s.notes.secrecy_management.clone(),
+            handling_rules: s.handling_rules.clone(),
+            rules_version: s.rules_version,
+            revision: s.revision,
+            created_at: local_time(&s.created_at),
+            updated_at: local_time(&s.updated_at),
+        }
+    }
+
+    /// A CSS class that colours the level badge: the most secret is red.
+    pub fn level_class(&self) -> &'static str {
+        match self.level_rank {
+            0 => "lv lv0",
+            1 => "lv lv1",
+            2 => "lv lv2",
+            _ => "lv",
+        }
+    }
+}
+
+/// One line of a history or the audit log.
+pub struct HistoryView {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub details: String,
+}
+
+impl HistoryView {
+    fn new(e: &AuditEntry, lang: Lang) -> Self {
+        let key = format!("action.{}", e.action);
+        let label = ui(lang, &key);
+        HistoryView {
+            seq: e.seq,
+            at: local_time(&e.at),
+            actor: e.actor.clone(),
+            action: if label == "??" { e.action.clone() } else { label.to_owned() },
+            object: match &e.object_id {
+                Some(id) => format!("{} {id}", e.object_type),
+                None => e.object_type.clone(),
+            },
+            details: describe(&e.summary),
+        }
+    }
+}
+
+/// A short reading of an audit summary: `field: before → after` for changes.
+fn describe(v: &serde_json::Value) -> String {
+    let Some(obj) = v.as_object() else { return String::new() };
+    let short = |v: &serde_json::Value| -> String {
+        let s = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => "—".to_owned(),
+            other => other.to_string(),
+        };
+        if s.chars().count() > 60 {
+            format!("{}…", s.chars().take(60).collect::<String>())
+        } else {
+            s
+        }
+    };
+    let mut parts = Vec::new();
+    for (k, val) in obj {
+        if k == "after" && val.is_object() {
+            // A creation: name the title only; the rest is in the record.
+            if let Some(t) = val.get("title") {
+                parts.push(format!("title: {}", short(t)));
+            }
+            continue;
+        }
+        match (val.get("before"), val.get("after")) {
+            (Some(b), Some(a)) => parts.push(format!("{k}: {} → {}", short(b), short(a))),
+            _ => parts.push(format!("{k}: {}", short(val))),
+        }
+    }
+    parts.join("; ")
+}
+
+// ---------------------------------------------------------------- templates
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub ctx: Ctx,
+    pub status: u16,
+    pub message: String,
+    pub code: &'static str,
+    pub operation_id: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    ctx: Ctx,
+    error: Option<String>,
+    username: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    ctx: Ctx,
+    levels: Vec<(String, i64, i64, i64)>,
+    total: i64,
+    reviews_due: Vec<SecretView>,
+    my_outstanding: Vec<(i64, String, i64)>,
+    outstanding_total: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    ctx: Ctx,
+    q: ListForm,
+    rows: Vec<SecretView>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    levels: Vec<String>,
+    statuses: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    departments: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "print.html")]
+struct PrintPage {
+    ctx: Ctx,
+    rows: Vec<SecretView>,
+    total: i64,
+    generated: String,
+    by: String,
+}
+
+#[derive(Template)]
+#[template(path = "detail.html")]
+struct DetailPage {
+    ctx: Ctx,
+    s: SecretView,
+    access: Vec<(String, i64, String)>,
+    acks: Vec<(String, i64, String)>,
+    history: Vec<HistoryView>,
+    may_manage: bool,
+    may_ack: bool,
+    acked_current: bool,
+    transitions: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+struct FormPage {
+    ctx: Ctx,
+    editing: Option<i64>,
+    v: SecretForm,
+    errors: HashMap<&'static str, &'static str>,
+    levels: Vec<String>,
+    categories: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "acks.html")]
+struct AcksPage {
+    ctx: Ctx,
+    items: Vec<(i64, String, i64, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    ctx: Ctx,
+    users: Vec<(User, &'static str)>,
+    roles: Vec<(&'static str, &'static str)>,
+    errors: HashMap<&'static str, &'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "groups.html")]
+struct GroupsPage {
+    ctx: Ctx,
+    groups: Vec<(String, String, Vec<String>)>,
+    errors: HashMap<&'static str, &'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    ctx: Ctx,
+    rows: Vec<HistoryView>,
+    page: i64,
+    pages: i64,
+    total: i64,
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    ctx: Ctx,
+    tokens: Vec<(i64, String, String, String, bool)>,
+    new_token: Option<String>,
+}
+
+impl FormPage {
+    fn err(&self, field: &str) -> Option<&'static str> {
+        self.errors.get(field).copied()
+    }
+}
+
+impl UsersPage {
+    fn err(&self, field: &str) -> Option<&'static str> {
+        self.errors.get(field).copied()
+    }
+}
+
+fn field_errors(e: &Error, lang: Lang) -> HashMap<&'static str, &'static str> {
+    match e {
+        Error::Invalid(fields) => fields.iter().map(|f| (f.field, f.msg.text(lang))).collect(),
+        _ => HashMap::new(),
+    }
+}
+
+fn statuses(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    Status::ALL.iter().map(|s| (s.id(), s.label(lang))).collect()
+}
+
+fn categories(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    Category::ALL.iter().map(|c| (c.id(), c.label(lang))).collect()
+}
+
+// ---------------------------------------------------------------- login
+
+pub async fn login_form(ReqLang(lang): ReqLang, viewer: Option<Viewer>) -> Response {
+    if viewer.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    render(&LoginPage { ctx: Ctx::anonymous(lang), error: None, username: String::new() })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn session_cookie(value: &str, secure: bool, max_age: i64) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    addr: crate::web::RemoteAddr,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    match state.svc.login(&form.username, &form.password, &addr.0).await {
+        Ok((token, _session)) => {
+            let mut resp = Redirect::to("/").into_response();
+            let max_age = maruhi_service::auth::SESSION_LIFETIME.whole_seconds();
+            resp.headers_mut()
+                .insert(header::SET_COOKIE, session_cookie(token.expose(), state.secure_cookies, max_age));
+            resp
+        }
+        Err(e @ (Error::BadCredentials | Error::Throttled)) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+            let page = LoginPage { ctx: Ctx::anonymous(lang), error: Some(e.message(lang)), username: form.username };
+            (status, render(&page)).into_response()
+        }
+        Err(e) => PageError(e, lang).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(State(state): State<AppState>, viewer: Viewer, Form(form): Form<CsrfForm>) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    state.svc.logout(&viewer.cookie, viewer.actor()).await.map_err(|e| PageError(e, viewer.lang))?;
+    let mut resp = Redirect::to("/login").into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie("", state.secure_cookies, 0));
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    lang: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Sets the language cookie and returns to the page the user was on.
+pub async fn switch_lang(Form(form): Form<LangForm>) -> Response {
+    let lang = Lang::parse(&form.lang).unwrap_or_default();
+    // Only local paths: never an open redirect.
+    let back = if form.back.starts_with('/') && !form.back.starts_with("//") { form.back.as_str() } else { "/" };
+    let mut resp = Redirect::to(back).into_response();
+    if let Ok(v) =
+        HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code()))
+    {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+// ---------------------------------------------------------------- dashboard
+
+pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let lang = viewer.lang;
+    let d = state.svc.dashboard(viewer.actor()).await.map_err(|e| PageError(e, lang))?;
+    let levels =
+        d.levels.iter().map(|l| (l.clone(), d.count(l, "registered"), d.count(l, "draft"), d.level_total(l))).collect();
+    let page = DashboardPage {
+        ctx: viewer.ctx(),
+        levels,
+        total: d.total,
+        reviews_due: d.reviews_due.iter().map(|s| SecretView::new(s, lang, &d.levels)).collect(),
+        my_outstanding: d.my_outstanding,
+        outstanding_total: d.outstanding_total,
+    };
+    Ok(render(&page))
+}
+
+// ---------------------------------------------------------------- register list
+
+/// The list's query string. Unknown values fall back to defaults rather than
+/// failing, so a hand-edited URL still shows a page.
+#[derive(Deserialize, Default, Clone)]
+pub struct ListForm {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub order: String,
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+pub fn sort_key(s: &str) -> SortKey {
+    match s {
+        "title" => SortKey::Title,
+        "level" => SortKey::Level,
+        "status" => SortKey::Status,
+        "review" => SortKey::Review,
+        "id" => SortKey::Id,
+        _ => SortKey::Updated,
+    }
+}
+
+impl ListForm {
+    pub fn params(&self, per_page: i64) -> ListParams {
+        let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        ListParams {
+            text: some(&self.q),
+            level: some(&self.level),
+            status: some(&self.status),
+            category: some(&self.category),
+            department: some(&self.department),
+            review_due: false,
+            sort: sort_key(&self.sort),
+            descending: match self.order.as_str() {
+                "asc" => false,
+                "desc" => true,
+                _ => sort_key(&self.sort) == SortKey::Updated,
+            },
+            page: self.page.unwrap_or(1).max(1),
+            per_page,
+        }
+    }
+
+    fn encode(pairs: &[(&str, &str)]) -> String {
+        let mut out = String::new();
+        for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+            out.push(if out.is_empty() { '?' } else { '&' });
+            out.push_str(k);
+            out.push('=');
+            for b in v.bytes() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                    out.push(b as char);
+                } else {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+        out
+    }
+
+    fn base_pairs(&self) -> Vec<(&str, &str)> {
+        vec![
+            ("q", self.q.as_str()),
+            ("level", self.level.as_str()),
+            ("status", self.status.as_str()),
+            ("category", self.category.as_str()),
+            ("department", self.department.as_str()),
+        ]
+    }
+
+    /// The link that sorts by `key`, flipping the order when already sorted by it.
+    pub fn sort_link(&self, key: &str) -> String {
+        let order = if self.sort == key && self.order != "desc" { "desc" } else { "asc" };
+        let mut p = self.base_pairs();
+        p.push(("sort", key));
+        p.push(("order", order));
+        format!("/secrets{}", Self::encode(&p))
+    }
+
+    pub fn sort_mark(&self, key: &str) -> &'static str {
+        if self.sort != key {
+            ""
+        } else if self.order == "desc" {
+            " ▼"
+        } else {
+            " ▲"
+        }
+    }
+
+    pub fn aria_sort(&self, key: &str) -> &'static str {
+        if self.sort != key {
+            "none"
+        } else if self.order == "desc" {
+            "descending"
+        } else {
+            "ascending"
+        }
+    }
+
+    pub fn page_link(&self, page: i64) -> String {
+        let page = page.to_string();
+        let mut p = self.base_pairs();
+        p.push(("sort", self.sort.as_str()));
+        p.push(("order", self.order.as_str()));
+        p.push(("page", page.as_str()));
+        format!("/secrets{}", Self::encode(&p))
+    }
+
+    pub fn export_link(&self, path: &str) -> String {
+        let mut p = self.base_pairs();
+        p.push(("sort", self.sort.as_str()));
+        p.push(("order", self.order.as_str()));
+        format!("{path}{}", Self::encode(&p))
+    }
+
+    pub fn is(&self, field: &str, value: &str) -> bool {
+        let current = match field {
+            "level" => &self.level,
+            "status" => &self.status,
+            "category" => &self.category,
+            "department" => &self.department,
+            _ => return false,
+        };
+        current == value
+    }
+}
+
+pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query<ListForm>) -> PageResult {
+    let lang = viewer.lang;
+    let err = |e| PageError(e, lang);
+    let page = state.svc.list_secrets(viewer.actor(), &q.params(50)).await.map_err(err)?;
+    let levels = state.svc.levels().await.map_err(err)?;
+    let departments = state.svc.departments().await.map_err(err)?;
+    let rows = page.items.iter().map(|s| SecretView::new(s, lang, &levels)).collect();
+    Ok(render(&ListPage {
+        ctx: viewer.ctx(),
+        rows,
+        total: page.total,
+        page: page.page,
+        pages: page.pages(),
+        q,
+        levels,
+        statuses: statuses(lang),
+        categories: categories(lang),
+        departments,
+    }))
+}
+
+pub async fn print(State(state): State<AppState>, viewer: Viewer, Query(q): Query<ListForm>) -> PageResult {
+    let lang = viewer.lang;
+    let err = |e| PageError(e, lang);
+    let levels = state.svc.levels().await.map_err(err)?;
+    let mut params = q.params(500);
+    let mut rows = Vec::new();
+    let total = loop {
+        let page = state.svc.list_secrets(viewer.actor(), &params).await.map_err(err)?;
+        rows.extend(page.items.iter().map(|s| SecretView::new(s, lang, &levels)));
+        if page.items.len() < 500 || rows.len() >= 10_000 {
+            break page.total;
+        }
+        params.page += 1;
+    };
+    let generated = local_time(&maruhi_service::clock::format_time(state.svc.now()));
+    Ok(render(&PrintPage { ctx: viewer.ctx(), rows, total, generated, by: viewer.session.display_name.clone() }))
+}
+
+pub async fn export_csv(State(state): State<AppState>, viewer: Viewer, Query(q): Query<ListForm>) -> PageResult {
+    let csv = state
+        .svc
+        .export_csv(viewer.actor(), &q.params(500), viewer.lang)
+        .await
+        .map_err(|e| PageError(e, viewer.lang))?;
+    let mut resp = csv.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"maruhi-register.csv\""));
+    Ok(resp)
+}
+
+// ---------------------------------------------------------------- detail
+
+async fn detail_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    error: Option<String>,
+) -> Result<DetailPage, PageError> {
+    let lang = viewer.lang;
+    let err = |e| PageError(e, lang);
+    let actor = viewer.actor();
+    let secret = state.svc.get_secret(actor, id).await.map_err(err)?;
+    let levels = state.svc.levels().await.map_err(err)?;
+    let history = state.svc.history(actor, id).await.map_err(err)?;
+    let acks = state.svc.acknowledgements(actor, id).await.map_err(err)?;
+    let may_manage = policy::may_manage_secret(actor, secret.manager.as_ref().map(|m| m.id));
+    let outstanding = state.svc.outstanding_acks(actor).await.map_err(err)?;
+    let entitled = actor.user_id.is_some_and(|uid| {
+        secret.manager.as_ref().is_some_and(|m| m.id == uid)
+            || secret.access.iter().flatten().any(|g| g.kind == PrincipalKind::User && g.id == uid)
+    }) || outstanding.iter().any(|(sid, _, _)| *sid == id);
+    let acked_current = actor
+        .user_id
+        .is_some_and(|uid| acks.iter().any(|a| a.user_id == uid && a.rules_version == secret.rules_version));
+    let transitions =
+        Status::ALL.iter().filter(|s| secret.status.can_become(**s)).map(|s| (s.id(), s.label(lang))).collect();
+    Ok(DetailPage {
+        ctx: viewer.ctx(),
+        access: secret.access.iter().flatten().map(|g| (g.kind.id().to_owned(), g.id, g.name.clone())).collect(),
+        acks: acks.iter().map(|a| (a.user.clone(), a.rules_version, local_time(&a.acknowledged_at))).collect(),
+        history: history.iter().rev().map(|h| HistoryView::new(h, lang)).collect(),
+        may_manage,
+        may_ack: entitled && secret.status == Status::Registered && policy::may_write(actor),
+        acked_current,
+        transitions,
+        s: SecretView::new(&secret, lang, &levels),
+        error,
+    })
+}
+
+pub async fn detail(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
+    let id = parse_id(&id, viewer.lang)?;
+    Ok(render(&detail_page(&state, &viewer, id, None).await?))
+}
+
+fn parse_id(s: &str, lang: Lang) -> Result<i64, PageError> {
+    s.parse::<i64>().map_err(|_| PageError(Error::NotFound, lang))
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Re-renders the detail page with the error when a small form on it fails.
+async fn detail_or_error(state: &AppState, viewer: &Viewer, id: i64, result: Result<(), Error>) -> PageResult {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/secrets/{id}")).into_response()),
+        Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
+            let msg = match &e {
+                Error::Invalid(f) => f.iter().map(|f| f.msg.text(viewer.lang)).collect::<Vec<_>>().join(" "),
+                other => other.message(viewer.lang),
+            };
+            let page = detail_page(state, viewer, id, Some(msg)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}
+
+pub async fn change_status(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    let id = parse_id(&id, viewer.lang)?;
+    let r = state.svc.change_status(viewer.actor(), id, &form.status, &form.reason).await.map(|_| ());
+    detail_or_error(&state, &viewer, id, r).await
+}
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    principal: String,
+}
+
+pub async fn grant(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<GrantForm>,
+) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    let id = parse_id(&id, viewer.lang)?;
+    let r = state.svc.grant(viewer.actor(), id, &form.principal).await.map(|_| ());
+    detail_or_error(&state, &viewer, id, r).await
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    csrf: String,
+    kind: String,
+    principal_id: i64,
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<RevokeForm>,
+) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    let id = parse_id(&id, viewer.lang)?;
+    let kind = if form.kind == "group" { PrincipalKind::Group } else { PrincipalKind::User };
+    let r = state.svc.revoke(viewer.actor(), id, kind, form.principal_id).await;
+    detail_or_error(&state, &viewer, id, r).await
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    let id = parse_id(&id, viewer.lang)?;
+    state.svc.acknowledge(viewer.actor(), id).await.map_err(|e| PageError(e, viewer.lang))?;
+    Ok(Redirect::to(&format!("/secrets/{id}")).into_response())
+}
+
+pub async fn acks(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let lang = viewer.lang;
+    let items = state.svc.outstanding_acks(viewer.actor()).await.map_err(|e| PageError(e, lang))?;
+    let mut rows = Vec::new();
+    for (id, title, version) in items {
+        // The rules are shown in full on the page so the acknowledgement is informed.
+        let secret = state.svc.get_secret(viewer.actor(), id).await.map_err(|e| PageError(e, lang))?;
+        rows.push((id, title, version, secret.handling_rules));
+    }
+    Ok(render(&AcksPage { ctx: viewer.ctx(), items: rows }))
+}
+
+// ---------------------------------------------------------------- create / edit
+
+/// The secret form as posted: list fields are one item per line.
+#[derive(Deserialize, Default, Clone)]
+pub struct SecretForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub manager: String,
+    #[serde(default)]
+    pub review_date: String,
+    #[serde(default)]
+    pub locations: String,
+    #[serde(default)]
+    pub marks: String,
+    #[serde(default)]
+    pub agreements: String,
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default)]
+    pub usefulness: String,
+    #[serde(default)]
+    pub non_public: String,
+    #[serde(default)]
+    pub secrecy_management: String,
+    #[serde(default)]
+    pub handling_rules: String,
+    #[serde(default)]
+    pub grants: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub revision: Option<i64>,
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+fn commas(s: &str) -> Vec<String> {
+    s.split([',', '、', '，']).map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+impl SecretForm {
+    fn input(&self) -> SecretInput {
+        SecretInput {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            category: self.category.clone(),
+            level: self.level.clone(),
+            department: self.department.clone(),
+            manager: Some(self.manager.clone()).filter(|m| !m.trim().is_empty()),
+            review_date: Some(self.review_date.clone()).filter(|d| !d.trim().is_empty()),
+            locations: lines(&self.locations),
+            marks: lines(&self.marks),
+            agreements: lines(&self.agreements),
+            tags: commas(&self.tags),
+            notes: maruhi_service::model::LegalNotes {
+                usefulness: self.usefulness.clone(),
+                non_public: self.non_public.clone(),
+                secrecy_management: self.secrecy_management.clone(),
+            },
+            handling_rules: self.handling_rules.clone(),
+            grants: commas(&self.grants),
+            status: Some(self.status.clone()).filter(|s| !s.is_empty()),
+            revision: self.revision,
+        }
+    }
+
+    fn from_secret(s: &Secret, manager_username: String) -> Self {
+        SecretForm {
+            csrf: String::new(),
+            title: s.title.clone(),
+            summary: s.summary.clone(),
+            category: s.category.id().to_owned(),
+            level: s.level.clone(),
+            department: s.department.clone(),
+            manager: manager_username,
+            review_date: s.review_date.clone().unwrap_or_default(),
+            locations: s.locations.join("\n"),
+            marks: s.marks.join("\n"),
+            agreements: s.agreements.join("\n"),
+            tags: s.tags.join(", "),
+            usefulness: s.notes.usefulness.clone(),
+            non_public: s.notes.non_public.clone(),
+            secrecy_management: s.notes.secrecy_management.clone(),
+            handling_rules: s.handling_rules.clone(),
+            grants: String::new(),
+            status: s.status.id().to_owned(),
+            revision: Some(s.revision),
+        }
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    viewer: &Viewer,
+    editing: Option<i64>,
+    v: SecretForm,
+    errors: HashMap<&'static str, &'static str>,
+) -> Result<FormPage, PageError> {
+    let levels = state.svc.levels().await.map_err(|e| PageError(e, viewer.lang))?;
+    Ok(FormPage { ctx: viewer.ctx(), editing, v, errors, levels, categories: categories(viewer.lang) })
+}
+
+pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    if !policy::may_create_secret(viewer.actor()) {
+        return Err(PageError(Error::Forbidden, viewer.lang));
+    }
+    let v = SecretForm {
+        manager: if viewer.actor().role == Role::Manager { viewer.actor().username.clone() } else { String::new() },
+        status: "draft".to_owned(),
+        ..SecretForm::default()
+    };
+    Ok(render(&form_page(&state, &viewer, None, v, HashMap::new()).await?))
+}
+
+pub async fn create(State(state): State<AppState>, viewer: Viewer, Form(form): Form<SecretForm>) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    match state.svc.create_secret(viewer.actor(), form.input()).await {
+        Ok(s) => Ok(Redirect::to(&format!("/secrets/{}", s.id)).into_response()),
+        Err(e @ Error::Invalid(_)) => {
+            let errors = field_errors(&e, viewer.lang);
+            let page = form_page(&state, &viewer, None, form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}
+
+pub async fn edit_form(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
+    let lang = viewer.lang;
+    let id = parse_id(&id, lang)?;
+    let secret = state.svc.get_secret(viewer.actor(), id).await.map_err(|e| PageError(e, lang))?;
+    if !policy::may_manage_secret(viewer.actor(), secret.manager.as_ref().map(|m| m.id)) {
+        return Err(PageError(Error::Forbidden, lang));
+    }
+    let manager = match &secret.manager {
+        Some(m) => state.svc.username_of(m.id).await.map_err(|e| PageError(e, lang))?,
+        None => String::new(),
+    };
+    let v = SecretForm::from_secret(&secret, manager);
+    Ok(render(&form_page(&state, &viewer, Some(id), v, HashMap::new()).await?))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<SecretForm>,
+) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    let id = parse_id(&id, viewer.lang)?;
+    match state.svc.update_secret(viewer.actor(), id, form.input()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/secrets/{id}")).into_response()),
+        Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
+            let mut errors = field_errors(&e, viewer.lang);
+            if let Error::Conflict(m) = &e {
+                errors.insert("form", m.text(viewer.lang));
+            }
+            let page = form_page(&state, &viewer, Some(id), form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}
+
+// ---------------------------------------------------------------- administration
+
+async fn users_page(state: &AppState, viewer: &Viewer, errors: HashMap<&'static str, &'static str>) -> PageResult {
+    let lang = viewer.lang;
+    let users = state.svc.list_users(viewer.actor()).await.map_err(|e| PageError(e, lang))?;
+    let page = UsersPage {
+        ctx: viewer.ctx(),
+        users: users
+            .into_iter()
+            .map(|u| {
+                let label = u.role.label(lang);
+                (u, label)
+            })
+            .collect(),
+        roles: Role::ALL.iter().map(|r| (r.id(), r.label(lang))).collect(),
+        errors,
+    };
+    Ok(render(&page))
+}
+
+pub async fn users(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    users_page(&state, &viewer, HashMap::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn add_user(State(state): State<AppState>, viewer: Viewer, Form(f): Form<NewUserForm>) -> PageResult {
+    viewer.check_csrf(&f.csrf)?;
+    let input = maruhi_service::admin::UserInput {
+        username: f.username,
+        display_name: f.display_name,
+        email: f.email,
+        department: f.department,
+        role: f.role,
+        password: Some(f.password).filter(|p| !p.is_empty()),
+    };
+    match state.svc.create_user(viewer.actor(), input).await {
+        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(e @ Error::Invalid(_)) => {
+            let errors = field_errors(&e, viewer.lang);
+            let resp = users_page(&state, &viewer, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, resp).into_response())
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UpdateUserForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    disabled: Option<String>,
+}
+
+pub async fn update_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<UpdateUserForm>,
+) -> PageResult {
+    viewer.check_csrf(&f.csrf)?;
+    let id = parse_id(&id, viewer.lang)?;
+    let upd = maruhi_service::admin::UserUpdate {
+        display_name: f.display_name,
+        email: f.email,
+        department: f.department,
+        role: f.role,
+        disabled: f.disabled.is_some(),
+    };
+    match state.svc.update_user(viewer.actor(), id, upd).await {
+        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(e @ Error::Invalid(_)) => {
+            let errors = field_errors(&e, viewer.lang);
+            let resp = users_page(&state, &viewer, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, resp).into_response())
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}
+
+async fn groups_page(state: &AppState, viewer: &Viewer, errors: HashMap<&'static str, &'static str>) -> PageResult {
+    let groups = state.svc.list_groups(viewer.actor()).await.map_err(|e| PageError(e, viewer.lang))?;
+    let groups = groups
+        .into_iter()
+        .map(|(g, members)| {
+            (
+                g.name,
+                g.description,
+                members.into_iter().map(|u| format!("{} ({})", u.display_name, u.username)).collect(),
+            )
+        })
+        .collect();
+    Ok(render(&GroupsPage { ctx: viewer.ctx(), groups, errors }))
+}
+
+pub async fn groups(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    groups_page(&state, &viewer, HashMap::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct GroupForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn add_group(State(state): State<AppState>, viewer: Viewer, Form(f): Form<GroupForm>) -> PageResult {
+    viewer.check_csrf(&f.csrf)?;
+    match state.svc.create_group(viewer.actor(), &f.name, &f.description).await {
+        Ok(_) => Ok(Redirect::to("/admin/groups").into_response()),
+        Err(e @ Error::Invalid(_)) => {
+            let resp = groups_page(&state, &viewer, field_errors(&e, viewer.lang)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, resp).into_response())
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    remove: Option<String>,
+}
+
+pub async fn group_member(State(state): State<AppState>, viewer: Viewer, Form(f): Form<MemberForm>) -> PageResult {
+    viewer.check_csrf(&f.csrf)?;
+    match state.svc.set_membership(viewer.actor(), &f.group, &f.username, f.remove.is_none()).await {
+        Ok(()) => Ok(Redirect::to("/admin/groups").into_response()),
+        Err(e @ Error::Invalid(_)) => {
+            let resp = groups_page(&state, &viewer, field_errors(&e, viewer.lang)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, resp).into_response())
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+pub async fn audit(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> PageResult {
+    let lang = viewer.lang;
+    let page =
+        state.svc.audit_log(viewer.actor(), None, q.page.unwrap_or(1), 100).await.map_err(|e| PageError(e, lang))?;
+    Ok(render(&AuditPage {
+        ctx: viewer.ctx(),
+        rows: page.items.iter().map(|e| HistoryView::new(e, lang)).collect(),
+        page: page.page,
+        pages: page.pages(),
+        total: page.total,
+    }))
+}
+
+async fn tokens_page(state: &AppState, viewer: &Viewer, new_token: Option<String>) -> PageResult {
+    let uid = viewer.actor().user_id.unwrap_or(-1);
+    let tokens = state.svc.tokens(viewer.actor(), uid).await.map_err(|e| PageError(e, viewer.lang))?;
+    let tokens = tokens
+        .into_iter()
+        .map(|t| (t.id, t.name, t.scope, local_time(&t.created_at), t.revoked_at.is_some()))
+        .collect();
+    Ok(render(&TokensPage { ctx: viewer.ctx(), tokens, new_token }))
+}
+
+pub async fn tokens(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    tokens_page(&state, &viewer, None).await
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    scope: String,
+}
+
+pub async fn create_token(State(state): State<AppState>, viewer: Viewer, Form(f): Form<TokenForm>) -> PageResult {
+    viewer.check_csrf(&f.csrf)?;
+    let scope = Scope::parse(&f.scope).unwrap_or(Scope::Read);
+    let username = viewer.actor().username.clone();
+    let token = state
+        .svc
+        .create_token(viewer.actor(), &username, &f.name, scope)
+        .await
+        .map_err(|e| PageError(e, viewer.lang))?;
+    tokens_page(&state, &viewer, Some(token.expose().to_owned())).await
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    viewer.check_csrf(&f.csrf)?;
+    let id = parse_id(&id, viewer.lang)?;
+    state.svc.revoke_token(viewer.actor(), id).await.map_err(|e| PageError(e, viewer.lang))?;
+    Ok(Redirect::to("/tokens").into_response())
+}
+
+pub async fn stylesheet() -> impl IntoResponse {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    (headers, include_str!("../static/app.css"))
+}

@@ -1,0 +1,341 @@
+//! What every request shares: language, the session or token behind it,
+//! errors rendered as pages or RFC 9457 problem details, and security headers.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maruhi_service::i18n::{ui, Lang};
+use maruhi_service::model::Role;
+use maruhi_service::{policy, Actor, Error, SessionInfo};
+
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "maruhi_session";
+pub const LANG_COOKIE: &str = "maruhi_lang";
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+/// The language: the `maruhi_lang` cookie, else `Accept-Language`, else Japanese.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    if let Some(l) = cookie(headers, LANG_COOKIE).and_then(Lang::parse) {
+        return l;
+    }
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
+pub fn remote_addr(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "local".to_owned())
+}
+
+/// The client's IP address, for throttling and the audit trail.
+pub struct RemoteAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for RemoteAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(RemoteAddr(remote_addr(parts)))
+    }
+}
+
+/// Extracts the language of a request.
+pub struct ReqLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for ReqLang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ReqLang(lang_of(&parts.headers)))
+    }
+}
+
+/// The logged-in browser user, with what a page needs to render its frame.
+#[derive(Clone)]
+pub struct Viewer {
+    pub session: SessionInfo,
+    pub lang: Lang,
+    pub cookie: String,
+}
+
+impl Viewer {
+    pub fn actor(&self) -> &Actor {
+        &self.session.actor
+    }
+
+    /// Rejects a form whose CSRF token is not the session's.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {
+        if maruhi_service::Service::csrf_matches(&self.session, submitted) {
+            Ok(())
+        } else {
+            Err(PageError(Error::Forbidden, self.lang))
+        }
+    }
+
+    pub fn ctx(&self) -> Ctx {
+        let role = self.session.actor.role;
+        Ctx {
+            lang: self.lang,
+            user: Some(self.session.display_name.clone()),
+            role_label: role.label(self.lang).to_owned(),
+            csrf: self.session.csrf_token.clone(),
+            is_admin: role == Role::Admin,
+            may_create: policy::may_create_secret(&self.session.actor),
+            may_audit: policy::may_read_audit(&self.session.actor),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(&parts.headers);
+        let Some(cookie) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned) else {
+            return Err(PageError(Error::Unauthenticated, lang));
+        };
+        let addr = remote_addr(parts);
+        match state.svc.session(&cookie, Some(&addr)).await {
+            Ok(Some(session)) => Ok(Viewer { session, lang, cookie }),
+            Ok(None) => Err(PageError(Error::Unauthenticated, lang)),
+            Err(e) => Err(PageError(e, lang)),
+        }
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for Viewer {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        match <Viewer as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(v) => Ok(Some(v)),
+            Err(PageError(Error::Unauthenticated, _)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The frame of every page: language, the user and what the menu offers.
+#[derive(Clone, Default)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<String>,
+    pub role_label: String,
+    pub csrf: String,
+    pub is_admin: bool,
+    pub may_create: bool,
+    pub may_audit: bool,
+}
+
+impl Ctx {
+    pub fn anonymous(lang: Lang) -> Ctx {
+        Ctx { lang, ..Ctx::default() }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        ui(self.lang, key)
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    /// The language the switch offers.
+    pub fn other_lang(&self) -> &'static str {
+        match self.lang {
+            Lang::Ja => "en",
+            Lang::En => "ja",
+        }
+    }
+}
+
+/// An error on a page: a login redirect, or an error page in the user's language.
+#[derive(Debug)]
+pub struct PageError(pub Error, pub Lang);
+
+impl From<(Error, Lang)> for PageError {
+    fn from((e, l): (Error, Lang)) -> Self {
+        PageError(e, l)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let PageError(err, lang) = self;
+        if matches!(err, Error::Unauthenticated) {
+            return Redirect::to("/login").into_response();
+        }
+        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let op = log_if_server_error(&err);
+        let page = crate::pages::ErrorPage {
+            ctx: Ctx::anonymous(lang),
+            status: status.as_u16(),
+            message: err.message(lang),
+            code: err.code(),
+            operation_id: op,
+        };
+        (status, crate::pages::render(&page)).into_response()
+    }
+}
+
+/// Logs server errors with an operation id that the user can quote; client
+/// errors are not failures of ours and are not logged as such.
+pub fn log_if_server_error(err: &Error) -> Option<String> {
+    if !err.is_server_error() {
+        return None;
+    }
+    let op = operation_id();
+    tracing::error!(operation_id = %op, code = err.code(), error = %err, "request failed");
+    Some(op)
+}
+
+/// An id that ties a user's error page to the log line; unique, not secret.
+fn operation_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{:x}-{:x}", nanos as u64, COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// An API error as RFC 9457 problem details.
+#[derive(Debug)]
+pub struct ApiError(pub Error, pub Lang);
+
+impl From<(Error, Lang)> for ApiError {
+    fn from((e, l): (Error, Lang)) -> Self {
+        ApiError(e, l)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let ApiError(err, lang) = self;
+        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let op = log_if_server_error(&err);
+        let mut body = serde_json::json!({
+            "type": format!("urn:maruhi:problem:{}", err.code()),
+            "title": err.message(lang),
+            "status": status.as_u16(),
+            "code": err.code(),
+        });
+        if let Error::Invalid(fields) = &err {
+            body["errors"] =
+                fields.iter().map(|f| serde_json::json!({"field": f.field, "message": f.msg.text(lang)})).collect();
+        }
+        if let Some(op) = op {
+            body["operation_id"] = op.into();
+        }
+        let mut resp = (status, axum::Json(body)).into_response();
+        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"maruhi\""));
+        }
+        resp
+    }
+}
+
+/// A problem that is about the request itself (malformed JSON, wrong type).
+pub fn bad_request(status: StatusCode, lang: Lang, code: &'static str, detail: String) -> Response {
+    let title = match lang {
+        Lang::Ja => "リクエストの形式が正しくありません。",
+        Lang::En => "The request is malformed.",
+    };
+    let body = serde_json::json!({
+        "type": format!("urn:maruhi:problem:{code}"),
+        "title": title,
+        "status": status.as_u16(),
+        "code": code,
+        "detail": detail,
+    });
+    let mut resp = (status, axum::Json(body)).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    resp
+}
+
+/// The caller of an API route: a bearer token, or a browser session (so the
+/// UI's own scripts could call the API; unsafe methods then need the CSRF header).
+pub struct ApiActor {
+    pub actor: Actor,
+    pub lang: Lang,
+}
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(&parts.headers);
+        let addr = remote_addr(parts);
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim);
+        if let Some(token) = bearer {
+            return match state.svc.token_actor(token, Some(&addr)).await {
+                Ok(Some(actor)) => Ok(ApiActor { actor, lang }),
+                Ok(None) => Err(ApiError(Error::Unauthenticated, lang)),
+                Err(e) => Err(ApiError(e, lang)),
+            };
+        }
+        if let Some(cookie) = cookie(&parts.headers, SESSION_COOKIE) {
+            if let Ok(Some(session)) = state.svc.session(cookie, Some(&addr)).await {
+                let safe = matches!(parts.method, Method::GET | Method::HEAD);
+                let csrf = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+                if safe || maruhi_service::Service::csrf_matches(&session, csrf) {
+                    return Ok(ApiActor { actor: session.actor, lang });
+                }
+                return Err(ApiError(Error::Forbidden, lang));
+            }
+        }
+        Err(ApiError(Error::Unauthenticated, lang))
+    }
+}
+
+/// JSON in a request body; a malformed body or an unknown field is a problem
+/// document, never axum's plain-text rejection.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(req.headers());
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => Err(bad_request(rej.status(), lang, "MRH-INPUT-002", rej.body_text())),
+        }
+    }
+}
+
+/// A query string, with the same problem documents on error.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(&parts.headers);
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(rej) => Err(bad_request(rej.status(), lang, "MRH-INPUT-003", rej.body_text())),
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! The audit boundary: the one place every state change is recorded.
+//!
+//! Callers describe what happened as an [`Event`] and hand it to [`record`]
+//! together with the open write transaction, so the change and its record
+//! commit or roll back together. Today the record is a row in an append-only
+//! table; the evidence ledger replaces the body of [`record`] with a Merkle-log
+//! append without changing any caller.
+
+use maruhi_store::{audit::NewAuditEvent, WriteTx};
+use serde_json::Value;
+
+use crate::{Actor, Result};
+
+/// What happened, to which object, with a summary of before and after.
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: Option<String>,
+    pub summary: Value,
+    pub actor: &'a Actor,
+}
+
+impl<'a> Event<'a> {
+    pub fn new(actor: &'a Actor, action: &'static str, object_type: &'static str, object_id: impl ToString) -> Self {
+        Event { action, object_type, object_id: Some(object_id.to_string()), summary: Value::Null, actor }
+    }
+
+    pub fn summary(mut self, summary: Value) -> Self {
+        self.summary = summary;
+        self
+    }
+}
+
+/// Appends the event inside `tx`. Returns its sequence number.
+pub async fn record(tx: &mut WriteTx, at: &str, event: Event<'_>) -> Result<i64> {
+    let summary = if event.summary.is_null() { "{}".to_owned() } else { event.summary.to_string() };
+    let seq = maruhi_store::audit::append(
+        tx.conn(),
+        &NewAuditEvent {
+            occurred_at: at,
+            actor_id: event.actor.user_id,
+            actor_name: &event.actor.username,
+            action: event.action,
+            object_type: event.object_type,
+            object_id: event.object_id.as_deref(),
+            summary: &summary,
+            remote_addr: event.actor.remote_addr.as_deref(),
+        },
+    )
+    .await?;
+    Ok(seq)
+}
+
+/// The fields that differ between two JSON objects, as `{field: {before, after}}`.
+pub fn diff(before: &Value, after: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    if let (Value::Object(b), Value::Object(a)) = (before, after) {
+        for (k, av) in a {
+            let bv = b.get(k).unwrap_or(&Value::Null);
+            if bv != av {
+                out.insert(k.clone(), serde_json::json!({ "before": bv, "after": av }));
+            }
+        }
+    }
+    Value::Object(out)
+}

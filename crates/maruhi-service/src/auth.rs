@@ -1,0 +1,317 @@
+//! Passwords (Argon2id), browser sessions, API tokens and login throttling.
+//!
+//! Session cookies and API tokens are 256-bit random values; only their
+//! SHA-256 is stored, so a copy of the database does not let anyone log in.
+//! A failed login takes as long whether or not the user exists and says the
+//! same thing, so it never reveals which user names exist (OWASP ASVS 2.2).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use time::Duration;
+
+use crate::audit::{self, Event};
+use crate::clock::format_time;
+use crate::i18n::Msg;
+use crate::model::Role;
+use crate::{Actor, Error, Result, Service};
+
+/// How long a browser session lasts.
+pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+/// Failures within this window count towards throttling.
+pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+/// Failed logins for one user name within the window before logins are refused.
+pub const MAX_FAILURES_PER_USER: i64 = 5;
+/// Failed logins from one address within the window before logins are refused.
+pub const MAX_FAILURES_PER_ADDR: i64 = 30;
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// What an API token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Read,
+    Write,
+}
+
+impl Scope {
+    pub fn id(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s.trim() {
+            "read" => Some(Scope::Read),
+            "write" => Some(Scope::Write),
+            _ => None,
+        }
+    }
+}
+
+/// A secret string whose Debug and Display never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credential(String);
+
+impl Credential {
+    pub fn new(s: String) -> Self {
+        Credential(s)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credential(****)")
+    }
+}
+
+impl std::fmt::Display for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("****")
+    }
+}
+
+/// A live browser session.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub actor: Actor,
+    pub display_name: String,
+    pub csrf_token: String,
+}
+
+pub(crate) fn random_token(prefix: &str) -> Result<String> {
+    let mut buf = [0u8; 32];
+    getrandom::fill(&mut buf)
+        .map_err(|_| Error::Store(maruhi_store::StoreError::Corrupt { what: "no randomness".into() }))?;
+    Ok(format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)))
+}
+
+pub(crate) fn token_hash(token: &str) -> String {
+    hex_lower(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt)
+        .map_err(|_| Error::Store(maruhi_store::StoreError::Corrupt { what: "no randomness".into() }))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|_| Error::Forbidden)?;
+    // Argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1): OWASP's
+    // recommended minimum for interactive logins.
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| Error::Store(maruhi_store::StoreError::Corrupt { what: "password hashing failed".into() }))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A valid Argon2id hash of a random password, verified against when the user
+/// does not exist so that both paths cost the same.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$wXBeMPOr4Dd2S8i0c3GNSVeWwUxK7DUDvIMCv7rcBf0";
+
+pub(crate) fn check_password_policy(password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::invalid("password", Msg::PasswordTooShort));
+    }
+    Ok(())
+}
+
+impl Service {
+    /// Checks a password and opens a session. Every attempt is audited.
+    pub async fn login(&self, username: &str, password: &str, remote_addr: &str) -> Result<(Credential, SessionInfo)> {
+        let now = self.now();
+        let since = format_time(now - THROTTLE_WINDOW);
+        let username = username.trim();
+        let mut conn = self.db.read().await?;
+        let (by_user, by_addr) =
+            maruhi_store::auth::login_failures_since(&mut conn, username, remote_addr, &since).await?;
+        let found = maruhi_store::users::credentials(&mut conn, username).await?;
+        drop(conn);
+
+        let attempt = Actor {
+            user_id: found.as_ref().map(|(u, _)| u.id),
+            username: username.chars().take(64).collect(),
+            role: Role::Employee,
+            scope: Scope::Read,
+            remote_addr: Some(remote_addr.to_owned()),
+        };
+        if by_user >= MAX_FAILURES_PER_USER || by_addr >= MAX_FAILURES_PER_ADDR {
+            let mut tx = self.db.begin().await?;
+            audit::record(&mut tx, &format_time(now), Event::new(&attempt, "auth.login_throttled", "user", username))
+                .await?;
+            tx.commit().await?;
+            return Err(Error::Throttled);
+        }
+        let ok = match &found {
+            Some((user, Some(hash))) => verify_password(password, hash) && !user.disabled,
+            _ => {
+                verify_password(password, DUMMY_HASH);
+                false
+            }
+        };
+        let mut tx = self.db.begin().await?;
+        let at = format_time(now);
+        let Some((user, _)) = found.filter(|_| ok) else {
+            maruhi_store::auth::record_login_failure(tx.conn(), username, remote_addr, &at).await?;
+            audit::record(&mut tx, &at, Event::new(&attempt, "auth.login_failed", "user", username)).await?;
+            tx.commit().await?;
+            return Err(Error::BadCredentials);
+        };
+        let role = Role::parse(&user.role).unwrap_or(Role::Employee);
+        let token = random_token("")?;
+        let csrf = random_token("")?;
+        maruhi_store::auth::insert_session(
+            tx.conn(),
+            &token_hash(&token),
+            user.id,
+            &csrf,
+            &at,
+            &format_time(now + SESSION_LIFETIME),
+        )
+        .await?;
+        maruhi_store::auth::clear_login_failures(tx.conn(), username, &since).await?;
+        let actor = Actor {
+            user_id: Some(user.id),
+            username: user.username.clone(),
+            role,
+            scope: Scope::Write,
+            remote_addr: Some(remote_addr.to_owned()),
+        };
+        audit::record(&mut tx, &at, Event::new(&actor, "auth.login", "user", user.id)).await?;
+        tx.commit().await?;
+        Ok((Credential::new(token), SessionInfo { actor, display_name: user.display_name, csrf_token: csrf }))
+    }
+
+    /// The session behind a cookie value, if it is live and its user active.
+    pub async fn session(&self, cookie: &str, remote_addr: Option<&str>) -> Result<Option<SessionInfo>> {
+        let mut conn = self.db.read().await?;
+        let Some((user_id, csrf)) =
+            maruhi_store::auth::session(&mut conn, &token_hash(cookie), &self.now_text()).await?
+        else {
+            return Ok(None);
+        };
+        let Some(user) = maruhi_store::users::get(&mut conn, user_id).await?.filter(|u| !u.disabled) else {
+            return Ok(None);
+        };
+        let actor = Actor {
+            user_id: Some(user.id),
+            username: user.username,
+            role: Role::parse(&user.role).unwrap_or(Role::Employee),
+            scope: Scope::Write,
+            remote_addr: remote_addr.map(str::to_owned),
+        };
+        Ok(Some(SessionInfo { actor, display_name: user.display_name, csrf_token: csrf }))
+    }
+
+    pub async fn logout(&self, cookie: &str, actor: &Actor) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        maruhi_store::auth::delete_session(tx.conn(), &token_hash(cookie)).await?;
+        if let Some(id) = actor.user_id {
+            audit::record(&mut tx, &self.now_text(), Event::new(actor, "auth.logout", "user", id)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The actor behind a bearer token.
+    pub async fn token_actor(&self, token: &str, remote_addr: Option<&str>) -> Result<Option<Actor>> {
+        if !token.starts_with("mrh_") {
+            return Ok(None);
+        }
+        let mut conn = self.db.read().await?;
+        let Some((user_id, scope)) = maruhi_store::auth::token(&mut conn, &token_hash(token)).await? else {
+            return Ok(None);
+        };
+        let Some(user) = maruhi_store::users::get(&mut conn, user_id).await?.filter(|u| !u.disabled) else {
+            return Ok(None);
+        };
+        Ok(Some(Actor {
+            user_id: Some(user.id),
+            username: user.username,
+            role: Role::parse(&user.role).unwrap_or(Role::Employee),
+            scope: Scope::parse(&scope).unwrap_or(Scope::Read),
+            remote_addr: remote_addr.map(str::to_owned),
+        }))
+    }
+
+    /// Creates an API token for `username` and returns it; it is shown once.
+    /// Users create tokens for themselves; admins for anyone.
+    pub async fn create_token(&self, actor: &Actor, username: &str, name: &str, scope: Scope) -> Result<Credential> {
+        let mut tx = self.db.begin().await?;
+        let user = maruhi_store::users::by_username(tx.conn(), username.trim())
+            .await?
+            .ok_or_else(|| Error::invalid("user", Msg::UnknownUser))?;
+        if !(actor.role == Role::Admin || actor.user_id == Some(user.id)) || actor.scope != Scope::Write {
+            return Err(Error::Forbidden);
+        }
+        let name = name.trim();
+        let name = if name.is_empty() { "api" } else { name };
+        if name.chars().count() > 100 {
+            return Err(Error::invalid("name", Msg::TooLong));
+        }
+        let token = random_token("mrh_")?;
+        let at = self.now_text();
+        let id =
+            maruhi_store::auth::insert_token(tx.conn(), user.id, name, &token_hash(&token), scope.id(), &at).await?;
+        audit::record(
+            &mut tx,
+            &at,
+            Event::new(actor, "token.create", "token", id)
+                .summary(serde_json::json!({"user": user.username, "name": name, "scope": scope.id()})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Credential::new(token))
+    }
+
+    pub async fn tokens(&self, actor: &Actor, user_id: i64) -> Result<Vec<maruhi_store::rows::TokenRow>> {
+        if !(actor.role == Role::Admin || actor.user_id == Some(user_id)) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::auth::tokens_of(&mut conn, user_id).await?)
+    }
+
+    pub async fn revoke_token(&self, actor: &Actor, token_id: i64) -> Result<()> {
+        if actor.scope != Scope::Write {
+            return Err(Error::Forbidden);
+        }
+        let mut tx = self.db.begin().await?;
+        let owner = {
+            let rows = maruhi_store::auth::tokens_of(tx.conn(), actor.user_id.unwrap_or(-1)).await?;
+            rows.iter().any(|t| t.id == token_id)
+        };
+        if !(owner || actor.role == Role::Admin) {
+            return Err(Error::NotFound);
+        }
+        let at = self.now_text();
+        if maruhi_store::auth::revoke_token(tx.conn(), token_id, &at).await?.is_none() {
+            return Err(Error::NotFound);
+        }
+        audit::record(&mut tx, &at, Event::new(actor, "token.revoke", "token", token_id)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Compares a submitted CSRF token with the session's in constant time.
+    pub fn csrf_matches(session: &SessionInfo, submitted: &str) -> bool {
+        session.csrf_token.as_bytes().ct_eq(submitted.as_bytes()).into()
+    }
+}

@@ -1,0 +1,313 @@
+//! Japanese first, English second, both complete.
+//!
+//! Messages that the service produces (validation, errors) are the [`Msg`]
+//! enum, whose `text` match forces both languages for every variant. Labels
+//! for pages live in [`UI`], a table checked by a test for completeness and
+//! against the templates' keys.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ja" | "ja-jp" => Some(Lang::Ja),
+            "en" | "en-us" | "en-gb" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Picks the first supported language from an `Accept-Language` header
+    /// (RFC 9110 §12.5.4), honouring q-values; Japanese when nothing fits.
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut it = part.split(';');
+            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
+            let lang = match tag.split('-').next() {
+                Some("ja") => Lang::Ja,
+                Some("en") => Lang::En,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+}
+
+/// Messages from the service layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Msg {
+    InputInvalid,
+    NotFound,
+    Forbidden,
+    LoginRequired,
+    BadCredentials,
+    Throttled,
+    ServerError,
+    Required,
+    TooLong,
+    TooMany,
+    UnknownCategory,
+    UnknownLevel,
+    UnknownRole,
+    UnknownStatus,
+    UnknownUser,
+    UnknownGroup,
+    BadDate,
+    BadUsername,
+    PasswordTooShort,
+    UsernameTaken,
+    GroupTaken,
+    StaleRevision,
+    BadTransition,
+    ReasonRequired,
+    LevelInUse,
+    DuplicateLevel,
+    BadScope,
+    Disabled,
+}
+
+impl Msg {
+    pub fn text(self, lang: Lang) -> &'static str {
+        let (ja, en) = match self {
+            Msg::InputInvalid => ("入力内容に誤りがあります。", "Some input is invalid."),
+            Msg::NotFound => ("見つかりません。", "Not found."),
+            Msg::Forbidden => ("この操作を行う権限がありません。", "You are not allowed to do this."),
+            Msg::LoginRequired => ("ログインしてください。", "Please log in."),
+            Msg::BadCredentials => ("ユーザー名またはパスワードが違います。", "Wrong user name or password."),
+            Msg::Throttled => (
+                "ログインの失敗が続いたため、しばらく待ってから再度お試しください。",
+                "Too many failed logins. Please wait a while and try again.",
+            ),
+            Msg::ServerError => ("サーバーでエラーが発生しました。", "The server hit an error."),
+            Msg::Required => ("必須項目です。", "This field is required."),
+            Msg::TooLong => ("長すぎます。", "This is too long."),
+            Msg::TooMany => ("項目が多すぎます。", "There are too many items."),
+            Msg::UnknownCategory => ("分類が正しくありません。", "Unknown category."),
+            Msg::UnknownLevel => ("秘密区分が正しくありません。", "Unknown classification level."),
+            Msg::UnknownRole => ("ロールが正しくありません。", "Unknown role."),
+            Msg::UnknownStatus => ("状態が正しくありません。", "Unknown status."),
+            Msg::UnknownUser => ("そのユーザーは存在しません。", "No such user."),
+            Msg::UnknownGroup => ("そのグループは存在しません。", "No such group."),
+            Msg::BadDate => ("日付は YYYY-MM-DD の形式で入力してください。", "Enter the date as YYYY-MM-DD."),
+            Msg::BadUsername => (
+                "ユーザー名は半角英数字と . _ - で 1〜64 文字にしてください。",
+                "A user name is 1 to 64 characters: letters, digits, '.', '_' or '-'.",
+            ),
+            Msg::PasswordTooShort => {
+                ("パスワードは 12 文字以上にしてください。", "A password needs at least 12 characters.")
+            }
+            Msg::UsernameTaken => ("そのユーザー名は既に使われています。", "That user name is already taken."),
+            Msg::GroupTaken => ("そのグループ名は既に使われています。", "That group name is already taken."),
+            Msg::StaleRevision => (
+                "他の人が先に更新しました。最新の内容を確認してからやり直してください。",
+                "Someone else changed this first. Review the latest version and try again.",
+            ),
+            Msg::BadTransition => ("その状態には変更できません。", "The status cannot change that way."),
+            Msg::ReasonRequired => ("理由を入力してください。", "Please give a reason."),
+            Msg::LevelInUse => {
+                ("使用中の秘密区分は削除できません。", "A classification level in use cannot be removed.")
+            }
+            Msg::DuplicateLevel => ("秘密区分が重複しています。", "Classification levels must be distinct."),
+            Msg::BadScope => ("スコープは read または write です。", "The scope is read or write."),
+            Msg::Disabled => ("このアカウントは無効です。", "This account is disabled."),
+        };
+        match lang {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Labels for pages: (key, Japanese, English).
+pub static UI: &[(&str, &str, &str)] = &[
+    ("app.name", "㊙ maruhi 営業秘密管理", "㊙ maruhi trade-secret register"),
+    ("nav.dashboard", "ダッシュボード", "Dashboard"),
+    ("nav.register", "営業秘密管理台帳", "Register"),
+    ("nav.new", "新規登録", "Register a secret"),
+    ("nav.acks", "確認・誓約", "Acknowledgements"),
+    ("nav.users", "ユーザー", "Users"),
+    ("nav.groups", "グループ", "Groups"),
+    ("nav.audit", "監査ログ", "Audit log"),
+    ("nav.tokens", "APIトークン", "API tokens"),
+    ("nav.logout", "ログアウト", "Log out"),
+    ("nav.skip", "本文へ移動", "Skip to content"),
+    ("lang.switch", "English", "日本語"),
+    ("login.title", "ログイン", "Log in"),
+    ("login.username", "ユーザー名", "User name"),
+    ("login.password", "パスワード", "Password"),
+    ("login.submit", "ログイン", "Log in"),
+    ("dash.title", "ダッシュボード", "Dashboard"),
+    ("dash.by_level", "秘密区分別の件数", "Secrets by classification level"),
+    ("dash.reviews_due", "30日以内に見直し期限", "Reviews due within 30 days"),
+    ("dash.my_acks", "未確認の取扱ルール", "Handling rules you have not acknowledged"),
+    ("dash.acks_total", "台帳全体の未確認件数", "Acknowledgements outstanding across the register"),
+    ("dash.total", "合計", "Total"),
+    ("dash.none", "ありません。", "None."),
+    ("dash.registered", "登録済み", "Registered"),
+    ("dash.draft", "下書き", "Draft"),
+    ("list.title", "営業秘密管理台帳", "Trade-secret register"),
+    ("list.search", "検索", "Search"),
+    ("list.search_placeholder", "名称・概要・タグ・部署", "Title, summary, tag, department"),
+    ("list.all", "すべて", "All"),
+    ("list.filter", "絞り込み", "Filter"),
+    ("list.count", "件", "secrets"),
+    ("list.empty", "該当する営業秘密はありません。", "No secrets match."),
+    ("list.print", "印刷用台帳", "Printable register"),
+    ("list.csv", "CSV出力", "Export CSV"),
+    ("list.prev", "前へ", "Previous"),
+    ("list.next", "次へ", "Next"),
+    ("list.page", "ページ", "Page"),
+    ("field.id", "管理番号", "No."),
+    ("field.title", "名称", "Title"),
+    ("field.summary", "概要（秘密でない説明）", "Summary (not secret)"),
+    ("field.category", "分類", "Category"),
+    ("field.level", "秘密区分", "Classification"),
+    ("field.department", "管理部署", "Owning department"),
+    ("field.manager", "管理責任者", "Secret owner (管理責任者)"),
+    ("field.status", "状態", "Status"),
+    ("field.status_reason", "状態変更の理由", "Reason for the status"),
+    ("field.review_date", "見直し期限", "Review date"),
+    ("field.locations", "保管場所（1行に1件）", "Where the material is (one per line)"),
+    ("field.marks", "秘密表示（1行に1件）", "Marks applied (one per line)"),
+    ("field.agreements", "関連する契約・NDA（1行に1件）", "Related agreements / NDAs (one per line)"),
+    ("field.tags", "タグ（カンマ区切り）", "Tags (comma-separated)"),
+    ("field.usefulness", "有用性", "Usefulness (有用性)"),
+    ("field.non_public", "非公知性", "Not publicly known (非公知性)"),
+    ("field.secrecy_mgmt", "秘密管理性", "Managed as a secret (秘密管理性)"),
+    ("field.handling_rules", "取扱ルール", "Handling rules"),
+    ("field.rules_version", "ルール版数", "Rules version"),
+    ("field.access", "アクセス権者（need-to-know）", "Who may access (need-to-know)"),
+    (
+        "field.grants",
+        "アクセス権者（ユーザー名、group:グループ名；カンマ区切り）",
+        "Access (user names, group:NAME; comma-separated)",
+    ),
+    ("field.updated_at", "更新日時", "Updated"),
+    ("field.created_at", "登録日時", "Created"),
+    ("field.revision", "版", "Revision"),
+    ("field.legal_notes", "三要件の記録", "The three legal requirements"),
+    ("detail.history", "変更履歴", "History"),
+    ("detail.edit", "編集", "Edit"),
+    ("detail.acks", "確認・誓約の記録", "Acknowledgements"),
+    (
+        "detail.ack_button",
+        "取扱ルールを確認し、遵守することを誓約します",
+        "I have read the handling rules and will follow them",
+    ),
+    ("detail.acked", "確認済み", "Acknowledged"),
+    ("detail.grant", "アクセス権を付与", "Grant access"),
+    ("detail.revoke", "削除", "Revoke"),
+    ("detail.change_status", "状態を変更", "Change status"),
+    ("detail.principal", "ユーザー名 または group:グループ名", "User name or group:NAME"),
+    ("detail.when", "日時", "When"),
+    ("detail.who", "実行者", "Who"),
+    ("detail.what", "操作", "Action"),
+    ("detail.details", "内容", "Details"),
+    ("detail.none", "なし", "None"),
+    ("form.new_title", "営業秘密の新規登録", "Register a trade secret"),
+    ("form.edit_title", "営業秘密の編集", "Edit trade secret"),
+    ("form.save", "保存", "Save"),
+    ("form.cancel", "キャンセル", "Cancel"),
+    ("form.errors", "入力内容を確認してください。", "Please check the highlighted fields."),
+    ("form.select", "選択してください", "Choose…"),
+    ("form.apply", "適用", "Apply"),
+    ("acks.title", "取扱ルールの確認・誓約", "Acknowledge handling rules"),
+    (
+        "acks.intro",
+        "アクセスできる営業秘密のうち、最新の取扱ルールをまだ確認していないものです。",
+        "Secrets you may access whose current handling rules you have not yet acknowledged.",
+    ),
+    ("users.title", "ユーザー管理", "Users"),
+    ("users.add", "ユーザーを追加", "Add a user"),
+    ("users.display_name", "表示名", "Display name"),
+    ("users.email", "メールアドレス", "E-mail"),
+    ("users.role", "ロール", "Role"),
+    ("users.disabled", "無効", "Disabled"),
+    ("users.active", "有効", "Active"),
+    ("users.password", "初期パスワード（12文字以上）", "Initial password (12+ characters)"),
+    ("users.save", "更新", "Update"),
+    ("groups.title", "グループ管理", "Groups"),
+    ("groups.add", "グループを追加", "Add a group"),
+    ("groups.name", "グループ名", "Group name"),
+    ("groups.description", "説明", "Description"),
+    ("groups.members", "メンバー", "Members"),
+    ("groups.add_member", "メンバーを追加", "Add member"),
+    ("audit.title", "監査ログ", "Audit log"),
+    (
+        "audit.intro",
+        "すべての変更・付与・確認・ログイン・閲覧の記録です（追記のみ）。",
+        "Every change, grant, acknowledgement, login and view, append-only.",
+    ),
+    ("tokens.title", "APIトークン", "API tokens"),
+    ("tokens.create", "トークンを発行", "Create token"),
+    ("tokens.name", "用途", "Purpose"),
+    ("tokens.scope", "スコープ", "Scope"),
+    (
+        "tokens.once",
+        "このトークンは一度だけ表示されます。安全な場所に保管してください。",
+        "This token is shown only once. Store it somewhere safe.",
+    ),
+    ("tokens.revoked", "失効", "Revoked"),
+    ("tokens.revoke", "失効させる", "Revoke"),
+    ("print.title", "営業秘密管理台帳（印刷用）", "Trade-secret register (print)"),
+    ("print.generated", "出力日時", "Generated"),
+    ("print.by", "出力者", "By"),
+    ("error.title", "エラー", "Error"),
+    ("error.back", "戻る", "Back"),
+    ("error.code", "エラーコード", "Error code"),
+    ("common.yes", "はい", "Yes"),
+    ("common.no", "いいえ", "No"),
+    ("action.secret.create", "登録", "Registered"),
+    ("action.secret.update", "変更", "Changed"),
+    ("action.secret.status", "状態変更", "Status changed"),
+    ("action.secret.grant", "アクセス権付与", "Access granted"),
+    ("action.secret.revoke", "アクセス権削除", "Access revoked"),
+    ("action.secret.view", "閲覧", "Viewed"),
+    ("action.secret.acknowledge", "確認・誓約", "Acknowledged"),
+    ("action.auth.login", "ログイン", "Logged in"),
+    ("action.auth.login_failed", "ログイン失敗", "Login failed"),
+    ("action.auth.login_throttled", "ログイン拒否（試行過多）", "Login refused (throttled)"),
+    ("action.auth.logout", "ログアウト", "Logged out"),
+    ("action.user.create", "ユーザー作成", "User created"),
+    ("action.user.update", "ユーザー変更", "User changed"),
+    ("action.user.password", "パスワード変更", "Password changed"),
+    ("action.group.create", "グループ作成", "Group created"),
+    ("action.group.member_add", "メンバー追加", "Member added"),
+    ("action.group.member_remove", "メンバー削除", "Member removed"),
+    ("action.token.create", "トークン発行", "Token created"),
+    ("action.token.revoke", "トークン失効", "Token revoked"),
+    ("action.levels.update", "秘密区分の変更", "Levels changed"),
+    ("action.register.export", "台帳の出力", "Register exported"),
+];
+
+/// Looks up a page label; a missing key shows as itself (and fails a test).
+pub fn ui(lang: Lang, key: &str) -> &'static str {
+    static INDEX: std::sync::LazyLock<std::collections::HashMap<&'static str, (&'static str, &'static str)>> =
+        std::sync::LazyLock::new(|| UI.iter().map(|(k, ja, en)| (*k, (*ja, *en))).collect());
+    match INDEX.get(key) {
+        Some((ja, en)) => match lang {
+            Lang::Ja => ja,
+            Lang::En => en,
+        },
+        None => "??",
+    }
+}

@@ -1,0 +1,136 @@
+//! maruhi's service layer: the single code path that the CLI and the server
+//! both call.
+//!
+//! It owns the rules of the trade-secret register (営業秘密管理台帳): who may
+//! see and change what (need-to-know, enforced here, never only in a UI),
+//! validation with messages in Japanese and English, and the audit trail,
+//! which every state change writes in the same transaction as the change
+//! through one boundary ([`audit`]).
+//!
+//! Main types: [`Service`] (built once, shared across requests), [`Actor`]
+//! (who is asking), [`model`] (secrets, users, groups), [`Error`] with stable
+//! codes, [`i18n`] for both languages.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), maruhi_service::Error> {
+//! use maruhi_service::{Actor, Service, model::SecretInput};
+//! let svc = Service::open("sqlite:///tmp/maruhi.db").await?;
+//! let operator = Actor::operator();
+//! let secret = svc
+//!     .create_secret(&operator, SecretInput {
+//!         title: "射出成形条件表".into(),
+//!         category: "process".into(),
+//!         level: "極秘".into(),
+//!         ..SecretInput::default()
+//!     })
+//!     .await?;
+//! # let _ = secret; Ok(()) }
+//! ```
+
+use std::sync::Arc;
+
+use maruhi_store::Db;
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod i18n;
+pub mod model;
+pub mod policy;
+mod registry;
+mod validate;
+
+pub use auth::{Credential, Scope, SessionInfo};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Error, FieldError, Result};
+pub use maruhi_store::{Backend, StoreError};
+pub use registry::{Dashboard, ListParams, SortKey};
+
+use model::Role;
+
+/// The default classification levels, most secret first.
+pub const DEFAULT_LEVELS: [&str; 3] = ["極秘", "秘", "社外秘"];
+
+/// Who is asking. Built by the server from a session or a token, or by the
+/// CLI for the operator at the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `None` for the local operator (CLI with access to the data directory).
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub role: Role,
+    pub scope: Scope,
+    pub remote_addr: Option<String>,
+}
+
+impl Actor {
+    /// The operator at the console: whoever can read the data directory or the
+    /// database URL already holds everything, so the CLI acts with admin rights
+    /// and is recorded as such.
+    pub fn operator() -> Actor {
+        Actor {
+            user_id: None,
+            username: "operator (CLI)".to_owned(),
+            role: Role::Admin,
+            scope: Scope::Write,
+            remote_addr: None,
+        }
+    }
+
+    pub fn is_operator(&self) -> bool {
+        self.user_id.is_none()
+    }
+}
+
+/// The service: a database and a clock.
+#[derive(Clone)]
+pub struct Service {
+    db: Db,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").field("db", &self.db).finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// Connects, migrates and uses the system clock.
+    pub async fn open(url: &str) -> Result<Service> {
+        Service::open_with_clock(url, Arc::new(SystemClock)).await
+    }
+
+    pub async fn open_with_clock(url: &str, clock: Arc<dyn Clock>) -> Result<Service> {
+        let db = Db::connect(url).await?;
+        db.migrate().await?;
+        let svc = Service { db, clock };
+        svc.ensure_levels().await?;
+        Ok(svc)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub(crate) fn now_text(&self) -> String {
+        clock::format_time(self.clock.now())
+    }
+
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+
+    /// Whether any user exists yet (an installation is initialised).
+    pub async fn is_initialised(&self) -> Result<bool> {
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::users::count(&mut conn).await? > 0)
+    }
+}

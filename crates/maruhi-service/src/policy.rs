@@ -1,0 +1,50 @@
+//! Who may do what. Every service method asks here before it reads or writes;
+//! the server and the CLI never decide on their own.
+//!
+//! Need-to-know: a user who is neither on a secret's access list (directly or
+//! through a group) nor its 管理責任者 does not learn that it exists, unless
+//! their role is meant to oversee the register as a whole (admin, legal/IP,
+//! auditor), and then they see metadata, never material.
+
+use crate::auth::Scope;
+use crate::model::Role;
+use crate::Actor;
+
+/// Roles that see the whole register's metadata.
+pub fn sees_whole_register(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Legal | Role::Auditor)
+}
+
+/// Roles that may register new secrets.
+pub fn may_create_secret(actor: &Actor) -> bool {
+    actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Manager | Role::Legal)
+}
+
+/// Editing, status changes and grants: admin and legal/IP for every secret,
+/// a 管理責任者 for the secrets they manage.
+pub fn may_manage_secret(actor: &Actor, manager_id: Option<i64>) -> bool {
+    actor.scope == Scope::Write
+        && match actor.role {
+            Role::Admin | Role::Legal => true,
+            Role::Manager => actor.user_id.is_some() && manager_id == actor.user_id,
+            _ => false,
+        }
+}
+
+pub fn may_administer(actor: &Actor) -> bool {
+    actor.role == Role::Admin
+}
+
+pub fn may_administer_write(actor: &Actor) -> bool {
+    actor.role == Role::Admin && actor.scope == Scope::Write
+}
+
+/// The audit trail is for those who oversee.
+pub fn may_read_audit(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Admin | Role::Legal | Role::Auditor)
+}
+
+/// Auditors read; they never change the register.
+pub fn may_write(actor: &Actor) -> bool {
+    actor.scope == Scope::Write && actor.role != Role::Auditor
+}

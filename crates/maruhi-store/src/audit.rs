@@ -1,0 +1,80 @@
+//! The audit trail table. Rows are only ever inserted.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::query::Sql;
+use crate::rows::AuditRow;
+use crate::Result;
+
+pub struct NewAuditEvent<'a> {
+    pub occurred_at: &'a str,
+    pub actor_id: Option<i64>,
+    pub actor_name: &'a str,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: Option<&'a str>,
+    pub summary: &'a str,
+    pub remote_addr: Option<&'a str>,
+}
+
+pub async fn append(conn: &mut AnyConnection, e: &NewAuditEvent<'_>) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO audit_events (occurred_at, actor_id, actor_name, action, object_type, object_id, summary, \
+         remote_addr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
+    )
+    .bind(e.occurred_at)
+    .bind(e.actor_id)
+    .bind(e.actor_name)
+    .bind(e.action)
+    .bind(e.object_type)
+    .bind(e.object_id)
+    .bind(e.summary)
+    .bind(e.remote_addr)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get("seq")?)
+}
+
+fn decode(r: &AnyRow) -> Result<AuditRow> {
+    Ok(AuditRow {
+        seq: r.try_get("seq")?,
+        occurred_at: r.try_get("occurred_at")?,
+        actor_id: r.try_get("actor_id")?,
+        actor_name: r.try_get("actor_name")?,
+        action: r.try_get("action")?,
+        object_type: r.try_get("object_type")?,
+        object_id: r.try_get("object_id")?,
+        summary: r.try_get("summary")?,
+        remote_addr: r.try_get("remote_addr")?,
+    })
+}
+
+const SELECT: &str = "SELECT seq, occurred_at, actor_id, actor_name, action, object_type, object_id, summary, \
+     remote_addr FROM audit_events";
+
+/// Events about one object, oldest first.
+pub async fn for_object(conn: &mut AnyConnection, object_type: &str, object_id: &str) -> Result<Vec<AuditRow>> {
+    let sql = format!("{SELECT} WHERE object_type = $1 AND object_id = $2 ORDER BY seq");
+    sqlx::query(&sql).bind(object_type).bind(object_id).fetch_all(conn).await?.iter().map(decode).collect()
+}
+
+/// The newest events first, optionally filtered by action prefix.
+pub async fn page(
+    conn: &mut AnyConnection,
+    action_prefix: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AuditRow>, i64)> {
+    let mut count = Sql::new("SELECT COUNT(*) AS n FROM audit_events");
+    let mut sql = Sql::new(SELECT);
+    if let Some(p) = action_prefix.filter(|p| !p.is_empty()) {
+        let pat = format!("{}%", p.replace(['%', '_'], ""));
+        count.push(" WHERE action LIKE ").bind(pat.clone());
+        sql.push(" WHERE action LIKE ").bind(pat);
+    }
+    let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get("n")?;
+    sql.push(" ORDER BY seq DESC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    let rows = sql.query().fetch_all(conn).await?;
+    Ok((rows.iter().map(decode).collect::<Result<_>>()?, total))
+}

@@ -1,0 +1,152 @@
+//! Sessions, API tokens and login failures. Only hashes of tokens are stored.
+
+use sqlx::{AnyConnection, Row};
+
+use crate::rows::TokenRow;
+use crate::{Result, StoreError};
+
+pub async fn insert_session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    user_id: i64,
+    csrf: &str,
+    created_at: &str,
+    expires_at: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(csrf)
+    .bind(created_at)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The session's user id and CSRF token, when it exists and has not expired.
+pub async fn session(conn: &mut AnyConnection, token_hash: &str, now: &str) -> Result<Option<(i64, String)>> {
+    let row = sqlx::query("SELECT user_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| Ok((r.try_get("user_id")?, r.try_get("csrf_token")?))).transpose()
+}
+
+pub async fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn delete_sessions_of(conn: &mut AnyConnection, user_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn purge_expired_sessions(conn: &mut AnyConnection, now: &str) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(conn).await?.rows_affected())
+}
+
+pub async fn insert_token(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+    scope: &str,
+    created_at: &str,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO api_tokens (user_id, name, token_hash, scope, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(token_hash)
+    .bind(scope)
+    .bind(created_at)
+    .fetch_one(conn)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(row.try_get("id")?)
+}
+
+/// The live token with this hash: (user id, scope).
+pub async fn token(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<(i64, String)>> {
+    let row = sqlx::query("SELECT user_id, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| Ok((r.try_get("user_id")?, r.try_get("scope")?))).transpose()
+}
+
+pub async fn tokens_of(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<TokenRow>> {
+    let rows = sqlx::query(
+        "SELECT id, user_id, name, scope, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TokenRow {
+                id: r.try_get("id")?,
+                user_id: r.try_get("user_id")?,
+                name: r.try_get("name")?,
+                scope: r.try_get("scope")?,
+                created_at: r.try_get("created_at")?,
+                revoked_at: r.try_get("revoked_at")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn revoke_token(conn: &mut AnyConnection, id: i64, at: &str) -> Result<Option<i64>> {
+    let row =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING user_id")
+            .bind(at)
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|r| Ok(r.try_get("user_id")?)).transpose()
+}
+
+pub async fn record_login_failure(conn: &mut AnyConnection, username: &str, addr: &str, at: &str) -> Result<()> {
+    sqlx::query("INSERT INTO login_failures (username, remote_addr, at) VALUES ($1, $2, $3)")
+        .bind(username)
+        .bind(addr)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Failures since `since` for this user name and for this address.
+pub async fn login_failures_since(
+    conn: &mut AnyConnection,
+    username: &str,
+    addr: &str,
+    since: &str,
+) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2) AS by_user, \
+         (SELECT COUNT(*) FROM login_failures WHERE remote_addr = $3 AND at > $4) AS by_addr",
+    )
+    .bind(username)
+    .bind(since)
+    .bind(addr)
+    .bind(since)
+    .fetch_one(conn)
+    .await?;
+    Ok((row.try_get("by_user")?, row.try_get("by_addr")?))
+}
+
+pub async fn clear_login_failures(conn: &mut AnyConnection, username: &str, older_than: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE username = $1 OR at <= $2")
+        .bind(username)
+        .bind(older_than)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

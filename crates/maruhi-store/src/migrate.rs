@@ -1,0 +1,50 @@
+//! Versioned migrations. Each backend has its own numbered `.sql` files; the
+//! version applied is kept in `schema_meta`. A database whose version is newer
+//! than the binary's is refused rather than silently misread.
+
+use sqlx::{AnyConnection, Row};
+
+use crate::{Backend, Result, StoreError};
+
+struct Migration {
+    version: i64,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    sqlite: include_str!("../migrations/sqlite/0001_registry.sql"),
+    postgres: include_str!("../migrations/postgres/0001_registry.sql"),
+}];
+
+/// The newest schema version this binary knows.
+pub const SCHEMA_VERSION: i64 = 1;
+
+pub(crate) async fn current_version(conn: &mut AnyConnection) -> Result<i64> {
+    sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_meta (version BIGINT NOT NULL)").execute(&mut *conn).await?;
+    let row = sqlx::query("SELECT MAX(version) AS v FROM schema_meta").fetch_one(&mut *conn).await?;
+    Ok(row.try_get::<Option<i64>, _>("v")?.unwrap_or(0))
+}
+
+pub(crate) async fn run(conn: &mut AnyConnection, backend: Backend) -> Result<()> {
+    if backend == Backend::Postgres {
+        // Several `maruhi serve` processes may start at once against one
+        // database; the advisory lock makes exactly one of them migrate.
+        sqlx::query("SELECT pg_advisory_xact_lock(7243001)").execute(&mut *conn).await?;
+    }
+    let found = current_version(conn).await?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew { found, known: SCHEMA_VERSION });
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+        let sql = match backend {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        sqlx::raw_sql(sql).execute(&mut *conn).await?;
+        sqlx::query("INSERT INTO schema_meta (version) VALUES ($1)").bind(m.version).execute(&mut *conn).await?;
+        tracing::info!(version = m.version, "applied schema migration");
+    }
+    Ok(())
+}
