@@ -26,7 +26,7 @@ pub async fn for_secret(conn: &mut AnyConnection, secret_id: i64) -> Result<Vec<
     let rows = sqlx::query(
         "SELECT a.user_id, u.display_name AS username, a.rules_version, a.acknowledged_at \
          FROM acknowledgements a JOIN users u ON u.id = a.user_id WHERE a.secret_id = $1 \
-         ORDER BY a.acknowledged_at DESC",
+         ORDER BY a.acknowledged_at DESC, a.id DESC",
     )
     .bind(secret_id)
     .fetch_all(conn)

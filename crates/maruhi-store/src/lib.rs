@@ -40,6 +40,7 @@ pub mod auth;
 pub mod groups;
 pub mod levels;
 pub mod secrets;
+pub mod testing;
 pub mod users;
 
 pub use migrate::SCHEMA_VERSION;
