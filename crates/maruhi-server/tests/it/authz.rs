@@ -1,0 +1,129 @@
+//! Every role against every route: the expected status of each pair is
+//! written down, so a change in who may do what shows up as a diff here.
+
+use axum::http::Method;
+use maruhi_service::Scope;
+
+use crate::{Auth, Fixture};
+
+/// Columns: admin, manager (owner of the secret), legal, analyst, auditor,
+/// employee without access, employee with access, anonymous.
+const ROLES: [&str; 7] = ["admin", "sato", "yamada", "tanaka", "ito", "kato", "watanabe"];
+
+const SECRET: &str = r#"{"title":"新規","category":"drawing","level":"秘"}"#;
+
+#[rustfmt::skip]
+fn api_table(id: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
+    let s = |p: &str| p.replace("{id}", &id.to_string());
+    vec![
+        (Method::GET, s("/api/v1/openapi.json"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
+        (Method::GET, s("/api/v1/me"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::GET, s("/api/v1/levels"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::GET, s("/api/v1/secrets"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::POST, s("/api/v1/secrets"), Some(SECRET.into()), [201, 201, 201, 403, 403, 403, 403, 401]),
+        (Method::GET, s("/api/v1/secrets/{id}"), None, [200, 200, 200, 404, 200, 404, 200, 401]),
+        (Method::GET, s("/api/v1/secrets/999999"), None, [404, 404, 404, 404, 404, 404, 404, 401]),
+        (Method::PUT, s("/api/v1/secrets/{id}"), Some(r#"{"title":"MX-7 組立図","category":"drawing","level":"極秘","manager":"sato"}"#.into()), [200, 200, 200, 404, 403, 404, 403, 401]),
+        (Method::POST, s("/api/v1/secrets/{id}/status"), Some(r#"{"status":"registered"}"#.into()), [422, 422, 422, 404, 403, 404, 403, 401]),
+        (Method::POST, s("/api/v1/secrets/{id}/grants"), Some(r#"{"principal":"group:empty"}"#.into()), [201, 201, 201, 404, 403, 404, 403, 401]),
+        (Method::POST, s("/api/v1/secrets/{id}/acknowledge"), None, [403, 200, 403, 404, 403, 404, 200, 401]),
+        (Method::GET, s("/api/v1/secrets/{id}/history"), None, [200, 200, 200, 404, 200, 404, 200, 401]),
+        (Method::GET, s("/api/v1/users"), None, [200, 403, 403, 403, 403, 403, 403, 401]),
+        (Method::POST, s("/api/v1/users"), Some(r#"{"username":"newbie","role":"employee"}"#.into()), [201, 403, 403, 403, 403, 403, 403, 401]),
+        (Method::GET, s("/api/v1/groups"), None, [200, 403, 403, 403, 403, 403, 403, 401]),
+        (Method::POST, s("/api/v1/groups"), Some(r#"{"name":"新グループ"}"#.into()), [201, 403, 403, 403, 403, 403, 403, 401]),
+        (Method::POST, s("/api/v1/groups/other/members"), Some(r#"{"username":"kato"}"#.into()), [204, 403, 403, 403, 403, 403, 403, 401]),
+        (Method::GET, s("/api/v1/audit"), None, [200, 403, 200, 403, 200, 403, 403, 401]),
+        (Method::GET, s("/api/v1/nope"), None, [404, 404, 404, 404, 404, 404, 404, 404]),
+    ]
+}
+
+#[rustfmt::skip]
+fn page_table(id: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
+    let s = |p: &str| p.replace("{id}", &id.to_string());
+    vec![
+        (Method::GET, s("/login"), None, [303, 303, 303, 303, 303, 303, 303, 200]),
+        (Method::GET, s("/"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::GET, s("/secrets"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::GET, s("/secrets/new"), None, [200, 200, 200, 403, 403, 403, 403, 303]),
+        (Method::POST, s("/secrets"), Some("title=%E6%96%B0&category=drawing&level=%E7%A7%98".into()), [303, 303, 303, 403, 403, 403, 403, 303]),
+        (Method::GET, s("/secrets/{id}"), None, [200, 200, 200, 404, 200, 404, 200, 303]),
+        (Method::GET, s("/secrets/{id}/edit"), None, [200, 200, 200, 404, 403, 404, 403, 303]),
+        (Method::POST, s("/secrets/{id}"), Some("title=MX-7&category=drawing&level=%E6%A5%B5%E7%A7%98&manager=sato".into()), [303, 303, 303, 404, 403, 404, 403, 303]),
+        (Method::POST, s("/secrets/{id}/grants"), Some("principal=group%3Aempty".into()), [303, 303, 303, 404, 403, 404, 403, 303]),
+        (Method::POST, s("/secrets/{id}/status"), Some("status=registered".into()), [422, 422, 422, 404, 403, 404, 403, 303]),
+        (Method::POST, s("/secrets/{id}/acknowledge"), None, [403, 303, 403, 404, 403, 404, 303, 303]),
+        (Method::GET, s("/secrets/print"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::GET, s("/secrets/export.csv"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::GET, s("/acknowledgements"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::GET, s("/admin/users"), None, [200, 403, 403, 403, 403, 403, 403, 303]),
+        (Method::GET, s("/admin/groups"), None, [200, 403, 403, 403, 403, 403, 403, 303]),
+        (Method::POST, s("/admin/groups/members"), Some("group=other&username=kato".into()), [303, 403, 403, 403, 403, 403, 403, 303]),
+        (Method::GET, s("/audit"), None, [200, 403, 200, 403, 200, 403, 403, 303]),
+        (Method::GET, s("/tokens"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::GET, s("/static/app.css"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
+    ]
+}
+
+async fn check(f: &Fixture, table: Vec<(Method, String, Option<String>, [u16; 8])>, auths: &[Auth]) {
+    let mut wrong = Vec::new();
+    for (method, path, body, expected) in table {
+        for (i, auth) in auths.iter().enumerate() {
+            let r = f.call(method.clone(), &path, auth, body.as_deref()).await;
+            let who = ROLES.get(i).copied().unwrap_or("anonymous");
+            if r.status.as_u16() != expected[i] {
+                wrong.push(format!("{method} {path} as {who}: got {}, want {}", r.status.as_u16(), expected[i]));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "authorization table mismatches:\n{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn every_role_against_every_api_route() {
+    let f = Fixture::new().await;
+    let mut auths = Vec::new();
+    for r in ROLES {
+        auths.push(f.token(r, Scope::Write).await);
+    }
+    auths.push(Auth::None);
+    check(&f, api_table(f.secret_id), &auths).await;
+}
+
+#[tokio::test]
+async fn every_role_against_every_page() {
+    let f = Fixture::new().await;
+    let mut auths = Vec::new();
+    for r in ROLES {
+        auths.push(f.session(r).await);
+    }
+    auths.push(Auth::None);
+    check(&f, page_table(f.secret_id), &auths).await;
+}
+
+#[tokio::test]
+async fn read_tokens_cannot_write() {
+    let f = Fixture::new().await;
+    let admin = f.token("admin", Scope::Read).await;
+    assert_eq!(f.call(Method::GET, "/api/v1/secrets", &admin, None).await.status, 200);
+    assert_eq!(f.call(Method::POST, "/api/v1/secrets", &admin, Some(SECRET)).await.status, 403);
+    assert_eq!(f.call(Method::POST, "/api/v1/users", &admin, Some(r#"{"username":"x","role":"admin"}"#)).await.status, 403);
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_or_from_another_origin_are_refused() {
+    let f = Fixture::new().await;
+    let Auth::Session(cookie, csrf) = f.session("admin").await else { unreachable!() };
+    let jar = format!("maruhi_session={cookie}");
+    let bare = Auth::None;
+    let path = format!("/secrets/{}/grants", f.secret_id);
+    let r = f.call_with(Method::POST, &path, &bare, Some("principal=kato"), &[("cookie", &jar)]).await;
+    assert_eq!(r.status, 403, "missing CSRF token");
+    let body = format!("principal=kato&csrf={csrf}");
+    let r = f
+        .call_with(Method::POST, &path, &bare, Some(&body), &[("cookie", &jar), ("origin", "https://evil.example"), ("host", "maruhi.local")])
+        .await;
+    assert_eq!(r.status, 403, "cross-origin form");
+    let kato = f.token("kato", Scope::Read).await;
+    assert_eq!(f.call(Method::GET, "/api/v1/secrets", &kato, None).await.json()["total"], 0, "nothing was granted");
+}

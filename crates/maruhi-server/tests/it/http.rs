@@ -1,0 +1,142 @@
+//! Behaviour at the HTTP boundary: problem details, need-to-know in lists,
+//! languages, headers, the OpenAPI document and the UI's translations.
+
+use axum::http::Method;
+use maruhi_service::Scope;
+
+use crate::{Auth, Fixture};
+
+#[tokio::test]
+async fn api_list_honours_need_to_know() {
+    let f = Fixture::new().await;
+    let titles = |v: serde_json::Value| -> Vec<String> {
+        v["items"].as_array().into_iter().flatten().map(|s| s["title"].as_str().unwrap_or("").to_owned()).collect()
+    };
+    let kato = f.token("kato", Scope::Read).await;
+    let watanabe = f.token("watanabe", Scope::Read).await;
+    let ito = f.token("ito", Scope::Read).await;
+    assert!(titles(f.call(Method::GET, "/api/v1/secrets", &kato, None).await.json()).is_empty());
+    assert_eq!(titles(f.call(Method::GET, "/api/v1/secrets", &watanabe, None).await.json()), ["MX-7 組立図"]);
+    assert_eq!(titles(f.call(Method::GET, "/api/v1/secrets?q=MX", &ito, None).await.json()), ["MX-7 組立図"]);
+    // The page list shows the same.
+    let page = f.call(Method::GET, "/secrets", &f.session("kato").await, None).await;
+    assert!(!page.body.contains("MX-7"), "the title must not leak into the page");
+}
+
+#[tokio::test]
+async fn errors_are_problem_details_with_stable_codes_in_the_callers_language() {
+    let f = Fixture::new().await;
+    let admin = f.token("admin", Scope::Write).await;
+    let r = f.call(Method::POST, "/api/v1/secrets", &admin, Some(r#"{"title":"","category":"x","level":"秘"}"#)).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.headers["content-type"], "application/problem+json");
+    insta::assert_json_snapshot!("invalid_secret_ja", r.json());
+    let r = f
+        .call_with(Method::POST, "/api/v1/secrets", &admin, Some(r#"{"title":"","category":"x","level":"秘"}"#), &[("accept-language", "en-US,en;q=0.9")])
+        .await;
+    assert_eq!(r.json()["errors"][0]["message"], "This field is required.");
+    let r = f.call(Method::POST, "/api/v1/secrets", &admin, Some(r#"{"title":"a","category":"drawing","level":"秘","colour":"red"}"#)).await;
+    assert_eq!((r.status.as_u16(), r.json()["code"].as_str()), (422, Some("MRH-INPUT-002")), "unknown fields are rejected");
+    let r = f.call(Method::POST, "/api/v1/secrets", &admin, Some("{not json")).await;
+    assert_eq!((r.status.as_u16(), r.json()["code"].as_str()), (400, Some("MRH-INPUT-002")));
+    let big = format!(r#"{{"title":"{}","category":"drawing","level":"秘"}}"#, "x".repeat(2 * 1024 * 1024));
+    assert_eq!(f.call(Method::POST, "/api/v1/secrets", &admin, Some(&big)).await.status, 413);
+    let r = f.call(Method::GET, "/api/v1/secrets?page=abc", &admin, None).await;
+    assert_eq!(r.json()["code"], "MRH-INPUT-003");
+    let r = f.call(Method::GET, "/api/v1/me", &Auth::Token("mrh_wrong".into()), None).await;
+    assert_eq!((r.status.as_u16(), r.json()["code"].as_str()), (401, Some("MRH-AUTH-001")));
+    assert!(r.headers.contains_key("www-authenticate"));
+    // Nothing above was written.
+    assert_eq!(f.call(Method::GET, "/api/v1/secrets", &admin, None).await.json()["total"], 1);
+}
+
+#[tokio::test]
+async fn login_sets_a_strict_http_only_cookie_and_wrong_passwords_say_nothing_more() {
+    let f = Fixture::new().await;
+    let r = f.call(Method::POST, "/login", &Auth::None, Some("username=sato&password=correct-horse-battery")).await;
+    assert_eq!(r.status, 303);
+    let cookie = r.headers["set-cookie"].to_str().unwrap_or("");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let bad_user = f.call(Method::POST, "/login", &Auth::None, Some("username=ghost&password=whatever-123")).await;
+    let bad_pw = f.call(Method::POST, "/login", &Auth::None, Some("username=sato&password=whatever-123")).await;
+    assert_eq!((bad_user.status.as_u16(), bad_pw.status.as_u16()), (401, 401));
+    assert_eq!(bad_user.body.replace("ghost", "sato"), bad_pw.body);
+    assert!(bad_pw.body.contains("ユーザー名またはパスワードが違います"));
+}
+
+#[tokio::test]
+async fn pages_are_japanese_by_default_and_english_on_request() {
+    let f = Fixture::new().await;
+    let s = f.session("admin").await;
+    let ja = f.call(Method::GET, "/secrets", &s, None).await;
+    assert!(ja.body.contains("営業秘密管理台帳") && ja.body.contains("lang=\"ja\""));
+    let en = f.call_with(Method::GET, "/secrets", &s, None, &[("accept-language", "en")]).await;
+    assert!(en.body.contains("Trade-secret register") && en.body.contains("lang=\"en\""));
+    let r = f.call(Method::POST, "/lang", &Auth::None, Some("lang=en&back=/secrets")).await;
+    assert_eq!(r.headers["location"], "/secrets");
+    assert!(r.headers["set-cookie"].to_str().unwrap_or("").starts_with("maruhi_lang=en"));
+    let r = f.call(Method::POST, "/lang", &Auth::None, Some("lang=en&back=//evil.example")).await;
+    assert_eq!(r.headers["location"], "/", "no open redirect");
+    let en = f.call_with(Method::GET, "/", &s, None, &[("cookie", "maruhi_lang=en")]).await;
+    assert!(en.body.contains("Dashboard"), "the language cookie wins over Accept-Language");
+}
+
+#[tokio::test]
+async fn security_headers_are_on_every_response() {
+    let f = Fixture::new().await;
+    for path in ["/login", "/api/v1/openapi.json", "/api/v1/nope"] {
+        let r = f.call(Method::GET, path, &Auth::None, None).await;
+        for h in ["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"] {
+            assert!(r.headers.contains_key(h), "{path} lacks {h}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_form_shows_every_error_inline_and_keeps_what_was_typed() {
+    let f = Fixture::new().await;
+    let s = f.session("sato").await;
+    let r = f.call(Method::POST, "/secrets", &s, Some("title=&category=&level=%E7%A7%98&summary=%E4%BF%9D%E6%8C%81&review_date=tomorrow")).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"title-err\""));
+    assert!(r.body.contains("日付は YYYY-MM-DD の形式で入力してください。"));
+    assert!(r.body.contains(">保持</textarea>"), "the summary typed is kept");
+}
+
+#[test]
+fn openapi_documents_every_api_route() {
+    let doc: serde_json::Value = serde_json::from_str(include_str!("../../openapi.json")).expect("valid JSON");
+    let lib = include_str!("../../src/lib.rs");
+    let api = &lib[lib.find("let api = Router::new()").expect("api router")..];
+    let api = &api[..api.find(".fallback").expect("fallback")];
+    let mut missing = Vec::new();
+    for line in api.lines().filter(|l| l.contains(".route(\"")) {
+        let path = line.split('"').nth(1).unwrap_or("");
+        let full = format!("/api/v1{path}");
+        for method in ["get", "post", "put", "delete"] {
+            if line.contains(&format!("{method}(api::")) && doc["paths"][&full][method].is_null() {
+                missing.push(format!("{method} {full}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undocumented: {missing:?}");
+}
+
+#[test]
+fn every_label_used_in_templates_exists_in_both_languages() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("templates") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+        for part in text.split("ctx.t(\"").skip(1) {
+            let key = part.split('"').next().unwrap_or("");
+            if maruhi_service::i18n::ui(maruhi_service::i18n::Lang::Ja, key) == "??" {
+                missing.push(key.to_owned());
+            }
+        }
+    }
+    assert!(missing.is_empty(), "labels missing from i18n::UI: {missing:?}");
+    for (key, ja, en) in maruhi_service::i18n::UI {
+        assert!(!ja.is_empty() && !en.is_empty(), "{key} lacks a translation");
+    }
+}

@@ -1,0 +1,137 @@
+//! Server tests through `app()`, without a socket.
+
+mod authz;
+mod http;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use maruhi_service::admin::UserInput;
+use maruhi_service::model::SecretInput;
+use maruhi_service::{Actor, Scope, Service};
+use tower::ServiceExt;
+
+pub const PW: &str = "correct-horse-battery";
+
+/// How a request authenticates.
+#[derive(Clone)]
+pub enum Auth {
+    None,
+    Token(String),
+    /// Session cookie and its CSRF token.
+    Session(String, String),
+}
+
+pub struct Fixture {
+    pub svc: Service,
+    pub app: axum::Router,
+    pub secret_id: i64,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl Fixture {
+    /// An installation with one user per role, a secret managed by `sato`
+    /// and granted to `watanabe`, and groups `empty` (granted) and `other`.
+    pub async fn new() -> Fixture {
+        let svc = Service::open(&maruhi_store::testing::fresh_sqlite()).await.expect("open");
+        let op = Actor::operator();
+        for (u, r) in [
+            ("admin", "admin"),
+            ("sato", "manager"),
+            ("yamada", "legal"),
+            ("tanaka", "analyst"),
+            ("ito", "auditor"),
+            ("kato", "employee"),
+            ("watanabe", "employee"),
+        ] {
+            let input = UserInput {
+                username: u.into(),
+                display_name: u.into(),
+                role: r.into(),
+                password: Some(PW.into()),
+                ..UserInput::default()
+            };
+            svc.create_user(&op, input).await.expect("user");
+        }
+        svc.create_group(&op, "empty", "").await.expect("group");
+        svc.create_group(&op, "other", "").await.expect("group");
+        let secret = svc
+            .create_secret(
+                &op,
+                SecretInput {
+                    title: "MX-7 組立図".into(),
+                    category: "drawing".into(),
+                    level: "極秘".into(),
+                    manager: Some("sato".into()),
+                    grants: vec!["watanabe".into(), "group:empty".into()],
+                    status: Some("registered".into()),
+                    ..SecretInput::default()
+                },
+            )
+            .await
+            .expect("secret");
+        let app = maruhi_server::app(maruhi_server::AppState::new(svc.clone(), false));
+        Fixture { svc, app, secret_id: secret.id }
+    }
+
+    pub async fn token(&self, user: &str, scope: Scope) -> Auth {
+        Auth::Token(self.svc.create_token(&Actor::operator(), user, "test", scope).await.expect("token").expose().to_owned())
+    }
+
+    pub async fn session(&self, user: &str) -> Auth {
+        let (cookie, s) = self.svc.login(user, PW, "127.0.0.1").await.expect("login");
+        Auth::Session(cookie.expose().to_owned(), s.csrf_token)
+    }
+
+    pub async fn call(&self, method: Method, path: &str, auth: &Auth, body: Option<&str>) -> Reply {
+        self.call_with(method, path, auth, body, &[]).await
+    }
+
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        auth: &Auth,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = Request::builder().method(method.clone()).uri(path);
+        let is_api = path.starts_with("/api/");
+        let mut form_body = body.map(str::to_owned);
+        match auth {
+            Auth::None => {}
+            Auth::Token(t) => req = req.header("authorization", format!("Bearer {t}")),
+            Auth::Session(cookie, csrf) => {
+                req = req.header("cookie", format!("maruhi_session={cookie}"));
+                if !is_api && method == Method::POST {
+                    let b = form_body.unwrap_or_default();
+                    form_body = Some(if b.is_empty() { format!("csrf={csrf}") } else { format!("{b}&csrf={csrf}") });
+                }
+            }
+        }
+        if form_body.is_some() {
+            let ct = if is_api { "application/json" } else { "application/x-www-form-urlencoded" };
+            req = req.header("content-type", ct);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req.body(form_body.map(Body::from).unwrap_or_else(Body::empty)).expect("request");
+        let resp = self.app.clone().oneshot(req).await.expect("infallible");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+}
