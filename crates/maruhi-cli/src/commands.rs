@@ -320,13 +320,14 @@ async fn secret(g: &Global, op: &Actor, cmd: SecretCmd) -> Result<()> {
             } else {
                 let l = lang();
                 println!("{} [{}] {}", s.id, s.level, s.title);
-                println!("  {}: {}", "category", s.category.label(l));
-                println!("  {}: {}", "status", s.status.label(l));
-                println!("  {}: {}", "department", s.department);
-                println!("  {}: {}", "manager", s.manager.map(|m| m.name).unwrap_or_default());
-                println!("  {}: {}", "summary", s.summary);
+                let label = |k: &str| maruhi_service::i18n::ui(l, k);
+                println!("  {}: {}", label("field.category"), s.category.label(l));
+                println!("  {}: {}", label("field.status"), s.status.label(l));
+                println!("  {}: {}", label("field.department"), s.department);
+                println!("  {}: {}", label("field.manager"), s.manager.map(|m| m.name).unwrap_or_default());
+                println!("  {}: {}", label("field.summary"), s.summary);
                 for a in s.access.unwrap_or_default() {
-                    println!("  access: {} {}", a.kind.id(), a.name);
+                    println!("  {}: {} {}", label("field.access"), a.kind.id(), a.name);
                 }
             }
         }

@@ -66,7 +66,9 @@ fn to_user(u: UserRow) -> User {
 
 fn check_email(p: &mut Problems, email: &str) -> String {
     let e = p.text("email", email, false, 254);
-    if !e.is_empty() && !(e.contains('@') && !e.starts_with('@') && !e.ends_with('@')) {
+    let plausible =
+        e.is_empty() || e.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());
+    if !plausible {
         p.add("email", Msg::InputInvalid);
     }
     e

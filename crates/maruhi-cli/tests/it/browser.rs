@@ -51,7 +51,12 @@ async fn register_find_open_switch_language_and_need_to_know() {
     );
     let mut client = None;
     for _ in 0..50 {
-        match ClientBuilder::rustls().expect("tls").capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{driver_port}")).await {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await
+        {
             Ok(c) => {
                 client = Some(c);
                 break;

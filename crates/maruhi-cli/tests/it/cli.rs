@@ -18,7 +18,21 @@ fn init_add_list_show_as_json() {
     stdout(&run(&d, &["user", "add", "watanabe", "--role", "employee", "--password-file", pw]));
     let added = stdout(&run(
         &d,
-        &["secret", "add", "--title", "射出成形条件表", "--level", "極秘", "--category", "製造プロセス・作業工程書", "--grant", "watanabe", "--tag", "ライン3", "--json"],
+        &[
+            "secret",
+            "add",
+            "--title",
+            "射出成形条件表",
+            "--level",
+            "極秘",
+            "--category",
+            "製造プロセス・作業工程書",
+            "--grant",
+            "watanabe",
+            "--tag",
+            "ライン3",
+            "--json",
+        ],
     ));
     let v: serde_json::Value = serde_json::from_str(&added).expect("json");
     insta::assert_json_snapshot!("secret_add", v, {".created_at" => "[time]", ".updated_at" => "[time]", ".access[].granted_at" => "[time]"});
@@ -26,7 +40,8 @@ fn init_add_list_show_as_json() {
     let list: serde_json::Value = serde_json::from_str(&stdout(&run(&d, &["secret", "list", "--json"]))).expect("json");
     assert_eq!(list.as_array().map(Vec::len), Some(1));
     assert_eq!(list[0]["title"], "射出成形条件表");
-    let shown: serde_json::Value = serde_json::from_str(&stdout(&run(&d, &["secret", "show", &id, "--json"]))).expect("json");
+    let shown: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&d, &["secret", "show", &id, "--json"]))).expect("json");
     assert_eq!(shown["access"][0]["name"], "watanabe");
     let token = stdout(&run(&d, &["token", "create", "--user", "watanabe"]));
     assert!(token.trim().starts_with("mrh_"));
@@ -48,7 +63,13 @@ fn wrong_input_is_explained_and_changes_nothing() {
     let o = run(&d, &["secret", "add", "--title", "", "--level", "国家機密", "--category", "料理"]);
     assert_eq!(o.status.code(), Some(1));
     insta::assert_snapshot!("invalid_secret_stderr", String::from_utf8_lossy(&o.stderr));
-    let o = bin().env("LANG", "ja_JP.UTF-8").arg("--data-dir").arg(d.join("data")).args(["user", "add", "x y", "--role", "boss"]).output().expect("run");
+    let o = bin()
+        .env("LANG", "ja_JP.UTF-8")
+        .arg("--data-dir")
+        .arg(d.join("data"))
+        .args(["user", "add", "x y", "--role", "boss"])
+        .output()
+        .expect("run");
     assert!(String::from_utf8_lossy(&o.stderr).contains("ロールが正しくありません"));
     let o = run(&d, &["user", "add", "someone", "--role", "employee", "--password-file", "/nonexistent/pw"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read password file"));

@@ -1,6 +1,9 @@
 //! End-to-end tests of the `maruhi` binary: the CLI as users type it, servers
 //! as separate processes, and the web UI in headless Chromium.
 
+// Tests state their expectations by unwrapping; a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod browser;
 mod cli;
 mod servers;

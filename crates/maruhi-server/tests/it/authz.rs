@@ -107,7 +107,10 @@ async fn read_tokens_cannot_write() {
     let admin = f.token("admin", Scope::Read).await;
     assert_eq!(f.call(Method::GET, "/api/v1/secrets", &admin, None).await.status, 200);
     assert_eq!(f.call(Method::POST, "/api/v1/secrets", &admin, Some(SECRET)).await.status, 403);
-    assert_eq!(f.call(Method::POST, "/api/v1/users", &admin, Some(r#"{"username":"x","role":"admin"}"#)).await.status, 403);
+    assert_eq!(
+        f.call(Method::POST, "/api/v1/users", &admin, Some(r#"{"username":"x","role":"admin"}"#)).await.status,
+        403
+    );
 }
 
 #[tokio::test]
@@ -121,7 +124,13 @@ async fn forms_without_the_csrf_token_or_from_another_origin_are_refused() {
     assert_eq!(r.status, 403, "missing CSRF token");
     let body = format!("principal=kato&csrf={csrf}");
     let r = f
-        .call_with(Method::POST, &path, &bare, Some(&body), &[("cookie", &jar), ("origin", "https://evil.example"), ("host", "maruhi.local")])
+        .call_with(
+            Method::POST,
+            &path,
+            &bare,
+            Some(&body),
+            &[("cookie", &jar), ("origin", "https://evil.example"), ("host", "maruhi.local")],
+        )
         .await;
     assert_eq!(r.status, 403, "cross-origin form");
     let kato = f.token("kato", Scope::Read).await;

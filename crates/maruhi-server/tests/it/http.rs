@@ -32,11 +32,28 @@ async fn errors_are_problem_details_with_stable_codes_in_the_callers_language() 
     assert_eq!(r.headers["content-type"], "application/problem+json");
     insta::assert_json_snapshot!("invalid_secret_ja", r.json());
     let r = f
-        .call_with(Method::POST, "/api/v1/secrets", &admin, Some(r#"{"title":"","category":"x","level":"秘"}"#), &[("accept-language", "en-US,en;q=0.9")])
+        .call_with(
+            Method::POST,
+            "/api/v1/secrets",
+            &admin,
+            Some(r#"{"title":"","category":"x","level":"秘"}"#),
+            &[("accept-language", "en-US,en;q=0.9")],
+        )
         .await;
     assert_eq!(r.json()["errors"][0]["message"], "This field is required.");
-    let r = f.call(Method::POST, "/api/v1/secrets", &admin, Some(r#"{"title":"a","category":"drawing","level":"秘","colour":"red"}"#)).await;
-    assert_eq!((r.status.as_u16(), r.json()["code"].as_str()), (422, Some("MRH-INPUT-002")), "unknown fields are rejected");
+    let r = f
+        .call(
+            Method::POST,
+            "/api/v1/secrets",
+            &admin,
+            Some(r#"{"title":"a","category":"drawing","level":"秘","colour":"red"}"#),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()["code"].as_str()),
+        (422, Some("MRH-INPUT-002")),
+        "unknown fields are rejected"
+    );
     let r = f.call(Method::POST, "/api/v1/secrets", &admin, Some("{not json")).await;
     assert_eq!((r.status.as_u16(), r.json()["code"].as_str()), (400, Some("MRH-INPUT-002")));
     let big = format!(r#"{{"title":"{}","category":"drawing","level":"秘"}}"#, "x".repeat(2 * 1024 * 1024));
@@ -96,7 +113,14 @@ async fn security_headers_are_on_every_response() {
 async fn the_form_shows_every_error_inline_and_keeps_what_was_typed() {
     let f = Fixture::new().await;
     let s = f.session("sato").await;
-    let r = f.call(Method::POST, "/secrets", &s, Some("title=&category=&level=%E7%A7%98&summary=%E4%BF%9D%E6%8C%81&review_date=tomorrow")).await;
+    let r = f
+        .call(
+            Method::POST,
+            "/secrets",
+            &s,
+            Some("title=&category=&level=%E7%A7%98&summary=%E4%BF%9D%E6%8C%81&review_date=tomorrow"),
+        )
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("id=\"title-err\""));
     assert!(r.body.contains("日付は YYYY-MM-DD の形式で入力してください。"));

@@ -1,5 +1,8 @@
 //! Server tests through `app()`, without a socket.
 
+// Tests state their expectations by unwrapping; a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod authz;
 mod http;
 
@@ -86,7 +89,9 @@ impl Fixture {
     }
 
     pub async fn token(&self, user: &str, scope: Scope) -> Auth {
-        Auth::Token(self.svc.create_token(&Actor::operator(), user, "test", scope).await.expect("token").expose().to_owned())
+        Auth::Token(
+            self.svc.create_token(&Actor::operator(), user, "test", scope).await.expect("token").expose().to_owned(),
+        )
     }
 
     pub async fn session(&self, user: &str) -> Auth {

@@ -101,7 +101,8 @@ async fn user_input_is_validated_and_names_are_unique() {
         let names: Vec<_> = fields.iter().map(|f| f.field).collect();
         assert_eq!(names, ["username", "email", "role", "password"]);
         e.user("sato", "manager").await;
-        let dup = maruhi_service::admin::UserInput { username: "sato".into(), role: "employee".into(), ..Default::default() };
+        let dup =
+            maruhi_service::admin::UserInput { username: "sato".into(), role: "employee".into(), ..Default::default() };
         let Err(Error::Invalid(fields)) = e.svc.create_user(&op, dup).await else { panic!("expected duplicate") };
         assert_eq!(fields[0].msg, maruhi_service::i18n::Msg::UsernameTaken);
     })

@@ -1,6 +1,9 @@
 //! Service-layer tests. Every scenario runs against both backends: a fresh
 //! SQLite file and a fresh PostgreSQL database.
 
+// Tests state their expectations by unwrapping; a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod auth;
 mod registry;
 

@@ -16,7 +16,9 @@ fn input(title: &str) -> SecretInput {
 
 /// A small organisation: a manager, two employees (one in 設計部), legal, an auditor.
 async fn org(e: &Env) {
-    for (u, r) in [("sato", "manager"), ("watanabe", "employee"), ("kato", "employee"), ("yamada", "legal"), ("ito", "auditor")] {
+    for (u, r) in
+        [("sato", "manager"), ("watanabe", "employee"), ("kato", "employee"), ("yamada", "legal"), ("ito", "auditor")]
+    {
         e.user(u, r).await;
     }
     let op = Actor::operator();
@@ -33,8 +35,16 @@ async fn need_to_know_hides_secrets_from_lists_and_reads() {
     both(|e| async move {
         org(&e).await;
         let sato = e.actor("sato").await;
-        let s = e.svc.create_secret(&sato, SecretInput { grants: vec!["group:設計部".into()], ..input("MX-7 組立図") }).await.unwrap();
-        assert_eq!(s.manager.as_ref().map(|m| m.name.as_str()), Some("sato さん"), "a manager manages what they register");
+        let s = e
+            .svc
+            .create_secret(&sato, SecretInput { grants: vec!["group:設計部".into()], ..input("MX-7 組立図") })
+            .await
+            .unwrap();
+        assert_eq!(
+            s.manager.as_ref().map(|m| m.name.as_str()),
+            Some("sato さん"),
+            "a manager manages what they register"
+        );
         let (watanabe, kato) = (e.actor("watanabe").await, e.actor("kato").await);
         assert_eq!(titles(&e, &watanabe).await, ["MX-7 組立図"], "group member sees it");
         assert!(titles(&e, &kato).await.is_empty(), "outsider does not learn it exists");
@@ -113,7 +123,10 @@ async fn status_follows_the_life_cycle_and_needs_reasons() {
         assert!(matches!(e.svc.change_status(&op, s.id, "retired", " ").await, Err(Error::Invalid(_))));
         let s = e.svc.change_status(&op, s.id, "disclosed", "特許出願により公開").await.unwrap();
         assert_eq!((s.status, s.status_reason.as_str()), (Status::Disclosed, "特許出願により公開"));
-        assert!(matches!(e.svc.change_status(&op, s.id, "registered", "").await, Err(Error::Invalid(_))), "disclosed is final");
+        assert!(
+            matches!(e.svc.change_status(&op, s.id, "registered", "").await, Err(Error::Invalid(_))),
+            "disclosed is final"
+        );
     })
     .await;
 }
@@ -123,7 +136,11 @@ async fn acknowledgements_follow_the_rules_version() {
     both(|e| async move {
         org(&e).await;
         let sato = e.actor("sato").await;
-        let s = e.svc.create_secret(&sato, SecretInput { grants: vec!["watanabe".into()], ..input("工程表") }).await.unwrap();
+        let s = e
+            .svc
+            .create_secret(&sato, SecretInput { grants: vec!["watanabe".into()], ..input("工程表") })
+            .await
+            .unwrap();
         let w = e.actor("watanabe").await;
         assert_eq!(e.svc.outstanding_acks(&w).await.unwrap().len(), 1);
         assert_eq!(e.svc.acknowledge(&w, s.id).await.unwrap(), 1);
@@ -147,18 +164,31 @@ async fn list_filters_sorts_and_pages() {
         let op = Actor::operator();
         for i in 0..25 {
             let level = ["極秘", "秘", "社外秘"][i % 3];
-            let s = SecretInput { level: level.into(), tags: vec![format!("t{}", i % 5)], ..input(&format!("文書{i:02}")) };
+            let s =
+                SecretInput {
+                    level: level.into(), tags: vec![format!("t{}", i % 5)], ..input(&format!("文書{i:02}"))
+                };
             e.svc.create_secret(&op, s).await.unwrap();
         }
         let p = ListParams { level: Some("秘".into()), per_page: 5, ..ListParams::default() };
         let page = e.svc.list_secrets(&op, &p).await.unwrap();
         assert_eq!((page.total, page.items.len(), page.pages()), (8, 5, 2));
-        let p = ListParams { text: Some("文書1".into()), sort: maruhi_service::SortKey::Title, descending: false, ..ListParams::default() };
+        let p = ListParams {
+            text: Some("文書1".into()),
+            sort: maruhi_service::SortKey::Title,
+            descending: false,
+            ..ListParams::default()
+        };
         let got: Vec<_> = e.svc.list_secrets(&op, &p).await.unwrap().items.into_iter().map(|s| s.title).collect();
         assert_eq!(got, (10..20).map(|i| format!("文書{i}")).collect::<Vec<_>>());
         let p = ListParams { text: Some("100%_".into()), ..ListParams::default() };
         assert_eq!(e.svc.list_secrets(&op, &p).await.unwrap().total, 0, "LIKE wildcards are literal");
-        let p = ListParams { sort: maruhi_service::SortKey::Level, descending: false, per_page: 1, ..ListParams::default() };
+        let p = ListParams {
+            sort: maruhi_service::SortKey::Level,
+            descending: false,
+            per_page: 1,
+            ..ListParams::default()
+        };
         assert_eq!(e.svc.list_secrets(&op, &p).await.unwrap().items[0].level, "極秘");
     })
     .await;
@@ -168,7 +198,10 @@ async fn list_filters_sorts_and_pages() {
 async fn csv_export_opens_in_excel_and_defuses_formulas() {
     both(|e| async move {
         let op = Actor::operator();
-        e.svc.create_secret(&op, SecretInput { summary: "=HYPERLINK(\"x\")".into(), ..input("顧客, \"重要\"") }).await.unwrap();
+        e.svc
+            .create_secret(&op, SecretInput { summary: "=HYPERLINK(\"x\")".into(), ..input("顧客, \"重要\"") })
+            .await
+            .unwrap();
         let csv = e.svc.export_csv(&op, &ListParams::default(), maruhi_service::i18n::Lang::Ja).await.unwrap();
         assert!(csv.starts_with("\u{feff}管理番号,名称,"));
         assert!(csv.contains("\"顧客, \"\"重要\"\"\""));

@@ -1,0 +1,653 @@
+//! Maps text into the canonical character stream that fingerprints are taken
+//! over, remembering for every output char the bytes of the input it came from.
+//!
+//! The steps, in order, for each char:
+//!
+//! 1. NFKC (UAX #15): full/half width forms, compatibility characters (①, ㈱,
+//!    ㍻), and composition (ｶﾞ → ガ, e + U+0301 → é).
+//! 2. Folding: hyphen, dash and long-vowel variants (`- ‐ – — ― − ー ｰ ─`) all
+//!    become ー; katakana becomes hiragana; old kanji forms become new ones
+//!    (a table of ~290 旧字体 → 新字体 pairs); everything else is lowercased.
+//! 3. Filtering: only letters and numbers (Unicode Alphabetic or Numeric, which
+//!    includes kanji, kana, ー and the iteration marks 々 ゝ ゞ) and private-use
+//!    chars (外字) are kept. Whitespace, punctuation, symbols, controls and any
+//!    combining mark NFKC could not compose are dropped, so re-wrapping lines or
+//!    re-punctuating a copy does not change its stream.
+//!
+//! Offsets: NFKC can merge several input chars into one (ｶﾞ) and expand one
+//! into several (㍻ → 平成), so the input is cut into *segments* at chars that
+//! NFKC can never combine with what precedes them (a "boundary before" in the
+//! sense of UAX #15 §9 and ICU). Normalising segment by segment gives exactly
+//! the same text as normalising the whole, and every output char is attributed
+//! to the bytes of its segment. Almost every Japanese and English char is a
+//! segment of its own, which also makes it the fast path; runs of other chars
+//! are split further when that provably gives the same text.
+
+use std::fmt;
+use std::ops::Range;
+
+use icu_normalizer::properties::{CanonicalCombiningClassMap, CanonicalCombiningClassMapBorrowed};
+use icu_normalizer::{ComposingNormalizer, ComposingNormalizerBorrowed};
+
+use crate::{kanji, Error};
+
+/// The canonical long-vowel/dash char that every dash variant folds to.
+pub const DASH: char = 'ー';
+
+/// Documents are addressed with `u32` byte offsets, which keeps positions
+/// compact in the index and in the future memory-mapped file.
+pub const MAX_DOCUMENT_BYTES: usize = u32::MAX as usize;
+
+const NFKC: ComposingNormalizerBorrowed<'static> = ComposingNormalizer::new_nfkc();
+const CCC: CanonicalCombiningClassMapBorrowed<'static> = CanonicalCombiningClassMap::new();
+
+/// Starters (ccc 0) that canonical composition can attach to a preceding char,
+/// for example Hangul vowel and trailing jamo and some Indic vowel signs.
+/// Generated from the ICU data by the test `backward_combining_table_matches_icu`.
+const BACKWARD_COMBINING: &[(u32, u32)] = &[
+    (0x09BE, 0x09BE),
+    (0x09D7, 0x09D7),
+    (0x0B3E, 0x0B3E),
+    (0x0B56, 0x0B57),
+    (0x0BBE, 0x0BBE),
+    (0x0BD7, 0x0BD7),
+    (0x0CC2, 0x0CC2),
+    (0x0CD5, 0x0CD6),
+    (0x0D3E, 0x0D3E),
+    (0x0D57, 0x0D57),
+    (0x0DCF, 0x0DCF),
+    (0x0DDF, 0x0DDF),
+    (0x102E, 0x102E),
+    (0x1161, 0x1175),
+    (0x11A8, 0x11C2),
+    (0x1B35, 0x1B35),
+    (0x11127, 0x11127),
+    (0x1133E, 0x1133E),
+    (0x11357, 0x11357),
+    (0x113B8, 0x113B8),
+    (0x113BB, 0x113BB),
+    (0x113C2, 0x113C2),
+    (0x113C9, 0x113C9),
+    (0x114B0, 0x114B0),
+    (0x114BA, 0x114BA),
+    (0x114BD, 0x114BD),
+    (0x115AF, 0x115AF),
+    (0x11930, 0x11930),
+    (0x1611E, 0x16120),
+    (0x16129, 0x16129),
+    (0x16D67, 0x16D67),
+];
+
+/// The normalised character stream of one document, with provenance.
+///
+/// Invariants (checked by the property tests): for every output char `i`,
+/// `byte_range(i)` is a non-empty range of char boundaries inside the input,
+/// and both ends are non-decreasing in `i`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Normalized {
+    chars: Vec<char>,
+    /// `[start, end)` input byte offsets of each output char.
+    spans: Vec<[u32; 2]>,
+    input_len: u32,
+}
+
+impl Normalized {
+    /// The normalised chars.
+    pub fn chars(&self) -> &[char] {
+        &self.chars
+    }
+
+    /// Number of normalised chars.
+    pub fn len(&self) -> usize {
+        self.chars.len()
+    }
+
+    /// Whether nothing survived normalisation.
+    pub fn is_empty(&self) -> bool {
+        self.chars.is_empty()
+    }
+
+    /// Length in bytes of the text this was made from.
+    pub fn input_len(&self) -> usize {
+        self.input_len as usize
+    }
+
+    /// The input bytes that produced output char `index`.
+    pub fn byte_range(&self, index: usize) -> Option<Range<usize>> {
+        self.spans.get(index).map(|&[s, e]| s as usize..e as usize)
+    }
+
+    /// The input bytes covering output chars `chars` (an empty or out-of-range
+    /// request gives `None`).
+    pub fn byte_range_of(&self, chars: Range<usize>) -> Option<Range<usize>> {
+        if chars.start >= chars.end {
+            return None;
+        }
+        let first = self.spans.get(chars.start)?;
+        let last = self.spans.get(chars.end - 1)?;
+        Some(first[0] as usize..last[1] as usize)
+    }
+
+    pub(crate) fn spans(&self) -> &[[u32; 2]] {
+        &self.spans
+    }
+
+    fn clear(&mut self) {
+        self.chars.clear();
+        self.spans.clear();
+        self.input_len = 0;
+    }
+}
+
+impl fmt::Display for Normalized {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.chars.iter().try_for_each(|c| fmt::Write::write_char(f, *c))
+    }
+}
+
+/// Normalises `text` into a fresh [`Normalized`].
+///
+/// # Errors
+///
+/// [`Error::DocumentTooLarge`] when `text` is longer than
+/// [`MAX_DOCUMENT_BYTES`].
+pub fn normalize(text: &str) -> Result<Normalized, Error> {
+    let mut out = Normalized::default();
+    normalize_into(text, &mut out)?;
+    Ok(out)
+}
+
+/// Normalises `text` into `out`, reusing its allocations.
+///
+/// # Errors
+///
+/// [`Error::DocumentTooLarge`] when `text` is longer than
+/// [`MAX_DOCUMENT_BYTES`].
+pub fn normalize_into(text: &str, out: &mut Normalized) -> Result<(), Error> {
+    out.clear();
+    // Most text keeps well under one output char per byte; growing is cheap.
+    out.chars.reserve(text.len() / 2);
+    out.spans.reserve(text.len() / 2);
+    normalize_with(text, out)?;
+    out.input_len = text.len() as u32;
+    Ok(())
+}
+
+/// Receives the normalised stream one char at a time, with the input byte
+/// range it came from. Lets the fingerprinter consume the stream without
+/// materialising it.
+pub(crate) trait Sink {
+    fn push(&mut self, c: char, start: usize, end: usize);
+}
+
+impl Sink for Normalized {
+    #[inline]
+    fn push(&mut self, c: char, start: usize, end: usize) {
+        // Offsets fit: normalize_with checked the input against
+        // MAX_DOCUMENT_BYTES.
+        self.chars.push(c);
+        self.spans.push([start as u32, end as u32]);
+    }
+}
+
+/// Streams the normalised form of `text` into `out`.
+pub(crate) fn normalize_with(text: &str, out: &mut impl Sink) -> Result<(), Error> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(Error::DocumentTooLarge { len: text.len(), max: MAX_DOCUMENT_BYTES });
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    // The char at `i`, decoded once and carried over: each char is looked at
+    // as "the next one" (is there a boundary before it?) and then as "this one".
+    let mut current = decode_at(bytes, 0);
+    while let Some((c, len)) = current {
+        let mut end = i + len;
+        let mut next = decode_at(bytes, end);
+        if next.is_none_or(|(n, _)| starts_segment(n)) {
+            // The common case: the char is a segment of its own.
+            let u = c as u32;
+            if u < 0x80 {
+                push_ascii(out, u as u8, i);
+            } else if let Some(class) = fast_class(c) {
+                push_fast(out, class, c, i, end);
+            } else {
+                slow_segment(out, text, i, end);
+            }
+        } else {
+            // The segment runs up to the next char that starts one.
+            while let Some((_, n_len)) = next {
+                end += n_len;
+                next = decode_at(bytes, end);
+                if next.is_none_or(|(n, _)| starts_segment(n)) {
+                    break;
+                }
+            }
+            slow_segment(out, text, i, end);
+        }
+        i = end;
+        current = next;
+    }
+    Ok(())
+}
+
+/// How a char that starts a segment by itself is handled without calling ICU.
+#[derive(Clone, Copy)]
+enum Fast {
+    /// NFKC leaves the char as is.
+    Identity,
+    /// U+3000 IDEOGRAPHIC SPACE: NFKC gives U+0020, which is dropped.
+    Space,
+    /// U+FF01..U+FF5E: NFKC gives the ASCII char 0xFEE0 below.
+    Fullwidth,
+}
+
+/// Chars that have an NFKC boundary before them and a known NFKC image: the
+/// bulk of Japanese text. The test `fast_classes_agree_with_icu` checks every
+/// one of them against ICU.
+#[inline]
+fn fast_class(c: char) -> Option<Fast> {
+    match c as u32 {
+        0x3001..=0x3029 // CJK punctuation, 々 〆 〇 and Hangzhou numerals
+        | 0x3041..=0x3096 // hiragana
+        | 0x309D..=0x309E // ゝ ゞ
+        | 0x30A1..=0x30FE // katakana, ・ ー ヽ ヾ
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF => Some(Fast::Identity),
+        0x3000 => Some(Fast::Space),
+        0xFF01..=0xFF5E => Some(Fast::Fullwidth),
+        _ => None,
+    }
+}
+
+/// Whether NFKC can never combine `c` with what precedes it, for the chars
+/// the fast paths know: ASCII and the fast classes.
+#[inline]
+fn starts_segment(c: char) -> bool {
+    (c as u32) < 0x80 || fast_class(c).is_some()
+}
+
+/// Decodes the char starting at byte `i` of valid UTF-8 (the bytes of a
+/// `&str`, `i` a char boundary), with its length; `None` at the end.
+#[inline]
+fn decode_at(bytes: &[u8], i: usize) -> Option<(char, usize)> {
+    let b0 = u32::from(*bytes.get(i)?);
+    if b0 < 0x80 {
+        return Some((char::from(b0 as u8), 1));
+    }
+    let cont = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0x80) & 0x3F);
+    let (u, len) = match b0 {
+        0xC0..=0xDF => (((b0 & 0x1F) << 6) | cont(1), 2),
+        0xE0..=0xEF => (((b0 & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3),
+        _ => (((b0 & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3), 4),
+    };
+    Some((char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER), len))
+}
+
+/// ASCII after folding: letters and digits lowercased, `-` to [`DASH`], the
+/// rest (whitespace, punctuation, symbols, controls) dropped (`'\0'`).
+const ASCII_FOLD: [char; 128] = {
+    let mut t = ['\0'; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            c as char
+        } else if c.is_ascii_uppercase() {
+            (c | 0x20) as char
+        } else if c == b'-' {
+            DASH
+        } else {
+            '\0'
+        };
+        b += 1;
+    }
+    t
+};
+
+#[inline]
+fn push_ascii(out: &mut impl Sink, b: u8, at: usize) {
+    let c = ASCII_FOLD[usize::from(b & 0x7F)];
+    if c != '\0' {
+        out.push(c, at, at + 1);
+    }
+}
+
+#[inline]
+fn push_fast(out: &mut impl Sink, class: Fast, c: char, start: usize, end: usize) {
+    match class {
+        Fast::Identity => push_folded(out, c, start, end),
+        Fast::Space => {}
+        Fast::Fullwidth => {
+            let c = ASCII_FOLD[((c as u32 - 0xFEE0) & 0x7F) as usize];
+            if c != '\0' {
+                out.push(c, start, end);
+            }
+        }
+    }
+}
+
+/// Folds one NFKC output char (step 2) and keeps it if it passes step 3.
+#[inline]
+fn push_folded(out: &mut impl Sink, c: char, start: usize, end: usize) {
+    let u = c as u32;
+    match u {
+        0x00..=0x7F => {
+            let c = ASCII_FOLD[u as usize];
+            if c != '\0' {
+                out.push(c, start, end);
+            }
+        }
+        // Hiragana, 々 and the CJK ideographs of the fast path are kept as
+        // they are (after the kanji table); they have no case.
+        0x3041..=0x3096 | 0x309D..=0x309E | 0x30F7..=0x30FA | 0x30FC => out.push(c, start, end),
+        // Every code point of these blocks is an assigned ideograph (Unicode
+        // 14), a letter with ccc 0, and so is every new form in the table.
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF => out.push(kanji::fold(c), start, end),
+        // The twelve unified ideographs that NFKC leaves in the compatibility
+        // block, such as 﨑.
+        0xF900..=0xFAFF => {
+            let folded = kanji::fold(c);
+            if keep(folded) {
+                out.push(folded, start, end);
+            }
+        }
+        // Katakana to hiragana: the blocks are laid out in parallel, 0x60 apart.
+        0x30A1..=0x30F6 | 0x30FD..=0x30FE => {
+            let h = char::from_u32(u - 0x60).unwrap_or(c);
+            out.push(h, start, end);
+        }
+        _ if is_dash(c) => out.push(DASH, start, end),
+        _ => {
+            // Full lowercase mapping can give several chars (İ → i + U+0307);
+            // marks left over are dropped by `keep` like any other.
+            for l in c.to_lowercase() {
+                if keep(l) {
+                    out.push(l, start, end);
+                }
+            }
+        }
+    }
+}
+
+/// Hyphen, dash, minus and long-vowel variants that survive NFKC. ー is kept
+/// as a letter (it is part of words like コンピューター), so all of these fold
+/// to it rather than being dropped as punctuation: `03-1234` and `03−1234`
+/// and `03ー1234` then read the same.
+#[inline]
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2010}' // HYPHEN
+            | '\u{2012}' // FIGURE DASH
+            | '\u{2013}' // EN DASH
+            | '\u{2014}' // EM DASH
+            | '\u{2015}' // HORIZONTAL BAR
+            | '\u{2043}' // HYPHEN BULLET
+            | '\u{2212}' // MINUS SIGN
+            | '\u{2500}' // BOX DRAWINGS LIGHT HORIZONTAL, often typed for ー
+            | '\u{2501}' // BOX DRAWINGS HEAVY HORIZONTAL
+            | '\u{2E3A}' // TWO-EM DASH
+            | '\u{2E3B}' // THREE-EM DASH
+            | '\u{30FC}' // KATAKANA-HIRAGANA PROLONGED SOUND MARK
+    )
+}
+
+/// Step 3: letters, numbers and private-use chars, excluding anything NFKC
+/// could still combine with a preceding char. The last condition keeps the
+/// output free of chars whose meaning depends on what was dropped before them,
+/// which is what makes normalisation idempotent.
+#[inline]
+fn keep(c: char) -> bool {
+    (c.is_alphanumeric() || is_private_use(c)) && CCC.get_u8(c) == 0 && !is_backward_combining(c)
+}
+
+#[inline]
+fn is_private_use(c: char) -> bool {
+    matches!(c as u32, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD)
+}
+
+fn is_backward_combining(c: char) -> bool {
+    let u = c as u32;
+    BACKWARD_COMBINING
+        .binary_search_by(|&(lo, hi)| {
+            if hi < u {
+                std::cmp::Ordering::Less
+            } else if lo > u {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// Normalises the segment `text[start..end]`, attributing output to the
+/// smallest groups of input chars for which that provably gives the same text.
+fn slow_segment(out: &mut impl Sink, text: &str, start: usize, end: usize) {
+    let seg = &text[start..end];
+    let whole = NFKC.normalize(seg);
+    let mut chars = seg.char_indices();
+    let single = chars.next().is_some() && chars.next().is_none();
+    if single {
+        for c in whole.chars() {
+            push_folded(out, c, start, end);
+        }
+        return;
+    }
+
+    // Greedy grouping: a char starts a new group when normalising the group so
+    // far and the char separately gives the same as normalising them together.
+    let mut groups: Vec<(usize, usize, String)> = Vec::new();
+    for (off, c) in seg.char_indices() {
+        let c_end = off + c.len_utf8();
+        let alone = NFKC.normalize(&seg[off..c_end]);
+        match groups.last_mut() {
+            Some((g_start, g_end, g_norm)) => {
+                let joined = NFKC.normalize(&seg[*g_start..c_end]);
+                if joined.len() == g_norm.len() + alone.len()
+                    && joined.starts_with(g_norm.as_str())
+                    && joined.ends_with(alone.as_ref())
+                {
+                    groups.push((off, c_end, alone.into_owned()));
+                } else {
+                    *g_end = c_end;
+                    *g_norm = joined.into_owned();
+                }
+            }
+            None => groups.push((off, c_end, alone.into_owned())),
+        }
+    }
+
+    // The grouping is only used when it reproduces the whole segment exactly;
+    // otherwise every output char is attributed to the whole segment.
+    let mut rest = whole.as_ref();
+    let exact = groups.iter().all(|(_, _, g)| match rest.strip_prefix(g.as_str()) {
+        Some(r) => {
+            rest = r;
+            true
+        }
+        None => false,
+    }) && rest.is_empty();
+    if exact {
+        for (g_start, g_end, g) in &groups {
+            for c in g.chars() {
+                push_folded(out, c, start + g_start, start + g_end);
+            }
+        }
+    } else {
+        for c in whole.chars() {
+            push_folded(out, c, start, end);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use icu_normalizer::properties::{CanonicalComposition, CanonicalDecomposition, Decomposed};
+    use icu_normalizer::DecomposingNormalizer;
+
+    fn norm(s: &str) -> String {
+        normalize(s).map(|n| n.to_string()).unwrap_or_default()
+    }
+
+    /// The straightforward pipeline over the whole text: the oracle that the
+    /// segmenting normaliser must agree with.
+    pub(crate) fn oracle(s: &str) -> String {
+        let mut out = Normalized::default();
+        for c in NFKC.normalize(s).chars() {
+            push_folded(&mut out, c, 0, 0);
+        }
+        out.to_string()
+    }
+
+    #[test]
+    fn folds_widths_kana_case_and_dashes() {
+        assert_eq!(norm("ＡＢＣ１２３ abc"), "abc123abc");
+        assert_eq!(norm("ｶﾀｶﾅ カタカナ かたかな"), "かたかなかたかなかたかな");
+        assert_eq!(norm("ｶﾞｲﾄﾞ"), "がいど");
+        assert_eq!(norm("コンピューター コンピュ－タ− ｺﾝﾋﾟｭｰﾀｰ"), "こんぴゅーたーこんぴゅーたーこんぴゅーたー");
+        assert_eq!(norm("03-1234—5678"), "03ー1234ー5678");
+        assert_eq!(norm("「営業秘密」、管理。・※"), "営業秘密管理");
+        assert_eq!(norm("㈱㍻①"), "株平成1");
+        assert_eq!(norm("Café CAFE\u{301}"), "cafécafé");
+    }
+
+    #[test]
+    fn folds_old_kanji_and_keeps_iteration_marks() {
+        assert_eq!(norm("髙橋 山﨑 齋藤 渡邊 國學院"), "高橋山崎斎藤渡辺国学院");
+        assert_eq!(norm("人々 いすゞ ほゞ"), "人々いすゞほゞ");
+    }
+
+    #[test]
+    fn offsets_point_back_into_the_input() {
+        let text = "Aｶﾞ　㍻x";
+        let n = normalize(text).unwrap_or_default();
+        assert_eq!(n.to_string(), "aが平成x");
+        let ranges: Vec<&str> = (0..n.len()).filter_map(|i| n.byte_range(i)).map(|r| &text[r]).collect();
+        assert_eq!(ranges, ["A", "ｶﾞ", "㍻", "㍻", "x"]);
+        assert_eq!(n.byte_range_of(1..3).map(|r| &text[r]), Some("ｶﾞ　㍻"));
+    }
+
+    #[test]
+    fn agrees_with_whole_text_oracle_on_tricky_sequences() {
+        for s in [
+            "e\u{301}\u{323}x",
+            "a、\u{301}b",
+            "\u{1100}\u{1161}\u{11A8}가\u{11A8}",
+            "ㄱㅏ ﾊﾟﾟ",
+            "ｶﾞﾞ゙ か\u{3099}",
+            "\u{FDFA}\u{0F73}\u{0344}",
+            "İSTANBUL ΣΑΣ ß",
+            "\u{0B47}\u{0B3E}\u{0B47}、\u{0B3E}",
+        ] {
+            assert_eq!(norm(s), oracle(s), "{s:?}");
+            assert_eq!(norm(&norm(s)), norm(s), "idempotent {s:?}");
+        }
+    }
+
+    #[test]
+    fn backward_combining_table_matches_icu() {
+        let ccc = CanonicalCombiningClassMap::new();
+        let comp = CanonicalComposition::new();
+        let dec = CanonicalDecomposition::new();
+        let mut expected = Vec::new();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if let Decomposed::Expansion(a, b) = dec.decompose(c) {
+                if ccc.get_u8(b) == 0 && comp.compose(a, b) == Some(c) {
+                    expected.push(b as u32);
+                }
+            }
+        }
+        expected.sort_unstable();
+        expected.dedup();
+        let table: Vec<u32> = BACKWARD_COMBINING.iter().flat_map(|&(lo, hi)| lo..=hi).collect();
+        assert_eq!(table, expected);
+    }
+
+    /// Every fast-class char has a boundary before it (its NFKD starts with a
+    /// starter that cannot combine backwards, per ICU's definition) and the
+    /// NFKC image the fast path assumes.
+    #[test]
+    fn fast_classes_agree_with_icu() {
+        let nfkd = DecomposingNormalizer::new_nfkd();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let Some(class) = fast_class(c) else { continue };
+            let mut buf = [0u8; 4];
+            let s: &str = c.encode_utf8(&mut buf);
+            let first = nfkd.normalize(s).chars().next().unwrap_or('\0');
+            assert_eq!(CCC.get_u8(first), 0, "{c:?}");
+            assert!(!is_backward_combining(first), "{c:?}");
+            let expected = match class {
+                Fast::Identity => s.to_string(),
+                Fast::Space => " ".to_string(),
+                Fast::Fullwidth => char::from_u32(c as u32 - 0xFEE0).map(String::from).unwrap_or_default(),
+            };
+            assert_eq!(NFKC.normalize(s), expected, "{c:?}");
+        }
+    }
+
+    /// Idempotence and agreement with the oracle for every scalar value alone
+    /// and after a few contexts that exercise segment joins.
+    #[test]
+    fn every_char_is_idempotent_and_agrees_with_oracle() {
+        let mut s = String::new();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            s.clear();
+            s.push(c);
+            let once = norm(&s);
+            assert_eq!(once, oracle(&s), "{c:?}");
+            assert_eq!(norm(&once), once, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn ideograph_blocks_are_all_kept_letters() {
+        for c in (0x3400..=0x4DBF).chain(0x4E00..=0x9FFF).filter_map(char::from_u32) {
+            assert!(keep(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_nothing_valid_and_handles_empty() {
+        assert_eq!(norm(""), "");
+        assert_eq!(norm(" \n\t、。"), "");
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::tests::oracle;
+    use super::*;
+
+    /// Chars chosen to stress segmentation: combining marks, halfwidth voiced
+    /// marks, Hangul jamo, Indic two-part vowels, compatibility chars.
+    fn tricky() -> impl Strategy<Value = String> {
+        let pool: Vec<char> = "aeAE zｶﾊﾞﾟ゙゚か\u{3099}\u{309A}\u{301}\u{323}\u{327}\u{1100}\u{1161}\u{11A8}ㄱㅏ가\
+            \u{0B47}\u{0B3E}\u{0B56}、。・ー－ｰ-①㍻㈱ＡＢ１İΣς\u{FDFA}\u{0F73}\u{0344}\u{200B}\u{FEFF}"
+            .chars()
+            .collect();
+        proptest::collection::vec(proptest::sample::select(pool), 0..40).prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_7275_6869),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn segmenting_agrees_with_whole_text_nfkc(s in tricky()) {
+            prop_assert_eq!(normalize(&s).map(|n| n.to_string()).unwrap_or_default(), oracle(&s));
+        }
+
+        #[test]
+        fn segmenting_agrees_on_any_text(s in any::<String>()) {
+            prop_assert_eq!(normalize(&s).map(|n| n.to_string()).unwrap_or_default(), oracle(&s));
+        }
+    }
+}

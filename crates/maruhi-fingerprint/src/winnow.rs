@@ -1,0 +1,704 @@
+//! Keyed k-gram hashing and winnowing.
+//!
+//! Schleimer, Wilkerson and Aiken, "Winnowing: local algorithms for document
+//! fingerprinting" (SIGMOD 2003): hash every k-gram of the normalised stream,
+//! slide a window over `w` consecutive hashes and keep the minimum of each
+//! window. Two guarantees follow (§3): a shared run shorter than the noise
+//! threshold `k` is never matched, and a shared run of at least
+//! `t = w + k - 1` chars is always matched, because such a run contains a whole
+//! window and both documents select that window's minimum. We use *robust*
+//! winnowing (§5.2): ties go to the rightmost minimum, except that a window
+//! keeps the previous window's choice when it is still inside and still
+//! minimal, which avoids runs of fingerprints in low-entropy text.
+//!
+//! Hashing is in two layers, for speed and secrecy:
+//!
+//! - Every k-gram gets a Karp–Rabin rolling hash modulo the Mersenne prime
+//!   2^61 − 1 with a key-derived base. A prime modulus (rather than 2^64) makes
+//!   two distinct k-grams collide with probability at most k / 2^61 over the
+//!   key, whatever the text; modulo 2^64 structured differences such as the
+//!   coefficients of (x − 1)^12 collide for a large share of bases. The
+//!   window minimum is taken over a keyed bijective mix of that value.
+//! - Only the selected k-grams (about 2 / (w + 1) of them) are hashed with
+//!   SipHash-1-3 under the installation key, and that is the fingerprint that
+//!   is stored and compared. Without the key a stored fingerprint cannot be
+//!   tested against a guessed k-gram, which matters because 13 chars of a
+//!   secret are short enough to guess from a dictionary.
+
+use std::fmt;
+use std::hash::Hasher;
+use std::ops::Range;
+
+use siphasher::sip::SipHasher13;
+
+use crate::normalize::{normalize_with, Normalized, Sink};
+use crate::Error;
+
+/// Default k-gram length (noise threshold), in normalised chars.
+///
+/// Thirteen normalised chars are about a short clause in Japanese (4–6 words)
+/// and two or three words of English once spaces are removed: long enough that
+/// common phrases (することができます is 9) do not match on their own.
+pub const DEFAULT_K: usize = 13;
+
+/// Default winnowing window, in k-grams.
+///
+/// With k = 13 this gives a guarantee threshold t = 29 chars: one Japanese
+/// sentence or roughly one line of English prose, which is the smallest
+/// excerpt a leak report should be sure to catch. The expected density is
+/// 2 / (w + 1) ≈ 11 % of positions, which keeps the index small.
+pub const DEFAULT_WINDOW: usize = 17;
+
+const MAX_K: usize = 1024;
+const MAX_WINDOW: usize = 1024;
+
+/// The 2^61 − 1 Mersenne prime that the rolling hash works modulo.
+const M61: u64 = (1 << 61) - 1;
+
+/// A 32-byte installation key. Its `Debug` never shows the bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Key([u8; 32]);
+
+impl Key {
+    /// Wraps key bytes (for example read from the installation's key store).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+}
+
+impl From<[u8; 32]> for Key {
+    fn from(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Key(<redacted>)")
+    }
+}
+
+/// What makes two sets of fingerprints comparable: the same k, window and key.
+/// The key is represented by a keyed check value that reveals nothing about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Params {
+    k: u32,
+    window: u32,
+    key_check: u64,
+}
+
+impl Params {
+    /// The k-gram length (noise threshold).
+    pub fn k(&self) -> usize {
+        self.k as usize
+    }
+
+    /// The winnowing window, in k-grams.
+    pub fn window(&self) -> usize {
+        self.window as usize
+    }
+
+    /// The guarantee threshold t = w + k − 1: any shared normalised run this
+    /// long is matched.
+    pub fn guarantee(&self) -> usize {
+        self.k() + self.window() - 1
+    }
+}
+
+/// One selected k-gram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Fingerprint {
+    hash: u64,
+    position: u32,
+    start: u32,
+    end: u32,
+}
+
+impl Fingerprint {
+    /// The keyed hash of the k-gram.
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// Index of the k-gram's first char in the normalised stream.
+    pub fn position(&self) -> usize {
+        self.position as usize
+    }
+
+    /// The input bytes the k-gram was made from.
+    pub fn byte_range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// The fingerprints of one document, in position order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fingerprints {
+    params: Params,
+    items: Vec<Fingerprint>,
+    normalized_len: usize,
+}
+
+impl Fingerprints {
+    /// The parameters they were made with.
+    pub fn params(&self) -> Params {
+        self.params
+    }
+
+    /// The fingerprints, by increasing position.
+    pub fn as_slice(&self) -> &[Fingerprint] {
+        &self.items
+    }
+
+    /// Number of fingerprints.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the document was too short (fewer than k normalised chars).
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Length of the document's normalised stream.
+    pub fn normalized_len(&self) -> usize {
+        self.normalized_len
+    }
+}
+
+/// Hashes of *every* k-gram of boilerplate texts (headers, legal notices,
+/// templates). Matches on these never count. Every k-gram is taken, not only
+/// the winnowed ones, because a reference document selects k-grams in its own
+/// context and must find each of them here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackgroundSet {
+    params: Params,
+    hashes: Vec<u64>,
+}
+
+impl BackgroundSet {
+    /// The parameters the hashes were made with.
+    pub fn params(&self) -> Params {
+        self.params
+    }
+
+    /// Number of distinct hashes.
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
+    }
+
+    /// Whether `hash` is boilerplate.
+    pub fn contains(&self, hash: u64) -> bool {
+        self.hashes.binary_search(&hash).is_ok()
+    }
+}
+
+/// Builds a [`Fingerprinter`].
+#[derive(Clone, Debug, Default)]
+pub struct FingerprinterBuilder {
+    key: Option<Key>,
+    k: Option<usize>,
+    window: Option<usize>,
+}
+
+impl FingerprinterBuilder {
+    /// The installation key (required).
+    pub fn key(mut self, key: impl Into<Key>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// The k-gram length, 1..=1024 (default [`DEFAULT_K`]).
+    pub fn k(mut self, k: usize) -> Self {
+        self.k = Some(k);
+        self
+    }
+
+    /// The window, 1..=1024 k-grams (default [`DEFAULT_WINDOW`]).
+    pub fn window(mut self, window: usize) -> Self {
+        self.window = Some(window);
+        self
+    }
+
+    /// Checks the parameters and derives the hashing keys.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MissingKey`] without a key, [`Error::InvalidParameter`] for k
+    /// or window outside 1..=1024.
+    pub fn build(self) -> Result<Fingerprinter, Error> {
+        let key = self.key.ok_or(Error::MissingKey)?;
+        let k = check("k", self.k.unwrap_or(DEFAULT_K), MAX_K)?;
+        let window = check("window", self.window.unwrap_or(DEFAULT_WINDOW), MAX_WINDOW)?;
+
+        let half = |range: Range<usize>| {
+            let mut words = [0u64; 2];
+            for (word, chunk) in words.iter_mut().zip(key.0[range].chunks_exact(8)) {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(chunk);
+                *word = u64::from_le_bytes(b);
+            }
+            words
+        };
+        // The first half keys the stored fingerprints; the second half derives
+        // everything else, so no derived value is computed under the key that
+        // produces stored hashes.
+        let emit = half(0..16);
+        let derive = half(16..32);
+        let derived = |label: &[u8]| {
+            let mut h = SipHasher13::new_with_keys(derive[0], derive[1]);
+            h.write(label);
+            h.finish()
+        };
+        // A base in 2..M61; 0 and 1 would make the hash ignore order.
+        let base = derived(b"maruhi-fingerprint/base") % (M61 - 2) + 2;
+        let mut base_pow_k = 1;
+        for _ in 0..k {
+            base_pow_k = mul_mod(base_pow_k, base);
+        }
+        let select_key = derived(b"maruhi-fingerprint/select");
+        let mut check = SipHasher13::new_with_keys(emit[0], emit[1]);
+        check.write(b"maruhi-fingerprint/key-check");
+        check.write_u64(k as u64);
+        check.write_u64(window as u64);
+        let params = Params { k: k as u32, window: window as u32, key_check: check.finish() };
+        Ok(Fingerprinter { params, emit, base, base_pow_k, select_key })
+    }
+}
+
+fn check(name: &'static str, value: usize, max: usize) -> Result<usize, Error> {
+    if (1..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::InvalidParameter { name, value, expected: "1..=1024" })
+    }
+}
+
+/// Normalises and fingerprints documents. Build once, share across threads
+/// (it is immutable, `Send` and `Sync`).
+#[derive(Clone)]
+pub struct Fingerprinter {
+    params: Params,
+    emit: [u64; 2],
+    base: u64,
+    base_pow_k: u64,
+    select_key: u64,
+}
+
+impl fmt::Debug for Fingerprinter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fingerprinter")
+            .field("k", &self.params.k)
+            .field("window", &self.params.window)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Fingerprinter {
+    /// Starts a builder.
+    pub fn builder() -> FingerprinterBuilder {
+        FingerprinterBuilder::default()
+    }
+
+    /// The parameters every fingerprint from here carries.
+    pub fn params(&self) -> Params {
+        self.params
+    }
+
+    /// Normalises and fingerprints `text`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DocumentTooLarge`] past 4 GiB.
+    pub fn fingerprint(&self, text: &str) -> Result<Fingerprints, Error> {
+        // Streams normalisation straight into the winnower: no per-char
+        // buffer is materialised, which is most of the speed on large texts.
+        let mut winnower = Winnower::new(self, text.len() / 2);
+        normalize_with(text, &mut winnower)?;
+        Ok(winnower.finish())
+    }
+
+    /// Fingerprints an already normalised document (when the caller also wants
+    /// the normalised text, for example to show a finding).
+    pub fn fingerprint_normalized(&self, doc: &Normalized) -> Fingerprints {
+        let mut winnower = Winnower::new(self, doc.len());
+        for (&c, &[start, end]) in doc.chars().iter().zip(doc.spans()) {
+            winnower.push(c, start as usize, end as usize);
+        }
+        winnower.finish()
+    }
+
+    /// The keyed hashes of every k-gram of boilerplate `texts`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DocumentTooLarge`] past 4 GiB.
+    pub fn background<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Result<BackgroundSet, Error> {
+        struct All<'f> {
+            rolling: Rolling<'f>,
+            hashes: Vec<u64>,
+        }
+        impl Sink for All<'_> {
+            fn push(&mut self, c: char, start: usize, _end: usize) {
+                if let Some((h, _)) = self.rolling.push(c, start) {
+                    self.hashes.push(self.rolling.fp.emit_hash(h));
+                }
+            }
+        }
+        let mut hashes = Vec::new();
+        for text in texts {
+            let mut all = All { rolling: Rolling::new(self), hashes };
+            normalize_with(text, &mut all)?;
+            hashes = all.hashes;
+        }
+        hashes.sort_unstable();
+        hashes.dedup();
+        Ok(BackgroundSet { params: self.params, hashes })
+    }
+
+    #[inline]
+    fn emit_hash(&self, rolling: u64) -> u64 {
+        let mut h = SipHasher13::new_with_keys(self.emit[0], self.emit[1]);
+        h.write_u64(rolling);
+        h.finish()
+    }
+}
+
+/// The Karp–Rabin hash of the last k chars, modulo 2^61 − 1, plus the start
+/// offsets of those chars so a completed k-gram knows its byte range.
+struct Rolling<'f> {
+    fp: &'f Fingerprinter,
+    /// (char value, input start) of the last k chars, as a ring.
+    ring: Vec<(u64, u32)>,
+    slot: usize,
+    seen: usize,
+    hash: u64,
+}
+
+impl<'f> Rolling<'f> {
+    fn new(fp: &'f Fingerprinter) -> Self {
+        Self { fp, ring: vec![(0, 0); fp.params.k()], slot: 0, seen: 0, hash: 0 }
+    }
+
+    /// Adds a char; once k chars are in, returns the hash of the k-gram that
+    /// ends with it and the input start offset of its first char.
+    #[inline]
+    fn push(&mut self, c: char, start: usize) -> Option<(u64, u32)> {
+        let value = u64::from(c) + 1;
+        let base = self.fp.base;
+        let entry = self.ring.get_mut(self.slot)?;
+        let (out, _) = std::mem::replace(entry, (value, start as u32));
+        self.hash = if self.seen >= self.ring.len() {
+            // h' = h·B − out·B^k + in (mod p). The subtraction term does not
+            // depend on h, so it overlaps with the multiply on the critical path.
+            let drop = M61 - mul_mod(out, self.fp.base_pow_k);
+            add_mod(add_mod(mul_mod(self.hash, base), drop), value)
+        } else {
+            add_mod(mul_mod(self.hash, base), value)
+        };
+        self.seen += 1;
+        self.slot += 1;
+        if self.slot == self.ring.len() {
+            self.slot = 0;
+        }
+        if self.seen < self.ring.len() {
+            return None;
+        }
+        // The oldest of the last k chars sits where the next one will go.
+        let first_start = self.ring.get(self.slot).map_or(0, |e| e.1);
+        Some((self.hash, first_start))
+    }
+}
+
+/// Streams chars into winnowed fingerprints (§5.2 robust winnowing), keeping
+/// only O(k + w) state besides the output.
+///
+/// The window minimum uses the van Herk / Gil-Werman block method instead of
+/// the usual monotone deque: the k-grams are cut into blocks of w, and the
+/// minimum of a window is the minimum of a suffix of the previous block and a
+/// prefix of the current one. That costs three comparisons per k-gram, all
+/// compiled to conditional moves, whereas the deque's comparisons of random
+/// hashes are mispredicted branches; measured, the deque version spent about
+/// 25 ns per char here.
+struct Winnower<'f> {
+    rolling: Rolling<'f>,
+    window_len: usize,
+    /// Window keys of the current block, by offset in the block.
+    block: Vec<u128>,
+    /// `suffix[o]` is the smallest key of the previous block from offset `o`
+    /// on; `suffix[w]` is the empty suffix.
+    suffix: Vec<u128>,
+    /// Smallest key of the current block so far.
+    prefix: u128,
+    offset: usize,
+    /// (rolling hash, start, end) of recent k-grams, by index & `mask`.
+    recent: Vec<(u64, u32, u32)>,
+    mask: usize,
+    /// The last selection's key, kept while it is in the window and minimal.
+    last: Option<u128>,
+    grams: usize,
+    items: Vec<Fingerprint>,
+    normalized_len: usize,
+}
+
+/// Orders k-grams for selection: by select hash, then the *larger* index
+/// first, so the plain minimum of keys is the rightmost minimal hash.
+#[inline]
+fn key(select: u64, index: usize) -> u128 {
+    (u128::from(select) << 64) | u128::from(u64::MAX - index as u64)
+}
+
+#[inline]
+fn key_index(key: u128) -> usize {
+    (u64::MAX - key as u64) as usize
+}
+
+impl<'f> Winnower<'f> {
+    fn new(fp: &'f Fingerprinter, expected_chars: usize) -> Self {
+        let w = fp.params.window();
+        let capacity = w.next_power_of_two();
+        Self {
+            rolling: Rolling::new(fp),
+            window_len: w,
+            block: vec![u128::MAX; w],
+            suffix: vec![u128::MAX; w + 1],
+            prefix: u128::MAX,
+            offset: 0,
+            recent: vec![(0, 0, 0); capacity],
+            mask: capacity - 1,
+            last: None,
+            grams: 0,
+            items: Vec::with_capacity(expected_chars * 2 / (w + 1) + 1),
+            normalized_len: 0,
+        }
+    }
+
+    #[inline]
+    fn push_gram(&mut self, rolling: u64, start: u32, end: u32) {
+        let index = self.grams;
+        self.grams += 1;
+        if let Some(slot) = self.recent.get_mut(index & self.mask) {
+            *slot = (rolling, start, end);
+        }
+        let k = key(mix(rolling ^ self.rolling.fp.select_key), index);
+        if let Some(slot) = self.block.get_mut(self.offset) {
+            *slot = k;
+        }
+        self.prefix = self.prefix.min(k);
+        if index + 1 >= self.window_len {
+            let from_previous = self.suffix.get(self.offset + 1).copied().unwrap_or(u128::MAX);
+            self.select(from_previous.min(self.prefix), index);
+        }
+        self.offset += 1;
+        if self.offset == self.window_len {
+            let mut acc = u128::MAX;
+            for (s, &b) in self.suffix.iter_mut().zip(&self.block).rev() {
+                acc = acc.min(b);
+                *s = acc;
+            }
+            self.offset = 0;
+            self.prefix = u128::MAX;
+        }
+    }
+
+    /// Records `min`, the smallest key of the window ending at k-gram `at`,
+    /// unless the previous selection is still in the window with the same hash.
+    #[inline]
+    fn select(&mut self, min: u128, at: usize) {
+        if let Some(last) = self.last {
+            if last >> 64 == min >> 64 && key_index(last) + self.window_len > at {
+                return;
+            }
+        }
+        self.last = Some(min);
+        let index = key_index(min);
+        let (rolling, start, end) = self.recent.get(index & self.mask).copied().unwrap_or_default();
+        self.items.push(Fingerprint { hash: self.rolling.fp.emit_hash(rolling), position: index as u32, start, end });
+    }
+
+    fn finish(mut self) -> Fingerprints {
+        // A document with fewer than w k-grams is one (short) window, all in
+        // the first block.
+        if self.grams > 0 && self.grams < self.window_len {
+            self.select(self.prefix, self.grams - 1);
+        }
+        Fingerprints { params: self.rolling.fp.params, items: self.items, normalized_len: self.normalized_len }
+    }
+}
+
+impl Sink for Winnower<'_> {
+    #[inline]
+    fn push(&mut self, c: char, start: usize, end: usize) {
+        self.normalized_len += 1;
+        if let Some((rolling, first_start)) = self.rolling.push(c, start) {
+            self.push_gram(rolling, first_start, end as u32);
+        }
+    }
+}
+
+/// `a · b mod (2^61 − 1)` for `a, b < 2^61 − 1`.
+#[inline]
+fn mul_mod(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    let r = (p as u64 & M61) + (p >> 61) as u64;
+    if r >= M61 {
+        r - M61
+    } else {
+        r
+    }
+}
+
+/// `a + b mod (2^61 − 1)` for `a, b < 2^61 − 1`.
+#[inline]
+fn add_mod(a: u64, b: u64) -> u64 {
+    let r = a + b;
+    if r >= M61 {
+        r - M61
+    } else {
+        r
+    }
+}
+
+/// MurmurHash3's 64-bit finaliser: a fast bijection with full avalanche, so
+/// window minima fall at pseudo-random positions.
+#[inline]
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    impl Fingerprinter {
+        fn for_each_rolling(&self, chars: &[char], mut f: impl FnMut(usize, u64)) {
+            let mut rolling = Rolling::new(self);
+            let mut i = 0;
+            for &c in chars {
+                if let Some((h, _)) = rolling.push(c, 0) {
+                    f(i, h);
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    fn fp(k: usize, w: usize) -> Fingerprinter {
+        Fingerprinter::builder().key([7u8; 32]).k(k).window(w).build().unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn rolling_hash_equals_direct_hash() {
+        let f = fp(5, 4);
+        let text = chars("abcdefghijかきくけこ");
+        let mut rolled = Vec::new();
+        f.for_each_rolling(&text, |_, h| rolled.push(h));
+        let direct: Vec<u64> =
+            text.windows(5).map(|g| g.iter().fold(0, |h, &c| add_mod(mul_mod(h, f.base), u64::from(c) + 1))).collect();
+        assert_eq!(rolled, direct);
+    }
+
+    /// Brute-force winnowing straight from the paper's definition, to check
+    /// the deque implementation against.
+    fn reference_positions(f: &Fingerprinter, text: &[char]) -> Vec<usize> {
+        let w = f.params.window();
+        let mut sel = Vec::new();
+        f.for_each_rolling(text, |_, h| sel.push(mix(h ^ f.select_key)));
+        let mut out: Vec<usize> = Vec::new();
+        let mut last: Option<usize> = None;
+        // A document with fewer than w k-grams is one short window.
+        let windows: Vec<Range<usize>> = if sel.len() < w {
+            std::iter::once(0..sel.len()).filter(|r| !r.is_empty()).collect()
+        } else {
+            (0..=sel.len() - w).map(|s| s..s + w).collect()
+        };
+        for win in windows {
+            let min = sel[win.clone()].iter().copied().min().unwrap_or(0);
+            if let Some(l) = last {
+                if win.contains(&l) && sel[l] == min {
+                    continue;
+                }
+            }
+            let pick = win.clone().rev().find(|&i| sel[i] == min).unwrap_or(win.start);
+            out.push(pick);
+            last = Some(pick);
+        }
+        out
+    }
+
+    #[test]
+    fn winnowing_matches_the_definition() {
+        let f = fp(3, 4);
+        for text in [
+            "",
+            "ab",
+            "abc",
+            "abcdef",
+            "aaaaaaaaaaaaaaaaaaaaaaa",
+            "abababababababababab",
+            "営業秘密の管理に関する指針を改訂しました営業秘密",
+            "the quick brown fox jumps over the lazy dog again and again",
+        ] {
+            let doc = normalize(text).unwrap_or_default();
+            let got: Vec<usize> = f.fingerprint_normalized(&doc).as_slice().iter().map(|p| p.position()).collect();
+            assert_eq!(got, reference_positions(&f, doc.chars()), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn streaming_equals_materialised() {
+        let f = fp(4, 3);
+        for text in ["", "abc", "営業秘密の「管理」に関する指針 ｶﾞｲﾄﾞ Rev-2", "a b c d e f g h i j k"]
+        {
+            let doc = normalize(text).unwrap_or_default();
+            assert_eq!(f.fingerprint(text), Ok(f.fingerprint_normalized(&doc)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn keys_change_hashes_but_not_equality() {
+        let a = fp(5, 4);
+        let b = Fingerprinter::builder().key([8u8; 32]).k(5).window(4).build().unwrap_or_else(|e| unreachable!("{e}"));
+        let text = "営業秘密の管理に関する指針";
+        let fa = a.fingerprint(text).unwrap_or_else(|e| unreachable!("{e}"));
+        let fa2 = a.fingerprint(text).unwrap_or_else(|e| unreachable!("{e}"));
+        let fb = b.fingerprint(text).unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(fa, fa2);
+        assert_ne!(fa.params(), fb.params());
+        let ha: Vec<u64> = fa.as_slice().iter().map(Fingerprint::hash).collect();
+        let hb: Vec<u64> = fb.as_slice().iter().map(Fingerprint::hash).collect();
+        assert!(ha.iter().all(|h| !hb.contains(h)));
+    }
+
+    #[test]
+    fn builder_checks_parameters() {
+        assert_eq!(Fingerprinter::builder().build().err(), Some(Error::MissingKey));
+        let bad = Fingerprinter::builder().key([0; 32]).k(0).build().err();
+        assert!(matches!(bad, Some(Error::InvalidParameter { name: "k", .. })));
+        let bad = Fingerprinter::builder().key([0; 32]).window(5000).build().err();
+        assert!(matches!(bad, Some(Error::InvalidParameter { name: "window", .. })));
+        let ok = Fingerprinter::builder().key([0; 32]).build().map(|f| f.params().guarantee());
+        assert_eq!(ok, Ok(DEFAULT_K + DEFAULT_WINDOW - 1));
+    }
+
+    #[test]
+    fn debug_never_shows_key_material() {
+        let f = fp(13, 17);
+        assert_eq!(format!("{f:?}"), "Fingerprinter { k: 13, window: 17, .. }");
+        assert_eq!(format!("{:?}", Key::from_bytes([1; 32])), "Key(<redacted>)");
+    }
+}
