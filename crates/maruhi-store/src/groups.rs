@@ -72,18 +72,5 @@ pub async fn members(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<User
     .bind(group_id)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(UserRow {
-                id: r.try_get("id")?,
-                username: r.try_get("username")?,
-                display_name: r.try_get("display_name")?,
-                email: r.try_get("email")?,
-                department: r.try_get("department")?,
-                role: r.try_get("role")?,
-                disabled: r.try_get::<i64, _>("disabled")? != 0,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(crate::users::decode).collect()
 }

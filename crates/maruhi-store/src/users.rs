@@ -8,7 +8,7 @@ use crate::{Result, StoreError};
 
 const COLUMNS: &str = "id, username, display_name, email, department, role, disabled, created_at";
 
-fn decode(r: &AnyRow) -> Result<UserRow> {
+pub(crate) fn decode(r: &AnyRow) -> Result<UserRow> {
     Ok(UserRow {
         id: r.try_get("id")?,
         username: r.try_get("username")?,
