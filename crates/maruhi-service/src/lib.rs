@@ -85,11 +85,12 @@ impl Actor {
     }
 }
 
-/// The service: a database and a clock.
+/// The service: a database, a clock and a short-lived cache of register counts.
 #[derive(Clone)]
 pub struct Service {
     db: Db,
     clock: Arc<dyn Clock>,
+    counts: Arc<registry::CountCache>,
 }
 
 impl std::fmt::Debug for Service {
@@ -107,7 +108,7 @@ impl Service {
     pub async fn open_with_clock(url: &str, clock: Arc<dyn Clock>) -> Result<Service> {
         let db = Db::connect(url).await?;
         db.migrate().await?;
-        let svc = Service { db, clock };
+        let svc = Service { db, clock, counts: Arc::default() };
         svc.ensure_levels().await?;
         Ok(svc)
     }

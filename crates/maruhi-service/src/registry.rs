@@ -52,6 +52,40 @@ impl Default for ListParams {
     }
 }
 
+/// Counts of whole-register queries, kept for a few seconds.
+///
+/// Roles that oversee the register (admin, legal, auditor) list all of it,
+/// and an exact `COUNT(*)` over 100,000 rows on every page costs more than
+/// the page itself. Their totals may lag by up to [`COUNT_TTL`] behind
+/// writes made through another server process; writes through this process
+/// clear the cache at once. Need-to-know lists are always counted exactly.
+#[derive(Default)]
+pub(crate) struct CountCache(std::sync::Mutex<std::collections::HashMap<String, (time::OffsetDateTime, i64)>>);
+
+const COUNT_TTL: time::Duration = time::Duration::seconds(10);
+
+impl CountCache {
+    fn get(&self, key: &str, now: time::OffsetDateTime) -> Option<i64> {
+        let map = self.0.lock().ok()?;
+        map.get(key).filter(|(at, _)| now - *at < COUNT_TTL).map(|(_, n)| *n)
+    }
+
+    fn put(&self, key: String, now: time::OffsetDateTime, n: i64) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() > 1_000 {
+                map.clear();
+            }
+            map.insert(key, (now, n));
+        }
+    }
+
+    pub(crate) fn clear(&self) {
+        if let Ok(mut map) = self.0.lock() {
+            map.clear();
+        }
+    }
+}
+
 /// The numbers on the dashboard.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Dashboard {
@@ -260,9 +294,24 @@ impl Service {
 
     /// One page of the register, filtered by need-to-know.
     pub async fn list_secrets(&self, actor: &Actor, p: &ListParams) -> Result<Page<Secret>> {
-        let q = Self::list_query(actor, p, self.now().date());
+        let now = self.now();
+        let q = Self::list_query(actor, p, now.date());
         let mut conn = self.db.read().await?;
-        let (rows, total) = maruhi_store::secrets::list(&mut conn, &q).await?;
+        let rows = maruhi_store::secrets::page(&mut conn, &q).await?;
+        let total = if q.viewer.is_some() {
+            maruhi_store::secrets::count(&mut conn, &q).await?
+        } else {
+            let key =
+                format!("{:?}", ListQuery { sort: SortKey::Id, descending: false, limit: 0, offset: 0, ..q.clone() });
+            match self.counts.get(&key, now) {
+                Some(n) => n,
+                None => {
+                    let n = maruhi_store::secrets::count(&mut conn, &q).await?;
+                    self.counts.put(key, now, n);
+                    n
+                }
+            }
+        };
         Ok(Page {
             items: rows.into_iter().map(|r| to_secret(r, None)).collect(),
             total,
@@ -410,6 +459,7 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
+        self.counts.clear();
         Ok(secret)
     }
 
@@ -440,6 +490,7 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
+        self.counts.clear();
         Ok(after)
     }
 
@@ -473,6 +524,7 @@ impl Service {
         .await?;
         let stored = maruhi_store::secrets::get(tx.conn(), id).await?.ok_or(Error::NotFound)?;
         tx.commit().await?;
+        self.counts.clear();
         Ok(to_secret(stored, None))
     }
 
@@ -501,6 +553,7 @@ impl Service {
             .await?;
         }
         tx.commit().await?;
+        self.counts.clear();
         Ok(Grant { kind, id: pid, name, granted_at: at })
     }
 
@@ -521,6 +574,7 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
+        self.counts.clear();
         Ok(())
     }
 
@@ -572,6 +626,7 @@ impl Service {
             .await?;
         }
         tx.commit().await?;
+        self.counts.clear();
         Ok(row.rules_version)
     }
 
@@ -605,7 +660,16 @@ impl Service {
             None => Vec::new(),
         };
         let outstanding_total = if policy::sees_whole_register(actor.role) {
-            Some(maruhi_store::acks::outstanding_total(&mut conn).await?)
+            // A join over every grant of the register: cached like the totals.
+            let now = self.now();
+            Some(match self.counts.get("acks.outstanding_total", now) {
+                Some(n) => n,
+                None => {
+                    let n = maruhi_store::acks::outstanding_total(&mut conn).await?;
+                    self.counts.put("acks.outstanding_total".to_owned(), now, n);
+                    n
+                }
+            })
         } else {
             None
         };

@@ -12,14 +12,21 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sqlite: include_str!("../migrations/sqlite/0001_registry.sql"),
-    postgres: include_str!("../migrations/postgres/0001_registry.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sqlite: include_str!("../migrations/sqlite/0001_registry.sql"),
+        postgres: include_str!("../migrations/postgres/0001_registry.sql"),
+    },
+    Migration {
+        version: 2,
+        sqlite: include_str!("../migrations/sqlite/0002_list_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0002_list_indexes.sql"),
+    },
+];
 
 /// The newest schema version this binary knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 pub(crate) async fn current_version(conn: &mut AnyConnection) -> Result<i64> {
     sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_meta (version BIGINT NOT NULL)").execute(&mut *conn).await?;

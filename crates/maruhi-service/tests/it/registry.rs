@@ -142,9 +142,12 @@ async fn acknowledgements_follow_the_rules_version() {
             .await
             .unwrap();
         let w = e.actor("watanabe").await;
+        let outstanding = || async { e.svc.dashboard(&Actor::operator()).await.unwrap().outstanding_total };
+        assert_eq!(outstanding().await, Some(1));
         assert_eq!(e.svc.outstanding_acks(&w).await.unwrap().len(), 1);
         assert_eq!(e.svc.acknowledge(&w, s.id).await.unwrap(), 1);
         assert!(e.svc.outstanding_acks(&w).await.unwrap().is_empty());
+        assert_eq!(outstanding().await, Some(0), "the cached total follows this process's writes");
         // New rules need a new acknowledgement.
         let upd = SecretInput { handling_rules: "持ち出し禁止。印刷禁止。".into(), ..input("工程表") };
         assert_eq!(e.svc.update_secret(&sato, s.id, upd).await.unwrap().rules_version, 2);
