@@ -125,6 +125,8 @@ pub struct HistoryView {
     pub actor: String,
     pub action: String,
     pub object: String,
+    /// Where the object can be opened, for secrets.
+    pub link: Option<String>,
     pub details: String,
 }
 
@@ -140,6 +142,10 @@ impl HistoryView {
             object: match &e.object_id {
                 Some(id) => format!("{} {id}", e.object_type),
                 None => e.object_type.clone(),
+            },
+            link: match (e.object_type.as_str(), &e.object_id) {
+                ("secret", Some(id)) => Some(format!("/secrets/{id}")),
+                _ => None,
             },
             details: describe(&e.summary),
         }

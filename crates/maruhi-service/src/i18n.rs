@@ -242,6 +242,7 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("users.add", "ユーザーを追加", "Add a user"),
     ("users.display_name", "表示名", "Display name"),
     ("users.email", "メールアドレス", "E-mail"),
+    ("users.department", "所属部署", "Department"),
     ("users.role", "ロール", "Role"),
     ("users.disabled", "無効", "Disabled"),
     ("users.active", "有効", "Active"),

@@ -142,9 +142,13 @@ impl Db {
             _ => url.to_owned(),
         };
         let options: AnyConnectOptions = url.parse().map_err(|source| StoreError::Connect { source })?;
+        // sqlx runs each SQLite connection on its own thread and hands rows
+        // over a channel; on a 2-core machine more than three readers only
+        // add context switches (measured: 597 req/s with 8, 779 with 3, for
+        // 50-row pages under 50 clients).
         let pool_options = AnyPoolOptions::new()
             .max_connections(match backend {
-                Backend::Sqlite => 8,
+                Backend::Sqlite => 3,
                 Backend::Postgres => 16,
             })
             .acquire_timeout(std::time::Duration::from_secs(10));
