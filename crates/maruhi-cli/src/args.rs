@@ -67,6 +67,20 @@ pub enum Command {
     /// Show or set the ordered classification levels
     #[command(subcommand)]
     Levels(LevelsCmd),
+    /// Inspect and verify the evidence ledger (the audit trail as a Merkle log)
+    #[command(subcommand)]
+    Ledger(LedgerCmd),
+    /// Verify an offline ledger proof with nothing but the log's public key
+    VerifyProof {
+        /// A c2sp.org/tlog-proof@v1 file (from `maruhi ledger proof`)
+        file: PathBuf,
+        /// The log's verifier key (from `maruhi ledger public-key`)
+        #[arg(long)]
+        key: String,
+        /// The entry's bytes (default: the entry carried in the proof)
+        #[arg(long)]
+        entry: Option<PathBuf>,
+    },
     /// Print the audit trail, newest first
     Audit {
         /// How many events
@@ -240,5 +254,28 @@ pub enum LevelsCmd {
     Set {
         #[arg(required = true)]
         levels: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCmd {
+    /// Print the log's verifier key
+    PublicKey,
+    /// Sign a checkpoint if the log grew, and print the latest signed checkpoint
+    Checkpoint,
+    /// Print an offline proof (c2sp.org/tlog-proof@v1) for an entry
+    Proof { index: i64 },
+    /// Print an entry
+    Entry {
+        index: i64,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-read the whole log, recompute every hash and check the signed checkpoints
+    Verify {
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
     },
 }

@@ -9,7 +9,7 @@ use maruhi_service::i18n::Lang;
 use maruhi_service::model::SecretInput;
 use maruhi_service::{Actor, ListParams, Scope, Service};
 
-use crate::args::{Cli, Command, Global, GroupCmd, LevelsCmd, SecretCmd, TokenCmd, UserCmd};
+use crate::args::{Cli, Command, Global, GroupCmd, LedgerCmd, LevelsCmd, SecretCmd, TokenCmd, UserCmd};
 
 /// The CLI speaks the terminal's language: Japanese when `LANG` says so.
 fn lang() -> Lang {
@@ -51,21 +51,30 @@ fn prepare_data_dir(dir: &Path) -> Result<()> {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
             .with_context(|| format!("cannot restrict {}", dir.display()))?;
     }
-    let key_path = dir.join("keys").join("installation.key");
-    if !key_path.exists() {
-        let mut key = [0u8; 32];
-        getrandom_fill(&mut key)?;
-        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&key_path).with_context(|| format!("cannot create {}", key_path.display()))?;
-        f.write_all(hex.as_bytes())?;
+    let mut key = [0u8; 32];
+    getrandom_fill(&mut key)?;
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    write_key(&dir.join("keys").join("installation.key"), &hex)?;
+    // The log's origin names this installation; the key signs its checkpoints.
+    let origin = format!("maruhi/{}", &hex[..8]);
+    write_key(&dir.join("keys").join("ledger.key"), &maruhi_service::ledger::new_log_key(&origin)?)?;
+    Ok(())
+}
+
+/// Writes a key file readable by its owner only, unless it already exists.
+fn write_key(path: &Path, contents: &str) -> Result<()> {
+    if path.exists() {
+        return Ok(());
     }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(contents.as_bytes())?;
     Ok(())
 }
 
@@ -85,7 +94,13 @@ async fn open(g: &Global) -> Result<Service> {
     if g.database_url.is_none() {
         prepare_data_dir(&g.data_dir)?;
     }
-    Ok(Service::open(&database_url(g)?).await?)
+    let svc = Service::open(&database_url(g)?).await?;
+    let key = g.data_dir.join("keys").join("ledger.key");
+    match std::fs::read_to_string(&key) {
+        Ok(text) => Ok(svc.with_ledger_key(&text)?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(svc),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", key.display())),
+    }
 }
 
 fn print_json(v: &impl serde::Serialize) -> Result<()> {
@@ -101,6 +116,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Init { admin_user, admin_password_file } => {
             let password = read_password(&admin_password_file)?;
+            prepare_data_dir(&g.data_dir)?;
             let svc = open(g).await?;
             if svc.is_initialised().await? {
                 bail!("this installation is already initialised (users exist); use `maruhi user add` to add more");
@@ -148,6 +164,8 @@ pub async fn run(cli: Cli) -> Result<()> {
                 println!("{l}");
             }
         }
+        Command::Ledger(cmd) => ledger(g, cmd).await?,
+        Command::VerifyProof { file, key, entry } => verify_proof(&file, &key, entry.as_deref())?,
         Command::Audit { limit, action, json } => {
             let svc = open(g).await?;
             let page = svc.audit_log(&op, action.as_deref(), 1, limit).await?;
@@ -177,6 +195,23 @@ async fn serve(svc: Service, listen: std::net::SocketAddr, secure_cookies: bool)
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(%listen, backend = ?svc.backend(), "serving");
     let app = maruhi_server::app(maruhi_server::AppState::new(svc.clone(), secure_cookies));
+    if svc.ledger_public_key().is_ok() {
+        // A new signed checkpoint every few seconds when the log has grown.
+        let publisher = svc.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                match publisher.publish_checkpoint().await {
+                    Ok(Some(cp)) => tracing::info!(target: "maruhi::ledger", size = cp.size, "signed a checkpoint"),
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(target: "maruhi::ledger", error = %e, "could not sign a checkpoint"),
+                }
+            }
+        });
+    } else {
+        tracing::warn!("no ledger key in the data directory: checkpoints are not signed");
+    }
     maruhi_server::serve(listener, app, async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
@@ -339,5 +374,68 @@ async fn secret(g: &Global, op: &Actor, cmd: SecretCmd) -> Result<()> {
             println!("{}\t{}", s.id, s.status.id());
         }
     }
+    Ok(())
+}
+
+async fn ledger(g: &Global, cmd: LedgerCmd) -> Result<()> {
+    let svc = open(g).await?;
+    match cmd {
+        LedgerCmd::PublicKey => println!("{}", svc.ledger_public_key()?),
+        LedgerCmd::Checkpoint => {
+            svc.publish_checkpoint().await?;
+            match svc.latest_checkpoint().await? {
+                Some(cp) => print!("{}", cp.note),
+                None => bail!("the ledger is empty: there is no checkpoint yet"),
+            }
+        }
+        LedgerCmd::Proof { index } => {
+            svc.publish_checkpoint().await?;
+            print!("{}", svc.ledger_proof(index).await?);
+        }
+        LedgerCmd::Entry { index, json } => {
+            let e = svc.ledger_entry(index).await?;
+            if json {
+                print_json(&e)?;
+            } else {
+                print!("{}", e.entry);
+            }
+        }
+        LedgerCmd::Verify { json } => {
+            let report = svc.verify_ledger().await?;
+            if json {
+                print_json(&report)?;
+            } else {
+                for p in &report.problems {
+                    println!("{p}");
+                }
+            }
+            if !report.ok() {
+                bail!("the ledger does not verify: {} problem(s)", report.problems.len());
+            }
+            eprintln!(
+                "ok: {} entries, {} signed checkpoints (latest covers {})",
+                report.entries, report.checkpoints, report.latest_checkpoint
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Checks an offline proof without any database: the proof's checkpoint must
+/// carry a valid signature of `key`, and the entry must be included in it.
+fn verify_proof(file: &Path, key: &str, entry: Option<&Path>) -> Result<()> {
+    use maruhi_ledger::checkpoint::TrustPolicy;
+    let verifier =
+        maruhi_ledger::note::Ed25519Verifier::from_vkey(key.trim()).context("the key is not a verifier key")?;
+    let text = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let proof = maruhi_ledger::TlogProof::parse(&text).context("not a c2sp.org/tlog-proof@v1 proof")?;
+    let entry = match entry {
+        Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
+        None => proof.extra().map(<[u8]>::to_vec).context("the proof carries no entry; pass --entry")?,
+    };
+    let name = maruhi_ledger::note::Verifier::name(&verifier).to_owned();
+    let policy = TrustPolicy { origin: &name, log_key: &verifier, witnesses: &[], witness_threshold: 0 };
+    let checked = proof.verify(&maruhi_ledger::leaf_hash(&entry), &policy).context("the proof does not verify")?;
+    println!("ok: entry {} is in the log {name} of size {}", proof.index(), checked.checkpoint.size());
     Ok(())
 }

@@ -2,9 +2,9 @@
 //!
 //! Callers describe what happened as an [`Event`] and hand it to [`record`]
 //! together with the open write transaction, so the change and its record
-//! commit or roll back together. Today the record is a row in an append-only
-//! table; the evidence ledger replaces the body of [`record`] with a Merkle-log
-//! append without changing any caller.
+//! commit or roll back together. The record is a row of the append-only
+//! audit table and, in the same transaction, the next leaf of the evidence
+//! ledger ([`crate::ledger`]).
 
 use maruhi_store::{audit::NewAuditEvent, WriteTx};
 use serde_json::Value;
@@ -32,10 +32,18 @@ impl<'a> Event<'a> {
     }
 }
 
-/// Appends the event inside `tx`. Returns its sequence number.
+/// Appends the event inside `tx`: as an audit row and as the next leaf of
+/// the evidence ledger. Returns its ledger index.
 pub async fn record(tx: &mut WriteTx, at: &str, event: Event<'_>) -> Result<i64> {
     let summary = if event.summary.is_null() { "{}".to_owned() } else { event.summary.to_string() };
-    let seq = maruhi_store::audit::append(
+    let salt = crate::auth::random_hex(16)?;
+    let actor = event.actor;
+    let commitment =
+        crate::ledger::commitment(&salt, actor.user_id, &actor.username, actor.remote_addr.as_deref(), &summary);
+    let entry =
+        crate::ledger::encode_entry(at, event.action, event.object_type, event.object_id.as_deref(), &commitment);
+    let index = crate::ledger::append(tx, &entry).await?;
+    maruhi_store::audit::append(
         tx.conn(),
         &NewAuditEvent {
             occurred_at: at,
@@ -46,10 +54,13 @@ pub async fn record(tx: &mut WriteTx, at: &str, event: Event<'_>) -> Result<i64>
             object_id: event.object_id.as_deref(),
             summary: &summary,
             remote_addr: event.actor.remote_addr.as_deref(),
+            ledger_index: index,
+            salt: &salt,
+            commitment: &commitment,
         },
     )
     .await?;
-    Ok(seq)
+    Ok(index)
 }
 
 /// The fields that differ between two JSON objects, as `{field: {before, after}}`.

@@ -93,6 +93,14 @@ pub(crate) fn random_token(prefix: &str) -> Result<String> {
     Ok(format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)))
 }
 
+/// `n` random bytes as lowercase hex.
+pub(crate) fn random_hex(n: usize) -> Result<String> {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf)
+        .map_err(|_| Error::Store(maruhi_store::StoreError::Corrupt { what: "no randomness".into() }))?;
+    Ok(hex_lower(&buf))
+}
+
 pub(crate) fn token_hash(token: &str) -> String {
     hex_lower(&Sha256::digest(token.as_bytes()))
 }

@@ -83,6 +83,7 @@ pub enum Msg {
     DuplicateLevel,
     BadScope,
     Disabled,
+    NotYetCheckpointed,
 }
 
 impl Msg {
@@ -129,6 +130,10 @@ impl Msg {
             Msg::DuplicateLevel => ("秘密区分が重複しています。", "Classification levels must be distinct."),
             Msg::BadScope => ("スコープは read または write です。", "The scope is read or write."),
             Msg::Disabled => ("このアカウントは無効です。", "This account is disabled."),
+            Msg::NotYetCheckpointed => (
+                "このエントリーはまだ署名済みチェックポイントに含まれていません。数秒後に再度お試しください。",
+                "This entry is not yet under a signed checkpoint. Try again in a few seconds.",
+            ),
         };
         match lang {
             Lang::Ja => ja,

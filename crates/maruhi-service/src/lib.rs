@@ -38,6 +38,7 @@ pub mod clock;
 pub mod demo;
 mod error;
 pub mod i18n;
+pub mod ledger;
 pub mod model;
 pub mod policy;
 mod registry;
@@ -91,6 +92,7 @@ pub struct Service {
     db: Db,
     clock: Arc<dyn Clock>,
     counts: Arc<registry::CountCache>,
+    ledger_key: Option<Arc<maruhi_ledger::note::Ed25519Signer>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -108,7 +110,7 @@ impl Service {
     pub async fn open_with_clock(url: &str, clock: Arc<dyn Clock>) -> Result<Service> {
         let db = Db::connect(url).await?;
         db.migrate().await?;
-        let svc = Service { db, clock, counts: Arc::default() };
+        let svc = Service { db, clock, counts: Arc::default(), ledger_key: None };
         svc.ensure_levels().await?;
         Ok(svc)
     }

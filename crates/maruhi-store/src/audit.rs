@@ -16,12 +16,16 @@ pub struct NewAuditEvent<'a> {
     pub object_id: Option<&'a str>,
     pub summary: &'a str,
     pub remote_addr: Option<&'a str>,
+    pub ledger_index: i64,
+    pub salt: &'a str,
+    pub commitment: &'a str,
 }
 
 pub async fn append(conn: &mut AnyConnection, e: &NewAuditEvent<'_>) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO audit_events (occurred_at, actor_id, actor_name, action, object_type, object_id, summary, \
-         remote_addr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
+         remote_addr, ledger_index, salt, commitment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         RETURNING seq",
     )
     .bind(e.occurred_at)
     .bind(e.actor_id)
@@ -31,6 +35,9 @@ pub async fn append(conn: &mut AnyConnection, e: &NewAuditEvent<'_>) -> Result<i
     .bind(e.object_id)
     .bind(e.summary)
     .bind(e.remote_addr)
+    .bind(e.ledger_index)
+    .bind(e.salt)
+    .bind(e.commitment)
     .fetch_one(conn)
     .await?;
     Ok(row.try_get("seq")?)
@@ -47,11 +54,14 @@ fn decode(r: &AnyRow) -> Result<AuditRow> {
         object_id: r.try_get("object_id")?,
         summary: r.try_get("summary")?,
         remote_addr: r.try_get("remote_addr")?,
+        ledger_index: r.try_get("ledger_index")?,
+        salt: r.try_get("salt")?,
+        commitment: r.try_get("commitment")?,
     })
 }
 
 const SELECT: &str = "SELECT seq, occurred_at, actor_id, actor_name, action, object_type, object_id, summary, \
-     remote_addr FROM audit_events";
+     remote_addr, ledger_index, salt, commitment FROM audit_events";
 
 /// Events about one object, oldest first.
 pub async fn for_object(conn: &mut AnyConnection, object_type: &str, object_id: &str) -> Result<Vec<AuditRow>> {
@@ -77,4 +87,29 @@ pub async fn page(
     sql.push(" ORDER BY seq DESC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
     let rows = sql.query().fetch_all(conn).await?;
     Ok((rows.iter().map(decode).collect::<Result<_>>()?, total))
+}
+
+/// The event at a ledger index.
+pub async fn by_ledger_index(conn: &mut AnyConnection, index: i64) -> Result<Option<AuditRow>> {
+    let sql = format!("{SELECT} WHERE ledger_index = $1");
+    sqlx::query(&sql).bind(index).fetch_optional(conn).await?.as_ref().map(decode).transpose()
+}
+
+/// Ledger events in index order from `from`, at most `limit`.
+pub async fn ledger_range(conn: &mut AnyConnection, from: i64, limit: i64) -> Result<Vec<AuditRow>> {
+    let sql = format!("{SELECT} WHERE ledger_index >= $1 ORDER BY ledger_index LIMIT $2");
+    sqlx::query(&sql).bind(from).bind(limit).fetch_all(conn).await?.iter().map(decode).collect()
+}
+
+/// Audit events that carry no ledger index although recorded after the first
+/// one that does: rows inserted behind the ledger's back.
+pub async fn unindexed_after_ledger_start(conn: &mut AnyConnection) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT seq FROM audit_events WHERE ledger_index IS NULL AND seq > \
+         (SELECT COALESCE(MIN(seq), 0) FROM audit_events WHERE ledger_index = 0) \
+         AND EXISTS (SELECT 1 FROM audit_events WHERE ledger_index = 0) ORDER BY seq LIMIT 100",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("seq")?)).collect()
 }

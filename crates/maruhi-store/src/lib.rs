@@ -38,6 +38,7 @@ pub mod acks;
 pub mod audit;
 pub mod auth;
 pub mod groups;
+pub mod ledger;
 pub mod levels;
 pub mod secrets;
 pub mod testing;
@@ -109,10 +110,23 @@ impl std::fmt::Debug for Db {
 /// A write transaction. Dropping it without [`WriteTx::commit`] rolls back.
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
+    backend: Backend,
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
+    /// Makes this transaction the ledger's only writer until it ends: the
+    /// single sequencer that hands out gap-free indices (as Trillian and
+    /// Tessera do, through the database). On SQLite writers are already
+    /// serialised; on PostgreSQL an advisory transaction lock serialises them
+    /// across every server process.
+    pub async fn lock_ledger(&mut self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7243002)").execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     pub fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
     }
@@ -203,7 +217,7 @@ impl Db {
             Backend::Postgres => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(WriteTx { tx, _guard: guard })
+        Ok(WriteTx { tx, backend: self.backend, _guard: guard })
     }
 
     pub async fn close(&self) {

@@ -23,10 +23,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_list_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0002_list_indexes.sql"),
     },
+    Migration {
+        version: 3,
+        sqlite: include_str!("../migrations/sqlite/0003_ledger.sql"),
+        postgres: include_str!("../migrations/postgres/0003_ledger.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 pub(crate) async fn current_version(conn: &mut AnyConnection) -> Result<i64> {
     sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_meta (version BIGINT NOT NULL)").execute(&mut *conn).await?;

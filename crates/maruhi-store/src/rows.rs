@@ -77,6 +77,12 @@ pub struct AuditRow {
     pub object_id: Option<String>,
     pub summary: String,
     pub remote_addr: Option<String>,
+    /// The event's leaf index in the evidence ledger (None before schema 3).
+    pub ledger_index: Option<i64>,
+    /// Hex salt of the personal-data commitment; None once erased.
+    pub salt: Option<String>,
+    /// Hex SHA-256 commitment to the personal details.
+    pub commitment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

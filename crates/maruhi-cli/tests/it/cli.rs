@@ -78,3 +78,52 @@ fn wrong_input_is_explained_and_changes_nothing() {
     let o = bin().args(["--database-url", "mysql://x", "secret", "list"]).output().expect("run");
     assert!(String::from_utf8_lossy(&o.stderr).contains("unsupported database URL"));
 }
+
+#[test]
+fn ledger_proofs_verify_offline_and_tampering_is_reported() {
+    let d = data_dir("ledger");
+    let pw = d.join("pw");
+    let pw = pw.to_str().expect("utf-8 path");
+    stdout(&run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw]));
+    for t in ["設計図A", "設計図B", "設計図C"] {
+        stdout(&run(&d, &["secret", "add", "--title", t, "--level", "秘", "--category", "drawing"]));
+    }
+    let note = stdout(&run(&d, &["ledger", "checkpoint"]));
+    assert!(note.lines().nth(1) == Some("4"), "origin, size 4, root, signature: {note}");
+    let key = stdout(&run(&d, &["ledger", "public-key"])).trim().to_owned();
+    let proof = stdout(&run(&d, &["ledger", "proof", "2"]));
+    assert!(proof.starts_with("c2sp.org/tlog-proof@v1"), "{proof}");
+    let file = d.join("entry2.tlog-proof");
+    std::fs::write(&file, &proof).expect("write");
+    // Nothing but the public key: no data directory, no database.
+    let ok = bin().args(["verify-proof", file.to_str().expect("path"), "--key", &key]).output().expect("run");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("ok: entry 2 is in the log"));
+    let forged = d.join("forged-entry");
+    std::fs::write(&forged, "maruhi audit entry v1\nat 2026-01-01T00:00:00Z\n").expect("write");
+    let bad = bin()
+        .args(["verify-proof", file.to_str().expect("path"), "--key", &key, "--entry", forged.to_str().expect("path")])
+        .output()
+        .expect("run");
+    assert_eq!(bad.status.code(), Some(1));
+    let entry: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&d, &["ledger", "entry", "2", "--json"]))).expect("json");
+    assert_eq!(entry["action"], "secret.create");
+
+    assert!(run(&d, &["ledger", "verify"]).status.success());
+    // Someone edits the SQLite file directly.
+    let db = d.join("data").join("maruhi.db");
+    let edit = std::process::Command::new("sqlite3")
+        .arg(&db)
+        .arg("UPDATE audit_events SET occurred_at = '2020-01-01T00:00:00Z' WHERE ledger_index = 1")
+        .status()
+        .expect("sqlite3 (Debian package sqlite3)");
+    assert!(edit.success());
+    let out = run(&d, &["ledger", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("entry 1: content does not match"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

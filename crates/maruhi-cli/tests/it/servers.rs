@@ -7,7 +7,10 @@ async fn two_servers_share_one_postgres_database() {
     let url = maruhi_store::testing::fresh_postgres().await.expect("PostgreSQL on 127.0.0.1:5432");
     let d = data_dir("pg");
     let pw = d.join("pw");
-    let cli = |args: &[&str]| bin().args(["--database-url", &url]).args(args).output().expect("run");
+    let data = d.join("data");
+    let data = data.to_str().expect("path");
+    let cli =
+        |args: &[&str]| bin().args(["--database-url", &url, "--data-dir", data]).args(args).output().expect("run");
     stdout(&cli(&["init", "--admin-user", "root", "--admin-password-file", pw.to_str().expect("path")]));
     let token = stdout(&cli(&["token", "create", "--user", "root"])).trim().to_owned();
     let ports = [free_port(), free_port()];
@@ -15,7 +18,7 @@ async fn two_servers_share_one_postgres_database() {
         .iter()
         .map(|p| {
             let mut c = bin();
-            c.args(["--database-url", &url, "serve", "--listen", &format!("127.0.0.1:{p}")]);
+            c.args(["--database-url", &url, "--data-dir", data, "serve", "--listen", &format!("127.0.0.1:{p}")]);
             spawn(c)
         })
         .collect();
@@ -55,4 +58,7 @@ async fn two_servers_share_one_postgres_database() {
     }
     let audit = stdout(&cli(&["audit", "--action", "secret.create", "--limit", "100", "--json"]));
     assert_eq!(serde_json::from_str::<Vec<serde_json::Value>>(&audit).expect("json").len(), 20);
+    // One sequencer across both processes: the ledger has no gaps and verifies.
+    stdout(&cli(&["ledger", "checkpoint"]));
+    stdout(&cli(&["ledger", "verify"]));
 }

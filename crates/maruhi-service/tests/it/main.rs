@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod ledger;
 mod registry;
 
 use std::future::Future;
@@ -47,7 +48,8 @@ impl Env {
 
 async fn env(url: String) -> Env {
     let clock = Arc::new(FixedClock::new(datetime!(2026-11-20 01:00 UTC)));
-    let svc = Service::open_with_clock(&url, clock.clone()).await.expect("open");
+    let key = maruhi_service::ledger::new_log_key("test.example/log").expect("key");
+    let svc = Service::open_with_clock(&url, clock.clone()).await.expect("open").with_ledger_key(&key).expect("key");
     Env { svc, clock, url }
 }
 

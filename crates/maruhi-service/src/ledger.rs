@@ -1,0 +1,335 @@
+//! The evidence ledger: the audit trail as an RFC 6962 Merkle log with
+//! signed C2SP checkpoints and offline proofs.
+//!
+//! Every audit event is a leaf. Its canonical encoding ([`encode_entry`])
+//! names the time, action and object in clear and the personal details
+//! (actor, address, summary) only through a salted SHA-256 commitment, so
+//! those details can be erased on request while every proof stays valid.
+//! Indices come from one sequencer (the database lock of
+//! [`maruhi_store::WriteTx::lock_ledger`]); the tree's node hashes are
+//! written in the same transaction as the event, so a committed change is
+//! always in the tree. Checkpoints are signed by [`Service::publish_checkpoint`]
+//! only after checking the new tree is consistent with the last signed one.
+
+use maruhi_ledger::note::{Ed25519Signer, Ed25519Verifier, Signer};
+use maruhi_ledger::tree::{self, NodeId};
+use maruhi_ledger::{leaf_hash, Checkpoint, Hash, MemoryTree, TlogProof};
+use maruhi_store::ledger::CheckpointRow;
+use maruhi_store::rows::AuditRow;
+use maruhi_store::{AnyConnection, WriteTx};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{Error, Result, Service, StoreError};
+
+/// The first line of every entry; bump the version to change the encoding.
+const ENTRY_HEADER: &str = "maruhi audit entry v1";
+
+fn corrupt(what: impl Into<String>) -> Error {
+    Error::Store(StoreError::Corrupt { what: what.into() })
+}
+
+/// The salted commitment to an event's personal details.
+pub fn commitment(salt_hex: &str, actor_id: Option<i64>, actor: &str, remote: Option<&str>, summary: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        "maruhi personal v1",
+        salt_hex,
+        &actor_id.map(|i| i.to_string()).unwrap_or_default(),
+        actor,
+        remote.unwrap_or(""),
+        summary,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The canonical bytes of an entry: what its leaf hashes.
+pub fn encode_entry(at: &str, action: &str, object_type: &str, object_id: Option<&str>, commitment: &str) -> Vec<u8> {
+    format!(
+        "{ENTRY_HEADER}\nat {at}\naction {action}\nobject {object_type} {}\npersonal {commitment}\n",
+        object_id.unwrap_or("-")
+    )
+    .into_bytes()
+}
+
+fn entry_of(row: &AuditRow) -> Result<Vec<u8>> {
+    let c = row.commitment.as_deref().ok_or_else(|| corrupt("a ledger event has no commitment"))?;
+    Ok(encode_entry(&row.occurred_at, &row.action, &row.object_type, row.object_id.as_deref(), c))
+}
+
+fn bytes(h: &Hash) -> [u8; 32] {
+    let mut b = [0u8; 32];
+    b.copy_from_slice(h.as_ref());
+    b
+}
+
+fn node_ids(ids: &[NodeId]) -> Vec<(u8, u64)> {
+    ids.iter().map(|n| (n.level(), n.index())).collect()
+}
+
+async fn read_nodes(conn: &mut AnyConnection, ids: &[NodeId]) -> Result<Vec<Hash>> {
+    let got = maruhi_store::ledger::nodes(conn, &node_ids(ids)).await?;
+    got.into_iter()
+        .zip(ids)
+        .map(|(h, id)| {
+            h.map(Hash::from)
+                .ok_or_else(|| corrupt(format!("ledger node (level {}, index {}) is missing", id.level(), id.index())))
+        })
+        .collect()
+}
+
+/// Appends a leaf inside the event's transaction; returns its index.
+pub(crate) async fn append(tx: &mut WriteTx, entry: &[u8]) -> Result<i64> {
+    tx.lock_ledger().await?;
+    let index = maruhi_store::ledger::size(tx.conn()).await?;
+    let idx = index as u64;
+    let siblings = read_nodes(tx.conn(), &tree::append_reads(idx)).await?;
+    let nodes = tree::append_nodes(idx, leaf_hash(entry), &siblings).map_err(|e| corrupt(e.to_string()))?;
+    let rows: Vec<_> = nodes.iter().map(|(id, h)| (id.level(), id.index(), bytes(h))).collect();
+    maruhi_store::ledger::insert_nodes(tx.conn(), &rows).await?;
+    Ok(index)
+}
+
+/// What `maruhi ledger entry` shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView {
+    pub index: i64,
+    pub leaf_hash: String,
+    pub at: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<String>,
+    pub commitment: String,
+    /// The personal details behind the commitment; `None` once erased.
+    pub personal: Option<serde_json::Value>,
+    /// The exact bytes the leaf hashes, as text.
+    pub entry: String,
+}
+
+/// The outcome of `maruhi ledger verify`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VerifyReport {
+    pub entries: u64,
+    pub checkpoints: usize,
+    pub latest_checkpoint: u64,
+    pub problems: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Creates a new log key: its signer key string (keep secret) for `origin`.
+pub fn new_log_key(origin: &str) -> Result<String> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|_| corrupt("no randomness"))?;
+    Ed25519Signer::from_seed(origin, &seed).map(|s| s.key_string()).map_err(|e| corrupt(e.to_string()))
+}
+
+impl Service {
+    /// Uses this log key (a C2SP signer key string) to sign checkpoints.
+    pub fn with_ledger_key(mut self, key: &str) -> Result<Service> {
+        let signer = Ed25519Signer::from_key_string(key.trim()).map_err(|e| corrupt(format!("ledger key: {e}")))?;
+        self.ledger_key = Some(std::sync::Arc::new(signer));
+        Ok(self)
+    }
+
+    fn signer(&self) -> Result<&Ed25519Signer> {
+        self.ledger_key.as_deref().ok_or_else(|| corrupt("no ledger key is configured"))
+    }
+
+    /// The log's verifier key (`name+hexid+base64`), which anyone may hold.
+    pub fn ledger_public_key(&self) -> Result<String> {
+        Ok(self.signer()?.verifier().vkey())
+    }
+
+    /// Signs a checkpoint of the current tree if it grew since the last one,
+    /// after proving the new tree consistent with it. Returns the new one.
+    pub async fn publish_checkpoint(&self) -> Result<Option<CheckpointRow>> {
+        let signer = self.signer()?;
+        let mut tx = self.db.begin().await?;
+        tx.lock_ledger().await?;
+        let size = maruhi_store::ledger::size(tx.conn()).await? as u64;
+        let latest = maruhi_store::ledger::latest_checkpoint(tx.conn()).await?;
+        if size == 0 || latest.as_ref().is_some_and(|c| c.size as u64 >= size) {
+            return Ok(None);
+        }
+        let plan = tree::root_plan(size);
+        let nodes = read_nodes(tx.conn(), plan.nodes()).await?;
+        let root = *plan
+            .assemble(&nodes)
+            .map_err(|e| corrupt(e.to_string()))?
+            .first()
+            .ok_or_else(|| corrupt("empty root plan"))?;
+        if let Some(old) = &latest {
+            // Never sign a tree that does not extend what we signed before.
+            let old_size = old.size as u64;
+            let plan = tree::consistency_plan(old_size, size).map_err(|e| corrupt(e.to_string()))?;
+            let nodes = read_nodes(tx.conn(), plan.nodes()).await?;
+            let proof = plan.assemble(&nodes).map_err(|e| corrupt(e.to_string()))?;
+            tree::verify_consistency(old_size, size, &proof, &Hash::from(old.root), &root).map_err(|_| {
+                corrupt(format!(
+                    "the stored tree of size {size} is not consistent with the checkpoint of size {old_size}"
+                ))
+            })?;
+        }
+        let checkpoint = Checkpoint::new(signer.name(), size, root).map_err(|e| corrupt(e.to_string()))?;
+        let note = checkpoint.sign(&[signer as &dyn Signer]).map_err(|e| corrupt(e.to_string()))?;
+        let row = CheckpointRow {
+            size: size as i64,
+            root: bytes(&root),
+            note: String::from_utf8_lossy(&note.to_bytes()).into_owned(),
+            signed_at: self.now_text(),
+        };
+        maruhi_store::ledger::insert_checkpoint(tx.conn(), &row).await?;
+        tx.commit().await?;
+        Ok(Some(row))
+    }
+
+    /// The latest signed checkpoint note.
+    pub async fn latest_checkpoint(&self) -> Result<Option<CheckpointRow>> {
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::ledger::latest_checkpoint(&mut conn).await?)
+    }
+
+    /// The current number of entries.
+    pub async fn ledger_size(&self) -> Result<i64> {
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::ledger::size(&mut conn).await?)
+    }
+
+    pub async fn ledger_entry(&self, index: i64) -> Result<EntryView> {
+        let mut conn = self.db.read().await?;
+        let row = maruhi_store::audit::by_ledger_index(&mut conn, index).await?.ok_or(Error::NotFound)?;
+        let entry = entry_of(&row)?;
+        let personal = row.salt.as_ref().map(|_| {
+            serde_json::json!({
+                "actor_id": row.actor_id,
+                "actor": row.actor_name,
+                "remote_addr": row.remote_addr,
+                "summary": serde_json::from_str::<serde_json::Value>(&row.summary).unwrap_or_default(),
+            })
+        });
+        Ok(EntryView {
+            index,
+            leaf_hash: leaf_hash(&entry).to_hex(),
+            at: row.occurred_at,
+            action: row.action,
+            object_type: row.object_type,
+            object_id: row.object_id,
+            commitment: row.commitment.unwrap_or_default(),
+            personal,
+            entry: String::from_utf8_lossy(&entry).into_owned(),
+        })
+    }
+
+    /// An offline proof (`c2sp.org/tlog-proof@v1`) that entry `index` is in the
+    /// log, against the smallest signed checkpoint that covers it. The entry's
+    /// bytes travel in the proof's extra data.
+    pub async fn ledger_proof(&self, index: i64) -> Result<String> {
+        let mut conn = self.db.read().await?;
+        let row = maruhi_store::audit::by_ledger_index(&mut conn, index).await?.ok_or(Error::NotFound)?;
+        let Some(cp) = maruhi_store::ledger::checkpoint_covering(&mut conn, index).await? else {
+            return Err(Error::Conflict(crate::i18n::Msg::NotYetCheckpointed));
+        };
+        let plan = tree::inclusion_plan(index as u64, cp.size as u64).map_err(|e| corrupt(e.to_string()))?;
+        let nodes = read_nodes(&mut conn, plan.nodes()).await?;
+        let path = plan.assemble(&nodes).map_err(|e| corrupt(e.to_string()))?;
+        let note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(|e| corrupt(e.to_string()))?;
+        let proof =
+            TlogProof::new(Some(entry_of(&row)?), index as u64, path, note).map_err(|e| corrupt(e.to_string()))?;
+        Ok(proof.to_text())
+    }
+
+    /// Re-reads the whole log, recomputes every hash and checks it against the
+    /// stored tree and every signed checkpoint.
+    pub async fn verify_ledger(&self) -> Result<VerifyReport> {
+        let verifier: Ed25519Verifier = self.signer()?.verifier();
+        let mut conn = self.db.read().await?;
+        let mut report = VerifyReport::default();
+        let checkpoints = maruhi_store::ledger::checkpoints(&mut conn).await?;
+        report.checkpoints = checkpoints.len();
+        for cp in &checkpoints {
+            let ok = maruhi_ledger::note::Note::parse(cp.note.as_bytes())
+                .ok()
+                .filter(|n| n.verify(&[&verifier as &dyn maruhi_ledger::note::Verifier]).is_ok())
+                .and_then(|n| Checkpoint::parse(n.text()).ok())
+                .is_some_and(|c| c.size() == cp.size as u64 && *c.root() == Hash::from(cp.root));
+            if !ok {
+                report.problems.push(format!("checkpoint of size {}: signature or contents do not verify", cp.size));
+            }
+        }
+        let mut tree = MemoryTree::new();
+        let mut leaves: Vec<Hash> = Vec::new();
+        let mut expected: i64 = 0;
+        loop {
+            let rows = maruhi_store::audit::ledger_range(&mut conn, expected, 5_000).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let index = row.ledger_index.unwrap_or(-1);
+                while expected < index {
+                    report.problems.push(format!("entry {expected}: missing (deleted?)"));
+                    tree.push(Hash::from([0u8; 32]));
+                    leaves.push(Hash::from([0u8; 32]));
+                    expected += 1;
+                }
+                let entry = entry_of(row)?;
+                if let (Some(salt), Some(c)) = (&row.salt, &row.commitment) {
+                    if commitment(salt, row.actor_id, &row.actor_name, row.remote_addr.as_deref(), &row.summary) != *c {
+                        report.problems.push(format!("entry {index}: personal details were altered"));
+                    }
+                }
+                let leaf = leaf_hash(&entry);
+                tree.push(leaf);
+                leaves.push(leaf);
+                expected += 1;
+            }
+        }
+        report.entries = tree.size();
+        // The stored leaves were written when each event was committed.
+        let mut from = 0u64;
+        loop {
+            let stored = maruhi_store::ledger::level_range(&mut conn, 0, from, 5_000).await?;
+            if stored.is_empty() {
+                break;
+            }
+            for (idx, hash) in &stored {
+                match leaves.get(*idx as usize) {
+                    None => {
+                        report.problems.push(format!("entry {idx}: in the tree but its event is missing (deleted?)"))
+                    }
+                    Some(leaf) if *leaf != Hash::from(*hash) => report
+                        .problems
+                        .push(format!("entry {idx}: content does not match the leaf recorded when it was committed")),
+                    Some(_) => {}
+                }
+                from = idx + 1;
+            }
+        }
+        for cp in &checkpoints {
+            let size = cp.size as u64;
+            if size > tree.size() {
+                report.problems.push(format!(
+                    "checkpoint of size {size} was signed but the log now has only {} entries (truncated?)",
+                    tree.size()
+                ));
+            } else if tree.root_at(size).ok() != Some(Hash::from(cp.root)) {
+                report
+                    .problems
+                    .push(format!("the first {size} entries do not match the signed checkpoint of size {size}"));
+            }
+        }
+        for seq in maruhi_store::audit::unindexed_after_ledger_start(&mut conn).await? {
+            report.problems.push(format!("audit event #{seq} is not in the ledger (inserted behind its back?)"));
+        }
+        report.latest_checkpoint = checkpoints.last().map(|c| c.size as u64).unwrap_or(0);
+        Ok(report)
+    }
+}

@@ -1,0 +1,133 @@
+//! The evidence ledger: every audit event is a leaf; checkpoints are signed;
+//! proofs verify offline; tampering in the database is caught.
+
+use maruhi_ledger::checkpoint::TrustPolicy;
+use maruhi_ledger::note::{Ed25519Verifier, Verifier};
+use maruhi_ledger::{leaf_hash, TlogProof};
+use maruhi_service::model::SecretInput;
+use maruhi_service::Actor;
+use sqlx::Connection;
+
+use crate::{both, Env};
+
+async fn populate(e: &Env) {
+    let op = Actor::operator();
+    for i in 0..6 {
+        let s = SecretInput {
+            title: format!("図面{i}"),
+            category: "drawing".into(),
+            level: "極秘".into(),
+            ..SecretInput::default()
+        };
+        e.svc.create_secret(&op, s).await.unwrap();
+    }
+    assert!(e.svc.publish_checkpoint().await.unwrap().is_some());
+}
+
+async fn sql(e: &Env, statements: &[&str]) {
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(&e.url).await.unwrap();
+    for s in statements {
+        sqlx::query(s).execute(&mut c).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn every_event_is_a_leaf_and_proofs_verify_offline() {
+    both(|e| async move {
+        populate(&e).await;
+        assert_eq!(e.svc.ledger_size().await.unwrap(), 6);
+        assert!(e.svc.publish_checkpoint().await.unwrap().is_none(), "nothing new, nothing signed");
+        let report = e.svc.verify_ledger().await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_eq!((report.entries, report.checkpoints), (6, 1));
+
+        let entry = e.svc.ledger_entry(2).await.unwrap();
+        assert!(entry.entry.starts_with("maruhi audit entry v1\n"));
+        assert!(!entry.entry.contains("operator"), "personal details stay out of the leaf");
+        assert_eq!(entry.personal.as_ref().unwrap()["actor"], "operator (CLI)");
+
+        let vkey = e.svc.ledger_public_key().unwrap();
+        let verifier = Ed25519Verifier::from_vkey(&vkey).unwrap();
+        let policy = TrustPolicy { origin: verifier.name(), log_key: &verifier, witnesses: &[], witness_threshold: 0 };
+        let text = e.svc.ledger_proof(2).await.unwrap();
+        let proof = TlogProof::parse(text.as_bytes()).unwrap();
+        proof.verify(&leaf_hash(entry.entry.as_bytes()), &policy).unwrap();
+        assert!(proof.verify(&leaf_hash(b"forged"), &policy).is_err());
+
+        // More events extend the log consistently.
+        e.svc.change_status(&Actor::operator(), 1, "registered", "").await.unwrap();
+        let cp = e.svc.publish_checkpoint().await.unwrap().unwrap();
+        assert_eq!(cp.size, 7);
+        assert!(e.svc.verify_ledger().await.unwrap().ok());
+    })
+    .await;
+}
+
+async fn tampered(statements: &[&str], expect: &str) {
+    let expect = expect.to_owned();
+    let statements: Vec<String> = statements.iter().map(|s| s.to_string()).collect();
+    both(move |e| {
+        let (statements, expect) = (statements.clone(), expect.clone());
+        async move {
+            populate(&e).await;
+            let refs: Vec<&str> = statements.iter().map(String::as_str).collect();
+            sql(&e, &refs).await;
+            let report = e.svc.verify_ledger().await.unwrap();
+            assert!(report.problems.iter().any(|p| p.contains(&expect)), "want {expect:?} in {:?}", report.problems);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_edited_event_is_caught_at_its_index() {
+    tampered(&["UPDATE audit_events SET object_id = '99' WHERE ledger_index = 2"], "entry 2: content does not match")
+        .await;
+}
+
+#[tokio::test]
+async fn edited_personal_details_are_caught() {
+    tampered(
+        &["UPDATE audit_events SET actor_name = 'someone else' WHERE ledger_index = 4"],
+        "entry 4: personal details were altered",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_deleted_event_is_caught() {
+    tampered(&["DELETE FROM audit_events WHERE ledger_index = 3"], "entry 3: missing").await;
+}
+
+#[tokio::test]
+async fn reordered_events_are_caught() {
+    tampered(
+        &[
+            "UPDATE audit_events SET ledger_index = -1 WHERE ledger_index = 1",
+            "UPDATE audit_events SET ledger_index = 1 WHERE ledger_index = 2",
+            "UPDATE audit_events SET ledger_index = 2 WHERE ledger_index = -1",
+        ],
+        "entry 1: content does not match",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_truncated_log_is_caught() {
+    tampered(
+        &["DELETE FROM audit_events WHERE ledger_index >= 4", "DELETE FROM ledger_nodes WHERE idx >= 2"],
+        "checkpoint of size 6 was signed but the log now has only 4 entries",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_event_inserted_behind_the_ledgers_back_is_caught() {
+    tampered(
+        &["INSERT INTO audit_events (occurred_at, actor_name, action, object_type, summary) \
+           VALUES ('2026-11-20T01:00:00Z', 'x', 'secret.view', 'secret', '{}')"],
+        "is not in the ledger",
+    )
+    .await;
+}

@@ -1,0 +1,111 @@
+//! Storage of the evidence ledger's Merkle tree: node hashes by (level,
+//! index) and signed checkpoints. Entries themselves are the audit events
+//! (see [`crate::audit`]), ordered by their ledger index.
+
+use sqlx::{AnyConnection, Row};
+
+use crate::{Result, StoreError};
+
+/// The next free ledger index: the current tree size.
+pub async fn size(conn: &mut AnyConnection) -> Result<i64> {
+    let row = sqlx::query("SELECT COALESCE(MAX(ledger_index) + 1, 0) AS n FROM audit_events").fetch_one(conn).await?;
+    Ok(row.try_get("n")?)
+}
+
+fn to_hash(bytes: Vec<u8>) -> Result<[u8; 32]> {
+    bytes.try_into().map_err(|_| StoreError::Corrupt { what: "a ledger hash is not 32 bytes".into() })
+}
+
+/// The stored hash of each node, in order; `None` where a node is missing.
+pub async fn nodes(conn: &mut AnyConnection, ids: &[(u8, u64)]) -> Result<Vec<Option<[u8; 32]>>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for (level, idx) in ids {
+        let row = sqlx::query("SELECT hash FROM ledger_nodes WHERE level = $1 AND idx = $2")
+            .bind(i64::from(*level))
+            .bind(*idx as i64)
+            .fetch_optional(&mut *conn)
+            .await?;
+        out.push(row.map(|r| r.try_get::<Vec<u8>, _>("hash")).transpose()?.map(to_hash).transpose()?);
+    }
+    Ok(out)
+}
+
+pub async fn insert_nodes(conn: &mut AnyConnection, nodes: &[(u8, u64, [u8; 32])]) -> Result<()> {
+    for (level, idx, hash) in nodes {
+        sqlx::query("INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)")
+            .bind(i64::from(*level))
+            .bind(*idx as i64)
+            .bind(hash.to_vec())
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::from_write)?;
+    }
+    Ok(())
+}
+
+/// Stored nodes of one level in an index range, for verification and tiles.
+pub async fn level_range(conn: &mut AnyConnection, level: u8, from: u64, limit: i64) -> Result<Vec<(u64, [u8; 32])>> {
+    let rows = sqlx::query("SELECT idx, hash FROM ledger_nodes WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3")
+        .bind(i64::from(level))
+        .bind(from as i64)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get::<i64, _>("idx")? as u64, to_hash(r.try_get("hash")?)?))).collect()
+}
+
+/// A signed checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointRow {
+    pub size: i64,
+    pub root: [u8; 32],
+    pub note: String,
+    pub signed_at: String,
+}
+
+fn decode_checkpoint(r: &sqlx::any::AnyRow) -> Result<CheckpointRow> {
+    Ok(CheckpointRow {
+        size: r.try_get("size")?,
+        root: to_hash(r.try_get("root")?)?,
+        note: r.try_get("note")?,
+        signed_at: r.try_get("signed_at")?,
+    })
+}
+
+pub async fn latest_checkpoint(conn: &mut AnyConnection) -> Result<Option<CheckpointRow>> {
+    sqlx::query("SELECT size, root, note, signed_at FROM ledger_checkpoints ORDER BY size DESC LIMIT 1")
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(decode_checkpoint)
+        .transpose()
+}
+
+/// The smallest checkpoint that covers `index`.
+pub async fn checkpoint_covering(conn: &mut AnyConnection, index: i64) -> Result<Option<CheckpointRow>> {
+    sqlx::query("SELECT size, root, note, signed_at FROM ledger_checkpoints WHERE size > $1 ORDER BY size LIMIT 1")
+        .bind(index)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(decode_checkpoint)
+        .transpose()
+}
+
+pub async fn checkpoints(conn: &mut AnyConnection) -> Result<Vec<CheckpointRow>> {
+    let rows =
+        sqlx::query("SELECT size, root, note, signed_at FROM ledger_checkpoints ORDER BY size").fetch_all(conn).await?;
+    rows.iter().map(decode_checkpoint).collect()
+}
+
+pub async fn insert_checkpoint(conn: &mut AnyConnection, c: &CheckpointRow) -> Result<()> {
+    sqlx::query("INSERT INTO ledger_checkpoints (size, root, note, signed_at) VALUES ($1, $2, $3, $4)")
+        .bind(c.size)
+        .bind(c.root.to_vec())
+        .bind(c.note.as_str())
+        .bind(c.signed_at.as_str())
+        .execute(conn)
+        .await
+        .map_err(StoreError::from_write)?;
+    Ok(())
+}
