@@ -241,3 +241,37 @@ pub async fn audit(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQ
         .map_err(|e| ApiError(e, a.lang))?;
     ok(page)
 }
+
+/// `GET /ledger/checkpoint`: the latest signed checkpoint note.
+pub async fn checkpoint(State(state): State<AppState>, ReqLang(lang): ReqLang) -> ApiResult {
+    match state.svc.latest_checkpoint().await.map_err(|e| ApiError(e, lang))? {
+        Some(cp) => Ok(text_response(cp.note.into_bytes(), "text/plain; charset=utf-8", "no-cache")),
+        None => Err(ApiError(Error::NotFound, lang)),
+    }
+}
+
+/// `GET /ledger/tile/…`: hash tiles (public) and entry bundles (auditors).
+pub async fn tile(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    actor: Option<ApiActor>,
+    Path(path): Path<String>,
+) -> ApiResult {
+    let bytes = state
+        .svc
+        .ledger_tile(actor.as_ref().map(|a| &a.actor), &format!("tile/{path}"))
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    // C2SP tlog-tiles: full tiles never change; partial ones are replaced by
+    // wider ones as the log grows.
+    let cache = if path.contains(".p/") { "no-cache" } else { "public, max-age=31536000, immutable" };
+    Ok(text_response(bytes, "application/octet-stream", cache))
+}
+
+fn text_response(body: Vec<u8>, content_type: &'static str, cache: &'static str) -> Response {
+    let mut resp = body.into_response();
+    let h = resp.headers_mut();
+    h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(content_type));
+    h.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static(cache));
+    resp
+}

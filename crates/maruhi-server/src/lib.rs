@@ -76,6 +76,8 @@ pub fn app(state: AppState) -> Router {
         .route("/audit", get(pages::audit))
         .route("/tokens", get(pages::tokens).post(pages::create_token))
         .route("/tokens/{id}/revoke", post(pages::revoke_token))
+        .route("/ledger", get(pages::ledger))
+        .route("/ledger/proof/{index}", get(pages::ledger_proof))
         .route("/static/app.css", get(pages::stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         .layer(middleware::from_fn(same_origin_forms));
@@ -97,8 +99,13 @@ pub fn app(state: AppState) -> Router {
         .route("/audit", get(api::audit))
         .fallback(api::not_found);
 
+    // The C2SP tlog-tiles read API, for any tlog client.
+    let tlog =
+        Router::new().route("/ledger/checkpoint", get(api::checkpoint)).route("/ledger/tile/{*path}", get(api::tile));
+
     Router::new()
         .merge(pages)
+        .merge(tlog)
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(security_headers))

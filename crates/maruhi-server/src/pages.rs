@@ -121,6 +121,7 @@ impl SecretView {
 /// One line of a history or the audit log.
 pub struct HistoryView {
     pub seq: i64,
+    pub ledger_index: Option<i64>,
     pub at: String,
     pub actor: String,
     pub action: String,
@@ -136,6 +137,7 @@ impl HistoryView {
         let label = ui(lang, &key);
         HistoryView {
             seq: e.seq,
+            ledger_index: e.ledger_index,
             at: local_time(&e.at),
             actor: e.actor.clone(),
             action: if label == "??" { e.action.clone() } else { label.to_owned() },
@@ -298,6 +300,15 @@ struct AuditPage {
     page: i64,
     pages: i64,
     total: i64,
+}
+
+#[derive(Template)]
+#[template(path = "ledger.html")]
+struct LedgerPage {
+    ctx: Ctx,
+    size: i64,
+    public_key: String,
+    checkpoint: Option<(i64, String, String)>,
 }
 
 #[derive(Template)]
@@ -1192,6 +1203,29 @@ pub async fn revoke_token(
     let id = parse_id(&id, viewer.lang)?;
     state.svc.revoke_token(viewer.actor(), id).await.map_err(|e| PageError(e, viewer.lang))?;
     Ok(Redirect::to("/tokens").into_response())
+}
+
+pub async fn ledger(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let status = state.svc.ledger_status().await.map_err(|e| PageError(e, viewer.lang))?;
+    Ok(render(&LedgerPage {
+        ctx: viewer.ctx(),
+        size: status.size,
+        public_key: status.public_key.unwrap_or_default(),
+        checkpoint: status.latest.map(|c| (c.size, c.note, local_time(&c.signed_at))),
+    }))
+}
+
+/// Downloads the offline proof of one ledger entry.
+pub async fn ledger_proof(State(state): State<AppState>, viewer: Viewer, Path(index): Path<String>) -> PageResult {
+    let index = parse_id(&index, viewer.lang)?;
+    let proof = state.svc.ledger_proof_for(viewer.actor(), index).await.map_err(|e| PageError(e, viewer.lang))?;
+    let mut resp = proof.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"maruhi-entry-{index}.tlog-proof\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
 }
 
 pub async fn stylesheet() -> impl IntoResponse {

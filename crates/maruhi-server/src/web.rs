@@ -339,3 +339,14 @@ where
         }
     }
 }
+
+impl OptionalFromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        match <ApiActor as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(a) => Ok(Some(a)),
+            Err(ApiError(Error::Unauthenticated, _)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

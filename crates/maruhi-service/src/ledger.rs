@@ -20,7 +20,7 @@ use maruhi_store::{AnyConnection, WriteTx};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::{Error, Result, Service, StoreError};
+use crate::{policy, Actor, Error, Result, Service, StoreError};
 
 /// The first line of every entry; bump the version to change the encoding.
 const ENTRY_HEADER: &str = "maruhi audit entry v1";
@@ -331,5 +331,78 @@ impl Service {
         }
         report.latest_checkpoint = checkpoints.last().map(|c| c.size as u64).unwrap_or(0);
         Ok(report)
+    }
+}
+
+/// What the ledger page shows.
+#[derive(Debug, Clone)]
+pub struct LedgerStatus {
+    pub size: i64,
+    pub public_key: Option<String>,
+    pub latest: Option<CheckpointRow>,
+}
+
+impl Service {
+    pub async fn ledger_status(&self) -> Result<LedgerStatus> {
+        Ok(LedgerStatus {
+            size: self.ledger_size().await?,
+            public_key: self.ledger_public_key().ok(),
+            latest: self.latest_checkpoint().await?,
+        })
+    }
+
+    /// A proof for the actor: allowed when they may see the event's object
+    /// (a secret under need-to-know) or oversee the register.
+    pub async fn ledger_proof_for(&self, actor: &Actor, index: i64) -> Result<String> {
+        let row = {
+            let mut conn = self.db.read().await?;
+            maruhi_store::audit::by_ledger_index(&mut conn, index).await?.ok_or(Error::NotFound)?
+        };
+        if !policy::may_read_audit(actor) {
+            match (row.object_type.as_str(), row.object_id.as_deref().and_then(|i| i.parse::<i64>().ok())) {
+                ("secret", Some(id)) => {
+                    self.history(actor, id).await?;
+                }
+                _ => return Err(Error::NotFound),
+            }
+        }
+        self.ledger_proof(index).await
+    }
+
+    /// A C2SP tlog-tiles resource (`tile/…` path) within the latest signed
+    /// checkpoint. Entry bundles carry event metadata, so only roles that read
+    /// the audit trail get them; hash tiles reveal nothing and are public.
+    pub async fn ledger_tile(&self, actor: Option<&Actor>, path: &str) -> Result<Vec<u8>> {
+        use maruhi_ledger::tile::{TileId, TileKind, TILE_WIDTH};
+        let tile = TileId::parse_path(path).map_err(|_| Error::NotFound)?;
+        let mut conn = self.db.read().await?;
+        let size = maruhi_store::ledger::latest_checkpoint(&mut conn).await?.map(|c| c.size as u64).unwrap_or(0);
+        let first = tile.index() * u64::from(TILE_WIDTH);
+        let width = u64::from(tile.width());
+        match tile.kind() {
+            TileKind::Entries => {
+                if !actor.is_some_and(policy::may_read_audit) {
+                    return Err(if actor.is_some() { Error::Forbidden } else { Error::Unauthenticated });
+                }
+                if first + width > size {
+                    return Err(Error::NotFound);
+                }
+                let rows = maruhi_store::audit::ledger_range(&mut conn, first as i64, width as i64).await?;
+                if rows.len() as u64 != width {
+                    return Err(corrupt("ledger entries are missing"));
+                }
+                let entries = rows.iter().map(entry_of).collect::<Result<Vec<_>>>()?;
+                maruhi_ledger::tile::encode_entry_bundle(&entries).map_err(|e| corrupt(e.to_string()))
+            }
+            _ => {
+                // Nodes at tree level 8L; only those complete within the checkpoint.
+                let level = tile.tree_level();
+                if level >= 64 || first + width > (size >> level) {
+                    return Err(Error::NotFound);
+                }
+                let hashes = read_nodes(&mut conn, &tile.nodes()).await?;
+                Ok(maruhi_ledger::tile::encode_hash_tile(&hashes))
+            }
+        }
     }
 }

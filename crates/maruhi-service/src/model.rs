@@ -360,6 +360,8 @@ pub struct Group {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     pub seq: i64,
+    /// The event's leaf index in the evidence ledger.
+    pub ledger_index: Option<i64>,
     pub at: String,
     pub actor: String,
     pub action: String,

@@ -791,6 +791,7 @@ impl Service {
 fn audit_entry(r: maruhi_store::rows::AuditRow) -> AuditEntry {
     AuditEntry {
         seq: r.seq,
+        ledger_index: r.ledger_index,
         at: r.occurred_at,
         actor: r.actor_name,
         action: r.action,

@@ -13,8 +13,8 @@ const ROLES: [&str; 7] = ["admin", "sato", "yamada", "tanaka", "ito", "kato", "w
 const SECRET: &str = r#"{"title":"新規","category":"drawing","level":"秘"}"#;
 
 #[rustfmt::skip]
-fn api_table(id: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
-    let s = |p: &str| p.replace("{id}", &id.to_string());
+fn api_table(id: i64, width: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
+    let s = |p: &str| p.replace("{id}", &id.to_string()).replace("{w}", &width.to_string());
     vec![
         (Method::GET, s("/api/v1/openapi.json"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
         (Method::GET, s("/api/v1/me"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
@@ -35,12 +35,16 @@ fn api_table(id: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
         (Method::POST, s("/api/v1/groups/other/members"), Some(r#"{"username":"kato"}"#.into()), [204, 403, 403, 403, 403, 403, 403, 401]),
         (Method::GET, s("/api/v1/audit"), None, [200, 403, 200, 403, 200, 403, 403, 401]),
         (Method::GET, s("/api/v1/nope"), None, [404, 404, 404, 404, 404, 404, 404, 404]),
+        (Method::GET, s("/ledger/checkpoint"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
+        (Method::GET, s("/ledger/tile/0/000.p/{w}"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
+        (Method::GET, s("/ledger/tile/0/001"), None, [404, 404, 404, 404, 404, 404, 404, 404]),
+        (Method::GET, s("/ledger/tile/entries/000.p/{w}"), None, [200, 403, 200, 403, 200, 403, 403, 401]),
     ]
 }
 
 #[rustfmt::skip]
-fn page_table(id: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
-    let s = |p: &str| p.replace("{id}", &id.to_string());
+fn page_table(id: i64, proof: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
+    let s = |p: &str| p.replace("{id}", &id.to_string()).replace("{proof}", &proof.to_string());
     vec![
         (Method::GET, s("/login"), None, [303, 303, 303, 303, 303, 303, 303, 200]),
         (Method::GET, s("/"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
@@ -62,6 +66,9 @@ fn page_table(id: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
         (Method::GET, s("/audit"), None, [200, 403, 200, 403, 200, 403, 403, 303]),
         (Method::GET, s("/tokens"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
         (Method::GET, s("/static/app.css"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
+        (Method::GET, s("/ledger"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::GET, s("/ledger/proof/{proof}"), None, [200, 200, 200, 404, 200, 404, 200, 303]),
+        (Method::GET, s("/ledger/proof/0"), None, [200, 404, 200, 404, 200, 404, 404, 303]),
     ]
 }
 
@@ -87,7 +94,8 @@ async fn every_role_against_every_api_route() {
         auths.push(f.token(r, Scope::Write).await);
     }
     auths.push(Auth::None);
-    check(&f, api_table(f.secret_id), &auths).await;
+    let width = f.svc.latest_checkpoint().await.unwrap().unwrap().size;
+    check(&f, api_table(f.secret_id, width), &auths).await;
 }
 
 #[tokio::test]
@@ -98,7 +106,9 @@ async fn every_role_against_every_page() {
         auths.push(f.session(r).await);
     }
     auths.push(Auth::None);
-    check(&f, page_table(f.secret_id), &auths).await;
+    let op = maruhi_service::Actor::operator();
+    let proof = f.svc.history(&op, f.secret_id).await.unwrap()[0].ledger_index.unwrap();
+    check(&f, page_table(f.secret_id, proof), &auths).await;
 }
 
 #[tokio::test]

@@ -164,3 +164,24 @@ fn every_label_used_in_templates_exists_in_both_languages() {
         assert!(!ja.is_empty() && !en.is_empty(), "{key} lacks a translation");
     }
 }
+
+#[tokio::test]
+async fn tiles_rebuild_the_signed_root() {
+    use maruhi_ledger::tile::{parse_entry_bundle, parse_hash_tile, TileId};
+    let f = Fixture::new().await;
+    let note = f.call(Method::GET, "/ledger/checkpoint", &Auth::None, None).await;
+    assert_eq!(note.status, 200);
+    let text = note.body.split("\n\n").next().unwrap_or("").to_owned() + "\n";
+    let checkpoint = maruhi_ledger::Checkpoint::parse(&text).expect("checkpoint");
+    let size = checkpoint.size();
+    let path = format!("tile/0/000.p/{size}");
+    let tile = f.call(Method::GET, &format!("/ledger/{path}"), &Auth::None, None).await;
+    let id = TileId::parse_path(&path).unwrap();
+    let leaves = parse_hash_tile(&id, &tile.bytes).expect("hash tile");
+    assert_eq!(maruhi_ledger::root_from_leaf_hashes(&leaves), *checkpoint.root());
+    let auditor = f.token("ito", Scope::Read).await;
+    let bundle = f.call(Method::GET, &format!("/ledger/tile/entries/000.p/{size}"), &auditor, None).await;
+    let entries = parse_entry_bundle(&bundle.bytes).expect("bundle");
+    let hashed: Vec<_> = entries.iter().map(|e| maruhi_ledger::leaf_hash(e)).collect();
+    assert_eq!(hashed, leaves, "each entry hashes to its leaf");
+}

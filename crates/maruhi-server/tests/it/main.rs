@@ -35,6 +35,7 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -84,6 +85,9 @@ impl Fixture {
             )
             .await
             .expect("secret");
+        let key = maruhi_service::ledger::new_log_key("test.example/log").expect("key");
+        let svc = svc.with_ledger_key(&key).expect("key");
+        svc.publish_checkpoint().await.expect("checkpoint");
         let app = maruhi_server::app(maruhi_server::AppState::new(svc.clone(), false));
         Fixture { svc, app, secret_id: secret.id }
     }
@@ -137,6 +141,6 @@ impl Fixture {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
     }
 }
