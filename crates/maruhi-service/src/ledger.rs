@@ -81,16 +81,15 @@ async fn read_nodes(conn: &mut AnyConnection, ids: &[NodeId]) -> Result<Vec<Hash
         .collect()
 }
 
-/// Appends a leaf inside the event's transaction; returns its index.
-pub(crate) async fn append(tx: &mut WriteTx, entry: &[u8]) -> Result<i64> {
-    tx.lock_ledger().await?;
-    let index = maruhi_store::ledger::size(tx.conn()).await?;
+/// Stores the leaf at `index` and the subtrees it completes, inside the
+/// event's transaction; the caller holds the ledger lock.
+pub(crate) async fn append(tx: &mut WriteTx, index: i64, entry: &[u8]) -> Result<()> {
     let idx = index as u64;
     let siblings = read_nodes(tx.conn(), &tree::append_reads(idx)).await?;
     let nodes = tree::append_nodes(idx, leaf_hash(entry), &siblings).map_err(|e| corrupt(e.to_string()))?;
     let rows: Vec<_> = nodes.iter().map(|(id, h)| (id.level(), id.index(), bytes(h))).collect();
     maruhi_store::ledger::insert_nodes(tx.conn(), &rows).await?;
-    Ok(index)
+    Ok(())
 }
 
 /// What `maruhi ledger entry` shows.
@@ -132,6 +131,15 @@ pub fn new_log_key(origin: &str) -> Result<String> {
 }
 
 impl Service {
+    /// Records events that no registry operation produces (a module's own
+    /// findings) in one transaction. Returns the first ledger index.
+    pub async fn record_events(&self, events: &[crate::audit::Event<'_>]) -> Result<i64> {
+        let mut tx = self.db.begin().await?;
+        let first = crate::audit::record_many(&mut tx, &self.now_text(), events).await?;
+        tx.commit().await?;
+        Ok(first)
+    }
+
     /// Uses this log key (a C2SP signer key string) to sign checkpoints.
     pub fn with_ledger_key(mut self, key: &str) -> Result<Service> {
         let signer = Ed25519Signer::from_key_string(key.trim()).map_err(|e| corrupt(format!("ledger key: {e}")))?;

@@ -1,0 +1,58 @@
+//! Evidence-ledger throughput through the service layer: durable appends
+//! (batched, one transaction per batch), offline-proof generation, and full
+//! verification of the log.
+//!
+//! ```sh
+//! cargo bench -p maruhi-service --bench ledger_service                 # SQLite
+//! MARUHI_BENCH_DATABASE=postgres cargo bench -p maruhi-service --bench ledger_service
+//! ```
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Instant;
+
+use maruhi_service::audit::Event;
+use maruhi_service::{Actor, Service};
+
+const ENTRIES: usize = 100_000;
+const BATCH: usize = 1_000;
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let backend = std::env::var("MARUHI_BENCH_DATABASE").unwrap_or_else(|_| "sqlite".into());
+        let url = if backend == "postgres" {
+            maruhi_store::testing::fresh_postgres().await.expect("postgres")
+        } else {
+            maruhi_store::testing::fresh_sqlite()
+        };
+        let key = maruhi_service::ledger::new_log_key("bench.example/log").expect("key");
+        let svc = Service::open(&url).await.expect("open").with_ledger_key(&key).expect("key");
+        let actor = Actor::operator();
+        let ids: Vec<String> = (0..BATCH).map(|i| i.to_string()).collect();
+
+        let t = Instant::now();
+        for _ in 0..ENTRIES / BATCH {
+            let events: Vec<_> = ids.iter().map(|id| Event::new(&actor, "scan.finding", "file", id)).collect();
+            svc.record_events(&events).await.expect("append");
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!("{backend}: {ENTRIES} durable appends in batches of {BATCH}: {:.0} entries/s", ENTRIES as f64 / secs);
+
+        let t = Instant::now();
+        svc.publish_checkpoint().await.expect("checkpoint");
+        println!("{backend}: sign a checkpoint over {ENTRIES}: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+
+        let t = Instant::now();
+        for i in 0..1_000 {
+            svc.ledger_proof((i * 97) % ENTRIES as i64).await.expect("proof");
+        }
+        println!("{backend}: offline proof generation: {:.0} µs each", t.elapsed().as_secs_f64() * 1e3);
+
+        let t = Instant::now();
+        let report = svc.verify_ledger().await.expect("verify");
+        assert!(report.ok(), "{:?}", report.problems);
+        let secs = t.elapsed().as_secs_f64();
+        println!("{backend}: full verify of {} entries: {:.0} entries/s", report.entries, report.entries as f64 / secs);
+    });
+}
