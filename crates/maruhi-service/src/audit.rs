@@ -43,12 +43,51 @@ pub async fn record(tx: &mut WriteTx, at: &str, event: Event<'_>) -> Result<i64>
 
 /// Appends many events in one transaction, for modules that record in bulk
 /// (scan findings, imported activity). Returns the first ledger index.
+///
+/// The batch computes its tree nodes in memory (reading from the database
+/// only the left siblings that precede it) and writes rows and nodes with
+/// multi-row statements.
 pub async fn record_many(tx: &mut WriteTx, at: &str, events: &[Event<'_>]) -> Result<i64> {
     tx.lock_ledger().await?;
     let first = maruhi_store::ledger::size(tx.conn()).await?;
+    let salts = crate::auth::random_hex(16 * events.len())?;
+    let mut rows = Vec::with_capacity(events.len());
+    let mut entries = Vec::with_capacity(events.len());
     for (i, event) in events.iter().enumerate() {
-        append_at(tx, at, event, first + i as i64).await?;
+        let summary = if event.summary.is_null() { "{}".to_owned() } else { event.summary.to_string() };
+        let salt = salts[i * 32..(i + 1) * 32].to_owned();
+        let actor = event.actor;
+        let commitment =
+            crate::ledger::commitment(&salt, actor.user_id, &actor.username, actor.remote_addr.as_deref(), &summary);
+        entries.push(crate::ledger::encode_entry(
+            at,
+            event.action,
+            event.object_type,
+            event.object_id.as_deref(),
+            &commitment,
+        ));
+        rows.push((summary, salt, commitment));
     }
+    crate::ledger::append_batch(tx, first, &entries).await?;
+    let new_rows: Vec<NewAuditEvent<'_>> = events
+        .iter()
+        .zip(&rows)
+        .enumerate()
+        .map(|(i, (event, (summary, salt, commitment)))| NewAuditEvent {
+            occurred_at: at,
+            actor_id: event.actor.user_id,
+            actor_name: &event.actor.username,
+            action: event.action,
+            object_type: event.object_type,
+            object_id: event.object_id.as_deref(),
+            summary,
+            remote_addr: event.actor.remote_addr.as_deref(),
+            ledger_index: first + i as i64,
+            salt,
+            commitment,
+        })
+        .collect();
+    maruhi_store::audit::append_many(tx.conn(), &new_rows).await?;
     Ok(first)
 }
 

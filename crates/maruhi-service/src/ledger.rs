@@ -92,6 +92,29 @@ pub(crate) async fn append(tx: &mut WriteTx, index: i64, entry: &[u8]) -> Result
     Ok(())
 }
 
+/// Appends consecutive leaves from `first`: node hashes are computed in
+/// memory, reading only siblings that precede the batch.
+pub(crate) async fn append_batch(tx: &mut WriteTx, first: i64, entries: &[Vec<u8>]) -> Result<()> {
+    let mut fresh: std::collections::HashMap<(u8, u64), Hash> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let idx = first as u64 + i as u64;
+        let reads = tree::append_reads(idx);
+        let mut siblings = Vec::with_capacity(reads.len());
+        for id in &reads {
+            match fresh.get(&(id.level(), id.index())) {
+                Some(h) => siblings.push(*h),
+                None => siblings.extend(read_nodes(tx.conn(), std::slice::from_ref(id)).await?),
+            }
+        }
+        for (id, h) in tree::append_nodes(idx, leaf_hash(entry), &siblings).map_err(|e| corrupt(e.to_string()))? {
+            fresh.insert((id.level(), id.index()), h);
+            out.push((id.level(), id.index(), bytes(&h)));
+        }
+    }
+    maruhi_store::ledger::insert_nodes(tx.conn(), &out).await.map_err(Error::from)
+}
+
 /// What `maruhi ledger entry` shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryView {

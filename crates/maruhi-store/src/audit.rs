@@ -43,6 +43,46 @@ pub async fn append(conn: &mut AnyConnection, e: &NewAuditEvent<'_>) -> Result<i
     Ok(row.try_get("seq")?)
 }
 
+/// Appends many events, many rows per statement (each row binds 11 parameters).
+pub async fn append_many(conn: &mut AnyConnection, events: &[NewAuditEvent<'_>]) -> Result<()> {
+    for chunk in events.chunks(80) {
+        let mut sql = Sql::new(
+            "INSERT INTO audit_events (occurred_at, actor_id, actor_name, action, object_type, object_id, summary, \
+             remote_addr, ledger_index, salt, commitment) VALUES ",
+        );
+        for (i, e) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(")
+                .bind(e.occurred_at)
+                .push(", ")
+                .bind(e.actor_id)
+                .push(", ")
+                .bind(e.actor_name)
+                .push(", ")
+                .bind(e.action)
+                .push(", ")
+                .bind(e.object_type)
+                .push(", ")
+                .bind(e.object_id)
+                .push(", ")
+                .bind(e.summary)
+                .push(", ")
+                .bind(e.remote_addr)
+                .push(", ")
+                .bind(e.ledger_index)
+                .push(", ")
+                .bind(e.salt)
+                .push(", ")
+                .bind(e.commitment)
+                .push(")");
+        }
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 fn decode(r: &AnyRow) -> Result<AuditRow> {
     Ok(AuditRow {
         seq: r.try_get("seq")?,

@@ -30,15 +30,17 @@ pub async fn nodes(conn: &mut AnyConnection, ids: &[(u8, u64)]) -> Result<Vec<Op
     Ok(out)
 }
 
+/// Inserts nodes, many per statement (each row binds 3 parameters).
 pub async fn insert_nodes(conn: &mut AnyConnection, nodes: &[(u8, u64, [u8; 32])]) -> Result<()> {
-    for (level, idx, hash) in nodes {
-        sqlx::query("INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)")
-            .bind(i64::from(*level))
-            .bind(*idx as i64)
-            .bind(hash.to_vec())
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::from_write)?;
+    for chunk in nodes.chunks(300) {
+        let mut sql = crate::query::Sql::new("INSERT INTO ledger_nodes (level, idx, hash) VALUES ");
+        for (i, (level, idx, hash)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(").bind(i64::from(*level)).push(", ").bind(*idx as i64).push(", ").bind(hash.to_vec()).push(")");
+        }
+        sql.query().execute(&mut *conn).await.map_err(StoreError::from_write)?;
     }
     Ok(())
 }

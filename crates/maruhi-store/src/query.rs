@@ -9,6 +9,9 @@ use sqlx::Any;
 pub enum Arg {
     Int(i64),
     Text(String),
+    OptInt(Option<i64>),
+    OptText(Option<String>),
+    Blob(Vec<u8>),
 }
 
 #[derive(Debug, Default)]
@@ -46,6 +49,9 @@ impl Sql {
             q = match a {
                 Arg::Int(i) => q.bind(*i),
                 Arg::Text(s) => q.bind(s.as_str()),
+                Arg::OptInt(i) => q.bind(*i),
+                Arg::OptText(s) => q.bind(s.as_deref()),
+                Arg::Blob(b) => q.bind(b.as_slice()),
             };
         }
         q
@@ -55,6 +61,24 @@ impl Sql {
 impl From<i64> for Arg {
     fn from(v: i64) -> Self {
         Arg::Int(v)
+    }
+}
+
+impl From<Vec<u8>> for Arg {
+    fn from(v: Vec<u8>) -> Self {
+        Arg::Blob(v)
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::OptInt(v)
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        Arg::OptText(v.map(str::to_owned))
     }
 }
 

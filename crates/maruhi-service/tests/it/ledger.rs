@@ -131,3 +131,32 @@ async fn an_event_inserted_behind_the_ledgers_back_is_caught() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn batched_appends_build_the_same_tree() {
+    both(|e| async move {
+        populate(&e).await;
+        let op = Actor::operator();
+        let ids: Vec<String> = (0..700).map(|i| format!("f{i}")).collect();
+        let events: Vec<_> =
+            ids.iter().map(|id| maruhi_service::audit::Event::new(&op, "scan.finding", "file", id)).collect();
+        assert_eq!(e.svc.record_events(&events).await.unwrap(), 6);
+        e.svc
+            .create_secret(
+                &op,
+                SecretInput { title: "後".into(), category: "mold".into(), level: "秘".into(), ..Default::default() },
+            )
+            .await
+            .unwrap();
+        assert_eq!(e.svc.publish_checkpoint().await.unwrap().unwrap().size, 707);
+        let report = e.svc.verify_ledger().await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        let entry = e.svc.ledger_entry(500).await.unwrap();
+        assert_eq!(entry.object_id.as_deref(), Some("f494"));
+        let verifier = Ed25519Verifier::from_vkey(&e.svc.ledger_public_key().unwrap()).unwrap();
+        let policy = TrustPolicy { origin: verifier.name(), log_key: &verifier, witnesses: &[], witness_threshold: 0 };
+        let proof = TlogProof::parse(e.svc.ledger_proof(500).await.unwrap().as_bytes()).unwrap();
+        proof.verify(&leaf_hash(entry.entry.as_bytes()), &policy).unwrap();
+    })
+    .await;
+}
