@@ -17,17 +17,23 @@ fn to_hash(bytes: Vec<u8>) -> Result<[u8; 32]> {
 }
 
 /// The stored hash of each node, in order; `None` where a node is missing.
+/// One query for the whole set (a proof needs at most a few dozen nodes).
 pub async fn nodes(conn: &mut AnyConnection, ids: &[(u8, u64)]) -> Result<Vec<Option<[u8; 32]>>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for (level, idx) in ids {
-        let row = sqlx::query("SELECT hash FROM ledger_nodes WHERE level = $1 AND idx = $2")
-            .bind(i64::from(*level))
-            .bind(*idx as i64)
-            .fetch_optional(&mut *conn)
-            .await?;
-        out.push(row.map(|r| r.try_get::<Vec<u8>, _>("hash")).transpose()?.map(to_hash).transpose()?);
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(200) {
+        let mut sql = crate::query::Sql::new("SELECT level, idx, hash FROM ledger_nodes WHERE ");
+        for (i, (level, idx)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push("(level = ").bind(i64::from(*level)).push(" AND idx = ").bind(*idx as i64).push(")");
+        }
+        for r in sql.query().fetch_all(&mut *conn).await? {
+            let key = (r.try_get::<i64, _>("level")?, r.try_get::<i64, _>("idx")?);
+            found.insert(key, to_hash(r.try_get("hash")?)?);
+        }
     }
-    Ok(out)
+    Ok(ids.iter().map(|(l, i)| found.get(&(i64::from(*l), *i as i64)).copied()).collect())
 }
 
 /// Inserts nodes, many per statement (each row binds 3 parameters).
