@@ -24,6 +24,12 @@ pub struct Global {
     /// Database URL (default: SQLite inside the data directory; postgres://… selects PostgreSQL)
     #[arg(long, global = true, env = "MARUHI_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// A witness that must cosign checkpoints, as VKEY@URL (repeatable; comma-separated in the environment)
+    #[arg(long = "witness", global = true, env = "MARUHI_WITNESSES", value_delimiter = ',')]
+    pub witnesses: Vec<String>,
+    /// How many witnesses must cosign before a checkpoint is published (default: all)
+    #[arg(long, global = true, env = "MARUHI_WITNESS_THRESHOLD")]
+    pub witness_threshold: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,7 +86,13 @@ pub enum Command {
         /// The entry's bytes (default: the entry carried in the proof)
         #[arg(long)]
         entry: Option<PathBuf>,
+        /// A witness's cosignature key that must have cosigned (repeatable)
+        #[arg(long = "witness-key")]
+        witness_keys: Vec<String>,
     },
+    /// Run a C2SP tlog-witness, or make a witness key
+    #[command(subcommand)]
+    Witness(WitnessCmd),
     /// Print the audit trail, newest first
     Audit {
         /// How many events
@@ -277,5 +289,32 @@ pub enum LedgerCmd {
         /// Print the report as JSON
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WitnessCmd {
+    /// Create a witness key file and print its verifier key
+    Keygen {
+        /// The witness's name, e.g. witness.example.co.jp/w1
+        #[arg(long)]
+        name: String,
+        /// Where to write the private key (mode 0600)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Serve the tlog-witness add-checkpoint API
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        listen: std::net::SocketAddr,
+        /// The witness's private key file (from `maruhi witness keygen`)
+        #[arg(long)]
+        key: PathBuf,
+        /// A log's verifier key to follow (repeatable)
+        #[arg(long = "log", required = true)]
+        logs: Vec<String>,
+        /// Where the witness keeps the latest cosigned checkpoint of each log
+        #[arg(long)]
+        state: PathBuf,
     },
 }

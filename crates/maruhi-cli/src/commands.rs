@@ -9,7 +9,7 @@ use maruhi_service::i18n::Lang;
 use maruhi_service::model::SecretInput;
 use maruhi_service::{Actor, ListParams, Scope, Service};
 
-use crate::args::{Cli, Command, Global, GroupCmd, LedgerCmd, LevelsCmd, SecretCmd, TokenCmd, UserCmd};
+use crate::args::{Cli, Command, Global, GroupCmd, LedgerCmd, LevelsCmd, SecretCmd, TokenCmd, UserCmd, WitnessCmd};
 
 /// The CLI speaks the terminal's language: Japanese when `LANG` says so.
 fn lang() -> Lang {
@@ -129,7 +129,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             if !svc.is_initialised().await? {
                 bail!("not initialised: run `maruhi init --admin-user NAME --admin-password-file FILE` first");
             }
-            serve(svc, listen, secure_cookies.unwrap_or(!listen.ip().is_loopback())).await?;
+            serve(svc, g, listen, secure_cookies.unwrap_or(!listen.ip().is_loopback())).await?;
         }
         Command::Demo { listen } => {
             let svc = open(g).await?;
@@ -143,7 +143,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 "\n  ㊙ maruhi demo: http://{listen}/\n  log in as `admin` (or yamada, sato, watanabe, ito, …) with password `{}`\n",
                 maruhi_service::demo::DEMO_PASSWORD
             );
-            serve(svc, listen, false).await?;
+            serve(svc, g, listen, false).await?;
         }
         Command::User(cmd) => user(g, &op, cmd).await?,
         Command::Group(cmd) => group(g, &op, cmd).await?,
@@ -165,7 +165,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Ledger(cmd) => ledger(g, cmd).await?,
-        Command::VerifyProof { file, key, entry } => verify_proof(&file, &key, entry.as_deref())?,
+        Command::VerifyProof { file, key, entry, witness_keys } => {
+            verify_proof(&file, &key, entry.as_deref(), &witness_keys)?
+        }
+        Command::Witness(cmd) => witness(cmd).await?,
         Command::Audit { limit, action, json } => {
             let svc = open(g).await?;
             let page = svc.audit_log(&op, action.as_deref(), 1, limit).await?;
@@ -191,21 +194,51 @@ pub async fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-async fn serve(svc: Service, listen: std::net::SocketAddr, secure_cookies: bool) -> Result<()> {
+/// Signs and publishes a checkpoint if the log grew: directly, or only with
+/// the required witnesses' cosignatures when witnesses are configured.
+async fn publish(
+    svc: &Service,
+    g: &Global,
+    http: &reqwest::Client,
+    clients: &[maruhi_server::witness::WitnessClient],
+) -> Result<Option<u64>> {
+    if g.witnesses.is_empty() {
+        return Ok(svc.publish_checkpoint().await?.map(|c| c.size as u64));
+    }
+    let threshold = g.witness_threshold.unwrap_or(clients.len());
+    maruhi_server::witness::cosign_and_publish(svc, http, clients, threshold).await.map_err(anyhow::Error::msg)
+}
+
+fn witness_clients(g: &Global) -> Result<Vec<maruhi_server::witness::WitnessClient>> {
+    g.witnesses
+        .iter()
+        .map(|w| maruhi_server::witness::WitnessClient::parse(w.trim()).map_err(anyhow::Error::msg))
+        .collect()
+}
+
+async fn serve(svc: Service, g: &Global, listen: std::net::SocketAddr, secure_cookies: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(%listen, backend = ?svc.backend(), "serving");
     let app = maruhi_server::app(maruhi_server::AppState::new(svc.clone(), secure_cookies));
     if svc.ledger_public_key().is_ok() {
         // A new signed checkpoint every few seconds when the log has grown.
         let publisher = svc.clone();
+        let clients = witness_clients(g)?;
+        let g = Global {
+            data_dir: g.data_dir.clone(),
+            database_url: None,
+            witnesses: g.witnesses.clone(),
+            witness_threshold: g.witness_threshold,
+        };
         tokio::spawn(async move {
+            let http = reqwest::Client::new();
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
             loop {
                 tick.tick().await;
-                match publisher.publish_checkpoint().await {
-                    Ok(Some(cp)) => tracing::info!(target: "maruhi::ledger", size = cp.size, "signed a checkpoint"),
+                match publish(&publisher, &g, &http, &clients).await {
+                    Ok(Some(size)) => tracing::info!(target: "maruhi::ledger", size, "published a checkpoint"),
                     Ok(None) => {}
-                    Err(e) => tracing::error!(target: "maruhi::ledger", error = %e, "could not sign a checkpoint"),
+                    Err(e) => tracing::error!(target: "maruhi::ledger", error = %e, "could not publish a checkpoint"),
                 }
             }
         });
@@ -382,14 +415,14 @@ async fn ledger(g: &Global, cmd: LedgerCmd) -> Result<()> {
     match cmd {
         LedgerCmd::PublicKey => println!("{}", svc.ledger_public_key()?),
         LedgerCmd::Checkpoint => {
-            svc.publish_checkpoint().await?;
+            publish(&svc, g, &reqwest::Client::new(), &witness_clients(g)?).await?;
             match svc.latest_checkpoint().await? {
                 Some(cp) => print!("{}", cp.note),
                 None => bail!("the ledger is empty: there is no checkpoint yet"),
             }
         }
         LedgerCmd::Proof { index } => {
-            svc.publish_checkpoint().await?;
+            publish(&svc, g, &reqwest::Client::new(), &witness_clients(g)?).await?;
             print!("{}", svc.ledger_proof(index).await?);
         }
         LedgerCmd::Entry { index, json } => {
@@ -423,7 +456,7 @@ async fn ledger(g: &Global, cmd: LedgerCmd) -> Result<()> {
 
 /// Checks an offline proof without any database: the proof's checkpoint must
 /// carry a valid signature of `key`, and the entry must be included in it.
-fn verify_proof(file: &Path, key: &str, entry: Option<&Path>) -> Result<()> {
+fn verify_proof(file: &Path, key: &str, entry: Option<&Path>, witness_keys: &[String]) -> Result<()> {
     use maruhi_ledger::checkpoint::TrustPolicy;
     let verifier =
         maruhi_ledger::note::Ed25519Verifier::from_vkey(key.trim()).context("the key is not a verifier key")?;
@@ -434,8 +467,54 @@ fn verify_proof(file: &Path, key: &str, entry: Option<&Path>) -> Result<()> {
         None => proof.extra().map(<[u8]>::to_vec).context("the proof carries no entry; pass --entry")?,
     };
     let name = maruhi_ledger::note::Verifier::name(&verifier).to_owned();
-    let policy = TrustPolicy { origin: &name, log_key: &verifier, witnesses: &[], witness_threshold: 0 };
+    let witnesses = witness_keys
+        .iter()
+        .map(|k| maruhi_ledger::cosignature::CosignatureVerifier::from_vkey(k.trim()))
+        .collect::<Result<Vec<_>, _>>()
+        .context("a witness key is not a cosignature verifier key")?;
+    let witness_refs: Vec<&dyn maruhi_ledger::note::Verifier> =
+        witnesses.iter().map(|w| w as &dyn maruhi_ledger::note::Verifier).collect();
+    let policy =
+        TrustPolicy { origin: &name, log_key: &verifier, witnesses: &witness_refs, witness_threshold: witnesses.len() };
     let checked = proof.verify(&maruhi_ledger::leaf_hash(&entry), &policy).context("the proof does not verify")?;
-    println!("ok: entry {} is in the log {name} of size {}", proof.index(), checked.checkpoint.size());
+    println!(
+        "ok: entry {} is in the log {name} of size {}, cosigned by {} witness(es)",
+        proof.index(),
+        checked.checkpoint.size(),
+        witnesses.len()
+    );
+    Ok(())
+}
+
+async fn witness(cmd: WitnessCmd) -> Result<()> {
+    match cmd {
+        WitnessCmd::Keygen { name, out } => {
+            let mut seed = [0u8; 32];
+            getrandom_fill(&mut seed)?;
+            let cosigner =
+                maruhi_ledger::cosignature::Cosigner::from_seed(&name, &seed).context("invalid witness name")?;
+            write_key(&out, &cosigner.key_string())?;
+            println!("{}", cosigner.verifier().vkey());
+        }
+        WitnessCmd::Serve { listen, key, logs, state } => {
+            let text = std::fs::read_to_string(&key).with_context(|| format!("cannot read {}", key.display()))?;
+            let cosigner =
+                maruhi_ledger::cosignature::Cosigner::from_key_string(text.trim()).context("not a witness key")?;
+            let logs = logs
+                .iter()
+                .map(|l| maruhi_ledger::note::Ed25519Verifier::from_vkey(l.trim()))
+                .collect::<Result<Vec<_>, _>>()
+                .context("a --log is not a verifier key")?;
+            let state = maruhi_server::witness::WitnessState::open(cosigner, logs, state)?;
+            let app = maruhi_server::witness::witness_app(std::sync::Arc::new(state));
+            let listener =
+                tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+            tracing::info!(%listen, "witness serving");
+            maruhi_server::serve(listener, app, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        }
+    }
     Ok(())
 }

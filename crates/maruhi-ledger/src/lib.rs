@@ -75,6 +75,7 @@ pub mod note;
 pub mod proof;
 pub mod tile;
 pub mod tree;
+pub mod witness;
 
 pub use checkpoint::Checkpoint;
 pub use hash::{empty_root, leaf_hash, node_hash, root_from_leaf_hashes, Hash};

@@ -31,6 +31,7 @@ use maruhi_service::Service;
 mod api;
 pub mod pages;
 mod web;
+pub mod witness;
 
 pub use web::{LANG_COOKIE, SESSION_COOKIE};
 

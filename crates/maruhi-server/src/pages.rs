@@ -309,6 +309,8 @@ struct LedgerPage {
     size: i64,
     public_key: String,
     checkpoint: Option<(i64, String, String)>,
+    /// Witnesses on the latest checkpoint and when each cosigned.
+    cosigners: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -1212,6 +1214,17 @@ pub async fn ledger(State(state): State<AppState>, viewer: Viewer) -> PageResult
         size: status.size,
         public_key: status.public_key.unwrap_or_default(),
         checkpoint: status.latest.map(|c| (c.size, c.note, local_time(&c.signed_at))),
+        cosigners: status
+            .cosigners
+            .into_iter()
+            .map(|(name, ts)| {
+                let at = ts
+                    .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t as i64).ok())
+                    .map(|t| local_time(&maruhi_service::clock::format_time(t)))
+                    .unwrap_or_default();
+                (name, at)
+            })
+            .collect(),
     }))
 }
 

@@ -115,6 +115,15 @@ pub(crate) async fn append_batch(tx: &mut WriteTx, first: i64, entries: &[Vec<u8
     maruhi_store::ledger::insert_nodes(tx.conn(), &out).await.map_err(Error::from)
 }
 
+/// A checkpoint signed by the log and waiting for cosignatures.
+#[derive(Debug, Clone)]
+pub struct PendingCheckpoint {
+    pub size: u64,
+    pub root: Hash,
+    /// The signed note; witnesses' cosignatures are added to it.
+    pub note: maruhi_ledger::note::Note,
+}
+
 /// What `maruhi ledger entry` shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryView {
@@ -180,41 +189,77 @@ impl Service {
     }
 
     /// Signs a checkpoint of the current tree if it grew since the last one,
-    /// after proving the new tree consistent with it. Returns the new one.
+    /// after proving the new tree consistent with it, and stores it. With
+    /// witnesses, use [`Service::prepare_checkpoint`] and
+    /// [`Service::store_checkpoint`] around the cosigning instead.
     pub async fn publish_checkpoint(&self) -> Result<Option<CheckpointRow>> {
+        match self.prepare_checkpoint().await? {
+            Some(pending) => self.store_checkpoint(pending).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Signs (but does not store) a checkpoint of the current tree when it
+    /// grew since the last stored one.
+    pub async fn prepare_checkpoint(&self) -> Result<Option<PendingCheckpoint>> {
         let signer = self.signer()?;
-        let mut tx = self.db.begin().await?;
-        tx.lock_ledger().await?;
-        let size = maruhi_store::ledger::size(tx.conn()).await? as u64;
-        let latest = maruhi_store::ledger::latest_checkpoint(tx.conn()).await?;
+        let mut conn = self.db.read().await?;
+        let size = maruhi_store::ledger::size(&mut conn).await? as u64;
+        let latest = maruhi_store::ledger::latest_checkpoint(&mut conn).await?;
         if size == 0 || latest.as_ref().is_some_and(|c| c.size as u64 >= size) {
             return Ok(None);
         }
         let plan = tree::root_plan(size);
-        let nodes = read_nodes(tx.conn(), plan.nodes()).await?;
+        let nodes = read_nodes(&mut conn, plan.nodes()).await?;
         let root = *plan
             .assemble(&nodes)
             .map_err(|e| corrupt(e.to_string()))?
             .first()
             .ok_or_else(|| corrupt("empty root plan"))?;
-        if let Some(old) = &latest {
-            // Never sign a tree that does not extend what we signed before.
-            let old_size = old.size as u64;
-            let plan = tree::consistency_plan(old_size, size).map_err(|e| corrupt(e.to_string()))?;
-            let nodes = read_nodes(tx.conn(), plan.nodes()).await?;
-            let proof = plan.assemble(&nodes).map_err(|e| corrupt(e.to_string()))?;
-            tree::verify_consistency(old_size, size, &proof, &Hash::from(old.root), &root).map_err(|_| {
-                corrupt(format!(
-                    "the stored tree of size {size} is not consistent with the checkpoint of size {old_size}"
-                ))
-            })?;
-        }
         let checkpoint = Checkpoint::new(signer.name(), size, root).map_err(|e| corrupt(e.to_string()))?;
         let note = checkpoint.sign(&[signer as &dyn Signer]).map_err(|e| corrupt(e.to_string()))?;
+        Ok(Some(PendingCheckpoint { size, root, note }))
+    }
+
+    /// A consistency proof between two sizes, from the stored tree.
+    pub async fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>> {
+        if old == 0 || old == new {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.db.read().await?;
+        let plan = tree::consistency_plan(old, new).map_err(|e| corrupt(e.to_string()))?;
+        let nodes = read_nodes(&mut conn, plan.nodes()).await?;
+        plan.assemble(&nodes).map_err(|e| corrupt(e.to_string()))
+    }
+
+    /// Stores a prepared checkpoint unless a newer one was stored meanwhile,
+    /// after checking, under the ledger lock, that it extends the latest one.
+    pub async fn store_checkpoint(&self, pending: PendingCheckpoint) -> Result<Option<CheckpointRow>> {
+        let mut tx = self.db.begin().await?;
+        tx.lock_ledger().await?;
+        let latest = maruhi_store::ledger::latest_checkpoint(tx.conn()).await?;
+        if latest.as_ref().is_some_and(|c| c.size as u64 >= pending.size) {
+            return Ok(None);
+        }
+        if let Some(old) = &latest {
+            // Never publish a tree that does not extend what we signed before.
+            let old_size = old.size as u64;
+            let plan = tree::consistency_plan(old_size, pending.size).map_err(|e| corrupt(e.to_string()))?;
+            let nodes = read_nodes(tx.conn(), plan.nodes()).await?;
+            let proof = plan.assemble(&nodes).map_err(|e| corrupt(e.to_string()))?;
+            tree::verify_consistency(old_size, pending.size, &proof, &Hash::from(old.root), &pending.root).map_err(
+                |_| {
+                    corrupt(format!(
+                        "the stored tree of size {} is not consistent with the checkpoint of size {old_size}",
+                        pending.size
+                    ))
+                },
+            )?;
+        }
         let row = CheckpointRow {
-            size: size as i64,
-            root: bytes(&root),
-            note: String::from_utf8_lossy(&note.to_bytes()).into_owned(),
+            size: pending.size as i64,
+            root: bytes(&pending.root),
+            note: String::from_utf8_lossy(&pending.note.to_bytes()).into_owned(),
             signed_at: self.now_text(),
         };
         maruhi_store::ledger::insert_checkpoint(tx.conn(), &row).await?;
@@ -371,14 +416,30 @@ pub struct LedgerStatus {
     pub size: i64,
     pub public_key: Option<String>,
     pub latest: Option<CheckpointRow>,
+    /// Who signed the latest checkpoint besides the log: (name, timestamp).
+    pub cosigners: Vec<(String, Option<u64>)>,
 }
 
 impl Service {
     pub async fn ledger_status(&self) -> Result<LedgerStatus> {
+        let latest = self.latest_checkpoint().await?;
+        let log_name = self.ledger_key.as_ref().map(|k| k.name().to_owned()).unwrap_or_default();
+        let cosigners = latest
+            .as_ref()
+            .and_then(|c| maruhi_ledger::note::Note::parse(c.note.as_bytes()).ok())
+            .map(|n| {
+                n.signatures()
+                    .iter()
+                    .filter(|s| s.name() != log_name)
+                    .map(|s| (s.name().to_owned(), maruhi_ledger::cosignature::cosignature_timestamp(s.signature())))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(LedgerStatus {
             size: self.ledger_size().await?,
             public_key: self.ledger_public_key().ok(),
-            latest: self.latest_checkpoint().await?,
+            latest,
+            cosigners,
         })
     }
 

@@ -12,6 +12,7 @@ mod proof;
 mod props;
 mod tile;
 mod vectors;
+mod witness;
 
 use maruhi_ledger::note::{Ed25519Signer, Signer};
 use maruhi_ledger::{Hash, MemoryTree};

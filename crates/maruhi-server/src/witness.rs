@@ -1,0 +1,182 @@
+//! C2SP tlog-witness over HTTP: the witness server (`maruhi witness serve`)
+//! and the log's client that gathers cosignatures before a checkpoint is
+//! published.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use maruhi_ledger::cosignature::{CosignatureVerifier, Cosigner};
+use maruhi_ledger::note::{Ed25519Verifier, Note, Verifier};
+use maruhi_ledger::witness::{add_checkpoint, AddCheckpoint, Recorded};
+use maruhi_ledger::Hash;
+use maruhi_service::Service;
+use tokio::sync::Mutex;
+
+/// A witness: its key, the logs it follows and where it keeps its records.
+pub struct WitnessState {
+    cosigner: Cosigner,
+    logs: HashMap<String, Ed25519Verifier>,
+    path: PathBuf,
+    /// The check of the old size and the update are one critical section
+    /// (C2SP tlog-witness: otherwise a slower request could roll back leaves).
+    records: Mutex<HashMap<String, (u64, String)>>,
+}
+
+impl WitnessState {
+    /// Loads the records from `path` (created on first use).
+    pub fn open(cosigner: Cosigner, logs: Vec<Ed25519Verifier>, path: PathBuf) -> std::io::Result<Self> {
+        let records = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(std::io::Error::other)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
+            Err(e) => return Err(e),
+        };
+        let logs = logs.into_iter().map(|v| (v.name().to_owned(), v)).collect();
+        Ok(WitnessState { cosigner, logs, path, records: Mutex::new(records) })
+    }
+
+    fn persist(&self, records: &HashMap<String, (u64, String)>) -> std::io::Result<()> {
+        let tmp = self.path.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec(records).map_err(std::io::Error::other)?)?;
+        std::fs::rename(&tmp, &self.path)
+    }
+}
+
+/// The witness's HTTP interface: `POST /add-checkpoint`.
+pub fn witness_app(state: Arc<WitnessState>) -> Router {
+    Router::new().route("/add-checkpoint", post(add)).with_state(state)
+}
+
+async fn add(State(w): State<Arc<WitnessState>>, body: Bytes) -> Response {
+    let req = match AddCheckpoint::parse(&body) {
+        Ok(r) => r,
+        Err(r) => return (StatusCode::BAD_REQUEST, r.reason).into_response(),
+    };
+    let Some(log_key) = w.logs.get(req.origin()) else {
+        return (StatusCode::NOT_FOUND, "unknown log").into_response();
+    };
+    let mut records = w.records.lock().await;
+    let recorded = records
+        .get(req.origin())
+        .and_then(|(size, root)| Hash::from_base64(root).ok().map(|root| Recorded { size: *size, root }));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(1);
+    match add_checkpoint(&req, log_key, recorded, &w.cosigner, now) {
+        Ok((new, lines)) => {
+            records.insert(req.origin().to_owned(), (new.size, new.root.to_base64()));
+            // Persist before answering (C2SP tlog-witness).
+            if let Err(e) = w.persist(&records) {
+                tracing::error!(error = %e, "cannot persist witness records");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+            tracing::info!(origin = req.origin(), size = new.size, "cosigned");
+            lines.into_response()
+        }
+        Err(r) => {
+            let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_REQUEST);
+            tracing::warn!(origin = req.origin(), status = r.status, reason = r.reason, "refused a checkpoint");
+            match r.recorded_size {
+                Some(size) => {
+                    let mut resp = (status, format!("{size}\n")).into_response();
+                    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/x.tlog.size"));
+                    resp
+                }
+                None => (status, r.reason).into_response(),
+            }
+        }
+    }
+}
+
+/// A witness the log asks for cosignatures: `VKEY@URL`.
+pub struct WitnessClient {
+    pub verifier: CosignatureVerifier,
+    pub url: String,
+    /// The size this witness last cosigned, as far as we know.
+    known: std::sync::atomic::AtomicU64,
+}
+
+impl WitnessClient {
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let (vkey, url) = spec.split_once('@').ok_or("a witness is VKEY@URL")?;
+        let verifier = CosignatureVerifier::from_vkey(vkey).map_err(|e| format!("witness key: {e}"))?;
+        Ok(WitnessClient { verifier, url: url.trim_end_matches('/').to_owned(), known: Default::default() })
+    }
+
+    /// Asks for a cosignature; on 409 learns the witness's size and retries once.
+    async fn cosign(&self, svc: &Service, http: &reqwest::Client, note: &Note, size: u64) -> Result<Note, String> {
+        use std::sync::atomic::Ordering;
+        for _ in 0..2 {
+            let old = self.known.load(Ordering::Relaxed);
+            let proof = svc.consistency_proof(old, size).await.map_err(|e| e.to_string())?;
+            let mut body = format!("old {old}\n");
+            for h in &proof {
+                body.push_str(&h.to_base64());
+                body.push('\n');
+            }
+            body.push('\n');
+            body.push_str(&String::from_utf8_lossy(&note.to_bytes()));
+            let resp = http
+                .post(format!("{}/add-checkpoint", self.url))
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| format!("{}: {e}", self.url))?;
+            let status = resp.status().as_u16();
+            let text = resp.text().await.map_err(|e| e.to_string())?;
+            match status {
+                200 => {
+                    let cosigned =
+                        Note::parse(format!("{}{text}", String::from_utf8_lossy(&note.to_bytes())).as_bytes())
+                            .map_err(|e| format!("malformed cosignature: {e}"))?;
+                    if self.verifier.find_in(&cosigned).ok().flatten().is_none() {
+                        return Err("no valid cosignature from the witness key".into());
+                    }
+                    self.known.store(size, Ordering::Relaxed);
+                    return Ok(cosigned);
+                }
+                409 => {
+                    let theirs = text.trim().parse().map_err(|_| "malformed 409 body".to_owned())?;
+                    self.known.store(theirs, Ordering::Relaxed);
+                }
+                _ => return Err(format!("{} answered {status}: {}", self.url, text.trim())),
+            }
+        }
+        Err(format!("{} kept refusing the old size", self.url))
+    }
+}
+
+/// Prepares a checkpoint, gathers cosignatures and publishes it only when at
+/// least `threshold` witnesses cosigned. Returns the published size.
+pub async fn cosign_and_publish(
+    svc: &Service,
+    http: &reqwest::Client,
+    witnesses: &[WitnessClient],
+    threshold: usize,
+) -> Result<Option<u64>, String> {
+    let Some(mut pending) = svc.prepare_checkpoint().await.map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let mut cosigned = 0;
+    for w in witnesses {
+        match w.cosign(svc, http, &pending.note, pending.size).await {
+            Ok(note) => {
+                let name = w.verifier.name().to_owned();
+                for sig in note.signatures().iter().filter(|s| s.name() == name) {
+                    let _ = pending.note.add_signature(sig.clone());
+                }
+                cosigned += 1;
+            }
+            Err(e) => tracing::warn!(target: "maruhi::ledger", error = %e, "witness did not cosign"),
+        }
+    }
+    if cosigned < threshold {
+        return Err(format!("only {cosigned} of the {threshold} required witnesses cosigned size {}", pending.size));
+    }
+    let size = pending.size;
+    Ok(svc.store_checkpoint(pending).await.map_err(|e| e.to_string())?.map(|_| size))
+}
