@@ -188,6 +188,7 @@ pub enum TokenCmd {
 pub enum SecretCmd {
     /// Register a secret
     Add {
+        /// Title (seen only by those who may see the secret)
         #[arg(long)]
         title: String,
         /// Classification level (e.g. 極秘, 秘, 社外秘)
