@@ -285,6 +285,12 @@ pub enum LedgerCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Erase a user's personal details from the audit trail (APPI); proofs stay valid
+    Erase {
+        /// The user whose name, addresses and event summaries are erased
+        #[arg(long)]
+        user: String,
+    },
     /// Re-read the whole log, recompute every hash and check the signed checkpoints
     Verify {
         /// Print the report as JSON

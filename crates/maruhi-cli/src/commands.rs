@@ -433,6 +433,10 @@ async fn ledger(g: &Global, cmd: LedgerCmd) -> Result<()> {
                 print!("{}", e.entry);
             }
         }
+        LedgerCmd::Erase { user } => {
+            let n = svc.erase_personal_data(&Actor::operator(), &user).await?;
+            eprintln!("erased the personal details of {n} event(s) by `{user}`; their ledger entries and proofs are unchanged");
+        }
         LedgerCmd::Verify { json } => {
             let report = svc.verify_ledger().await?;
             if json {

@@ -318,6 +318,7 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("action.token.revoke", "トークン失効", "Token revoked"),
     ("action.levels.update", "秘密区分の変更", "Levels changed"),
     ("action.register.export", "台帳の出力", "Register exported"),
+    ("action.ledger.erase", "個人情報の消去", "Personal data erased"),
 ];
 
 /// Looks up a page label; a missing key shows as itself (and fails a test).

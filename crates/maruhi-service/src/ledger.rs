@@ -172,6 +172,29 @@ impl Service {
         Ok(first)
     }
 
+    /// Erases a user's personal details from the audit trail on request
+    /// (APPI): names, addresses and summaries of the events they performed.
+    /// Their ledger leaves keep the commitments, so every proof still
+    /// verifies; the erasure itself is recorded. Admins only.
+    pub async fn erase_personal_data(&self, actor: &Actor, username: &str) -> Result<u64> {
+        if !policy::may_administer_write(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut tx = self.db.begin().await?;
+        let user = maruhi_store::users::by_username(tx.conn(), username.trim())
+            .await?
+            .ok_or_else(|| Error::invalid("username", crate::i18n::Msg::UnknownUser))?;
+        let n = maruhi_store::audit::erase_personal(tx.conn(), user.id).await?;
+        crate::audit::record(
+            &mut tx,
+            &self.now_text(),
+            crate::audit::Event::new(actor, "ledger.erase", "user", user.id).summary(serde_json::json!({"events": n})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Uses this log key (a C2SP signer key string) to sign checkpoints.
     pub fn with_ledger_key(mut self, key: &str) -> Result<Service> {
         let signer = Ed25519Signer::from_key_string(key.trim()).map_err(|e| corrupt(format!("ledger key: {e}")))?;

@@ -160,3 +160,33 @@ async fn batched_appends_build_the_same_tree() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn erasing_personal_details_keeps_every_proof_valid() {
+    both(|e| async move {
+        e.user("sato", "manager").await;
+        let sato = e.actor("sato").await;
+        let s =
+            SecretInput { title: "金型".into(), category: "mold".into(), level: "秘".into(), ..Default::default() };
+        let created = e.svc.create_secret(&sato, s).await.unwrap();
+        e.svc.publish_checkpoint().await.unwrap();
+        let index = e.svc.history(&Actor::operator(), created.id).await.unwrap()[0].ledger_index.unwrap();
+        let before = e.svc.ledger_entry(index).await.unwrap();
+        assert_eq!(before.personal.as_ref().unwrap()["actor"], "sato");
+
+        let n = e.svc.erase_personal_data(&Actor::operator(), "sato").await.unwrap();
+        assert!(n >= 2, "the login and the registration");
+        let after = e.svc.ledger_entry(index).await.unwrap();
+        assert!(after.personal.is_none());
+        assert_eq!(after.entry, before.entry, "the leaf is unchanged");
+        e.svc.publish_checkpoint().await.unwrap();
+        let report = e.svc.verify_ledger().await.unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
+        let verifier = Ed25519Verifier::from_vkey(&e.svc.ledger_public_key().unwrap()).unwrap();
+        let policy = TrustPolicy { origin: verifier.name(), log_key: &verifier, witnesses: &[], witness_threshold: 0 };
+        let proof = TlogProof::parse(e.svc.ledger_proof(index).await.unwrap().as_bytes()).unwrap();
+        proof.verify(&leaf_hash(after.entry.as_bytes()), &policy).unwrap();
+        assert!(matches!(e.svc.erase_personal_data(&sato, "sato").await, Err(maruhi_service::Error::Forbidden)));
+    })
+    .await;
+}
