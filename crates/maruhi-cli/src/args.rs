@@ -30,6 +30,15 @@ pub struct Global {
     /// How many witnesses must cosign before a checkpoint is published (default: all)
     #[arg(long, global = true, env = "MARUHI_WITNESS_THRESHOLD")]
     pub witness_threshold: Option<usize>,
+    /// RFC 3161 time-stamp authority URL for time anchors over checkpoints
+    #[arg(long, global = true, env = "MARUHI_TSA_URL")]
+    pub tsa_url: Option<String>,
+    /// The TSA's trusted CA (or its own) certificate, PEM or DER
+    #[arg(long, global = true, env = "MARUHI_TSA_CA")]
+    pub tsa_ca: Option<PathBuf>,
+    /// Seconds between time anchors while the log grows
+    #[arg(long, global = true, env = "MARUHI_TSA_INTERVAL", default_value_t = 600)]
+    pub tsa_interval: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +98,12 @@ pub enum Command {
         /// A witness's cosignature key that must have cosigned (repeatable)
         #[arg(long = "witness-key")]
         witness_keys: Vec<String>,
+        /// An RFC 3161 token (from `ledger proof --timestamp-out`) that dates the proof's checkpoint
+        #[arg(long, requires = "tsa_ca")]
+        timestamp: Option<PathBuf>,
+        /// The TSA's trusted certificate for --timestamp, PEM or DER
+        #[arg(long = "timestamp-ca")]
+        tsa_ca: Option<PathBuf>,
     },
     /// Run a C2SP tlog-witness, or make a witness key
     #[command(subcommand)]
@@ -277,7 +292,14 @@ pub enum LedgerCmd {
     /// Sign a checkpoint if the log grew, and print the latest signed checkpoint
     Checkpoint,
     /// Print an offline proof (c2sp.org/tlog-proof@v1) for an entry
-    Proof { index: i64 },
+    Proof {
+        index: i64,
+        /// Also write the RFC 3161 token that dates the proof's checkpoint
+        #[arg(long)]
+        timestamp_out: Option<PathBuf>,
+    },
+    /// Get an RFC 3161 time stamp over the latest checkpoint now (needs --tsa-url and --tsa-ca)
+    Timestamp,
     /// Print an entry
     Entry {
         index: i64,

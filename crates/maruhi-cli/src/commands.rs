@@ -165,8 +165,11 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Ledger(cmd) => ledger(g, cmd).await?,
-        Command::VerifyProof { file, key, entry, witness_keys } => {
-            verify_proof(&file, &key, entry.as_deref(), &witness_keys)?
+        Command::VerifyProof { file, key, entry, witness_keys, timestamp, tsa_ca } => {
+            verify_proof(&file, &key, entry.as_deref(), &witness_keys)?;
+            if let (Some(token), Some(ca)) = (timestamp, tsa_ca) {
+                verify_timestamp(&file, &token, &ca)?;
+            }
         }
         Command::Witness(cmd) => witness(cmd).await?,
         Command::Audit { limit, action, json } => {
@@ -216,6 +219,27 @@ fn witness_clients(g: &Global) -> Result<Vec<maruhi_server::witness::WitnessClie
         .collect()
 }
 
+/// The TSA's trust anchors, when time anchors are configured.
+fn tsa_anchors(g: &Global) -> Result<Option<(String, Vec<Vec<u8>>)>> {
+    match (&g.tsa_url, &g.tsa_ca) {
+        (Some(url), Some(ca)) => {
+            let bytes = std::fs::read(ca).with_context(|| format!("cannot read {}", ca.display()))?;
+            let der = maruhi_timestamp::certificate_der(&bytes).context("the TSA certificate is not a certificate")?;
+            Ok(Some((url.clone(), vec![der])))
+        }
+        (None, None) => Ok(None),
+        _ => bail!("time anchors need both --tsa-url and --tsa-ca"),
+    }
+}
+
+/// Gets and stores a time stamp over the latest checkpoint if it has none.
+async fn anchor(svc: &Service, http: &reqwest::Client, url: &str, anchors: &[Vec<u8>]) -> Result<Option<i64>> {
+    let Some((size, imprint)) = svc.checkpoint_to_timestamp().await? else { return Ok(None) };
+    let token = maruhi_server::tsa::request_token(http, url, &imprint).await.map_err(anyhow::Error::msg)?;
+    svc.store_timestamp(size, &token, anchors).await?;
+    Ok(Some(size))
+}
+
 async fn serve(svc: Service, g: &Global, listen: std::net::SocketAddr, secure_cookies: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(%listen, backend = ?svc.backend(), "serving");
@@ -224,21 +248,38 @@ async fn serve(svc: Service, g: &Global, listen: std::net::SocketAddr, secure_co
         // A new signed checkpoint every few seconds when the log has grown.
         let publisher = svc.clone();
         let clients = witness_clients(g)?;
+        let tsa = tsa_anchors(g)?;
+        let interval = std::time::Duration::from_secs(g.tsa_interval.max(1));
         let g = Global {
             data_dir: g.data_dir.clone(),
             database_url: None,
             witnesses: g.witnesses.clone(),
             witness_threshold: g.witness_threshold,
+            tsa_url: None,
+            tsa_ca: None,
+            tsa_interval: g.tsa_interval,
         };
         tokio::spawn(async move {
             let http = reqwest::Client::new();
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+            let mut last_anchor: Option<std::time::Instant> = None;
             loop {
                 tick.tick().await;
                 match publish(&publisher, &g, &http, &clients).await {
                     Ok(Some(size)) => tracing::info!(target: "maruhi::ledger", size, "published a checkpoint"),
                     Ok(None) => {}
                     Err(e) => tracing::error!(target: "maruhi::ledger", error = %e, "could not publish a checkpoint"),
+                }
+                let due = last_anchor.is_none_or(|t| t.elapsed() >= interval);
+                if let (Some((url, anchors)), true) = (&tsa, due) {
+                    match anchor(&publisher, &http, url, anchors).await {
+                        Ok(Some(size)) => {
+                            last_anchor = Some(std::time::Instant::now());
+                            tracing::info!(target: "maruhi::ledger", size, "time-stamped a checkpoint");
+                        }
+                        Ok(None) => {}
+                        Err(e) => tracing::error!(target: "maruhi::ledger", error = %e, "could not time-stamp"),
+                    }
                 }
             }
         });
@@ -421,9 +462,23 @@ async fn ledger(g: &Global, cmd: LedgerCmd) -> Result<()> {
                 None => bail!("the ledger is empty: there is no checkpoint yet"),
             }
         }
-        LedgerCmd::Proof { index } => {
+        LedgerCmd::Proof { index, timestamp_out } => {
             publish(&svc, g, &reqwest::Client::new(), &witness_clients(g)?).await?;
             print!("{}", svc.ledger_proof(index).await?);
+            if let Some(out) = timestamp_out {
+                let (_, token) =
+                    svc.timestamp_token_for(index).await?.context("no time stamp covers this entry yet")?;
+                std::fs::write(&out, token).with_context(|| format!("cannot write {}", out.display()))?;
+            }
+        }
+        LedgerCmd::Timestamp => {
+            let (url, anchors) = tsa_anchors(g)?.context("time anchors need --tsa-url and --tsa-ca")?;
+            let http = reqwest::Client::new();
+            publish(&svc, g, &http, &witness_clients(g)?).await?;
+            match anchor(&svc, &http, &url, &anchors).await? {
+                Some(size) => eprintln!("time-stamped the checkpoint of size {size}"),
+                None => eprintln!("the latest checkpoint already has a time stamp"),
+            }
         }
         LedgerCmd::Entry { index, json } => {
             let e = svc.ledger_entry(index).await?;
@@ -487,6 +542,22 @@ fn verify_proof(file: &Path, key: &str, entry: Option<&Path>, witness_keys: &[St
         checked.checkpoint.size(),
         witnesses.len()
     );
+    Ok(())
+}
+
+/// Checks that an RFC 3161 token dates the checkpoint inside a proof.
+fn verify_timestamp(proof_file: &Path, token_file: &Path, ca_file: &Path) -> Result<()> {
+    let text = std::fs::read(proof_file).with_context(|| format!("cannot read {}", proof_file.display()))?;
+    let proof = maruhi_ledger::TlogProof::parse(&text).context("not a c2sp.org/tlog-proof@v1 proof")?;
+    let token = std::fs::read(token_file).with_context(|| format!("cannot read {}", token_file.display()))?;
+    let ca = std::fs::read(ca_file).with_context(|| format!("cannot read {}", ca_file.display()))?;
+    let ca = maruhi_timestamp::certificate_der(&ca).context("the TSA certificate is not a certificate")?;
+    let imprint = maruhi_service::ledger::checkpoint_imprint(proof.note().text());
+    let stamp = maruhi_timestamp::verify_token(&token, &imprint, &[ca]).context("the time stamp does not verify")?;
+    let at = time::OffsetDateTime::from_unix_timestamp(stamp.unix_time as i64)
+        .map(maruhi_service::clock::format_time)
+        .unwrap_or_default();
+    println!("ok: the checkpoint of size {} existed at {at} ({})", proof.checkpoint().size(), stamp.tsa);
     Ok(())
 }
 

@@ -30,6 +30,7 @@ use maruhi_service::Service;
 
 mod api;
 pub mod pages;
+pub mod tsa;
 mod web;
 pub mod witness;
 

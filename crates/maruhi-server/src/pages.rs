@@ -311,6 +311,8 @@ struct LedgerPage {
     checkpoint: Option<(i64, String, String)>,
     /// Witnesses on the latest checkpoint and when each cosigned.
     cosigners: Vec<(String, String)>,
+    /// The latest time anchor: (checkpoint size, TSA, time).
+    anchor: Option<(i64, String, String)>,
 }
 
 #[derive(Template)]
@@ -1225,6 +1227,7 @@ pub async fn ledger(State(state): State<AppState>, viewer: Viewer) -> PageResult
                 (name, at)
             })
             .collect(),
+        anchor: status.anchor.map(|(size, tsa, at)| (size, tsa, local_time(&at))),
     }))
 }
 

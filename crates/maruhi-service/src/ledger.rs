@@ -333,7 +333,17 @@ impl Service {
     pub async fn ledger_proof(&self, index: i64) -> Result<String> {
         let mut conn = self.db.read().await?;
         let row = maruhi_store::audit::by_ledger_index(&mut conn, index).await?.ok_or(Error::NotFound)?;
-        let Some(cp) = maruhi_store::ledger::checkpoint_covering(&mut conn, index).await? else {
+        // Prefer a checkpoint with a time stamp: then the proof's checkpoint is
+        // the one the token dates.
+        let stamped = match maruhi_store::ledger::timestamp_covering(&mut conn, index).await? {
+            Some(t) => maruhi_store::ledger::checkpoint_of_size(&mut conn, t.size).await?,
+            None => None,
+        };
+        let covering = match stamped {
+            Some(cp) => Some(cp),
+            None => maruhi_store::ledger::checkpoint_covering(&mut conn, index).await?,
+        };
+        let Some(cp) = covering else {
             return Err(Error::Conflict(crate::i18n::Msg::NotYetCheckpointed));
         };
         let plan = tree::inclusion_plan(index as u64, cp.size as u64).map_err(|e| corrupt(e.to_string()))?;
@@ -441,6 +451,8 @@ pub struct LedgerStatus {
     pub latest: Option<CheckpointRow>,
     /// Who signed the latest checkpoint besides the log: (name, timestamp).
     pub cosigners: Vec<(String, Option<u64>)>,
+    /// The latest time anchor: (checkpoint size, TSA, time).
+    pub anchor: Option<(i64, String, String)>,
 }
 
 impl Service {
@@ -458,11 +470,16 @@ impl Service {
                     .collect()
             })
             .unwrap_or_default();
+        let anchor = {
+            let mut conn = self.db.read().await?;
+            maruhi_store::ledger::latest_timestamp(&mut conn).await?.map(|t| (t.size, t.tsa, t.stamped_at))
+        };
         Ok(LedgerStatus {
             size: self.ledger_size().await?,
             public_key: self.ledger_public_key().ok(),
             latest,
             cosigners,
+            anchor,
         })
     }
 
@@ -519,5 +536,55 @@ impl Service {
                 Ok(maruhi_ledger::tile::encode_hash_tile(&hashes))
             }
         }
+    }
+}
+
+/// The message imprint a time stamp over a checkpoint carries: the SHA-256
+/// of the checkpoint's text (origin, size, root; no signatures).
+pub fn checkpoint_imprint(checkpoint_text: &str) -> [u8; 32] {
+    Sha256::digest(checkpoint_text.as_bytes()).into()
+}
+
+impl Service {
+    /// The latest checkpoint when it has no time stamp yet: (size, imprint).
+    pub async fn checkpoint_to_timestamp(&self) -> Result<Option<(i64, [u8; 32])>> {
+        let mut conn = self.db.read().await?;
+        let Some(cp) = maruhi_store::ledger::latest_checkpoint(&mut conn).await? else { return Ok(None) };
+        if maruhi_store::ledger::latest_timestamp(&mut conn).await?.is_some_and(|t| t.size >= cp.size) {
+            return Ok(None);
+        }
+        let note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(|e| corrupt(e.to_string()))?;
+        Ok(Some((cp.size, checkpoint_imprint(note.text()))))
+    }
+
+    /// Verifies a TSA's token over the checkpoint of `size` and stores it.
+    pub async fn store_timestamp(
+        &self,
+        size: i64,
+        token: &[u8],
+        anchors: &[Vec<u8>],
+    ) -> Result<maruhi_timestamp::TimeStamp> {
+        let mut tx = self.db.begin().await?;
+        let cp = maruhi_store::ledger::checkpoint_of_size(tx.conn(), size).await?.ok_or(Error::NotFound)?;
+        let note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(|e| corrupt(e.to_string()))?;
+        let stamp = maruhi_timestamp::verify_token(token, &checkpoint_imprint(note.text()), anchors)
+            .map_err(|e| corrupt(format!("time stamp: {e}")))?;
+        let at =
+            time::OffsetDateTime::from_unix_timestamp(stamp.unix_time as i64).map_err(|e| corrupt(e.to_string()))?;
+        let row = maruhi_store::ledger::TimestampRow {
+            size,
+            token: token.to_vec(),
+            tsa: stamp.tsa.clone(),
+            stamped_at: crate::clock::format_time(at),
+        };
+        maruhi_store::ledger::insert_timestamp(tx.conn(), &row).await?;
+        tx.commit().await?;
+        Ok(stamp)
+    }
+
+    /// The token that dates entry `index`: (checkpoint size, DER token).
+    pub async fn timestamp_token_for(&self, index: i64) -> Result<Option<(i64, Vec<u8>)>> {
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::ledger::timestamp_covering(&mut conn, index).await?.map(|t| (t.size, t.token)))
     }
 }

@@ -117,3 +117,64 @@ pub async fn insert_checkpoint(conn: &mut AnyConnection, c: &CheckpointRow) -> R
         .map_err(StoreError::from_write)?;
     Ok(())
 }
+
+/// A stored time-stamp token over a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampRow {
+    pub size: i64,
+    pub token: Vec<u8>,
+    pub tsa: String,
+    pub stamped_at: String,
+}
+
+fn decode_timestamp(r: &sqlx::any::AnyRow) -> Result<TimestampRow> {
+    Ok(TimestampRow {
+        size: r.try_get("size")?,
+        token: r.try_get("token")?,
+        tsa: r.try_get("tsa")?,
+        stamped_at: r.try_get("stamped_at")?,
+    })
+}
+
+pub async fn insert_timestamp(conn: &mut AnyConnection, t: &TimestampRow) -> Result<()> {
+    sqlx::query("INSERT INTO ledger_timestamps (size, token, tsa, stamped_at) VALUES ($1, $2, $3, $4)")
+        .bind(t.size)
+        .bind(t.token.as_slice())
+        .bind(t.tsa.as_str())
+        .bind(t.stamped_at.as_str())
+        .execute(conn)
+        .await
+        .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
+pub async fn latest_timestamp(conn: &mut AnyConnection) -> Result<Option<TimestampRow>> {
+    sqlx::query("SELECT size, token, tsa, stamped_at FROM ledger_timestamps ORDER BY size DESC LIMIT 1")
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(decode_timestamp)
+        .transpose()
+}
+
+/// The smallest time-stamped checkpoint that covers `index`.
+pub async fn timestamp_covering(conn: &mut AnyConnection, index: i64) -> Result<Option<TimestampRow>> {
+    sqlx::query("SELECT size, token, tsa, stamped_at FROM ledger_timestamps WHERE size > $1 ORDER BY size LIMIT 1")
+        .bind(index)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(decode_timestamp)
+        .transpose()
+}
+
+/// The checkpoint of exactly this size.
+pub async fn checkpoint_of_size(conn: &mut AnyConnection, size: i64) -> Result<Option<CheckpointRow>> {
+    sqlx::query("SELECT size, root, note, signed_at FROM ledger_checkpoints WHERE size = $1")
+        .bind(size)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(decode_checkpoint)
+        .transpose()
+}
