@@ -219,6 +219,16 @@ fn witness_clients(g: &Global) -> Result<Vec<maruhi_server::witness::WitnessClie
         .collect()
 }
 
+/// An HTTP client for witnesses and TSAs: a hung peer must not stall the
+/// publisher, so every request is bounded.
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(3))
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap_or_default()
+}
+
 /// The TSA's trust anchors, when time anchors are configured.
 fn tsa_anchors(g: &Global) -> Result<Option<(String, Vec<Vec<u8>>)>> {
     match (&g.tsa_url, &g.tsa_ca) {
@@ -260,7 +270,7 @@ async fn serve(svc: Service, g: &Global, listen: std::net::SocketAddr, secure_co
             tsa_interval: g.tsa_interval,
         };
         tokio::spawn(async move {
-            let http = reqwest::Client::new();
+            let http = http_client();
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
             let mut last_anchor: Option<std::time::Instant> = None;
             loop {
@@ -456,14 +466,14 @@ async fn ledger(g: &Global, cmd: LedgerCmd) -> Result<()> {
     match cmd {
         LedgerCmd::PublicKey => println!("{}", svc.ledger_public_key()?),
         LedgerCmd::Checkpoint => {
-            publish(&svc, g, &reqwest::Client::new(), &witness_clients(g)?).await?;
+            publish(&svc, g, &http_client(), &witness_clients(g)?).await?;
             match svc.latest_checkpoint().await? {
                 Some(cp) => print!("{}", cp.note),
                 None => bail!("the ledger is empty: there is no checkpoint yet"),
             }
         }
         LedgerCmd::Proof { index, timestamp_out } => {
-            publish(&svc, g, &reqwest::Client::new(), &witness_clients(g)?).await?;
+            publish(&svc, g, &http_client(), &witness_clients(g)?).await?;
             print!("{}", svc.ledger_proof(index).await?);
             if let Some(out) = timestamp_out {
                 let (_, token) =
@@ -473,7 +483,7 @@ async fn ledger(g: &Global, cmd: LedgerCmd) -> Result<()> {
         }
         LedgerCmd::Timestamp => {
             let (url, anchors) = tsa_anchors(g)?.context("time anchors need --tsa-url and --tsa-ca")?;
-            let http = reqwest::Client::new();
+            let http = http_client();
             publish(&svc, g, &http, &witness_clients(g)?).await?;
             match anchor(&svc, &http, &url, &anchors).await? {
                 Some(size) => eprintln!("time-stamped the checkpoint of size {size}"),

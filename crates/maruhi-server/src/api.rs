@@ -264,7 +264,14 @@ pub async fn tile(
         .map_err(|e| ApiError(e, lang))?;
     // C2SP tlog-tiles: full tiles never change; partial ones are replaced by
     // wider ones as the log grows.
-    let cache = if path.contains(".p/") { "no-cache" } else { "public, max-age=31536000, immutable" };
+    // Entry bundles need a login: never in a shared cache.
+    let cache = if path.starts_with("entries/") {
+        "private, no-store"
+    } else if path.contains(".p/") {
+        "no-cache"
+    } else {
+        "public, max-age=31536000, immutable"
+    };
     Ok(text_response(bytes, "application/octet-stream", cache))
 }
 

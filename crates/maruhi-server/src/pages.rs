@@ -423,7 +423,11 @@ pub struct LangForm {
 pub async fn switch_lang(Form(form): Form<LangForm>) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or_default();
     // Only local paths: never an open redirect.
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") { form.back.as_str() } else { "/" };
+    let back = if form.back.starts_with('/') && !form.back.starts_with("//") && !form.back.contains('\\') {
+        form.back.as_str()
+    } else {
+        "/"
+    };
     let mut resp = Redirect::to(back).into_response();
     if let Ok(v) =
         HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code()))
@@ -596,7 +600,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query
     let err = |e| PageError(e, lang);
     let page = state.svc.list_secrets(viewer.actor(), &q.params(50)).await.map_err(err)?;
     let levels = state.svc.levels().await.map_err(err)?;
-    let departments = state.svc.departments().await.map_err(err)?;
+    let departments = state.svc.departments(viewer.actor()).await.map_err(err)?;
     let rows = page.items.iter().map(|s| SecretView::new(s, lang, &levels)).collect();
     Ok(render(&ListPage {
         ctx: viewer.ctx(),

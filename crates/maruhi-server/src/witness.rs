@@ -42,9 +42,17 @@ impl WitnessState {
     }
 
     fn persist(&self, records: &HashMap<String, (u64, String)>) -> std::io::Result<()> {
+        // Durable before we answer: write, fsync, rename, fsync the folder.
         let tmp = self.path.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec(records).map_err(std::io::Error::other)?)?;
-        std::fs::rename(&tmp, &self.path)
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&serde_json::to_vec(records).map_err(std::io::Error::other)?)?;
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, &self.path)?;
+        let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        std::fs::File::open(dir)?.sync_all()
     }
 }
 
@@ -108,7 +116,13 @@ impl WitnessClient {
     }
 
     /// Asks for a cosignature; on 409 learns the witness's size and retries once.
-    async fn cosign(&self, svc: &Service, http: &reqwest::Client, note: &Note, size: u64) -> Result<Note, String> {
+    async fn cosign(
+        &self,
+        svc: &Service,
+        http: &reqwest::Client,
+        note: &Note,
+        size: u64,
+    ) -> Result<maruhi_ledger::note::NoteSignature, String> {
         use std::sync::atomic::Ordering;
         for _ in 0..2 {
             let old = self.known.load(Ordering::Relaxed);
@@ -130,14 +144,22 @@ impl WitnessClient {
             let text = resp.text().await.map_err(|e| e.to_string())?;
             match status {
                 200 => {
-                    let cosigned =
-                        Note::parse(format!("{}{text}", String::from_utf8_lossy(&note.to_bytes())).as_bytes())
-                            .map_err(|e| format!("malformed cosignature: {e}"))?;
-                    if self.verifier.find_in(&cosigned).ok().flatten().is_none() {
-                        return Err("no valid cosignature from the witness key".into());
-                    }
+                    // Keep only a signature line that verifies under this
+                    // witness's key; anything else in the reply is dropped.
+                    let prefix = String::from_utf8_lossy(&note.to_bytes()).into_owned();
+                    let line = text
+                        .lines()
+                        .filter_map(|l| Note::parse(format!("{prefix}{l}\n").as_bytes()).ok())
+                        .find_map(|n| {
+                            let sig = n.signatures().last()?.clone();
+                            let ok = sig.name() == self.verifier.name()
+                                && sig.key_id() == self.verifier.key_id()
+                                && self.verifier.verify_cosignature(note.text(), sig.signature()).is_some();
+                            ok.then_some(sig)
+                        })
+                        .ok_or("no valid cosignature from the witness key")?;
                     self.known.store(size, Ordering::Relaxed);
-                    return Ok(cosigned);
+                    return Ok(line);
                 }
                 409 => {
                     let theirs = text.trim().parse().map_err(|_| "malformed 409 body".to_owned())?;
@@ -161,22 +183,50 @@ pub async fn cosign_and_publish(
     let Some(mut pending) = svc.prepare_checkpoint().await.map_err(|e| e.to_string())? else {
         return Ok(None);
     };
-    let mut cosigned = 0;
-    for w in witnesses {
-        match w.cosign(svc, http, &pending.note, pending.size).await {
-            Ok(note) => {
-                let name = w.verifier.name().to_owned();
-                for sig in note.signatures().iter().filter(|s| s.name() == name) {
-                    let _ = pending.note.add_signature(sig.clone());
+    if threshold == 0 || threshold > witnesses.len() {
+        return Err(format!("the witness threshold must be between 1 and {}", witnesses.len()));
+    }
+    // Ask every witness at once; each counts once, however often it is listed.
+    let answers = join_all(witnesses.iter().map(|w| w.cosign(svc, http, &pending.note, pending.size))).await;
+    let mut counted = std::collections::HashSet::new();
+    for (w, answer) in witnesses.iter().zip(answers) {
+        match answer {
+            Ok(sig) => {
+                if counted.insert((w.verifier.name().to_owned(), w.verifier.key_id())) {
+                    let _ = pending.note.add_signature(sig);
                 }
-                cosigned += 1;
             }
             Err(e) => tracing::warn!(target: "maruhi::ledger", error = %e, "witness did not cosign"),
         }
     }
+    let cosigned = counted.len();
     if cosigned < threshold {
         return Err(format!("only {cosigned} of the {threshold} required witnesses cosigned size {}", pending.size));
     }
     let size = pending.size;
     Ok(svc.store_checkpoint(pending).await.map_err(|e| e.to_string())?.map(|_| size))
+}
+
+/// Runs the futures concurrently and returns their outputs in order.
+async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, slot) in pinned.iter_mut().zip(out.iter_mut()) {
+            if slot.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
 }

@@ -66,6 +66,12 @@ impl Credential {
     }
 }
 
+impl std::fmt::Debug for SessionInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionInfo").field("actor", &self.actor).finish_non_exhaustive()
+    }
+}
+
 impl std::fmt::Debug for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Credential(****)")
@@ -78,8 +84,8 @@ impl std::fmt::Display for Credential {
     }
 }
 
-/// A live browser session.
-#[derive(Debug, Clone)]
+/// A live browser session. Its Debug output leaves out the CSRF token.
+#[derive(Clone)]
 pub struct SessionInfo {
     pub actor: Actor,
     pub display_name: String,
@@ -141,6 +147,15 @@ pub(crate) fn check_password_policy(password: &str) -> Result<()> {
     Ok(())
 }
 
+/// A login attempt names the user by id when one exists; the name as typed
+/// (perhaps a password typed into the wrong field) goes only into the
+/// summary, which the ledger holds as an erasable commitment.
+fn attempt_event<'a>(attempt: &'a Actor, action: &'static str, typed: &str) -> Event<'a> {
+    let object = attempt.user_id.map(|id| id.to_string()).unwrap_or_else(|| "unknown".to_owned());
+    Event::new(attempt, action, "user", object)
+        .summary(serde_json::json!({ "username": typed.chars().take(64).collect::<String>() }))
+}
+
 impl Service {
     /// Checks a password and opens a session. Every attempt is audited.
     pub async fn login(&self, username: &str, password: &str, remote_addr: &str) -> Result<(Credential, SessionInfo)> {
@@ -162,7 +177,7 @@ impl Service {
         };
         if by_user >= MAX_FAILURES_PER_USER || by_addr >= MAX_FAILURES_PER_ADDR {
             let mut tx = self.db.begin().await?;
-            audit::record(&mut tx, &format_time(now), Event::new(&attempt, "auth.login_throttled", "user", username))
+            audit::record(&mut tx, &format_time(now), attempt_event(&attempt, "auth.login_throttled", username))
                 .await?;
             tx.commit().await?;
             return Err(Error::Throttled);
@@ -178,7 +193,7 @@ impl Service {
         let at = format_time(now);
         let Some((user, _)) = found.filter(|_| ok) else {
             maruhi_store::auth::record_login_failure(tx.conn(), username, remote_addr, &at).await?;
-            audit::record(&mut tx, &at, Event::new(&attempt, "auth.login_failed", "user", username)).await?;
+            audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_failed", username)).await?;
             tx.commit().await?;
             return Err(Error::BadCredentials);
         };
@@ -195,6 +210,7 @@ impl Service {
         )
         .await?;
         maruhi_store::auth::clear_login_failures(tx.conn(), username, &since).await?;
+        maruhi_store::auth::purge_expired_sessions(tx.conn(), &at).await?;
         let actor = Actor {
             user_id: Some(user.id),
             username: user.username.clone(),

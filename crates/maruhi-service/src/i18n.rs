@@ -84,6 +84,7 @@ pub enum Msg {
     BadScope,
     Disabled,
     NotYetCheckpointed,
+    NeedsWitnesses,
 }
 
 impl Msg {
@@ -130,6 +131,10 @@ impl Msg {
             Msg::DuplicateLevel => ("秘密区分が重複しています。", "Classification levels must be distinct."),
             Msg::BadScope => ("スコープは read または write です。", "The scope is read or write."),
             Msg::Disabled => ("このアカウントは無効です。", "This account is disabled."),
+            Msg::NeedsWitnesses => (
+                "ウィットネスの連署が足りないため、チェックポイントを公開しません。",
+                "Not publishing a checkpoint with fewer witness cosignatures than the last one.",
+            ),
             Msg::NotYetCheckpointed => (
                 "このエントリーはまだ署名済みチェックポイントに含まれていません。数秒後に再度お試しください。",
                 "This entry is not yet under a signed checkpoint. Try again in a few seconds.",

@@ -115,6 +115,18 @@ pub(crate) async fn append_batch(tx: &mut WriteTx, first: i64, entries: &[Vec<u8
     maruhi_store::ledger::insert_nodes(tx.conn(), &out).await.map_err(Error::from)
 }
 
+/// Checks, from the stored nodes, that the tree of `size` with `root`
+/// extends the signed checkpoint `old`.
+async fn check_extends(conn: &mut AnyConnection, old: &CheckpointRow, size: u64, root: &Hash) -> Result<()> {
+    let old_size = old.size as u64;
+    let plan = tree::consistency_plan(old_size, size).map_err(|e| corrupt(e.to_string()))?;
+    let nodes = read_nodes(conn, plan.nodes()).await?;
+    let proof = plan.assemble(&nodes).map_err(|e| corrupt(e.to_string()))?;
+    tree::verify_consistency(old_size, size, &proof, &Hash::from(old.root), root).map_err(|_| {
+        corrupt(format!("the stored tree of size {size} is not consistent with the checkpoint of size {old_size}"))
+    })
+}
+
 /// A checkpoint signed by the log and waiting for cosignatures.
 #[derive(Debug, Clone)]
 pub struct PendingCheckpoint {
@@ -195,6 +207,15 @@ impl Service {
         Ok(n)
     }
 
+    fn cosignature_count_of(&self, note: &maruhi_ledger::note::Note) -> usize {
+        let log = self.ledger_key.as_ref().map(|k| k.name().to_owned()).unwrap_or_default();
+        note.signatures().iter().filter(|s| s.name() != log).count()
+    }
+
+    fn cosignature_count(&self, note_text: &str) -> usize {
+        maruhi_ledger::note::Note::parse(note_text.as_bytes()).map(|n| self.cosignature_count_of(&n)).unwrap_or(0)
+    }
+
     /// Uses this log key (a C2SP signer key string) to sign checkpoints.
     pub fn with_ledger_key(mut self, key: &str) -> Result<Service> {
         let signer = Ed25519Signer::from_key_string(key.trim()).map_err(|e| corrupt(format!("ledger key: {e}")))?;
@@ -239,6 +260,10 @@ impl Service {
             .map_err(|e| corrupt(e.to_string()))?
             .first()
             .ok_or_else(|| corrupt("empty root plan"))?;
+        if let Some(old) = &latest {
+            // Never sign a tree that does not extend what we signed before.
+            check_extends(&mut conn, old, size, &root).await?;
+        }
         let checkpoint = Checkpoint::new(signer.name(), size, root).map_err(|e| corrupt(e.to_string()))?;
         let note = checkpoint.sign(&[signer as &dyn Signer]).map_err(|e| corrupt(e.to_string()))?;
         Ok(Some(PendingCheckpoint { size, root, note }))
@@ -265,19 +290,14 @@ impl Service {
             return Ok(None);
         }
         if let Some(old) = &latest {
-            // Never publish a tree that does not extend what we signed before.
-            let old_size = old.size as u64;
-            let plan = tree::consistency_plan(old_size, pending.size).map_err(|e| corrupt(e.to_string()))?;
-            let nodes = read_nodes(tx.conn(), plan.nodes()).await?;
-            let proof = plan.assemble(&nodes).map_err(|e| corrupt(e.to_string()))?;
-            tree::verify_consistency(old_size, pending.size, &proof, &Hash::from(old.root), &pending.root).map_err(
-                |_| {
-                    corrupt(format!(
-                        "the stored tree of size {} is not consistent with the checkpoint of size {old_size}",
-                        pending.size
-                    ))
-                },
-            )?;
+            check_extends(tx.conn(), old, pending.size, &pending.root).await?;
+            // Once checkpoints are witnessed, a checkpoint with fewer witness
+            // cosignatures is never published (e.g. by a CLI run without the
+            // witness configuration).
+            let (before, now) = (self.cosignature_count(&old.note), self.cosignature_count_of(&pending.note));
+            if now < before {
+                return Err(Error::Conflict(crate::i18n::Msg::NeedsWitnesses));
+            }
         }
         let row = CheckpointRow {
             size: pending.size as i64,
@@ -509,14 +529,15 @@ impl Service {
         let tile = TileId::parse_path(path).map_err(|_| Error::NotFound)?;
         let mut conn = self.db.read().await?;
         let size = maruhi_store::ledger::latest_checkpoint(&mut conn).await?.map(|c| c.size as u64).unwrap_or(0);
-        let first = tile.index() * u64::from(TILE_WIDTH);
         let width = u64::from(tile.width());
+        let first = tile.index().checked_mul(u64::from(TILE_WIDTH)).ok_or(Error::NotFound)?;
+        let end = first.checked_add(width).ok_or(Error::NotFound)?;
         match tile.kind() {
             TileKind::Entries => {
                 if !actor.is_some_and(policy::may_read_audit) {
                     return Err(if actor.is_some() { Error::Forbidden } else { Error::Unauthenticated });
                 }
-                if first + width > size {
+                if end > size {
                     return Err(Error::NotFound);
                 }
                 let rows = maruhi_store::audit::ledger_range(&mut conn, first as i64, width as i64).await?;
@@ -529,7 +550,7 @@ impl Service {
             _ => {
                 // Nodes at tree level 8L; only those complete within the checkpoint.
                 let level = tile.tree_level();
-                if level >= 64 || first + width > (size >> level) {
+                if level >= 64 || end > (size >> level) {
                     return Err(Error::NotFound);
                 }
                 let hashes = read_nodes(&mut conn, &tile.nodes()).await?;

@@ -186,7 +186,8 @@ impl Service {
         let mut tx = self.db.begin().await?;
         if maruhi_store::levels::list(tx.conn()).await?.is_empty() {
             let defaults: Vec<String> = DEFAULT_LEVELS.iter().map(|s| s.to_string()).collect();
-            maruhi_store::levels::replace(tx.conn(), &defaults).await?;
+            // Servers starting together may both get here: the first wins.
+            maruhi_store::levels::insert_missing(tx.conn(), &defaults).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -615,6 +616,9 @@ impl Service {
         if !entitled {
             return Err(if Self::may_view(tx.conn(), actor, &row).await? { Error::Forbidden } else { Error::NotFound });
         }
+        if row.status != Status::Registered.id() {
+            return Err(Error::invalid("status", Msg::BadTransition));
+        }
         let at = self.now_text();
         if maruhi_store::acks::insert(tx.conn(), id, uid, row.rules_version, &at).await? {
             audit::record(
@@ -676,9 +680,11 @@ impl Service {
         Ok(Dashboard { levels, counts, total, reviews_due: due.items, my_outstanding, outstanding_total })
     }
 
-    pub async fn departments(&self) -> Result<Vec<String>> {
+    /// Departments of the secrets the actor may see, for the filter list
+    /// (a department's name can itself reveal a project).
+    pub async fn departments(&self, actor: &Actor) -> Result<Vec<String>> {
         let mut conn = self.db.read().await?;
-        Ok(maruhi_store::secrets::departments(&mut conn).await?)
+        Ok(maruhi_store::secrets::departments(&mut conn, Self::viewer(actor)).await?)
     }
 
     /// Every matching secret the actor may see, as CSV (UTF-8 with a BOM so that
@@ -782,8 +788,8 @@ impl Service {
         let per_page = per_page.clamp(1, 500);
         let page = page.max(1);
         let mut conn = self.db.read().await?;
-        let (rows, total) =
-            maruhi_store::audit::page(&mut conn, action_prefix, per_page, (page - 1) * per_page).await?;
+        let offset = (page - 1).saturating_mul(per_page);
+        let (rows, total) = maruhi_store::audit::page(&mut conn, action_prefix, per_page, offset).await?;
         Ok(Page { items: rows.into_iter().map(audit_entry).collect(), total, page, per_page })
     }
 }

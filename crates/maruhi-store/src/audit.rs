@@ -119,9 +119,17 @@ pub async fn page(
     let mut count = Sql::new("SELECT COUNT(*) AS n FROM audit_events");
     let mut sql = Sql::new(SELECT);
     if let Some(p) = action_prefix.filter(|p| !p.is_empty()) {
-        let pat = format!("{}%", p.replace(['%', '_'], ""));
-        count.push(" WHERE action LIKE ").bind(pat.clone());
-        sql.push(" WHERE action LIKE ").bind(pat);
+        // '_' and '%' in action ids are literal.
+        let mut pat = String::new();
+        for c in p.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pat.push('\\');
+            }
+            pat.push(c);
+        }
+        pat.push('%');
+        count.push(" WHERE action LIKE ").bind(pat.clone()).push(" ESCAPE '\\'");
+        sql.push(" WHERE action LIKE ").bind(pat).push(" ESCAPE '\\'");
     }
     let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get("n")?;
     sql.push(" ORDER BY seq DESC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);

@@ -30,3 +30,15 @@ pub async fn usage(conn: &mut AnyConnection, level: &str) -> Result<i64> {
         .await?
         .try_get("n")?)
 }
+
+/// Inserts levels at their ranks unless a level already holds the rank.
+pub async fn insert_missing(conn: &mut AnyConnection, names: &[String]) -> Result<()> {
+    for (rank, name) in names.iter().enumerate() {
+        sqlx::query("INSERT INTO levels (rank, name) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(rank as i64)
+            .bind(name.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

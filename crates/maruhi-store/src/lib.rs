@@ -194,7 +194,7 @@ impl Db {
 
     /// Applies pending migrations; refuses a schema newer than this binary.
     pub async fn migrate(&self) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_with(false).await?;
         migrate::run(tx.conn(), self.backend).await?;
         tx.commit().await
     }
@@ -212,11 +212,21 @@ impl Db {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<WriteTx> {
+        self.begin_with(true).await
+    }
+
+    async fn begin_with(&self, take_sqlite_lock: bool) -> Result<WriteTx> {
         let guard = match self.backend {
             Backend::Sqlite => Some(self.write_lock.clone().lock_owned().await),
             Backend::Postgres => None,
         };
-        let tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Sqlite && take_sqlite_lock {
+            // Take SQLite's write lock now, like BEGIN IMMEDIATE: another
+            // process (the CLI beside a server) then waits in busy_timeout
+            // instead of failing later when a read lock cannot be upgraded.
+            sqlx::query("UPDATE schema_meta SET version = version WHERE 0 = 1").execute(&mut *tx).await?;
+        }
         Ok(WriteTx { tx, backend: self.backend, _guard: guard })
     }
 

@@ -224,7 +224,8 @@ pub async fn page(conn: &mut AnyConnection, q: &ListQuery) -> Result<Vec<SecretR
         SortKey::Title => format!("s.title {dir}, s.id {dir}"),
         SortKey::Level => format!("(SELECT l.rank FROM levels l WHERE l.name = s.level) {dir}, s.id {dir}"),
         SortKey::Status => format!("s.status {dir}, s.id {dir}"),
-        SortKey::Review => format!("s.review_date {dir}, s.id {dir}"),
+        // NULLs last on both backends (SQLite and PostgreSQL disagree otherwise).
+        SortKey::Review => format!("s.review_date IS NULL, s.review_date {dir}, s.id {dir}"),
         SortKey::Id => format!("s.id {dir}"),
     };
     sql.push(" ORDER BY ").push(&order).push(" LIMIT ").bind(q.limit).push(" OFFSET ").bind(q.offset);
@@ -246,7 +247,14 @@ pub async fn counts(conn: &mut AnyConnection, viewer: Option<i64>) -> Result<Vec
 /// Walks the department index from one distinct value to the next (a
 /// "loose index scan"), so the cost grows with the number of departments,
 /// not of secrets, on both SQLite and PostgreSQL.
-pub async fn departments(conn: &mut AnyConnection) -> Result<Vec<String>> {
+pub async fn departments(conn: &mut AnyConnection, viewer: Option<i64>) -> Result<Vec<String>> {
+    if let Some(viewer) = viewer {
+        let mut sql = Sql::new("SELECT DISTINCT s.department FROM secrets s WHERE s.department <> '' AND ");
+        push_visible_to(&mut sql, viewer);
+        sql.push(" ORDER BY s.department");
+        let rows = sql.query().fetch_all(conn).await?;
+        return rows.iter().map(|r| Ok(r.try_get("department")?)).collect();
+    }
     let rows = sqlx::query(
         "WITH RECURSIVE d(department) AS ( \
            SELECT MIN(department) FROM secrets WHERE department > '' \
