@@ -4,7 +4,8 @@
 //! Need-to-know: a user who is neither on a secret's access list (directly or
 //! through a group) nor its 管理責任者 does not learn that it exists, unless
 //! their role is meant to oversee the register as a whole (admin, legal/IP,
-//! auditor), and then they see metadata, never material.
+//! auditor), and then they see the register entry (metadata, legal notes,
+//! handling rules); the material itself is never stored in the register.
 
 use crate::auth::Scope;
 use crate::model::Role;

@@ -149,4 +149,8 @@ async fn checkpoints_wait_for_the_witnesses() {
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     let size_line = |n: &str| n.lines().nth(1).unwrap_or("").to_owned();
     assert_eq!(size_line(&checkpoint().await), "1", "no checkpoint without the required cosignatures");
+    // Nor from a CLI run that lacks the witness configuration.
+    let out = crate::run(&d, &["ledger", "checkpoint"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(size_line(&checkpoint().await), "1");
 }

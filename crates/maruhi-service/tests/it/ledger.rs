@@ -190,3 +190,100 @@ async fn erasing_personal_details_keeps_every_proof_valid() {
     })
     .await;
 }
+
+/// A real RFC 3161 TSA (OpenSSL's `ts -reply`) dates a checkpoint; the proof
+/// of an entry below it is made against that checkpoint.
+#[tokio::test]
+async fn a_time_stamp_dates_every_entry_below_its_checkpoint() {
+    let e = crate::env(maruhi_store::testing::fresh_sqlite()).await;
+    populate(&e).await;
+    let (size, imprint) = e.svc.checkpoint_to_timestamp().await.unwrap().expect("an unstamped checkpoint");
+    let dir = std::env::temp_dir().join(format!("maruhi-svc-tsa-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("tsa.cnf"), include_str!("../../../maruhi-timestamp/tests/it/data/tsa.cnf")).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl").current_dir(&dir).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&[
+        "req",
+        "-config",
+        "tsa.cnf",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=Test Root CA",
+        "-extensions",
+        "v3_ca",
+    ]);
+    run(&[
+        "req",
+        "-config",
+        "tsa.cnf",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "tsa.key",
+        "-out",
+        "tsa.csr",
+        "-subj",
+        "/CN=Test TSA",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "tsa.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "tsa.crt",
+        "-days",
+        "30",
+        "-extfile",
+        "tsa.cnf",
+        "-extensions",
+        "v3_tsa",
+    ]);
+    std::fs::write(dir.join("tsaserial"), "01\n").unwrap();
+    std::fs::write(dir.join("req.tsq"), maruhi_timestamp::request(&imprint, 1).unwrap()).unwrap();
+    run(&["ts", "-reply", "-config", "tsa.cnf", "-queryfile", "req.tsq", "-out", "resp.tsr"]);
+    let token = maruhi_timestamp::token_from_response(&std::fs::read(dir.join("resp.tsr")).unwrap()).unwrap();
+    let ca = maruhi_timestamp::certificate_der(&std::fs::read(dir.join("ca.crt")).unwrap()).unwrap();
+
+    // A token over something else is refused and nothing is stored.
+    assert!(e.svc.store_timestamp(size, &[0x30, 0x00], std::slice::from_ref(&ca)).await.is_err());
+    let stamp = e.svc.store_timestamp(size, &token, std::slice::from_ref(&ca)).await.unwrap();
+    assert_eq!(stamp.tsa, "CN=Test TSA");
+    assert!(e.svc.checkpoint_to_timestamp().await.unwrap().is_none(), "already stamped");
+    let status = e.svc.ledger_status().await.unwrap();
+    assert_eq!(status.anchor.as_ref().map(|a| a.0), Some(size));
+
+    // Later checkpoints do not change which checkpoint dates entry 2.
+    e.svc.change_status(&Actor::operator(), 1, "registered", "").await.unwrap();
+    e.svc.publish_checkpoint().await.unwrap();
+    let (stamped_size, stored) = e.svc.timestamp_token_for(2).await.unwrap().unwrap();
+    assert_eq!((stamped_size, &stored), (size, &token));
+    let proof = TlogProof::parse(e.svc.ledger_proof(2).await.unwrap().as_bytes()).unwrap();
+    assert_eq!(proof.checkpoint().size() as i64, size);
+    let imprint = maruhi_service::ledger::checkpoint_imprint(proof.note().text());
+    maruhi_timestamp::verify_token(&stored, &imprint, &[ca]).unwrap();
+}

@@ -255,3 +255,17 @@ async fn demo_data_loads_once() {
     let visible = e.svc.list_secrets(&w.actor, &ListParams::default()).await.unwrap();
     assert!(visible.total > 0 && visible.total < all.total);
 }
+
+#[tokio::test]
+async fn only_registered_secrets_are_acknowledged() {
+    both(|e| async move {
+        org(&e).await;
+        let sato = e.actor("sato").await;
+        let draft = SecretInput { grants: vec!["watanabe".into()], status: None, ..input("試作中") };
+        let s = e.svc.create_secret(&sato, draft).await.unwrap();
+        let w = e.actor("watanabe").await;
+        assert!(matches!(e.svc.acknowledge(&w, s.id).await, Err(Error::Invalid(_))));
+        assert!(e.svc.acknowledgements(&sato, s.id).await.unwrap().is_empty());
+    })
+    .await;
+}
