@@ -7,6 +7,7 @@
 mod browser;
 mod cli;
 mod servers;
+mod timestamps;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
