@@ -412,17 +412,7 @@ async fn secret(g: &Global, op: &Actor, cmd: SecretCmd) -> Result<()> {
             }
         }
         SecretCmd::List { query, level, status, json } => {
-            let mut params = ListParams { text: query, level, status, per_page: 500, ..ListParams::default() };
-            let mut all = Vec::new();
-            loop {
-                let page = svc.list_secrets(op, &params).await?;
-                let n = page.items.len();
-                all.extend(page.items);
-                if n < 500 {
-                    break;
-                }
-                params.page += 1;
-            }
+            let all = svc.all_secrets(op, &ListParams { text: query, level, status, ..ListParams::default() }).await?;
             if json {
                 print_json(&all)?;
             } else {

@@ -620,16 +620,9 @@ pub async fn print(State(state): State<AppState>, viewer: Viewer, Query(q): Quer
     let lang = viewer.lang;
     let err = |e| PageError(e, lang);
     let levels = state.svc.levels().await.map_err(err)?;
-    let mut params = q.params(500);
-    let mut rows = Vec::new();
-    let total = loop {
-        let page = state.svc.list_secrets(viewer.actor(), &params).await.map_err(err)?;
-        rows.extend(page.items.iter().map(|s| SecretView::new(s, lang, &levels)));
-        if page.items.len() < 500 || rows.len() >= 10_000 {
-            break page.total;
-        }
-        params.page += 1;
-    };
+    let all = state.svc.all_secrets(viewer.actor(), &q.params(500)).await.map_err(err)?;
+    let total = all.len() as i64;
+    let rows = all.iter().map(|s| SecretView::new(s, lang, &levels)).collect();
     let generated = local_time(&maruhi_service::clock::format_time(state.svc.now()));
     Ok(render(&PrintPage { ctx: viewer.ctx(), rows, total, generated, by: viewer.session.display_name.clone() }))
 }

@@ -162,11 +162,15 @@ impl Service {
         let now = self.now();
         let since = format_time(now - THROTTLE_WINDOW);
         let username = username.trim();
-        let mut conn = self.db.read().await?;
+        let at = format_time(now);
+        // Count and provisionally record the attempt as a failure in one
+        // locked transaction, before the password is checked: parallel
+        // guesses then cannot all slip under the limit.
+        let mut tx = self.db.begin().await?;
+        tx.lock_named(&format!("login:{username}")).await?;
         let (by_user, by_addr) =
-            maruhi_store::auth::login_failures_since(&mut conn, username, remote_addr, &since).await?;
-        let found = maruhi_store::users::credentials(&mut conn, username).await?;
-        drop(conn);
+            maruhi_store::auth::login_failures_since(tx.conn(), username, remote_addr, &since).await?;
+        let found = maruhi_store::users::credentials(tx.conn(), username).await?;
 
         let attempt = Actor {
             user_id: found.as_ref().map(|(u, _)| u.id),
@@ -176,12 +180,13 @@ impl Service {
             remote_addr: Some(remote_addr.to_owned()),
         };
         if by_user >= MAX_FAILURES_PER_USER || by_addr >= MAX_FAILURES_PER_ADDR {
-            let mut tx = self.db.begin().await?;
-            audit::record(&mut tx, &format_time(now), attempt_event(&attempt, "auth.login_throttled", username))
-                .await?;
+            audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_throttled", username)).await?;
             tx.commit().await?;
             return Err(Error::Throttled);
         }
+        maruhi_store::auth::record_login_failure(tx.conn(), username, remote_addr, &at).await?;
+        tx.commit().await?;
+
         let ok = match &found {
             Some((user, Some(hash))) => verify_password(password, hash) && !user.disabled,
             _ => {
@@ -190,9 +195,7 @@ impl Service {
             }
         };
         let mut tx = self.db.begin().await?;
-        let at = format_time(now);
         let Some((user, _)) = found.filter(|_| ok) else {
-            maruhi_store::auth::record_login_failure(tx.conn(), username, remote_addr, &at).await?;
             audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_failed", username)).await?;
             tx.commit().await?;
             return Err(Error::BadCredentials);

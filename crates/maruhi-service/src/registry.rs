@@ -321,6 +321,17 @@ impl Service {
         })
     }
 
+    /// Every secret matching the filters that the actor may see, in one
+    /// statement, so an export is one consistent snapshot (no row repeated
+    /// or skipped while others edit).
+    pub async fn all_secrets(&self, actor: &Actor, p: &ListParams) -> Result<Vec<Secret>> {
+        let mut q = Self::list_query(actor, p, self.now().date());
+        q.limit = i64::MAX;
+        q.offset = 0;
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::secrets::page(&mut conn, &q).await?.into_iter().map(|r| to_secret(r, None)).collect())
+    }
+
     /// A secret with its access list. Viewing is recorded in the audit trail.
     pub async fn get_secret(&self, actor: &Actor, id: i64) -> Result<Secret> {
         let (row, access) = {
@@ -690,17 +701,7 @@ impl Service {
     /// Every matching secret the actor may see, as CSV (UTF-8 with a BOM so that
     /// Excel opens Japanese text correctly). The export is audited.
     pub async fn export_csv(&self, actor: &Actor, p: &ListParams, lang: Lang) -> Result<String> {
-        let mut all = Vec::new();
-        let mut page = ListParams { page: 1, per_page: 500, ..p.clone() };
-        loop {
-            let got = self.list_secrets(actor, &page).await?;
-            let n = got.items.len();
-            all.extend(got.items);
-            if n < 500 {
-                break;
-            }
-            page.page += 1;
-        }
+        let all = self.all_secrets(actor, p).await?;
         let header: [&str; 14] = match lang {
             Lang::Ja => [
                 "管理番号",

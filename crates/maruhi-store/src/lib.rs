@@ -115,6 +115,16 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
+    /// Serialises transactions that name the same `key` (e.g. logins of one
+    /// user). SQLite writers are serialised already; on PostgreSQL this is an
+    /// advisory transaction lock on the key's hash.
+    pub async fn lock_named(&mut self, key: &str) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(key).execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     /// Makes this transaction the ledger's only writer until it ends: the
     /// single sequencer that hands out gap-free indices (as Trillian and
     /// Tessera do, through the database). On SQLite writers are already

@@ -94,11 +94,12 @@ impl From<String> for Arg {
     }
 }
 
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern matching
+/// `needle` anywhere. Case folding is left to the database's `LOWER()`.
 pub fn like_pattern(needle: &str) -> String {
     let mut p = String::with_capacity(needle.len() + 2);
     p.push('%');
-    for c in needle.to_lowercase().chars() {
+    for c in needle.chars() {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }

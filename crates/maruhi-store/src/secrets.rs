@@ -184,15 +184,18 @@ fn push_filters(sql: &mut Sql, q: &ListQuery) {
     }
     if let Some(text) = q.text.as_deref().filter(|t| !t.is_empty()) {
         let p = like_pattern(text);
-        sql.push(" AND (LOWER(s.title) LIKE ")
+        // Both sides go through the database's own LOWER(), so case folding is
+        // the same for text and pattern on each backend (SQLite folds ASCII
+        // only; PostgreSQL folds by its locale).
+        sql.push(" AND (LOWER(s.title) LIKE LOWER(")
             .bind(p.clone())
-            .push(" ESCAPE '\\' OR LOWER(s.summary) LIKE ")
+            .push(") ESCAPE '\\' OR LOWER(s.summary) LIKE LOWER(")
             .bind(p.clone())
-            .push(" ESCAPE '\\' OR LOWER(s.tags) LIKE ")
+            .push(") ESCAPE '\\' OR LOWER(s.tags) LIKE LOWER(")
             .bind(p.clone())
-            .push(" ESCAPE '\\' OR LOWER(s.department) LIKE ")
+            .push(") ESCAPE '\\' OR LOWER(s.department) LIKE LOWER(")
             .bind(p)
-            .push(" ESCAPE '\\')");
+            .push(") ESCAPE '\\')");
     }
     for (col, val) in
         [("s.level", &q.level), ("s.status", &q.status), ("s.category", &q.category), ("s.department", &q.department)]

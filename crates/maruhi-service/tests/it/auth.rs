@@ -108,3 +108,25 @@ async fn user_input_is_validated_and_names_are_unique() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn parallel_guesses_cannot_slip_under_the_limit() {
+    both(|e| async move {
+        e.user("sato", "manager").await;
+        let svc = e.svc.clone();
+        let tries: Vec<_> = (0..12)
+            .map(|_| {
+                let svc = svc.clone();
+                tokio::spawn(async move { svc.login("sato", "wrong-guess-12345", "10.9.9.9").await })
+            })
+            .collect();
+        let mut checked = 0;
+        for t in tries {
+            if matches!(t.await.unwrap(), Err(Error::BadCredentials)) {
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 5, "only five passwords were actually tried");
+    })
+    .await;
+}

@@ -269,3 +269,16 @@ async fn only_registered_secrets_are_acknowledged() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn search_finds_full_width_and_mixed_case_titles() {
+    both(|e| async move {
+        let op = Actor::operator();
+        e.svc.create_secret(&op, input("ＭＸ－７ Gearbox 図面")).await.unwrap();
+        for q in ["ＭＸ－７", "gearbox", "GEARBOX", "図面"] {
+            let p = ListParams { text: Some(q.into()), ..ListParams::default() };
+            assert_eq!(e.svc.list_secrets(&op, &p).await.unwrap().total, 1, "{q}");
+        }
+    })
+    .await;
+}
