@@ -2,92 +2,18 @@
 //! behind a small HTTP front), `maruhi ledger timestamp`, a proof with its
 //! token, and `verify-proof --timestamp` with nothing but keys and files.
 
-use std::path::PathBuf;
-use std::process::Command;
+use maruhi_timestamp::testing::TestTsa;
 
 use crate::{bin, data_dir, free_port, run, stdout};
 
-fn openssl(dir: &PathBuf, args: &[&str]) {
-    let out = Command::new("openssl").current_dir(dir).args(args).output().expect("openssl");
-    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 /// A TSA made for this test, answering `application/timestamp-query` POSTs.
-async fn start_tsa(dir: PathBuf) -> u16 {
-    std::fs::write(dir.join("tsa.cnf"), include_str!("../../../maruhi-timestamp/tests/it/data/tsa.cnf")).expect("cnf");
-    openssl(
-        &dir,
-        &[
-            "req",
-            "-config",
-            "tsa.cnf",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.crt",
-            "-days",
-            "30",
-            "-subj",
-            "/CN=Test Root CA",
-            "-extensions",
-            "v3_ca",
-        ],
-    );
-    openssl(
-        &dir,
-        &[
-            "req",
-            "-config",
-            "tsa.cnf",
-            "-new",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "tsa.key",
-            "-out",
-            "tsa.csr",
-            "-subj",
-            "/CN=Test TSA",
-        ],
-    );
-    openssl(
-        &dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "tsa.csr",
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "tsa.crt",
-            "-days",
-            "30",
-            "-extfile",
-            "tsa.cnf",
-            "-extensions",
-            "v3_tsa",
-        ],
-    );
-    std::fs::write(dir.join("tsaserial"), "01\n").expect("serial");
+async fn start_tsa(tsa: TestTsa) -> u16 {
     let port = free_port();
     let app = axum::Router::new().route(
         "/",
         axum::routing::post(move |body: axum::body::Bytes| {
-            let dir = dir.clone();
-            async move {
-                std::fs::write(dir.join("req.tsq"), &body).expect("req");
-                openssl(&dir, &["ts", "-reply", "-config", "tsa.cnf", "-queryfile", "req.tsq", "-out", "resp.tsr"]);
-                std::fs::read(dir.join("resp.tsr")).expect("resp")
-            }
+            let tsa = tsa.clone();
+            async move { tsa.reply(&body).expect("openssl ts -reply") }
         }),
     );
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
@@ -98,13 +24,12 @@ async fn start_tsa(dir: PathBuf) -> u16 {
 #[tokio::test]
 async fn a_tsa_dates_a_proof_that_verifies_offline() {
     let d = data_dir("tsa");
-    let tsa_dir = d.join("tsa");
-    std::fs::create_dir_all(&tsa_dir).expect("dir");
-    let port = start_tsa(tsa_dir.clone()).await;
+    let tsa = TestTsa::create(&d.join("tsa"), &["-newkey", "rsa:2048"]).expect("tsa");
+    let ca = tsa.ca_path();
+    let port = start_tsa(tsa).await;
     let pw = d.join("pw");
     stdout(&run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw.to_str().expect("path")]));
     stdout(&run(&d, &["secret", "add", "--title", "金型図面", "--level", "極秘", "--category", "mold"]));
-    let ca = tsa_dir.join("ca.crt");
     let url = format!("http://127.0.0.1:{port}/");
     let d2 = d.clone();
     let (url2, ca2) = (url.clone(), ca.clone());

@@ -199,75 +199,12 @@ async fn a_time_stamp_dates_every_entry_below_its_checkpoint() {
     populate(&e).await;
     let (size, imprint) = e.svc.checkpoint_to_timestamp().await.unwrap().expect("an unstamped checkpoint");
     let dir = std::env::temp_dir().join(format!("maruhi-svc-tsa-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("tsa.cnf"), include_str!("../../../maruhi-timestamp/tests/it/data/tsa.cnf")).unwrap();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new("openssl").current_dir(&dir).args(args).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    };
-    run(&[
-        "req",
-        "-config",
-        "tsa.cnf",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.crt",
-        "-days",
-        "30",
-        "-subj",
-        "/CN=Test Root CA",
-        "-extensions",
-        "v3_ca",
-    ]);
-    run(&[
-        "req",
-        "-config",
-        "tsa.cnf",
-        "-new",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "tsa.key",
-        "-out",
-        "tsa.csr",
-        "-subj",
-        "/CN=Test TSA",
-    ]);
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "tsa.csr",
-        "-CA",
-        "ca.crt",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "tsa.crt",
-        "-days",
-        "30",
-        "-extfile",
-        "tsa.cnf",
-        "-extensions",
-        "v3_tsa",
-    ]);
-    std::fs::write(dir.join("tsaserial"), "01\n").unwrap();
-    std::fs::write(dir.join("req.tsq"), maruhi_timestamp::request(&imprint, 1).unwrap()).unwrap();
-    run(&["ts", "-reply", "-config", "tsa.cnf", "-queryfile", "req.tsq", "-out", "resp.tsr"]);
-    let token = maruhi_timestamp::token_from_response(&std::fs::read(dir.join("resp.tsr")).unwrap()).unwrap();
-    let ca = maruhi_timestamp::certificate_der(&std::fs::read(dir.join("ca.crt")).unwrap()).unwrap();
+    let tsa =
+        maruhi_timestamp::testing::TestTsa::create(&dir, &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])
+            .unwrap();
+    let response = tsa.reply(&maruhi_timestamp::request(&imprint, 1).unwrap()).unwrap();
+    let token = maruhi_timestamp::token_from_response(&response).unwrap();
+    let ca = tsa.ca_der().unwrap();
 
     // A token over something else is refused and nothing is stored.
     assert!(e.svc.store_timestamp(size, &[0x30, 0x00], std::slice::from_ref(&ca)).await.is_err());

@@ -4,77 +4,28 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use maruhi_timestamp::testing::TestTsa;
+use maruhi_timestamp::{request, token_from_response, verify_token, Error};
 
-use maruhi_timestamp::{certificate_der, request, token_from_response, verify_token, Error};
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl").current_dir(dir).args(args).output().expect("openssl");
-    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-/// A CA and a TSA certificate under it, with keys of the given kind.
-fn tsa(name: &str, key: &[&str]) -> PathBuf {
+fn make_tsa(name: &str, key: &[&str]) -> TestTsa {
     let dir = std::env::temp_dir().join(format!("maruhi-tsa-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("tsa.cnf"), include_str!("data/tsa.cnf")).unwrap();
-    let mut ca = vec!["req", "-config", "tsa.cnf", "-x509", "-nodes", "-keyout", "ca.key", "-out", "ca.crt"];
-    ca.extend_from_slice(key);
-    ca.extend_from_slice(&["-days", "3650", "-subj", "/CN=Test Root CA", "-extensions", "v3_ca"]);
-    openssl(&dir, &ca);
-    let mut csr = vec!["req", "-config", "tsa.cnf", "-new", "-nodes", "-keyout", "tsa.key", "-out", "tsa.csr"];
-    csr.extend_from_slice(key);
-    csr.extend_from_slice(&["-subj", "/CN=Test TSA"]);
-    openssl(&dir, &csr);
-    openssl(
-        &dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "tsa.csr",
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "tsa.crt",
-            "-days",
-            "3650",
-            "-extfile",
-            "tsa.cnf",
-            "-extensions",
-            "v3_tsa",
-        ],
-    );
-    std::fs::write(dir.join("tsaserial"), "01\n").unwrap();
-    dir
-}
-
-/// Our request, answered by OpenSSL's TSA.
-fn stamp(dir: &Path, hash: &[u8; 32]) -> Vec<u8> {
-    std::fs::write(dir.join("req.tsq"), request(hash, 7).unwrap()).unwrap();
-    openssl(dir, &["ts", "-reply", "-config", "tsa.cnf", "-queryfile", "req.tsq", "-out", "resp.tsr"]);
-    std::fs::read(dir.join("resp.tsr")).unwrap()
+    TestTsa::create(&dir, key).unwrap()
 }
 
 fn check_tsa(name: &str, key: &[&str]) {
-    let dir = tsa(name, key);
+    let tsa = make_tsa(name, key);
     let hash = [0x5a; 32];
-    let response = stamp(&dir, &hash);
+    let response = tsa.reply(&request(&hash, 7).unwrap()).unwrap();
     // OpenSSL itself accepts the exchange: our request is well-formed.
-    openssl(&dir, &["ts", "-verify", "-queryfile", "req.tsq", "-in", "resp.tsr", "-CAfile", "ca.crt"]);
+    tsa.openssl(&["ts", "-verify", "-queryfile", "req.tsq", "-in", "resp.tsr", "-CAfile", "ca.crt"]).unwrap();
     let token = token_from_response(&response).unwrap();
-    let ca = certificate_der(&std::fs::read(dir.join("ca.crt")).unwrap()).unwrap();
+    let ca = tsa.ca_der().unwrap();
     let ts = verify_token(&token, &hash, std::slice::from_ref(&ca)).unwrap();
     assert_eq!(ts.tsa, "CN=Test TSA");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     assert!(ts.unix_time.abs_diff(now) < 300, "{} vs {now}", ts.unix_time);
 
-    // Another hash, a changed byte anywhere in the token, an unknown CA: refused.
+    // Another hash, a changed signed byte, an unknown CA: refused.
     assert_eq!(verify_token(&token, &[0x5b; 32], std::slice::from_ref(&ca)), Err(Error::WrongImprint));
     // Every signed byte counts: the TSTInfo after the imprint (serial, time,
     // accuracy, nonce…) and the signature at the end of the SignerInfo.
@@ -85,9 +36,8 @@ fn check_tsa(name: &str, key: &[&str]) {
         bad[i] ^= 0x01;
         assert!(verify_token(&bad, &hash, std::slice::from_ref(&ca)).is_err(), "a change at byte {i} went unnoticed");
     }
-    let other = tsa(&format!("{name}-other"), key);
-    let other_ca = certificate_der(&std::fs::read(other.join("ca.crt")).unwrap()).unwrap();
-    assert_eq!(verify_token(&token, &hash, &[other_ca]), Err(Error::Untrusted));
+    let other = make_tsa(&format!("{name}-other"), key);
+    assert_eq!(verify_token(&token, &hash, &[other.ca_der().unwrap()]), Err(Error::Untrusted));
 }
 
 #[test]
