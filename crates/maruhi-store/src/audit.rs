@@ -162,16 +162,18 @@ pub async fn unindexed_after_ledger_start(conn: &mut AnyConnection) -> Result<Ve
     rows.iter().map(|r| Ok(r.try_get("seq")?)).collect()
 }
 
-/// Erases the personal details of every event by `actor_id`: actor name,
-/// address, summary and the commitment's salt. The ledger entry (which holds
-/// only the commitment) is untouched, so every proof stays valid (APPI
-/// erasure requests). Returns how many events were erased.
-pub async fn erase_personal(conn: &mut AnyConnection, actor_id: i64) -> Result<u64> {
+/// Erases the personal details of every event by or about user `user_id`
+/// (its actor, or its object as a user): actor name, address, summary and
+/// the commitment's salt. The ledger entry (which holds only the commitment)
+/// is untouched, so every proof stays valid (APPI erasure requests).
+/// Returns how many events were erased.
+pub async fn erase_personal(conn: &mut AnyConnection, user_id: i64) -> Result<u64> {
     let done = sqlx::query(
         "UPDATE audit_events SET actor_name = '(erased)', remote_addr = NULL, summary = '{}', salt = NULL \
-         WHERE actor_id = $1 AND salt IS NOT NULL",
+         WHERE (actor_id = $1 OR (object_type = 'user' AND object_id = $2)) AND actor_name <> '(erased)'",
     )
-    .bind(actor_id)
+    .bind(user_id)
+    .bind(user_id.to_string())
     .execute(conn)
     .await?;
     Ok(done.rows_affected())

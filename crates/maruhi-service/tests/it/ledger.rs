@@ -175,7 +175,9 @@ async fn erasing_personal_details_keeps_every_proof_valid() {
         assert_eq!(before.personal.as_ref().unwrap()["actor"], "sato");
 
         let n = e.svc.erase_personal_data(&Actor::operator(), "sato").await.unwrap();
-        assert!(n >= 2, "the login and the registration");
+        assert!(n >= 3, "the account's creation, the login and the registration: {n}");
+        let about_sato = e.svc.audit_log(&Actor::operator(), Some("user.create"), 1, 10).await.unwrap();
+        assert_eq!(about_sato.items[0].summary, serde_json::json!({}), "events about the user are erased too");
         let after = e.svc.ledger_entry(index).await.unwrap();
         assert!(after.personal.is_none());
         assert_eq!(after.entry, before.entry, "the leaf is unchanged");
