@@ -165,12 +165,6 @@ impl Ctx {
 #[derive(Debug)]
 pub struct PageError(pub Error, pub Lang);
 
-impl From<(Error, Lang)> for PageError {
-    fn from((e, l): (Error, Lang)) -> Self {
-        PageError(e, l)
-    }
-}
-
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let PageError(err, lang) = self;
@@ -212,12 +206,6 @@ fn operation_id() -> String {
 /// An API error as RFC 9457 problem details.
 #[derive(Debug)]
 pub struct ApiError(pub Error, pub Lang);
-
-impl From<(Error, Lang)> for ApiError {
-    fn from((e, l): (Error, Lang)) -> Self {
-        ApiError(e, l)
-    }
-}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

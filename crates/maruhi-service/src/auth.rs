@@ -321,11 +321,8 @@ impl Service {
             return Err(Error::Forbidden);
         }
         let mut tx = self.db.begin().await?;
-        let owner = {
-            let rows = maruhi_store::auth::tokens_of(tx.conn(), actor.user_id.unwrap_or(-1)).await?;
-            rows.iter().any(|t| t.id == token_id)
-        };
-        if !(owner || actor.role == Role::Admin) {
+        let owner = maruhi_store::auth::token_owner(tx.conn(), token_id).await?;
+        if owner.is_none() || !(owner == actor.user_id || actor.role == Role::Admin) {
             return Err(Error::NotFound);
         }
         let at = self.now_text();

@@ -80,10 +80,6 @@ impl Actor {
             remote_addr: None,
         }
     }
-
-    pub fn is_operator(&self) -> bool {
-        self.user_id.is_none()
-    }
 }
 
 /// The service: a database, a clock and a short-lived cache of register counts.

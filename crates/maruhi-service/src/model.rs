@@ -128,19 +128,6 @@ impl Category {
         }
     }
 
-    /// Technical information (技術情報) as opposed to business information.
-    pub fn is_technical(self) -> bool {
-        matches!(
-            self,
-            Category::Drawing
-                | Category::Process
-                | Category::Mold
-                | Category::SourceCode
-                | Category::ExperimentData
-                | Category::Research
-        )
-    }
-
     /// Accepts the id or either label.
     pub fn parse(s: &str) -> Option<Category> {
         let s = s.trim();

@@ -346,13 +346,6 @@ impl Service {
         Ok(to_secret(row, Some(access)))
     }
 
-    /// Whether the actor may edit, change the status of and grant on this secret.
-    pub async fn may_manage(&self, actor: &Actor, id: i64) -> Result<bool> {
-        let mut conn = self.db.read().await?;
-        let row = self.visible_row(&mut conn, actor, id).await?;
-        Ok(policy::may_manage_secret(actor, row.manager_id))
-    }
-
     /// Validates input into a row; `base` carries what the input does not set.
     async fn check_input(
         &self,

@@ -62,18 +62,3 @@ pub async fn list(conn: &mut AnyConnection, secret_id: i64) -> Result<Vec<Access
         })
         .collect()
 }
-
-/// Active users who may access the secret through its list (directly or by group).
-pub async fn entitled_users(conn: &mut AnyConnection, secret_id: i64) -> Result<Vec<(i64, String)>> {
-    let rows = sqlx::query(
-        "SELECT DISTINCT u.id, u.display_name FROM users u WHERE u.disabled = 0 AND u.id IN ( \
-           SELECT a.principal_id FROM secret_access a WHERE a.secret_id = $1 AND a.principal_kind = 'user' \
-           UNION SELECT m.user_id FROM secret_access a JOIN group_members m ON m.group_id = a.principal_id \
-           WHERE a.secret_id = $2 AND a.principal_kind = 'group') ORDER BY u.display_name",
-    )
-    .bind(secret_id)
-    .bind(secret_id)
-    .fetch_all(conn)
-    .await?;
-    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("display_name")?))).collect()
-}

@@ -102,6 +102,12 @@ pub async fn tokens_of(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<Tok
         .collect()
 }
 
+/// The user a token belongs to.
+pub async fn token_owner(conn: &mut AnyConnection, id: i64) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT user_id FROM api_tokens WHERE id = $1").bind(id).fetch_optional(conn).await?;
+    row.map(|r| Ok(r.try_get("user_id")?)).transpose()
+}
+
 pub async fn revoke_token(conn: &mut AnyConnection, id: i64, at: &str) -> Result<Option<i64>> {
     let row =
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING user_id")

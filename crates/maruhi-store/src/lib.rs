@@ -209,12 +209,6 @@ impl Db {
         tx.commit().await
     }
 
-    /// The schema version recorded in the database, 0 for an empty database.
-    pub async fn schema_version(&self) -> Result<i64> {
-        let mut conn = self.read().await?;
-        migrate::current_version(&mut conn).await
-    }
-
     /// A pooled connection for reads.
     pub async fn read(&self) -> Result<PoolConnection<Any>> {
         Ok(self.pool.acquire().await?)

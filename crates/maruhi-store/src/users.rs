@@ -105,12 +105,3 @@ pub async fn set_password_hash(conn: &mut AnyConnection, id: i64, hash: &str) ->
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(conn).await?;
     Ok(done.rows_affected() == 1)
 }
-
-/// Ids of the groups a user belongs to.
-pub async fn group_ids(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<i64>> {
-    let rows = sqlx::query("SELECT group_id FROM group_members WHERE user_id = $1 ORDER BY group_id")
-        .bind(user_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(|r| Ok(r.try_get("group_id")?)).collect()
-}
