@@ -126,12 +126,7 @@ async fn load(name: &str, url: String, auth: (&'static str, String)) {
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     rt.block_on(async {
-        let backend = std::env::var("MARUHI_BENCH_DATABASE").unwrap_or_else(|_| "sqlite".into());
-        let url = if backend == "postgres" {
-            maruhi_store::testing::fresh_postgres().await.expect("postgres")
-        } else {
-            maruhi_store::testing::fresh_sqlite()
-        };
+        let (backend, url) = maruhi_store::testing::bench_database().await.expect("database");
         let t = Instant::now();
         let svc = seed(&url).await;
         eprintln!("seeded {SECRETS} secrets and {USERS} users on {backend} in {:.1} s", t.elapsed().as_secs_f64());

@@ -20,12 +20,7 @@ const BATCH: usize = 1_000;
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     rt.block_on(async {
-        let backend = std::env::var("MARUHI_BENCH_DATABASE").unwrap_or_else(|_| "sqlite".into());
-        let url = if backend == "postgres" {
-            maruhi_store::testing::fresh_postgres().await.expect("postgres")
-        } else {
-            maruhi_store::testing::fresh_sqlite()
-        };
+        let (backend, url) = maruhi_store::testing::bench_database().await.expect("database");
         let key = maruhi_service::ledger::new_log_key("bench.example/log").expect("key");
         let svc = Service::open(&url).await.expect("open").with_ledger_key(&key).expect("key");
         let actor = Actor::operator();

@@ -62,6 +62,31 @@ pub async fn level_range(conn: &mut AnyConnection, level: u8, from: u64, limit: 
     rows.iter().map(|r| Ok((r.try_get::<i64, _>("idx")? as u64, to_hash(r.try_get("hash")?)?))).collect()
 }
 
+const CHECKPOINTS: &str = "SELECT size, root, note, signed_at FROM ledger_checkpoints";
+const TIMESTAMPS: &str = "SELECT size, token, tsa, stamped_at FROM ledger_timestamps";
+
+/// One checkpoint row, by a query over [`CHECKPOINTS`] with one bound value.
+async fn one_checkpoint(conn: &mut AnyConnection, rest: &str, value: Option<i64>) -> Result<Option<CheckpointRow>> {
+    let sql = format!("{CHECKPOINTS} {rest}");
+    let q = sqlx::query(&sql);
+    let q = match value {
+        Some(v) => q.bind(v),
+        None => q,
+    };
+    q.fetch_optional(conn).await?.as_ref().map(decode_checkpoint).transpose()
+}
+
+/// One time-stamp row, likewise over [`TIMESTAMPS`].
+async fn one_timestamp(conn: &mut AnyConnection, rest: &str, value: Option<i64>) -> Result<Option<TimestampRow>> {
+    let sql = format!("{TIMESTAMPS} {rest}");
+    let q = sqlx::query(&sql);
+    let q = match value {
+        Some(v) => q.bind(v),
+        None => q,
+    };
+    q.fetch_optional(conn).await?.as_ref().map(decode_timestamp).transpose()
+}
+
 /// A signed checkpoint as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckpointRow {
@@ -81,28 +106,16 @@ fn decode_checkpoint(r: &sqlx::any::AnyRow) -> Result<CheckpointRow> {
 }
 
 pub async fn latest_checkpoint(conn: &mut AnyConnection) -> Result<Option<CheckpointRow>> {
-    sqlx::query("SELECT size, root, note, signed_at FROM ledger_checkpoints ORDER BY size DESC LIMIT 1")
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(decode_checkpoint)
-        .transpose()
+    one_checkpoint(conn, "ORDER BY size DESC LIMIT 1", None).await
 }
 
 /// The smallest checkpoint that covers `index`.
 pub async fn checkpoint_covering(conn: &mut AnyConnection, index: i64) -> Result<Option<CheckpointRow>> {
-    sqlx::query("SELECT size, root, note, signed_at FROM ledger_checkpoints WHERE size > $1 ORDER BY size LIMIT 1")
-        .bind(index)
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(decode_checkpoint)
-        .transpose()
+    one_checkpoint(conn, "WHERE size > $1 ORDER BY size LIMIT 1", Some(index)).await
 }
 
 pub async fn checkpoints(conn: &mut AnyConnection) -> Result<Vec<CheckpointRow>> {
-    let rows =
-        sqlx::query("SELECT size, root, note, signed_at FROM ledger_checkpoints ORDER BY size").fetch_all(conn).await?;
+    let rows = sqlx::query(&format!("{CHECKPOINTS} ORDER BY size")).fetch_all(conn).await?;
     rows.iter().map(decode_checkpoint).collect()
 }
 
@@ -149,32 +162,15 @@ pub async fn insert_timestamp(conn: &mut AnyConnection, t: &TimestampRow) -> Res
 }
 
 pub async fn latest_timestamp(conn: &mut AnyConnection) -> Result<Option<TimestampRow>> {
-    sqlx::query("SELECT size, token, tsa, stamped_at FROM ledger_timestamps ORDER BY size DESC LIMIT 1")
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(decode_timestamp)
-        .transpose()
+    one_timestamp(conn, "ORDER BY size DESC LIMIT 1", None).await
 }
 
 /// The smallest time-stamped checkpoint that covers `index`.
 pub async fn timestamp_covering(conn: &mut AnyConnection, index: i64) -> Result<Option<TimestampRow>> {
-    sqlx::query("SELECT size, token, tsa, stamped_at FROM ledger_timestamps WHERE size > $1 ORDER BY size LIMIT 1")
-        .bind(index)
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(decode_timestamp)
-        .transpose()
+    one_timestamp(conn, "WHERE size > $1 ORDER BY size LIMIT 1", Some(index)).await
 }
 
 /// The checkpoint of exactly this size.
 pub async fn checkpoint_of_size(conn: &mut AnyConnection, size: i64) -> Result<Option<CheckpointRow>> {
-    sqlx::query("SELECT size, root, note, signed_at FROM ledger_checkpoints WHERE size = $1")
-        .bind(size)
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(decode_checkpoint)
-        .transpose()
+    one_checkpoint(conn, "WHERE size = $1", Some(size)).await
 }

@@ -37,3 +37,11 @@ pub fn fresh_sqlite() -> String {
     let path = std::env::temp_dir().join(format!("{}.db", unique("maruhi_t")));
     format!("sqlite://{}", path.display())
 }
+
+/// A fresh database for a benchmark: PostgreSQL when `MARUHI_BENCH_DATABASE`
+/// is `postgres`, else SQLite. Returns the backend's name and the URL.
+pub async fn bench_database() -> Result<(String, String)> {
+    let backend = std::env::var("MARUHI_BENCH_DATABASE").unwrap_or_else(|_| "sqlite".into());
+    let url = if backend == "postgres" { fresh_postgres().await? } else { fresh_sqlite() };
+    Ok((backend, url))
+}
