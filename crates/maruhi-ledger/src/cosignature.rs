@@ -19,8 +19,8 @@ use std::fmt;
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 
 use crate::note::{
-    ed25519_public_key, ed25519_verify, encode_private_key, is_valid_key_name, key_id, parse_private_key, KeyError,
-    NoteError, NoteSignature, Signer, Verifier, VerifierKey,
+    ed25519_public_key, ed25519_verify, encode_private_key, is_valid_key_name, key_id, keypair_from_seed,
+    keypair_from_string, KeyError, NoteError, NoteSignature, Signer, Verifier, VerifierKey,
 };
 
 /// Signature type byte of timestamped Ed25519 cosignatures.
@@ -154,21 +154,14 @@ pub struct Cosigner {
 impl Cosigner {
     /// A cosigner for `name` from a 32-byte secret seed.
     pub fn from_seed(name: &str, seed: &[u8; 32]) -> Result<Self, KeyError> {
-        if !is_valid_key_name(name) {
-            return Err(KeyError::InvalidName);
-        }
-        let key = SigningKey::from_bytes(seed);
-        Ok(Cosigner {
-            name: name.to_owned(),
-            key_id: key_id(name, ALG_COSIGNATURE_V1, key.verifying_key().as_bytes()),
-            key,
-        })
+        let (name, key_id, key) = keypair_from_seed(name, ALG_COSIGNATURE_V1, seed)?;
+        Ok(Cosigner { name, key_id, key })
     }
 
     /// Parses `PRIVATE+KEY+<name>+<hex id>+<base64(0x04 || seed)>`.
     pub fn from_key_string(s: &str) -> Result<Self, KeyError> {
-        let (name, key) = parse_private_key(s, ALG_COSIGNATURE_V1)?;
-        Ok(Cosigner { key_id: key_id(&name, ALG_COSIGNATURE_V1, key.verifying_key().as_bytes()), name, key })
+        let (name, key_id, key) = keypair_from_string(s, ALG_COSIGNATURE_V1)?;
+        Ok(Cosigner { name, key_id, key })
     }
 
     /// The private key string. It is a secret: keep it out of logs.

@@ -537,6 +537,23 @@ impl Verifier for Ed25519Verifier {
 
 /// An Ed25519 note signer (signature type `0x01`).
 ///
+/// Name, key ID and signing key of an Ed25519-based key of algorithm `alg`
+/// (log keys and witness keys differ only in that byte).
+pub(crate) fn keypair_from_seed(name: &str, alg: u8, seed: &[u8; 32]) -> Result<(String, u32, SigningKey), KeyError> {
+    if !is_valid_key_name(name) {
+        return Err(KeyError::InvalidName);
+    }
+    let key = SigningKey::from_bytes(seed);
+    Ok((name.to_owned(), key_id(name, alg, key.verifying_key().as_bytes()), key))
+}
+
+/// The same from a `PRIVATE+KEY+…` string.
+pub(crate) fn keypair_from_string(s: &str, alg: u8) -> Result<(String, u32, SigningKey), KeyError> {
+    let (name, key) = parse_private_key(s, alg)?;
+    let id = key_id(&name, alg, key.verifying_key().as_bytes());
+    Ok((name, id, key))
+}
+
 /// The crate has no source of randomness: callers generate the 32-byte seed.
 /// `Debug` never shows the key.
 #[derive(Clone)]
@@ -549,21 +566,14 @@ pub struct Ed25519Signer {
 impl Ed25519Signer {
     /// A signer for `name` from a 32-byte secret seed (RFC 8032 private key).
     pub fn from_seed(name: &str, seed: &[u8; 32]) -> Result<Self, KeyError> {
-        if !is_valid_key_name(name) {
-            return Err(KeyError::InvalidName);
-        }
-        let key = SigningKey::from_bytes(seed);
-        Ok(Ed25519Signer {
-            name: name.to_owned(),
-            key_id: key_id(name, ALG_ED25519, key.verifying_key().as_bytes()),
-            key,
-        })
+        let (name, key_id, key) = keypair_from_seed(name, ALG_ED25519, seed)?;
+        Ok(Ed25519Signer { name, key_id, key })
     }
 
     /// Parses `PRIVATE+KEY+<name>+<hex id>+<base64(0x01 || seed)>`.
     pub fn from_key_string(s: &str) -> Result<Self, KeyError> {
-        let (name, key) = parse_private_key(s, ALG_ED25519)?;
-        Ok(Ed25519Signer { key_id: key_id(&name, ALG_ED25519, key.verifying_key().as_bytes()), name, key })
+        let (name, key_id, key) = keypair_from_string(s, ALG_ED25519)?;
+        Ok(Ed25519Signer { name, key_id, key })
     }
 
     /// The private key string. It is a secret: keep it out of logs.
