@@ -656,11 +656,7 @@ async fn detail_page(
     let history = state.svc.history(actor, id).await.map_err(err)?;
     let acks = state.svc.acknowledgements(actor, id).await.map_err(err)?;
     let may_manage = policy::may_manage_secret(actor, secret.manager.as_ref().map(|m| m.id));
-    let outstanding = state.svc.outstanding_acks(actor).await.map_err(err)?;
-    let entitled = actor.user_id.is_some_and(|uid| {
-        secret.manager.as_ref().is_some_and(|m| m.id == uid)
-            || secret.access.iter().flatten().any(|g| g.kind == PrincipalKind::User && g.id == uid)
-    }) || outstanding.iter().any(|(sid, _, _)| *sid == id);
+    let entitled = state.svc.is_entitled(actor, id).await.map_err(err)?;
     let acked_current = actor
         .user_id
         .is_some_and(|uid| acks.iter().any(|a| a.user_id == uid && a.rules_version == secret.rules_version));

@@ -606,6 +606,14 @@ impl Service {
             .collect())
     }
 
+    /// Whether the actor manages the secret or is on its access list (directly
+    /// or through a group): those who acknowledge its handling rules.
+    pub async fn is_entitled(&self, actor: &Actor, id: i64) -> Result<bool> {
+        let Some(uid) = actor.user_id else { return Ok(false) };
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::secrets::is_visible_to(&mut conn, id, uid).await?)
+    }
+
     /// Records that the actor read and accepts the current handling rules.
     pub async fn acknowledge(&self, actor: &Actor, id: i64) -> Result<i64> {
         let uid = actor.user_id.ok_or(Error::Forbidden)?;
@@ -616,7 +624,7 @@ impl Service {
         let row = maruhi_store::secrets::get(tx.conn(), id).await?.ok_or(Error::NotFound)?;
         // Acknowledging is for those entitled to the secret itself, not for
         // roles that only oversee the register.
-        let entitled = row.manager_id == Some(uid) || maruhi_store::secrets::is_visible_to(tx.conn(), id, uid).await?;
+        let entitled = maruhi_store::secrets::is_visible_to(tx.conn(), id, uid).await?;
         if !entitled {
             return Err(if Self::may_view(tx.conn(), actor, &row).await? { Error::Forbidden } else { Error::NotFound });
         }
