@@ -35,10 +35,7 @@ impl<'a> Event<'a> {
 /// Appends the event inside `tx`: as an audit row and as the next leaf of
 /// the evidence ledger. Returns its ledger index.
 pub async fn record(tx: &mut WriteTx, at: &str, event: Event<'_>) -> Result<i64> {
-    tx.lock_ledger().await?;
-    let index = maruhi_store::ledger::size(tx.conn()).await?;
-    append_at(tx, at, &event, index).await?;
-    Ok(index)
+    record_many(tx, at, std::slice::from_ref(&event)).await
 }
 
 /// Appends many events in one transaction, for modules that record in bulk
@@ -89,36 +86,6 @@ pub async fn record_many(tx: &mut WriteTx, at: &str, events: &[Event<'_>]) -> Re
         .collect();
     maruhi_store::audit::append_many(tx.conn(), &new_rows).await?;
     Ok(first)
-}
-
-/// Writes one event at `index`; the caller holds the ledger lock.
-async fn append_at(tx: &mut WriteTx, at: &str, event: &Event<'_>, index: i64) -> Result<()> {
-    let summary = if event.summary.is_null() { "{}".to_owned() } else { event.summary.to_string() };
-    let salt = crate::auth::random_hex(16)?;
-    let actor = event.actor;
-    let commitment =
-        crate::ledger::commitment(&salt, actor.user_id, &actor.username, actor.remote_addr.as_deref(), &summary);
-    let entry =
-        crate::ledger::encode_entry(at, event.action, event.object_type, event.object_id.as_deref(), &commitment);
-    crate::ledger::append(tx, index, &entry).await?;
-    maruhi_store::audit::append(
-        tx.conn(),
-        &NewAuditEvent {
-            occurred_at: at,
-            actor_id: actor.user_id,
-            actor_name: &actor.username,
-            action: event.action,
-            object_type: event.object_type,
-            object_id: event.object_id.as_deref(),
-            summary: &summary,
-            remote_addr: actor.remote_addr.as_deref(),
-            ledger_index: index,
-            salt: &salt,
-            commitment: &commitment,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// The fields that differ between two JSON objects, as `{field: {before, after}}`.

@@ -81,17 +81,6 @@ async fn read_nodes(conn: &mut AnyConnection, ids: &[NodeId]) -> Result<Vec<Hash
         .collect()
 }
 
-/// Stores the leaf at `index` and the subtrees it completes, inside the
-/// event's transaction; the caller holds the ledger lock.
-pub(crate) async fn append(tx: &mut WriteTx, index: i64, entry: &[u8]) -> Result<()> {
-    let idx = index as u64;
-    let siblings = read_nodes(tx.conn(), &tree::append_reads(idx)).await?;
-    let nodes = tree::append_nodes(idx, leaf_hash(entry), &siblings).map_err(|e| corrupt(e.to_string()))?;
-    let rows: Vec<_> = nodes.iter().map(|(id, h)| (id.level(), id.index(), bytes(h))).collect();
-    maruhi_store::ledger::insert_nodes(tx.conn(), &rows).await?;
-    Ok(())
-}
-
 /// Appends consecutive leaves from `first`: node hashes are computed in
 /// memory, reading only siblings that precede the batch.
 pub(crate) async fn append_batch(tx: &mut WriteTx, first: i64, entries: &[Vec<u8>]) -> Result<()> {
