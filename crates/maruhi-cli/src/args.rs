@@ -108,6 +108,32 @@ pub enum Command {
     /// Run a C2SP tlog-witness, or make a witness key
     #[command(subcommand)]
     Witness(WitnessCmd),
+    /// Find registered or reference material in files, folders, archives and mail
+    ///
+    /// Exit code 0: nothing found; 1: findings; 2: the scan could not run.
+    Scan {
+        /// Files or folders to scan (folders recursively; archives and mail are opened)
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Fingerprint every file under DIR on the fly and scan against those (no database needed)
+        #[arg(long)]
+        reference: Option<PathBuf>,
+        /// With --reference: boilerplate under DIR whose matches never count
+        #[arg(long, requires = "reference")]
+        background: Option<PathBuf>,
+        /// Output: text for people, jsonl for programs (one JSON object per line)
+        #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+        format: ScanFormat,
+        /// Worker threads (default: one per core)
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Report a match when at least this many normalised characters of a reference are matched
+        #[arg(long, default_value_t = 40)]
+        min_chars: usize,
+    },
+    /// Fingerprinted material: third-party (NDA, new hires) and background (boilerplate) collections
+    #[command(subcommand)]
+    Material(MaterialCmd),
     /// Print the audit trail, newest first
     Audit {
         /// How many events
@@ -120,6 +146,44 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScanFormat {
+    Text,
+    Jsonl,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MaterialCmd {
+    /// Fingerprint files into the third-party or background collection
+    Add {
+        /// third_party (someone else's material, for contamination checks) or background (boilerplate)
+        #[arg(long)]
+        collection: String,
+        /// Where the material came from (NDA, new hire's declaration, public source)
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Keep only fingerprints, not the sealed text (no side-by-side passages)
+        #[arg(long)]
+        no_text: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List material of a secret or of a collection
+    List {
+        /// A secret's id
+        #[arg(long, conflicts_with = "collection")]
+        secret: Option<i64>,
+        /// third_party or background
+        #[arg(long)]
+        collection: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a material out of the index (its history stays in the audit trail)
+    Remove { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -265,6 +329,18 @@ pub enum SecretCmd {
     },
     /// Grant access to a user (NAME) or group (group:NAME)
     Grant { id: i64, principal: String },
+    /// Fingerprint material of a secret (every document in each file; archives and mail are opened)
+    Attach {
+        id: i64,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Keep only fingerprints, not the sealed text (no side-by-side passages)
+        #[arg(long)]
+        no_text: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Change the status (draft, registered, retired, disclosed)
     Status {
         id: i64,

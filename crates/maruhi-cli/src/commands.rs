@@ -12,7 +12,7 @@ use maruhi_service::{Actor, ListParams, Scope, Service};
 use crate::args::{Cli, Command, Global, GroupCmd, LedgerCmd, LevelsCmd, SecretCmd, TokenCmd, UserCmd, WitnessCmd};
 
 /// The CLI speaks the terminal's language: Japanese when `LANG` says so.
-fn lang() -> Lang {
+pub(crate) fn lang() -> Lang {
     std::env::var("LANG").ok().filter(|l| l.starts_with("ja")).map(|_| Lang::Ja).unwrap_or(Lang::En)
 }
 
@@ -94,26 +94,57 @@ async fn open(g: &Global) -> Result<Service> {
     if g.database_url.is_none() {
         prepare_data_dir(&g.data_dir)?;
     }
-    let svc = Service::open(&database_url(g)?).await?;
+    let mut svc = Service::open(&database_url(g)?).await?;
     let key = g.data_dir.join("keys").join("ledger.key");
     match std::fs::read_to_string(&key) {
-        Ok(text) => Ok(svc.with_ledger_key(&text)?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(svc),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", key.display())),
+        Ok(text) => svc = svc.with_ledger_key(&text)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", key.display())),
     }
+    let key = g.data_dir.join("keys").join("installation.key");
+    match std::fs::read_to_string(&key) {
+        Ok(text) => svc = svc.with_installation_key(parse_installation_key(&text).with_context(|| format!("{} is not 64 hex digits", key.display()))?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", key.display())),
+    }
+    Ok(svc)
 }
 
-fn print_json(v: &impl serde::Serialize) -> Result<()> {
+fn parse_installation_key(text: &str) -> Option<[u8; 32]> {
+    let text = text.trim();
+    let mut key = [0u8; 32];
+    if text.len() != 64 || !text.is_ascii() {
+        return None;
+    }
+    for (i, b) in key.iter_mut().enumerate() {
+        *b = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(key)
+}
+
+pub(crate) fn print_json(v: &impl serde::Serialize) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, v)?;
     writeln!(out)?;
     Ok(())
 }
 
-pub async fn run(cli: Cli) -> Result<()> {
+/// Runs a command; returns its exit code when it succeeded (a scan with
+/// findings exits with 1).
+pub async fn run(cli: Cli) -> Result<u8> {
     let g = &cli.global;
     let op = Actor::operator();
     match cli.command {
+        Command::Scan { paths, reference, background, format, threads, min_chars } => {
+            // The ad-hoc mode needs no installation.
+            let svc = if reference.is_some() { None } else { Some(open(g).await?) };
+            let args = crate::scan::ScanArgs { paths, reference, background, format, threads, min_chars };
+            return crate::scan::scan(svc, &op, args).await;
+        }
+        Command::Material(cmd) => {
+            let svc = open(g).await?;
+            crate::scan::material(&svc, &op, cmd).await?;
+        }
         Command::Init { admin_user, admin_password_file } => {
             let password = read_password(&admin_password_file)?;
             prepare_data_dir(&g.data_dir)?;
@@ -194,7 +225,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
         }
     }
-    Ok(())
+    Ok(0)
 }
 
 /// Signs and publishes a checkpoint if the log grew: directly, or only with
@@ -442,6 +473,9 @@ async fn secret(g: &Global, op: &Actor, cmd: SecretCmd) -> Result<()> {
         }
         SecretCmd::Grant { id, principal } => {
             svc.grant(op, id, &principal).await?;
+        }
+        SecretCmd::Attach { id, files, no_text, json } => {
+            crate::scan::attach(&svc, op, id, &files, no_text, json).await?;
         }
         SecretCmd::Status { id, status, reason } => {
             let s = svc.change_status(op, id, &status, &reason).await?;

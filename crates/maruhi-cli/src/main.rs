@@ -1,11 +1,12 @@
 //! The `maruhi` binary: parses arguments, installs logging, and calls the
 //! service layer. Exit codes: 0 success, 1 failure (the message says why),
-//! 2 wrong usage.
+//! 2 wrong usage; `maruhi scan`: 0 nothing found, 1 findings, 2 could not run.
 
 #![forbid(unsafe_code)]
 
 mod args;
 mod commands;
+mod scan;
 
 use clap::Parser;
 
@@ -26,8 +27,11 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    // A scan that could not run exits with 2, as a wrong usage does: 1 means
+    // "found something".
+    let failure = if matches!(cli.command, args::Command::Scan { .. }) { 2 } else { 1 };
     match runtime.block_on(commands::run(cli)) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => std::process::ExitCode::from(code),
         Err(e) => {
             // A closed pipe (e.g. `maruhi secret list | head`) is not an error.
             if e.chain().any(|c| {
@@ -36,7 +40,7 @@ fn main() -> std::process::ExitCode {
                 return std::process::ExitCode::SUCCESS;
             }
             eprintln!("maruhi: {}", commands::describe(&e));
-            std::process::ExitCode::FAILURE
+            std::process::ExitCode::from(failure)
         }
     }
 }

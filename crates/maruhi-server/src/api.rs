@@ -282,3 +282,48 @@ fn text_response(body: Vec<u8>, content_type: &'static str, cache: &'static str)
     h.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static(cache));
     resp
 }
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ScanQuery {
+    /// The scanned file's name (for archives' member paths and the record).
+    name: Option<String>,
+}
+
+/// `POST /api/v1/scan`: the request body is the file, as it is (for mail and
+/// proxy gateways). The answer lists the findings the token's user may see.
+pub async fn scan(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiQuery(q): ApiQuery<ScanQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let name = q.name.unwrap_or_default();
+    ok(state.svc.scan_upload(&a.actor, &name, body.to_vec()).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+pub async fn materials(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
+    let id = parse_id(&id, &a)?;
+    ok(state.svc.secret_materials(&a.actor, id).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AttachQuery {
+    name: String,
+    /// Keep the extracted text sealed for side-by-side views (default true).
+    keep_text: Option<bool>,
+}
+
+/// `POST /api/v1/secrets/{id}/materials?name=…`: the body is the file.
+pub async fn attach(
+    State(state): State<AppState>,
+    a: ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<AttachQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let id = parse_id(&id, &a)?;
+    let keep = q.keep_text.unwrap_or(true);
+    created(state.svc.attach_material(&a.actor, id, &q.name, &body, keep).await.map_err(|e| ApiError(e, a.lang))?)
+}

@@ -36,8 +36,11 @@ pub mod witness;
 
 pub use web::{LANG_COOKIE, SESSION_COOKIE};
 
-/// The largest request body accepted anywhere (forms and JSON).
+/// The largest request body accepted anywhere (forms and JSON)...
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// ...except files to scan or fingerprint.
+pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
 /// What handlers share.
 #[derive(Clone, Debug)]
@@ -70,6 +73,12 @@ pub fn app(state: AppState) -> Router {
         .route("/secrets/{id}/grants", post(pages::grant))
         .route("/secrets/{id}/grants/revoke", post(pages::revoke))
         .route("/secrets/{id}/acknowledge", post(pages::acknowledge))
+        .route("/secrets/{id}/materials/{material}/remove", post(pages::scan::remove_material))
+        .route(
+            "/secrets/{id}/materials",
+            post(pages::scan::attach).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/scan", get(pages::scan::form).post(pages::scan::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/acknowledgements", get(pages::acks))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/admin/users/{id}", post(pages::update_user))
@@ -95,6 +104,11 @@ pub fn app(state: AppState) -> Router {
         .route("/secrets/{id}/grants/{kind}/{principal_id}", delete(api::revoke))
         .route("/secrets/{id}/acknowledge", post(api::acknowledge))
         .route("/secrets/{id}/history", get(api::history))
+        .route(
+            "/secrets/{id}/materials",
+            get(api::materials).post(api::attach).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/scan", post(api::scan).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/users", get(api::list_users).post(api::create_user))
         .route("/groups", get(api::list_groups).post(api::create_group))
         .route("/groups/{name}/members", post(api::add_member))

@@ -17,6 +17,8 @@ use serde::Deserialize;
 use crate::web::{Ctx, PageError, ReqLang, Viewer, LANG_COOKIE, SESSION_COOKIE};
 use crate::AppState;
 
+pub mod scan;
+
 type PageResult = Result<Response, PageError>;
 
 /// Renders a template; a template error is a server error with an opaque page.
@@ -254,6 +256,7 @@ struct DetailPage {
     may_ack: bool,
     acked_current: bool,
     transitions: Vec<(&'static str, &'static str)>,
+    materials: Vec<maruhi_service::scan::Material>,
     error: Option<String>,
 }
 
@@ -662,7 +665,9 @@ async fn detail_page(
         .is_some_and(|uid| acks.iter().any(|a| a.user_id == uid && a.rules_version == secret.rules_version));
     let transitions =
         Status::ALL.iter().filter(|s| secret.status.can_become(**s)).map(|s| (s.id(), s.label(lang))).collect();
+    let materials = state.svc.secret_materials(actor, id).await.map_err(err)?;
     Ok(DetailPage {
+        materials,
         ctx: viewer.ctx(),
         access: secret.access.iter().flatten().map(|g| (g.kind.id().to_owned(), g.id, g.name.clone())).collect(),
         acks: acks.iter().map(|a| (a.user.clone(), a.rules_version, local_time(&a.acknowledged_at))).collect(),
@@ -681,7 +686,7 @@ pub async fn detail(State(state): State<AppState>, viewer: Viewer, Path(id): Pat
     Ok(render(&detail_page(&state, &viewer, id, None).await?))
 }
 
-fn parse_id(s: &str, lang: Lang) -> Result<i64, PageError> {
+pub(crate) fn parse_id(s: &str, lang: Lang) -> Result<i64, PageError> {
     s.parse::<i64>().map_err(|_| PageError(Error::NotFound, lang))
 }
 
@@ -696,7 +701,7 @@ pub struct StatusForm {
 }
 
 /// Re-renders the detail page with the error when a small form on it fails.
-async fn detail_or_error(state: &AppState, viewer: &Viewer, id: i64, result: Result<(), Error>) -> PageResult {
+pub(crate) async fn detail_or_error(state: &AppState, viewer: &Viewer, id: i64, result: Result<(), Error>) -> PageResult {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/secrets/{id}")).into_response()),
         Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {

@@ -96,6 +96,7 @@ impl Viewer {
             is_admin: role == Role::Admin,
             may_create: policy::may_create_secret(&self.session.actor),
             may_audit: policy::may_read_audit(&self.session.actor),
+            may_scan: policy::may_scan(&self.session.actor),
         }
     }
 }
@@ -137,6 +138,7 @@ pub struct Ctx {
     pub is_admin: bool,
     pub may_create: bool,
     pub may_audit: bool,
+    pub may_scan: bool,
 }
 
 impl Ctx {

@@ -42,6 +42,7 @@ pub mod ledger;
 pub mod model;
 pub mod policy;
 mod registry;
+pub mod scan;
 mod validate;
 
 pub use auth::{Credential, Scope, SessionInfo};
@@ -89,6 +90,8 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     counts: Arc<registry::CountCache>,
     ledger_key: Option<Arc<maruhi_ledger::note::Ed25519Signer>>,
+    scan_keys: Option<Arc<scan::ScanKeys>>,
+    scanner_cache: Arc<scan::ScannerCache>,
 }
 
 impl std::fmt::Debug for Service {
@@ -106,7 +109,14 @@ impl Service {
     pub async fn open_with_clock(url: &str, clock: Arc<dyn Clock>) -> Result<Service> {
         let db = Db::connect(url).await?;
         db.migrate().await?;
-        let svc = Service { db, clock, counts: Arc::default(), ledger_key: None };
+        let svc = Service {
+            db,
+            clock,
+            counts: Arc::default(),
+            ledger_key: None,
+            scan_keys: None,
+            scanner_cache: Arc::default(),
+        };
         svc.ensure_levels().await?;
         Ok(svc)
     }

@@ -49,3 +49,21 @@ pub fn may_read_audit(actor: &Actor) -> bool {
 pub fn may_write(actor: &Actor) -> bool {
     actor.scope == Scope::Write && actor.role != Role::Auditor
 }
+
+/// Scanning files against the installation's material: those who
+/// investigate (analysts), oversee (admin, legal/IP) or own secrets
+/// (managers). Each sees only the findings about secrets they may see.
+pub fn may_scan(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Admin | Role::Legal | Role::Analyst | Role::Manager)
+}
+
+/// The third-party and background collections are kept by admin and
+/// legal/IP.
+pub fn may_manage_collections(actor: &Actor) -> bool {
+    actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Legal)
+}
+
+/// Who sees the third-party collection and contamination findings.
+pub fn sees_collections(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Legal | Role::Analyst)
+}

@@ -240,7 +240,7 @@ impl Service {
         }
     }
 
-    async fn may_view(conn: &mut AnyConnection, actor: &Actor, row: &SecretRow) -> Result<bool> {
+    pub(crate) async fn may_view(conn: &mut AnyConnection, actor: &Actor, row: &SecretRow) -> Result<bool> {
         if policy::sees_whole_register(actor.role) {
             return Ok(true);
         }
@@ -253,7 +253,7 @@ impl Service {
 
     /// Loads a secret the actor may see, or `NotFound` (also when they may not:
     /// its existence is itself need-to-know).
-    async fn visible_row(&self, conn: &mut AnyConnection, actor: &Actor, id: i64) -> Result<SecretRow> {
+    pub(crate) async fn visible_row(&self, conn: &mut AnyConnection, actor: &Actor, id: i64) -> Result<SecretRow> {
         let row = maruhi_store::secrets::get(conn, id).await?.ok_or(Error::NotFound)?;
         if Self::may_view(conn, actor, &row).await? {
             Ok(row)

@@ -40,6 +40,7 @@ pub mod auth;
 pub mod groups;
 pub mod ledger;
 pub mod levels;
+pub mod materials;
 pub mod secrets;
 pub mod testing;
 pub mod users;

@@ -12,6 +12,9 @@ const ROLES: [&str; 7] = ["admin", "sato", "yamada", "tanaka", "ito", "kato", "w
 
 const SECRET: &str = r#"{"title":"新規","category":"drawing","level":"秘"}"#;
 
+/// Part of the fixture's material, re-typed: what a leak looks like.
+const LEAK: &str = "第二工程ではセンサー基板を防振ゴムの上に載せ,コネクタを奥まで差し込んでからロックを確認する｡第三工程で筐体を閉じ,気密試験を50キロパスカルで30秒行う";
+
 #[rustfmt::skip]
 fn api_table(id: i64, width: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
     let s = |p: &str| p.replace("{id}", &id.to_string()).replace("{w}", &width.to_string());
@@ -28,6 +31,9 @@ fn api_table(id: i64, width: i64) -> Vec<(Method, String, Option<String>, [u16; 
         (Method::POST, s("/api/v1/secrets/{id}/grants"), Some(r#"{"principal":"group:empty"}"#.into()), [201, 201, 201, 404, 403, 404, 403, 401]),
         (Method::POST, s("/api/v1/secrets/{id}/acknowledge"), None, [403, 200, 403, 404, 403, 404, 200, 401]),
         (Method::GET, s("/api/v1/secrets/{id}/history"), None, [200, 200, 200, 404, 200, 404, 200, 401]),
+        (Method::GET, s("/api/v1/secrets/{id}/materials"), None, [200, 200, 200, 404, 200, 404, 200, 401]),
+        (Method::POST, s("/api/v1/secrets/{id}/materials?name=a.txt"), Some(LEAK.into()), [201, 201, 201, 404, 403, 404, 403, 401]),
+        (Method::POST, s("/api/v1/scan?name=mail.txt"), Some(LEAK.into()), [200, 200, 200, 200, 403, 403, 403, 401]),
         (Method::GET, s("/api/v1/users"), None, [200, 403, 403, 403, 403, 403, 403, 401]),
         (Method::POST, s("/api/v1/users"), Some(r#"{"username":"newbie","role":"employee"}"#.into()), [201, 403, 403, 403, 403, 403, 403, 401]),
         (Method::GET, s("/api/v1/groups"), None, [200, 403, 403, 403, 403, 403, 403, 401]),
@@ -60,6 +66,8 @@ fn page_table(id: i64, proof: i64) -> Vec<(Method, String, Option<String>, [u16;
         (Method::GET, s("/secrets/print"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
         (Method::GET, s("/secrets/export.csv"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
         (Method::GET, s("/acknowledgements"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::GET, s("/scan"), None, [200, 200, 200, 200, 403, 403, 403, 303]),
+        (Method::POST, s("/secrets/{id}/materials/999999/remove"), None, [404, 404, 404, 404, 404, 404, 404, 303]),
         (Method::GET, s("/admin/users"), None, [200, 403, 403, 403, 403, 403, 403, 303]),
         (Method::GET, s("/admin/groups"), None, [200, 403, 403, 403, 403, 403, 403, 303]),
         (Method::POST, s("/admin/groups/members"), Some("group=other&username=kato".into()), [303, 403, 403, 403, 403, 403, 403, 303]),

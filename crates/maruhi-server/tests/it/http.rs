@@ -185,3 +185,43 @@ async fn tiles_rebuild_the_signed_root() {
     let hashed: Vec<_> = entries.iter().map(|e| maruhi_ledger::leaf_hash(e)).collect();
     assert_eq!(hashed, leaves, "each entry hashes to its leaf");
 }
+
+#[tokio::test]
+async fn the_scan_page_shows_findings_side_by_side_only_to_the_entitled() {
+    let f = Fixture::new().await;
+    let leak = "お疲れ様です。\n第一工程でフレームを治具に固定し、トルク十二ﾆｭｰﾄﾝﾒｰﾄﾙで四本のボルトを対角に締める。\n\
+                第二工程ではセンサー基板を防振ゴムの上に載せ、コネクタを奥まで差し込んでからロックを確認する。";
+    // Legal sees the secret, its title and both passages.
+    let yamada = f.session("yamada").await;
+    let r = f.upload("/scan", &yamada, "転送メール.txt", leak.as_bytes(), &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("MX-7 組立図"), "the secret's title");
+    assert!(r.body.contains("組立手順.txt"), "the material's name");
+    assert!(r.body.contains("ﾆｭｰﾄﾝﾒｰﾄﾙ"), "the scanned passage as it was written");
+    assert!(r.body.contains("ニュートンメートル"), "the material's passage");
+    // The analyst is told something was found, but not what.
+    let tanaka = f.session("tanaka").await;
+    let r = f.upload("/scan", &tanaka, "転送メール.txt", leak.as_bytes(), &[]).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("id=\"hidden-findings\""));
+    assert!(!r.body.contains("MX-7 組立図") && !r.body.contains("ニュートンメートル"));
+    // Without the CSRF token nothing is scanned.
+    let Auth::Session(cookie, _) = &yamada else { unreachable!() };
+    let forged = Auth::Session(cookie.clone(), "wrong".into());
+    assert_eq!(f.upload("/scan", &forged, "x.txt", leak.as_bytes(), &[]).await.status, 403);
+
+    // The owner attaches more material from the secret's page; it is listed.
+    let sato = f.session("sato").await;
+    let path = format!("/secrets/{}/materials", f.secret_id);
+    let more = "検査記録: 気密試験の合格基準は漏れ量毎分零点二ミリリットル以下とし、不合格品は赤札を付けて隔離する。";
+    let r = f.upload(&path, &sato, "検査基準.txt", more.as_bytes(), &[("keep_text", "on")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = f.call(Method::GET, &format!("/secrets/{}", f.secret_id), &sato, None).await;
+    assert!(page.body.contains("検査基準.txt") && page.body.contains("組立手順.txt"));
+    // An employee on the access list sees the list, cannot attach.
+    let watanabe = f.session("watanabe").await;
+    assert_eq!(f.upload(&path, &watanabe, "x.txt", more.as_bytes(), &[]).await.status, 403);
+    // A file with no text is an inline error, not a failure.
+    let r = f.upload(&path, &sato, "empty.txt", b"", &[]).await;
+    assert_eq!(r.status, 422);
+}

@@ -16,6 +16,11 @@ use tower::ServiceExt;
 
 pub const PW: &str = "correct-horse-battery";
 
+/// The fixture secret's fingerprinted material.
+pub const MATERIAL: &str = "MX-7 組立手順: 第一工程でフレームを治具に固定し、トルク十二ニュートンメートルで四本のボルトを対角に締める。\
+    第二工程ではセンサー基板を防振ゴムの上に載せ、コネクタを奥まで差し込んでからロックを確認する。\
+    第三工程で筐体を閉じ、気密試験を五十キロパスカルで三十秒行う。";
+
 /// How a request authenticates.
 #[derive(Clone)]
 pub enum Auth {
@@ -86,7 +91,8 @@ impl Fixture {
             .await
             .expect("secret");
         let key = maruhi_service::ledger::new_log_key("test.example/log").expect("key");
-        let svc = svc.with_ledger_key(&key).expect("key");
+        let svc = svc.with_ledger_key(&key).expect("key").with_installation_key([7u8; 32]);
+        svc.attach_material(&op, secret.id, "組立手順.txt", MATERIAL.as_bytes(), true).await.expect("material");
         svc.publish_checkpoint().await.expect("checkpoint");
         let app = maruhi_server::app(maruhi_server::AppState::new(svc.clone(), false));
         Fixture { svc, app, secret_id: secret.id }
@@ -101,6 +107,44 @@ impl Fixture {
     pub async fn session(&self, user: &str) -> Auth {
         let (cookie, s) = self.svc.login(user, PW, "127.0.0.1").await.expect("login");
         Auth::Session(cookie.expose().to_owned(), s.csrf_token)
+    }
+
+    /// Posts a browser upload form (`multipart/form-data`) with the
+    /// session's CSRF token and the file.
+    pub async fn upload(&self, path: &str, auth: &Auth, file_name: &str, content: &[u8], extra: &[(&str, &str)]) -> Reply {
+        let boundary = "maruhi-test-boundary-7d1f";
+        let mut body = Vec::new();
+        let mut field = |name: &str, value: &str| {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        };
+        let mut req = Request::builder().method(Method::POST).uri(path);
+        if let Auth::Session(cookie, csrf) = auth {
+            field("csrf", csrf);
+            req = req.header("cookie", format!("maruhi_session={cookie}"));
+        }
+        for (k, v) in extra {
+            field(k, v);
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = req
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .expect("request");
+        let resp = self.app.clone().oneshot(req).await.expect("infallible");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
     }
 
     pub async fn call(&self, method: Method, path: &str, auth: &Auth, body: Option<&str>) -> Reply {

@@ -7,6 +7,7 @@
 mod auth;
 mod ledger;
 mod registry;
+mod scan;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -49,7 +50,12 @@ impl Env {
 async fn env(url: String) -> Env {
     let clock = Arc::new(FixedClock::new(datetime!(2026-11-20 01:00 UTC)));
     let key = maruhi_service::ledger::new_log_key("test.example/log").expect("key");
-    let svc = Service::open_with_clock(&url, clock.clone()).await.expect("open").with_ledger_key(&key).expect("key");
+    let svc = Service::open_with_clock(&url, clock.clone())
+        .await
+        .expect("open")
+        .with_ledger_key(&key)
+        .expect("key")
+        .with_installation_key([9u8; 32]);
     Env { svc, clock, url }
 }
 

@@ -1,0 +1,358 @@
+//! `maruhi scan`, `maruhi secret attach` and `maruhi material …`: the leak
+//! and contamination scanner from the terminal.
+//!
+//! `--format jsonl` is a contract: one object per line, `finding` and
+//! `diagnostic` lines as they come, then one `summary` line.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use sha2::Digest;
+use maruhi_scan::{Collection, FileReport, Progress, Reference, Scanner, Summary, Thresholds};
+use maruhi_service::i18n::Lang;
+use maruhi_service::scan::{AttachOutcome, MaterialCollection};
+use maruhi_service::{Actor, Service};
+use serde_json::json;
+
+use crate::args::{MaterialCmd, ScanFormat};
+use crate::commands::{lang, print_json};
+
+/// Options of `maruhi scan`.
+pub struct ScanArgs {
+    pub paths: Vec<PathBuf>,
+    pub reference: Option<PathBuf>,
+    pub background: Option<PathBuf>,
+    pub format: ScanFormat,
+    pub threads: Option<usize>,
+    pub min_chars: usize,
+}
+
+/// Runs a scan; returns the exit code (0 nothing found, 1 findings).
+/// Errors mean the scan could not run (exit code 2).
+pub async fn scan(svc: Option<Service>, op: &Actor, args: ScanArgs) -> Result<u8> {
+    for p in &args.paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            bail!("{}: no such file or folder", p.display());
+        }
+    }
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let thresholds = Thresholds { min_matched_chars: args.min_chars, ..Thresholds::default() };
+    let format = args.format;
+    let mut out = Output::new(format);
+    let started = Instant::now();
+
+    let scanner = match (&args.reference, &svc) {
+        (Some(dir), _) => {
+            let background = args.background.clone();
+            let dir = dir.clone();
+            let (scanner, diagnostics) =
+                tokio::task::spawn_blocking(move || adhoc_scanner(&dir, background.as_deref(), threads))
+                    .await
+                    .context("the reference build stopped")??;
+            for d in diagnostics {
+                out.diagnostic(&d)?;
+            }
+            scanner.with_thresholds(thresholds)
+        }
+        (None, Some(svc)) => {
+            let scanner = svc.scanner().await?;
+            if scanner.reference_count() == 0 {
+                eprintln!(
+                    "{}",
+                    match lang() {
+                        Lang::Ja => "注意: 指紋を登録した資料がありません（maruhi secret attach で登録します）",
+                        Lang::En => "note: no material is fingerprinted yet (maruhi secret attach adds some)",
+                    }
+                );
+            }
+            scanner.with_thresholds(thresholds)
+        }
+        (None, None) => bail!("no installation to scan against: give --reference DIR or a data directory"),
+    };
+
+    let paths = args.paths.clone();
+    let record = svc.is_some() && args.reference.is_none();
+    let (summary, reports, out) = tokio::task::spawn_blocking(move || -> Result<(Summary, Vec<FileReport>, Output)> {
+        let mut to_record = Vec::new();
+        let mut failed: Option<std::io::Error> = None;
+        let progress = std::cell::RefCell::new(ProgressLine::new(format));
+        let summary = maruhi_scan::scan_paths(
+            &scanner,
+            &paths,
+            threads,
+            &mut |p| progress.borrow_mut().update(p),
+            &mut |report| {
+                if failed.is_some() {
+                    return;
+                }
+                progress.borrow_mut().clear();
+                if let Err(e) = out.report(&report) {
+                    failed = Some(e);
+                }
+                if record && !report.findings.is_empty() {
+                    to_record.push(report);
+                }
+            },
+        );
+        progress.borrow_mut().clear();
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        Ok((summary, to_record, out))
+    })
+    .await
+    .context("the scan stopped")??;
+    let mut out = out;
+
+    if let Some(svc) = &svc {
+        if !reports.is_empty() {
+            svc.record_findings(op, &reports).await.context("the findings could not be recorded in the audit trail")?;
+        }
+    }
+    out.summary(&summary, started.elapsed())?;
+    Ok(if summary.findings > 0 { 1 } else { 0 })
+}
+
+/// Builds a scanner from a reference folder. The fingerprints never leave
+/// this process, so the key needs no secrecy; a fixed one makes the same
+/// scan give the same coverage every time, which an investigator must be
+/// able to show.
+fn adhoc_scanner(
+    dir: &Path,
+    background: Option<&Path>,
+    threads: usize,
+) -> Result<(Scanner, Vec<maruhi_scan::Diagnostic>)> {
+    if !dir.is_dir() {
+        bail!("{}: not a folder", dir.display());
+    }
+    let key: [u8; 32] = sha2::Sha256::digest(b"maruhi ad-hoc scan key v1").into();
+    let fp = maruhi_fingerprint::Fingerprinter::builder().key(key).build()?;
+    let limits = maruhi_extract::Limits::default();
+    let mut progress = ProgressLine::new(ScanFormat::Text);
+    let (docs, mut diagnostics) = maruhi_scan::fingerprint_dir(dir, &fp, &limits, threads, &mut |p| progress.update(p));
+    progress.clear();
+    let mut builder = Scanner::builder(fp.clone());
+    for doc in &docs {
+        builder.add(Reference::new(doc.name.clone(), Collection::Reference), &doc.fingerprints)?;
+    }
+    if let Some(bg) = background {
+        if !bg.is_dir() {
+            bail!("{}: not a folder", bg.display());
+        }
+        let texts = maruhi_scan::extract_dir(bg, &limits, threads, &mut diagnostics);
+        builder.background(fp.background(texts.iter().map(String::as_str))?)?;
+    }
+    if docs.is_empty() {
+        bail!("{}: no reference text found", dir.display());
+    }
+    Ok((builder.build()?, diagnostics))
+}
+
+/// Where results go: text for people (findings on stdout, problems on
+/// stderr) or JSON Lines on stdout.
+struct Output {
+    format: ScanFormat,
+    stdout: std::io::Stdout,
+}
+
+impl Output {
+    fn new(format: ScanFormat) -> Output {
+        Output { format, stdout: std::io::stdout() }
+    }
+
+    fn report(&mut self, report: &FileReport) -> std::io::Result<()> {
+        for d in &report.diagnostics {
+            self.diagnostic(d)?;
+        }
+        let mut out = self.stdout.lock();
+        for f in &report.findings {
+            match self.format {
+                ScanFormat::Jsonl => {
+                    let mut v = serde_json::to_value(f).map_err(std::io::Error::other)?;
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.insert("type".into(), json!("finding"));
+                    }
+                    writeln!(out, "{v}")?;
+                }
+                ScanFormat::Text => {
+                    let what = match (lang(), f.collection) {
+                        (Lang::Ja, Collection::ThirdParty) => "第三者資料",
+                        (Lang::En, Collection::ThirdParty) => "third-party material",
+                        (Lang::Ja, _) => "一致",
+                        (Lang::En, _) => "matches",
+                    };
+                    let secret = f.secret_id.map(|id| format!(" (secret {id})")).unwrap_or_default();
+                    writeln!(
+                        out,
+                        "{}: {what} {}{secret}: coverage {:.1}%, {} chars",
+                        f.path,
+                        f.reference,
+                        f.coverage * 100.0,
+                        f.matched_chars
+                    )?;
+                    if !f.excerpt.is_empty() {
+                        writeln!(out, "    「{}」", f.excerpt)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn diagnostic(&mut self, d: &maruhi_scan::Diagnostic) -> std::io::Result<()> {
+        match self.format {
+            ScanFormat::Jsonl => {
+                let line = json!({"type": "diagnostic", "path": d.path, "code": d.code, "message": d.message});
+                writeln!(self.stdout.lock(), "{line}")
+            }
+            ScanFormat::Text => {
+                eprintln!("warning: {}: {} [{}]", d.path, d.message, d.code);
+                Ok(())
+            }
+        }
+    }
+
+    fn summary(&mut self, s: &Summary, elapsed: Duration) -> std::io::Result<()> {
+        match self.format {
+            ScanFormat::Jsonl => {
+                let mut v = serde_json::to_value(s).map_err(std::io::Error::other)?;
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert("type".into(), json!("summary"));
+                    obj.insert("elapsed_ms".into(), json!(elapsed.as_millis() as u64));
+                }
+                writeln!(self.stdout.lock(), "{v}")
+            }
+            ScanFormat::Text => {
+                let mb = s.bytes as f64 / 1e6;
+                let secs = elapsed.as_secs_f64();
+                match lang() {
+                    Lang::Ja => eprintln!(
+                        "{} ファイル（{mb:.1} MB、文書 {}）を {secs:.2} 秒でスキャン: 検出 {} 件、診断 {} 件",
+                        s.files, s.documents, s.findings, s.diagnostics
+                    ),
+                    Lang::En => eprintln!(
+                        "scanned {} files ({mb:.1} MB, {} documents) in {secs:.2} s: {} findings, {} diagnostics",
+                        s.files, s.documents, s.findings, s.diagnostics
+                    ),
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A one-line progress display on stderr, only when it is a terminal and
+/// the output is for people.
+struct ProgressLine {
+    enabled: bool,
+    last: Option<Instant>,
+    shown: bool,
+}
+
+impl ProgressLine {
+    fn new(format: ScanFormat) -> ProgressLine {
+        let enabled = format == ScanFormat::Text && std::io::stderr().is_terminal();
+        ProgressLine { enabled, last: None, shown: false }
+    }
+
+    fn update(&mut self, p: Progress) {
+        if !self.enabled || self.last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
+            return;
+        }
+        self.last = Some(Instant::now());
+        let total = if p.walking_done { p.files_found.to_string() } else { format!("{}+", p.files_found) };
+        eprint!("\r\x1b[2K{}/{} files, {:.1} MB", p.files_done, total, p.bytes_done as f64 / 1e6);
+        self.shown = true;
+    }
+
+    fn clear(&mut self) {
+        if self.shown {
+            eprint!("\r\x1b[2K");
+            self.shown = false;
+        }
+    }
+}
+
+/// `maruhi secret attach`.
+pub async fn attach(svc: &Service, op: &Actor, id: i64, files: &[PathBuf], no_text: bool, json: bool) -> Result<()> {
+    let mut outcomes = Vec::new();
+    for file in files {
+        let bytes = read_file(file)?;
+        let outcome = svc.attach_material(op, id, &display_name(file), &bytes, !no_text).await?;
+        outcomes.push(outcome);
+    }
+    print_outcomes(&outcomes, json)
+}
+
+/// `maruhi material …`.
+pub async fn material(svc: &Service, op: &Actor, cmd: MaterialCmd) -> Result<()> {
+    match cmd {
+        MaterialCmd::Add { collection, note, no_text, files } => {
+            let collection = MaterialCollection::parse(&collection)
+                .filter(|c| *c != MaterialCollection::Secret)
+                .with_context(|| format!("unknown collection `{collection}`: use third_party or background"))?;
+            let mut outcomes = Vec::new();
+            for file in &files {
+                let bytes = read_file(file)?;
+                outcomes.push(svc.add_collection_material(op, collection, &display_name(file), &note, &bytes, !no_text).await?);
+            }
+            print_outcomes(&outcomes, false)
+        }
+        MaterialCmd::List { secret, collection, json } => {
+            let materials = match (secret, collection) {
+                (Some(id), _) => svc.secret_materials(op, id).await?,
+                (None, Some(c)) => {
+                    let c = MaterialCollection::parse(&c)
+                        .with_context(|| format!("unknown collection `{c}`: use third_party or background"))?;
+                    svc.collection_materials(op, c).await?
+                }
+                (None, None) => bail!("give --secret ID or --collection third_party|background"),
+            };
+            if json {
+                return print_json(&materials);
+            }
+            let mut out = std::io::stdout().lock();
+            for m in materials {
+                writeln!(out, "{}\t{}\t{}\t{}\t{}\t{}", m.id, m.format, m.normalized_chars, m.fingerprints, &m.sha256[..16.min(m.sha256.len())], m.name)?;
+            }
+            Ok(())
+        }
+        MaterialCmd::Remove { id } => {
+            svc.remove_material(op, id).await?;
+            Ok(())
+        }
+    }
+}
+
+fn print_outcomes(outcomes: &[AttachOutcome], json: bool) -> Result<()> {
+    if json {
+        return print_json(&outcomes);
+    }
+    let mut out = std::io::stdout().lock();
+    for o in outcomes {
+        for m in &o.materials {
+            writeln!(out, "{}\t{}\t{} chars\t{} fingerprints\t{}", m.id, m.format, m.normalized_chars, m.fingerprints, m.name)?;
+        }
+        for d in &o.diagnostics {
+            eprintln!("warning: {}: {} [{}]", d.path, d.message, d.code);
+        }
+    }
+    Ok(())
+}
+
+fn read_file(file: &Path) -> Result<Vec<u8>> {
+    let limit = maruhi_extract::Limits::default().max_file_bytes;
+    let size = std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?.len();
+    if size > limit {
+        bail!("{}: {size} bytes is more than the limit of {limit}", file.display());
+    }
+    std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))
+}
+
+/// The name material is registered under: the file name without folders
+/// (folder names can say more than the file does).
+fn display_name(file: &Path) -> String {
+    file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
+}

@@ -1,0 +1,210 @@
+//! Scanning pages: upload a file and see what it contains, with the matching
+//! passages side by side; fingerprint material from a secret's page.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maruhi_service::scan::Collection;
+use maruhi_service::i18n::Msg;
+use maruhi_service::{policy, Error};
+use serde::Deserialize;
+
+use super::{detail_or_error, parse_id, render, PageResult};
+use crate::web::{Ctx, PageError, Viewer};
+use crate::AppState;
+
+/// At most this many passages are shown per finding (the longest ones).
+const PASSAGES_SHOWN: usize = 5;
+
+#[derive(Template)]
+#[template(path = "scan.html")]
+pub struct ScanPage {
+    ctx: Ctx,
+    result: Option<ResultView>,
+    error: Option<String>,
+}
+
+pub struct ResultView {
+    name: String,
+    size: String,
+    documents: usize,
+    sha256: String,
+    findings: Vec<FindingView>,
+    hidden: usize,
+    diagnostics: Vec<(String, String, String)>,
+}
+
+pub struct FindingView {
+    path: String,
+    reference: String,
+    /// The secret's id and title, for our own material.
+    secret: Option<(i64, String)>,
+    third_party: bool,
+    coverage: String,
+    matched_chars: usize,
+    /// (scanned passage, material passage or why it is not shown)
+    passages: Vec<(String, PassageView)>,
+}
+
+pub enum PassageView {
+    Text(String),
+    NotKept,
+    NotEntitled,
+}
+
+fn may_scan(viewer: &Viewer) -> Result<(), PageError> {
+    if policy::may_scan(viewer.actor()) {
+        Ok(())
+    } else {
+        Err(PageError(Error::Forbidden, viewer.lang))
+    }
+}
+
+pub async fn form(viewer: Viewer) -> PageResult {
+    may_scan(&viewer)?;
+    Ok(render(&ScanPage { ctx: viewer.ctx(), result: None, error: None }))
+}
+
+/// The fields of an upload form.
+struct Upload {
+    csrf: String,
+    file_name: String,
+    bytes: Vec<u8>,
+    keep_text: bool,
+}
+
+async fn read_upload(mut multipart: Multipart, viewer: &Viewer) -> Result<Upload, PageError> {
+    let bad = || PageError(Error::invalid("file", Msg::Required), viewer.lang);
+    let mut upload = Upload { csrf: String::new(), file_name: String::new(), bytes: Vec::new(), keep_text: false };
+    while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
+        match field.name() {
+            Some("csrf") => upload.csrf = field.text().await.map_err(|_| bad())?,
+            Some("keep_text") => upload.keep_text = field.text().await.map_err(|_| bad())? == "on",
+            Some("file") => {
+                upload.file_name = field.file_name().unwrap_or_default().to_owned();
+                upload.bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    // The token is checked before anything is done with the file.
+    viewer.check_csrf(&upload.csrf)?;
+    Ok(upload)
+}
+
+pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Multipart) -> PageResult {
+    may_scan(&viewer)?;
+    let upload = read_upload(multipart, &viewer).await?;
+    let lang = viewer.lang;
+    let actor = viewer.actor();
+    if upload.file_name.is_empty() && upload.bytes.is_empty() {
+        let error = Some(Msg::Required.text(lang).to_owned());
+        return Ok(render(&ScanPage { ctx: viewer.ctx(), result: None, error }));
+    }
+    let outcome = match state.svc.scan_upload(actor, &upload.file_name, upload.bytes).await {
+        Ok(o) => o,
+        Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
+            let error = Some(e.message(lang));
+            return Ok(render(&ScanPage { ctx: viewer.ctx(), result: None, error }));
+        }
+        Err(e) => return Err(PageError(e, lang)),
+    };
+    let mut findings = Vec::with_capacity(outcome.findings.len());
+    for f in &outcome.findings {
+        let secret = match f.secret_id {
+            Some(id) => state.svc.get_secret(actor, id).await.ok().map(|s| (id, s.title)),
+            None => None,
+        };
+        let mut spans: Vec<_> = f.spans.iter().collect();
+        spans.sort_by_key(|s| std::cmp::Reverse(s.query_chars[1] - s.query_chars[0]));
+        spans.truncate(PASSAGES_SHOWN);
+        spans.sort_by_key(|s| s.query_chars[0]);
+        let mut passages = Vec::with_capacity(spans.len());
+        for span in spans {
+            let reference = match f.material_id {
+                Some(mid) => match state.svc.material_passage(actor, mid, span.reference_bytes).await {
+                    Ok(Some(p)) => PassageView::Text(p.text),
+                    Ok(None) => PassageView::NotKept,
+                    Err(Error::NotFound | Error::Forbidden) => PassageView::NotEntitled,
+                    Err(e) => return Err(PageError(e, lang)),
+                },
+                None => PassageView::NotKept,
+            };
+            passages.push((span.query_text.clone(), reference));
+        }
+        findings.push(FindingView {
+            path: f.path.clone(),
+            reference: f.reference.clone(),
+            secret,
+            third_party: f.collection == Collection::ThirdParty,
+            coverage: format!("{:.1}", f.coverage * 100.0),
+            matched_chars: f.matched_chars,
+            passages,
+        });
+    }
+    let result = ResultView {
+        name: outcome.path,
+        size: format_size(outcome.bytes),
+        documents: outcome.documents,
+        sha256: outcome.sha256.unwrap_or_default(),
+        findings,
+        hidden: outcome.hidden_findings,
+        diagnostics: outcome.diagnostics.into_iter().map(|d| (d.path, d.message, d.code)).collect(),
+    };
+    Ok(render(&ScanPage { ctx: viewer.ctx(), result: Some(result), error: None }))
+}
+
+fn format_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20)),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
+
+/// Fingerprints an uploaded file as material of the secret.
+pub async fn attach(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> PageResult {
+    let id = parse_id(&id, viewer.lang)?;
+    let upload = read_upload(multipart, &viewer).await?;
+    let r = state.svc.attach_material(viewer.actor(), id, &upload.file_name, &upload.bytes, upload.keep_text).await;
+    detail_or_error(&state, &viewer, id, r.map(|_| ())).await
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn remove_material(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, material)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    let id = parse_id(&id, viewer.lang)?;
+    let material = parse_id(&material, viewer.lang)?;
+    // The material must belong to this secret, or the page would lie.
+    let belongs = state
+        .svc
+        .secret_materials(viewer.actor(), id)
+        .await
+        .map_err(|e| PageError(e, viewer.lang))?
+        .iter()
+        .any(|m| m.id == material);
+    if !belongs {
+        return Err(PageError(Error::NotFound, viewer.lang));
+    }
+    let r = state.svc.remove_material(viewer.actor(), material).await;
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/secrets/{id}#materials")).into_response()),
+        Err(e) => detail_or_error(&state, &viewer, id, Err(e)).await.map(Response::from),
+    }
+}

@@ -1,0 +1,608 @@
+//! The leak and contamination scanner inside an installation: fingerprinted
+//! material (our secrets' and third parties'), the index over it, and scans
+//! of uploaded files with their findings in the audit trail.
+//!
+//! Material is stored as keyed fingerprints (maruhi-fingerprint), never as
+//! plain text; the extracted text is kept only sealed (XChaCha20-Poly1305
+//! under a key derived from the installation key) so that entitled users can
+//! see a matching passage beside the scanned one. The index is rebuilt in
+//! memory when the material generation (bumped with every change, in the
+//! same transaction) moves, so several server processes stay current.
+
+use std::sync::{Arc, Mutex};
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use maruhi_fingerprint::{BackgroundSet, Fingerprinter, Fingerprints, Key};
+use maruhi_scan::{Reference, Scanner};
+pub use maruhi_scan::{Collection, FileReport, Finding, Span, Thresholds};
+use maruhi_store::materials::{MaterialRow, NewMaterial};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::audit::{self, Event};
+use crate::i18n::Msg;
+use crate::model::Role;
+use crate::{policy, Actor, Error, Result, Service};
+
+/// Keys derived from the installation key, one per purpose.
+pub(crate) struct ScanKeys {
+    fingerprint: Key,
+    seal: [u8; 32],
+}
+
+impl ScanKeys {
+    pub(crate) fn derive(installation_key: &[u8; 32]) -> ScanKeys {
+        let derive = |label: &[u8]| -> [u8; 32] {
+            let mut h = Sha256::new();
+            h.update(label);
+            h.update(installation_key);
+            h.finalize().into()
+        };
+        ScanKeys { fingerprint: Key::from_bytes(derive(b"maruhi fingerprint key v1\0")), seal: derive(b"maruhi material seal key v1\0") }
+    }
+}
+
+/// The collections material can be added to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialCollection {
+    Secret,
+    ThirdParty,
+    Background,
+}
+
+impl MaterialCollection {
+    pub fn id(self) -> &'static str {
+        match self {
+            MaterialCollection::Secret => "secret",
+            MaterialCollection::ThirdParty => "third_party",
+            MaterialCollection::Background => "background",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MaterialCollection> {
+        match s {
+            "secret" => Some(MaterialCollection::Secret),
+            "third_party" | "third-party" => Some(MaterialCollection::ThirdParty),
+            "background" => Some(MaterialCollection::Background),
+            _ => None,
+        }
+    }
+}
+
+/// One fingerprinted document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Material {
+    pub id: i64,
+    pub collection: MaterialCollection,
+    pub secret_id: Option<i64>,
+    pub name: String,
+    pub note: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub format: String,
+    pub normalized_chars: i64,
+    pub fingerprints: i64,
+    /// Whether the extracted text is kept (sealed) for passage views.
+    pub text_kept: bool,
+    pub created_by: Option<String>,
+    pub created_at: String,
+}
+
+fn material(row: MaterialRow) -> Material {
+    Material {
+        id: row.id,
+        collection: MaterialCollection::parse(&row.collection).unwrap_or(MaterialCollection::Background),
+        secret_id: row.secret_id,
+        name: row.name,
+        note: row.note,
+        sha256: row.sha256,
+        size_bytes: row.size_bytes,
+        format: row.format,
+        normalized_chars: row.normalized_chars,
+        fingerprints: row.fingerprint_count,
+        text_kept: row.has_text,
+        created_by: row.created_by_name,
+        created_at: row.created_at,
+    }
+}
+
+/// What adding a file produced: a material per document inside it, and a
+/// diagnostic per part that could not be read.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachOutcome {
+    pub materials: Vec<Material>,
+    pub diagnostics: Vec<ScanDiagnostic>,
+}
+
+/// A problem with one file or member, for the user (never document content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanDiagnostic {
+    pub path: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<maruhi_scan::Diagnostic> for ScanDiagnostic {
+    fn from(d: maruhi_scan::Diagnostic) -> Self {
+        ScanDiagnostic { path: d.path, code: d.code.to_owned(), message: d.message }
+    }
+}
+
+/// A scan of one uploaded file, as the asking user may see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanOutcome {
+    pub path: String,
+    pub bytes: u64,
+    pub documents: usize,
+    pub sha256: Option<String>,
+    /// Findings the user may see.
+    pub findings: Vec<Finding>,
+    /// Findings about secrets the user may not see: counted, recorded in the
+    /// audit trail for legal and the secrets' managers, not shown.
+    pub hidden_findings: usize,
+    pub diagnostics: Vec<ScanDiagnostic>,
+}
+
+/// A matching passage of stored material, for a side-by-side view.
+#[derive(Debug, Clone, Serialize)]
+pub struct Passage {
+    pub material_id: i64,
+    pub text: String,
+}
+
+/// The scanner cache: the material generation it was built at.
+#[derive(Default)]
+pub(crate) struct ScannerCache(Mutex<Option<(i64, Arc<Scanner>)>>);
+
+impl Service {
+    /// Sets the installation key from which the fingerprint and sealing keys
+    /// are derived. Without it, the scanner's operations refuse to run.
+    pub fn with_installation_key(mut self, key: [u8; 32]) -> Service {
+        self.scan_keys = Some(Arc::new(ScanKeys::derive(&key)));
+        self
+    }
+
+    fn scan_keys(&self) -> Result<&ScanKeys> {
+        self.scan_keys.as_deref().ok_or(Error::Conflict(Msg::NoInstallationKey))
+    }
+
+    /// The installation's fingerprinter.
+    pub fn fingerprinter(&self) -> Result<Fingerprinter> {
+        Fingerprinter::builder()
+            .key(self.scan_keys()?.fingerprint.clone())
+            .build()
+            .map_err(|_| Error::Conflict(Msg::NoInstallationKey))
+    }
+
+    /// Fingerprints a file (every document inside it) as material of secret
+    /// `secret_id`. Allowed to whoever may manage the secret.
+    pub async fn attach_material(
+        &self,
+        actor: &Actor,
+        secret_id: i64,
+        file_name: &str,
+        bytes: &[u8],
+        keep_text: bool,
+    ) -> Result<AttachOutcome> {
+        {
+            let mut conn = self.db.read().await?;
+            let row = self.visible_row(&mut conn, actor, secret_id).await?;
+            if !policy::may_manage_secret(actor, row.manager_id) {
+                return Err(Error::Forbidden);
+            }
+        }
+        self.add_material(actor, MaterialCollection::Secret, Some(secret_id), file_name, "", bytes, keep_text).await
+    }
+
+    /// Adds a file to the third-party or background collection (admin and
+    /// legal/IP). `note` says where it came from (an NDA, a new hire's
+    /// declaration, a public source).
+    pub async fn add_collection_material(
+        &self,
+        actor: &Actor,
+        collection: MaterialCollection,
+        file_name: &str,
+        note: &str,
+        bytes: &[u8],
+        keep_text: bool,
+    ) -> Result<AttachOutcome> {
+        if !policy::may_manage_collections(actor) {
+            return Err(Error::Forbidden);
+        }
+        if collection == MaterialCollection::Secret {
+            return Err(Error::invalid("collection", Msg::UnknownCollection));
+        }
+        check_len("note", note, 2000)?;
+        self.add_material(actor, collection, None, file_name, note, bytes, keep_text).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn add_material(
+        &self,
+        actor: &Actor,
+        collection: MaterialCollection,
+        secret_id: Option<i64>,
+        file_name: &str,
+        note: &str,
+        bytes: &[u8],
+        keep_text: bool,
+    ) -> Result<AttachOutcome> {
+        let file_name = file_name.trim();
+        if file_name.is_empty() {
+            return Err(Error::invalid("file", Msg::Required));
+        }
+        check_len("file", file_name, 500)?;
+        let fp = self.fingerprinter()?;
+        let limits = maruhi_extract::Limits::default();
+        let (name, data) = (file_name.to_owned(), bytes.to_vec());
+        // Extraction and fingerprinting are CPU work: off the async threads.
+        let background = collection == MaterialCollection::Background;
+        let (prepared, diagnostics) =
+            tokio::task::spawn_blocking(move || prepare(&fp, &name, &data, &limits, background))
+            .await
+            .map_err(|_| Error::Conflict(Msg::ServerError))?;
+        if prepared.is_empty() {
+            return Err(Error::invalid("file", Msg::NoText));
+        }
+        let file_sha = hex(&Sha256::digest(bytes));
+        let at = self.now_text();
+        let mut tx = self.db.begin().await?;
+        let mut ids = Vec::with_capacity(prepared.len());
+        let mut events = Vec::with_capacity(prepared.len());
+        for p in &prepared {
+            let sealed = if keep_text { Some(self.seal(&p.sha256, p.text.as_bytes())?) } else { None };
+            let id = maruhi_store::materials::insert(
+                tx.conn(),
+                &NewMaterial {
+                    collection: collection.id(),
+                    secret_id,
+                    name: &p.name,
+                    note,
+                    sha256: &p.sha256,
+                    size_bytes: p.size as i64,
+                    format: p.format,
+                    normalized_chars: p.normalized_chars as i64,
+                    fingerprint_count: p.fingerprint_count as i64,
+                    fingerprints: &p.fingerprints,
+                    sealed_text: sealed.as_deref(),
+                    created_by: actor.user_id,
+                    created_at: &at,
+                },
+            )
+            .await?;
+            ids.push(id);
+            // The file's and the document's SHA-256 enter the ledger: one time
+            // stamp over a checkpoint dates the material (prior-use evidence).
+            let summary = json!({
+                "material": id, "collection": collection.id(), "name": p.name,
+                "file_sha256": file_sha, "text_sha256": p.sha256, "chars": p.normalized_chars,
+            });
+            events.push(match secret_id {
+                Some(sid) => Event::new(actor, "material.attach", "secret", sid).summary(summary),
+                None => Event::new(actor, "material.add", "material", id).summary(summary),
+            });
+        }
+        audit::record_many(&mut tx, &at, &events).await?;
+        tx.commit().await?;
+        let mut conn = self.db.read().await?;
+        let mut materials = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(row) = maruhi_store::materials::get(&mut conn, id).await? {
+                materials.push(material(row));
+            }
+        }
+        Ok(AttachOutcome { materials, diagnostics: diagnostics.into_iter().map(Into::into).collect() })
+    }
+
+    /// Removes a material from the index (its audit history stays).
+    pub async fn remove_material(&self, actor: &Actor, id: i64) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        let row = maruhi_store::materials::get(tx.conn(), id).await?.ok_or(Error::NotFound)?;
+        match row.secret_id {
+            Some(sid) => {
+                let secret = self.visible_row(tx.conn(), actor, sid).await?;
+                if !policy::may_manage_secret(actor, secret.manager_id) {
+                    return Err(Error::Forbidden);
+                }
+            }
+            None if !policy::may_manage_collections(actor) => return Err(Error::NotFound),
+            None => {}
+        }
+        let at = self.now_text();
+        maruhi_store::materials::remove(tx.conn(), id, &at).await?;
+        let summary = json!({"material": id, "name": row.name, "text_sha256": row.sha256});
+        let event = match row.secret_id {
+            Some(sid) => Event::new(actor, "material.remove", "secret", sid).summary(summary),
+            None => Event::new(actor, "material.remove", "material", id).summary(summary),
+        };
+        audit::record(&mut tx, &at, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The material fingerprinted for a secret the actor may see.
+    pub async fn secret_materials(&self, actor: &Actor, secret_id: i64) -> Result<Vec<Material>> {
+        let mut conn = self.db.read().await?;
+        self.visible_row(&mut conn, actor, secret_id).await?;
+        Ok(maruhi_store::materials::for_secret(&mut conn, secret_id).await?.into_iter().map(material).collect())
+    }
+
+    /// The third-party or background collection.
+    pub async fn collection_materials(&self, actor: &Actor, collection: MaterialCollection) -> Result<Vec<Material>> {
+        if collection == MaterialCollection::Secret || !policy::sees_collections(actor.role) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::materials::in_collection(&mut conn, collection.id()).await?.into_iter().map(material).collect())
+    }
+
+    /// The scanner over every live material, rebuilt when material changed.
+    pub async fn scanner(&self) -> Result<Arc<Scanner>> {
+        let generation = {
+            let mut conn = self.db.read().await?;
+            maruhi_store::materials::generation(&mut conn).await?
+        };
+        if let Ok(cache) = self.scanner_cache.0.lock() {
+            if let Some((g, scanner)) = cache.as_ref() {
+                if *g == generation {
+                    return Ok(Arc::clone(scanner));
+                }
+            }
+        }
+        let fp = self.fingerprinter()?;
+        let (rows, meta) = {
+            let mut conn = self.db.read().await?;
+            let rows = maruhi_store::materials::all_fingerprints(&mut conn).await?;
+            let mut meta = Vec::new();
+            for c in [MaterialCollection::Secret, MaterialCollection::ThirdParty] {
+                meta.extend(maruhi_store::materials::in_collection(&mut conn, c.id()).await?);
+            }
+            (rows, meta)
+        };
+        let scanner = tokio::task::spawn_blocking(move || build_scanner(fp, rows, meta))
+            .await
+            .map_err(|_| Error::Conflict(Msg::ServerError))??;
+        let scanner = Arc::new(scanner);
+        if let Ok(mut cache) = self.scanner_cache.0.lock() {
+            *cache = Some((generation, Arc::clone(&scanner)));
+        }
+        Ok(scanner)
+    }
+
+    /// Scans an uploaded file against the installation's material. Findings
+    /// about registered secrets and third-party material are recorded in the
+    /// audit trail (all of them, also those the caller may not see); the
+    /// caller sees those they may.
+    pub async fn scan_upload(&self, actor: &Actor, file_name: &str, bytes: Vec<u8>) -> Result<ScanOutcome> {
+        if !policy::may_scan(actor) {
+            return Err(Error::Forbidden);
+        }
+        let name = if file_name.trim().is_empty() { "upload".to_owned() } else { file_name.trim().to_owned() };
+        check_len("file", &name, 500)?;
+        let scanner = self.scanner().await?;
+        let report = tokio::task::spawn_blocking(move || scanner.scan_bytes(&name, &bytes))
+            .await
+            .map_err(|_| Error::Conflict(Msg::ServerError))?;
+        self.record_findings(actor, std::slice::from_ref(&report)).await?;
+        self.visible_outcome(actor, report).await
+    }
+
+    /// Records the findings of scanned files in the audit trail, one event per
+    /// finding, in one transaction.
+    pub async fn record_findings(&self, actor: &Actor, reports: &[FileReport]) -> Result<usize> {
+        let mut events = Vec::new();
+        for report in reports {
+            for f in &report.findings {
+                let summary = json!({
+                    "path": f.path, "file_sha256": report.sha256, "material": f.material_id,
+                    "reference": f.reference, "coverage": f.coverage, "matched_chars": f.matched_chars,
+                });
+                events.push(match (f.collection, f.secret_id, f.material_id) {
+                    (Collection::Secret, Some(sid), _) => Event::new(actor, "scan.finding", "secret", sid).summary(summary),
+                    (_, _, Some(mid)) => Event::new(actor, "scan.contamination", "material", mid).summary(summary),
+                    _ => continue,
+                });
+            }
+        }
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let at = self.now_text();
+        let mut tx = self.db.begin().await?;
+        audit::record_many(&mut tx, &at, &events).await?;
+        tx.commit().await?;
+        Ok(events.len())
+    }
+
+    /// Splits a report into what the actor may see and a count of the rest.
+    async fn visible_outcome(&self, actor: &Actor, report: FileReport) -> Result<ScanOutcome> {
+        let mut conn = self.db.read().await?;
+        let mut findings = Vec::new();
+        let mut hidden = 0;
+        for f in report.findings {
+            let visible = match (f.collection, f.secret_id) {
+                (Collection::Secret, Some(sid)) => match maruhi_store::secrets::get(&mut conn, sid).await? {
+                    Some(row) => Self::may_view(&mut conn, actor, &row).await?,
+                    None => false,
+                },
+                _ => policy::sees_collections(actor.role),
+            };
+            if visible {
+                findings.push(f);
+            } else {
+                hidden += 1;
+            }
+        }
+        Ok(ScanOutcome {
+            path: report.path,
+            bytes: report.bytes,
+            documents: report.documents,
+            sha256: report.sha256,
+            findings,
+            hidden_findings: hidden,
+            diagnostics: report.diagnostics.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    /// A passage of stored material's text (byte range of its extracted
+    /// text), for a side-by-side view. Only for those entitled to the
+    /// content: the secret's manager and access list, admin and legal/IP
+    /// (never auditors, who oversee management, not content); third-party
+    /// material for those who see the collections.
+    pub async fn material_passage(&self, actor: &Actor, material_id: i64, range: [usize; 2]) -> Result<Option<Passage>> {
+        let mut conn = self.db.read().await?;
+        let row = maruhi_store::materials::get(&mut conn, material_id).await?.ok_or(Error::NotFound)?;
+        let allowed = match row.secret_id {
+            Some(sid) => {
+                self.visible_row(&mut conn, actor, sid).await?;
+                matches!(actor.role, Role::Admin | Role::Legal)
+                    || match actor.user_id {
+                        Some(uid) => maruhi_store::secrets::is_visible_to(&mut conn, sid, uid).await?,
+                        None => false,
+                    }
+            }
+            None => policy::sees_collections(actor.role),
+        };
+        if !allowed || actor.role == Role::Auditor {
+            return Err(Error::NotFound);
+        }
+        let Some(sealed) = maruhi_store::materials::sealed_text(&mut conn, material_id).await? else {
+            return Ok(None);
+        };
+        let text = String::from_utf8(self.open_sealed(&row.sha256, &sealed)?).map_err(|_| corrupt())?;
+        let [start, end] = range;
+        let (start, end) = (floor(&text, start), floor(&text, end));
+        Ok(Some(Passage { material_id, text: maruhi_scan::excerpt(&text, [start, end.max(start)], 400) }))
+    }
+
+    fn seal(&self, text_sha256: &str, plain: &[u8]) -> Result<Vec<u8>> {
+        let cipher = XChaCha20Poly1305::new(&self.scan_keys()?.seal.into());
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).map_err(|_| corrupt())?;
+        let sealed = cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad: text_sha256.as_bytes() })
+            .map_err(|_| corrupt())?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    fn open_sealed(&self, text_sha256: &str, sealed: &[u8]) -> Result<Vec<u8>> {
+        let cipher = XChaCha20Poly1305::new(&self.scan_keys()?.seal.into());
+        if sealed.len() < 24 {
+            return Err(corrupt());
+        }
+        let (nonce, body) = sealed.split_at(24);
+        cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: text_sha256.as_bytes() }).map_err(|_| corrupt())
+    }
+}
+
+fn check_len(field: &'static str, value: &str, max: usize) -> Result<()> {
+    if value.chars().count() > max {
+        return Err(Error::invalid(field, Msg::TooLong));
+    }
+    Ok(())
+}
+
+fn corrupt() -> Error {
+    Error::Store(maruhi_store::StoreError::Corrupt { what: "sealed material text".into() })
+}
+
+fn floor(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+struct Prepared {
+    name: String,
+    format: &'static str,
+    size: usize,
+    sha256: String,
+    text: String,
+    normalized_chars: usize,
+    fingerprint_count: usize,
+    /// Serialised `Fingerprints`, or for background material a `BackgroundSet`
+    /// (every k-gram, so that boilerplate is silenced wherever a reference
+    /// selects it).
+    fingerprints: Vec<u8>,
+}
+
+fn prepare(
+    fp: &Fingerprinter,
+    name: &str,
+    bytes: &[u8],
+    limits: &maruhi_extract::Limits,
+    background: bool,
+) -> (Vec<Prepared>, Vec<maruhi_scan::Diagnostic>) {
+    let extraction = maruhi_extract::extract_bytes(name, bytes, limits);
+    let mut diagnostics = extraction.diagnostics;
+    let mut out = Vec::new();
+    for doc in extraction.documents {
+        let fingerprinted = fp.fingerprint(&doc.text).and_then(|f| {
+            let all = if background { Some(fp.background([doc.text.as_str()])?) } else { None };
+            Ok((f, all))
+        });
+        match fingerprinted {
+            Ok((f, all)) if !f.is_empty() => out.push(Prepared {
+                name: doc.path,
+                format: doc.format.as_str(),
+                size: doc.text.len(),
+                sha256: hex(&Sha256::digest(doc.text.as_bytes())),
+                normalized_chars: f.normalized_len(),
+                fingerprint_count: all.as_ref().map_or(f.len(), |a| a.len()),
+                fingerprints: all.map_or_else(|| f.to_bytes(), |a| a.to_bytes()),
+                text: doc.text,
+            }),
+            Ok(_) => {}
+            Err(e) => diagnostics.push(maruhi_scan::Diagnostic {
+                path: doc.path,
+                code: "MRH-SCAN-001",
+                message: format!("could not fingerprint the text: {e}"),
+            }),
+        }
+    }
+    (out, diagnostics)
+}
+
+fn build_scanner(fp: Fingerprinter, rows: Vec<(i64, String, Vec<u8>)>, meta: Vec<MaterialRow>) -> Result<Scanner> {
+    let by_id: std::collections::HashMap<i64, MaterialRow> = meta.into_iter().map(|m| (m.id, m)).collect();
+    let mut builder = Scanner::builder(fp.clone());
+    let mut background = Vec::new();
+    for (id, collection, bytes) in rows {
+        if collection == "background" {
+            background.push(BackgroundSet::from_bytes(&bytes).map_err(|_| corrupt_index())?);
+            continue;
+        }
+        let fingerprints = Fingerprints::from_bytes(&bytes).map_err(|_| corrupt_index())?;
+        let Some(m) = by_id.get(&id) else { continue };
+        let reference = Reference {
+            name: m.name.clone(),
+            collection: if collection == "secret" { Collection::Secret } else { Collection::ThirdParty },
+            secret_id: m.secret_id,
+            material_id: Some(id),
+        };
+        // Fingerprints made with another key or algorithm cannot be matched;
+        // they are skipped rather than failing every scan.
+        if builder.add(reference, &fingerprints).is_err() {
+            tracing::warn!(material = id, "material fingerprints do not fit the installation key; re-attach it");
+        }
+    }
+    if let Some(set) = BackgroundSet::union(&background).map_err(|_| corrupt_index())? {
+        builder.background(set).map_err(|_| corrupt_index())?;
+    }
+    builder.build().map_err(|_| corrupt_index())
+}
+
+fn corrupt_index() -> Error {
+    Error::Store(maruhi_store::StoreError::Corrupt { what: "material fingerprints".into() })
+}

@@ -1,0 +1,169 @@
+use maruhi_service::model::SecretInput;
+use maruhi_service::scan::MaterialCollection;
+use maruhi_service::{Actor, Error};
+
+use crate::{both, Env};
+
+const DESIGN: &str = "射出成形条件表 MX-7\n\
+    保圧は八十五メガパスカルとし、金型温度は六十度に保つ。冷却時間は二十二秒、\
+    ゲートはサブマリン方式で二点とする。樹脂は乾燥機で四時間予備乾燥してから投入し、\
+    初品から三十ショットは廃棄して寸法を確認すること。この条件が歩留まり九十八パーセントを支えている。";
+
+const NDA_MATERIAL: &str = "Partner Corp. confidential: the coating line runs at 182 degrees with a dwell time \
+    of 41 seconds, and the primer ratio is three parts resin to one part hardener by weight.";
+
+/// A leak: part of the design re-typed in half width with other punctuation,
+/// inside an unrelated mail.
+fn leak() -> String {
+    "お疲れ様です。先日の件、以下の通りです。\n\
+     保圧は八十五ﾒｶﾞﾊﾟｽｶﾙとし,金型温度は六十度に保つ｡冷却時間は二十二秒,\
+     ゲートはサブマリン方式で二点とする｡樹脂は乾燥機で４時間予備乾燥してから投入し､\n\
+     初品から３０ショットは廃棄して寸法を確認すること｡\nよろしくお願いします。"
+        .to_owned()
+}
+
+async fn org(e: &Env) -> (Actor, i64) {
+    for (u, r) in [("sato", "manager"), ("watanabe", "employee"), ("suzuki", "analyst"), ("yamada", "legal"), ("ito", "auditor")] {
+        e.user(u, r).await;
+    }
+    let sato = e.actor("sato").await;
+    let s = e
+        .svc
+        .create_secret(
+            &sato,
+            SecretInput {
+                title: "MX-7 成形条件".into(),
+                category: "process".into(),
+                level: "極秘".into(),
+                grants: vec!["watanabe".into()],
+                status: Some("registered".into()),
+                ..SecretInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    (sato, s.id)
+}
+
+#[tokio::test]
+async fn attached_material_is_found_in_a_reworded_leak_and_recorded() {
+    both(|e| async move {
+        let (sato, id) = org(&e).await;
+        let out = e.svc.attach_material(&sato, id, "成形条件.txt", DESIGN.as_bytes(), true).await.unwrap();
+        assert_eq!(out.materials.len(), 1);
+        let m = &out.materials[0];
+        assert_eq!((m.secret_id, m.text_kept, m.name.as_str()), (Some(id), true, "成形条件.txt"));
+        assert!(m.fingerprints > 5, "{m:?}");
+        assert_eq!(e.svc.secret_materials(&sato, id).await.unwrap(), out.materials);
+
+        // The analyst sees that something was found but not which secret:
+        // they are not on its access list.
+        let suzuki = e.actor("suzuki").await;
+        let seen = e.svc.scan_upload(&suzuki, "mail.txt", leak().into_bytes()).await.unwrap();
+        assert!(seen.findings.is_empty());
+        assert_eq!(seen.hidden_findings, 1, "{seen:?} {:?}", e.svc.scanner().await.unwrap().with_thresholds(maruhi_scan::Thresholds{min_matched_chars:1, min_coverage:0.0}).scan_bytes("x", leak().as_bytes()).findings);
+        // Legal sees it, with where it is in both documents.
+        let yamada = e.actor("yamada").await;
+        let seen = e.svc.scan_upload(&yamada, "mail.txt", leak().into_bytes()).await.unwrap();
+        assert_eq!(seen.findings.len(), 1, "{seen:?}");
+        let f = &seen.findings[0];
+        assert_eq!((f.secret_id, f.material_id), (Some(id), Some(m.id)));
+        assert!(f.matched_chars >= 40 && f.coverage > 0.2 && f.coverage < 1.0, "{f:?}");
+        assert!(f.excerpt.contains("金型温度"), "{}", f.excerpt);
+        // The matching passage of the material, for the side-by-side view.
+        let span = f.spans.iter().max_by_key(|s| s.reference_chars[1] - s.reference_chars[0]).unwrap();
+        let passage = e.svc.material_passage(&yamada, m.id, span.reference_bytes).await.unwrap().unwrap();
+        assert!(passage.text.contains("金型温度"), "{}", passage.text);
+        // Auditors oversee management, never content; employees cannot scan.
+        let ito = e.actor("ito").await;
+        assert!(matches!(e.svc.material_passage(&ito, m.id, span.reference_bytes).await, Err(Error::NotFound)));
+        let watanabe = e.actor("watanabe").await;
+        assert!(matches!(e.svc.scan_upload(&watanabe, "x.txt", b"x".to_vec()).await, Err(Error::Forbidden)));
+        assert!(matches!(e.svc.scan_upload(&ito, "x.txt", b"x".to_vec()).await, Err(Error::Forbidden)));
+        // On the secret's history: the attachment and both findings (each
+        // scan is evidence, whoever ran it).
+        let actions: Vec<String> = e.svc.history(&sato, id).await.unwrap().into_iter().map(|h| h.action).collect();
+        assert_eq!(actions.iter().filter(|a| *a == "material.attach").count(), 1, "{actions:?}");
+        assert_eq!(actions.iter().filter(|a| *a == "scan.finding").count(), 2, "{actions:?}");
+
+        // Unrelated text finds nothing.
+        let clean = e.svc.scan_upload(&yamada, "memo.txt", "来週の会議室の予約をお願いします。".repeat(20).into_bytes());
+        assert!(clean.await.unwrap().findings.is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn who_may_attach_and_what_fails_cleanly() {
+    both(|e| async move {
+        let (sato, id) = org(&e).await;
+        let watanabe = e.actor("watanabe").await;
+        // On the access list but not the manager: may read, not attach.
+        assert!(matches!(
+            e.svc.attach_material(&watanabe, id, "a.txt", DESIGN.as_bytes(), true).await,
+            Err(Error::Forbidden)
+        ));
+        let suzuki = e.actor("suzuki").await;
+        assert!(matches!(
+            e.svc.attach_material(&suzuki, id, "a.txt", DESIGN.as_bytes(), true).await,
+            Err(Error::NotFound)
+        ));
+        // Too little text to fingerprint: a clear error, nothing stored.
+        assert!(matches!(e.svc.attach_material(&sato, id, "short.txt", b"abc", true).await, Err(Error::Invalid(_))));
+        assert!(e.svc.secret_materials(&sato, id).await.unwrap().is_empty());
+        // Fingerprints only: no passage can be shown.
+        let m = e.svc.attach_material(&sato, id, "a.txt", DESIGN.as_bytes(), false).await.unwrap().materials.remove(0);
+        assert!(!m.text_kept);
+        assert!(e.svc.material_passage(&sato, m.id, [0, 30]).await.unwrap().is_none());
+        // Removed material no longer matches, and the scanner notices.
+        let yamada = e.actor("yamada").await;
+        assert_eq!(e.svc.scan_upload(&yamada, "m.txt", leak().into_bytes()).await.unwrap().findings.len(), 1);
+        e.svc.remove_material(&sato, m.id).await.unwrap();
+        assert!(e.svc.scan_upload(&yamada, "m.txt", leak().into_bytes()).await.unwrap().findings.is_empty());
+        assert!(matches!(e.svc.remove_material(&sato, m.id).await, Err(Error::NotFound)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn third_party_material_shows_contamination_and_background_never_counts() {
+    both(|e| async move {
+        let (_, _) = org(&e).await;
+        let yamada = e.actor("yamada").await;
+        let sato = e.actor("sato").await;
+        assert!(matches!(
+            e.svc
+                .add_collection_material(&sato, MaterialCollection::ThirdParty, "p.txt", "", NDA_MATERIAL.as_bytes(), true)
+                .await,
+            Err(Error::Forbidden)
+        ));
+        let nda = e
+            .svc
+            .add_collection_material(
+                &yamada,
+                MaterialCollection::ThirdParty,
+                "partner-spec.txt",
+                "NDA 2026-04 Partner Corp.",
+                NDA_MATERIAL.as_bytes(),
+                true,
+            )
+            .await
+            .unwrap();
+        assert_eq!(nda.materials[0].note, "NDA 2026-04 Partner Corp.");
+        let ours = format!("Our new line: {NDA_MATERIAL} We will start in May.");
+        let seen = e.svc.scan_upload(&yamada, "plan.txt", ours.clone().into_bytes()).await.unwrap();
+        assert_eq!(seen.findings.len(), 1);
+        assert_eq!(seen.findings[0].collection, maruhi_scan::Collection::ThirdParty);
+        // Declaring the same text boilerplate silences it.
+        e.svc
+            .add_collection_material(&yamada, MaterialCollection::Background, "public.txt", "", NDA_MATERIAL.as_bytes(), false)
+            .await
+            .unwrap();
+        let seen = e.svc.scan_upload(&yamada, "plan.txt", ours.into_bytes()).await.unwrap();
+        assert!(seen.findings.is_empty(), "{seen:?}");
+        assert_eq!(e.svc.collection_materials(&yamada, MaterialCollection::Background).await.unwrap().len(), 1);
+        let ito = e.actor("ito").await;
+        assert!(matches!(e.svc.collection_materials(&ito, MaterialCollection::ThirdParty).await, Err(Error::Forbidden)));
+    })
+    .await;
+}
