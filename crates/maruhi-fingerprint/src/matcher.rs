@@ -174,10 +174,10 @@ pub struct Match {
     /// Fraction (0..=1) of the reference's distinct non-background
     /// fingerprints that the query also has.
     pub coverage: f64,
-    /// Normalised chars of the reference covered by matched k-grams (the
-    /// union of their spans).
+    /// Normalised chars of the reference covered by the spans (their union).
     pub matched_chars: usize,
-    /// Maximal runs of matched k-grams that line up in both documents, by
+    /// Maximal runs of matched k-grams that line up in both documents (gaps
+    /// shorter than a window bridged), by
     /// query position.
     pub spans: Vec<MatchSpan>,
 }
@@ -285,12 +285,9 @@ impl ReferenceSet {
             let coverage =
                 if ref_doc.distinct == 0 { 0.0 } else { (hashes.len() as f64 / f64::from(ref_doc.distinct)).min(1.0) };
 
-            let mut positions: Vec<usize> = group.iter().filter_map(|h| reference(h).map(|f| f.position())).collect();
-            positions.sort_unstable();
-            positions.dedup();
-            let matched_chars = union_len(&positions, k);
-
-            let spans = merge_spans(group.iter().filter_map(|h| Some((query_fp(h)?, reference(h)?))), k);
+            let spans =
+                merge_spans(group.iter().filter_map(|h| Some((query_fp(h)?, reference(h)?))), k, params.window());
+            let matched_chars = union_len(spans.iter().map(|s| s.reference_chars.clone()));
             matches.push(Match { doc: DocId(doc), coverage, matched_chars, spans });
         }
         matches.sort_by(|a, b| b.coverage.total_cmp(&a.coverage).then(a.doc.cmp(&b.doc)));
@@ -298,26 +295,30 @@ impl ReferenceSet {
     }
 }
 
-/// Total length of the union of `[p, p + k)` for sorted `positions`.
-fn union_len(positions: &[usize], k: usize) -> usize {
+/// Total length of the union of char ranges.
+fn union_len(ranges: impl Iterator<Item = Range<usize>>) -> usize {
+    let mut ranges: Vec<Range<usize>> = ranges.collect();
+    ranges.sort_unstable_by_key(|r| r.start);
     let mut total = 0;
     let mut covered_to = 0;
-    for &p in positions {
-        let start = p.max(covered_to);
-        let end = p + k;
-        if end > start {
-            total += end - start;
-            covered_to = end;
+    for r in ranges {
+        let start = r.start.max(covered_to);
+        if r.end > start {
+            total += r.end - start;
+            covered_to = r.end;
         }
     }
     total
 }
 
 /// Merges paired k-grams into spans: pairs on the same diagonal (the same
-/// reference − query offset) whose k-grams overlap or touch in the query
-/// become one span. Gaps are never bridged, so a span is text that was
-/// actually seen in both.
-fn merge_spans(pairs: impl Iterator<Item = (Fingerprint, Fingerprint)>, k: usize) -> Vec<MatchSpan> {
+/// reference − query offset) become one span when the next k-gram starts at
+/// most `window` positions after the previous one. Winnowing selects a
+/// k-gram in every `window` consecutive ones of a shared run, so inside a
+/// copied passage matches are never further apart and the span covers the
+/// whole passage, not only the selected k-grams; a gap that short can hide a
+/// changed char or two, which the span then includes.
+fn merge_spans(pairs: impl Iterator<Item = (Fingerprint, Fingerprint)>, k: usize, window: usize) -> Vec<MatchSpan> {
     let mut pairs: Vec<(i64, Fingerprint, Fingerprint)> =
         pairs.map(|(q, r)| (r.position() as i64 - q.position() as i64, q, r)).collect();
     pairs.sort_unstable_by_key(|(diag, q, _)| (*diag, q.position()));
@@ -327,7 +328,7 @@ fn merge_spans(pairs: impl Iterator<Item = (Fingerprint, Fingerprint)>, k: usize
         let q_chars = q.position()..q.position() + k;
         let r_chars = r.position()..r.position() + k;
         if let Some((d, span)) = spans.last_mut() {
-            if *d == diag && q_chars.start <= span.query_chars.end {
+            if *d == diag && q_chars.start <= span.query_chars.end.saturating_sub(k) + window {
                 span.query_chars.end = span.query_chars.end.max(q_chars.end);
                 span.reference_chars.end = span.reference_chars.end.max(r_chars.end);
                 span.query_bytes.end = span.query_bytes.end.max(q.byte_range().end);
@@ -356,10 +357,10 @@ mod tests {
 
     #[test]
     fn union_len_merges_overlaps() {
-        assert_eq!(union_len(&[], 5), 0);
-        assert_eq!(union_len(&[0], 5), 5);
-        assert_eq!(union_len(&[0, 3, 10], 5), 13);
-        assert_eq!(union_len(&[0, 5], 5), 10);
+        assert_eq!(union_len(std::iter::empty()), 0);
+        assert_eq!(union_len([0..5].into_iter()), 5);
+        assert_eq!(union_len([10..15, 0..5, 3..8].into_iter()), 13);
+        assert_eq!(union_len([0..5, 5..10].into_iter()), 10);
     }
 
     #[test]

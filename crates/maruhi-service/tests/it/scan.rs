@@ -17,8 +17,8 @@ const NDA_MATERIAL: &str = "Partner Corp. confidential: the coating line runs at
 fn leak() -> String {
     "お疲れ様です。先日の件、以下の通りです。\n\
      保圧は八十五ﾒｶﾞﾊﾟｽｶﾙとし,金型温度は六十度に保つ｡冷却時間は二十二秒,\
-     ゲートはサブマリン方式で二点とする｡樹脂は乾燥機で４時間予備乾燥してから投入し､\n\
-     初品から３０ショットは廃棄して寸法を確認すること｡\nよろしくお願いします。"
+     ゲートはサブマリン方式で二点とする｡樹脂は乾燥機で四時間予備乾燥してから投入し､\n\
+     初品から三十ショットは廃棄して寸法を確認すること｡\nよろしくお願いします。"
         .to_owned()
 }
 
@@ -61,7 +61,7 @@ async fn attached_material_is_found_in_a_reworded_leak_and_recorded() {
         let suzuki = e.actor("suzuki").await;
         let seen = e.svc.scan_upload(&suzuki, "mail.txt", leak().into_bytes()).await.unwrap();
         assert!(seen.findings.is_empty());
-        assert_eq!(seen.hidden_findings, 1, "{seen:?} {:?}", e.svc.scanner().await.unwrap().with_thresholds(maruhi_scan::Thresholds{min_matched_chars:1, min_coverage:0.0}).scan_bytes("x", leak().as_bytes()).findings);
+        assert_eq!(seen.hidden_findings, 1, "{seen:?}");
         // Legal sees it, with where it is in both documents.
         let yamada = e.actor("yamada").await;
         let seen = e.svc.scan_upload(&yamada, "mail.txt", leak().into_bytes()).await.unwrap();
