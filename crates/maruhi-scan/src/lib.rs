@@ -188,6 +188,7 @@ pub enum Error {
 }
 
 /// Collects references, then builds a [`Scanner`].
+#[derive(Clone)]
 pub struct ScannerBuilder {
     fingerprinter: Fingerprinter,
     refs: ReferenceSetBuilder,
