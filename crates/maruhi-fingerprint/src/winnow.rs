@@ -31,6 +31,7 @@ use std::ops::Range;
 
 use siphasher::sip::SipHasher13;
 
+use crate::codec::{checksum, corrupt, put_varint, verify_checksum, Reader, ALGORITHM_VERSION};
 use crate::normalize::{normalize_with, Normalized, Sink};
 use crate::Error;
 
@@ -98,6 +99,13 @@ impl Params {
         self.window as usize
     }
 
+    /// A keyed check value of the installation key (SipHash of a constant
+    /// under the key that makes the stored hashes, with k and w): equal for
+    /// equal keys, and reveals nothing about the key.
+    pub fn key_check(&self) -> u64 {
+        self.key_check
+    }
+
     /// The guarantee threshold t = w + k − 1: any shared normalised run this
     /// long is matched.
     pub fn guarantee(&self) -> usize {
@@ -115,6 +123,10 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
+    pub(crate) fn from_parts(hash: u64, position: u32, start: u32, end: u32) -> Self {
+        Self { hash, position, start, end }
+    }
+
     /// The keyed hash of the k-gram.
     pub fn hash(&self) -> u64 {
         self.hash
@@ -164,6 +176,119 @@ impl Fingerprints {
     pub fn normalized_len(&self) -> usize {
         self.normalized_len
     }
+
+    /// Serialises for storage: a compact little-endian record carrying the
+    /// parameters, the key check value and [`ALGORITHM_VERSION`], then each
+    /// fingerprint's hash (8 bytes) and its position and byte range as
+    /// delta-coded varints (about 12 bytes per fingerprint), then a checksum.
+    ///
+    /// Layout: `b"MRHFPDOC"`, format version `u8` (1), algorithm version
+    /// `u8`, varint k, varint window, `u64` key check, varint normalised
+    /// length, varint count; per fingerprint `u64` hash, varint position
+    /// delta (the first position, then the gap − 1), varint start delta,
+    /// varint byte length; `u64` checksum of everything before it.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(40 + self.items.len() * 12);
+        out.extend_from_slice(FINGERPRINTS_MAGIC);
+        out.push(FINGERPRINTS_FORMAT);
+        out.push(ALGORITHM_VERSION);
+        put_varint(&mut out, u64::from(self.params.k));
+        put_varint(&mut out, u64::from(self.params.window));
+        out.extend_from_slice(&self.params.key_check.to_le_bytes());
+        put_varint(&mut out, self.normalized_len as u64);
+        put_varint(&mut out, self.items.len() as u64);
+        let mut next_position = 0u64;
+        let mut previous_start = 0u64;
+        for fp in &self.items {
+            out.extend_from_slice(&fp.hash.to_le_bytes());
+            put_varint(&mut out, u64::from(fp.position).saturating_sub(next_position));
+            put_varint(&mut out, u64::from(fp.start).saturating_sub(previous_start));
+            put_varint(&mut out, u64::from(fp.end.saturating_sub(fp.start)));
+            next_position = u64::from(fp.position) + 1;
+            previous_start = u64::from(fp.start);
+        }
+        let sum = checksum(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    /// Reads what [`to_bytes`](Self::to_bytes) wrote, validating everything:
+    /// positions strictly increase and fit the normalised length, byte ranges
+    /// are non-empty and their starts never decrease.
+    ///
+    /// The key check value is restored into [`Params`], so fingerprints made
+    /// under another installation key are refused later with
+    /// [`Error::IncompatibleParameters`] by [`ReferenceSetBuilder::add`] and
+    /// [`ReferenceSet::find`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Corrupt`] for truncated, corrupt or unknown-format data;
+    /// [`Error::StaleAlgorithm`] for data made by another
+    /// [`ALGORITHM_VERSION`].
+    ///
+    /// [`ReferenceSetBuilder::add`]: crate::ReferenceSetBuilder::add
+    /// [`ReferenceSet::find`]: crate::ReferenceSet::find
+    pub fn from_bytes(bytes: &[u8]) -> Result<Fingerprints, Error> {
+        let body = verify_checksum(bytes)?;
+        let mut r = Reader::new(body);
+        if r.take(FINGERPRINTS_MAGIC.len())? != FINGERPRINTS_MAGIC {
+            return Err(corrupt("not stored fingerprints (bad magic)"));
+        }
+        if r.u8()? != FINGERPRINTS_FORMAT {
+            return Err(corrupt("unsupported fingerprint format version"));
+        }
+        let algorithm = r.u8()?;
+        if algorithm != ALGORITHM_VERSION {
+            return Err(Error::StaleAlgorithm { found: algorithm, current: ALGORITHM_VERSION });
+        }
+        let params = read_params(r.varint()?, r.varint()?, r.u64()?)?;
+        let normalized_len = r.varint_u32()?;
+        let count = r.varint()?;
+        // Each fingerprint takes at least 11 bytes: never allocate more than
+        // the data can hold.
+        if count > (r.remaining() / 11) as u64 {
+            return Err(corrupt("fingerprint count exceeds the data"));
+        }
+        let mut items = Vec::with_capacity(count as usize);
+        let mut next_position = 0u64;
+        let mut previous_start = 0u64;
+        for _ in 0..count {
+            let hash = r.u64()?;
+            let position = next_position.checked_add(r.varint()?).ok_or(corrupt("position overflows"))?;
+            let start = previous_start.checked_add(r.varint()?).ok_or(corrupt("offset overflows"))?;
+            let len = r.varint()?;
+            let end = start.checked_add(len).ok_or(corrupt("offset overflows"))?;
+            if len == 0 {
+                return Err(corrupt("empty byte range"));
+            }
+            if position + u64::from(params.k) > u64::from(normalized_len) {
+                return Err(corrupt("fingerprint past the end of the document"));
+            }
+            let (Ok(start32), Ok(end32)) = (u32::try_from(start), u32::try_from(end)) else {
+                return Err(corrupt("byte offset exceeds 32 bits"));
+            };
+            // position < normalized_len <= u32::MAX, checked above.
+            items.push(Fingerprint { hash, position: position as u32, start: start32, end: end32 });
+            next_position = position + 1;
+            previous_start = start;
+        }
+        r.finish()?;
+        Ok(Fingerprints { params, items, normalized_len: normalized_len as usize })
+    }
+}
+
+const FINGERPRINTS_MAGIC: &[u8; 8] = b"MRHFPDOC";
+const FINGERPRINTS_FORMAT: u8 = 1;
+
+/// Rebuilds [`Params`] from stored values, checking the ranges the builder
+/// enforces.
+pub(crate) fn read_params(k: u64, window: u64, key_check: u64) -> Result<Params, Error> {
+    let in_range = |v: u64, max: usize| (1..=max as u64).contains(&v);
+    if !in_range(k, MAX_K) || !in_range(window, MAX_WINDOW) {
+        return Err(corrupt("k or window out of range"));
+    }
+    Ok(Params { k: k as u32, window: window as u32, key_check })
 }
 
 /// Hashes of *every* k-gram of boilerplate texts (headers, legal notices,
@@ -611,7 +736,7 @@ fn add_mod(a: u64, b: u64) -> u64 {
 /// MurmurHash3's 64-bit finaliser: a fast bijection with full avalanche, so
 /// window minima fall at pseudo-random positions.
 #[inline]
-fn mix(mut x: u64) -> u64 {
+pub(crate) fn mix(mut x: u64) -> u64 {
     x ^= x >> 33;
     x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
     x ^= x >> 33;
