@@ -119,6 +119,17 @@ pub(crate) fn verify_checksum(bytes: &[u8]) -> Result<&[u8], Error> {
     Ok(body)
 }
 
+/// Overwrites the trailing 8 bytes of `bytes` with the checksum of the rest.
+/// Only for fuzzing and tests: it lets mutated data reach the structural
+/// validation behind the checksum. Not part of the API.
+pub fn reseal(bytes: &mut [u8]) {
+    let n = bytes.len().saturating_sub(8);
+    let sum = checksum(&bytes[..n]).to_le_bytes();
+    for (b, s) in bytes[n..].iter_mut().zip(sum) {
+        *b = s;
+    }
+}
+
 /// A fast unkeyed 64-bit checksum against accidental corruption (truncated
 /// copies, flipped bits), not against tampering: four independent lanes of
 /// `(lane ^ word) · odd` and a rotation, each step a bijection of the lane, so

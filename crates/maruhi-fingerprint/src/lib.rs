@@ -64,6 +64,8 @@ pub mod normalize;
 mod persist_tests;
 pub mod winnow;
 
+#[doc(hidden)]
+pub use codec::reseal as __reseal_checksum;
 pub use codec::ALGORITHM_VERSION;
 pub use error::Error;
 pub use matcher::{DocId, IndexEntry, Match, MatchSpan, ReferenceSet, ReferenceSetBuilder};

@@ -129,6 +129,22 @@ fn every_truncation_and_bit_flip_is_an_error() {
     }
 }
 
+/// Found by the `fingerprints_parse` fuzz target: a position near 2^64 made
+/// the end-of-document check overflow.
+#[test]
+fn huge_position_is_an_error_not_an_overflow() {
+    let mut bytes = b"MRHFPDOC\x01".to_vec();
+    bytes.push(ALGORITHM_VERSION);
+    bytes.extend_from_slice(&[13, 17]);
+    bytes.extend_from_slice(&[0; 8]);
+    bytes.extend_from_slice(&[100, 1]);
+    bytes.extend_from_slice(&[0; 8]);
+    bytes.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0, 1]);
+    bytes.extend_from_slice(&[0; 8]);
+    reseal(&mut bytes);
+    assert!(matches!(Fingerprints::from_bytes(&bytes), Err(Error::Corrupt { .. })));
+}
+
 #[test]
 fn resealed_structural_damage_is_caught() {
     let f = fp();

@@ -262,7 +262,7 @@ impl Fingerprints {
             if len == 0 {
                 return Err(corrupt("empty byte range"));
             }
-            if position + u64::from(params.k) > u64::from(normalized_len) {
+            if position.saturating_add(u64::from(params.k)) > u64::from(normalized_len) {
                 return Err(corrupt("fingerprint past the end of the document"));
             }
             let (Ok(start32), Ok(end32)) = (u32::try_from(start), u32::try_from(end)) else {
