@@ -58,40 +58,76 @@ fn benches(c: &mut Criterion) {
     }
     group.finish();
 
-    // References: every other file of both languages. Queries: all files, so
-    // half of them match a reference fully and half (mostly) do not.
+    // References, about 20 MB: every other file of both languages as is,
+    // plus every file with each line's chars reversed (same alphabet and
+    // length distribution, practically no shared k-grams: realistic
+    // non-matching postings). Queries: all files of one language, so half
+    // of them match a reference fully and half (mostly) do not.
+    let reversed =
+        |t: &String| -> String { t.lines().flat_map(|l| l.chars().rev().chain(std::iter::once('\n'))).collect() };
     let mut refs = ReferenceSet::builder();
     let mut reference_bytes = 0;
-    for text in ja.iter().chain(&en).step_by(2) {
+    let originals = ja.iter().chain(&en).step_by(2).cloned();
+    for text in originals.chain(ja.iter().chain(&en).map(reversed)) {
         reference_bytes += text.len();
-        if let Ok(fps) = fp.fingerprint(text) {
+        if let Ok(fps) = fp.fingerprint(&text) {
             let _ = refs.add(&fps);
         }
     }
     let Ok(refs) = refs.build() else { return };
+    let stored = refs.to_bytes();
     eprintln!(
-        "reference set: {} documents, {} bytes, {} index entries",
+        "reference set: {} documents, {} bytes of text, {} index entries, {} bytes in memory, {} bytes stored",
         refs.doc_count(),
         reference_bytes,
-        refs.entries().len()
+        refs.entries().len(),
+        refs.heap_bytes(),
+        stored.len()
     );
-    let queries: Vec<_> = ja.iter().chain(&en).filter_map(|t| fp.fingerprint(t).ok()).collect();
-    let query_bytes: usize = ja.iter().chain(&en).map(String::len).sum();
+    for (name, files) in [("ja", &ja), ("en", &en)] {
+        let mut one = ReferenceSet::builder();
+        let bytes: usize = files.iter().map(String::len).sum();
+        for text in files.iter() {
+            if let Ok(fps) = fp.fingerprint(text) {
+                let _ = one.add(&fps);
+            }
+        }
+        let Ok(one) = one.build() else { return };
+        let mb = bytes as f64 / 1e6;
+        eprintln!(
+            "index size per MB of {name} reference text: {:.0} bytes in memory, {:.0} bytes stored \
+             (fingerprints stored alone: {:.0} bytes)",
+            one.heap_bytes() as f64 / mb,
+            one.to_bytes().len() as f64 / mb,
+            files.iter().filter_map(|t| fp.fingerprint(t).ok()).map(|f| f.to_bytes().len()).sum::<usize>() as f64 / mb,
+        );
+    }
 
     let mut group = c.benchmark_group("lookup");
-    group.throughput(Throughput::Bytes(query_bytes as u64));
-    group.bench_function("find/all-files", |b| {
-        b.iter(|| queries.iter().map(|q| refs.find(black_box(q)).map_or(0, |m| m.len())).sum::<usize>())
-    });
-    group.bench_function("fingerprint+find/all-files", |b| {
-        b.iter(|| {
-            ja.iter()
-                .chain(&en)
-                .filter_map(|t| fp.fingerprint(black_box(t)).ok())
-                .map(|q| refs.find(&q).map_or(0, |m| m.len()))
-                .sum::<usize>()
-        })
-    });
+    for (name, files) in [("ja", &ja), ("en", &en)] {
+        let queries: Vec<_> = files.iter().filter_map(|t| fp.fingerprint(t).ok()).collect();
+        let query_bytes: usize = files.iter().map(String::len).sum();
+        group.throughput(Throughput::Bytes(query_bytes as u64));
+        group.bench_function(format!("find/{name}"), |b| {
+            b.iter(|| queries.iter().map(|q| refs.find(black_box(q)).map_or(0, |m| m.len())).sum::<usize>())
+        });
+        // End to end: normalise, fingerprint and look up every file.
+        group.bench_function(format!("fingerprint+find/{name}"), |b| {
+            b.iter(|| {
+                files
+                    .iter()
+                    .filter_map(|t| fp.fingerprint(black_box(t)).ok())
+                    .map(|q| refs.find(&q).map_or(0, |m| m.len()))
+                    .sum::<usize>()
+            })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("store");
+    group.throughput(Throughput::Bytes(stored.len() as u64));
+    group.bench_function("index/from_bytes", |b| b.iter(|| ReferenceSet::from_bytes(black_box(&stored)).is_ok()));
+    group.bench_function("index/to_bytes", |b| b.iter(|| black_box(&refs).to_bytes().len()));
     group.finish();
 }
 

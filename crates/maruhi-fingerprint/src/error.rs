@@ -36,6 +36,23 @@ pub enum Error {
         /// The limit.
         max: usize,
     },
+    /// Stored fingerprints or a stored index are truncated, corrupt or in a
+    /// format this version does not read.
+    #[error("stored fingerprint data is invalid: {what}")]
+    Corrupt {
+        /// What was wrong, in words.
+        what: &'static str,
+    },
+    /// Stored fingerprints were made by another version of the normalisation
+    /// or hashing algorithm; their hashes are not comparable with today's, so
+    /// the documents must be fingerprinted again.
+    #[error("stored fingerprints were made by algorithm version {found}, this is version {current}")]
+    StaleAlgorithm {
+        /// The version in the data.
+        found: u8,
+        /// [`crate::ALGORITHM_VERSION`].
+        current: u8,
+    },
 }
 
 impl Error {
@@ -47,6 +64,8 @@ impl Error {
             Error::DocumentTooLarge { .. } => "MRH-FP-003",
             Error::IncompatibleParameters => "MRH-FP-004",
             Error::ReferenceSetFull { .. } => "MRH-FP-005",
+            Error::Corrupt { .. } => "MRH-FP-006",
+            Error::StaleAlgorithm { .. } => "MRH-FP-007",
         }
     }
 }

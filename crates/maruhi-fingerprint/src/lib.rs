@@ -19,10 +19,15 @@
 //!    SIGMOD 2003). Any shared run of at least `t = w + k − 1` normalised
 //!    chars is guaranteed to yield a common fingerprint.
 //! 3. A [`ReferenceSet`] indexes the references' fingerprints in a flat sorted
-//!    array (ready to be memory-mapped later) and [`ReferenceSet::find`]
+//!    array and [`ReferenceSet::find`]
 //!    reports, per reference, a [`Match`] with its coverage, matched length
 //!    and [`MatchSpan`]s pairing byte ranges in both documents. Boilerplate in
 //!    a [`BackgroundSet`] never counts.
+//! 4. Both are stored: [`Fingerprints::to_bytes`] / [`Fingerprints::from_bytes`]
+//!    (compact, delta-coded) and [`ReferenceSet::write_to`] /
+//!    [`ReferenceSet::from_bytes`] (a flat little-endian file that loads with
+//!    one copy and one validation pass). Both carry the parameters, a key
+//!    check value and [`ALGORITHM_VERSION`], and are fully validated.
 //!
 //! # Example
 //!
@@ -50,12 +55,18 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod codec;
 mod error;
 mod kanji;
 pub mod matcher;
 pub mod normalize;
+#[cfg(test)]
+mod persist_tests;
 pub mod winnow;
 
+#[doc(hidden)]
+pub use codec::reseal as __reseal_checksum;
+pub use codec::ALGORITHM_VERSION;
 pub use error::Error;
 pub use matcher::{DocId, IndexEntry, Match, MatchSpan, ReferenceSet, ReferenceSetBuilder};
 pub use normalize::{normalize, normalize_into, Normalized};

@@ -9,7 +9,8 @@
 
 use std::ops::Range;
 
-use crate::winnow::{BackgroundSet, Fingerprint, Fingerprints, Params};
+use crate::codec::{checksum, corrupt, verify_checksum, Reader, ALGORITHM_VERSION};
+use crate::winnow::{read_params, BackgroundSet, Fingerprint, Fingerprints, Params};
 use crate::Error;
 
 /// Identifies a document in a [`ReferenceSet`]: the order it was added in.
@@ -46,7 +47,7 @@ const DIRECTORY_BITS: u32 = 16;
 /// unaffected; spans and matched chars of such repeats may be undercounted.
 pub const MAX_POSTINGS_PER_DOC: usize = 16;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct RefDoc {
     fingerprints: Vec<Fingerprint>,
     /// Distinct non-background hashes: the denominator of coverage.
@@ -130,7 +131,7 @@ impl ReferenceSetBuilder {
             }
         }
 
-        let mut directory = vec![0u32; (1 << DIRECTORY_BITS) + 1];
+        let mut directory = vec![0u32; DIRECTORY_LEN];
         for e in &entries {
             directory[bucket(e.hash) + 1] += 1;
         }
@@ -151,6 +152,23 @@ impl ReferenceSetBuilder {
     }
 }
 
+const DIRECTORY_LEN: usize = (1 << DIRECTORY_BITS) + 1;
+const INDEX_MAGIC: &[u8; 8] = b"MRHFPIX1";
+const INDEX_FORMAT: u16 = 1;
+const INDEX_HEADER_LEN: usize = 64;
+
+fn le_u32(c: &[u8]) -> u32 {
+    let mut b = [0u8; 4];
+    b.copy_from_slice(c);
+    u32::from_le_bytes(b)
+}
+
+fn le_u64(c: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(c);
+    u64::from_le_bytes(b)
+}
+
 #[inline]
 fn bucket(hash: u64) -> usize {
     (hash >> (64 - DIRECTORY_BITS)) as usize
@@ -158,7 +176,7 @@ fn bucket(hash: u64) -> usize {
 
 /// An immutable, in-memory index of reference documents' fingerprints.
 /// Shareable across threads.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReferenceSet {
     params: Option<Params>,
     entries: Vec<IndexEntry>,
@@ -235,6 +253,224 @@ impl ReferenceSet {
         let start = bucket.partition_point(|e| e.hash < hash);
         let end = start + bucket[start..].partition_point(|e| e.hash == hash);
         &bucket[start..end]
+    }
+
+    /// Bytes of memory the index holds (entries, directory, per-document
+    /// fingerprints), for capacity planning.
+    pub fn heap_bytes(&self) -> usize {
+        self.entries.capacity() * std::mem::size_of::<IndexEntry>()
+            + self.directory.capacity() * 4
+            + self.docs.capacity() * std::mem::size_of::<RefDoc>()
+            + self.docs.iter().map(|d| d.fingerprints.capacity() * std::mem::size_of::<Fingerprint>()).sum::<usize>()
+    }
+
+    /// Writes the index as one flat little-endian file (see
+    /// [`to_bytes`](Self::to_bytes) for the layout).
+    ///
+    /// # Errors
+    ///
+    /// Whatever `w` reports.
+    pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        w.write_all(&self.to_bytes())
+    }
+
+    /// The index as one flat little-endian file:
+    ///
+    /// | bytes | content |
+    /// |---|---|
+    /// | 8 | magic `MRHFPIX1` |
+    /// | 2 | format version (1) |
+    /// | 1 | [`ALGORITHM_VERSION`] |
+    /// | 1 | flags: bit 0 = has parameters (any document was added) |
+    /// | 4, 4 | k, window |
+    /// | 4 | directory bits (16) |
+    /// | 8 | key check value |
+    /// | 8, 8, 8 | document, entry and fingerprint counts |
+    /// | 8 | reserved, 0 |
+    /// | 16 × entries | [`IndexEntry`] `hash u64, doc u32, ordinal u32`, sorted |
+    /// | 4 × (2^16 + 1) | directory: first entry of each top-16-bit bucket |
+    /// | 8 × documents | per document: fingerprint count u32, distinct u32 |
+    /// | 20 × fingerprints | per document in order: `hash u64, position u32, start u32, end u32` |
+    /// | 8 | checksum of everything before |
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let fingerprints: usize = self.docs.iter().map(|d| d.fingerprints.len()).sum();
+        let len = INDEX_HEADER_LEN
+            + 16 * self.entries.len()
+            + 4 * self.directory.len()
+            + 8 * self.docs.len()
+            + 20 * fingerprints
+            + 8;
+        let mut out = Vec::with_capacity(len);
+        out.extend_from_slice(INDEX_MAGIC);
+        out.extend_from_slice(&INDEX_FORMAT.to_le_bytes());
+        out.push(ALGORITHM_VERSION);
+        let (flags, k, window, key_check) = match self.params {
+            Some(p) => (1u8, p.k() as u32, p.window() as u32, p.key_check()),
+            None => (0, 0, 0, 0),
+        };
+        out.push(flags);
+        out.extend_from_slice(&k.to_le_bytes());
+        out.extend_from_slice(&window.to_le_bytes());
+        out.extend_from_slice(&DIRECTORY_BITS.to_le_bytes());
+        out.extend_from_slice(&key_check.to_le_bytes());
+        for count in [self.docs.len(), self.entries.len(), fingerprints] {
+            out.extend_from_slice(&(count as u64).to_le_bytes());
+        }
+        out.extend_from_slice(&0u64.to_le_bytes());
+        for e in &self.entries {
+            out.extend_from_slice(&e.hash.to_le_bytes());
+            out.extend_from_slice(&e.doc.to_le_bytes());
+            out.extend_from_slice(&e.ordinal.to_le_bytes());
+        }
+        for d in &self.directory {
+            out.extend_from_slice(&d.to_le_bytes());
+        }
+        for d in &self.docs {
+            out.extend_from_slice(&(d.fingerprints.len() as u32).to_le_bytes());
+            out.extend_from_slice(&d.distinct.to_le_bytes());
+        }
+        for d in &self.docs {
+            for f in &d.fingerprints {
+                let r = f.byte_range();
+                out.extend_from_slice(&f.hash().to_le_bytes());
+                out.extend_from_slice(&(f.position() as u32).to_le_bytes());
+                out.extend_from_slice(&(r.start as u32).to_le_bytes());
+                out.extend_from_slice(&(r.end as u32).to_le_bytes());
+            }
+        }
+        let sum = checksum(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    /// Loads what [`write_to`](Self::write_to) wrote: one pass to copy the
+    /// arrays out of `bytes` and one to validate them. Nothing is trusted:
+    /// the checksum, versions, counts against the length, the sort order and
+    /// bounds of every entry, the directory and the per-document counts are
+    /// all checked, so a loaded index behaves exactly like a built one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Corrupt`] for a truncated, corrupt or unknown-format file;
+    /// [`Error::StaleAlgorithm`] for an index made by another
+    /// [`ALGORITHM_VERSION`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<ReferenceSet, Error> {
+        let body = verify_checksum(bytes)?;
+        let mut r = Reader::new(body);
+        if r.take(INDEX_MAGIC.len())? != INDEX_MAGIC {
+            return Err(corrupt("not a fingerprint index (bad magic)"));
+        }
+        if r.u16()? != INDEX_FORMAT {
+            return Err(corrupt("unsupported index format version"));
+        }
+        let algorithm = r.u8()?;
+        if algorithm != ALGORITHM_VERSION {
+            return Err(Error::StaleAlgorithm { found: algorithm, current: ALGORITHM_VERSION });
+        }
+        let flags = r.u8()?;
+        let (k, window) = (r.u32()?, r.u32()?);
+        if r.u32()? != DIRECTORY_BITS {
+            return Err(corrupt("unsupported directory size"));
+        }
+        let key_check = r.u64()?;
+        let params = match flags {
+            0 if k == 0 && window == 0 && key_check == 0 => None,
+            1 => Some(read_params(k.into(), window.into(), key_check)?),
+            _ => return Err(corrupt("bad flags or parameters")),
+        };
+        let (doc_count, entry_count, fp_count) = (r.u64()?, r.u64()?, r.u64()?);
+        if r.u64()? != 0 {
+            return Err(corrupt("reserved header field is not zero"));
+        }
+        if params.is_none() && (doc_count != 0 || entry_count != 0 || fp_count != 0) {
+            return Err(corrupt("documents without parameters"));
+        }
+        // The counts must account for the remaining bytes exactly (checked
+        // arithmetic: a huge count cannot wrap around or cause a huge
+        // allocation).
+        let expected = [(entry_count, 16u64), (DIRECTORY_LEN as u64, 4), (doc_count, 8), (fp_count, 20)]
+            .iter()
+            .try_fold(0u64, |acc, &(n, size)| n.checked_mul(size).and_then(|b| acc.checked_add(b)));
+        if expected != Some(r.remaining() as u64) {
+            return Err(corrupt("counts do not match the file length"));
+        }
+        if entry_count > u64::from(u32::MAX) || doc_count > u64::from(u32::MAX) {
+            return Err(corrupt("too many entries or documents"));
+        }
+
+        let entries: Vec<IndexEntry> = r
+            .take(entry_count as usize * 16)?
+            .chunks_exact(16)
+            .map(|c| IndexEntry { hash: le_u64(&c[..8]), doc: le_u32(&c[8..12]), ordinal: le_u32(&c[12..16]) })
+            .collect();
+        let directory: Vec<u32> = r.take(DIRECTORY_LEN * 4)?.chunks_exact(4).map(le_u32).collect();
+        let counts: Vec<(u32, u32)> =
+            r.take(doc_count as usize * 8)?.chunks_exact(8).map(|c| (le_u32(&c[..4]), le_u32(&c[4..]))).collect();
+        let mut fingerprints = r.take(fp_count as usize * 20)?;
+        r.finish()?;
+
+        let mut docs = Vec::with_capacity(counts.len());
+        let mut total = 0u64;
+        for &(count, distinct) in &counts {
+            total += u64::from(count);
+            if total > fp_count || distinct > count {
+                return Err(corrupt("document fingerprint counts are inconsistent"));
+            }
+            let Some((mine, rest)) = fingerprints.split_at_checked(count as usize * 20) else {
+                return Err(corrupt("document fingerprint counts are inconsistent"));
+            };
+            fingerprints = rest;
+            let fps: Vec<Fingerprint> = mine
+                .chunks_exact(20)
+                .map(|c| {
+                    Fingerprint::from_parts(le_u64(&c[..8]), le_u32(&c[8..12]), le_u32(&c[12..16]), le_u32(&c[16..20]))
+                })
+                .collect();
+            let ordered = fps.windows(2).all(|w| w[0].position() < w[1].position());
+            if !ordered || fps.iter().any(|f| f.byte_range().is_empty()) {
+                return Err(corrupt("document fingerprints out of order or empty"));
+            }
+            docs.push(RefDoc { fingerprints: fps, distinct });
+        }
+        if total != fp_count {
+            return Err(corrupt("document fingerprint counts are inconsistent"));
+        }
+
+        // Entries: strictly sorted, in bounds; recompute the directory and
+        // the distinct counts and compare.
+        let mut expected_directory = vec![0u32; DIRECTORY_LEN];
+        let mut distinct = vec![0u32; docs.len()];
+        let mut previous: Option<&IndexEntry> = None;
+        for e in &entries {
+            if previous.is_some_and(|p| p >= e) {
+                return Err(corrupt("index entries are not strictly sorted"));
+            }
+            let Some(&(count, _)) = counts.get(e.doc as usize) else {
+                return Err(corrupt("index entry names a missing document"));
+            };
+            if e.ordinal >= count {
+                return Err(corrupt("index entry names a missing fingerprint"));
+            }
+            if previous.is_none_or(|p| (p.hash, p.doc) != (e.hash, e.doc)) {
+                if let Some(d) = distinct.get_mut(e.doc as usize) {
+                    *d += 1;
+                }
+            }
+            if let Some(slot) = expected_directory.get_mut(bucket(e.hash) + 1) {
+                *slot += 1;
+            }
+            previous = Some(e);
+        }
+        for i in 1..expected_directory.len() {
+            expected_directory[i] += expected_directory[i - 1];
+        }
+        if expected_directory != directory {
+            return Err(corrupt("index directory does not match the entries"));
+        }
+        if docs.iter().zip(&distinct).any(|(d, &n)| d.distinct != n) {
+            return Err(corrupt("distinct fingerprint counts do not match the entries"));
+        }
+        Ok(ReferenceSet { params, entries, directory, docs })
     }
 
     /// Matches a query document against every reference, best coverage first.

@@ -10,6 +10,8 @@ fn error_codes_are_stable() {
         (Error::DocumentTooLarge { len: 1, max: 0 }, "MRH-FP-003"),
         (Error::IncompatibleParameters, "MRH-FP-004"),
         (Error::ReferenceSetFull { max: 0 }, "MRH-FP-005"),
+        (Error::Corrupt { what: "truncated" }, "MRH-FP-006"),
+        (Error::StaleAlgorithm { found: 0, current: 1 }, "MRH-FP-007"),
     ];
     for (error, code) in cases {
         assert_eq!(error.code(), code, "{error}");
