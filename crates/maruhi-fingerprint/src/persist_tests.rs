@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 
 use crate::codec::checksum;
-use crate::{Error, Fingerprinter, Fingerprints, ReferenceSet, ALGORITHM_VERSION};
+use crate::{BackgroundSet, Error, Fingerprinter, Fingerprints, ReferenceSet, ALGORITHM_VERSION};
 
 const JA: &str = "営業秘密管理規程。第一条、本規程は当社が保有する営業秘密の管理について定める。\
     第二条、営業秘密とは秘密として管理されている生産方法、販売方法その他の事業活動に有用な技術上又は営業上の情報であって、\
@@ -86,6 +86,27 @@ fn index_round_trips_and_finds_the_same() {
 
     let empty = ReferenceSet::builder().build().unwrap_or_else(|e| unreachable!("{e}"));
     assert_eq!(ReferenceSet::from_bytes(&empty.to_bytes()).as_ref(), Ok(&empty));
+}
+
+#[test]
+fn background_sets_round_trip_unite_and_refuse_damage() {
+    let f = fp();
+    let a = f.background([JA]).unwrap_or_else(|e| unreachable!("{e}"));
+    let b = f.background([EN]).unwrap_or_else(|e| unreachable!("{e}"));
+    let bytes = a.to_bytes();
+    assert_eq!(BackgroundSet::from_bytes(&bytes), Ok(a.clone()));
+    let both = BackgroundSet::union([&a, &b]).unwrap_or_default().unwrap_or_else(|| unreachable!());
+    assert_eq!(both, f.background([JA, EN]).unwrap_or_else(|e| unreachable!("{e}")));
+    assert_eq!(BackgroundSet::union([]), Ok(None));
+    for cut in 0..bytes.len() {
+        assert!(BackgroundSet::from_bytes(&bytes[..cut]).is_err());
+    }
+    let mut flipped = bytes.clone();
+    flipped[12] ^= 1;
+    assert!(BackgroundSet::from_bytes(&flipped).is_err());
+    let other = Fingerprinter::builder().key([1u8; 32]).build().unwrap_or_else(|e| unreachable!("{e}"));
+    let c = other.background([EN]).unwrap_or_else(|e| unreachable!("{e}"));
+    assert_eq!(BackgroundSet::union([&a, &c]), Err(Error::IncompatibleParameters));
 }
 
 #[test]

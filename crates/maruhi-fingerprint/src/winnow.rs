@@ -279,6 +279,7 @@ impl Fingerprints {
 }
 
 const FINGERPRINTS_MAGIC: &[u8; 8] = b"MRHFPDOC";
+const BACKGROUND_MAGIC: &[u8; 8] = b"MRHFPBG1";
 const FINGERPRINTS_FORMAT: u8 = 1;
 
 /// Rebuilds [`Params`] from stored values, checking the ranges the builder
@@ -320,6 +321,86 @@ impl BackgroundSet {
     /// Whether `hash` is boilerplate.
     pub fn contains(&self, hash: u64) -> bool {
         self.hashes.binary_search(&hash).is_ok()
+    }
+
+    /// The union of sets made with the same key and parameters (an
+    /// installation's background collection is stored per document).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::IncompatibleParameters`] when the sets disagree.
+    pub fn union<'a>(sets: impl IntoIterator<Item = &'a BackgroundSet>) -> Result<Option<BackgroundSet>, Error> {
+        let mut out: Option<BackgroundSet> = None;
+        for set in sets {
+            match &mut out {
+                None => out = Some(set.clone()),
+                Some(o) if o.params != set.params => return Err(Error::IncompatibleParameters),
+                Some(o) => o.hashes.extend_from_slice(&set.hashes),
+            }
+        }
+        if let Some(o) = &mut out {
+            o.hashes.sort_unstable();
+            o.hashes.dedup();
+        }
+        Ok(out)
+    }
+
+    /// A self-describing byte form, checksummed like [`Fingerprints::to_bytes`].
+    ///
+    /// Layout: `b"MRHFPBG1"`, algorithm version `u8`, varint k and window,
+    /// key check `u64`, varint count, then the sorted hashes as deltas
+    /// (varints), then the checksum `u64`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(32 + self.hashes.len() * 9);
+        out.extend_from_slice(BACKGROUND_MAGIC);
+        out.push(ALGORITHM_VERSION);
+        put_varint(&mut out, u64::from(self.params.k));
+        put_varint(&mut out, u64::from(self.params.window));
+        out.extend_from_slice(&self.params.key_check.to_le_bytes());
+        put_varint(&mut out, self.hashes.len() as u64);
+        let mut previous = 0u64;
+        for &h in &self.hashes {
+            put_varint(&mut out, h - previous);
+            previous = h;
+        }
+        let sum = checksum(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    /// Reads what [`to_bytes`](Self::to_bytes) wrote.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Corrupt`] for damaged data (including hashes out of order);
+    /// [`Error::StaleAlgorithm`] for another [`ALGORITHM_VERSION`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<BackgroundSet, Error> {
+        let body = verify_checksum(bytes)?;
+        let mut r = Reader::new(body);
+        if r.take(BACKGROUND_MAGIC.len())? != BACKGROUND_MAGIC {
+            return Err(corrupt("not a stored background set (bad magic)"));
+        }
+        let algorithm = r.u8()?;
+        if algorithm != ALGORITHM_VERSION {
+            return Err(Error::StaleAlgorithm { found: algorithm, current: ALGORITHM_VERSION });
+        }
+        let params = read_params(r.varint()?, r.varint()?, r.u64()?)?;
+        let count = r.varint()?;
+        if count > r.remaining() as u64 {
+            return Err(corrupt("hash count exceeds the data"));
+        }
+        let mut hashes = Vec::with_capacity(count as usize);
+        let mut previous = 0u64;
+        for i in 0..count {
+            let delta = r.varint()?;
+            if i > 0 && delta == 0 {
+                return Err(corrupt("background hashes repeat"));
+            }
+            previous = previous.checked_add(delta).ok_or(corrupt("background hash overflows"))?;
+            hashes.push(previous);
+        }
+        r.finish()?;
+        Ok(BackgroundSet { params, hashes })
     }
 }
 
