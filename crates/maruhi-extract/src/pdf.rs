@@ -17,6 +17,13 @@ enum RustPath {
     TimedOut,
 }
 
+/// The helper thread's stack: generous, since the parsers recurse over the document's structure.
+const PDF_STACK: usize = 64 * 1024 * 1024;
+/// How deep form XObjects may nest, and how many the cycle check visits, before the document is
+/// treated as hostile.
+const MAX_FORM_DEPTH: usize = 32;
+const MAX_FORM_VISITS: usize = 20_000;
+
 pub(crate) fn extract(cx: &mut Ctx<'_>, path: &str, bytes: &[u8]) {
     let deadline = cx.deadline();
     let rust = run_pdf_extract(bytes, deadline);
@@ -72,18 +79,19 @@ fn usable(text: &str) -> bool {
 fn run_pdf_extract(bytes: &[u8], deadline: Instant) -> RustPath {
     let data = bytes.to_vec();
     let (tx, rx) = mpsc::channel();
-    let spawned = std::thread::Builder::new().name("maruhi-extract-pdf".into()).spawn(move || {
-        let result = catch_unwind(AssertUnwindSafe(|| pdf_extract::extract_text_from_mem(&data)));
-        // The receiver is gone when the deadline passed; nobody wants the result then.
-        let _ = tx.send(result);
-    });
+    let spawned =
+        std::thread::Builder::new().name("maruhi-extract-pdf".into()).stack_size(PDF_STACK).spawn(move || {
+            let result = catch_unwind(AssertUnwindSafe(|| rust_text(&data)));
+            // The receiver is gone when the deadline passed; nobody wants the result then.
+            let _ = tx.send(result);
+        });
     if spawned.is_err() {
         return RustPath::Failed(codes::MALFORMED, "could not start the PDF parser thread");
     }
     let wait = deadline.saturating_duration_since(Instant::now());
     match rx.recv_timeout(wait) {
         Ok(Ok(Ok(text))) => RustPath::Text(text),
-        Ok(Ok(Err(e))) => classify(&e),
+        Ok(Ok(Err(failure))) => failure,
         Ok(Err(_)) | Err(mpsc::RecvTimeoutError::Disconnected) => {
             RustPath::Failed(codes::PARSER_PANIC, "the pdf parser panicked; the file was skipped")
         }
@@ -91,14 +99,94 @@ fn run_pdf_extract(bytes: &[u8], deadline: Instant) -> RustPath {
     }
 }
 
-fn classify(e: &pdf_extract::OutputError) -> RustPath {
-    // Only the error's kind is reported: parser messages can quote bytes of the document.
-    let debug = format!("{e:?}");
-    if debug.contains("ncrypt") || debug.contains("ecrypt") || debug.contains("assword") {
-        RustPath::Failed(codes::ENCRYPTED, "encrypted PDF that does not open with an empty password")
-    } else {
-        RustPath::Failed(codes::MALFORMED, "malformed or truncated PDF")
+/// What `pdf_extract::extract_text_from_mem` does, with a guard between loading and rendering:
+/// pdf-extract follows form XObjects (`Do`) by plain recursion, so a form that draws itself would
+/// overflow the stack, which no `catch_unwind` contains.
+fn rust_text(data: &[u8]) -> Result<String, RustPath> {
+    let malformed = || RustPath::Failed(codes::MALFORMED, "malformed or truncated PDF");
+    let mut doc = pdf_extract::Document::load_mem(data).map_err(|e| match e {
+        pdf_extract::Error::Decryption(_) => encrypted(),
+        _ => malformed(),
+    })?;
+    if doc.is_encrypted() && doc.decrypt("").is_err() {
+        return Err(encrypted());
     }
+    if !forms_are_acyclic(&doc) {
+        return Err(RustPath::Failed(codes::MALFORMED, "PDF whose drawing forms refer to themselves"));
+    }
+    let mut text = String::new();
+    let mut output = pdf_extract::PlainTextOutput::new(&mut text);
+    // Only the error's kind is reported: parser messages can quote bytes of the document.
+    pdf_extract::output_doc(&doc, &mut output).map_err(|_| malformed())?;
+    Ok(text)
+}
+
+fn encrypted() -> RustPath {
+    RustPath::Failed(codes::ENCRYPTED, "encrypted PDF that does not open with an empty password")
+}
+
+/// False when a form XObject can reach itself through the XObject resources it draws from (its
+/// own, or those it inherits when it has none, as pdf-extract resolves them), or when the forms
+/// nest too deeply or too widely to check.
+fn forms_are_acyclic(doc: &pdf_extract::Document) -> bool {
+    use pdf_extract::{Dictionary, Object, ObjectId};
+
+    fn xobjects(doc: &pdf_extract::Document, resources: &Dictionary, out: &mut Vec<ObjectId>) {
+        let Ok(dict) = resources.get(b"XObject").and_then(|o| match o {
+            Object::Reference(id) => doc.get_dictionary(*id),
+            other => other.as_dict(),
+        }) else {
+            return;
+        };
+        out.extend(dict.iter().filter_map(|(_, v)| v.as_reference().ok()));
+    }
+
+    fn visit(
+        doc: &pdf_extract::Document,
+        id: ObjectId,
+        inherited: &[ObjectId],
+        path: &mut Vec<ObjectId>,
+        visits: &mut usize,
+    ) -> bool {
+        if path.contains(&id) || path.len() >= MAX_FORM_DEPTH || *visits >= MAX_FORM_VISITS {
+            return false;
+        }
+        *visits += 1;
+        let Ok(Object::Stream(stream)) = doc.get_object(id) else { return true };
+        if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form".as_slice()) {
+            return true;
+        }
+        let mut children = Vec::new();
+        match stream.dict.get(b"Resources").and_then(|o| match o {
+            Object::Reference(r) => doc.get_dictionary(*r),
+            other => other.as_dict(),
+        }) {
+            Ok(resources) => xobjects(doc, resources, &mut children),
+            Err(_) => children.extend_from_slice(inherited),
+        }
+        path.push(id);
+        let ok = children.iter().all(|&child| visit(doc, child, &children, path, visits));
+        path.pop();
+        ok
+    }
+
+    let mut visits = 0;
+    for page in doc.get_pages().into_values() {
+        let Ok((direct, inherited)) = doc.get_page_resources(page) else { continue };
+        let mut roots = Vec::new();
+        if let Some(resources) = direct {
+            xobjects(doc, resources, &mut roots);
+        }
+        for id in inherited {
+            if let Ok(resources) = doc.get_dictionary(id) {
+                xobjects(doc, resources, &mut roots);
+            }
+        }
+        if !roots.iter().all(|&root| visit(doc, root, &roots, &mut Vec::new(), &mut visits)) {
+            return false;
+        }
+    }
+    true
 }
 
 enum Poppler {

@@ -53,3 +53,37 @@ fn pdftotext_fallback_when_installed() {
     let text = text_of(&out, "broken.pdf");
     assert!(text.contains("社外秘") && text.contains("Raw material B"), "{text:?}");
 }
+
+/// A minimal PDF with correct cross-reference offsets, from the bodies of objects 1, 2, ….
+fn pdf_of(objects: &[&str]) -> Vec<u8> {
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<</Size {}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    pdf
+}
+
+/// A form XObject that draws itself would send pdf-extract into unbounded recursion (a stack
+/// overflow aborts the process, past any `catch_unwind`); the guard refuses it instead.
+#[test]
+fn self_drawing_form_is_refused_not_a_stack_overflow() {
+    let pdf = pdf_of(&[
+        "<</Type/Catalog/Pages 2 0 R>>",
+        "<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        "<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Resources<</XObject<</X1 4 0 R>>>>/Contents 5 0 R>>",
+        "<</Type/XObject/Subtype/Form/BBox[0 0 10 10]/Length 7>>\nstream\n/X1 Do\nendstream",
+        "<</Length 7>>\nstream\n/X1 Do\nendstream",
+    ]);
+    let out = extract_bytes("loop.pdf", &pdf, &rust_only());
+    assert_eq!(codes(&out), ["MRH-EXTRACT-009"], "{out:?}");
+}
