@@ -94,7 +94,7 @@ fn members(cx: &mut Ctx<'_>, path: &str, archive: &mut Zip<'_>, depth: u32) {
                 continue;
             }
         };
-        if let Ok(data) = data {
+        if let Some(data) = data {
             extract_into(cx, &mpath, &name, &data, depth + 1, None);
         }
     }
@@ -154,7 +154,7 @@ pub(crate) fn tar(cx: &mut Ctx<'_>, path: &str, bytes: &[u8], depth: u32) {
 /// are `x.tar.gz!/member` rather than `x.tar.gz!/x.tar!/member`.
 pub(crate) fn gzip(cx: &mut Ctx<'_>, path: &str, name: &str, bytes: &[u8], depth: u32) {
     let mut decoder = flate2::read::MultiGzDecoder::new(bytes);
-    let Ok(data) = cx.read_member(path, &mut decoder, bytes.len() as u64, None) else {
+    let Some(data) = cx.read_member(path, &mut decoder, bytes.len() as u64, None) else {
         return;
     };
     let inner = inner_name(name, decoder.header().and_then(|h| h.filename()));

@@ -25,18 +25,16 @@ pub(crate) struct Ctx<'l> {
     diagnostics: Vec<Diagnostic>,
 }
 
-/// Why a member could not be read.
-pub(crate) enum ReadRefusal {
-    /// A diagnostic was recorded; skip the member.
-    Reported,
-}
-
 impl<'l> Ctx<'l> {
     pub(crate) fn new(limits: &'l Limits) -> Self {
         let now = Instant::now();
         Self {
             limits,
-            deadline: now.checked_add(limits.time_budget).unwrap_or(now + std::time::Duration::from_secs(86_400)),
+            // A budget too large for the clock is as good as none: a day will do.
+            deadline: now
+                .checked_add(limits.time_budget)
+                .or_else(|| now.checked_add(std::time::Duration::from_secs(86_400)))
+                .unwrap_or(now),
             expanded: 0,
             text: 0,
             members: 0,
@@ -124,14 +122,14 @@ impl<'l> Ctx<'l> {
 
     /// Reads a decompressing reader within the budgets. `compressed` is the member's stored size
     /// (for the ratio check), `declared` its claimed expanded size (untrusted, used to refuse early
-    /// and to size the buffer).
+    /// and to size the buffer). `None` means a diagnostic was recorded and the member is skipped.
     pub(crate) fn read_member(
         &mut self,
         path: &str,
         reader: &mut dyn Read,
         compressed: u64,
         declared: Option<u64>,
-    ) -> Result<Vec<u8>, ReadRefusal> {
+    ) -> Option<Vec<u8>> {
         let remaining = self.limits.max_expanded_bytes.saturating_sub(self.expanded);
         let ratio_cap = compressed.saturating_mul(u64::from(self.limits.max_ratio)).max(RATIO_FLOOR);
         let limit = remaining.min(ratio_cap).min(self.limits.max_file_bytes);
@@ -154,7 +152,7 @@ impl<'l> Ctx<'l> {
                 let max = cx.limits.max_file_bytes;
                 cx.diag(path, codes::FILE_TOO_LARGE, format!("member expands to more than {max} bytes; skipped"));
             }
-            Err(ReadRefusal::Reported)
+            None
         };
         if let Some(size) = declared {
             if size > limit {
@@ -174,14 +172,14 @@ impl<'l> Ctx<'l> {
                 let code =
                     if e.kind() == std::io::ErrorKind::Unsupported { codes::UNSUPPORTED } else { codes::MALFORMED };
                 self.diag(path, code, format!("{msg}; skipped"));
-                return Err(ReadRefusal::Reported);
+                return None;
             }
         }
         self.expanded = self.expanded.saturating_add(buf.len() as u64);
         if buf.len() as u64 > limit {
             return refuse(self, limit);
         }
-        Ok(buf)
+        Some(buf)
     }
 }
 

@@ -161,7 +161,7 @@ fn read_part(cx: &mut Ctx<'_>, path: &str, archive: &mut Zip<'_>, name: &str) ->
     match archive.by_index(index) {
         Ok(mut f) => {
             let (compressed, size) = (f.compressed_size(), f.size());
-            cx.read_member(&ppath, &mut f, compressed, Some(size)).ok()
+            cx.read_member(&ppath, &mut f, compressed, Some(size))
         }
         Err(e) => {
             let (code, why) = zip_error(&e);
