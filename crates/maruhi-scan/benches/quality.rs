@@ -224,7 +224,7 @@ fn zip(files: &[(&str, &[u8])]) -> Vec<u8> {
             h.extend_from_slice(&(name.len() as u16).to_le_bytes());
             h.extend_from_slice(&0u16.to_le_bytes());
             if central {
-                h.extend_from_slice(&[0u8; 8]); // comment, disk, attributes
+                h.extend_from_slice(&[0u8; 6]); // comment length, disk, internal attributes
                 h.extend_from_slice(&0u32.to_le_bytes());
                 h.extend_from_slice(&offset.to_le_bytes());
             }
@@ -450,6 +450,11 @@ fn main() {
         let ti = ALL.iter().position(|t| *t == leak.transform).unwrap();
         let report = scanner.scan_bytes(&leak.name, &leak.bytes);
         diagnostics += report.diagnostics.len();
+        if std::env::var_os("MARUHI_QUALITY_SHOW").is_some() {
+            for d in &report.diagnostics {
+                eprintln!("DIAG {:?} {}: {} [{}]", leak.transform, d.path, d.message, d.code);
+            }
+        }
         total[ti][leak.len_class] += 1;
         if report.findings.iter().any(|f| f.reference == docs[leak.source].0) {
             found[ti][leak.len_class] += 1;
