@@ -107,6 +107,9 @@ impl Default for Thresholds {
     }
 }
 
+/// How many spans of a finding carry their passage text.
+pub const PASSAGES: usize = 5;
+
 /// A byte or char range, serialised as `[start, end]`.
 pub type Range = [usize; 2];
 
@@ -121,8 +124,9 @@ pub struct Span {
     pub query_chars: Range,
     /// Normalised char range in the reference.
     pub reference_chars: Range,
-    /// The scanned document's text of this span, shortened (for a
-    /// side-by-side view; not part of the JSON Lines contract).
+    /// The scanned document's text of this span, shortened, for the
+    /// [`PASSAGES`] longest spans (a side-by-side view; not part of the JSON
+    /// Lines contract).
     #[serde(skip)]
     pub query_text: String,
 }
@@ -356,7 +360,7 @@ impl Scanner {
             if m.matched_chars < self.thresholds.min_matched_chars || m.coverage < self.thresholds.min_coverage {
                 continue;
             }
-            let spans: Vec<Span> = m
+            let mut spans: Vec<Span> = m
                 .spans
                 .iter()
                 .map(|s| Span {
@@ -364,9 +368,15 @@ impl Scanner {
                     reference_bytes: [s.reference_bytes.start, s.reference_bytes.end],
                     query_chars: [s.query_chars.start, s.query_chars.end],
                     reference_chars: [s.reference_chars.start, s.reference_chars.end],
-                    query_text: excerpt(&doc.text, [s.query_bytes.start, s.query_bytes.end], 400),
+                    query_text: String::new(),
                 })
                 .collect();
+            // Passages for a side-by-side view: the longest few spans only.
+            let mut longest: Vec<usize> = (0..spans.len()).collect();
+            longest.sort_by_key(|&i| std::cmp::Reverse(spans[i].query_chars[1] - spans[i].query_chars[0]));
+            for &i in longest.iter().take(PASSAGES) {
+                spans[i].query_text = excerpt(&doc.text, spans[i].query_bytes, 400);
+            }
             let excerpt = spans
                 .iter()
                 .max_by_key(|s| s.query_chars[1] - s.query_chars[0])

@@ -15,7 +15,7 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use maruhi_fingerprint::{BackgroundSet, Fingerprinter, Fingerprints, Key};
 use maruhi_scan::{Reference, Scanner};
-pub use maruhi_scan::{Collection, FileReport, Finding, Span, Thresholds};
+pub use maruhi_scan::{Collection, FileReport, Finding, Span, Thresholds, PASSAGES};
 use maruhi_store::materials::{MaterialRow, NewMaterial};
 use serde::Serialize;
 use serde_json::json;

@@ -14,8 +14,6 @@ use super::{detail_or_error, parse_id, render, PageResult};
 use crate::web::{Ctx, PageError, Viewer};
 use crate::AppState;
 
-/// At most this many passages are shown per finding (the longest ones).
-const PASSAGES_SHOWN: usize = 5;
 
 #[derive(Template)]
 #[template(path = "scan.html")]
@@ -118,7 +116,7 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
         };
         let mut spans: Vec<_> = f.spans.iter().collect();
         spans.sort_by_key(|s| std::cmp::Reverse(s.query_chars[1] - s.query_chars[0]));
-        spans.truncate(PASSAGES_SHOWN);
+        spans.truncate(maruhi_service::scan::PASSAGES);
         spans.sort_by_key(|s| s.query_chars[0]);
         let mut passages = Vec::with_capacity(spans.len());
         for span in spans {
