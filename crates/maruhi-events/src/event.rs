@@ -349,7 +349,7 @@ impl Event {
 
 /// `@timestamp` as RFC 3339 with its offset.
 pub(crate) mod rfc3339 {
-    use serde::{de, Deserialize, Deserializer, Serializer};
+    use serde::{de, Deserializer, Serializer};
     use time::format_description::well_known::Rfc3339;
     use time::OffsetDateTime;
 
@@ -359,8 +359,21 @@ pub(crate) mod rfc3339 {
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        OffsetDateTime::parse(&text, &Rfc3339)
-            .map_err(|_| de::Error::custom("not an RFC 3339 date-time with an offset"))
+        d.deserialize_str(Rfc3339Visitor)
+    }
+
+    /// Parses borrowed and transient strings alike, without copying them.
+    struct Rfc3339Visitor;
+
+    impl de::Visitor<'_> for Rfc3339Visitor {
+        type Value = OffsetDateTime;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an RFC 3339 date-time with an offset")
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<OffsetDateTime, E> {
+            OffsetDateTime::parse(text, &Rfc3339).map_err(|_| E::custom("not an RFC 3339 date-time with an offset"))
+        }
     }
 }
