@@ -103,7 +103,11 @@ async fn open(g: &Global) -> Result<Service> {
     }
     let key = g.data_dir.join("keys").join("installation.key");
     match std::fs::read_to_string(&key) {
-        Ok(text) => svc = svc.with_installation_key(parse_installation_key(&text).with_context(|| format!("{} is not 64 hex digits", key.display()))?),
+        Ok(text) => {
+            svc = svc.with_installation_key(
+                parse_installation_key(&text).with_context(|| format!("{} is not 64 hex digits", key.display()))?,
+            )
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", key.display())),
     }

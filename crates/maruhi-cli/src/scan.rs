@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use sha2::Digest;
 use maruhi_scan::{Collection, FileReport, Progress, Reference, Scanner, Summary, Thresholds};
 use maruhi_service::i18n::Lang;
 use maruhi_service::scan::{AttachOutcome, MaterialCollection};
 use maruhi_service::{Actor, Service};
 use serde_json::json;
+use sha2::Digest;
 
 use crate::args::{MaterialCmd, ScanFormat};
 use crate::commands::{lang, print_json};
@@ -296,7 +296,9 @@ pub async fn material(svc: &Service, op: &Actor, cmd: MaterialCmd) -> Result<()>
             let mut outcomes = Vec::new();
             for file in &files {
                 let bytes = read_file(file)?;
-                outcomes.push(svc.add_collection_material(op, collection, &display_name(file), &note, &bytes, !no_text).await?);
+                outcomes.push(
+                    svc.add_collection_material(op, collection, &display_name(file), &note, &bytes, !no_text).await?,
+                );
             }
             print_outcomes(&outcomes, false)
         }
@@ -315,7 +317,16 @@ pub async fn material(svc: &Service, op: &Actor, cmd: MaterialCmd) -> Result<()>
             }
             let mut out = std::io::stdout().lock();
             for m in materials {
-                writeln!(out, "{}\t{}\t{}\t{}\t{}\t{}", m.id, m.format, m.normalized_chars, m.fingerprints, &m.sha256[..16.min(m.sha256.len())], m.name)?;
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    m.id,
+                    m.format,
+                    m.normalized_chars,
+                    m.fingerprints,
+                    &m.sha256[..16.min(m.sha256.len())],
+                    m.name
+                )?;
             }
             Ok(())
         }
@@ -333,7 +344,11 @@ fn print_outcomes(outcomes: &[AttachOutcome], json: bool) -> Result<()> {
     let mut out = std::io::stdout().lock();
     for o in outcomes {
         for m in &o.materials {
-            writeln!(out, "{}\t{}\t{} chars\t{} fingerprints\t{}", m.id, m.format, m.normalized_chars, m.fingerprints, m.name)?;
+            writeln!(
+                out,
+                "{}\t{}\t{} chars\t{} fingerprints\t{}",
+                m.id, m.format, m.normalized_chars, m.fingerprints, m.name
+            )?;
         }
         for d in &o.diagnostics {
             eprintln!("warning: {}: {} [{}]", d.path, d.message, d.code);

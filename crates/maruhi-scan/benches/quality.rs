@@ -66,8 +66,20 @@ enum T {
     Combined,
 }
 
-const ALL: [T; 12] =
-    [T::Verbatim, T::Width, T::Rewrap, T::Punctuation, T::Reorder, T::Embedded, T::Docx, T::Pdf, T::Zip, T::Eml, T::ShiftJis, T::Combined];
+const ALL: [T; 12] = [
+    T::Verbatim,
+    T::Width,
+    T::Rewrap,
+    T::Punctuation,
+    T::Reorder,
+    T::Embedded,
+    T::Docx,
+    T::Pdf,
+    T::Zip,
+    T::Eml,
+    T::ShiftJis,
+    T::Combined,
+];
 
 impl T {
     fn name(self) -> &'static str {
@@ -167,11 +179,8 @@ fn reorder(s: &str, rng: &mut Rng) -> String {
     let chars: Vec<char> = s.chars().collect();
     let cut1 = chars.len() / 3;
     let cut2 = 2 * chars.len() / 3;
-    let mut parts: Vec<String> = vec![
-        chars[..cut1].iter().collect(),
-        chars[cut1..cut2].iter().collect(),
-        chars[cut2..].iter().collect(),
-    ];
+    let mut parts: Vec<String> =
+        vec![chars[..cut1].iter().collect(), chars[cut1..cut2].iter().collect(), chars[cut2..].iter().collect()];
     // Any order but the original.
     let orders = [[1, 0, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1], [0, 2, 1]];
     let o = orders[rng.below(orders.len())];
@@ -274,15 +283,20 @@ fn docx(text: &str) -> Vec<u8> {
         <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>";
     let rels = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
         <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>";
-    zip(&[("[Content_Types].xml", types.as_bytes()), ("_rels/.rels", rels.as_bytes()), ("word/document.xml", document.as_bytes())])
+    zip(&[
+        ("[Content_Types].xml", types.as_bytes()),
+        ("_rels/.rels", rels.as_bytes()),
+        ("word/document.xml", document.as_bytes()),
+    ])
 }
 
 /// A mail in ISO-2022-JP (7bit), as Japanese mailers still send.
 fn eml(text: &str) -> Vec<u8> {
     let (body, _, _) = encoding_rs::ISO_2022_JP.encode(text);
-    let mut out = b"From: sender@example.com\r\nTo: someone@example.net\r\nSubject: =?ISO-2022-JP?B?GyRCO3FOQRsoQg==?=\r\n\
+    let mut out =
+        b"From: sender@example.com\r\nTo: someone@example.net\r\nSubject: =?ISO-2022-JP?B?GyRCO3FOQRsoQg==?=\r\n\
         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"
-        .to_vec();
+            .to_vec();
     out.extend_from_slice(&body);
     out
 }
@@ -370,9 +384,10 @@ fn shares_passage(query: &str, reference: &str, f: &maruhi_scan::Finding) -> boo
         return false;
     };
     let Some(span) = f.spans.iter().max_by_key(|s| s.query_chars[1] - s.query_chars[0]) else { return false };
-    let (Some(qs), Some(rs)) =
-        (q.chars().get(span.query_chars[0]..span.query_chars[1]), r.chars().get(span.reference_chars[0]..span.reference_chars[1]))
-    else {
+    let (Some(qs), Some(rs)) = (
+        q.chars().get(span.query_chars[0]..span.query_chars[1]),
+        r.chars().get(span.reference_chars[0]..span.reference_chars[1]),
+    ) else {
         return false;
     };
     let same = qs.iter().zip(rs).filter(|(a, b)| a == b).count();
@@ -410,7 +425,9 @@ fn main() {
     let t = fp.params().guarantee();
     let mut builder = Scanner::builder(fp.clone());
     for &i in &registered {
-        builder.add(Reference::new(docs[i].0.clone(), Collection::Reference), &fp.fingerprint(&docs[i].1).unwrap()).unwrap();
+        builder
+            .add(Reference::new(docs[i].0.clone(), Collection::Reference), &fp.fingerprint(&docs[i].1).unwrap())
+            .unwrap();
     }
     let without_background = builder.clone().build().unwrap();
     let bg = fp.background(background.iter().map(|&i| docs[i].1.as_str())).unwrap();
@@ -486,12 +503,24 @@ fn main() {
             if std::env::var_os("MARUHI_QUALITY_SHOW").is_some() {
                 for f in &spurious {
                     let span = f.spans.iter().max_by_key(|s| s.query_chars[1] - s.query_chars[0]);
-                    eprintln!("SPURIOUS {} ~ {}: {} chars: {:?}", docs[i].0, f.reference, f.matched_chars, span.map(|s| (&s.query_text, maruhi_scan::excerpt(&docs[by_name[&f.reference]].1, s.reference_bytes, 200))));
+                    eprintln!(
+                        "SPURIOUS {} ~ {}: {} chars: {:?}",
+                        docs[i].0,
+                        f.reference,
+                        f.matched_chars,
+                        span.map(|s| (
+                            &s.query_text,
+                            maruhi_scan::excerpt(&docs[by_name[&f.reference]].1, s.reference_bytes, 200)
+                        ))
+                    );
                 }
             }
             if std::env::var_os("MARUHI_QUALITY_SHOW").is_some() {
                 for f in &report.findings {
-                    eprintln!("FP {} ~ {}: {} chars, coverage {:.3}: {}", docs[i].0, f.reference, f.matched_chars, f.coverage, f.excerpt);
+                    eprintln!(
+                        "FP {} ~ {}: {} chars, coverage {:.3}: {}",
+                        docs[i].0, f.reference, f.matched_chars, f.coverage, f.excerpt
+                    );
                 }
             }
         }
@@ -510,16 +539,20 @@ fn main() {
         maruhi_scan::Thresholds::default().min_matched_chars
     )
     .unwrap();
-    writeln!(out, "\n| transformation | t={} | 2t={} | 4t={} | 8t={} |", lengths[0], lengths[1], lengths[2], lengths[3]).unwrap();
+    writeln!(
+        out,
+        "\n| transformation | t={} | 2t={} | 4t={} | 8t={} |",
+        lengths[0], lengths[1], lengths[2], lengths[3]
+    )
+    .unwrap();
     writeln!(out, "|---|---|---|---|---|").unwrap();
     for (ti, tr) in ALL.iter().enumerate() {
         if *tr == T::Pdf && !pdf_ok {
             writeln!(out, "| {} | LibreOffice not installed: skipped |||| ", tr.name()).unwrap();
             continue;
         }
-        let cells: Vec<String> = (0..4)
-            .map(|l| format!("{:.2}", found[ti][l] as f64 / total[ti][l].max(1) as f64))
-            .collect();
+        let cells: Vec<String> =
+            (0..4).map(|l| format!("{:.2}", found[ti][l] as f64 / total[ti][l].max(1) as f64)).collect();
         writeln!(out, "| {} | {} |", tr.name(), cells.join(" | ")).unwrap();
     }
     writeln!(

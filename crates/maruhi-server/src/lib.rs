@@ -74,10 +74,7 @@ pub fn app(state: AppState) -> Router {
         .route("/secrets/{id}/grants/revoke", post(pages::revoke))
         .route("/secrets/{id}/acknowledge", post(pages::acknowledge))
         .route("/secrets/{id}/materials/{material}/remove", post(pages::scan::remove_material))
-        .route(
-            "/secrets/{id}/materials",
-            post(pages::scan::attach).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
-        )
+        .route("/secrets/{id}/materials", post(pages::scan::attach).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/scan", get(pages::scan::form).post(pages::scan::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/acknowledgements", get(pages::acks))
         .route("/admin/users", get(pages::users).post(pages::add_user))

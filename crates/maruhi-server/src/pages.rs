@@ -701,7 +701,12 @@ pub struct StatusForm {
 }
 
 /// Re-renders the detail page with the error when a small form on it fails.
-pub(crate) async fn detail_or_error(state: &AppState, viewer: &Viewer, id: i64, result: Result<(), Error>) -> PageResult {
+pub(crate) async fn detail_or_error(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    result: Result<(), Error>,
+) -> PageResult {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/secrets/{id}")).into_response()),
         Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {

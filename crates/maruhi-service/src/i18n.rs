@@ -142,10 +142,9 @@ impl Msg {
                 "このファイルからは指紋を取れるテキストを取り出せませんでした。",
                 "No text to fingerprint could be extracted from this file.",
             ),
-            Msg::UnknownCollection => (
-                "コレクションは third_party または background です。",
-                "The collection is third_party or background.",
-            ),
+            Msg::UnknownCollection => {
+                ("コレクションは third_party または background です。", "The collection is third_party or background.")
+            }
             Msg::NeedsWitnesses => (
                 "ウィットネスの連署が足りないため、チェックポイントを公開しません。",
                 "Not publishing a checkpoint with fewer witness cosignatures than the last one.",

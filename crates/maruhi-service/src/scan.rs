@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use maruhi_fingerprint::{BackgroundSet, Fingerprinter, Fingerprints, Key};
-use maruhi_scan::{Reference, Scanner};
 pub use maruhi_scan::{Collection, FileReport, Finding, Span, Thresholds, PASSAGES};
+use maruhi_scan::{Reference, Scanner};
 use maruhi_store::materials::{MaterialRow, NewMaterial};
 use serde::Serialize;
 use serde_json::json;
@@ -40,7 +40,10 @@ impl ScanKeys {
             h.update(installation_key);
             h.finalize().into()
         };
-        ScanKeys { fingerprint: Key::from_bytes(derive(b"maruhi fingerprint key v1\0")), seal: derive(b"maruhi material seal key v1\0") }
+        ScanKeys {
+            fingerprint: Key::from_bytes(derive(b"maruhi fingerprint key v1\0")),
+            seal: derive(b"maruhi material seal key v1\0"),
+        }
     }
 }
 
@@ -242,8 +245,8 @@ impl Service {
         let background = collection == MaterialCollection::Background;
         let (prepared, diagnostics) =
             tokio::task::spawn_blocking(move || prepare(&fp, &name, &data, &limits, background))
-            .await
-            .map_err(|_| Error::Conflict(Msg::ServerError))?;
+                .await
+                .map_err(|_| Error::Conflict(Msg::ServerError))?;
         if prepared.is_empty() {
             return Err(Error::invalid("file", Msg::NoText));
         }
@@ -336,7 +339,11 @@ impl Service {
             return Err(Error::Forbidden);
         }
         let mut conn = self.db.read().await?;
-        Ok(maruhi_store::materials::in_collection(&mut conn, collection.id()).await?.into_iter().map(material).collect())
+        Ok(maruhi_store::materials::in_collection(&mut conn, collection.id())
+            .await?
+            .into_iter()
+            .map(material)
+            .collect())
     }
 
     /// The scanner over every live material, rebuilt when material changed.
@@ -401,7 +408,9 @@ impl Service {
                     "reference": f.reference, "coverage": f.coverage, "matched_chars": f.matched_chars,
                 });
                 events.push(match (f.collection, f.secret_id, f.material_id) {
-                    (Collection::Secret, Some(sid), _) => Event::new(actor, "scan.finding", "secret", sid).summary(summary),
+                    (Collection::Secret, Some(sid), _) => {
+                        Event::new(actor, "scan.finding", "secret", sid).summary(summary)
+                    }
                     (_, _, Some(mid)) => Event::new(actor, "scan.contamination", "material", mid).summary(summary),
                     _ => continue,
                 });
@@ -452,7 +461,12 @@ impl Service {
     /// content: the secret's manager and access list, admin and legal/IP
     /// (never auditors, who oversee management, not content); third-party
     /// material for those who see the collections.
-    pub async fn material_passage(&self, actor: &Actor, material_id: i64, range: [usize; 2]) -> Result<Option<Passage>> {
+    pub async fn material_passage(
+        &self,
+        actor: &Actor,
+        material_id: i64,
+        range: [usize; 2],
+    ) -> Result<Option<Passage>> {
         let mut conn = self.db.read().await?;
         let row = maruhi_store::materials::get(&mut conn, material_id).await?.ok_or(Error::NotFound)?;
         let allowed = match row.secret_id {
@@ -496,7 +510,9 @@ impl Service {
             return Err(corrupt());
         }
         let (nonce, body) = sealed.split_at(24);
-        cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: text_sha256.as_bytes() }).map_err(|_| corrupt())
+        cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: text_sha256.as_bytes() })
+            .map_err(|_| corrupt())
     }
 }
 

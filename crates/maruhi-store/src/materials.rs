@@ -98,12 +98,13 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMaterial<'_>) -> Result<i64
 /// fingerprints leave the index) and bumps the generation. False when it was
 /// not there.
 pub async fn remove(conn: &mut AnyConnection, id: i64, at: &str) -> Result<bool> {
-    let done = sqlx::query("UPDATE materials SET removed_at = $1, sealed_text = NULL WHERE id = $2 AND removed_at IS NULL")
-        .bind(at)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::from_write)?;
+    let done =
+        sqlx::query("UPDATE materials SET removed_at = $1, sealed_text = NULL WHERE id = $2 AND removed_at IS NULL")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::from_write)?;
     if done.rows_affected() == 0 {
         return Ok(false);
     }
@@ -131,30 +132,24 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<MaterialRow
 }
 
 pub async fn for_secret(conn: &mut AnyConnection, secret_id: i64) -> Result<Vec<MaterialRow>> {
-    let rows = sqlx::query(&format!("{SELECT} AND m.secret_id = $1 ORDER BY m.id"))
-        .bind(secret_id)
-        .fetch_all(conn)
-        .await?;
+    let rows =
+        sqlx::query(&format!("{SELECT} AND m.secret_id = $1 ORDER BY m.id")).bind(secret_id).fetch_all(conn).await?;
     rows.iter().map(decode).collect()
 }
 
 /// Every material of a collection, oldest first.
 pub async fn in_collection(conn: &mut AnyConnection, collection: &str) -> Result<Vec<MaterialRow>> {
-    let rows = sqlx::query(&format!("{SELECT} AND m.collection = $1 ORDER BY m.id"))
-        .bind(collection)
-        .fetch_all(conn)
-        .await?;
+    let rows =
+        sqlx::query(&format!("{SELECT} AND m.collection = $1 ORDER BY m.id")).bind(collection).fetch_all(conn).await?;
     rows.iter().map(decode).collect()
 }
 
 /// The fingerprints of every live material, in id order, for an index build:
 /// `(id, collection, fingerprints)`.
 pub async fn all_fingerprints(conn: &mut AnyConnection) -> Result<Vec<(i64, String, Vec<u8>)>> {
-    let rows = sqlx::query(
-        "SELECT id, collection, fingerprints FROM materials WHERE removed_at IS NULL ORDER BY id",
-    )
-    .fetch_all(conn)
-    .await?;
+    let rows = sqlx::query("SELECT id, collection, fingerprints FROM materials WHERE removed_at IS NULL ORDER BY id")
+        .fetch_all(conn)
+        .await?;
     rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("collection")?, r.try_get("fingerprints")?))).collect()
 }
 

@@ -47,7 +47,11 @@ fn finds_a_reworded_excerpt_in_a_folder_tree_and_nothing_elsewhere() {
     // Half width digits and katakana, other punctuation, new lines.
     let leak = "転送します。\n恒温槽を二十五度に保ち,基準圧力を三段階で印加して\n出力電圧を記録する｡各段階で三十秒待ってから読み取り,\n直線性の誤差が零点五ﾊﾟｰｾﾝﾄ以内であることを確認する｡以上";
     std::fs::write(dir.join("a/b/mail.txt"), leak).unwrap();
-    std::fs::write(dir.join("a/other.txt"), "来週の定例会議は第二会議室で行います。資料は前日までに共有してください。".repeat(10)).unwrap();
+    std::fs::write(
+        dir.join("a/other.txt"),
+        "来週の定例会議は第二会議室で行います。資料は前日までに共有してください。".repeat(10),
+    )
+    .unwrap();
     for threads in [1, 3] {
         let (summary, reports) = scan_dir(&s, &dir, threads);
         assert_eq!((summary.files, summary.findings, summary.diagnostics), (2, 1, 0), "{reports:?}");

@@ -5,15 +5,14 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use maruhi_service::scan::Collection;
 use maruhi_service::i18n::Msg;
+use maruhi_service::scan::Collection;
 use maruhi_service::{policy, Error};
 use serde::Deserialize;
 
 use super::{detail_or_error, parse_id, render, PageResult};
 use crate::web::{Ctx, PageError, Viewer};
 use crate::AppState;
-
 
 #[derive(Template)]
 #[template(path = "scan.html")]

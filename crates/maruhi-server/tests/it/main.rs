@@ -17,7 +17,8 @@ use tower::ServiceExt;
 pub const PW: &str = "correct-horse-battery";
 
 /// The fixture secret's fingerprinted material.
-pub const MATERIAL: &str = "MX-7 組立手順: 第一工程でフレームを治具に固定し、トルク十二ニュートンメートルで四本のボルトを対角に締める。\
+pub const MATERIAL: &str =
+    "MX-7 組立手順: 第一工程でフレームを治具に固定し、トルク十二ニュートンメートルで四本のボルトを対角に締める。\
     第二工程ではセンサー基板を防振ゴムの上に載せ、コネクタを奥まで差し込んでからロックを確認する。\
     第三工程で筐体を閉じ、気密試験を五十キロパスカルで三十秒行う。";
 
@@ -111,12 +112,20 @@ impl Fixture {
 
     /// Posts a browser upload form (`multipart/form-data`) with the
     /// session's CSRF token and the file.
-    pub async fn upload(&self, path: &str, auth: &Auth, file_name: &str, content: &[u8], extra: &[(&str, &str)]) -> Reply {
+    pub async fn upload(
+        &self,
+        path: &str,
+        auth: &Auth,
+        file_name: &str,
+        content: &[u8],
+        extra: &[(&str, &str)],
+    ) -> Reply {
         let boundary = "maruhi-test-boundary-7d1f";
         let mut body = Vec::new();
         let mut field = |name: &str, value: &str| {
             body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
             );
         };
         let mut req = Request::builder().method(Method::POST).uri(path);

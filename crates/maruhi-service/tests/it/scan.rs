@@ -23,7 +23,9 @@ fn leak() -> String {
 }
 
 async fn org(e: &Env) -> (Actor, i64) {
-    for (u, r) in [("sato", "manager"), ("watanabe", "employee"), ("suzuki", "analyst"), ("yamada", "legal"), ("ito", "auditor")] {
+    for (u, r) in
+        [("sato", "manager"), ("watanabe", "employee"), ("suzuki", "analyst"), ("yamada", "legal"), ("ito", "auditor")]
+    {
         e.user(u, r).await;
     }
     let sato = e.actor("sato").await;
@@ -87,7 +89,8 @@ async fn attached_material_is_found_in_a_reworded_leak_and_recorded() {
         assert_eq!(actions.iter().filter(|a| *a == "scan.finding").count(), 2, "{actions:?}");
 
         // Unrelated text finds nothing.
-        let clean = e.svc.scan_upload(&yamada, "memo.txt", "来週の会議室の予約をお願いします。".repeat(20).into_bytes());
+        let clean =
+            e.svc.scan_upload(&yamada, "memo.txt", "来週の会議室の予約をお願いします。".repeat(20).into_bytes());
         assert!(clean.await.unwrap().findings.is_empty());
     })
     .await;
@@ -133,7 +136,14 @@ async fn third_party_material_shows_contamination_and_background_never_counts() 
         let sato = e.actor("sato").await;
         assert!(matches!(
             e.svc
-                .add_collection_material(&sato, MaterialCollection::ThirdParty, "p.txt", "", NDA_MATERIAL.as_bytes(), true)
+                .add_collection_material(
+                    &sato,
+                    MaterialCollection::ThirdParty,
+                    "p.txt",
+                    "",
+                    NDA_MATERIAL.as_bytes(),
+                    true
+                )
                 .await,
             Err(Error::Forbidden)
         ));
@@ -156,14 +166,24 @@ async fn third_party_material_shows_contamination_and_background_never_counts() 
         assert_eq!(seen.findings[0].collection, maruhi_scan::Collection::ThirdParty);
         // Declaring the same text boilerplate silences it.
         e.svc
-            .add_collection_material(&yamada, MaterialCollection::Background, "public.txt", "", NDA_MATERIAL.as_bytes(), false)
+            .add_collection_material(
+                &yamada,
+                MaterialCollection::Background,
+                "public.txt",
+                "",
+                NDA_MATERIAL.as_bytes(),
+                false,
+            )
             .await
             .unwrap();
         let seen = e.svc.scan_upload(&yamada, "plan.txt", ours.into_bytes()).await.unwrap();
         assert!(seen.findings.is_empty(), "{seen:?}");
         assert_eq!(e.svc.collection_materials(&yamada, MaterialCollection::Background).await.unwrap().len(), 1);
         let ito = e.actor("ito").await;
-        assert!(matches!(e.svc.collection_materials(&ito, MaterialCollection::ThirdParty).await, Err(Error::Forbidden)));
+        assert!(matches!(
+            e.svc.collection_materials(&ito, MaterialCollection::ThirdParty).await,
+            Err(Error::Forbidden)
+        ));
     })
     .await;
 }
