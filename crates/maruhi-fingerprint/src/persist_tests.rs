@@ -143,7 +143,9 @@ fn every_truncation_and_bit_flip_is_an_error() {
         d[bit / 8] ^= 1 << (bit % 8);
         assert!(Fingerprints::from_bytes(&d).is_err(), "doc bit {bit}");
     }
-    for bit in (0..idx.len() * 8).step_by(13) {
+    // Every bit of the header and the first entries, then a stride: each
+    // parse checksums the whole (mostly directory) file.
+    for bit in (0..idx.len() * 8).filter(|b| *b < 4096 || b % 4099 == 0) {
         let mut d = idx.clone();
         d[bit / 8] ^= 1 << (bit % 8);
         assert!(ReferenceSet::from_bytes(&d).is_err(), "index bit {bit}");

@@ -21,12 +21,15 @@
 //! use maruhi_scan::{Collection, Reference, Scanner};
 //!
 //! let fp = Fingerprinter::builder().key([7u8; 32]).build().unwrap();
-//! let design = "射出成形の保圧は八十五メガパスカル、金型温度は六十度に保ち、冷却は二十二秒とする。これが歩留まりを支える条件である。";
+//! let design = "射出成形の保圧は八十五メガパスカル、金型温度は六十度に保ち、冷却は二十二秒とする。\
+//!               ゲートはサブマリン方式で二点、樹脂は四時間予備乾燥してから投入する。";
 //! let mut scanner = Scanner::builder(fp.clone());
 //! scanner.add(Reference::new("設計書.txt", Collection::Reference), &fp.fingerprint(design).unwrap()).unwrap();
 //! let scanner = scanner.build().unwrap();
 //!
-//! let mail = "お疲れ様です。例の条件です：射出成形の保圧は85メガパスカル、金型温度は60度に保ち、冷却は22秒とする。";
+//! // Re-typed in a mail: half-width katakana, other punctuation, new lines.
+//! let mail = "お疲れ様です。例の条件です：\n射出成形の保圧は八十五ﾒｶﾞﾊﾟｽｶﾙ, 金型温度は六十度に保ち,\n\
+//!             冷却は二十二秒とする. ゲートはサブマリン方式で二点, 樹脂は四時間予備乾燥してから投入する.";
 //! let report = scanner.scan_bytes("mail.txt", mail.as_bytes());
 //! assert_eq!(report.findings[0].reference, "設計書.txt");
 //! ```

@@ -249,7 +249,37 @@ pub async fn load(svc: &Service) -> Result<bool> {
                 },
             )
             .await?;
-        let _ = s;
+        // Sample material, so the scanner has something to find (only when
+        // the installation key is configured, as `maruhi demo` does).
+        if let (Some((name, text)), Ok(_)) =
+            (DEMO_MATERIAL.iter().find(|m| m.0 == d.title).map(|m| (m.1, m.2)), svc.fingerprinter())
+        {
+            svc.attach_material(&op, s.id, name, text.as_bytes(), true).await?;
+        }
     }
     Ok(true)
 }
+
+/// (secret title, file name, text): material of the demo secrets.
+const DEMO_MATERIAL: &[(&str, &str, &str)] = &[
+    (
+        "アルミダイカスト鋳造条件表",
+        "ライン3_鋳造条件_rev12.txt",
+        "ライン3 アルミダイカスト鋳造条件（ADC12、型番 MX7-H01）\n\
+         溶湯温度は六百七十度±五度に管理し、ラドル投入前に脱ガス処理を十分に行う。\n\
+         射出は低速〇・二五メートル毎秒から高速三・八メートル毎秒へ切り替え、切替位置はスリーブ充填率五十五パーセントとする。\n\
+         鋳造圧力は八十メガパスカル、増圧遅れ時間は三十ミリ秒とし、金型温度は固定側二百十度、可動側百九十度を目標とする。\n\
+         離型剤は希釈倍率百二十倍、スプレー時間は一・八秒。サイクルタイム五十二秒で歩留まり九十六パーセントを達成した条件である。\n\
+         条件変更時は試打ち二十ショットの X 線検査で巣の発生がないことを確認してから量産に戻す。",
+    ),
+    (
+        "次世代減速機 MX-7 組立図一式",
+        "MX-7_組立手順書.txt",
+        "MX-7 減速機 組立手順書 第三版\n\
+         一、ハウジングを治具に固定し、入力軸側の軸受をプレスで圧入する。圧入荷重は十二キロニュートン以下とする。\n\
+         二、遊星キャリアに遊星歯車四個を組み付け、ピン穴のクリアランスを隙間ゲージで〇・〇二ミリ以内に確認する。\n\
+         三、内歯車とのかみ合いを確認し、バックラッシを一分以内に調整する。調整シムは〇・〇五ミリ刻みで選定する。\n\
+         四、出力軸のオイルシールを専用治具で挿入し、グリースを規定量四十グラム充填してからカバーを締結する。\n\
+         五、ボルトは対角順に二回に分けて締め付け、最終トルクは二十五ニュートンメートルとする。",
+    ),
+];

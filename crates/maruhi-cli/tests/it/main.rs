@@ -6,6 +6,7 @@
 
 mod browser;
 mod cli;
+mod scan;
 mod servers;
 mod timestamps;
 

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use maruhi_service::i18n::Msg;
 use maruhi_service::scan::Collection;
@@ -202,6 +202,6 @@ pub async fn remove_material(
     let r = state.svc.remove_material(viewer.actor(), material).await;
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/secrets/{id}#materials")).into_response()),
-        Err(e) => detail_or_error(&state, &viewer, id, Err(e)).await.map(Response::from),
+        Err(e) => detail_or_error(&state, &viewer, id, Err(e)).await,
     }
 }

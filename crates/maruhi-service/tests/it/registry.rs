@@ -254,6 +254,12 @@ async fn demo_data_loads_once() {
     let (_, w) = e.svc.login("watanabe", maruhi_service::demo::DEMO_PASSWORD, "x").await.unwrap();
     let visible = e.svc.list_secrets(&w.actor, &ListParams::default()).await.unwrap();
     assert!(visible.total > 0 && visible.total < all.total);
+    let op = Actor::operator();
+    let mut fingerprinted = 0;
+    for s in &all.items {
+        fingerprinted += e.svc.secret_materials(&op, s.id).await.unwrap().len();
+    }
+    assert_eq!(fingerprinted, 2, "the demo gives the scanner something to find");
 }
 
 #[tokio::test]

@@ -1,0 +1,112 @@
+//! `maruhi scan`, `secret attach` and `material`: exit codes, the JSON Lines
+//! contract, archives, diagnostics and the audit trail.
+
+use std::io::Write;
+
+use crate::{data_dir, run, stdout};
+
+const DESIGN: &str = "ライン3 アルミダイカスト鋳造条件: 溶湯温度は六百七十度±五度に管理し、脱ガス処理を十分に行う。\
+    射出は低速〇・二五メートル毎秒から高速三・八メートル毎秒へ切り替え、切替位置はスリーブ充填率五十五パーセントとする。\
+    鋳造圧力は八十メガパスカル、増圧遅れ時間は三十ミリ秒とし、金型温度は固定側二百十度、可動側百九十度を目標とする。";
+
+/// A ZIP with one member, made with Python's zipfile (on every machine of
+/// this kind).
+fn zip(path: &std::path::Path, member: &str, text: &str) {
+    let status = std::process::Command::new("python3")
+        .args(["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED); z.writestr(sys.argv[2], sys.argv[3]); z.close()"])
+        .arg(path)
+        .arg(member)
+        .arg(text)
+        .status()
+        .expect("python3");
+    assert!(status.success());
+}
+
+fn jsonl(out: &std::process::Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+#[test]
+fn ad_hoc_scan_finds_copies_in_archives_and_exits_by_the_contract() {
+    let d = data_dir("scan-adhoc");
+    let refs = d.join("refs");
+    let suspect = d.join("suspect/usb");
+    std::fs::create_dir_all(&refs).unwrap();
+    std::fs::create_dir_all(&suspect).unwrap();
+    std::fs::write(refs.join("鋳造条件.txt"), DESIGN).unwrap();
+    // Re-typed, re-wrapped, in a ZIP; plus an unrelated file and a broken one.
+    let leak = DESIGN.replace('、', ", ").replace('。', ".\n");
+    zip(&suspect.join("持ち出し.zip"), "資料/メモ.txt", &leak);
+    std::fs::write(suspect.join("議事録.txt"), "来週の定例会議は第二会議室で行います。".repeat(20)).unwrap();
+    let mut broken = std::fs::File::create(suspect.join("壊れた.docx")).unwrap();
+    broken.write_all(b"PK\x03\x04 not really a zip").unwrap();
+
+    let out = crate::bin()
+        .args(["scan", "--reference"])
+        .arg(&refs)
+        .args(["--format", "jsonl"])
+        .arg(d.join("suspect"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "findings exit with 1: {}", String::from_utf8_lossy(&out.stderr));
+    let lines = jsonl(&out);
+    let finding = lines.iter().find(|l| l["type"] == "finding").expect("a finding");
+    assert!(finding["path"].as_str().unwrap().ends_with("持ち出し.zip!/資料/メモ.txt"), "{finding}");
+    assert!(finding["reference"].as_str().unwrap().ends_with("鋳造条件.txt"));
+    assert!(finding["secret_id"].is_null());
+    let coverage = finding["coverage"].as_f64().unwrap();
+    assert!(coverage > 0.5 && coverage <= 1.0, "{finding}");
+    assert!(finding["matched_chars"].as_u64().unwrap() >= 100);
+    assert!(finding["spans"].as_array().is_some_and(|s| !s.is_empty()));
+    let diagnostic = lines.iter().find(|l| l["type"] == "diagnostic").expect("the broken file is a diagnostic");
+    assert!(diagnostic["path"].as_str().unwrap().ends_with("壊れた.docx"));
+    assert!(diagnostic["code"].as_str().unwrap().starts_with("MRH-EXTRACT-"));
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(
+        (summary["files"].as_u64(), summary["findings"].as_u64(), summary["diagnostics"].as_u64()),
+        (Some(3), Some(1), Some(1))
+    );
+
+    // Nothing found: 0. The scan cannot run: 2.
+    let clean = crate::bin().args(["scan", "--reference"]).arg(&refs).arg(suspect.join("議事録.txt")).output().unwrap();
+    assert_eq!(clean.status.code(), Some(0));
+    let missing = crate::bin().args(["scan", "--reference"]).arg(&refs).arg(d.join("nowhere")).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no such file or folder"));
+    let no_refs = crate::bin().args(["scan", "--reference"]).arg(d.join("nowhere")).arg(&suspect).output().unwrap();
+    assert_eq!(no_refs.status.code(), Some(2));
+}
+
+#[test]
+fn attached_material_is_found_and_the_finding_is_audited() {
+    let d = data_dir("scan-installed");
+    let pw = d.join("pw");
+    stdout(&run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw.to_str().unwrap()]));
+    let id = stdout(&run(&d, &["secret", "add", "--title", "鋳造条件表", "--level", "極秘", "--category", "process"]));
+    let id = id.trim();
+    std::fs::write(d.join("条件表.txt"), DESIGN).unwrap();
+    let attached = stdout(&run(&d, &["secret", "attach", id, d.join("条件表.txt").to_str().unwrap(), "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&attached).unwrap();
+    assert_eq!(v[0]["materials"][0]["name"], "条件表.txt");
+    // A file with no text to fingerprint: a clear error, exit 1.
+    std::fs::write(d.join("空.txt"), "").unwrap();
+    let empty = run(&d, &["secret", "attach", id, d.join("空.txt").to_str().unwrap()]);
+    assert_eq!(empty.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("MRH-INPUT-001"));
+
+    let leak = d.join("mail.txt");
+    std::fs::write(&leak, format!("転送します。\n{}", &DESIGN[DESIGN.find("射出").unwrap()..])).unwrap();
+    let out = run(&d, &["scan", "--format", "jsonl", leak.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = jsonl(&out);
+    assert_eq!(lines[0]["secret_id"].as_i64().map(|v| v.to_string()).as_deref(), Some(id));
+    assert_eq!(lines[0]["reference"], "条件表.txt");
+    let audit = stdout(&run(&d, &["audit", "--json", "--action", "scan."]));
+    assert!(audit.contains("scan.finding"), "{audit}");
+    let listed = stdout(&run(&d, &["material", "list", "--secret", id]));
+    assert!(listed.contains("条件表.txt"));
+}
