@@ -13,12 +13,15 @@
 //!
 //! Hashing is in two layers, for speed and secrecy:
 //!
-//! - Every k-gram gets a Karp–Rabin rolling hash modulo the Mersenne prime
-//!   2^61 − 1 with a key-derived base. A prime modulus (rather than 2^64) makes
-//!   two distinct k-grams collide with probability at most k / 2^61 over the
-//!   key, whatever the text; modulo 2^64 structured differences such as the
-//!   coefficients of (x − 1)^12 collide for a large share of bases. The
-//!   window minimum is taken over a keyed bijective mix of that value.
+//! - Every k-gram gets a Karp–Rabin rolling hash modulo 2^64 with an odd
+//!   key-derived base: two wrapping multiplications per char and no modular
+//!   reduction. The window minimum is taken over a keyed bijective mix of that
+//!   value. Modulo 2^64 some structured pairs of k-grams (differences built
+//!   from factors like B^2 − 1) collide for a noticeable share of bases, but a
+//!   collision can only make two different k-grams look alike: it may add a
+//!   spurious shared fingerprint, which spans and coverage then show for what
+//!   it is (one k-gram), and it can never remove a match, so the winnowing
+//!   guarantee and recall are untouched. Secrecy does not rest on this layer.
 //! - Only the selected k-grams (about 2 / (w + 1) of them) are hashed with
 //!   SipHash-1-3 under the installation key, and that is the fingerprint that
 //!   is stored and compared. Without the key a stored fingerprint cannot be
@@ -52,9 +55,6 @@ pub const DEFAULT_WINDOW: usize = 17;
 
 const MAX_K: usize = 1024;
 const MAX_WINDOW: usize = 1024;
-
-/// The 2^61 − 1 Mersenne prime that the rolling hash works modulo.
-const M61: u64 = (1 << 61) - 1;
 
 /// A 32-byte installation key. Its `Debug` never shows the bytes.
 #[derive(Clone, PartialEq, Eq)]
@@ -461,12 +461,10 @@ impl FingerprinterBuilder {
             h.write(label);
             h.finish()
         };
-        // A base in 2..M61; 0 and 1 would make the hash ignore order.
-        let base = derived(b"maruhi-fingerprint/base") % (M61 - 2) + 2;
-        let mut base_pow_k = 1;
-        for _ in 0..k {
-            base_pow_k = mul_mod(base_pow_k, base);
-        }
+        // An odd base (a unit modulo 2^64, so every char position counts), and
+        // not 1, which would make the hash ignore order.
+        let base = (derived(b"maruhi-fingerprint/base") | 1).max(3);
+        let base_pow_k = base.wrapping_pow(k as u32);
         let select_key = derived(b"maruhi-fingerprint/select");
         let mut check = SipHasher13::new_with_keys(emit[0], emit[1]);
         check.write(b"maruhi-fingerprint/key-check");
@@ -575,7 +573,7 @@ impl Fingerprinter {
     }
 }
 
-/// The Karp–Rabin hash of the last k chars, modulo 2^61 − 1, plus the start
+/// The Karp–Rabin hash of the last k chars, modulo 2^64, plus the start
 /// offsets of those chars so a completed k-gram knows its byte range.
 struct Rolling<'f> {
     fp: &'f Fingerprinter,
@@ -583,7 +581,8 @@ struct Rolling<'f> {
     /// Ring length − 1; the ring is a power of two at least k long, so a slot
     /// is an index `& mask` and the char leaving the k-gram is still there.
     mask: usize,
-    /// Char value + 1 of recent chars, by stream index & `mask`.
+    /// Char value + 1 of recent chars, by stream index & `mask` (0 where no
+    /// char was stored yet).
     values: Vec<u64>,
     /// Input start offset of recent chars, by stream index & `mask`.
     starts: Vec<u32>,
@@ -605,13 +604,14 @@ impl<'f> Rolling<'f> {
         let value = u64::from(c) + 1;
         let n = self.seen;
         self.seen += 1;
-        let mut hash = add_mod(mul_mod(self.hash, self.fp.base), value);
-        if n >= self.k {
-            // h' = h·B + in − out·B^k (mod p). The subtraction term does not
-            // depend on h, so it overlaps with the multiply on the critical path.
-            let out = self.values.get((n - self.k) & self.mask).copied().unwrap_or(0);
-            hash = add_mod(hash, M61 - mul_mod(out, self.fp.base_pow_k));
-        }
+        // h' = h·B + in − out·B^k (mod 2^64). Before the k-th char the slot
+        // `(n − k) & mask` has not been written yet (the ring is at least k
+        // long and fills from 0), so `out` is 0 and no branch is needed. The
+        // subtraction term does not depend on h, so it overlaps with the
+        // multiply on the critical path.
+        let out = self.values.get(n.wrapping_sub(self.k) & self.mask).copied().unwrap_or(0);
+        let hash =
+            self.hash.wrapping_mul(self.fp.base).wrapping_add(value).wrapping_sub(out.wrapping_mul(self.fp.base_pow_k));
         self.hash = hash;
         let slot = n & self.mask;
         if let Some(v) = self.values.get_mut(slot) {
@@ -663,8 +663,10 @@ struct Winnower<'f> {
     min_select: u64,
     items: Vec<Fingerprint>,
     normalized_len: usize,
-    /// Chars not yet hashed: (char, input start, input end).
-    pending: Vec<(char, u32, u32)>,
+    /// Chars not yet hashed: (char, input start, input end), the first
+    /// `pending_len` of them.
+    pending: Box<[(char, u32, u32); BATCH]>,
+    pending_len: usize,
 }
 
 /// Chars buffered between the normaliser and the hashing loop.
@@ -685,22 +687,40 @@ impl<'f> Winnower<'f> {
             min_select: u64::MAX,
             items: Vec::with_capacity(expected_chars * 2 / (w + 1) + 1),
             normalized_len: 0,
-            pending: Vec::with_capacity(BATCH),
+            pending: Box::new([('\0', 0, 0); BATCH]),
+            pending_len: 0,
         }
     }
 
-    /// Hashes and winnows the buffered chars.
+    /// Hashes and winnows the buffered chars. The per-char state lives in
+    /// locals for the whole batch; `push_gram` runs only its cheap first
+    /// comparisons inline.
     #[inline(never)]
     fn flush(&mut self) {
-        let pending = std::mem::take(&mut self.pending);
-        self.normalized_len += pending.len();
-        for &(c, start, end) in &pending {
-            if let Some((rolling, first_start)) = self.rolling.push(c, start as usize) {
-                self.push_gram(rolling, first_start, end);
+        let count = self.pending_len.min(BATCH);
+        self.pending_len = 0;
+        self.normalized_len += count;
+        let fp = self.rolling.fp;
+        let (base, base_pow_k, k) = (fp.base, fp.base_pow_k, self.rolling.k);
+        let mask = self.rolling.mask;
+        let mut hash = self.rolling.hash;
+        let mut n = self.rolling.seen;
+        for i in 0..count {
+            let (c, start, end) = self.pending[i];
+            // As in `Rolling::push`, kept in sync by `streaming_equals_materialised`.
+            let value = u64::from(c) + 1;
+            let out = self.rolling.values[n.wrapping_sub(k) & mask];
+            hash = hash.wrapping_mul(base).wrapping_add(value).wrapping_sub(out.wrapping_mul(base_pow_k));
+            self.rolling.values[n & mask] = value;
+            self.rolling.starts[n & mask] = start;
+            n += 1;
+            if n >= k {
+                let first_start = self.rolling.starts[(n - k) & mask];
+                self.push_gram(hash, first_start, end);
             }
         }
-        self.pending = pending;
-        self.pending.clear();
+        self.rolling.hash = hash;
+        self.rolling.seen = n;
     }
 
     #[inline]
@@ -784,33 +804,11 @@ impl Sink for Winnower<'_> {
     #[inline]
     fn push(&mut self, c: char, start: usize, end: usize) {
         // Offsets fit: normalize_with checked the input length.
-        self.pending.push((c, start as u32, end as u32));
-        if self.pending.len() == BATCH {
+        self.pending[self.pending_len % BATCH] = (c, start as u32, end as u32);
+        self.pending_len += 1;
+        if self.pending_len >= BATCH {
             self.flush();
         }
-    }
-}
-
-/// `a · b mod (2^61 − 1)` for `a, b < 2^61 − 1`.
-#[inline]
-fn mul_mod(a: u64, b: u64) -> u64 {
-    let p = u128::from(a) * u128::from(b);
-    let r = (p as u64 & M61) + (p >> 61) as u64;
-    if r >= M61 {
-        r - M61
-    } else {
-        r
-    }
-}
-
-/// `a + b mod (2^61 − 1)` for `a, b < 2^61 − 1`.
-#[inline]
-fn add_mod(a: u64, b: u64) -> u64 {
-    let r = a + b;
-    if r >= M61 {
-        r - M61
-    } else {
-        r
     }
 }
 
@@ -857,8 +855,10 @@ mod tests {
         let text = chars("abcdefghijかきくけこ");
         let mut rolled = Vec::new();
         f.for_each_rolling(&text, |_, h| rolled.push(h));
-        let direct: Vec<u64> =
-            text.windows(5).map(|g| g.iter().fold(0, |h, &c| add_mod(mul_mod(h, f.base), u64::from(c) + 1))).collect();
+        let direct: Vec<u64> = text
+            .windows(5)
+            .map(|g| g.iter().fold(0u64, |h, &c| h.wrapping_mul(f.base).wrapping_add(u64::from(c) + 1)))
+            .collect();
         assert_eq!(rolled, direct);
     }
 
