@@ -204,12 +204,42 @@ pub(crate) fn normalize_with(text: &str, out: &mut impl Sink) -> Result<(), Erro
     let entry = |c: char| table.get(c as usize).copied().unwrap_or_else(|| derive_entry(c));
     let bytes = text.as_bytes();
     let mut i = 0;
+    loop {
+        // Runs of ASCII: a byte below 0x80 followed by another (or the end) is
+        // a segment of its own, and ASCII_FOLD is what the table holds for it
+        // (checked by `table_agrees_with_slow_path_for_every_bmp_char`).
+        while let Some(&b) = bytes.get(i) {
+            if b >= 0x80 || bytes.get(i + 1).is_some_and(|&n| n >= 0x80) {
+                break;
+            }
+            let c = ASCII_FOLD[usize::from(b & 0x7F)];
+            if c != '\0' {
+                out.push(c, i, i + 1);
+            }
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return Ok(());
+        }
+        i = non_ascii_run(text, out, i, &entry);
+    }
+}
+
+/// Normalises from byte `i` (a char boundary) up to the next pair of ASCII
+/// bytes or the end, returning where it stopped (always past `i`).
+#[inline]
+fn non_ascii_run(text: &str, out: &mut impl Sink, mut i: usize, entry: &impl Fn(char) -> u32) -> usize {
+    let bytes = text.as_bytes();
     // The char at `i` and its table entry, decoded once and carried over: each
     // char is looked at as "the next one" (is there a boundary before it?) and
     // then as "this one".
-    let mut current = decode_at(bytes, 0);
+    let mut current = decode_at(bytes, i);
     let mut current_entry = current.map_or(0, |(c, _)| entry(c));
-    while let Some((_, len)) = current {
+    while let Some((c, len)) = current {
+        if (c as u32) < 0x80 && bytes.get(i + 1).is_none_or(|&n| n < 0x80) {
+            // Back to an ASCII run.
+            return i;
+        }
         let mut end = i + len;
         let mut next = decode_at(bytes, end);
         let mut next_entry = next.map_or(BOUNDARY, |(n, _)| entry(n));
@@ -233,7 +263,7 @@ pub(crate) fn normalize_with(text: &str, out: &mut impl Sink) -> Result<(), Erro
         current = next;
         current_entry = next_entry;
     }
-    Ok(())
+    i
 }
 
 /// The reference for [`normalize_with`]: the same segmentation, decided

@@ -692,99 +692,87 @@ impl<'f> Winnower<'f> {
         }
     }
 
-    /// Hashes and winnows the buffered chars. The per-char state lives in
-    /// locals for the whole batch; `push_gram` runs only its cheap first
-    /// comparisons inline.
+    /// Hashes and winnows the buffered chars. All per-char state lives in
+    /// locals and borrowed slices for the whole batch, so the loop keeps it in
+    /// registers instead of reloading it through `self` after every store.
     #[inline(never)]
     fn flush(&mut self) {
         let count = self.pending_len.min(BATCH);
         self.pending_len = 0;
         self.normalized_len += count;
-        let fp = self.rolling.fp;
-        let (base, base_pow_k, k) = (fp.base, fp.base_pow_k, self.rolling.k);
-        let mask = self.rolling.mask;
-        let mut hash = self.rolling.hash;
-        let mut n = self.rolling.seen;
-        for i in 0..count {
-            let (c, start, end) = self.pending[i];
-            // As in `Rolling::push`, kept in sync by `streaming_equals_materialised`.
+        let Winnower {
+            rolling, window_len, mask: wmask, select, recent, grams, min, min_select, items, pending, ..
+        } = self;
+        let fp = rolling.fp;
+        let (base, base_pow_k, select_key) = (fp.base, fp.base_pow_k, fp.select_key);
+        let (k, kmask, w, wmask) = (rolling.k, rolling.mask, *window_len, *wmask);
+        let values = &mut rolling.values[..];
+        let starts = &mut rolling.starts[..];
+        let select = &mut select[..];
+        let recent = &mut recent[..];
+        let (mut hash, mut n) = (rolling.hash, rolling.seen);
+        let (mut j, mut best, mut best_select) = (*grams, *min, *min_select);
+        for &(c, start, end) in &pending[..count] {
+            // As in `Rolling::push` (see there), checked against it by
+            // `streaming_equals_materialised` and the property tests.
             let value = u64::from(c) + 1;
-            let out = self.rolling.values[n.wrapping_sub(k) & mask];
+            let out = values[n.wrapping_sub(k) & kmask];
             hash = hash.wrapping_mul(base).wrapping_add(value).wrapping_sub(out.wrapping_mul(base_pow_k));
-            self.rolling.values[n & mask] = value;
-            self.rolling.starts[n & mask] = start;
+            values[n & kmask] = value;
+            starts[n & kmask] = start;
             n += 1;
-            if n >= k {
-                let first_start = self.rolling.starts[(n - k) & mask];
-                self.push_gram(hash, first_start, end);
+            if n < k {
+                continue;
             }
-        }
-        self.rolling.hash = hash;
-        self.rolling.seen = n;
-    }
-
-    #[inline]
-    fn push_gram(&mut self, rolling: u64, start: u32, end: u32) {
-        let j = self.grams;
-        self.grams += 1;
-        let s = mix(rolling ^ self.rolling.fp.select_key);
-        let slot = j & self.mask;
-        if let Some(v) = self.select.get_mut(slot) {
-            *v = s;
-        }
-        if let Some(g) = self.recent.get_mut(slot) {
-            *g = Gram { rolling, start, end };
-        }
-        let w = self.window_len;
-        if j < w {
-            // Filling the first window: track the rightmost minimum and
-            // select it once the window is complete.
-            if s <= self.min_select {
-                self.min = j;
-                self.min_select = s;
-            }
-            if j + 1 == w {
-                self.emit(self.min);
-            }
-        } else if s < self.min_select {
-            self.min = j;
-            self.min_select = s;
-            self.emit(j);
-        } else if self.min + w <= j {
-            // The selection left the window: the rightmost minimum of the
-            // window j − w + 1 ..= j.
-            let mut best = j;
-            let mut best_select = s;
-            for i in (j + 1 - w)..j {
-                let v = self.select.get(i & self.mask).copied().unwrap_or(u64::MAX);
-                if v <= best_select {
-                    best = i;
-                    best_select = v;
+            // K-gram `j` is complete: select it as in the comment on
+            // `Winnower`.
+            let s = mix(hash ^ select_key);
+            let slot = j & wmask;
+            select[slot] = s;
+            recent[slot] = Gram { rolling: hash, start: starts[(n - k) & kmask], end };
+            if j < w {
+                // Filling the first window: track the rightmost minimum and
+                // select it once the window is complete.
+                if s <= best_select {
+                    best = j;
+                    best_select = s;
                 }
-            }
-            // `i` runs left to right and `<=` moves to later ties, but `j`
-            // was taken first: it wins only over strictly larger values.
-            if s <= best_select {
+                if j + 1 == w {
+                    emit(items, fp, recent[best & wmask], best);
+                }
+            } else if s < best_select {
                 best = j;
                 best_select = s;
+                emit(items, fp, recent[slot], j);
+            } else if best + w <= j {
+                // The selection left the window: the rightmost minimum of the
+                // window j − w + 1 ..= j. `i` runs left to right and `<=`
+                // moves to later ties, but `j` is compared last with `<=`, so
+                // it wins ties as the rightmost.
+                best = j + 1 - w;
+                best_select = select[best & wmask];
+                for i in (j + 2 - w)..=j {
+                    let v = select[i & wmask];
+                    if v <= best_select {
+                        best = i;
+                        best_select = v;
+                    }
+                }
+                emit(items, fp, recent[best & wmask], best);
             }
-            self.min = best;
-            self.min_select = best_select;
-            self.emit(best);
+            // Otherwise the selection is still in the window and still
+            // minimal (robust winnowing keeps it on ties): nothing new.
+            j += 1;
         }
-        // Otherwise the selection is still in the window and still minimal
-        // (robust winnowing keeps it on ties): nothing new.
+        rolling.hash = hash;
+        rolling.seen = n;
+        (*grams, *min, *min_select) = (j, best, best_select);
     }
 
     #[inline]
     fn emit(&mut self, index: usize) {
         let g = self.recent.get(index & self.mask).copied().unwrap_or_default();
-        self.items.push(Fingerprint {
-            hash: self.rolling.fp.emit_hash(g.rolling),
-            position: index as u32,
-            start: g.start,
-            end: g.end,
-        });
+        emit(&mut self.items, self.rolling.fp, g, index);
     }
 
     fn finish(mut self) -> Fingerprints {
@@ -810,6 +798,13 @@ impl Sink for Winnower<'_> {
             self.flush();
         }
     }
+}
+
+/// Records k-gram `index` (`g`) as a fingerprint: its SipHash-1-3 under the
+/// key, its position and its byte range.
+#[inline]
+fn emit(items: &mut Vec<Fingerprint>, fp: &Fingerprinter, g: Gram, index: usize) {
+    items.push(Fingerprint { hash: fp.emit_hash(g.rolling), position: index as u32, start: g.start, end: g.end });
 }
 
 /// MurmurHash3's 64-bit finaliser: a fast bijection with full avalanche, so
