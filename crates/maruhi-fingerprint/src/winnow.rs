@@ -626,14 +626,6 @@ impl<'f> Rolling<'f> {
     }
 }
 
-/// A k-gram that may still be selected: its rolling hash and byte range.
-#[derive(Clone, Copy, Default)]
-struct Gram {
-    rolling: u64,
-    start: u32,
-    end: u32,
-}
-
 /// Streams chars into winnowed fingerprints (§5.2 robust winnowing), keeping
 /// only O(k + w) state besides the output.
 ///
@@ -654,8 +646,12 @@ struct Winnower<'f> {
     mask: usize,
     /// Select values of recent k-grams, by k-gram index & `mask`.
     select: Vec<u64>,
-    /// Hash and byte range of recent k-grams, by k-gram index & `mask`.
-    recent: Vec<Gram>,
+    /// Input `[start, end)` of recent chars, by stream index & `span_mask`:
+    /// at least k + w long, so the chars of any k-gram of the current window
+    /// are still there. A selected k-gram's rolling hash is not stored: it is
+    /// recovered from its select value, which is a bijection of it.
+    spans: Vec<[u32; 2]>,
+    span_mask: usize,
     /// K-grams so far.
     grams: usize,
     /// Index and select value of the current window's selection.
@@ -681,7 +677,8 @@ impl<'f> Winnower<'f> {
             window_len: w,
             mask: len - 1,
             select: vec![u64::MAX; len],
-            recent: vec![Gram::default(); len],
+            spans: vec![[0; 2]; (fp.params.k() + w).next_power_of_two()],
+            span_mask: (fp.params.k() + w).next_power_of_two() - 1,
             grams: 0,
             min: 0,
             min_select: u64::MAX,
@@ -701,15 +698,28 @@ impl<'f> Winnower<'f> {
         self.pending_len = 0;
         self.normalized_len += count;
         let Winnower {
-            rolling, window_len, mask: wmask, select, recent, grams, min, min_select, items, pending, ..
+            rolling,
+            window_len,
+            mask: wmask,
+            select,
+            spans,
+            span_mask,
+            grams,
+            min,
+            min_select,
+            items,
+            pending,
+            ..
         } = self;
         let fp = rolling.fp;
         let (base, base_pow_k, select_key) = (fp.base, fp.base_pow_k, fp.select_key);
         let (k, kmask, w, wmask) = (rolling.k, rolling.mask, *window_len, *wmask);
         let values = &mut rolling.values[..];
-        let starts = &mut rolling.starts[..];
         let select = &mut select[..];
-        let recent = &mut recent[..];
+        let spans = &mut spans[..];
+        let smask = *span_mask;
+        let select_key_ = select_key;
+        let at = |spans: &[[u32; 2]], j: usize| Selected { first: spans[j & smask], last: spans[(j + k - 1) & smask] };
         let (mut hash, mut n) = (rolling.hash, rolling.seen);
         let (mut j, mut best, mut best_select) = (*grams, *min, *min_select);
         for &(c, start, end) in &pending[..count] {
@@ -719,7 +729,7 @@ impl<'f> Winnower<'f> {
             let out = values[n.wrapping_sub(k) & kmask];
             hash = hash.wrapping_mul(base).wrapping_add(value).wrapping_sub(out.wrapping_mul(base_pow_k));
             values[n & kmask] = value;
-            starts[n & kmask] = start;
+            spans[n & smask] = [start, end];
             n += 1;
             if n < k {
                 continue;
@@ -729,7 +739,6 @@ impl<'f> Winnower<'f> {
             let s = mix(hash ^ select_key);
             let slot = j & wmask;
             select[slot] = s;
-            recent[slot] = Gram { rolling: hash, start: starts[(n - k) & kmask], end };
             if j < w {
                 // Filling the first window: track the rightmost minimum and
                 // select it once the window is complete.
@@ -738,12 +747,12 @@ impl<'f> Winnower<'f> {
                     best_select = s;
                 }
                 if j + 1 == w {
-                    emit(items, fp, recent[best & wmask], best);
+                    emit(items, fp, select_key_, best_select, at(spans, best), best);
                 }
             } else if s < best_select {
                 best = j;
                 best_select = s;
-                emit(items, fp, recent[slot], j);
+                emit(items, fp, select_key_, s, at(spans, j), j);
             } else if best + w <= j {
                 // The selection left the window: the rightmost minimum of the
                 // window j − w + 1 ..= j. `i` runs left to right and `<=`
@@ -758,7 +767,7 @@ impl<'f> Winnower<'f> {
                         best_select = v;
                     }
                 }
-                emit(items, fp, recent[best & wmask], best);
+                emit(items, fp, select_key_, best_select, at(spans, best), best);
             }
             // Otherwise the selection is still in the window and still
             // minimal (robust winnowing keeps it on ties): nothing new.
@@ -771,8 +780,11 @@ impl<'f> Winnower<'f> {
 
     #[inline]
     fn emit(&mut self, index: usize) {
-        let g = self.recent.get(index & self.mask).copied().unwrap_or_default();
-        emit(&mut self.items, self.rolling.fp, g, index);
+        let k = self.rolling.k;
+        let span = |j: usize| self.spans.get(j & self.span_mask).copied().unwrap_or_default();
+        let at = Selected { first: span(index), last: span(index + k - 1) };
+        let s = self.select.get(index & self.mask).copied().unwrap_or_default();
+        emit(&mut self.items, self.rolling.fp, self.rolling.fp.select_key, s, at, index);
     }
 
     fn finish(mut self) -> Fingerprints {
@@ -800,11 +812,50 @@ impl Sink for Winnower<'_> {
     }
 }
 
-/// Records k-gram `index` (`g`) as a fingerprint: its SipHash-1-3 under the
-/// key, its position and its byte range.
+/// The input spans of the first and last char of a selected k-gram.
+#[derive(Clone, Copy)]
+struct Selected {
+    first: [u32; 2],
+    last: [u32; 2],
+}
+
+/// Records k-gram `index` as a fingerprint: the SipHash-1-3 under the key of
+/// its rolling hash (recovered from its select value `select`), its position
+/// and its byte range.
 #[inline]
-fn emit(items: &mut Vec<Fingerprint>, fp: &Fingerprinter, g: Gram, index: usize) {
-    items.push(Fingerprint { hash: fp.emit_hash(g.rolling), position: index as u32, start: g.start, end: g.end });
+fn emit(items: &mut Vec<Fingerprint>, fp: &Fingerprinter, select_key: u64, select: u64, at: Selected, index: usize) {
+    let rolling = unmix(select) ^ select_key;
+    items.push(Fingerprint {
+        hash: fp.emit_hash(rolling),
+        position: index as u32,
+        start: at.first[0],
+        end: at.last[1],
+    });
+}
+
+/// The multiplicative inverse of an odd `x` modulo 2^64 (Newton's iteration,
+/// each step doubling the correct low bits from the 3 that `x` itself has).
+const fn inverse(x: u64) -> u64 {
+    let mut y = x;
+    let mut i = 0;
+    while i < 5 {
+        y = y.wrapping_mul(2u64.wrapping_sub(x.wrapping_mul(y)));
+        i += 1;
+    }
+    y
+}
+
+const MIX1: u64 = 0xff51_afd7_ed55_8ccd;
+const MIX2: u64 = 0xc4ce_b9fe_1a85_ec53;
+
+/// The inverse of [`mix`] (`x ^= x >> 33` is its own inverse).
+#[inline]
+fn unmix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(const { inverse(MIX2) });
+    x ^= x >> 33;
+    x = x.wrapping_mul(const { inverse(MIX1) });
+    x ^ (x >> 33)
 }
 
 /// MurmurHash3's 64-bit finaliser: a fast bijection with full avalanche, so
@@ -812,9 +863,9 @@ fn emit(items: &mut Vec<Fingerprint>, fp: &Fingerprinter, g: Gram, index: usize)
 #[inline]
 pub(crate) fn mix(mut x: u64) -> u64 {
     x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x = x.wrapping_mul(MIX1);
     x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x = x.wrapping_mul(MIX2);
     x ^ (x >> 33)
 }
 
@@ -935,6 +986,16 @@ mod tests {
             let doc = normalize(text).unwrap_or_default();
             assert_eq!(f.fingerprint(text), Ok(f.fingerprint_normalized(&doc)), "{text:?}");
         }
+    }
+
+    #[test]
+    fn unmix_inverts_mix() {
+        for x in [0, 1, 2, u64::MAX, 0x0123_4567_89ab_cdef, 1 << 63] {
+            assert_eq!(unmix(mix(x)), x);
+            assert_eq!(mix(unmix(x)), x);
+        }
+        assert_eq!(MIX1.wrapping_mul(inverse(MIX1)), 1);
+        assert_eq!(MIX2.wrapping_mul(inverse(MIX2)), 1);
     }
 
     #[test]
