@@ -522,19 +522,32 @@ impl Fingerprinter {
     pub fn fingerprint(&self, text: &str) -> Result<Fingerprints, Error> {
         // Streams normalisation straight into the winnower: no per-char
         // buffer is materialised, which is most of the speed on large texts.
-        let mut winnower = Winnower::new(self, text.len() / 2);
-        normalize_with(text, &mut winnower)?;
-        Ok(winnower.finish())
+        if self.small_rings() {
+            let mut winnower = Winnower::<SMALL_RING, SMALL_SELECT>::new(self, text.len() / 2);
+            normalize_with(text, &mut winnower)?;
+            Ok(winnower.finish())
+        } else {
+            let mut winnower = Winnower::<RING, MAX_WINDOW>::new(self, text.len() / 2);
+            normalize_with(text, &mut winnower)?;
+            Ok(winnower.finish())
+        }
     }
 
     /// Fingerprints an already normalised document (when the caller also wants
     /// the normalised text, for example to show a finding).
     pub fn fingerprint_normalized(&self, doc: &Normalized) -> Fingerprints {
-        let mut winnower = Winnower::new(self, doc.len());
-        for (&c, &[start, end]) in doc.chars().iter().zip(doc.spans()) {
-            winnower.push(c, start as usize, end as usize);
+        fn run<const R: usize, const S: usize>(fp: &Fingerprinter, doc: &Normalized) -> Fingerprints {
+            let mut winnower = Winnower::<R, S>::new(fp, doc.len());
+            for (&c, &[start, end]) in doc.chars().iter().zip(doc.spans()) {
+                winnower.push(c, start as usize, end as usize);
+            }
+            winnower.finish()
         }
-        winnower.finish()
+        if self.small_rings() {
+            run::<SMALL_RING, SMALL_SELECT>(self, doc)
+        } else {
+            run::<RING, MAX_WINDOW>(self, doc)
+        }
     }
 
     /// The keyed hashes of every k-gram of boilerplate `texts`.
@@ -565,6 +578,12 @@ impl Fingerprinter {
         Ok(BackgroundSet { params: self.params, hashes })
     }
 
+    /// Whether k and w fit the small rings (the defaults do), which are much
+    /// cheaper to set up for each of many short documents.
+    fn small_rings(&self) -> bool {
+        BATCH + self.params.k() + self.params.window() <= SMALL_RING && self.params.window() <= SMALL_SELECT
+    }
+
     #[inline]
     fn emit_hash(&self, rolling: u64) -> u64 {
         let mut h = SipHasher13::new_with_keys(self.emit[0], self.emit[1]);
@@ -581,8 +600,8 @@ struct Rolling<'f> {
     /// Ring length − 1; the ring is a power of two at least k long, so a slot
     /// is an index `& mask` and the char leaving the k-gram is still there.
     mask: usize,
-    /// Char value + 1 of recent chars, by stream index & `mask` (0 where no
-    /// char was stored yet).
+    /// Char value of recent chars, by stream index & `mask` (0 where no char
+    /// was stored yet; the stream never contains U+0000).
     values: Vec<u64>,
     /// Input start offset of recent chars, by stream index & `mask`.
     starts: Vec<u32>,
@@ -601,7 +620,7 @@ impl<'f> Rolling<'f> {
     /// ends with it and the input start offset of its first char.
     #[inline]
     fn push(&mut self, c: char, start: usize) -> Option<(u64, u32)> {
-        let value = u64::from(c) + 1;
+        let value = u64::from(c);
         let n = self.seen;
         self.seen += 1;
         // h' = h·B + in − out·B^k (mod 2^64). Before the k-th char the slot
@@ -639,106 +658,103 @@ impl<'f> Rolling<'f> {
 /// and the rescans cost about two comparisons per k-gram: O(1) expected, with
 /// O(w) (w ≤ 1024) as the worst case for a single k-gram. Unlike a monotone
 /// deque it has one well-predicted branch per k-gram and no pushes or pops.
-struct Winnower<'f> {
-    rolling: Rolling<'f>,
+struct Winnower<'f, const R: usize, const S: usize> {
+    fp: &'f Fingerprinter,
+    k: usize,
     window_len: usize,
-    /// Ring length − 1 (a power of two at least w long).
-    mask: usize,
-    /// Select values of recent k-grams, by k-gram index & `mask`.
-    select: Vec<u64>,
-    /// Input `[start, end)` of recent chars, by stream index & `span_mask`:
-    /// at least k + w long, so the chars of any k-gram of the current window
-    /// are still there. A selected k-gram's rolling hash is not stored: it is
-    /// recovered from its select value, which is a bijection of it.
-    spans: Vec<[u32; 2]>,
-    span_mask: usize,
+    /// Every char of the stream, by stream index & (R − 1): written by the
+    /// normaliser, read by the hashing loop (the char entering and the one
+    /// leaving the k-gram) and by `emit` (the byte range of a selected
+    /// k-gram). It holds the unhashed batch plus the k + w − 1 chars behind
+    /// it, so nothing still needed is overwritten.
+    ring: Box<[Slot; R]>,
+    /// Chars pushed so far.
+    written: usize,
+    /// Chars hashed so far (the rest of `ring` up to `written` is pending).
+    hashed: usize,
+    hash: u64,
+    /// Select values of recent k-grams, by k-gram index & (S − 1).
+    select: Box<[u64; S]>,
     /// K-grams so far.
     grams: usize,
     /// Index and select value of the current window's selection.
     min: usize,
     min_select: u64,
     items: Vec<Fingerprint>,
-    normalized_len: usize,
-    /// Chars not yet hashed: (char, input start, input end), the first
-    /// `pending_len` of them.
-    pending: Box<[(char, u32, u32); BATCH]>,
-    pending_len: usize,
+}
+
+/// One char of the normalised stream and the input bytes it came from.
+#[derive(Clone, Copy)]
+struct Slot {
+    c: u32,
+    start: u32,
+    end: u32,
 }
 
 /// Chars buffered between the normaliser and the hashing loop.
 const BATCH: usize = 256;
+/// Length of the char ring: a power of two at least BATCH + MAX_K + MAX_WINDOW.
+const RING: usize = 4096;
+/// The rings for small k and w (the defaults): R ≥ BATCH + k + w, S ≥ w.
+const SMALL_RING: usize = 512;
+const SMALL_SELECT: usize = 64;
+const _: () = assert!(SMALL_RING.is_power_of_two() && SMALL_SELECT.is_power_of_two());
+const _: () = assert!(BATCH + DEFAULT_K + DEFAULT_WINDOW <= SMALL_RING && DEFAULT_WINDOW <= SMALL_SELECT);
+const _: () = assert!(RING.is_power_of_two() && RING >= BATCH + MAX_K + MAX_WINDOW);
+const _: () = assert!(MAX_WINDOW.is_power_of_two() && MAX_K <= RING);
 
-impl<'f> Winnower<'f> {
+impl<'f, const R: usize, const S: usize> Winnower<'f, R, S> {
     fn new(fp: &'f Fingerprinter, expected_chars: usize) -> Self {
         let w = fp.params.window();
-        let len = w.next_power_of_two();
         Self {
-            rolling: Rolling::new(fp),
+            fp,
+            k: fp.params.k(),
             window_len: w,
-            mask: len - 1,
-            select: vec![u64::MAX; len],
-            spans: vec![[0; 2]; (fp.params.k() + w).next_power_of_two()],
-            span_mask: (fp.params.k() + w).next_power_of_two() - 1,
+            ring: Box::new([Slot { c: 0, start: 0, end: 0 }; R]),
+            written: 0,
+            hashed: 0,
+            hash: 0,
+            select: Box::new([u64::MAX; S]),
             grams: 0,
             min: 0,
             min_select: u64::MAX,
             items: Vec::with_capacity(expected_chars * 2 / (w + 1) + 1),
-            normalized_len: 0,
-            pending: Box::new([('\0', 0, 0); BATCH]),
-            pending_len: 0,
         }
     }
 
-    /// Hashes and winnows the buffered chars. All per-char state lives in
-    /// locals and borrowed slices for the whole batch, so the loop keeps it in
-    /// registers instead of reloading it through `self` after every store.
+    /// Hashes and winnows the pending chars. All per-char state lives in
+    /// locals for the whole batch, and the rings are fixed-size arrays indexed
+    /// under a constant mask, so the loop has no bounds checks and keeps its
+    /// state in registers.
     #[inline(never)]
     fn flush(&mut self) {
-        let count = self.pending_len.min(BATCH);
-        self.pending_len = 0;
-        self.normalized_len += count;
-        let Winnower {
-            rolling,
-            window_len,
-            mask: wmask,
-            select,
-            spans,
-            span_mask,
-            grams,
-            min,
-            min_select,
-            items,
-            pending,
-            ..
-        } = self;
-        let fp = rolling.fp;
+        let Winnower { fp, k, window_len, ring, written, hashed, hash, select, grams, min, min_select, items } = self;
+        let fp: &Fingerprinter = fp;
         let (base, base_pow_k, select_key) = (fp.base, fp.base_pow_k, fp.select_key);
-        let (k, kmask, w, wmask) = (rolling.k, rolling.mask, *window_len, *wmask);
-        let values = &mut rolling.values[..];
-        let select = &mut select[..];
-        let spans = &mut spans[..];
-        let smask = *span_mask;
-        let select_key_ = select_key;
-        let at = |spans: &[[u32; 2]], j: usize| Selected { first: spans[j & smask], last: spans[(j + k - 1) & smask] };
-        let (mut hash, mut n) = (rolling.hash, rolling.seen);
+        let (k, w) = (*k, *window_len);
+        let ring: &[Slot; R] = ring;
+        let select: &mut [u64; S] = select;
+        let rm = R - 1;
+        let wm = S - 1;
+        let at = |j: usize| Selected { first: ring[j & rm].start, end: ring[(j + k - 1) & rm].end };
+        let mut h = *hash;
         let (mut j, mut best, mut best_select) = (*grams, *min, *min_select);
-        for &(c, start, end) in &pending[..count] {
+        for n in *hashed..*written {
             // As in `Rolling::push` (see there), checked against it by
-            // `streaming_equals_materialised` and the property tests.
-            let value = u64::from(c) + 1;
-            let out = values[n.wrapping_sub(k) & kmask];
-            hash = hash.wrapping_mul(base).wrapping_add(value).wrapping_sub(out.wrapping_mul(base_pow_k));
-            values[n & kmask] = value;
-            spans[n & smask] = [start, end];
-            n += 1;
-            if n < k {
+            // `streaming_equals_materialised` and the property tests. Before
+            // the k-th char, `n − k` wraps to a slot not written yet, which
+            // holds 0 (the stream never contains U+0000).
+            let slot = ring[n & rm];
+            let value = u64::from(slot.c);
+            let out = u64::from(ring[n.wrapping_sub(k) & rm].c);
+            h = h.wrapping_mul(base).wrapping_add(value).wrapping_sub(out.wrapping_mul(base_pow_k));
+            if n + 1 < k {
                 continue;
             }
             // K-gram `j` is complete: select it as in the comment on
             // `Winnower`.
-            let s = mix(hash ^ select_key);
-            let slot = j & wmask;
-            select[slot] = s;
+            let s = mix(h ^ select_key);
+            select[j & wm] = s;
             if j < w {
                 // Filling the first window: track the rightmost minimum and
                 // select it once the window is complete.
@@ -747,76 +763,70 @@ impl<'f> Winnower<'f> {
                     best_select = s;
                 }
                 if j + 1 == w {
-                    emit(items, fp, select_key_, best_select, at(spans, best), best);
+                    emit(items, fp, select_key, best_select, at(best), best);
                 }
             } else if s < best_select {
                 best = j;
                 best_select = s;
-                emit(items, fp, select_key_, s, at(spans, j), j);
+                emit(items, fp, select_key, s, at(j), j);
             } else if best + w <= j {
                 // The selection left the window: the rightmost minimum of the
                 // window j − w + 1 ..= j. `i` runs left to right and `<=`
-                // moves to later ties, but `j` is compared last with `<=`, so
-                // it wins ties as the rightmost.
+                // moves to later ties, so `j`, compared last, wins ties as the
+                // rightmost.
                 best = j + 1 - w;
-                best_select = select[best & wmask];
+                best_select = select[best & wm];
                 for i in (j + 2 - w)..=j {
-                    let v = select[i & wmask];
+                    let v = select[i & wm];
                     if v <= best_select {
                         best = i;
                         best_select = v;
                     }
                 }
-                emit(items, fp, select_key_, best_select, at(spans, best), best);
+                emit(items, fp, select_key, best_select, at(best), best);
             }
             // Otherwise the selection is still in the window and still
             // minimal (robust winnowing keeps it on ties): nothing new.
             j += 1;
         }
-        rolling.hash = hash;
-        rolling.seen = n;
+        *hashed = *written;
+        *hash = h;
         (*grams, *min, *min_select) = (j, best, best_select);
-    }
-
-    #[inline]
-    fn emit(&mut self, index: usize) {
-        let k = self.rolling.k;
-        let span = |j: usize| self.spans.get(j & self.span_mask).copied().unwrap_or_default();
-        let at = Selected { first: span(index), last: span(index + k - 1) };
-        let s = self.select.get(index & self.mask).copied().unwrap_or_default();
-        emit(&mut self.items, self.rolling.fp, self.rolling.fp.select_key, s, at, index);
     }
 
     fn finish(mut self) -> Fingerprints {
         self.flush();
         // A document with fewer than w k-grams is one (short) window.
         if self.grams > 0 && self.grams < self.window_len {
-            self.emit(self.min);
+            let (ring, k, index) = (&self.ring, self.k, self.min);
+            let at = Selected { first: ring[index & (R - 1)].start, end: ring[(index + k - 1) & (R - 1)].end };
+            emit(&mut self.items, self.fp, self.fp.select_key, self.min_select, at, index);
         }
-        Fingerprints { params: self.rolling.fp.params, items: self.items, normalized_len: self.normalized_len }
+        Fingerprints { params: self.fp.params, items: self.items, normalized_len: self.written }
     }
 }
 
-impl Sink for Winnower<'_> {
-    /// Buffers the char; the hashing and selection run over whole batches
-    /// (see [`Winnower::flush`]), so the per-char call stays small enough to
-    /// inline into the normaliser's loop.
+impl<const R: usize, const S: usize> Sink for Winnower<'_, R, S> {
+    /// Appends the char to the ring; the hashing and selection run over whole
+    /// batches (see [`Winnower::flush`]), so the per-char call stays small
+    /// enough to inline into the normaliser's loop.
     #[inline]
     fn push(&mut self, c: char, start: usize, end: usize) {
         // Offsets fit: normalize_with checked the input length.
-        self.pending[self.pending_len % BATCH] = (c, start as u32, end as u32);
-        self.pending_len += 1;
-        if self.pending_len >= BATCH {
+        self.ring[self.written & (R - 1)] = Slot { c: c as u32, start: start as u32, end: end as u32 };
+        self.written += 1;
+        if self.written - self.hashed >= BATCH {
             self.flush();
         }
     }
 }
 
-/// The input spans of the first and last char of a selected k-gram.
+/// The byte range of a selected k-gram: the start of its first char and the
+/// end of its last.
 #[derive(Clone, Copy)]
 struct Selected {
-    first: [u32; 2],
-    last: [u32; 2],
+    first: u32,
+    end: u32,
 }
 
 /// Records k-gram `index` as a fingerprint: the SipHash-1-3 under the key of
@@ -825,12 +835,7 @@ struct Selected {
 #[inline]
 fn emit(items: &mut Vec<Fingerprint>, fp: &Fingerprinter, select_key: u64, select: u64, at: Selected, index: usize) {
     let rolling = unmix(select) ^ select_key;
-    items.push(Fingerprint {
-        hash: fp.emit_hash(rolling),
-        position: index as u32,
-        start: at.first[0],
-        end: at.last[1],
-    });
+    items.push(Fingerprint { hash: fp.emit_hash(rolling), position: index as u32, start: at.first, end: at.end });
 }
 
 /// The multiplicative inverse of an odd `x` modulo 2^64 (Newton's iteration,
@@ -903,7 +908,7 @@ mod tests {
         f.for_each_rolling(&text, |_, h| rolled.push(h));
         let direct: Vec<u64> = text
             .windows(5)
-            .map(|g| g.iter().fold(0u64, |h, &c| h.wrapping_mul(f.base).wrapping_add(u64::from(c) + 1)))
+            .map(|g| g.iter().fold(0u64, |h, &c| h.wrapping_mul(f.base).wrapping_add(u64::from(c))))
             .collect();
         assert_eq!(rolled, direct);
     }
