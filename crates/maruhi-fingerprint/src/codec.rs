@@ -10,7 +10,10 @@ use crate::Error;
 /// Bump it whenever anything changes the normalised stream (folding tables,
 /// ICU data, filtering) or the hash of a k-gram (rolling hash, key
 /// derivation, selection, emission).
-pub const ALGORITHM_VERSION: u8 = 1;
+///
+/// History: 1, rolling hash modulo 2^61 − 1; 2, rolling hash modulo 2^64
+/// (different select values, so different k-grams are selected).
+pub const ALGORITHM_VERSION: u8 = 2;
 
 /// A bounds-checked cursor over stored bytes: every read either succeeds or
 /// reports [`Error::Corrupt`].

@@ -48,8 +48,8 @@
 //! assert_eq!(matches[0].doc, id);
 //! assert!(matches[0].coverage > 0.9);
 //! let span = &matches[0].spans[0];
-//! assert!(leak[span.query_bytes.clone()].contains("原価"));
-//! assert!(secret[span.reference_bytes.clone()].contains("原価"));
+//! assert!(leak[span.query_bytes.clone()].contains("千円"));
+//! assert!(secret[span.reference_bytes.clone()].contains("千円"));
 //! # Ok(())
 //! # }
 //! ```

@@ -20,14 +20,18 @@
 //! sense of UAX #15 §9 and ICU). Normalising segment by segment gives exactly
 //! the same text as normalising the whole, and every output char is attributed
 //! to the bytes of its segment. Almost every Japanese and English char is a
-//! segment of its own, which also makes it the fast path; runs of other chars
-//! are split further when that provably gives the same text.
+//! segment of its own, which makes it the fast path: one lookup in a BMP table
+//! (built once from the ICU-based slow path, see [`normalize_with`]) gives
+//! what it becomes. Other segments go through ICU and are split further when
+//! that provably gives the same text.
 
 use std::fmt;
 use std::ops::Range;
 
 use icu_normalizer::properties::{CanonicalCombiningClassMap, CanonicalCombiningClassMapBorrowed};
-use icu_normalizer::{ComposingNormalizer, ComposingNormalizerBorrowed};
+use icu_normalizer::{
+    ComposingNormalizer, ComposingNormalizerBorrowed, DecomposingNormalizer, DecomposingNormalizerBorrowed,
+};
 
 use crate::{kanji, Error};
 
@@ -39,6 +43,7 @@ pub const DASH: char = 'ー';
 pub const MAX_DOCUMENT_BYTES: usize = u32::MAX as usize;
 
 const NFKC: ComposingNormalizerBorrowed<'static> = ComposingNormalizer::new_nfkc();
+const NFKD: DecomposingNormalizerBorrowed<'static> = DecomposingNormalizer::new_nfkd();
 const CCC: CanonicalCombiningClassMapBorrowed<'static> = CanonicalCombiningClassMap::new();
 
 /// Starters (ccc 0) that canonical composition can attach to a preceding char,
@@ -195,75 +200,136 @@ pub(crate) fn normalize_with(text: &str, out: &mut impl Sink) -> Result<(), Erro
     if text.len() > MAX_DOCUMENT_BYTES {
         return Err(Error::DocumentTooLarge { len: text.len(), max: MAX_DOCUMENT_BYTES });
     }
+    let table = table();
+    let entry = |c: char| table.get(c as usize).copied().unwrap_or_else(|| derive_entry(c));
     let bytes = text.as_bytes();
     let mut i = 0;
-    // The char at `i`, decoded once and carried over: each char is looked at
-    // as "the next one" (is there a boundary before it?) and then as "this one".
-    let mut current = decode_at(bytes, 0);
+    loop {
+        // Runs of ASCII: a byte below 0x80 followed by another (or the end) is
+        // a segment of its own, and ASCII_FOLD is what the table holds for it
+        // (checked by `table_agrees_with_slow_path_for_every_bmp_char`).
+        while let Some(&b) = bytes.get(i) {
+            if b >= 0x80 || bytes.get(i + 1).is_some_and(|&n| n >= 0x80) {
+                break;
+            }
+            let c = ASCII_FOLD[usize::from(b & 0x7F)];
+            if c != '\0' {
+                out.push(c, i, i + 1);
+            }
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return Ok(());
+        }
+        i = non_ascii_run(text, out, i, &entry);
+    }
+}
+
+/// Normalises from byte `i` (a char boundary) up to the next pair of ASCII
+/// bytes or the end, returning where it stopped (always past `i`).
+#[inline]
+fn non_ascii_run(text: &str, out: &mut impl Sink, mut i: usize, entry: &impl Fn(char) -> u32) -> usize {
+    let bytes = text.as_bytes();
+    // The char at `i` and its table entry, decoded once and carried over: each
+    // char is looked at as "the next one" (is there a boundary before it?) and
+    // then as "this one".
+    let mut current = decode_at(bytes, i);
+    let mut current_entry = current.map_or(0, |(c, _)| entry(c));
     while let Some((c, len)) = current {
+        if (c as u32) < 0x80 && bytes.get(i + 1).is_none_or(|&n| n < 0x80) {
+            // Back to an ASCII run.
+            return i;
+        }
         let mut end = i + len;
         let mut next = decode_at(bytes, end);
-        if next.is_none_or(|(n, _)| starts_segment(n)) {
-            // The common case: the char is a segment of its own.
-            let u = c as u32;
-            if u < 0x80 {
-                push_ascii(out, u as u8, i);
-            } else if let Some(class) = fast_class(c) {
-                push_fast(out, class, c, i, end);
-            } else {
-                slow_segment(out, text, i, end);
+        let mut next_entry = next.map_or(BOUNDARY, |(n, _)| entry(n));
+        if next_entry & BOUNDARY != 0 && current_entry & SLOW == 0 {
+            // The common case: the char is a segment of its own and the table
+            // knows what it becomes.
+            if let Some(c) = char::from_u32(current_entry & OUTPUT).filter(|&c| c != '\0') {
+                out.push(c, i, end);
             }
         } else {
             // The segment runs up to the next char that starts one.
-            while let Some((_, n_len)) = next {
+            while next_entry & BOUNDARY == 0 {
+                let Some((_, n_len)) = next else { break };
                 end += n_len;
                 next = decode_at(bytes, end);
-                if next.is_none_or(|(n, _)| starts_segment(n)) {
-                    break;
-                }
+                next_entry = next.map_or(BOUNDARY, |(n, _)| entry(n));
             }
             slow_segment(out, text, i, end);
         }
         i = end;
         current = next;
+        current_entry = next_entry;
     }
-    Ok(())
+    i
 }
 
-/// How a char that starts a segment by itself is handled without calling ICU.
-#[derive(Clone, Copy)]
-enum Fast {
-    /// NFKC leaves the char as is.
-    Identity,
-    /// U+3000 IDEOGRAPHIC SPACE: NFKC gives U+0020, which is dropped.
-    Space,
-    /// U+FF01..U+FF5E: NFKC gives the ASCII char 0xFEE0 below.
-    Fullwidth,
-}
-
-/// Chars that have an NFKC boundary before them and a known NFKC image: the
-/// bulk of Japanese text. The test `fast_classes_agree_with_icu` checks every
-/// one of them against ICU.
-#[inline]
-fn fast_class(c: char) -> Option<Fast> {
-    match c as u32 {
-        0x3001..=0x3029 // CJK punctuation, 々 〆 〇 and Hangzhou numerals
-        | 0x3041..=0x3096 // hiragana
-        | 0x309D..=0x309E // ゝ ゞ
-        | 0x30A1..=0x30FE // katakana, ・ ー ヽ ヾ
-        | 0x3400..=0x4DBF // CJK extension A
-        | 0x4E00..=0x9FFF => Some(Fast::Identity),
-        0x3000 => Some(Fast::Space),
-        0xFF01..=0xFF5E => Some(Fast::Fullwidth),
-        _ => None,
+/// The reference for [`normalize_with`]: the same segmentation, decided
+/// straight from ICU data for every char, and every segment normalised by
+/// [`slow_segment`]. The fast path must give exactly the same stream.
+#[cfg(test)]
+pub(crate) fn normalize_slow(text: &str, out: &mut impl Sink) {
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        let mut end = start + c.len_utf8();
+        while let Some(&(at, n)) = chars.peek() {
+            if has_boundary_before(n) {
+                break;
+            }
+            end = at + n.len_utf8();
+            chars.next();
+        }
+        slow_segment(out, text, start, end);
     }
 }
 
-/// Whether NFKC can never combine `c` with what precedes it, for the chars
-/// the fast paths know: ASCII and the fast classes.
-#[inline]
-fn starts_segment(c: char) -> bool {
-    (c as u32) < 0x80 || fast_class(c).is_some()
+/// Table entry bit: NFKC can never combine the char with what precedes it, so
+/// a segment starts there.
+const BOUNDARY: u32 = 1 << 31;
+/// Table entry bit: the char alone normalises to more than one char (㍻ → 平成);
+/// it goes through [`slow_segment`].
+const SLOW: u32 = 1 << 30;
+/// Table entry bits: the char alone normalises to this char (0: dropped).
+const OUTPUT: u32 = 0x1F_FFFF;
+
+/// One entry per BMP char: [`BOUNDARY`], and [`SLOW`] or the [`OUTPUT`] char
+/// the char becomes as a segment of its own. Built once, from the same code
+/// the slow path runs ([`has_boundary_before`] and [`slow_segment`]), so the
+/// two cannot disagree; chars past the BMP are rare and derived on the spot.
+fn table() -> &'static [u32] {
+    static TABLE: std::sync::OnceLock<Box<[u32]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| (0..0x1_0000).map(|u| char::from_u32(u).map_or(SLOW, derive_entry)).collect())
+}
+
+/// The table entry of `c`, from ICU.
+fn derive_entry(c: char) -> u32 {
+    struct One(Vec<char>);
+    impl Sink for One {
+        fn push(&mut self, c: char, _start: usize, _end: usize) {
+            self.0.push(c);
+        }
+    }
+    let boundary = if has_boundary_before(c) { BOUNDARY } else { 0 };
+    let mut buf = [0u8; 4];
+    let s: &str = c.encode_utf8(&mut buf);
+    let mut one = One(Vec::new());
+    slow_segment(&mut one, s, 0, s.len());
+    match one.0[..] {
+        [] => boundary,
+        [o] => boundary | o as u32,
+        _ => boundary | SLOW,
+    }
+}
+
+/// Whether NFKC can never combine `c` with what precedes it (a "boundary
+/// before" in the sense of UAX #15 §9 and ICU): its NFKD starts with a starter
+/// that no canonical composition takes as its second char.
+fn has_boundary_before(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let s: &str = c.encode_utf8(&mut buf);
+    NFKD.normalize(s).chars().next().is_some_and(|first| CCC.get_u8(first) == 0 && !is_backward_combining(first))
 }
 
 /// Decodes the char starting at byte `i` of valid UTF-8 (the bytes of a
@@ -303,28 +369,6 @@ const ASCII_FOLD: [char; 128] = {
     }
     t
 };
-
-#[inline]
-fn push_ascii(out: &mut impl Sink, b: u8, at: usize) {
-    let c = ASCII_FOLD[usize::from(b & 0x7F)];
-    if c != '\0' {
-        out.push(c, at, at + 1);
-    }
-}
-
-#[inline]
-fn push_fast(out: &mut impl Sink, class: Fast, c: char, start: usize, end: usize) {
-    match class {
-        Fast::Identity => push_folded(out, c, start, end),
-        Fast::Space => {}
-        Fast::Fullwidth => {
-            let c = ASCII_FOLD[((c as u32 - 0xFEE0) & 0x7F) as usize];
-            if c != '\0' {
-                out.push(c, start, end);
-            }
-        }
-    }
-}
 
 /// Folds one NFKC output char (step 2) and keeps it if it passes step 3.
 #[inline]
@@ -485,7 +529,6 @@ fn slow_segment(out: &mut impl Sink, text: &str, start: usize, end: usize) {
 mod tests {
     use super::*;
     use icu_normalizer::properties::{CanonicalComposition, CanonicalDecomposition, Decomposed};
-    use icu_normalizer::DecomposingNormalizer;
 
     fn norm(s: &str) -> String {
         normalize(s).map(|n| n.to_string()).unwrap_or_default()
@@ -499,6 +542,14 @@ mod tests {
             push_folded(&mut out, c, 0, 0);
         }
         out.to_string()
+    }
+
+    /// The reference normaliser's output, as a [`Normalized`].
+    pub(crate) fn slow(s: &str) -> Normalized {
+        let mut out = Normalized::default();
+        normalize_slow(s, &mut out);
+        out.input_len = s.len() as u32;
+        out
     }
 
     #[test]
@@ -565,25 +616,19 @@ mod tests {
         assert_eq!(table, expected);
     }
 
-    /// Every fast-class char has a boundary before it (its NFKD starts with a
-    /// starter that cannot combine backwards, per ICU's definition) and the
-    /// NFKC image the fast path assumes.
+    /// The table path against the ICU reference for every BMP char alone,
+    /// before ASCII, before a combining mark and before a half-width voiced
+    /// mark, with the byte ranges.
     #[test]
-    fn fast_classes_agree_with_icu() {
-        let nfkd = DecomposingNormalizer::new_nfkd();
-        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
-            let Some(class) = fast_class(c) else { continue };
-            let mut buf = [0u8; 4];
-            let s: &str = c.encode_utf8(&mut buf);
-            let first = nfkd.normalize(s).chars().next().unwrap_or('\0');
-            assert_eq!(CCC.get_u8(first), 0, "{c:?}");
-            assert!(!is_backward_combining(first), "{c:?}");
-            let expected = match class {
-                Fast::Identity => s.to_string(),
-                Fast::Space => " ".to_string(),
-                Fast::Fullwidth => char::from_u32(c as u32 - 0xFEE0).map(String::from).unwrap_or_default(),
-            };
-            assert_eq!(NFKC.normalize(s), expected, "{c:?}");
+    fn table_agrees_with_slow_path_for_every_bmp_char() {
+        let mut s = String::new();
+        for c in (0..=0xFFFF).filter_map(char::from_u32) {
+            for tail in ["", "a", "\u{301}", "\u{FF9E}", "\u{3099}", "ｶ"] {
+                s.clear();
+                s.push(c);
+                s.push_str(tail);
+                assert_eq!(normalize(&s), Ok(slow(&s)), "{s:?}");
+            }
         }
     }
 
@@ -619,7 +664,7 @@ mod tests {
 mod props {
     use proptest::prelude::*;
 
-    use super::tests::oracle;
+    use super::tests::{oracle, slow};
     use super::*;
 
     /// Chars chosen to stress segmentation: combining marks, halfwidth voiced
@@ -630,6 +675,19 @@ mod props {
             .chars()
             .collect();
         proptest::collection::vec(proptest::sample::select(pool), 0..40).prop_map(|v| v.into_iter().collect())
+    }
+
+    /// Runs of ordinary Japanese and English mixed with the tricky chars.
+    fn mixed() -> impl Strategy<Value = String> {
+        let common: Vec<char> =
+            "営業秘密國學院髙の管理はかたカタｶﾀｶﾅﾊﾟﾝ ＡＢｃ１２ Ab9-_.,、。「」・ー－\n\t　".chars().collect();
+        let run = prop_oneof![
+            3 => proptest::collection::vec(proptest::sample::select(common), 1..12)
+                .prop_map(|v| v.into_iter().collect::<String>()),
+            1 => tricky(),
+            1 => "[\\u{3040}-\\u{30FF}\\u{FF61}-\\u{FF9F}\\u{0300}-\\u{036F}\\u{3099}-\\u{309C}a-zA-Z ]{0,12}",
+        ];
+        proptest::collection::vec(run, 0..8).prop_map(|v| v.concat())
     }
 
     proptest! {
@@ -643,6 +701,19 @@ mod props {
         #[test]
         fn segmenting_agrees_with_whole_text_nfkc(s in tricky()) {
             prop_assert_eq!(normalize(&s).map(|n| n.to_string()).unwrap_or_default(), oracle(&s));
+        }
+
+        /// The table-driven fast path gives exactly the slow path's chars and
+        /// byte ranges on mixed text: kana, kanji, ASCII, full and half width,
+        /// combining and half-width voiced marks, compatibility chars.
+        #[test]
+        fn fast_path_equals_slow_path(s in mixed()) {
+            prop_assert_eq!(normalize(&s), Ok(slow(&s)));
+        }
+
+        #[test]
+        fn fast_path_equals_slow_path_on_any_text(s in any::<String>()) {
+            prop_assert_eq!(normalize(&s), Ok(slow(&s)));
         }
 
         #[test]

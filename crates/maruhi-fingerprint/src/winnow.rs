@@ -13,12 +13,15 @@
 //!
 //! Hashing is in two layers, for speed and secrecy:
 //!
-//! - Every k-gram gets a Karp–Rabin rolling hash modulo the Mersenne prime
-//!   2^61 − 1 with a key-derived base. A prime modulus (rather than 2^64) makes
-//!   two distinct k-grams collide with probability at most k / 2^61 over the
-//!   key, whatever the text; modulo 2^64 structured differences such as the
-//!   coefficients of (x − 1)^12 collide for a large share of bases. The
-//!   window minimum is taken over a keyed bijective mix of that value.
+//! - Every k-gram gets a Karp–Rabin rolling hash modulo 2^64 with an odd
+//!   key-derived base: two wrapping multiplications per char and no modular
+//!   reduction. The window minimum is taken over a keyed bijective mix of that
+//!   value. Modulo 2^64 some structured pairs of k-grams (differences built
+//!   from factors like B^2 − 1) collide for a noticeable share of bases, but a
+//!   collision can only make two different k-grams look alike: it may add a
+//!   spurious shared fingerprint, which spans and coverage then show for what
+//!   it is (one k-gram), and it can never remove a match, so the winnowing
+//!   guarantee and recall are untouched. Secrecy does not rest on this layer.
 //! - Only the selected k-grams (about 2 / (w + 1) of them) are hashed with
 //!   SipHash-1-3 under the installation key, and that is the fingerprint that
 //!   is stored and compared. Without the key a stored fingerprint cannot be
@@ -52,9 +55,6 @@ pub const DEFAULT_WINDOW: usize = 17;
 
 const MAX_K: usize = 1024;
 const MAX_WINDOW: usize = 1024;
-
-/// The 2^61 − 1 Mersenne prime that the rolling hash works modulo.
-const M61: u64 = (1 << 61) - 1;
 
 /// A 32-byte installation key. Its `Debug` never shows the bytes.
 #[derive(Clone, PartialEq, Eq)]
@@ -461,12 +461,10 @@ impl FingerprinterBuilder {
             h.write(label);
             h.finish()
         };
-        // A base in 2..M61; 0 and 1 would make the hash ignore order.
-        let base = derived(b"maruhi-fingerprint/base") % (M61 - 2) + 2;
-        let mut base_pow_k = 1;
-        for _ in 0..k {
-            base_pow_k = mul_mod(base_pow_k, base);
-        }
+        // An odd base (a unit modulo 2^64, so every char position counts), and
+        // not 1, which would make the hash ignore order.
+        let base = (derived(b"maruhi-fingerprint/base") | 1).max(3);
+        let base_pow_k = base.wrapping_pow(k as u32);
         let select_key = derived(b"maruhi-fingerprint/select");
         let mut check = SipHasher13::new_with_keys(emit[0], emit[1]);
         check.write(b"maruhi-fingerprint/key-check");
@@ -524,19 +522,32 @@ impl Fingerprinter {
     pub fn fingerprint(&self, text: &str) -> Result<Fingerprints, Error> {
         // Streams normalisation straight into the winnower: no per-char
         // buffer is materialised, which is most of the speed on large texts.
-        let mut winnower = Winnower::new(self, text.len() / 2);
-        normalize_with(text, &mut winnower)?;
-        Ok(winnower.finish())
+        if self.small_rings() {
+            let mut winnower = Winnower::<SMALL_RING, SMALL_SELECT>::new(self, text.len() / 2);
+            normalize_with(text, &mut winnower)?;
+            Ok(winnower.finish())
+        } else {
+            let mut winnower = Winnower::<RING, MAX_WINDOW>::new(self, text.len() / 2);
+            normalize_with(text, &mut winnower)?;
+            Ok(winnower.finish())
+        }
     }
 
     /// Fingerprints an already normalised document (when the caller also wants
     /// the normalised text, for example to show a finding).
     pub fn fingerprint_normalized(&self, doc: &Normalized) -> Fingerprints {
-        let mut winnower = Winnower::new(self, doc.len());
-        for (&c, &[start, end]) in doc.chars().iter().zip(doc.spans()) {
-            winnower.push(c, start as usize, end as usize);
+        fn run<const R: usize, const S: usize>(fp: &Fingerprinter, doc: &Normalized) -> Fingerprints {
+            let mut winnower = Winnower::<R, S>::new(fp, doc.len());
+            for (&c, &[start, end]) in doc.chars().iter().zip(doc.spans()) {
+                winnower.push(c, start as usize, end as usize);
+            }
+            winnower.finish()
         }
-        winnower.finish()
+        if self.small_rings() {
+            run::<SMALL_RING, SMALL_SELECT>(self, doc)
+        } else {
+            run::<RING, MAX_WINDOW>(self, doc)
+        }
     }
 
     /// The keyed hashes of every k-gram of boilerplate `texts`.
@@ -567,6 +578,12 @@ impl Fingerprinter {
         Ok(BackgroundSet { params: self.params, hashes })
     }
 
+    /// Whether k and w fit the small rings (the defaults do), which are much
+    /// cheaper to set up for each of many short documents.
+    fn small_rings(&self) -> bool {
+        BATCH + self.params.k() + self.params.window() <= SMALL_RING && self.params.window() <= SMALL_SELECT
+    }
+
     #[inline]
     fn emit_hash(&self, rolling: u64) -> u64 {
         let mut h = SipHasher13::new_with_keys(self.emit[0], self.emit[1]);
@@ -575,7 +592,7 @@ impl Fingerprinter {
     }
 }
 
-/// The Karp–Rabin hash of the last k chars, modulo 2^61 − 1, plus the start
+/// The Karp–Rabin hash of the last k chars, modulo 2^64, plus the start
 /// offsets of those chars so a completed k-gram knows its byte range.
 struct Rolling<'f> {
     fp: &'f Fingerprinter,
@@ -583,7 +600,8 @@ struct Rolling<'f> {
     /// Ring length − 1; the ring is a power of two at least k long, so a slot
     /// is an index `& mask` and the char leaving the k-gram is still there.
     mask: usize,
-    /// Char value + 1 of recent chars, by stream index & `mask`.
+    /// Char value of recent chars, by stream index & `mask` (0 where no char
+    /// was stored yet; the stream never contains U+0000).
     values: Vec<u64>,
     /// Input start offset of recent chars, by stream index & `mask`.
     starts: Vec<u32>,
@@ -602,16 +620,17 @@ impl<'f> Rolling<'f> {
     /// ends with it and the input start offset of its first char.
     #[inline]
     fn push(&mut self, c: char, start: usize) -> Option<(u64, u32)> {
-        let value = u64::from(c) + 1;
+        let value = u64::from(c);
         let n = self.seen;
         self.seen += 1;
-        let mut hash = add_mod(mul_mod(self.hash, self.fp.base), value);
-        if n >= self.k {
-            // h' = h·B + in − out·B^k (mod p). The subtraction term does not
-            // depend on h, so it overlaps with the multiply on the critical path.
-            let out = self.values.get((n - self.k) & self.mask).copied().unwrap_or(0);
-            hash = add_mod(hash, M61 - mul_mod(out, self.fp.base_pow_k));
-        }
+        // h' = h·B + in − out·B^k (mod 2^64). Before the k-th char the slot
+        // `(n − k) & mask` has not been written yet (the ring is at least k
+        // long and fills from 0), so `out` is 0 and no branch is needed. The
+        // subtraction term does not depend on h, so it overlaps with the
+        // multiply on the critical path.
+        let out = self.values.get(n.wrapping_sub(self.k) & self.mask).copied().unwrap_or(0);
+        let hash =
+            self.hash.wrapping_mul(self.fp.base).wrapping_add(value).wrapping_sub(out.wrapping_mul(self.fp.base_pow_k));
         self.hash = hash;
         let slot = n & self.mask;
         if let Some(v) = self.values.get_mut(slot) {
@@ -624,14 +643,6 @@ impl<'f> Rolling<'f> {
         let first = (n + 1).checked_sub(self.k)?;
         Some((hash, self.starts.get(first & self.mask).copied().unwrap_or(0)))
     }
-}
-
-/// A k-gram that may still be selected: its rolling hash and byte range.
-#[derive(Clone, Copy, Default)]
-struct Gram {
-    rolling: u64,
-    start: u32,
-    end: u32,
 }
 
 /// Streams chars into winnowed fingerprints (§5.2 robust winnowing), keeping
@@ -647,171 +658,209 @@ struct Gram {
 /// and the rescans cost about two comparisons per k-gram: O(1) expected, with
 /// O(w) (w ≤ 1024) as the worst case for a single k-gram. Unlike a monotone
 /// deque it has one well-predicted branch per k-gram and no pushes or pops.
-struct Winnower<'f> {
-    rolling: Rolling<'f>,
+struct Winnower<'f, const R: usize, const S: usize> {
+    fp: &'f Fingerprinter,
+    k: usize,
     window_len: usize,
-    /// Ring length − 1 (a power of two at least w long).
-    mask: usize,
-    /// Select values of recent k-grams, by k-gram index & `mask`.
-    select: Vec<u64>,
-    /// Hash and byte range of recent k-grams, by k-gram index & `mask`.
-    recent: Vec<Gram>,
+    /// Every char of the stream, by stream index & (R − 1): written by the
+    /// normaliser, read by the hashing loop (the char entering and the one
+    /// leaving the k-gram) and by `emit` (the byte range of a selected
+    /// k-gram). It holds the unhashed batch plus the k + w − 1 chars behind
+    /// it, so nothing still needed is overwritten.
+    ring: Box<[Slot; R]>,
+    /// Chars pushed so far.
+    written: usize,
+    /// Chars hashed so far (the rest of `ring` up to `written` is pending).
+    hashed: usize,
+    hash: u64,
+    /// Select values of recent k-grams, by k-gram index & (S − 1).
+    select: Box<[u64; S]>,
     /// K-grams so far.
     grams: usize,
     /// Index and select value of the current window's selection.
     min: usize,
     min_select: u64,
     items: Vec<Fingerprint>,
-    normalized_len: usize,
-    /// Chars not yet hashed: (char, input start, input end).
-    pending: Vec<(char, u32, u32)>,
+}
+
+/// One char of the normalised stream and the input bytes it came from.
+#[derive(Clone, Copy)]
+struct Slot {
+    c: u32,
+    start: u32,
+    end: u32,
 }
 
 /// Chars buffered between the normaliser and the hashing loop.
 const BATCH: usize = 256;
+/// Length of the char ring: a power of two at least BATCH + MAX_K + MAX_WINDOW.
+const RING: usize = 4096;
+/// The rings for small k and w (the defaults): R ≥ BATCH + k + w, S ≥ w.
+const SMALL_RING: usize = 512;
+const SMALL_SELECT: usize = 64;
+const _: () = assert!(SMALL_RING.is_power_of_two() && SMALL_SELECT.is_power_of_two());
+const _: () = assert!(BATCH + DEFAULT_K + DEFAULT_WINDOW <= SMALL_RING && DEFAULT_WINDOW <= SMALL_SELECT);
+const _: () = assert!(RING.is_power_of_two() && RING >= BATCH + MAX_K + MAX_WINDOW);
+const _: () = assert!(MAX_WINDOW.is_power_of_two() && MAX_K <= RING);
 
-impl<'f> Winnower<'f> {
+impl<'f, const R: usize, const S: usize> Winnower<'f, R, S> {
     fn new(fp: &'f Fingerprinter, expected_chars: usize) -> Self {
         let w = fp.params.window();
-        let len = w.next_power_of_two();
         Self {
-            rolling: Rolling::new(fp),
+            fp,
+            k: fp.params.k(),
             window_len: w,
-            mask: len - 1,
-            select: vec![u64::MAX; len],
-            recent: vec![Gram::default(); len],
+            ring: Box::new([Slot { c: 0, start: 0, end: 0 }; R]),
+            written: 0,
+            hashed: 0,
+            hash: 0,
+            select: Box::new([u64::MAX; S]),
             grams: 0,
             min: 0,
             min_select: u64::MAX,
             items: Vec::with_capacity(expected_chars * 2 / (w + 1) + 1),
-            normalized_len: 0,
-            pending: Vec::with_capacity(BATCH),
         }
     }
 
-    /// Hashes and winnows the buffered chars.
+    /// Hashes and winnows the pending chars. All per-char state lives in
+    /// locals for the whole batch, and the rings are fixed-size arrays indexed
+    /// under a constant mask, so the loop has no bounds checks and keeps its
+    /// state in registers.
     #[inline(never)]
     fn flush(&mut self) {
-        let pending = std::mem::take(&mut self.pending);
-        self.normalized_len += pending.len();
-        for &(c, start, end) in &pending {
-            if let Some((rolling, first_start)) = self.rolling.push(c, start as usize) {
-                self.push_gram(rolling, first_start, end);
+        let Winnower { fp, k, window_len, ring, written, hashed, hash, select, grams, min, min_select, items } = self;
+        let fp: &Fingerprinter = fp;
+        let (base, base_pow_k, select_key) = (fp.base, fp.base_pow_k, fp.select_key);
+        let (k, w) = (*k, *window_len);
+        let ring: &[Slot; R] = ring;
+        let select: &mut [u64; S] = select;
+        let rm = R - 1;
+        let wm = S - 1;
+        let at = |j: usize| Selected { first: ring[j & rm].start, end: ring[(j + k - 1) & rm].end };
+        let mut h = *hash;
+        let (mut j, mut best, mut best_select) = (*grams, *min, *min_select);
+        for n in *hashed..*written {
+            // As in `Rolling::push` (see there), checked against it by
+            // `streaming_equals_materialised` and the property tests. Before
+            // the k-th char, `n − k` wraps to a slot not written yet, which
+            // holds 0 (the stream never contains U+0000).
+            let slot = ring[n & rm];
+            let value = u64::from(slot.c);
+            let out = u64::from(ring[n.wrapping_sub(k) & rm].c);
+            h = h.wrapping_mul(base).wrapping_add(value).wrapping_sub(out.wrapping_mul(base_pow_k));
+            if n + 1 < k {
+                continue;
             }
-        }
-        self.pending = pending;
-        self.pending.clear();
-    }
-
-    #[inline]
-    fn push_gram(&mut self, rolling: u64, start: u32, end: u32) {
-        let j = self.grams;
-        self.grams += 1;
-        let s = mix(rolling ^ self.rolling.fp.select_key);
-        let slot = j & self.mask;
-        if let Some(v) = self.select.get_mut(slot) {
-            *v = s;
-        }
-        if let Some(g) = self.recent.get_mut(slot) {
-            *g = Gram { rolling, start, end };
-        }
-        let w = self.window_len;
-        if j < w {
-            // Filling the first window: track the rightmost minimum and
-            // select it once the window is complete.
-            if s <= self.min_select {
-                self.min = j;
-                self.min_select = s;
-            }
-            if j + 1 == w {
-                self.emit(self.min);
-            }
-        } else if s < self.min_select {
-            self.min = j;
-            self.min_select = s;
-            self.emit(j);
-        } else if self.min + w <= j {
-            // The selection left the window: the rightmost minimum of the
-            // window j − w + 1 ..= j.
-            let mut best = j;
-            let mut best_select = s;
-            for i in (j + 1 - w)..j {
-                let v = self.select.get(i & self.mask).copied().unwrap_or(u64::MAX);
-                if v <= best_select {
-                    best = i;
-                    best_select = v;
+            // K-gram `j` is complete: select it as in the comment on
+            // `Winnower`.
+            let s = mix(h ^ select_key);
+            select[j & wm] = s;
+            if j < w {
+                // Filling the first window: track the rightmost minimum and
+                // select it once the window is complete.
+                if s <= best_select {
+                    best = j;
+                    best_select = s;
                 }
-            }
-            // `i` runs left to right and `<=` moves to later ties, but `j`
-            // was taken first: it wins only over strictly larger values.
-            if s <= best_select {
+                if j + 1 == w {
+                    emit(items, fp, select_key, best_select, at(best), best);
+                }
+            } else if s < best_select {
                 best = j;
                 best_select = s;
+                emit(items, fp, select_key, s, at(j), j);
+            } else if best + w <= j {
+                // The selection left the window: the rightmost minimum of the
+                // window j − w + 1 ..= j. `i` runs left to right and `<=`
+                // moves to later ties, so `j`, compared last, wins ties as the
+                // rightmost.
+                best = j + 1 - w;
+                best_select = select[best & wm];
+                for i in (j + 2 - w)..=j {
+                    let v = select[i & wm];
+                    if v <= best_select {
+                        best = i;
+                        best_select = v;
+                    }
+                }
+                emit(items, fp, select_key, best_select, at(best), best);
             }
-            self.min = best;
-            self.min_select = best_select;
-            self.emit(best);
+            // Otherwise the selection is still in the window and still
+            // minimal (robust winnowing keeps it on ties): nothing new.
+            j += 1;
         }
-        // Otherwise the selection is still in the window and still minimal
-        // (robust winnowing keeps it on ties): nothing new.
-    }
-
-    #[inline]
-    fn emit(&mut self, index: usize) {
-        let g = self.recent.get(index & self.mask).copied().unwrap_or_default();
-        self.items.push(Fingerprint {
-            hash: self.rolling.fp.emit_hash(g.rolling),
-            position: index as u32,
-            start: g.start,
-            end: g.end,
-        });
+        *hashed = *written;
+        *hash = h;
+        (*grams, *min, *min_select) = (j, best, best_select);
     }
 
     fn finish(mut self) -> Fingerprints {
         self.flush();
         // A document with fewer than w k-grams is one (short) window.
         if self.grams > 0 && self.grams < self.window_len {
-            self.emit(self.min);
+            let (ring, k, index) = (&self.ring, self.k, self.min);
+            let at = Selected { first: ring[index & (R - 1)].start, end: ring[(index + k - 1) & (R - 1)].end };
+            emit(&mut self.items, self.fp, self.fp.select_key, self.min_select, at, index);
         }
-        Fingerprints { params: self.rolling.fp.params, items: self.items, normalized_len: self.normalized_len }
+        Fingerprints { params: self.fp.params, items: self.items, normalized_len: self.written }
     }
 }
 
-impl Sink for Winnower<'_> {
-    /// Buffers the char; the hashing and selection run over whole batches
-    /// (see [`Winnower::flush`]), so the per-char call stays small enough to
-    /// inline into the normaliser's loop.
+impl<const R: usize, const S: usize> Sink for Winnower<'_, R, S> {
+    /// Appends the char to the ring; the hashing and selection run over whole
+    /// batches (see [`Winnower::flush`]), so the per-char call stays small
+    /// enough to inline into the normaliser's loop.
     #[inline]
     fn push(&mut self, c: char, start: usize, end: usize) {
         // Offsets fit: normalize_with checked the input length.
-        self.pending.push((c, start as u32, end as u32));
-        if self.pending.len() == BATCH {
+        self.ring[self.written & (R - 1)] = Slot { c: c as u32, start: start as u32, end: end as u32 };
+        self.written += 1;
+        if self.written - self.hashed >= BATCH {
             self.flush();
         }
     }
 }
 
-/// `a · b mod (2^61 − 1)` for `a, b < 2^61 − 1`.
-#[inline]
-fn mul_mod(a: u64, b: u64) -> u64 {
-    let p = u128::from(a) * u128::from(b);
-    let r = (p as u64 & M61) + (p >> 61) as u64;
-    if r >= M61 {
-        r - M61
-    } else {
-        r
-    }
+/// The byte range of a selected k-gram: the start of its first char and the
+/// end of its last.
+#[derive(Clone, Copy)]
+struct Selected {
+    first: u32,
+    end: u32,
 }
 
-/// `a + b mod (2^61 − 1)` for `a, b < 2^61 − 1`.
+/// Records k-gram `index` as a fingerprint: the SipHash-1-3 under the key of
+/// its rolling hash (recovered from its select value `select`), its position
+/// and its byte range.
 #[inline]
-fn add_mod(a: u64, b: u64) -> u64 {
-    let r = a + b;
-    if r >= M61 {
-        r - M61
-    } else {
-        r
+fn emit(items: &mut Vec<Fingerprint>, fp: &Fingerprinter, select_key: u64, select: u64, at: Selected, index: usize) {
+    let rolling = unmix(select) ^ select_key;
+    items.push(Fingerprint { hash: fp.emit_hash(rolling), position: index as u32, start: at.first, end: at.end });
+}
+
+/// The multiplicative inverse of an odd `x` modulo 2^64 (Newton's iteration,
+/// each step doubling the correct low bits from the 3 that `x` itself has).
+const fn inverse(x: u64) -> u64 {
+    let mut y = x;
+    let mut i = 0;
+    while i < 5 {
+        y = y.wrapping_mul(2u64.wrapping_sub(x.wrapping_mul(y)));
+        i += 1;
     }
+    y
+}
+
+const MIX1: u64 = 0xff51_afd7_ed55_8ccd;
+const MIX2: u64 = 0xc4ce_b9fe_1a85_ec53;
+
+/// The inverse of [`mix`] (`x ^= x >> 33` is its own inverse).
+#[inline]
+fn unmix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(const { inverse(MIX2) });
+    x ^= x >> 33;
+    x = x.wrapping_mul(const { inverse(MIX1) });
+    x ^ (x >> 33)
 }
 
 /// MurmurHash3's 64-bit finaliser: a fast bijection with full avalanche, so
@@ -819,9 +868,9 @@ fn add_mod(a: u64, b: u64) -> u64 {
 #[inline]
 pub(crate) fn mix(mut x: u64) -> u64 {
     x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x = x.wrapping_mul(MIX1);
     x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x = x.wrapping_mul(MIX2);
     x ^ (x >> 33)
 }
 
@@ -857,8 +906,10 @@ mod tests {
         let text = chars("abcdefghijかきくけこ");
         let mut rolled = Vec::new();
         f.for_each_rolling(&text, |_, h| rolled.push(h));
-        let direct: Vec<u64> =
-            text.windows(5).map(|g| g.iter().fold(0, |h, &c| add_mod(mul_mod(h, f.base), u64::from(c) + 1))).collect();
+        let direct: Vec<u64> = text
+            .windows(5)
+            .map(|g| g.iter().fold(0u64, |h, &c| h.wrapping_mul(f.base).wrapping_add(u64::from(c))))
+            .collect();
         assert_eq!(rolled, direct);
     }
 
@@ -940,6 +991,16 @@ mod tests {
             let doc = normalize(text).unwrap_or_default();
             assert_eq!(f.fingerprint(text), Ok(f.fingerprint_normalized(&doc)), "{text:?}");
         }
+    }
+
+    #[test]
+    fn unmix_inverts_mix() {
+        for x in [0, 1, 2, u64::MAX, 0x0123_4567_89ab_cdef, 1 << 63] {
+            assert_eq!(unmix(mix(x)), x);
+            assert_eq!(mix(unmix(x)), x);
+        }
+        assert_eq!(MIX1.wrapping_mul(inverse(MIX1)), 1);
+        assert_eq!(MIX2.wrapping_mul(inverse(MIX2)), 1);
     }
 
     #[test]

@@ -41,8 +41,11 @@ fn finds_the_leaked_reference_and_ranks_by_coverage() {
     // the end of its last.
     assert_eq!(matches[1].spans.len(), 1);
     let span = &matches[1].spans[0];
-    assert_eq!(&leak[span.query_bytes.clone()], "密として管理されている生産方法、販売方法その他の事業活動に有");
-    assert_eq!(&POLICY[span.reference_bytes.clone()], "密として管理されている生産方法、販売方法その他の事業活動に有");
+    assert_eq!(&leak[span.query_bytes.clone()], "営業秘密とは、秘密として管理されている生産方法、販売方法その他の事業");
+    assert_eq!(
+        &POLICY[span.reference_bytes.clone()],
+        "営業秘密とは秘密として管理されている生産方法、販売方法その他の事業"
+    );
     assert_eq!(matches[1].matched_chars, span.reference_chars.len());
     assert!(matches[1].matched_chars > 2 * fp.params().k());
 }
