@@ -59,7 +59,7 @@ fn finds_a_reworded_excerpt_in_a_folder_tree_and_nothing_elsewhere() {
         assert!(reports[0].path.ends_with("a/b/mail.txt"));
         assert_eq!((f.reference.as_str(), f.collection), ("較正手順.txt", Collection::Reference));
         assert!(f.coverage > 0.3 && f.coverage < 1.0, "{f:?}");
-        assert!(f.matched_chars >= 60, "{f:?}");
+        assert!(f.matched_chars >= Thresholds::default().min_matched_chars, "{f:?}");
         assert!(reports[0].sha256.as_ref().is_some_and(|h| h.len() == 64));
         // Spans point at the passage in both texts.
         for span in &f.spans {
