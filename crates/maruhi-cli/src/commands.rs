@@ -101,6 +101,7 @@ async fn open(g: &Global) -> Result<Service> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", key.display())),
     }
+    svc = svc.with_index_dir(g.data_dir.join("index"));
     let key = g.data_dir.join("keys").join("installation.key");
     match std::fs::read_to_string(&key) {
         Ok(text) => {

@@ -227,6 +227,12 @@ impl ReferenceSet {
         ReferenceSetBuilder::default()
     }
 
+    /// The key and parameters of the indexed fingerprints (`None` when the
+    /// set is empty).
+    pub fn params(&self) -> Option<Params> {
+        self.params
+    }
+
     /// Number of reference documents.
     pub fn doc_count(&self) -> usize {
         self.docs.len()

@@ -290,6 +290,21 @@ impl Scanner {
         Scanner { thresholds, ..self.clone() }
     }
 
+    /// The references, in index order.
+    pub fn references(&self) -> &[Reference] {
+        &self.index.meta
+    }
+
+    /// Writes the fingerprint index in its stored form
+    /// ([`ReferenceSet::from_bytes`] reads it back).
+    ///
+    /// # Errors
+    ///
+    /// When writing fails.
+    pub fn write_index(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        self.index.refs.write_to(w)
+    }
+
     /// Number of reference documents.
     pub fn reference_count(&self) -> usize {
         self.index.meta.len()

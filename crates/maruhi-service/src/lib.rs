@@ -92,6 +92,7 @@ pub struct Service {
     ledger_key: Option<Arc<maruhi_ledger::note::Ed25519Signer>>,
     scan_keys: Option<Arc<scan::ScanKeys>>,
     scanner_cache: Arc<scan::ScannerCache>,
+    index_dir: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Service {
@@ -116,6 +117,7 @@ impl Service {
             ledger_key: None,
             scan_keys: None,
             scanner_cache: Arc::default(),
+            index_dir: None,
         };
         svc.ensure_levels().await?;
         Ok(svc)

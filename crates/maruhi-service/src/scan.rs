@@ -172,6 +172,13 @@ impl Service {
         self.scan_keys.as_deref().ok_or(Error::Conflict(Msg::NoInstallationKey))
     }
 
+    /// Keeps the built fingerprint index in `dir` (the data directory's
+    /// `index/`), so a process starting up loads it instead of rebuilding it.
+    pub fn with_index_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Service {
+        self.index_dir = Some(dir.into());
+        self
+    }
+
     /// The installation's fingerprinter.
     pub fn fingerprinter(&self) -> Result<Fingerprinter> {
         Fingerprinter::builder()
@@ -360,18 +367,45 @@ impl Service {
             }
         }
         let fp = self.fingerprinter()?;
-        let (rows, meta) = {
+        let meta = {
             let mut conn = self.db.read().await?;
-            let rows = maruhi_store::materials::all_fingerprints(&mut conn).await?;
             let mut meta = Vec::new();
             for c in [MaterialCollection::Secret, MaterialCollection::ThirdParty] {
                 meta.extend(maruhi_store::materials::in_collection(&mut conn, c.id()).await?);
             }
-            (rows, meta)
+            meta
         };
-        let scanner = tokio::task::spawn_blocking(move || build_scanner(fp, rows, meta))
-            .await
-            .map_err(|_| Error::Conflict(Msg::ServerError))??;
+        // A stored index of this generation loads at memory speed; without
+        // one, the index is built from every material's fingerprints and
+        // stored for the next process.
+        let cached = self.index_dir.as_ref().map(|dir| IndexFiles::new(dir, generation));
+        let loaded = match &cached {
+            Some(files) => {
+                let (files, fp, meta) = (files.clone(), fp.clone(), meta.clone());
+                tokio::task::spawn_blocking(move || files.load(fp, meta)).await.ok().flatten()
+            }
+            None => None,
+        };
+        let scanner = match loaded {
+            Some(scanner) => scanner,
+            None => {
+                let rows = {
+                    let mut conn = self.db.read().await?;
+                    maruhi_store::materials::all_fingerprints(&mut conn).await?
+                };
+                tokio::task::spawn_blocking(move || {
+                    let scanner = build_scanner(fp, rows, meta)?;
+                    if let Some(files) = cached {
+                        if let Err(e) = files.store(&scanner) {
+                            tracing::warn!(error = %e, "could not store the fingerprint index; it is rebuilt next time");
+                        }
+                    }
+                    Ok::<_, Error>(scanner)
+                })
+                .await
+                .map_err(|_| Error::Conflict(Msg::ServerError))??
+            }
+        };
         let scanner = Arc::new(scanner);
         if let Ok(mut cache) = self.scanner_cache.0.lock() {
             *cache = Some((generation, Arc::clone(&scanner)));
@@ -590,27 +624,104 @@ fn prepare(
     (out, diagnostics)
 }
 
+/// The stored index of one material generation: the fingerprint index
+/// (`ReferenceSet`'s flat file) and the material id of each of its documents.
+#[derive(Clone)]
+struct IndexFiles {
+    dir: std::path::PathBuf,
+    index: std::path::PathBuf,
+    ids: std::path::PathBuf,
+}
+
+impl IndexFiles {
+    fn new(dir: &std::path::Path, generation: i64) -> IndexFiles {
+        IndexFiles {
+            dir: dir.to_path_buf(),
+            index: dir.join(format!("fingerprints-{generation}.idx")),
+            ids: dir.join(format!("fingerprints-{generation}.ids")),
+        }
+    }
+
+    /// The stored index, if it is there, intact, made under this key and
+    /// about materials that still exist.
+    fn load(&self, fp: Fingerprinter, meta: Vec<MaterialRow>) -> Option<Scanner> {
+        let refs = maruhi_fingerprint::ReferenceSet::from_bytes(&std::fs::read(&self.index).ok()?).ok()?;
+        // An index made under another key, or an empty one while material
+        // exists (made by a process that could use none of it), is rebuilt.
+        if refs.params().is_some_and(|p| p != fp.params()) || (refs.doc_count() == 0 && !meta.is_empty()) {
+            return None;
+        }
+        let by_id: std::collections::HashMap<i64, MaterialRow> = meta.into_iter().map(|m| (m.id, m)).collect();
+        let mut references = Vec::new();
+        for line in std::fs::read_to_string(&self.ids).ok()?.lines() {
+            references.push(reference(by_id.get(&line.parse::<i64>().ok()?)?));
+        }
+        if references.len() != refs.doc_count() {
+            return None;
+        }
+        let limits = maruhi_extract::Limits::default();
+        Some(Scanner::from_parts(fp, refs, references, limits, maruhi_scan::Thresholds::default()))
+    }
+
+    /// Writes both files (through temporary names, so a reader never sees
+    /// half a file) and removes those of older generations.
+    fn store(&self, scanner: &Scanner) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let mut index = Vec::new();
+        scanner.write_index(&mut index)?;
+        let ids: String = scanner.references().iter().map(|r| format!("{}\n", r.material_id.unwrap_or(0))).collect();
+        for (path, bytes) in [(&self.ids, ids.as_bytes()), (&self.index, index.as_slice())] {
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(&tmp, path)?;
+        }
+        for entry in std::fs::read_dir(&self.dir)?.flatten() {
+            let path = entry.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("fingerprints-") && path != self.index && path != self.ids {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn reference(m: &MaterialRow) -> Reference {
+    Reference {
+        name: m.name.clone(),
+        collection: if m.collection == "secret" { Collection::Secret } else { Collection::ThirdParty },
+        secret_id: m.secret_id,
+        material_id: Some(m.id),
+    }
+}
+
 fn build_scanner(fp: Fingerprinter, rows: Vec<(i64, String, Vec<u8>)>, meta: Vec<MaterialRow>) -> Result<Scanner> {
     let by_id: std::collections::HashMap<i64, MaterialRow> = meta.into_iter().map(|m| (m.id, m)).collect();
     let mut builder = Scanner::builder(fp.clone());
     let mut background = Vec::new();
     for (id, collection, bytes) in rows {
+        // Fingerprints made with another key or by an older algorithm
+        // cannot be matched; they are skipped (and said so) rather than
+        // failing every scan.
+        let skip = |e: maruhi_fingerprint::Error| {
+            tracing::warn!(material = id, error = %e, "material fingerprints are unusable; re-attach the material");
+        };
         if collection == "background" {
-            background.push(BackgroundSet::from_bytes(&bytes).map_err(|_| corrupt_index())?);
+            match BackgroundSet::from_bytes(&bytes) {
+                Ok(set) if set.params() == fp.params() => background.push(set),
+                Ok(_) => skip(maruhi_fingerprint::Error::IncompatibleParameters),
+                Err(e) => skip(e),
+            }
             continue;
         }
-        let fingerprints = Fingerprints::from_bytes(&bytes).map_err(|_| corrupt_index())?;
         let Some(m) = by_id.get(&id) else { continue };
-        let reference = Reference {
-            name: m.name.clone(),
-            collection: if collection == "secret" { Collection::Secret } else { Collection::ThirdParty },
-            secret_id: m.secret_id,
-            material_id: Some(id),
-        };
-        // Fingerprints made with another key or algorithm cannot be matched;
-        // they are skipped rather than failing every scan.
-        if builder.add(reference, &fingerprints).is_err() {
-            tracing::warn!(material = id, "material fingerprints do not fit the installation key; re-attach it");
+        match Fingerprints::from_bytes(&bytes) {
+            Ok(fingerprints) => {
+                if let Err(e) = builder.add(reference(m), &fingerprints) {
+                    tracing::warn!(material = id, error = %e, "material fingerprints do not fit the installation key");
+                }
+            }
+            Err(e) => skip(e),
         }
     }
     if let Some(set) = BackgroundSet::union(&background).map_err(|_| corrupt_index())? {

@@ -187,3 +187,43 @@ async fn third_party_material_shows_contamination_and_background_never_counts() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_index_is_stored_loaded_by_the_next_process_and_rebuilt_when_damaged() {
+    both(|e| async move {
+        let (sato, id) = org(&e).await;
+        let dir = std::env::temp_dir().join(format!("maruhi-index-{}-{}", std::process::id(), e.url.len()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let svc = e.svc.clone().with_index_dir(&dir);
+        svc.attach_material(&sato, id, "成形条件.txt", DESIGN.as_bytes(), false).await.unwrap();
+        let yamada = e.actor("yamada").await;
+        assert_eq!(svc.scan_upload(&yamada, "m.txt", leak().into_bytes()).await.unwrap().findings.len(), 1);
+        let stored: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|f| f.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(stored.len(), 2, "{stored:?}");
+        let index_file = dir.join(stored.iter().find(|n| n.ends_with(".idx")).unwrap());
+
+        // Another process: same database and key, loads the stored index.
+        let other =
+            maruhi_service::Service::open(&e.url).await.unwrap().with_installation_key([9u8; 32]).with_index_dir(&dir);
+        assert_eq!(other.scanner().await.unwrap().reference_count(), 1);
+        assert_eq!(other.scan_upload(&yamada, "m.txt", leak().into_bytes()).await.unwrap().findings.len(), 1);
+
+        // A damaged file is not trusted: the index is rebuilt and stored again.
+        let mut bytes = std::fs::read(&index_file).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        std::fs::write(&index_file, bytes).unwrap();
+        let third =
+            maruhi_service::Service::open(&e.url).await.unwrap().with_installation_key([9u8; 32]).with_index_dir(&dir);
+        assert_eq!(third.scan_upload(&yamada, "m.txt", leak().into_bytes()).await.unwrap().findings.len(), 1);
+        assert!(maruhi_fingerprint::ReferenceSet::from_bytes(&std::fs::read(&index_file).unwrap()).is_ok());
+
+        // Another installation key never uses it.
+        let foreign =
+            maruhi_service::Service::open(&e.url).await.unwrap().with_installation_key([1u8; 32]).with_index_dir(&dir);
+        assert!(foreign.scan_upload(&yamada, "m.txt", leak().into_bytes()).await.unwrap().findings.is_empty());
+        std::fs::remove_dir_all(&dir).ok();
+    })
+    .await;
+}
