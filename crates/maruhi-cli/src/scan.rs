@@ -359,11 +359,8 @@ fn print_outcomes(outcomes: &[AttachOutcome], json: bool) -> Result<()> {
 
 fn read_file(file: &Path) -> Result<Vec<u8>> {
     let limit = maruhi_extract::Limits::default().max_file_bytes;
-    let size = std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?.len();
-    if size > limit {
-        bail!("{}: {size} bytes is more than the limit of {limit}", file.display());
-    }
-    std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))
+    maruhi_scan::read_limited(file, limit)
+        .map_err(|d| anyhow::anyhow!("{}: {} [{}]", file.display(), d.message, d.code))
 }
 
 /// The name material is registered under: the file name without folders

@@ -454,8 +454,9 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-/// Reads a whole file, refusing one larger than `max` before reading it.
-pub(crate) fn read_limited(file: &Path, max: u64) -> Result<Vec<u8>, Diagnostic> {
+/// Reads a whole file, refusing one larger than `max` before reading it. The
+/// diagnostic's `path` is left for the caller to fill.
+pub fn read_limited(file: &Path, max: u64) -> Result<Vec<u8>, Diagnostic> {
     let io = |e: std::io::Error| Diagnostic {
         path: String::new(),
         code: "MRH-SCAN-002",

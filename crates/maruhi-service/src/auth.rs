@@ -111,7 +111,7 @@ pub(crate) fn token_hash(token: &str) -> String {
     hex_lower(&Sha256::digest(token.as_bytes()))
 }
 
-fn hex_lower(bytes: &[u8]) -> String {
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use maruhi_fingerprint::{BackgroundSet, Fingerprinter, Fingerprints, Key};
-pub use maruhi_scan::{Collection, FileReport, Finding, Span, Thresholds, PASSAGES};
+pub use maruhi_scan::{Collection, FileReport, Finding, Span, Thresholds};
 use maruhi_scan::{Reference, Scanner};
 use maruhi_store::materials::{MaterialRow, NewMaterial};
 use serde::Serialize;
@@ -22,8 +22,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Event};
+use crate::auth::hex_lower;
 use crate::i18n::Msg;
 use crate::model::Role;
+use crate::validate::Problems;
 use crate::{policy, Actor, Error, Result, Service};
 
 /// Keys derived from the installation key, one per purpose.
@@ -225,7 +227,9 @@ impl Service {
         if collection == MaterialCollection::Secret {
             return Err(Error::invalid("collection", Msg::UnknownCollection));
         }
-        check_len("note", note, 2000)?;
+        let mut problems = Problems::default();
+        problems.text("note", note, false, 2000);
+        problems.finish()?;
         self.add_material(actor, collection, None, file_name, note, bytes, keep_text).await
     }
 
@@ -240,14 +244,12 @@ impl Service {
         bytes: &[u8],
         keep_text: bool,
     ) -> Result<AttachOutcome> {
-        let file_name = file_name.trim();
-        if file_name.is_empty() {
-            return Err(Error::invalid("file", Msg::Required));
-        }
-        check_len("file", file_name, 500)?;
+        let mut problems = Problems::default();
+        let file_name = problems.text("file", file_name, true, 500);
+        problems.finish()?;
         let fp = self.fingerprinter()?;
         let limits = maruhi_extract::Limits::default();
-        let (name, data) = (file_name.to_owned(), bytes.to_vec());
+        let (name, data) = (file_name, bytes.to_vec());
         // Extraction and fingerprinting are CPU work: off the async threads.
         let background = collection == MaterialCollection::Background;
         let (prepared, diagnostics) =
@@ -257,7 +259,7 @@ impl Service {
         if prepared.is_empty() {
             return Err(Error::invalid("file", Msg::NoText));
         }
-        let file_sha = hex(&Sha256::digest(bytes));
+        let file_sha = hex_lower(&Sha256::digest(bytes));
         let at = self.now_text();
         let mut tx = self.db.begin().await?;
         let mut ids = Vec::with_capacity(prepared.len());
@@ -421,8 +423,10 @@ impl Service {
         if !policy::may_scan(actor) {
             return Err(Error::Forbidden);
         }
-        let name = if file_name.trim().is_empty() { "upload".to_owned() } else { file_name.trim().to_owned() };
-        check_len("file", &name, 500)?;
+        let mut problems = Problems::default();
+        let name = problems.text("file", file_name, false, 500);
+        problems.finish()?;
+        let name = if name.is_empty() { "upload".to_owned() } else { name };
         let scanner = self.scanner().await?;
         let report = tokio::task::spawn_blocking(move || scanner.scan_bytes(&name, &bytes))
             .await
@@ -521,9 +525,8 @@ impl Service {
             return Ok(None);
         };
         let text = String::from_utf8(self.open_sealed(&row.sha256, &sealed)?).map_err(|_| corrupt())?;
-        let [start, end] = range;
-        let (start, end) = (floor(&text, start), floor(&text, end));
-        Ok(Some(Passage { material_id, text: maruhi_scan::excerpt(&text, [start, end.max(start)], 400) }))
+        // `excerpt` keeps the range inside the text and on char boundaries.
+        Ok(Some(Passage { material_id, text: maruhi_scan::excerpt(&text, range, 400) }))
     }
 
     fn seal(&self, text_sha256: &str, plain: &[u8]) -> Result<Vec<u8>> {
@@ -550,27 +553,8 @@ impl Service {
     }
 }
 
-fn check_len(field: &'static str, value: &str, max: usize) -> Result<()> {
-    if value.chars().count() > max {
-        return Err(Error::invalid(field, Msg::TooLong));
-    }
-    Ok(())
-}
-
 fn corrupt() -> Error {
     Error::Store(maruhi_store::StoreError::Corrupt { what: "sealed material text".into() })
-}
-
-fn floor(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 struct Prepared {
@@ -607,7 +591,7 @@ fn prepare(
                 name: doc.path,
                 format: doc.format.as_str(),
                 size: doc.text.len(),
-                sha256: hex(&Sha256::digest(doc.text.as_bytes())),
+                sha256: hex_lower(&Sha256::digest(doc.text.as_bytes())),
                 normalized_chars: f.normalized_len(),
                 fingerprint_count: all.as_ref().map_or(f.len(), |a| a.len()),
                 fingerprints: all.map_or_else(|| f.to_bytes(), |a| a.to_bytes()),

@@ -113,10 +113,8 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
             Some(id) => state.svc.get_secret(actor, id).await.ok().map(|s| (id, s.title)),
             None => None,
         };
-        let mut spans: Vec<_> = f.spans.iter().collect();
-        spans.sort_by_key(|s| std::cmp::Reverse(s.query_chars[1] - s.query_chars[0]));
-        spans.truncate(maruhi_service::scan::PASSAGES);
-        spans.sort_by_key(|s| s.query_chars[0]);
+        // The scanner gives passage text to the longest few spans only.
+        let spans: Vec<_> = f.spans.iter().filter(|s| !s.query_text.is_empty()).collect();
         let mut passages = Vec::with_capacity(spans.len());
         for span in spans {
             let reference = match f.material_id {
