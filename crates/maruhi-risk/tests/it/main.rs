@@ -1,0 +1,1 @@
+//! Integration tests of maruhi-risk: one binary, one module per area.
