@@ -83,6 +83,14 @@ async fn register_find_open_switch_language_and_need_to_know() {
     c.goto(&format!("{base}/secrets")).await.expect("list");
     c.find(Locator::Css("input[name=q]")).await.expect("search").send_keys("ギアボックス").await.expect("type");
     c.find(Locator::Css("form.filters button")).await.expect("filter").click().await.expect("click");
+    // The list page before the search has a result count too: wait for the
+    // search's own page, or the old element may go stale under us.
+    for _ in 0..100 {
+        if c.current_url().await.expect("url").query().is_some_and(|q| q.contains("q=")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     c.wait().for_element(Locator::Id("result-count")).await.expect("results");
     let count = c.find(Locator::Id("result-count")).await.expect("count").text().await.expect("text");
     assert!(count.starts_with("1 "), "{count}");
