@@ -134,6 +134,12 @@ pub enum Command {
     /// Fingerprinted material: third-party (NDA, new hires) and background (boilerplate) collections
     #[command(subcommand)]
     Material(MaterialCmd),
+    /// Insider-risk detection: analyse activity, rank people, rule pack, domains
+    #[command(subcommand)]
+    Risk(RiskCmd),
+    /// Insider-risk alerts: list, show with evidence, triage
+    #[command(subcommand)]
+    Alerts(AlertsCmd),
     /// Print the audit trail, newest first
     Audit {
         /// How many events
@@ -421,5 +427,107 @@ pub enum WitnessCmd {
         /// Where the witness keeps the latest cosigned checkpoint of each log
         #[arg(long)]
         state: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RiskCmd {
+    /// Replay every stored activity event through the rule pack; store indicators and alerts
+    Analyse {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// People ranked by risk score, with reasons
+    Users {
+        /// Score as of this day (YYYY-MM-DD, end of day in +09:00) or instant (RFC 3339); default now
+        #[arg(long)]
+        as_of: Option<String>,
+        /// How many people
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// One person's score, indicators and alerts
+    User {
+        user: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// The detection rules (Sigma) and domain lists
+    #[command(subcommand)]
+    Rules(RulesCmd),
+    /// The company's own and its competitors' domains
+    #[command(subcommand)]
+    Domain(DomainCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCmd {
+    /// List the rules in use
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the built-in rule pack to a folder to read and change (DATA_DIR/rules is used when it exists)
+    Export {
+        /// Target folder (default: DATA_DIR/rules)
+        dir: Option<PathBuf>,
+    },
+    /// Check a rule folder: every error with its file
+    Check {
+        /// The folder (default: DATA_DIR/rules)
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DomainCmd {
+    /// Classify a domain: company (our own) or competitor
+    Add { category: String, domain: String },
+    /// Remove a domain's classification
+    Remove { domain: String },
+    /// List classified domains
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCmd {
+    /// Alerts, newest first
+    List {
+        /// Only alerts in this state: new, investigating, dismissed, confirmed
+        #[arg(long)]
+        status: Option<String>,
+        /// How many
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// One alert with its evidence events
+    Show {
+        id: i64,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a triage decision
+    Triage {
+        id: i64,
+        /// new, investigating, dismissed or confirmed
+        #[arg(long)]
+        status: String,
+        /// Why (required to dismiss or confirm)
+        #[arg(long, default_value = "")]
+        comment: String,
     },
 }

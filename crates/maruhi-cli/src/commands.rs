@@ -102,6 +102,9 @@ async fn open(g: &Global) -> Result<Service> {
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", key.display())),
     }
     svc = svc.with_index_dir(g.data_dir.join("index"));
+    if let Some(pack) = crate::risk::installed_pack(g)? {
+        svc = svc.with_rule_pack(pack);
+    }
     let key = g.data_dir.join("keys").join("installation.key");
     match std::fs::read_to_string(&key) {
         Ok(text) => {
@@ -149,6 +152,17 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Material(cmd) => {
             let svc = open(g).await?;
             crate::scan::material(&svc, &op, cmd).await?;
+        }
+        Command::Risk(crate::args::RiskCmd::Rules(cmd)) => {
+            crate::risk::rules(g, cmd)?;
+        }
+        Command::Risk(cmd) => {
+            let svc = open(g).await?;
+            crate::risk::risk(&svc, &op, cmd).await?;
+        }
+        Command::Alerts(cmd) => {
+            let svc = open(g).await?;
+            crate::risk::alerts(&svc, &op, cmd).await?;
         }
         Command::Init { admin_user, admin_password_file } => {
             let password = read_password(&admin_password_file)?;

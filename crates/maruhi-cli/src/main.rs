@@ -6,6 +6,7 @@
 
 mod args;
 mod commands;
+mod risk;
 mod scan;
 
 use clap::Parser;

@@ -14,3 +14,15 @@
 #![forbid(unsafe_code)]
 
 pub mod sigma;
+
+pub mod baseline;
+pub mod context;
+pub mod engine;
+pub mod enrich;
+pub mod pack;
+pub mod score;
+
+pub use context::{Category, Context, Departure, Person, SecretArea, Watchlist};
+pub use engine::{Alert, Engine};
+pub use pack::Pack;
+pub use score::{rank, Indicator, Reason, ScoredReason, UserScore};

@@ -29,6 +29,7 @@ use axum::Router;
 use maruhi_service::Service;
 
 mod api;
+mod api_risk;
 pub mod pages;
 pub mod tsa;
 mod web;
@@ -76,6 +77,12 @@ pub fn app(state: AppState) -> Router {
         .route("/secrets/{id}/materials/{material}/remove", post(pages::scan::remove_material))
         .route("/secrets/{id}/materials", post(pages::scan::attach).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/scan", get(pages::scan::form).post(pages::scan::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/risk", get(pages::risk::ranked))
+        .route("/risk/analyse", post(pages::risk::analyse))
+        .route("/risk/users/{user}", get(pages::risk::person))
+        .route("/alerts", get(pages::risk::list))
+        .route("/alerts/{id}", get(pages::risk::show))
+        .route("/alerts/{id}/triage", post(pages::risk::triage))
         .route("/acknowledgements", get(pages::acks))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/admin/users/{id}", post(pages::update_user))
@@ -110,6 +117,11 @@ pub fn app(state: AppState) -> Router {
         .route("/groups", get(api::list_groups).post(api::create_group))
         .route("/groups/{name}/members", post(api::add_member))
         .route("/audit", get(api::audit))
+        .route("/risk/users", get(api_risk::users))
+        .route("/risk/analyse", post(api_risk::analyse))
+        .route("/alerts", get(api_risk::alerts))
+        .route("/alerts/{id}", get(api_risk::alert))
+        .route("/alerts/{id}/triage", post(api_risk::triage))
         .fallback(api::not_found);
 
     // The C2SP tlog-tiles read API, for any tlog client.

@@ -97,6 +97,7 @@ impl Viewer {
             may_create: policy::may_create_secret(&self.session.actor),
             may_audit: policy::may_read_audit(&self.session.actor),
             may_scan: policy::may_scan(&self.session.actor),
+            may_risk: policy::may_review_risk(&self.session.actor),
         }
     }
 }
@@ -139,6 +140,7 @@ pub struct Ctx {
     pub may_create: bool,
     pub may_audit: bool,
     pub may_scan: bool,
+    pub may_risk: bool,
 }
 
 impl Ctx {

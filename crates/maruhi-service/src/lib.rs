@@ -41,6 +41,7 @@ pub mod i18n;
 pub mod ledger;
 pub mod model;
 pub mod policy;
+pub mod risk;
 mod registry;
 pub mod scan;
 mod validate;
@@ -93,6 +94,8 @@ pub struct Service {
     scan_keys: Option<Arc<scan::ScanKeys>>,
     scanner_cache: Arc<scan::ScannerCache>,
     index_dir: Option<std::path::PathBuf>,
+    rule_pack: Option<Arc<risk::RulePack>>,
+    builtin_pack: Arc<std::sync::Mutex<Option<Arc<risk::RulePack>>>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -118,6 +121,8 @@ impl Service {
             scan_keys: None,
             scanner_cache: Arc::default(),
             index_dir: None,
+            rule_pack: None,
+            builtin_pack: Arc::default(),
         };
         svc.ensure_levels().await?;
         Ok(svc)

@@ -67,3 +67,25 @@ pub fn may_manage_collections(actor: &Actor) -> bool {
 pub fn sees_collections(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Legal | Role::Analyst)
 }
+
+/// Insider-risk results (scores, alerts, evidence) are personal data about
+/// employees: those who investigate (analysts) and oversee (admin,
+/// legal/IP) see them; auditors see the audit trail of what was done.
+pub fn may_review_risk(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Admin | Role::Legal | Role::Analyst)
+}
+
+/// Running an analysis (it changes stored results and writes the audit trail).
+pub fn may_analyse_risk(actor: &Actor) -> bool {
+    actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Legal | Role::Analyst)
+}
+
+/// Triage of alerts: analysts and admin, and legal/IP who decide on cases.
+pub fn may_triage(actor: &Actor) -> bool {
+    actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Legal | Role::Analyst)
+}
+
+/// The company's and competitors' domains: admin and legal/IP.
+pub fn may_manage_risk_settings(actor: &Actor) -> bool {
+    actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Legal)
+}

@@ -41,6 +41,7 @@ pub mod groups;
 pub mod ledger;
 pub mod levels;
 pub mod materials;
+pub mod risk;
 pub mod secrets;
 pub mod testing;
 pub mod users;

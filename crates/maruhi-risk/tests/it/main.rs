@@ -1,1 +1,3 @@
 //! Integration tests of maruhi-risk: one binary, one module per area.
+
+mod engine;

@@ -1,0 +1,198 @@
+//! `maruhi risk …` and `maruhi alerts …`: insider-risk detection from the
+//! terminal. `risk users --json` and `alerts list --json` are contracts (see
+//! README): `[{"user","score","reasons"}]` and alerts with `user`, `rule`,
+//! `severity`, `first_event_time`, `event_ids`.
+
+use std::io::Write;
+
+use anyhow::{bail, Context, Result};
+use maruhi_service::risk::RulePack;
+use maruhi_service::{Actor, Service};
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::args::{AlertsCmd, DomainCmd, Global, RiskCmd, RulesCmd};
+use crate::commands::{lang, print_json};
+
+/// The installation's own rule folder, when it has one.
+pub fn installed_pack(g: &Global) -> Result<Option<RulePack>> {
+    let dir = g.data_dir.join("rules");
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let pack = RulePack::from_dir(&dir).map_err(|e| anyhow::anyhow!("the rule folder does not load:\n{e}"))?;
+    Ok(Some(pack))
+}
+
+/// `maruhi risk rules …` (needs no database).
+pub fn rules(g: &Global, cmd: RulesCmd) -> Result<u8> {
+    match cmd {
+        RulesCmd::Export { dir } => {
+            let dir = dir.unwrap_or_else(|| g.data_dir.join("rules"));
+            let written = RulePack::export_builtin(&dir).map_err(|e| anyhow::anyhow!(e))?;
+            println!("{} files written to {}", written.len(), dir.display());
+        }
+        RulesCmd::Check { dir } => {
+            let dir = dir.unwrap_or_else(|| g.data_dir.join("rules"));
+            let pack = RulePack::from_dir(&dir).map_err(|e| anyhow::anyhow!(e))?;
+            println!("{}: {} rules load", dir.display(), pack.rules().rules().len());
+        }
+        RulesCmd::List { json } => {
+            let pack = match installed_pack(g)? {
+                Some(p) => p,
+                None => RulePack::builtin().map_err(|e| anyhow::anyhow!(e))?,
+            };
+            let rules: Vec<_> = pack
+                .rules()
+                .rules()
+                .iter()
+                .map(|r| serde_json::json!({"id": r.id, "title": r.title, "level": r.level}))
+                .collect();
+            if json {
+                print_json(&rules)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                for r in pack.rules().rules() {
+                    writeln!(out, "{:<32} {:<14} {}", r.id, format!("{:?}", r.level).to_lowercase(), r.title)?;
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// Parses `--as-of`: a day (the end of it, in +09:00) or an RFC 3339 instant.
+fn as_of(text: &str) -> Result<OffsetDateTime> {
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok(t);
+    }
+    let day = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+        .with_context(|| format!("--as-of {text}: expected YYYY-MM-DD or an RFC 3339 time"))?;
+    let jst = UtcOffset::from_hms(9, 0, 0).unwrap_or(UtcOffset::UTC);
+    Ok(day.with_hms_milli(23, 59, 59, 999).unwrap_or(day.midnight()).assume_offset(jst))
+}
+
+pub async fn risk(svc: &Service, op: &Actor, cmd: RiskCmd) -> Result<()> {
+    let lang = lang();
+    match cmd {
+        RiskCmd::Analyse { json } => {
+            let report = svc.analyse_risk(op).await?;
+            if json {
+                print_json(&report)?;
+            } else {
+                println!(
+                    "{} events analysed in {:.1} s: {} indicators, {} alerts ({} new), {} people with indicators",
+                    report.events, report.seconds, report.indicators, report.alerts, report.new_alerts, report.people
+                );
+                if report.skipped_without_user > 0 {
+                    println!("{} events without a user were not evaluated", report.skipped_without_user);
+                }
+            }
+        }
+        RiskCmd::Users { as_of: at, top, json } => {
+            let at = at.as_deref().map(as_of).transpose()?;
+            let users = svc.risk_users(op, at, top, lang).await?;
+            if json {
+                print_json(&users)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                for (i, u) in users.iter().enumerate() {
+                    let lists = if u.watchlists.is_empty() { String::new() } else { format!(" [{}]", u.watchlists.join(",")) };
+                    writeln!(out, "{:>3}. {:<24} {:>7.1}{}", i + 1, u.user, u.score, lists)?;
+                    for r in u.reasons.iter().take(3) {
+                        writeln!(out, "       {:>6.1}  {}{}", r.points, r.text, if r.count > 1 { format!(" (×{})", r.count) } else { String::new() })?;
+                    }
+                }
+            }
+        }
+        RiskCmd::User { user, json } => {
+            let person = svc.risk_person(op, &user, lang).await?;
+            if json {
+                print_json(&person)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{}  score {:.1}  {}", person.user, person.score, person.watchlists.join(","))?;
+                for a in &person.alerts {
+                    writeln!(out, "  alert #{:<5} {} {:<8} {:<13} {}", a.id, a.day, a.severity, a.status, a.title)?;
+                }
+                for i in person.indicators.iter().take(50) {
+                    let reason = match lang {
+                        maruhi_service::i18n::Lang::Ja => &i.reason.ja,
+                        maruhi_service::i18n::Lang::En => &i.reason.en,
+                    };
+                    writeln!(out, "  {} {:<32} {}", i.day, i.rule, reason)?;
+                }
+            }
+        }
+        RiskCmd::Rules(_) => bail!("internal: rule commands run without the database"),
+        RiskCmd::Domain(cmd) => match cmd {
+            DomainCmd::Add { category, domain } => {
+                svc.set_risk_domain(op, &domain, &category).await?;
+                println!("{domain}: {category}");
+            }
+            DomainCmd::Remove { domain } => {
+                svc.remove_risk_domain(op, &domain).await?;
+                println!("{domain}: removed");
+            }
+            DomainCmd::List { json } => {
+                let domains = svc.risk_domains(op).await?;
+                if json {
+                    let list: Vec<_> =
+                        domains.iter().map(|(d, c)| serde_json::json!({"domain": d, "category": c})).collect();
+                    print_json(&list)?;
+                } else {
+                    for (d, c) in domains {
+                        println!("{c:<11} {d}");
+                    }
+                }
+            }
+        },
+    }
+    Ok(())
+}
+
+pub async fn alerts(svc: &Service, op: &Actor, cmd: AlertsCmd) -> Result<()> {
+    match cmd {
+        AlertsCmd::List { status, limit, json } => {
+            let alerts = svc.alerts(op, status.as_deref(), limit).await?;
+            if json {
+                print_json(&alerts)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                for a in alerts {
+                    writeln!(
+                        out,
+                        "#{:<5} {} {:<20} {:<8} {:<13} {:>5} events  {}",
+                        a.id, a.day, a.user, a.severity, a.status, a.event_count, a.title
+                    )?;
+                }
+            }
+        }
+        AlertsCmd::Show { id, json } => {
+            let detail = svc.alert(op, id).await?;
+            if json {
+                print_json(&detail)?;
+            } else {
+                let a = &detail.alert;
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "#{} {} [{}] {} — {}", a.id, a.title, a.severity, a.user, a.status)?;
+                writeln!(out, "{} .. {}  {} events", a.first_event_time, a.last_event_time, a.event_count)?;
+                for r in &a.reasons {
+                    let text = match lang() {
+                        maruhi_service::i18n::Lang::Ja => &r.ja,
+                        maruhi_service::i18n::Lang::En => &r.en,
+                    };
+                    writeln!(out, "  - {text}")?;
+                }
+                for e in &detail.events {
+                    writeln!(out, "  {e}")?;
+                }
+            }
+        }
+        AlertsCmd::Triage { id, status, comment } => {
+            let a = svc.triage_alert(op, id, &status, &comment).await?;
+            println!("#{} {}", a.id, a.status);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,403 @@
+//! Per-person and peer-group baselines: what is usual for this person (and
+//! for their department), so that detection can say "three times their usual"
+//! instead of applying one threshold to everyone.
+//!
+//! The approach follows user-behaviour analytics as described for insider
+//! threat by CERT's Common Sense Guide (practice 19, "baseline normal
+//! behaviour") and Gavai et al. 2015 ("Detecting insider threat from
+//! enterprise social and online activity data"): daily per-person volumes per
+//! measure, compared against the person's own recent days and their peers.
+//! Three kinds of signal come out of it:
+//!
+//! * a daily volume above the person's own usual (and their peers' usual):
+//!   mean and standard deviation over the person's last [`HISTORY_DAYS`]
+//!   active days; the day crosses when it exceeds `max(3 × mean, mean + 4 σ)`
+//!   and a floor per measure; with fewer than [`MIN_HISTORY_DAYS`] days of
+//!   history the department's mean per person-day stands in;
+//! * first use of a device or destination, once the person has
+//!   [`WARM_UP_DAYS`] days of history (otherwise everything is a first);
+//! * off-hours for that person: an hour of the day (or a weekend) in which the
+//!   person has done less than 1 % (2 % for weekends) of their activity so
+//!   far, once they have [`MIN_EVENTS_FOR_HOURS`] events; before that, 22:00 to
+//!   06:00 and weekends.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use maruhi_events::{Action, Event, REMOVABLE};
+use time::{Date, Weekday};
+
+use crate::context::{Category, Context};
+
+/// Active days kept per person.
+pub const HISTORY_DAYS: usize = 30;
+/// Days of history before the person's own baseline is trusted.
+pub const MIN_HISTORY_DAYS: usize = 10;
+/// Days of history before a device or destination counts as new.
+pub const WARM_UP_DAYS: i64 = 14;
+/// Events before the person's own hours are trusted.
+pub const MIN_EVENTS_FOR_HOURS: u64 = 300;
+
+/// A daily volume with a baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Measure {
+    /// Bytes copied to removable media.
+    RemovableBytes,
+    /// Files copied to removable media.
+    RemovableFiles,
+    /// Bytes uploaded to destinations outside the company.
+    UploadBytes,
+    /// Files opened or downloaded.
+    FilesRead,
+    /// Documents printed.
+    Prints,
+    /// Attachments mailed outside the company.
+    MailedAttachments,
+}
+
+impl Measure {
+    /// Every measure.
+    pub const ALL: [Measure; 6] = [
+        Measure::RemovableBytes,
+        Measure::RemovableFiles,
+        Measure::UploadBytes,
+        Measure::FilesRead,
+        Measure::Prints,
+        Measure::MailedAttachments,
+    ];
+    const COUNT: usize = Measure::ALL.len();
+
+    /// Stable name (indicator ids, JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::RemovableBytes => "removable-bytes",
+            Measure::RemovableFiles => "removable-files",
+            Measure::UploadBytes => "upload-bytes",
+            Measure::FilesRead => "files-read",
+            Measure::Prints => "prints",
+            Measure::MailedAttachments => "mailed-attachments",
+        }
+    }
+
+    /// Below this a day is never unusual, whatever the person's baseline:
+    /// small amounts are not worth an analyst's time.
+    pub fn floor(self) -> f64 {
+        match self {
+            Measure::RemovableBytes => 200e6,
+            Measure::RemovableFiles => 30.0,
+            Measure::UploadBytes => 50e6,
+            Measure::FilesRead => 300.0,
+            Measure::Prints => 30.0,
+            Measure::MailedAttachments => 10.0,
+        }
+    }
+
+    /// Whether values are bytes (for wording).
+    pub fn is_bytes(self) -> bool {
+        matches!(self, Measure::RemovableBytes | Measure::UploadBytes)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What an event contributes to each measure.
+fn contributions(event: &Event, ctx: &Context) -> [f64; Measure::COUNT] {
+    let mut c = [0.0; Measure::COUNT];
+    let size = event.file.as_ref().and_then(|f| f.size).unwrap_or(0) as f64;
+    match event.event.action {
+        Action::FileCopy if event.device.as_ref().and_then(|d| d.kind.as_deref()) == Some(REMOVABLE) => {
+            c[Measure::RemovableBytes.index()] = size;
+            c[Measure::RemovableFiles.index()] = 1.0;
+        }
+        Action::FileUpload => {
+            let domain = event.destination.as_ref().and_then(|d| d.domain.as_deref());
+            if domain.is_none_or(|d| ctx.category(d) != Some(Category::Company)) {
+                let bytes = event.http.as_ref().and_then(|h| h.request.bytes).map(|b| b as f64).unwrap_or(size);
+                c[Measure::UploadBytes.index()] = bytes;
+            }
+        }
+        Action::FileOpen | Action::FileDownload => c[Measure::FilesRead.index()] = 1.0,
+        Action::Print => c[Measure::Prints.index()] = 1.0,
+        Action::EmailSend => {
+            if let Some(mail) = &event.email {
+                let external = mail
+                    .to
+                    .iter()
+                    .chain(&mail.cc)
+                    .chain(&mail.bcc)
+                    .any(|a| mail_domain(a).is_none_or(|d| ctx.mail_category(d) != Some(Category::Company)));
+                if external {
+                    c[Measure::MailedAttachments.index()] = mail.attachments.len() as f64;
+                }
+            }
+        }
+        _ => {}
+    }
+    c
+}
+
+/// The domain of a mail address, without a display name or angle brackets.
+pub(crate) fn mail_domain(address: &str) -> Option<&str> {
+    let a = address.trim().trim_end_matches('>');
+    a.rsplit_once('@').map(|(_, d)| d.trim())
+}
+
+/// A day's volume above what is usual for the person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anomaly {
+    /// Which volume.
+    pub measure: Measure,
+    /// Today's total when it crossed.
+    pub value: f64,
+    /// The usual daily amount it was compared with (own mean, or the peers'
+    /// when the person has too little history).
+    pub usual: f64,
+    /// Whether `usual` is the peers' rather than the person's own.
+    pub from_peers: bool,
+}
+
+/// Facts about one event that depend on the person's history before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Outside the hours this person usually works.
+    pub off_hours: bool,
+    /// The first time this person used this removable device.
+    pub first_device: bool,
+    /// The first time this person sent data to this destination domain.
+    pub first_destination: bool,
+}
+
+#[derive(Debug, Default)]
+struct Running {
+    n: f64,
+    mean: f64,
+}
+
+impl Running {
+    fn add(&mut self, x: f64) {
+        self.n += 1.0;
+        self.mean += (x - self.mean) / self.n;
+    }
+}
+
+#[derive(Debug)]
+struct Person {
+    department: Option<String>,
+    first_day: Date,
+    day: Date,
+    today: [f64; Measure::COUNT],
+    crossed: [bool; Measure::COUNT],
+    history: VecDeque<[f64; Measure::COUNT]>,
+    hours: [u64; 24],
+    weekend: u64,
+    events: u64,
+    seen: HashSet<u64>,
+}
+
+/// Baselines of every person and department seen so far. Feed events in time
+/// order per person.
+#[derive(Debug, Default)]
+pub struct Baselines {
+    people: HashMap<String, Person>,
+    peers: HashMap<String, [Running; Measure::COUNT]>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl Baselines {
+    /// No history yet.
+    pub fn new() -> Baselines {
+        Baselines::default()
+    }
+
+    /// Looks at one event of `user` on local `day`: returns the facts that
+    /// depend on history before it, adds it to today's volumes, and pushes to
+    /// `anomalies` each measure whose daily total crossed the person's
+    /// threshold with this event (once per measure and day).
+    pub fn observe(
+        &mut self,
+        user: &str,
+        day: Date,
+        hour: u8,
+        event: &Event,
+        ctx: &Context,
+        anomalies: &mut Vec<Anomaly>,
+    ) -> Facts {
+        let department = || ctx.person(user).and_then(|p| p.department.clone());
+        let person = self.people.entry(user.to_owned()).or_insert_with(|| Person {
+            department: department(),
+            first_day: day,
+            day,
+            today: [0.0; Measure::COUNT],
+            crossed: [false; Measure::COUNT],
+            history: VecDeque::with_capacity(HISTORY_DAYS),
+            hours: [0; 24],
+            weekend: 0,
+            events: 0,
+            seen: HashSet::new(),
+        });
+        if day > person.day {
+            close_day(person, &mut self.peers);
+            person.day = day;
+        }
+
+        let weekend = matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday);
+        let off_hours = if person.events >= MIN_EVENTS_FOR_HOURS {
+            let share = person.hours[usize::from(hour % 24)] as f64 / person.events as f64;
+            share < 0.01 || (weekend && (person.weekend as f64 / person.events as f64) < 0.02)
+        } else {
+            !(6..22).contains(&hour) || weekend
+        };
+        person.hours[usize::from(hour % 24)] += 1;
+        person.events += 1;
+        if weekend {
+            person.weekend += 1;
+        }
+
+        let warm = (day - person.first_day).whole_days() >= WARM_UP_DAYS;
+        let mut first = |kind: u8, value: &str| {
+            let mut h = self.hasher.build_hasher();
+            (kind, value).hash(&mut h);
+            person.seen.insert(h.finish()) && warm
+        };
+        let mut facts = Facts { off_hours, ..Facts::default() };
+        match event.event.action {
+            Action::DeviceConnect | Action::FileCopy => {
+                if let Some(d) = &event.device {
+                    if let Some(id) = d.id.as_deref().or(d.name.as_deref()) {
+                        facts.first_device = first(0, id);
+                    }
+                }
+            }
+            Action::FileUpload | Action::HttpRequest | Action::FileDownload => {
+                if let Some(domain) = event.destination.as_ref().and_then(|d| d.domain.as_deref()) {
+                    facts.first_destination = first(1, domain);
+                }
+            }
+            Action::EmailSend => {
+                if let Some(mail) = &event.email {
+                    let mut any = false;
+                    for d in mail.to.iter().chain(&mail.cc).chain(&mail.bcc).filter_map(|a| mail_domain(a)) {
+                        any |= first(1, &d.to_ascii_lowercase());
+                    }
+                    facts.first_destination = any;
+                }
+            }
+            _ => {}
+        }
+
+        let added = contributions(event, ctx);
+        for m in Measure::ALL {
+            let i = m.index();
+            if added[i] == 0.0 {
+                continue;
+            }
+            person.today[i] += added[i];
+            if person.crossed[i] || person.today[i] <= m.floor() {
+                continue;
+            }
+            let (usual, threshold, from_peers) = if person.history.len() >= MIN_HISTORY_DAYS {
+                let n = person.history.len() as f64;
+                let mean = person.history.iter().map(|d| d[i]).sum::<f64>() / n;
+                let var = person.history.iter().map(|d| (d[i] - mean).powi(2)).sum::<f64>() / n;
+                (mean, (3.0 * mean).max(mean + 4.0 * var.sqrt()), false)
+            } else {
+                let mean = person
+                    .department
+                    .as_ref()
+                    .and_then(|d| self.peers.get(d))
+                    .map(|p| p[i].mean)
+                    .unwrap_or(0.0);
+                (mean, 5.0 * mean, true)
+            };
+            if person.today[i] > threshold {
+                person.crossed[i] = true;
+                anomalies.push(Anomaly { measure: m, value: person.today[i], usual, from_peers });
+            }
+        }
+        facts
+    }
+
+    /// Whether `user`'s volume of `measure` on `day` already crossed their
+    /// threshold (the "above own baseline" booster).
+    pub fn above_usual(&self, user: &str, day: Date) -> bool {
+        self.people.get(user).is_some_and(|p| p.day == day && p.crossed.iter().any(|&c| c))
+    }
+}
+
+fn close_day(person: &mut Person, peers: &mut HashMap<String, [Running; Measure::COUNT]>) {
+    if person.history.len() == HISTORY_DAYS {
+        person.history.pop_front();
+    }
+    person.history.push_back(person.today);
+    if let Some(d) = &person.department {
+        let runs = peers.entry(d.clone()).or_default();
+        for (run, x) in runs.iter_mut().zip(person.today) {
+            run.add(x);
+        }
+    }
+    person.today = [0.0; Measure::COUNT];
+    person.crossed = [false; Measure::COUNT];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use maruhi_events::{Device, EventInfo, File};
+    use time::macros::datetime;
+
+    fn usb_copy(size: u64, device: &str) -> Event {
+        Event {
+            timestamp: datetime!(2026-04-01 10:00 +09:00),
+            event: EventInfo { id: "x".into(), action: Action::FileCopy, dataset: None, code: None, outcome: None },
+            user: None,
+            host: None,
+            source: None,
+            file: Some(File { path: Some(r"E:\a.dwg".into()), name: None, size: Some(size) }),
+            device: Some(Device { kind: Some(REMOVABLE.into()), id: Some(device.into()), name: None }),
+            url: None,
+            destination: None,
+            http: None,
+            email: None,
+        }
+    }
+
+    #[test]
+    fn a_day_far_above_the_persons_usual_crosses_once() {
+        let ctx = Context::new();
+        let mut b = Baselines::new();
+        let mut out = Vec::new();
+        let start = time::macros::date!(2026 - 04 - 01);
+        for d in 0..20 {
+            // 100 MB a day is this person's normal.
+            for _ in 0..10 {
+                b.observe("sato", start + time::Duration::days(d), 10, &usb_copy(10_000_000, "usb-1"), &ctx, &mut out);
+            }
+        }
+        assert!(out.is_empty(), "{out:?}");
+        let day = start + time::Duration::days(20);
+        let mut facts = Facts::default();
+        for _ in 0..60 {
+            facts = b.observe("sato", day, 10, &usb_copy(10_000_000, "usb-2"), &ctx, &mut out);
+        }
+        assert_eq!(out.len(), 2, "bytes and files cross once each: {out:?}");
+        assert_eq!(out[0].measure, Measure::RemovableBytes);
+        assert!((out[0].usual - 100e6).abs() < 1.0);
+        assert!(!out[0].from_peers);
+        assert!(!facts.first_device, "the device was new only on its first use");
+        assert!(b.above_usual("sato", day));
+    }
+
+    #[test]
+    fn devices_are_new_only_after_warm_up() {
+        let ctx = Context::new();
+        let mut b = Baselines::new();
+        let mut out = Vec::new();
+        let start = time::macros::date!(2026 - 04 - 01);
+        assert!(!b.observe("a", start, 10, &usb_copy(1, "usb-1"), &ctx, &mut out).first_device);
+        let later = start + time::Duration::days(20);
+        assert!(b.observe("a", later, 10, &usb_copy(1, "usb-2"), &ctx, &mut out).first_device);
+        assert!(!b.observe("a", later, 10, &usb_copy(1, "usb-1"), &ctx, &mut out).first_device);
+    }
+}

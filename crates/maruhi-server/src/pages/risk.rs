@@ -1,0 +1,318 @@
+//! Insider-risk pages: people ranked by score with their reasons, one
+//! person's timeline, alerts, and an alert's evidence with its triage form.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::Form;
+use maruhi_service::i18n::Lang;
+use maruhi_service::risk::{human_bytes, level_name, AlertView, RiskUser, ShownReason, ALERT_STATUSES};
+use maruhi_service::{policy, Error};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::{parse_id, render, PageResult};
+use crate::web::{Ctx, PageError, Viewer};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "risk.html")]
+pub struct RiskPage {
+    ctx: Ctx,
+    as_of: String,
+    users: Vec<UserRow>,
+    analysed_at: String,
+    events: i64,
+    may_analyse: bool,
+    message: Option<String>,
+}
+
+pub struct UserRow {
+    rank: usize,
+    user: String,
+    score: String,
+    /// Width of the score bar, percent of the highest score.
+    bar: u32,
+    watchlists: Vec<String>,
+    open_alerts: usize,
+    reasons: Vec<ShownReason>,
+}
+
+#[derive(Deserialize)]
+pub struct RiskQuery {
+    as_of: Option<String>,
+    done: Option<String>,
+}
+
+fn parse_as_of(text: &str) -> Option<OffsetDateTime> {
+    let day = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+    day.with_hms(23, 59, 59).ok().map(|t| t.assume_offset(time::macros::offset!(+9)))
+}
+
+fn rows(users: Vec<RiskUser>) -> Vec<UserRow> {
+    let top = users.first().map(|u| u.score).unwrap_or(0.0).max(1.0);
+    users
+        .into_iter()
+        .enumerate()
+        .map(|(i, u)| UserRow {
+            rank: i + 1,
+            bar: ((u.score / top) * 100.0).round().clamp(0.0, 100.0) as u32,
+            score: format!("{:.1}", u.score),
+            user: u.user,
+            watchlists: u.watchlists,
+            open_alerts: u.open_alerts,
+            reasons: u.reasons.into_iter().take(4).collect(),
+        })
+        .collect()
+}
+
+pub async fn ranked(State(state): State<AppState>, viewer: Viewer, Query(q): Query<RiskQuery>) -> PageResult {
+    let lang = viewer.lang;
+    let err = |e| PageError(e, lang);
+    let as_of_text = q.as_of.clone().filter(|s| !s.is_empty());
+    let as_of = match &as_of_text {
+        Some(t) => Some(parse_as_of(t).ok_or_else(|| err(Error::invalid("as_of", maruhi_service::i18n::Msg::BadDate)))?),
+        None => None,
+    };
+    let users = state.svc.risk_users(viewer.actor(), as_of, 50, lang).await.map_err(err)?;
+    let (analysed_at, events, _, _) = state.svc.risk_analysis(viewer.actor()).await.map_err(err)?;
+    let message = q.done.as_deref().map(|d| format!("{} ({d})", viewer.ctx().t("risk.analysed")));
+    Ok(render(&RiskPage {
+        ctx: viewer.ctx(),
+        as_of: as_of_text.unwrap_or_default(),
+        users: rows(users),
+        analysed_at: analysed_at.as_deref().map(super::local_time).unwrap_or_default(),
+        events,
+        may_analyse: policy::may_analyse_risk(viewer.actor()),
+        message,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn analyse(State(state): State<AppState>, viewer: Viewer, Form(form): Form<CsrfForm>) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    let report = state.svc.analyse_risk(viewer.actor()).await.map_err(|e| PageError(e, viewer.lang))?;
+    let done = format!("{}/{}/{}", report.events, report.alerts, report.new_alerts);
+    Ok(Redirect::to(&format!("/risk?done={done}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "risk_user.html")]
+pub struct PersonPage {
+    ctx: Ctx,
+    user: String,
+    score: String,
+    watchlists: Vec<String>,
+    reasons: Vec<ShownReason>,
+    alerts: Vec<AlertRow>,
+    timeline: Vec<(String, String, String, String, usize)>,
+}
+
+pub async fn person(State(state): State<AppState>, viewer: Viewer, Path(user): Path<String>) -> PageResult {
+    let lang = viewer.lang;
+    let p = state.svc.risk_person(viewer.actor(), &user, lang).await.map_err(|e| PageError(e, lang))?;
+    let timeline = p
+        .indicators
+        .iter()
+        .take(500)
+        .map(|i| {
+            let reason = match lang {
+                Lang::Ja => i.reason.ja.clone(),
+                Lang::En => i.reason.en.clone(),
+            };
+            (i.day.to_string(), i.title.clone(), level_name(i.level).to_owned(), reason, i.event_ids.len())
+        })
+        .collect();
+    Ok(render(&PersonPage {
+        ctx: viewer.ctx(),
+        score: format!("{:.1}", p.score),
+        watchlists: p.watchlists,
+        reasons: p.reasons,
+        alerts: p.alerts.into_iter().map(|a| alert_row(a, lang)).collect(),
+        timeline,
+        user: p.user,
+    }))
+}
+
+pub struct AlertRow {
+    id: i64,
+    day: String,
+    user: String,
+    severity: String,
+    title: String,
+    reason: String,
+    events: i64,
+    status: String,
+}
+
+fn alert_row(a: AlertView, lang: Lang) -> AlertRow {
+    let reason = a
+        .reasons
+        .first()
+        .map(|r| match lang {
+            Lang::Ja => r.ja.clone(),
+            Lang::En => r.en.clone(),
+        })
+        .unwrap_or_default();
+    AlertRow {
+        id: a.id,
+        day: a.day,
+        user: a.user,
+        severity: a.severity,
+        title: a.title,
+        reason,
+        events: a.event_count,
+        status: a.status,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "alerts.html")]
+pub struct AlertsPage {
+    ctx: Ctx,
+    status: String,
+    statuses: &'static [&'static str],
+    alerts: Vec<AlertRow>,
+}
+
+#[derive(Deserialize)]
+pub struct AlertsQuery {
+    status: Option<String>,
+}
+
+pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query<AlertsQuery>) -> PageResult {
+    let lang = viewer.lang;
+    let status = q.status.filter(|s| !s.is_empty());
+    let alerts = state.svc.alerts(viewer.actor(), status.as_deref(), 500).await.map_err(|e| PageError(e, lang))?;
+    Ok(render(&AlertsPage {
+        ctx: viewer.ctx(),
+        status: status.unwrap_or_default(),
+        statuses: &ALERT_STATUSES,
+        alerts: alerts.into_iter().map(|a| alert_row(a, lang)).collect(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "alert.html")]
+pub struct AlertPage {
+    ctx: Ctx,
+    alert: AlertView,
+    severity_key: String,
+    status_key: String,
+    reasons: Vec<String>,
+    first: String,
+    last: String,
+    events: Vec<EventRow>,
+    statuses: &'static [&'static str],
+    may_triage: bool,
+    error: Option<String>,
+}
+
+pub struct EventRow {
+    time: String,
+    action: String,
+    host: String,
+    what: String,
+    size: String,
+    id: String,
+}
+
+fn event_row(e: &serde_json::Value) -> EventRow {
+    let s = |path: &[&str]| {
+        let mut v = e;
+        for p in path {
+            v = &v[*p];
+        }
+        match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Array(a) => {
+                a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect::<Vec<_>>().join(", ")
+            }
+            _ => String::new(),
+        }
+    };
+    let what = [s(&["file", "path"]), s(&["url", "full"]), s(&["email", "to"]), s(&["device", "name"])]
+        .into_iter()
+        .filter(|x| !x.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let size = e["file"]["size"]
+        .as_u64()
+        .or_else(|| e["http"]["request"]["bytes"].as_u64())
+        .map(|b| human_bytes(b as f64))
+        .unwrap_or_default();
+    EventRow {
+        time: super::local_time(&s(&["@timestamp"])),
+        action: s(&["event", "action"]),
+        host: s(&["host", "name"]),
+        what,
+        size,
+        id: s(&["event", "id"]),
+    }
+}
+
+async fn alert_page(state: &AppState, viewer: &Viewer, id: i64, error: Option<String>) -> PageResult {
+    let lang = viewer.lang;
+    let detail = state.svc.alert(viewer.actor(), id).await.map_err(|e| PageError(e, lang))?;
+    let reasons = detail
+        .alert
+        .reasons
+        .iter()
+        .map(|r| match lang {
+            Lang::Ja => r.ja.clone(),
+            Lang::En => r.en.clone(),
+        })
+        .collect();
+    Ok(render(&AlertPage {
+        ctx: viewer.ctx(),
+        first: super::local_time(&detail.alert.first_event_time),
+        last: super::local_time(&detail.alert.last_event_time),
+        reasons,
+        events: detail.events.iter().map(event_row).collect(),
+        statuses: &ALERT_STATUSES,
+        may_triage: policy::may_triage(viewer.actor()),
+        error,
+        severity_key: format!("severity.{}", detail.alert.severity),
+        status_key: format!("alert.status.{}", detail.alert.status),
+        alert: detail.alert,
+    }))
+}
+
+pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
+    let id = parse_id(&id, viewer.lang)?;
+    alert_page(&state, &viewer, id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct TriageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn triage(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<TriageForm>,
+) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    let id = parse_id(&id, viewer.lang)?;
+    match state.svc.triage_alert(viewer.actor(), id, &form.status, &form.comment).await {
+        Ok(_) => Ok(Redirect::to(&format!("/alerts/{id}")).into_response()),
+        Err(Error::Invalid(fields)) => {
+            let message = fields.iter().map(|f| f.msg.text(viewer.lang)).collect::<Vec<_>>().join(" ");
+            alert_page(&state, &viewer, id, Some(message)).await
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}

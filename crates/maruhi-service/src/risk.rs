@@ -1,0 +1,689 @@
+//! Insider-risk detection inside an installation: replays the stored
+//! activity events through the rule pack (maruhi-risk) with what the
+//! installation knows (HR dates, watchlists, registered secrets' locations and
+//! access lists, the company's and competitors' domains), stores indicators
+//! and alerts, ranks people, and records alerts and triage decisions in the
+//! audit trail.
+//!
+//! An analysis replays every stored event in time order, so a resignation
+//! notice imported today re-scores the 90 days before it, and a rule changed
+//! today applies to the past. Alerts keep their triage state across analyses
+//! by their stable key (rule/user/day).
+
+use std::sync::Arc;
+
+use maruhi_risk::sigma::{Level, RuleSet};
+use maruhi_risk::{Category, Context, Engine, Indicator, Pack, Reason, SecretArea};
+use maruhi_store::risk::{AlertFilter, AlertRow, IndicatorRow, NewAlert};
+use serde::Serialize;
+use serde_json::json;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime, UtcOffset};
+
+pub use maruhi_risk::engine::human_bytes;
+
+use crate::audit::{self, Event};
+use crate::i18n::{Lang, Msg};
+use crate::{policy, Actor, Error, Result, Service};
+
+/// Events read per page when replaying the store.
+const PAGE: i64 = 20_000;
+
+/// A loaded rule pack: the compiled rules and the pack's domain lists.
+pub struct RulePack {
+    pack: Pack,
+    rules: RuleSet,
+}
+
+impl std::fmt::Debug for RulePack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RulePack").field("rules", &self.rules.rules().len()).finish()
+    }
+}
+
+impl RulePack {
+    /// Compiles a pack; every rule error is reported, one per line.
+    pub fn load(pack: Pack) -> std::result::Result<RulePack, String> {
+        let rules = RuleSet::load(&pack.rules)
+            .map_err(|errors| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))?;
+        Ok(RulePack { pack, rules })
+    }
+
+    /// The pack compiled into maruhi.
+    pub fn builtin() -> std::result::Result<RulePack, String> {
+        RulePack::load(Pack::builtin())
+    }
+
+    /// The compiled rules.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Reads a rule folder: every `*.yml`/`*.yaml` in it, and the domain
+    /// lists in `lists/` (a list missing there is the built-in one).
+    pub fn from_dir(dir: &std::path::Path) -> std::result::Result<RulePack, String> {
+        let read_dir = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut names: Vec<std::path::PathBuf> = read_dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            return Err(format!("{}: no rule files (*.yml)", dir.display()));
+        }
+        let mut pack = Pack { rules: Vec::new(), lists: Vec::new() };
+        for path in names {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            pack.rules.push((path.display().to_string(), text));
+        }
+        for (category, builtin) in Pack::builtin().lists {
+            let path = dir.join(Pack::list_file(category));
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => builtin,
+                Err(e) => return Err(format!("{}: {e}", path.display())),
+            };
+            pack.lists.push((category, text));
+        }
+        RulePack::load(pack)
+    }
+
+    /// Writes the built-in pack's files into `dir`, which must not hold rule
+    /// files yet.
+    pub fn export_builtin(dir: &std::path::Path) -> std::result::Result<Vec<std::path::PathBuf>, String> {
+        let pack = Pack::builtin();
+        std::fs::create_dir_all(dir.join("lists")).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut written = Vec::new();
+        let files = pack
+            .rules
+            .iter()
+            .map(|(n, t)| (n.clone(), t))
+            .chain(pack.lists.iter().map(|(c, t)| (Pack::list_file(*c), t)));
+        for (name, text) in files {
+            let path = dir.join(&name);
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
+
+/// What one analysis did.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnalysisReport {
+    pub events: u64,
+    pub skipped_without_user: u64,
+    pub unreadable: u64,
+    pub indicators: usize,
+    pub alerts: usize,
+    pub new_alerts: usize,
+    pub people: usize,
+    pub seconds: f64,
+}
+
+/// A reason as shown to a reader: the text in their language and both
+/// originals.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShownReason {
+    pub rule: String,
+    pub points: f64,
+    pub count: usize,
+    pub text: String,
+    pub ja: String,
+    pub en: String,
+}
+
+/// A person in the ranked list.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskUser {
+    pub user: String,
+    pub score: f64,
+    pub reasons: Vec<ShownReason>,
+    pub watchlists: Vec<String>,
+    pub open_alerts: usize,
+}
+
+/// An alert as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertView {
+    pub id: i64,
+    pub key: String,
+    pub user: String,
+    pub rule: String,
+    pub title: String,
+    pub severity: String,
+    pub day: String,
+    pub first_event_time: String,
+    pub last_event_time: String,
+    pub event_count: i64,
+    pub event_ids: Vec<String>,
+    pub reasons: Vec<Reason>,
+    pub status: String,
+    pub comment: String,
+    pub stale: bool,
+    pub updated_at: String,
+    pub updated_by: Option<String>,
+}
+
+/// An alert with its evidence events (canonical JSON), oldest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertDetail {
+    pub alert: AlertView,
+    pub events: Vec<serde_json::Value>,
+}
+
+/// One person's indicators, newest first, with their score.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskPerson {
+    pub user: String,
+    pub score: f64,
+    pub reasons: Vec<ShownReason>,
+    pub watchlists: Vec<String>,
+    pub indicators: Vec<Indicator>,
+    pub alerts: Vec<AlertView>,
+}
+
+/// Triage states of an alert.
+pub const ALERT_STATUSES: [&str; 4] = ["new", "investigating", "dismissed", "confirmed"];
+
+impl Service {
+    /// Uses `pack` for detection instead of the built-in rules.
+    pub fn with_rule_pack(mut self, pack: RulePack) -> Service {
+        self.rule_pack = Some(Arc::new(pack));
+        self
+    }
+
+    fn rule_pack(&self) -> Result<Arc<RulePack>> {
+        if let Some(p) = &self.rule_pack {
+            return Ok(p.clone());
+        }
+        let mut cached = self.builtin_pack.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = cached.as_ref() {
+            return Ok(p.clone());
+        }
+        // The built-in pack is tested to load; failing here is a build error.
+        let pack = Arc::new(RulePack::builtin().map_err(|e| {
+            tracing::error!(error = %e, "the built-in rule pack does not load");
+            Error::Conflict(Msg::ServerError)
+        })?);
+        *cached = Some(pack.clone());
+        Ok(pack)
+    }
+
+    /// What detection knows beside the events.
+    async fn risk_context(&self, conn: &mut maruhi_store::AnyConnection, pack: &Pack) -> Result<Context> {
+        let mut ctx = Context::new();
+        pack.classify_domains(&mut ctx);
+        for (domain, category) in maruhi_store::risk::domains(conn).await? {
+            let category = if category == "company" { Category::Company } else { Category::Competitor };
+            ctx.set_domain(&domain, category);
+        }
+        for s in maruhi_store::risk::secret_scopes(conn).await? {
+            ctx.add_secret(SecretArea {
+                secret_id: s.id.to_string(),
+                title: s.title,
+                paths: s.locations,
+                need_to_know: s.need_to_know.into_iter().collect(),
+            });
+        }
+        let mut people: std::collections::BTreeMap<String, maruhi_risk::Person> = Default::default();
+        for (user, department) in maruhi_store::risk::departments(conn).await? {
+            people.entry(user.to_lowercase()).or_default().department = Some(department);
+        }
+        for p in self.people_context(conn).await? {
+            let entry = people.entry(p.0.to_lowercase()).or_default();
+            if p.1.departure.is_some() {
+                entry.departure = p.1.departure;
+            }
+            entry.watchlists.extend(p.1.watchlists);
+        }
+        for (user, person) in people {
+            ctx.set_person(&user, person);
+        }
+        Ok(ctx)
+    }
+
+    /// Replays every stored event through the rule pack and stores the
+    /// indicators and alerts; new alerts and the analysis itself go to the
+    /// audit trail.
+    pub async fn analyse_risk(&self, actor: &Actor) -> Result<AnalysisReport> {
+        if !policy::may_analyse_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let started = std::time::Instant::now();
+        let pack = self.rule_pack()?;
+        let mut conn = self.db.read().await?;
+        let ctx = self.risk_context(&mut conn, &pack.pack).await?;
+        let mut engine = Engine::new(&pack.rules, ctx);
+        let (mut events, mut unreadable) = (0u64, 0u64);
+        let mut after: Option<(i64, String)> = None;
+        loop {
+            let page = maruhi_store::risk::events_after(
+                &mut conn,
+                after.as_ref().map(|(t, id)| (*t, id.as_str())),
+                PAGE,
+            )
+            .await?;
+            let Some(last) = page.last() else { break };
+            after = Some((last.0, last.1.clone()));
+            for (_, _, body) in &page {
+                match serde_json::from_str::<maruhi_events::Event>(body) {
+                    Ok(e) => {
+                        engine.push(&e);
+                        events += 1;
+                    }
+                    Err(_) => unreadable += 1,
+                }
+            }
+            if (page.len() as i64) < PAGE {
+                break;
+            }
+        }
+        drop(conn);
+
+        let indicators: Vec<IndicatorRow> = engine.indicators().iter().map(indicator_row).collect();
+        let alerts: Vec<NewAlert> = engine.alerts().iter().map(alert_row).collect();
+        let at = self.now_text();
+        let mut tx = self.db.begin().await?;
+        maruhi_store::risk::replace_indicators(tx.conn(), &indicators).await?;
+        let fresh = maruhi_store::risk::upsert_alerts(tx.conn(), &alerts, &at).await?;
+        maruhi_store::risk::set_analysis(tx.conn(), &at, events as i64, indicators.len() as i64, alerts.len() as i64)
+            .await?;
+        let mut audit_events = Vec::with_capacity(fresh.len() + 1);
+        let people = engine.scores(OffsetDateTime::now_utc()).len();
+        audit_events.push(Event::new(actor, "risk.analyse", "risk", "analysis").summary(json!({
+            "events": events, "indicators": indicators.len(), "alerts": alerts.len(), "new_alerts": fresh.len(),
+        })));
+        let mut fresh_rows = Vec::with_capacity(fresh.len());
+        for key in &fresh {
+            if let Some(row) = maruhi_store::risk::alert_by_key(tx.conn(), key).await? {
+                fresh_rows.push(row);
+            }
+        }
+        for row in &fresh_rows {
+            audit_events.push(Event::new(actor, "risk.alert", "alert", row.id).summary(json!({
+                "user": row.user_name, "rule": row.rule, "severity": row.severity, "day": row.day,
+                "event_count": row.event_count,
+            })));
+        }
+        audit::record_many(&mut tx, &at, &audit_events).await?;
+        tx.commit().await?;
+        Ok(AnalysisReport {
+            events,
+            skipped_without_user: engine.skipped(),
+            unreadable,
+            indicators: indicators.len(),
+            alerts: alerts.len(),
+            new_alerts: fresh.len(),
+            people,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// People ranked by score as of `as_of` (default now), at most `top`.
+    pub async fn risk_users(
+        &self,
+        actor: &Actor,
+        as_of: Option<OffsetDateTime>,
+        top: usize,
+        lang: Lang,
+    ) -> Result<Vec<RiskUser>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let as_of = as_of.unwrap_or_else(|| self.now());
+        let pack = self.rule_pack()?;
+        let mut conn = self.db.read().await?;
+        let ctx = self.risk_context(&mut conn, &pack.pack).await?;
+        let rows = maruhi_store::risk::indicators(&mut conn, unix_ms(as_of)).await?;
+        let indicators: Vec<Indicator> = rows.iter().filter_map(indicator_from_row).collect();
+        let open = open_alerts(&mut conn).await?;
+        Ok(maruhi_risk::rank(&indicators, &ctx, as_of)
+            .into_iter()
+            .take(top)
+            .map(|s| RiskUser {
+                watchlists: watchlists_of(&ctx, &s.user, as_of.date()),
+                open_alerts: open.get(&s.user).copied().unwrap_or(0),
+                reasons: s.reasons.iter().map(|r| shown(r, lang)).collect(),
+                score: s.score,
+                user: s.user,
+            })
+            .collect())
+    }
+
+    /// One person's score, indicators and alerts.
+    pub async fn risk_person(&self, actor: &Actor, user: &str, lang: Lang) -> Result<RiskPerson> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let user = user.to_lowercase();
+        let now = self.now();
+        let pack = self.rule_pack()?;
+        let mut conn = self.db.read().await?;
+        let ctx = self.risk_context(&mut conn, &pack.pack).await?;
+        let rows = maruhi_store::risk::indicators_of(&mut conn, &user).await?;
+        let mut indicators: Vec<Indicator> = rows.iter().filter_map(indicator_from_row).collect();
+        let alerts = maruhi_store::risk::alerts(
+            &mut conn,
+            &AlertFilter { user_name: Some(user.clone()), include_stale: true, limit: 1000, ..AlertFilter::default() },
+        )
+        .await?;
+        if indicators.is_empty() && alerts.is_empty() {
+            return Err(Error::NotFound);
+        }
+        let score = maruhi_risk::rank(&indicators, &ctx, now).into_iter().next();
+        indicators.reverse();
+        Ok(RiskPerson {
+            watchlists: watchlists_of(&ctx, &user, now.date()),
+            score: score.as_ref().map(|s| s.score).unwrap_or(0.0),
+            reasons: score.map(|s| s.reasons.iter().map(|r| shown(r, lang)).collect()).unwrap_or_default(),
+            indicators,
+            alerts: alerts.into_iter().map(alert_view).collect(),
+            user,
+        })
+    }
+
+    /// Alerts, newest first.
+    pub async fn alerts(&self, actor: &Actor, status: Option<&str>, limit: i64) -> Result<Vec<AlertView>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        if let Some(s) = status {
+            if !ALERT_STATUSES.contains(&s) {
+                return Err(Error::invalid("status", Msg::UnknownAlertStatus));
+            }
+        }
+        let mut conn = self.db.read().await?;
+        let filter = AlertFilter { status: status.map(str::to_owned), limit, ..AlertFilter::default() };
+        Ok(maruhi_store::risk::alerts(&mut conn, &filter).await?.into_iter().map(alert_view).collect())
+    }
+
+    /// One alert with its evidence events.
+    pub async fn alert(&self, actor: &Actor, id: i64) -> Result<AlertDetail> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        let row = maruhi_store::risk::alert(&mut conn, id).await?.ok_or(Error::NotFound)?;
+        let alert = alert_view(row);
+        let events = maruhi_store::risk::events_by_id(&mut conn, &alert.event_ids)
+            .await?
+            .into_iter()
+            .filter_map(|(_, _, body)| serde_json::from_str(&body).ok())
+            .collect();
+        Ok(AlertDetail { alert, events })
+    }
+
+    /// Records a triage decision on an alert (and in the audit trail).
+    pub async fn triage_alert(&self, actor: &Actor, id: i64, status: &str, comment: &str) -> Result<AlertView> {
+        if !policy::may_triage(actor) {
+            return Err(Error::Forbidden);
+        }
+        if !ALERT_STATUSES.contains(&status) {
+            return Err(Error::invalid("status", Msg::UnknownAlertStatus));
+        }
+        let comment = comment.trim();
+        if comment.chars().count() > 4000 {
+            return Err(Error::invalid("comment", Msg::TooLong));
+        }
+        if matches!(status, "dismissed" | "confirmed") && comment.is_empty() {
+            return Err(Error::invalid("comment", Msg::ReasonRequired));
+        }
+        let at = self.now_text();
+        let mut tx = self.db.begin().await?;
+        let before = maruhi_store::risk::alert(tx.conn(), id).await?.ok_or(Error::NotFound)?;
+        maruhi_store::risk::triage(tx.conn(), id, status, comment, actor.user_id, &at).await?;
+        audit::record(
+            &mut tx,
+            &at,
+            Event::new(actor, "risk.triage", "alert", id).summary(json!({
+                "user": before.user_name, "rule": before.rule,
+                "status": {"before": before.status, "after": status}, "comment": comment,
+            })),
+        )
+        .await?;
+        let after = maruhi_store::risk::alert(tx.conn(), id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(alert_view(after))
+    }
+
+    /// Classifies a domain as the company's own (`company`) or a
+    /// competitor's (`competitor`).
+    pub async fn set_risk_domain(&self, actor: &Actor, domain: &str, category: &str) -> Result<()> {
+        if !policy::may_manage_risk_settings(actor) {
+            return Err(Error::Forbidden);
+        }
+        if !matches!(category, "company" | "competitor") {
+            return Err(Error::invalid("category", Msg::UnknownDomainCategory));
+        }
+        let domain = domain.trim().trim_start_matches("*.").trim_end_matches('.').to_ascii_lowercase();
+        let valid = !domain.is_empty()
+            && domain.len() <= 253
+            && domain.contains('.')
+            && domain.split('.').all(|l| {
+                !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if !valid {
+            return Err(Error::invalid("domain", Msg::BadDomain));
+        }
+        let at = self.now_text();
+        let mut tx = self.db.begin().await?;
+        maruhi_store::risk::set_domain(tx.conn(), &domain, category, actor.user_id, &at).await?;
+        audit::record(
+            &mut tx,
+            &at,
+            Event::new(actor, "risk.domain.set", "domain", &domain).summary(json!({"category": category})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn remove_risk_domain(&self, actor: &Actor, domain: &str) -> Result<()> {
+        if !policy::may_manage_risk_settings(actor) {
+            return Err(Error::Forbidden);
+        }
+        let domain = domain.trim().to_ascii_lowercase();
+        let at = self.now_text();
+        let mut tx = self.db.begin().await?;
+        if !maruhi_store::risk::remove_domain(tx.conn(), &domain).await? {
+            return Err(Error::NotFound);
+        }
+        audit::record(&mut tx, &at, Event::new(actor, "risk.domain.remove", "domain", &domain)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `(domain, category)` of the company's and competitors' domains.
+    pub async fn risk_domains(&self, actor: &Actor) -> Result<Vec<(String, String)>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::risk::domains(&mut conn).await?)
+    }
+
+    /// When the events were last analysed: (time, events, indicators, alerts).
+    pub async fn risk_analysis(&self, actor: &Actor) -> Result<(Option<String>, i64, i64, i64)> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::risk::analysis(&mut conn).await?)
+    }
+}
+
+fn unix_ms(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn ms_text(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .map(|t| t.to_offset(UtcOffset::from_hms(9, 0, 0).unwrap_or(UtcOffset::UTC)))
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// The name of a rule level, as stored and shown.
+pub fn level_name(l: Level) -> &'static str {
+    match l {
+        Level::Informational => "informational",
+        Level::Low => "low",
+        Level::Medium => "medium",
+        Level::High => "high",
+        Level::Critical => "critical",
+    }
+}
+
+fn parse_level(s: &str) -> Option<Level> {
+    Some(match s {
+        "informational" => Level::Informational,
+        "low" => Level::Low,
+        "medium" => Level::Medium,
+        "high" => Level::High,
+        "critical" => Level::Critical,
+        _ => return None,
+    })
+}
+
+fn indicator_row(i: &Indicator) -> IndicatorRow {
+    IndicatorRow {
+        user_name: i.user.clone(),
+        time_ms: i.time_ms,
+        day: i.day.to_string(),
+        rule: i.rule.clone(),
+        title: i.title.clone(),
+        level: level_name(i.level).to_owned(),
+        weight: i.weight,
+        above_usual: i.above_usual,
+        reason_ja: i.reason.ja.clone(),
+        reason_en: i.reason.en.clone(),
+        event_ids: serde_json::to_string(&i.event_ids).unwrap_or_else(|_| "[]".into()),
+    }
+}
+
+fn parse_day(s: &str) -> Option<Date> {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+fn indicator_from_row(r: &IndicatorRow) -> Option<Indicator> {
+    Some(Indicator {
+        user: r.user_name.clone(),
+        time_ms: r.time_ms,
+        day: parse_day(&r.day)?,
+        rule: r.rule.clone(),
+        title: r.title.clone(),
+        level: parse_level(&r.level)?,
+        weight: r.weight,
+        above_usual: r.above_usual,
+        reason: Reason { ja: r.reason_ja.clone(), en: r.reason_en.clone() },
+        event_ids: serde_json::from_str(&r.event_ids).unwrap_or_default(),
+    })
+}
+
+fn alert_row(a: &maruhi_risk::Alert) -> NewAlert {
+    NewAlert {
+        key: a.key.clone(),
+        user_name: a.user.clone(),
+        rule: a.rule.clone(),
+        title: a.title.clone(),
+        severity: level_name(a.severity).to_owned(),
+        day: a.day.to_string(),
+        first_event_ms: a.first_event_ms,
+        last_event_ms: a.last_event_ms,
+        event_count: i64::try_from(a.event_count).unwrap_or(i64::MAX),
+        event_ids: serde_json::to_string(&a.event_ids).unwrap_or_else(|_| "[]".into()),
+        reasons: serde_json::to_string(&a.reasons).unwrap_or_else(|_| "[]".into()),
+    }
+}
+
+fn alert_view(r: AlertRow) -> AlertView {
+    AlertView {
+        id: r.id,
+        first_event_time: ms_text(r.first_event_ms),
+        last_event_time: ms_text(r.last_event_ms),
+        event_ids: serde_json::from_str(&r.event_ids).unwrap_or_default(),
+        reasons: serde_json::from_str(&r.reasons).unwrap_or_default(),
+        key: r.key,
+        user: r.user_name,
+        rule: r.rule,
+        title: r.title,
+        severity: r.severity,
+        day: r.day,
+        event_count: r.event_count,
+        status: r.status,
+        comment: r.comment,
+        stale: r.stale,
+        updated_at: r.updated_at,
+        updated_by: r.updated_by_name,
+    }
+}
+
+fn shown(r: &maruhi_risk::ScoredReason, lang: Lang) -> ShownReason {
+    ShownReason {
+        rule: r.rule.clone(),
+        points: r.points,
+        count: r.count,
+        text: match lang {
+            Lang::Ja => r.reason.ja.clone(),
+            Lang::En => r.reason.en.clone(),
+        },
+        ja: r.reason.ja.clone(),
+        en: r.reason.en.clone(),
+    }
+}
+
+fn watchlists_of(ctx: &Context, user: &str, day: Date) -> Vec<String> {
+    let Some(p) = ctx.person(user) else { return Vec::new() };
+    let mut out: Vec<String> = Vec::new();
+    if p.departure.is_some_and(|d| d.known_on(day) && d.end_date.is_none_or(|e| day <= e)) {
+        out.push("departing".into());
+    }
+    for w in &p.watchlists {
+        if !out.iter().any(|o| o == w.name()) {
+            out.push(w.name().into());
+        }
+    }
+    out
+}
+
+async fn open_alerts(conn: &mut maruhi_store::AnyConnection) -> Result<std::collections::HashMap<String, usize>> {
+    let mut out = std::collections::HashMap::new();
+    for status in ["new", "investigating"] {
+        let f = AlertFilter { status: Some(status.into()), limit: 100_000, ..AlertFilter::default() };
+        for a in maruhi_store::risk::alerts(conn, &f).await? {
+            *out.entry(a.user_name).or_insert(0) += 1;
+        }
+    }
+    Ok(out)
+}
+
+impl Service {
+    /// HR dates and watchlist memberships, by account.
+    async fn people_context(
+        &self,
+        conn: &mut maruhi_store::AnyConnection,
+    ) -> Result<Vec<(String, maruhi_risk::Person)>> {
+        let mut people: std::collections::BTreeMap<String, maruhi_risk::Person> = Default::default();
+        for (user, notice, last, end) in maruhi_store::risk::departures(conn).await? {
+            let Some(notice_date) = parse_day(&notice) else { continue };
+            people.entry(user).or_default().departure = Some(maruhi_risk::Departure {
+                notice_date,
+                last_working_day: last.as_deref().and_then(parse_day),
+                end_date: end.as_deref().and_then(parse_day),
+            });
+        }
+        for (list, user) in maruhi_store::risk::watchlist_members(conn).await? {
+            if let Some(w) = maruhi_risk::Watchlist::from_name(&list) {
+                people.entry(user).or_default().watchlists.insert(w);
+            }
+        }
+        Ok(people.into_iter().collect())
+    }
+}

@@ -1,0 +1,489 @@
+//! Insider-risk detection results: indicators, alerts with their triage
+//! state, and the company's own and competitors' domains.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::{Result, StoreError};
+
+/// One indicator as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorRow {
+    pub user_name: String,
+    pub time_ms: i64,
+    pub day: String,
+    pub rule: String,
+    pub title: String,
+    pub level: String,
+    pub weight: f64,
+    pub above_usual: bool,
+    pub reason_ja: String,
+    pub reason_en: String,
+    /// JSON array of event ids.
+    pub event_ids: String,
+}
+
+/// One alert as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRow {
+    pub id: i64,
+    pub key: String,
+    pub user_name: String,
+    pub rule: String,
+    pub title: String,
+    pub severity: String,
+    pub day: String,
+    pub first_event_ms: i64,
+    pub last_event_ms: i64,
+    pub event_count: i64,
+    /// JSON array of event ids.
+    pub event_ids: String,
+    /// JSON array of `{ja, en}`.
+    pub reasons: String,
+    pub status: String,
+    pub comment: String,
+    pub stale: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub updated_by_name: Option<String>,
+}
+
+/// Replaces every stored indicator with `rows` (an analysis recomputes them
+/// all). Run inside the analysis's transaction.
+pub async fn replace_indicators(conn: &mut AnyConnection, rows: &[IndicatorRow]) -> Result<()> {
+    sqlx::query("DELETE FROM risk_indicators").execute(&mut *conn).await.map_err(StoreError::from_write)?;
+    // Multi-row inserts: 11 columns, well under both backends' bind limits.
+    for chunk in rows.chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO risk_indicators (user_name, time_ms, day, rule, title, level, weight, above_usual, \
+             reason_ja, reason_en, event_ids) VALUES ",
+        );
+        for (i, _) in chunk.iter().enumerate() {
+            let b = i * 11;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10,
+                b + 11
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(&r.user_name)
+                .bind(r.time_ms)
+                .bind(&r.day)
+                .bind(&r.rule)
+                .bind(&r.title)
+                .bind(&r.level)
+                .bind(r.weight)
+                .bind(i64::from(r.above_usual))
+                .bind(&r.reason_ja)
+                .bind(&r.reason_en)
+                .bind(&r.event_ids);
+        }
+        q.execute(&mut *conn).await.map_err(StoreError::from_write)?;
+    }
+    Ok(())
+}
+
+fn decode_indicator(r: &AnyRow) -> Result<IndicatorRow> {
+    Ok(IndicatorRow {
+        user_name: r.try_get("user_name")?,
+        time_ms: r.try_get("time_ms")?,
+        day: r.try_get("day")?,
+        rule: r.try_get("rule")?,
+        title: r.try_get("title")?,
+        level: r.try_get("level")?,
+        weight: r.try_get("weight")?,
+        above_usual: r.try_get::<i64, _>("above_usual")? != 0,
+        reason_ja: r.try_get("reason_ja")?,
+        reason_en: r.try_get("reason_en")?,
+        event_ids: r.try_get("event_ids")?,
+    })
+}
+
+const INDICATOR_COLUMNS: &str =
+    "user_name, time_ms, day, rule, title, level, weight, above_usual, reason_ja, reason_en, event_ids";
+
+/// Every indicator up to `until_ms`, oldest first.
+pub async fn indicators(conn: &mut AnyConnection, until_ms: i64) -> Result<Vec<IndicatorRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {INDICATOR_COLUMNS} FROM risk_indicators WHERE time_ms <= $1 ORDER BY time_ms, id"
+    ))
+    .bind(until_ms)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(decode_indicator).collect()
+}
+
+/// One person's indicators, oldest first.
+pub async fn indicators_of(conn: &mut AnyConnection, user: &str) -> Result<Vec<IndicatorRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {INDICATOR_COLUMNS} FROM risk_indicators WHERE user_name = $1 ORDER BY time_ms, id"
+    ))
+    .bind(user)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(decode_indicator).collect()
+}
+
+/// An alert as an analysis produces it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAlert {
+    pub key: String,
+    pub user_name: String,
+    pub rule: String,
+    pub title: String,
+    pub severity: String,
+    pub day: String,
+    pub first_event_ms: i64,
+    pub last_event_ms: i64,
+    pub event_count: i64,
+    pub event_ids: String,
+    pub reasons: String,
+}
+
+/// Inserts or refreshes alerts by key, keeping their triage state; alerts not
+/// in `alerts` are marked stale, those in it un-stale. Returns the keys that
+/// were new.
+pub async fn upsert_alerts(conn: &mut AnyConnection, alerts: &[NewAlert], at: &str) -> Result<Vec<String>> {
+    let existing: std::collections::HashSet<String> = sqlx::query("SELECT alert_key FROM risk_alerts")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>("alert_key"))
+        .collect::<std::result::Result<_, _>>()?;
+    sqlx::query("UPDATE risk_alerts SET stale = 1").execute(&mut *conn).await.map_err(StoreError::from_write)?;
+    let mut fresh = Vec::new();
+    for a in alerts {
+        if existing.contains(&a.key) {
+            sqlx::query(
+                "UPDATE risk_alerts SET user_name = $1, rule = $2, title = $3, severity = $4, day = $5, \
+                 first_event_ms = $6, last_event_ms = $7, event_count = $8, event_ids = $9, reasons = $10, stale = 0 \
+                 WHERE alert_key = $11",
+            )
+            .bind(&a.user_name)
+            .bind(&a.rule)
+            .bind(&a.title)
+            .bind(&a.severity)
+            .bind(&a.day)
+            .bind(a.first_event_ms)
+            .bind(a.last_event_ms)
+            .bind(a.event_count)
+            .bind(&a.event_ids)
+            .bind(&a.reasons)
+            .bind(&a.key)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::from_write)?;
+        } else {
+            sqlx::query(
+                "INSERT INTO risk_alerts (alert_key, user_name, rule, title, severity, day, first_event_ms, \
+                 last_event_ms, event_count, event_ids, reasons, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+            )
+            .bind(&a.key)
+            .bind(&a.user_name)
+            .bind(&a.rule)
+            .bind(&a.title)
+            .bind(&a.severity)
+            .bind(&a.day)
+            .bind(a.first_event_ms)
+            .bind(a.last_event_ms)
+            .bind(a.event_count)
+            .bind(&a.event_ids)
+            .bind(&a.reasons)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::from_write)?;
+            fresh.push(a.key.clone());
+        }
+    }
+    Ok(fresh)
+}
+
+const ALERT_SELECT: &str = "SELECT a.id, a.alert_key, a.user_name, a.rule, a.title, a.severity, a.day, \
+     a.first_event_ms, a.last_event_ms, a.event_count, a.event_ids, a.reasons, a.status, a.comment, a.stale, \
+     a.created_at, a.updated_at, u.display_name AS updated_by_name \
+     FROM risk_alerts a LEFT JOIN users u ON u.id = a.updated_by";
+
+fn decode_alert(r: &AnyRow) -> Result<AlertRow> {
+    Ok(AlertRow {
+        id: r.try_get("id")?,
+        key: r.try_get("alert_key")?,
+        user_name: r.try_get("user_name")?,
+        rule: r.try_get("rule")?,
+        title: r.try_get("title")?,
+        severity: r.try_get("severity")?,
+        day: r.try_get("day")?,
+        first_event_ms: r.try_get("first_event_ms")?,
+        last_event_ms: r.try_get("last_event_ms")?,
+        event_count: r.try_get("event_count")?,
+        event_ids: r.try_get("event_ids")?,
+        reasons: r.try_get("reasons")?,
+        status: r.try_get("status")?,
+        comment: r.try_get("comment")?,
+        stale: r.try_get::<i64, _>("stale")? != 0,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        updated_by_name: r.try_get("updated_by_name")?,
+    })
+}
+
+/// Which alerts to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertFilter {
+    pub status: Option<String>,
+    pub user_name: Option<String>,
+    pub include_stale: bool,
+    pub limit: i64,
+}
+
+/// Alerts, newest first.
+pub async fn alerts(conn: &mut AnyConnection, f: &AlertFilter) -> Result<Vec<AlertRow>> {
+    let mut sql = crate::query::Sql::new(ALERT_SELECT);
+    sql.push(" WHERE 1 = 1");
+    if !f.include_stale {
+        sql.push(" AND a.stale = 0");
+    }
+    if let Some(s) = &f.status {
+        sql.push(" AND a.status = ").bind(s.clone());
+    }
+    if let Some(u) = &f.user_name {
+        sql.push(" AND a.user_name = ").bind(u.clone());
+    }
+    sql.push(" ORDER BY a.first_event_ms DESC, a.id DESC LIMIT ").bind(f.limit.max(1));
+    let rows = sql.query().fetch_all(conn).await?;
+    rows.iter().map(decode_alert).collect()
+}
+
+pub async fn alert(conn: &mut AnyConnection, id: i64) -> Result<Option<AlertRow>> {
+    let row = sqlx::query(&format!("{ALERT_SELECT} WHERE a.id = $1")).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(decode_alert).transpose()
+}
+
+pub async fn alert_by_key(conn: &mut AnyConnection, key: &str) -> Result<Option<AlertRow>> {
+    let row = sqlx::query(&format!("{ALERT_SELECT} WHERE a.alert_key = $1")).bind(key).fetch_optional(conn).await?;
+    row.as_ref().map(decode_alert).transpose()
+}
+
+/// Sets an alert's triage state. False when there is no such alert.
+pub async fn triage(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: &str,
+    comment: &str,
+    by: Option<i64>,
+    at: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE risk_alerts SET status = $1, comment = $2, updated_by = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(status)
+    .bind(comment)
+    .bind(by)
+    .bind(at)
+    .bind(id)
+    .execute(conn)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Counts of live alerts by status.
+pub async fn alert_counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM risk_alerts WHERE stale = 0 GROUP BY status")
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("status")?, r.try_get("n")?))).collect()
+}
+
+/// Records the analysis's totals.
+pub async fn set_analysis(conn: &mut AnyConnection, at: &str, events: i64, indicators: i64, alerts: i64) -> Result<()> {
+    sqlx::query("UPDATE risk_analysis SET analysed_at = $1, events = $2, indicators = $3, alerts = $4 WHERE id = 1")
+        .bind(at)
+        .bind(events)
+        .bind(indicators)
+        .bind(alerts)
+        .execute(conn)
+        .await
+        .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
+/// The last analysis: (when, events, indicators, alerts).
+pub async fn analysis(conn: &mut AnyConnection) -> Result<(Option<String>, i64, i64, i64)> {
+    let r = sqlx::query("SELECT analysed_at, events, indicators, alerts FROM risk_analysis WHERE id = 1")
+        .fetch_one(conn)
+        .await?;
+    Ok((r.try_get("analysed_at")?, r.try_get("events")?, r.try_get("indicators")?, r.try_get("alerts")?))
+}
+
+/// Classifies a domain as the company's own or a competitor's.
+pub async fn set_domain(conn: &mut AnyConnection, domain: &str, category: &str, by: Option<i64>, at: &str) -> Result<()> {
+    sqlx::query("DELETE FROM risk_domains WHERE domain = $1").bind(domain).execute(&mut *conn).await?;
+    sqlx::query("INSERT INTO risk_domains (domain, category, added_by, added_at) VALUES ($1, $2, $3, $4)")
+        .bind(domain)
+        .bind(category)
+        .bind(by)
+        .bind(at)
+        .execute(conn)
+        .await
+        .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
+pub async fn remove_domain(conn: &mut AnyConnection, domain: &str) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM risk_domains WHERE domain = $1")
+        .bind(domain)
+        .execute(conn)
+        .await
+        .map_err(StoreError::from_write)?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// `(domain, category)`, by domain.
+pub async fn domains(conn: &mut AnyConnection) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT domain, category FROM risk_domains ORDER BY domain").fetch_all(conn).await?;
+    rows.iter().map(|r| Ok((r.try_get("domain")?, r.try_get("category")?))).collect()
+}
+
+/// A registered secret as detection needs it: where its material lives and
+/// who needs to know it (its access list, groups expanded, and its manager).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretScope {
+    pub id: i64,
+    pub title: String,
+    pub locations: Vec<String>,
+    pub need_to_know: Vec<String>,
+}
+
+/// Every secret in force (registered or draft) that names storage locations.
+pub async fn secret_scopes(conn: &mut AnyConnection) -> Result<Vec<SecretScope>> {
+    let rows = sqlx::query("SELECT id, title, locations FROM secrets WHERE status IN ('registered', 'draft') ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let locations = crate::json_list(&r.try_get::<String, _>("locations")?, "locations")?;
+        if locations.is_empty() {
+            continue;
+        }
+        out.push(SecretScope { id: r.try_get("id")?, title: r.try_get("title")?, locations, need_to_know: vec![] });
+    }
+    let entitled = sqlx::query(
+        "SELECT a.secret_id AS sid, u.username AS username FROM secret_access a \
+         JOIN users u ON a.principal_kind = 'user' AND u.id = a.principal_id \
+         UNION SELECT a.secret_id, u.username FROM secret_access a \
+         JOIN group_members gm ON a.principal_kind = 'group' AND gm.group_id = a.principal_id \
+         JOIN users u ON u.id = gm.user_id \
+         UNION SELECT s.id, u.username FROM secrets s JOIN users u ON u.id = s.manager_id",
+    )
+    .fetch_all(conn)
+    .await?;
+    for r in &entitled {
+        let sid: i64 = r.try_get("sid")?;
+        if let Some(s) = out.iter_mut().find(|s| s.id == sid) {
+            s.need_to_know.push(r.try_get("username")?);
+        }
+    }
+    Ok(out)
+}
+
+/// `(username, department)` of every maruhi user with a department.
+pub async fn departments(conn: &mut AnyConnection) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT username, department FROM users WHERE department <> ''").fetch_all(conn).await?;
+    rows.iter().map(|r| Ok((r.try_get("username")?, r.try_get("department")?))).collect()
+}
+
+/// One stored activity event: `(ts_ms, id, canonical JSON line)`.
+pub type StoredEvent = (i64, String, String);
+
+/// A page of stored events in time order after `after` (`(ts_ms, id)` of the
+/// last event of the previous page), for replaying them all through
+/// detection with bounded memory.
+pub async fn events_after(
+    conn: &mut AnyConnection,
+    after: Option<(i64, &str)>,
+    limit: i64,
+) -> Result<Vec<StoredEvent>> {
+    let rows = match after {
+        None => {
+            sqlx::query("SELECT ts_ms, id, body FROM events ORDER BY ts_ms, id LIMIT $1")
+                .bind(limit)
+                .fetch_all(conn)
+                .await?
+        }
+        Some((ts, id)) => {
+            sqlx::query(
+                "SELECT ts_ms, id, body FROM events WHERE ts_ms > $1 OR (ts_ms = $1 AND id > $2) \
+                 ORDER BY ts_ms, id LIMIT $3",
+            )
+            .bind(ts)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(conn)
+            .await?
+        }
+    };
+    rows.iter().map(|r| Ok((r.try_get("ts_ms")?, r.try_get("id")?, r.try_get("body")?))).collect()
+}
+
+/// The stored events with these ids, in time order (an alert's evidence).
+pub async fn events_by_id(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<StoredEvent>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(200) {
+        let mut sql = crate::query::Sql::new("SELECT ts_ms, id, body FROM events WHERE id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(id.as_str());
+        }
+        sql.push(")");
+        for r in sql.query().fetch_all(&mut *conn).await? {
+            out.push((r.try_get("ts_ms")?, r.try_get("id")?, r.try_get("body")?));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// HR dates of every leaver: `(user, notice_date, last_working_day, end_date)`.
+pub async fn departures(conn: &mut AnyConnection) -> Result<Vec<(String, String, Option<String>, Option<String>)>> {
+    let rows = sqlx::query("SELECT user_name, notice_date, last_working_day, end_date FROM hr_records ORDER BY user_name")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("user_name")?,
+                r.try_get("notice_date")?,
+                r.try_get("last_working_day")?,
+                r.try_get("end_date")?,
+            ))
+        })
+        .collect()
+}
+
+/// `(list, user)` of every watchlist membership made by hand (the departing
+/// list's HR-made entries follow the HR dates, read by [`departures`]).
+pub async fn watchlist_members(conn: &mut AnyConnection) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT list, user_name FROM watchlist_members WHERE source = 'manual' ORDER BY list, user_name")
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("list")?, r.try_get("user_name")?))).collect()
+}
