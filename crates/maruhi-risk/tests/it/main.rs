@@ -1,1 +1,2 @@
 //! Integration tests of maruhi-risk: one binary, one module per area.
+mod sigma;
