@@ -106,7 +106,8 @@ fn main() {
 
     let mut engine = Engine::new(&rules, ctx);
     let mut caught: HashMap<&str, time::Date> = HashMap::new();
-    let mut first_in_top: HashMap<&str, time::Date> = HashMap::new();
+    // The best rank each insider reached after their first act, and when.
+    let mut best: HashMap<&str, (usize, time::Date)> = HashMap::new();
     let mut benign_in_top: BTreeMap<String, usize> = BTreeMap::new();
     let (mut events, mut days, mut alerts_before) = (0u64, 0u64, 0usize);
     let mut alerts_per_day = Vec::new();
@@ -124,11 +125,17 @@ fn main() {
         alerts_before = engine.alerts().len();
         let end_of_day = (date + Duration::days(1)).midnight().assume_offset(config.offset) - Duration::milliseconds(1);
         let ranked = engine.scores(end_of_day);
+        for (rank, s) in ranked.iter().enumerate() {
+            if let Some((&u, insider)) = insiders.get_key_value(s.user.as_str()) {
+                if date >= insider.first_malicious_time.date() && best.get(u).is_none_or(|b| rank + 1 < b.0) {
+                    best.insert(u, (rank + 1, date));
+                }
+            }
+        }
         for s in ranked.iter().take(BUDGET) {
             let user = s.user.as_str();
             match insiders.get_key_value(user) {
                 Some((&u, insider)) => {
-                    first_in_top.entry(u).or_insert(date);
                     if date >= insider.first_malicious_time.date() {
                         caught.entry(u).or_insert(date);
                     }
@@ -156,8 +163,8 @@ fn main() {
         org.truth.len()
     );
     println!();
-    println!("| insider | scenario | first act | leaves | in top {BUDGET} | days to detection | in time |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| insider | scenario | first act | leaves | in top {BUDGET} | days to detection | in time | best rank |");
+    println!("|---|---|---|---|---|---|---|---|");
     let mut in_time = 0;
     let mut delays = Vec::new();
     for i in &org.truth {
@@ -172,14 +179,15 @@ fn main() {
             delays.push((d - first).whole_days());
         }
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             i.user,
             i.scenario,
             first,
             i.last_working_day.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
             when.map(|d| d.to_string()).unwrap_or_else(|| "never".into()),
             when.map(|d| (d - first).whole_days().to_string()).unwrap_or_else(|| "—".into()),
-            if ok { "yes" } else { "NO" }
+            if ok { "yes" } else { "NO" },
+            best.get(i.user.as_str()).map(|(r, d)| format!("{r} ({d})")).unwrap_or_else(|| "—".into())
         );
     }
     delays.sort_unstable();
@@ -226,5 +234,4 @@ fn main() {
         events as f64 / push_time.as_secs_f64().max(1e-9),
         elapsed.as_secs_f64()
     );
-    let _ = first_in_top;
 }

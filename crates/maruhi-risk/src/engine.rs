@@ -209,7 +209,7 @@ impl<'r> Engine<'r> {
 
         // Correlation windows are at most days long; dropping expired state
         // once an hour of event time keeps memory bounded.
-        if time_ms - self.expired_at_ms > 3_600_000 {
+        if time_ms.saturating_sub(self.expired_at_ms) > 3_600_000 {
             self.evaluator.expire(time_ms);
             self.expired_at_ms = time_ms;
         }

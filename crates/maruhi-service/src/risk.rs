@@ -532,24 +532,7 @@ fn ms_text(ms: i64) -> String {
 
 /// The name of a rule level, as stored and shown.
 pub fn level_name(l: Level) -> &'static str {
-    match l {
-        Level::Informational => "informational",
-        Level::Low => "low",
-        Level::Medium => "medium",
-        Level::High => "high",
-        Level::Critical => "critical",
-    }
-}
-
-fn parse_level(s: &str) -> Option<Level> {
-    Some(match s {
-        "informational" => Level::Informational,
-        "low" => Level::Low,
-        "medium" => Level::Medium,
-        "high" => Level::High,
-        "critical" => Level::Critical,
-        _ => return None,
-    })
+    l.as_str()
 }
 
 fn indicator_row(i: &Indicator) -> IndicatorRow {
@@ -579,7 +562,7 @@ fn indicator_from_row(r: &IndicatorRow) -> Option<Indicator> {
         day: parse_day(&r.day)?,
         rule: r.rule.clone(),
         title: r.title.clone(),
-        level: parse_level(&r.level)?,
+        level: Level::parse(&r.level)?,
         weight: r.weight,
         above_usual: r.above_usual,
         reason: Reason { ja: r.reason_ja.clone(), en: r.reason_en.clone() },

@@ -225,7 +225,8 @@ pub enum RuleKind {
 }
 
 /// `level`: how severe a match is, least to most.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Level {
     /// `informational`.
     Informational,
@@ -251,7 +252,8 @@ impl Level {
         }
     }
 
-    fn parse(s: &str) -> Option<Level> {
+    /// The level with this name in rule files.
+    pub fn parse(s: &str) -> Option<Level> {
         [Level::Informational, Level::Low, Level::Medium, Level::High, Level::Critical]
             .into_iter()
             .find(|l| l.as_str() == s)

@@ -96,7 +96,7 @@ fn theft_scenarios_raise_alerts_and_rank_the_leaver_first() {
     }
     // suzuki is not on the MX-7 access list.
     let t = datetime!(2026-05-12 10:00 +09:00);
-    for i in 0..3 {
+    for i in 0..6 {
         events.push(event(serde_json::json!({
             "@timestamp": at(t + Duration::minutes(i)),
             "event": {"id": format!("suzuki-mx7-{i}"), "action": "file-open"},
@@ -128,9 +128,9 @@ fn theft_scenarios_raise_alerts_and_rank_the_leaver_first() {
         engine.alerts().iter().map(|a| (a.user.clone(), a.rule.clone())).collect();
     for expected in [
         ("sato", "removable-bulk-copy-files"),
-        ("sato", "after-notice-exfiltration"),
-        ("sato", "after-notice-secret"),
-        ("suzuki", "secret-outside-need-to-know"),
+        ("sato", "after-notice-exfiltration-burst"),
+        ("sato", "after-notice-secret-files"),
+        ("suzuki", "secret-outside-need-to-know-files"),
         ("tanaka", "archive-then-exfiltrate"),
         ("tanaka", "upload-personal-cloud"),
         ("tanaka", "mail-competitor"),
