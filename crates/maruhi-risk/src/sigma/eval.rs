@@ -12,8 +12,8 @@ use super::{Match, RuleSet};
 /// keep per-group windows.
 ///
 /// Feed events with [`push`](Evaluator::push) in time order and call
-/// [`expire`](Evaluator::expire) now and then. One evaluator per stream (it
-/// is not `Sync` by design: clone nothing, make another).
+/// [`expire`](Evaluator::expire) now and then. One evaluator per stream; many
+/// evaluators may share one rule set across threads.
 #[derive(Debug)]
 pub struct Evaluator<'r> {
     rules: &'r RuleSet,
@@ -68,8 +68,9 @@ impl<'r> Evaluator<'r> {
     /// detection rules that match and report on their own (in rule order),
     /// then correlations whose condition the event completes.
     ///
-    /// Events must be pushed in non-decreasing time order (document what happens otherwise; never panic).
-    /// An event older than one already pushed is still matched by detection
+    /// Events must be pushed in non-decreasing time order (`time_ms`, usually
+    /// `@timestamp` in ms since the epoch). Out of order never panics: an
+    /// event older than one already pushed is still matched by detection
     /// rules with its own time, but correlations count it at the latest time
     /// seen so far (time never runs backwards inside a window), so it can
     /// only join the current windows, never reopen expired ones.

@@ -918,3 +918,10 @@ detection:
         "Copy to USB 0..0s [\"c\"] n=1\nAny large file 0..0s [\"c\"] n=1\nUpload or download 0..0s [\"d\"] n=1\n"
     );
 }
+
+#[test]
+fn rule_sets_are_shared_across_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<RuleSet>();
+    send_sync::<Evaluator<'static>>();
+}
