@@ -21,7 +21,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
-use maruhi_risk::sigma::RuleSet;
 use maruhi_risk::{Category, Context, Departure, Engine, Pack, Person, SecretArea, Watchlist};
 use time::Duration;
 
@@ -52,7 +51,7 @@ fn main() {
     };
 
     let pack = Pack::builtin();
-    let rules = match RuleSet::load(&pack.rules) {
+    let rules = match pack.compile() {
         Ok(r) => r,
         Err(errors) => {
             for e in errors {

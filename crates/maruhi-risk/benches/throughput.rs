@@ -14,7 +14,6 @@
 use std::time::Instant;
 
 use maruhi_events::{read, Format, Options};
-use maruhi_risk::sigma::RuleSet;
 use maruhi_risk::{Category, Context, Engine, Pack, SecretArea};
 
 fn env(name: &str, default: u64) -> u64 {
@@ -26,7 +25,7 @@ fn main() {
         return;
     }
     let pack = Pack::builtin();
-    let rules = match RuleSet::load(&pack.rules) {
+    let rules = match pack.compile() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{}", e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"));

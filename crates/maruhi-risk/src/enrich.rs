@@ -27,6 +27,23 @@ use crate::baseline::{mail_domain, Facts};
 use crate::context::{Context, Watchlist};
 use crate::sigma::{Fields, Value};
 
+/// The fields this module adds to the event's own.
+pub const MARUHI_FIELDS: &[&str] = &[
+    "maruhi.user.watchlist",
+    "maruhi.user.after_notice",
+    "maruhi.user.department",
+    "maruhi.file.secret",
+    "maruhi.file.secret_title",
+    "maruhi.file.need_to_know",
+    "maruhi.file.archive",
+    "maruhi.destination.category",
+    "maruhi.email.recipient_category",
+    "maruhi.email.attachment_count",
+    "maruhi.time.off_hours",
+    "maruhi.first_seen.device",
+    "maruhi.first_seen.destination",
+];
+
 /// File name endings of archives: what "archive then exfiltrate" looks for.
 const ARCHIVES: [&str; 8] = [".zip", ".7z", ".rar", ".lzh", ".tar", ".gz", ".tgz", ".cab"];
 

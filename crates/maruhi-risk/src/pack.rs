@@ -5,6 +5,8 @@
 //! writes the built-in files out to start from).
 
 use crate::context::{Category, Context};
+use crate::enrich::MARUHI_FIELDS;
+use crate::sigma::{RuleError, RuleSet, EVENT_FIELDS};
 
 /// A rule pack: Sigma rule files and domain lists, each as (file name, text).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,6 +56,14 @@ impl Pack {
     /// The file name of a category's list in a pack folder.
     pub fn list_file(category: Category) -> String {
         format!("lists/{}.txt", category.name())
+    }
+
+    /// Compiles the pack's rules, refusing any field that is neither in the
+    /// event schema nor one of maruhi's enriched fields (a misspelt field
+    /// would otherwise silently never match).
+    pub fn compile(&self) -> Result<RuleSet, Vec<RuleError>> {
+        let known: Vec<&str> = EVENT_FIELDS.iter().chain(MARUHI_FIELDS).copied().collect();
+        RuleSet::load_with_fields(&self.rules, &known)
     }
 
     /// Adds the pack's domain lists to `ctx`.

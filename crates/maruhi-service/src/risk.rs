@@ -44,7 +44,8 @@ impl std::fmt::Debug for RulePack {
 impl RulePack {
     /// Compiles a pack; every rule error is reported, one per line.
     pub fn load(pack: Pack) -> std::result::Result<RulePack, String> {
-        let rules = RuleSet::load(&pack.rules)
+        let rules = pack
+            .compile()
             .map_err(|errors| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))?;
         Ok(RulePack { pack, rules })
     }
@@ -295,7 +296,7 @@ impl Service {
         maruhi_store::risk::set_analysis(tx.conn(), &at, events as i64, indicators.len() as i64, alerts.len() as i64)
             .await?;
         let mut audit_events = Vec::with_capacity(fresh.len() + 1);
-        let people = engine.scores(OffsetDateTime::now_utc()).len();
+        let people = engine.scores(self.now()).len();
         audit_events.push(Event::new(actor, "risk.analyse", "risk", "analysis").summary(json!({
             "events": events, "indicators": indicators.len(), "alerts": alerts.len(), "new_alerts": fresh.len(),
         })));

@@ -3,7 +3,6 @@
 use std::collections::BTreeSet;
 
 use maruhi_events::Event;
-use maruhi_risk::sigma::RuleSet;
 use maruhi_risk::{Category, Context, Departure, Engine, Pack, Person, SecretArea};
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
@@ -70,7 +69,7 @@ fn ordinary(user: &str, days: i64) -> Vec<Event> {
 #[test]
 fn the_builtin_pack_loads() {
     let pack = Pack::builtin();
-    let rules = RuleSet::load(&pack.rules).map_err(|e| e.iter().map(|e| e.to_string()).collect::<Vec<_>>());
+    let rules = pack.compile().map_err(|e| e.iter().map(|e| e.to_string()).collect::<Vec<_>>());
     let rules = rules.expect("built-in rules");
     assert!(rules.rules().len() >= 20, "{}", rules.rules().len());
 }
@@ -78,7 +77,7 @@ fn the_builtin_pack_loads() {
 #[test]
 fn theft_scenarios_raise_alerts_and_rank_the_leaver_first() {
     let pack = Pack::builtin();
-    let rules = RuleSet::load(&pack.rules).expect("rules");
+    let rules = pack.compile().expect("rules");
     let mut events = Vec::new();
     for u in ["sato", "suzuki", "tanaka", "yamada"] {
         events.extend(ordinary(u, 60));
