@@ -87,6 +87,7 @@ pub(crate) struct Habits {
     pub weekend: f64,
     pub job_boards: f64,
     pub transfer: f64,
+    pub personal_cloud: f64,
     pub outside_ntk: f64,
     pub sick: f64,
     /// Logs on to servers and reads everywhere.
@@ -335,7 +336,8 @@ fn people(plan: &mut Plan, users: usize) {
             let pc = pcs[next];
             next += 1;
             let host = format!("PC-{pc:04}");
-            let ip = Ipv4Addr::new(10, 20, (pc / 250) as u8, (pc % 250 + 1) as u8);
+            // 10.20.0.0 and up: one address per PC.
+            let ip = Ipv4Addr::from(0x0A14_0000 + pc);
             let email = format!("{user}@{COMPANY_DOMAIN}");
             let personal_mail = personal_address(&mut rng, family.1, given.1);
             plan.people.push(Person {
@@ -375,6 +377,7 @@ fn people(plan: &mut Plan, users: usize) {
                     weekend: 0.0,
                     job_boards: 0.0,
                     transfer: 0.0,
+                    personal_cloud: 0.0,
                     outside_ntk: 0.0,
                     sick: 0.0,
                     admin: privileged,
@@ -659,7 +662,10 @@ fn insiders(plan: &mut Plan, config: &Config, taken: &mut HashSet<usize>) {
     // Insiders act only after a baseline of ordinary behaviour.
     let baseline = (span / 6).max(7);
     for (scenario, count) in scenario_counts(config) {
-        for _ in 0..count {
+        // Variants alternate between instances, so that a scenario with two
+        // or more insiders shows each of its forms.
+        for instance in 0..count {
+            let variant = instance % 2 == 1;
             let mut candidates: Vec<usize> =
                 (0..plan.members.len()).filter(|m| !taken.contains(m) && eligible(plan, *m, scenario)).collect();
             if candidates.is_empty() && scenario == Scenario::ContractorCustomerDb {
@@ -720,7 +726,7 @@ fn insiders(plan: &mut Plan, config: &Config, taken: &mut HashSet<usize>) {
                         last = last.min(end);
                     }
                     let days = pick_days(plan, &mut rng, m, first, last, (3, 7));
-                    let phone = rng.chance(0.5);
+                    let phone = !variant;
                     let service = rng.index(TRANSFER_SERVICES.len()) as u8;
                     let plans: Vec<(u16, u8, bool)> = days
                         .iter()
@@ -750,7 +756,7 @@ fn insiders(plan: &mut Plan, config: &Config, taken: &mut HashSet<usize>) {
                     last_working_day = Some(plan.date(last));
                     job_search(plan, &mut rng, m, notice - 50, notice, Tag::Precursor);
                     let days = pick_days(plan, &mut rng, m, (notice - 10).max(baseline), last - 1, (2, 5));
-                    let competitor = rng.chance(0.4).then(|| rng.index(COMPETITORS.len()) as u8);
+                    let competitor = variant.then(|| rng.index(COMPETITORS.len()) as u8);
                     let secret = if rng.chance(0.6) { own_secret(plan, &mut rng, m) } else { None };
                     let mails: Vec<u8> = days.iter().map(|_| rng.range(1, 2) as u8).collect();
                     push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::MailOut {
@@ -769,7 +775,7 @@ fn insiders(plan: &mut Plan, config: &Config, taken: &mut HashSet<usize>) {
                     );
                 }
                 Scenario::ArchiveThenUpload => {
-                    let leaving = rng.chance(0.5);
+                    let leaving = !variant;
                     let (from, to) = if leaving {
                         let last = rng.range((baseline + 15).min(span - 3), span - 2);
                         let gap = rng.range(25, 50);
@@ -994,6 +1000,13 @@ fn noise(plan: &mut Plan) {
                 kinds.push(Noise::TransferServiceUser);
             }
             if rng.chance(0.02) {
+                kinds.push(Noise::PersonalCloudUser);
+            }
+            if matches!(spec.name, "営業部" | "設計部" | "経営企画部" | "品質保証部") && rng.chance(0.03)
+            {
+                kinds.push(Noise::CompetitorContact);
+            }
+            if rng.chance(0.02) {
                 kinds.push(Noise::HeavyPrinter);
             }
             if rng.chance(0.05) {
@@ -1018,7 +1031,15 @@ fn noise(plan: &mut Plan) {
                 }
                 Noise::WeekendWorker => h.weekend = if h.admin { 0.12 } else { rng.uniform(0.2, 0.35) },
                 Noise::TransferServiceUser => h.transfer = rng.uniform(0.05, 0.12),
-                Noise::HeavyPrinter => h.prints *= 5.0,
+                Noise::CompetitorContact => {
+                    // Industry committees and joint standards work (業界団体).
+                    let family = FAMILY[rng.skewed(FAMILY.len(), 1.5)].1;
+                    let address =
+                        format!("{}.{family}@{}", (b'a' + rng.below(26) as u8) as char, rng.pick(COMPETITORS));
+                    member.partners.push(address);
+                }
+                Noise::PersonalCloudUser => h.personal_cloud = rng.uniform(0.02, 0.05),
+                Noise::HeavyPrinter => h.prints *= 3.0,
                 Noise::PhoneCharger => h.phone = rng.uniform(0.5, 0.9),
                 Noise::JobBrowser => h.job_boards = rng.uniform(0.03, 0.06),
                 Noise::OccasionalSecretAccess => {
