@@ -40,19 +40,28 @@ pub(crate) fn member_day(plan: &Plan, m: usize, day: u16) -> Vec<Draft> {
     let midnight = PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_offset(plan.offset);
     let mut rng = Rng::keyed(plan.seed, &[key::DAY, m as u64, u64::from(day)]);
     let (start, end) = schedule(&mut rng, member, date.weekday(), presence);
-    let mut g = Gen { plan, m, member, day, midnight, rng, host: member.host.clone(), start, end, out: Vec::new() };
+    let out = Vec::with_capacity(160);
+    let mut g = Gen { plan, m, member, day, midnight, rng, host: member.host.clone(), start, end, out };
     g.ordinary(presence == Presence::Extra);
     for (i, act) in member.acts_on(day).iter().enumerate() {
         g.act(i, act);
     }
     g.finish();
-    let mut out = g.out;
-    out.sort_by_key(|d| d.sec);
+    let mut out = sorted(g.out);
     let ymd = date.year() * 10_000 + i32::from(u8::from(date.month())) * 100 + i32::from(date.day());
     for (k, draft) in out.iter_mut().enumerate() {
         draft.event.event.id = format!("syn-{}-{ymd}-{m:04}-{k:03}", plan.seed);
     }
     out
+}
+
+/// Drafts in time order, ties in the order made. An event is large, so the
+/// keys are sorted and each event moved once.
+fn sorted(drafts: Vec<Draft>) -> Vec<Draft> {
+    let mut keys: Vec<(u32, usize)> = drafts.iter().enumerate().map(|(i, d)| (d.sec, i)).collect();
+    keys.sort_unstable();
+    let mut slots: Vec<Option<Draft>> = drafts.into_iter().map(Some).collect();
+    keys.iter().filter_map(|(_, i)| slots[*i].take()).collect()
 }
 
 /// Start and end of the working day in seconds after midnight.
@@ -427,6 +436,16 @@ impl Gen<'_> {
             let id = format!("USB\\VID_05AC&PID_12A8\\{:016x}", self.m * 104_729 + 3);
             let t = self.at_work().min(self.start + HOUR);
             self.device(t, true, phone, &id, Tag::Benign);
+            if self.rng.chance(0.05) {
+                let mut c = t + self.rng.range(60, 1800) as u32;
+                for _ in 0..self.rng.range(1, 3) {
+                    let f = self.work_file();
+                    let file = self.file(f);
+                    let (path, name, size) = (file.path.clone(), file.name.clone(), file.size);
+                    self.copy_out(c, &path, &name, size, phone, &id, Tag::Benign);
+                    c += self.rng.range(5, 60) as u32;
+                }
+            }
             let t = self.end.saturating_sub(self.rng.range(2, 30) as u32 * MINUTE).max(t + MINUTE);
             self.device(t, false, phone, &id, Tag::Benign);
         }
@@ -435,6 +454,12 @@ impl Gen<'_> {
         }
         if self.rng.chance(h.transfer) {
             self.transfer_to_supplier();
+        }
+        if self.rng.chance(h.personal_cloud) {
+            self.personal_cloud();
+        }
+        if !extra && self.rng.chance(0.015) {
+            self.zip_and_mail();
         }
         if self.is_payday() && self.rng.chance(0.35) {
             let t = if self.rng.chance(0.5) { self.at_lunch() } else { self.at_work() };
@@ -486,7 +511,7 @@ impl Gen<'_> {
                 let url = format!("https://maruhi.box.com/file/{}", self.rng.range(100_000_000, 999_999_999));
                 self.web(t, Action::FileDownload, "maruhi.box.com", url, Some((&name, size)), Tag::Benign);
             }
-            7 if DEPTS[self.member.dept].name == "営業部" || self.member.ntk.contains(&CUSTOMER_DB) => {
+            7 if self.member.ntk.contains(&CUSTOMER_DB) => {
                 // A routine CRM report.
                 let date = self.midnight.date();
                 let name = format!("商談レポート_{}{:02}{:02}.csv", date.year(), u8::from(date.month()), date.day());
@@ -512,7 +537,11 @@ impl Gen<'_> {
         let spec = self.dept();
         let external = !extra && !self.member.partners.is_empty() && self.rng.chance(spec.external);
         let (to, cc) = if external {
-            let p = self.member.partners[self.rng.index(self.member.partners.len())].clone();
+            let mut p = self.member.partners[self.rng.index(self.member.partners.len())].clone();
+            // A contact at a competitor is mailed rarely, and never first.
+            if COMPETITORS.iter().any(|c| p.ends_with(c)) && self.rng.chance(0.9) {
+                p = self.member.partners[0].clone();
+            }
             let cc = if self.rng.chance(0.4) { self.internal_recipients(1) } else { Vec::new() };
             (vec![p], cc)
         } else {
@@ -545,7 +574,12 @@ impl Gen<'_> {
         let (stick, id) = self.usb_stick();
         let t0 = self.at_work();
         self.device(t0, true, stick, &id, Tag::Benign);
-        let n = if regular { self.rng.range(2, 20) } else { self.rng.range(1, 3) };
+        let n = match (regular, self.rng.below(20)) {
+            // Now and then a big batch: a trade show, a new line on the floor.
+            (true, 0) => self.rng.range(20, 45),
+            (true, _) => self.rng.range(2, 20),
+            (false, _) => self.rng.range(1, 3),
+        };
         let mut t = t0 + 20;
         for _ in 0..n {
             let id_file = self.work_file();
@@ -583,6 +617,53 @@ impl Gen<'_> {
             let to = vec![self.member.partners[self.rng.index(self.member.partners.len())].clone()];
             let t = t + self.rng.range(120, 600) as u32;
             self.mail(t, to, Vec::new(), Vec::new(), Tag::Benign);
+        }
+    }
+
+    /// An ordinary document to the person's own cloud storage.
+    fn personal_cloud(&mut self) {
+        let t = if self.rng.chance(0.5) { self.end.saturating_sub(10 * MINUTE) } else { self.at_lunch() };
+        let id = self.work_file();
+        let file = self.file(id);
+        if file.secret.is_some() {
+            return;
+        }
+        let (name, size) = (file.name.clone(), file.size);
+        let (domain, template) = PERSONAL_CLOUDS[self.m % PERSONAL_CLOUDS.len()];
+        let url = fill_path(&mut self.rng, template, "", &self.member.user);
+        self.web(t, Action::HttpRequest, domain, format!("https://{domain}/"), None, Tag::Benign);
+        self.web(t + 25, Action::FileUpload, domain, url, Some((&name, size)), Tag::Benign);
+    }
+
+    /// Several documents packed into a zip file and mailed, to a partner or
+    /// a colleague.
+    fn zip_and_mail(&mut self) {
+        let external = !self.member.partners.is_empty() && self.rng.chance(0.6);
+        let to = if external {
+            vec![self.member.partners[self.rng.index(self.member.partners.len())].clone()]
+        } else {
+            self.internal_recipients(1)
+        };
+        let mut t = self.at_work();
+        let mut total = 0;
+        for _ in 0..self.rng.range(2, 8) {
+            let id = self.work_file();
+            // Registered secrets do not go to partners.
+            if external && self.file(id).secret.is_some() {
+                continue;
+            }
+            total += self.file(id).size;
+            self.open_id(t, id, Tag::Benign);
+            t += self.rng.range(10, 60) as u32;
+        }
+        let date = self.midnight.date();
+        let name = format!("送付資料_{:02}{:02}.zip", u8::from(date.month()), date.day());
+        let path = format!("C:\\Users\\{}\\Documents\\{name}", self.member.user);
+        let size = total * 6 / 10;
+        self.file_event(t, Action::FileWrite, &path, &name, size, Tag::Benign);
+        if !to.is_empty() && total > 0 {
+            let t = t + self.rng.range(60, 900) as u32;
+            self.mail(t, to, Vec::new(), vec![Attachment { name, size: Some(size) }], Tag::Benign);
         }
     }
 
@@ -725,10 +806,23 @@ impl Gen<'_> {
             }
             self.device(t + 30, false, device, &id, tag);
         } else {
+            // The opened files go into one archive; it and the exports are
+            // uploaded.
+            let opened: u64 = taken.iter().filter(|(p, _, _)| p.starts_with("\\\\")).map(|(_, _, s)| *s).sum();
+            let mut uploads: Vec<(String, u64)> =
+                taken.iter().filter(|(p, _, _)| !p.starts_with("\\\\")).map(|(_, n, s)| (n.clone(), *s)).collect();
+            if opened > 0 {
+                let name = format!("顧客_{}{:02}{:02}.zip", date.year(), u8::from(date.month()), date.day());
+                let path = format!("C:\\Users\\{}\\Downloads\\{name}", self.member.user);
+                let size = opened / 2;
+                self.file_event(t, Action::FileWrite, &path, &name, size, tag);
+                t += self.rng.range(30, 300) as u32;
+                uploads.push((name, size));
+            }
             let (domain, url) = TRANSFER_SERVICES[usize::from(service)];
             self.web(t, Action::HttpRequest, domain, format!("https://{domain}/"), None, tag);
             t += 30;
-            for (_, name, size) in taken.iter().filter(|(_, n, _)| n.ends_with(".csv") || n.ends_with(".xlsx")) {
+            for (name, size) in &uploads {
                 self.web(t, Action::FileUpload, domain, url.to_owned(), Some((name, *size)), tag);
                 t += self.rng.range(20, 120) as u32;
             }

@@ -71,10 +71,11 @@ fn decorate(rng: &mut Rng, stem_ext: &str, folder: &str) -> String {
     let product = leaf.contains('-') && leaf.is_ascii();
     let suffix = match rng.below(6) {
         0 | 1 => format!("_rev{}", rng.range(1, 9)),
-        2 => format!("_{}{:02}{:02}", rng.range(2023, 2026), rng.range(1, 12), rng.range(1, 28)),
+        // Dates before the period, so no document is named after the future.
+        2 => format!("_{}{:02}{:02}", rng.range(2023, 2025), rng.range(1, 12), rng.range(1, 28)),
         3 => format!("_No{:03}", rng.range(1, 350)),
         4 => format!("_{}", rng.pick(&["A-1023", "B-2210", "C-0315", "第2版", "最新", "確定版", "案", "v2"])),
-        _ => format!("_{}年度", rng.range(2024, 2026)),
+        _ => format!("_{}年度", rng.range(2023, 2025)),
     };
     if product {
         format!("{leaf}_{stem}{suffix}.{ext}")

@@ -33,6 +33,28 @@
 //! assert!(first.windows(2).all(|w| w[0].timestamp <= w[1].timestamp));
 //! ```
 //!
+//! # Events
+//!
+//! `event.id` is `syn-<seed>-<YYYYMMDD>-<person>-<n>`: the n-th event of a
+//! person's day, so ids are stable for a seed and say nothing about the truth.
+//! `event.dataset` is `synth.logon`, `synth.file`, `synth.device`,
+//! `synth.http`, `synth.email` or `synth.print`. A `file-copy` to removable
+//! media names the source in `file.path` and the medium in `device.*` (as
+//! endpoint DLP reports it); a `file-download` has the document's URL as
+//! `file.path` (as the Microsoft 365 audit log does for SharePoint); a `print`
+//! names the printer in `device.name` with `device.type` `printer`. Screen
+//! unlocks are logons; about 3 % of logoffs are missing.
+//!
+//! # Data set files
+//!
+//! The writers produce what the `synth_org` example puts in a folder:
+//! `events.jsonl` ([`write_jsonl`], canonical JSON Lines, in time order),
+//! `people.csv` ([`Org::write_people_csv`]), `hr.csv`
+//! (`user,notice_date,last_working_day,end_date`, [`Org::write_hr_csv`]),
+//! `secrets.json` ([`Org::write_secrets_json`]) and `truth.json`
+//! (`{"insiders": [...], "noisy": [...]}`, [`Org::write_truth_json`]; both
+//! parts deserialise into [`Insider`] and [`NoisyUser`]).
+//!
 //! The crate is pure: no clock, no I/O except into the writers it is given.
 
 #![forbid(unsafe_code)]
@@ -47,7 +69,8 @@ mod output;
 mod plan;
 mod rng;
 
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap};
 
 use maruhi_events::Event;
 use time::{Date, Duration};
@@ -151,11 +174,9 @@ impl Org {
         if day >= self.plan.days {
             return Vec::new();
         }
-        let mut drafts: Vec<day::Draft> =
-            (0..self.plan.members.len()).flat_map(|m| day::member_day(&self.plan, m, day)).collect();
-        // Stable: ties keep the order of people, then each person's order.
-        drafts.sort_by_key(|d| d.sec);
-        drafts.into_iter().map(|d| d.event).collect()
+        let people: Vec<Vec<day::Draft>> =
+            (0..self.plan.members.len()).map(|m| day::member_day(&self.plan, m, day)).collect();
+        merge(people)
     }
 
     /// One person's events on `date`, in time order (empty for an unknown
@@ -176,6 +197,28 @@ impl Org {
     pub fn days(&self) -> Days<'_> {
         Days { org: self, next: 0 }
     }
+}
+
+/// Merges people's days (each in time order) into one stream in time order;
+/// ties go to the person listed first. A k-way merge moves each (large)
+/// event once, where sorting would move it many times.
+fn merge(people: Vec<Vec<day::Draft>>) -> Vec<Event> {
+    let total = people.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(total);
+    let mut streams: Vec<std::iter::Peekable<std::vec::IntoIter<day::Draft>>> =
+        people.into_iter().map(|p| p.into_iter().peekable()).collect();
+    let mut heap: BinaryHeap<Reverse<(u32, usize)>> =
+        streams.iter_mut().enumerate().filter_map(|(i, s)| s.peek().map(|d| Reverse((d.sec, i)))).collect();
+    while let Some(Reverse((_, i))) = heap.pop() {
+        let stream = &mut streams[i];
+        if let Some(draft) = stream.next() {
+            out.push(draft.event);
+        }
+        if let Some(next) = stream.peek() {
+            heap.push(Reverse((next.sec, i)));
+        }
+    }
+    out
 }
 
 /// The iterator of [`Org::days`].

@@ -25,8 +25,11 @@ pub struct Config {
     pub months: u32,
     /// The UTC offset of every timestamp (and of the working day).
     pub offset: UtcOffset,
-    /// Number of injected insiders; `None` scales with the head count (about
-    /// 2 %, at least one per scenario).
+    /// Number of injected insiders, spread evenly over the scenarios; `None`
+    /// scales with the head count (about 2 %, at least one per scenario). A
+    /// scenario is skipped where the organisation has no one who fits it (a
+    /// very small company may have no contractor with access to the customer
+    /// database).
     pub insiders: Option<usize>,
 }
 
@@ -291,9 +294,16 @@ pub enum Noise {
     Auditor,
     /// Sends large drawings to suppliers through a transfer service.
     TransferServiceUser,
+    /// Uploads an ordinary document to personal cloud storage now and then
+    /// (to read it at home: against the rules, but not theft).
+    PersonalCloudUser,
+    /// Mails a contact at a competitor now and then (industry committees,
+    /// joint standards work).
+    CompetitorContact,
     /// Prints a lot.
     HeavyPrinter,
-    /// Plugs in a smartphone to charge it, copying nothing.
+    /// Plugs in a smartphone most days, to charge it; now and then copies a
+    /// catalogue or drawing onto it for a customer visit.
     PhoneCharger,
     /// Browses job boards now and then but stays.
     JobBrowser,
@@ -313,6 +323,8 @@ impl Noise {
             Noise::ItAdmin => "it-admin",
             Noise::Auditor => "auditor",
             Noise::TransferServiceUser => "transfer-service-user",
+            Noise::PersonalCloudUser => "personal-cloud-user",
+            Noise::CompetitorContact => "competitor-contact",
             Noise::HeavyPrinter => "heavy-printer",
             Noise::PhoneCharger => "phone-charger",
             Noise::JobBrowser => "job-browser",

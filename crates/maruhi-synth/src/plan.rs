@@ -87,6 +87,7 @@ pub(crate) struct Habits {
     pub weekend: f64,
     pub job_boards: f64,
     pub transfer: f64,
+    pub personal_cloud: f64,
     pub outside_ntk: f64,
     pub sick: f64,
     /// Logs on to servers and reads everywhere.
@@ -335,7 +336,8 @@ fn people(plan: &mut Plan, users: usize) {
             let pc = pcs[next];
             next += 1;
             let host = format!("PC-{pc:04}");
-            let ip = Ipv4Addr::new(10, 20, (pc / 250) as u8, (pc % 250 + 1) as u8);
+            // 10.20.0.0 and up: one address per PC.
+            let ip = Ipv4Addr::from(0x0A14_0000 + pc);
             let email = format!("{user}@{COMPANY_DOMAIN}");
             let personal_mail = personal_address(&mut rng, family.1, given.1);
             plan.people.push(Person {
@@ -375,6 +377,7 @@ fn people(plan: &mut Plan, users: usize) {
                     weekend: 0.0,
                     job_boards: 0.0,
                     transfer: 0.0,
+                    personal_cloud: 0.0,
                     outside_ntk: 0.0,
                     sick: 0.0,
                     admin: privileged,
@@ -556,8 +559,7 @@ fn is_holiday_block(plan: &Plan, day: i64) -> bool {
     !plan.is_workday(day) && (calendar::national_holiday(date).is_some() || calendar::company_holiday(date).is_some())
 }
 
-/// A workday offset at or after `day` (within `limit`), skipping vacations of
-/// `m` when possible.
+/// The first working day at or after `day` (offsets).
 fn workday_from(plan: &Plan, day: i64) -> i64 {
     let mut d = day;
     while !plan.is_workday(d) {
@@ -566,6 +568,7 @@ fn workday_from(plan: &Plan, day: i64) -> i64 {
     d
 }
 
+/// The last working day at or before `day` (offsets).
 fn workday_before(plan: &Plan, day: i64) -> i64 {
     let mut d = day;
     while !plan.is_workday(d) {
@@ -574,6 +577,7 @@ fn workday_before(plan: &Plan, day: i64) -> i64 {
     d
 }
 
+/// The working day `n` working days after `day` (offsets).
 fn add_workdays(plan: &Plan, day: i64, n: i64) -> i64 {
     let mut d = day;
     let mut left = n;
@@ -659,7 +663,10 @@ fn insiders(plan: &mut Plan, config: &Config, taken: &mut HashSet<usize>) {
     // Insiders act only after a baseline of ordinary behaviour.
     let baseline = (span / 6).max(7);
     for (scenario, count) in scenario_counts(config) {
-        for _ in 0..count {
+        // Variants alternate between instances, so that a scenario with two
+        // or more insiders shows each of its forms.
+        for instance in 0..count {
+            let variant = instance % 2 == 1;
             let mut candidates: Vec<usize> =
                 (0..plan.members.len()).filter(|m| !taken.contains(m) && eligible(plan, *m, scenario)).collect();
             if candidates.is_empty() && scenario == Scenario::ContractorCustomerDb {
@@ -673,192 +680,217 @@ fn insiders(plan: &mut Plan, config: &Config, taken: &mut HashSet<usize>) {
             }
             let m = *rng.pick(&candidates);
             taken.insert(m);
-            let summary;
-            let mut last_working_day = None;
-            match scenario {
-                Scenario::DepartingEngineerUsb => {
-                    let last = rng.range((baseline + 25).min(span - 3), span - 2);
-                    let gap = rng.range(25, 50);
-                    let (notice, last) = depart(plan, &mut rng, m, last - gap, last);
-                    last_working_day = Some(plan.date(last));
-                    job_search(plan, &mut rng, m, notice - 60, notice + 5, Tag::Precursor);
-                    let (from, to) = if rng.chance(0.35) { (notice - 20, notice - 1) } else { (last - 25, last - 1) };
-                    let mut days = pick_days(plan, &mut rng, m, from.max(baseline), to, (3, 6));
-                    if days.is_empty() {
-                        days = pick_days(plan, &mut rng, m, baseline, last, (3, 3));
-                    }
-                    let secret = own_secret(plan, &mut rng, m);
-                    let mut files = 0;
-                    let sessions: Vec<(bool, u16)> =
-                        days.iter().map(|_| (rng.chance(0.7), rng.range(15, 70) as u16)).collect();
-                    push_acts(plan, m, &days, Tag::Malicious, |i| {
-                        files += sessions[i].1;
-                        ActKind::UsbExfil { after_hours: sessions[i].0, files: sessions[i].1, secret }
-                    });
-                    summary = format!(
-                        "visits job boards, gives notice, then copies about {files} design files{} to USB sticks on {} days, mostly after hours",
-                        secret_note(secret),
-                        days.len()
-                    );
-                }
-                Scenario::ContractorCustomerDb => {
-                    // The relaxed choice may need access granted first.
-                    if !plan.members[m].ntk.contains(&CUSTOMER_DB) {
-                        plan.members[m].ntk.push(CUSTOMER_DB);
-                        let user = plan.members[m].user.clone();
-                        plan.secrets[CUSTOMER_DB].need_to_know.push(user);
-                        plan.secrets[CUSTOMER_DB].need_to_know.sort();
-                    }
-                    let first = rng.range(baseline, (span - 20).max(baseline));
-                    let mut last = (first + rng.range(20, 45)).min(span - 1);
-                    if rng.chance(0.3) {
-                        // The agency contract ends soon after.
-                        let end = (last + rng.range(5, 20)).min(span - 2);
-                        let gap = rng.range(20, 35);
-                        let (_, end) = depart(plan, &mut rng, m, end - gap, end);
-                        last_working_day = Some(plan.date(end));
-                        last = last.min(end);
-                    }
-                    let days = pick_days(plan, &mut rng, m, first, last, (3, 7));
-                    let phone = rng.chance(0.5);
-                    let service = rng.index(TRANSFER_SERVICES.len()) as u8;
-                    let plans: Vec<(u16, u8, bool)> = days
-                        .iter()
-                        .map(|_| (rng.range(15, 60) as u16, rng.range(1, 5) as u8, rng.chance(0.4)))
-                        .collect();
-                    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::CustomerDb {
-                        opens: plans[i].0,
-                        exports: plans[i].1,
-                        phone,
-                        service,
-                        after_hours: plans[i].2,
-                    });
-                    summary = format!(
-                        "a contractor with CRM access opens and exports customer records on {} days and takes them out {}",
-                        days.len(),
-                        if phone {
-                            "by copying them to a smartphone".to_owned()
-                        } else {
-                            format!("through {}", TRANSFER_SERVICES[usize::from(service)].0)
-                        }
-                    );
-                }
-                Scenario::LeaverMailOut => {
-                    let last = rng.range((baseline + 15).min(span - 3), span - 2);
-                    let gap = rng.range(25, 50);
-                    let (notice, last) = depart(plan, &mut rng, m, last - gap, last);
-                    last_working_day = Some(plan.date(last));
-                    job_search(plan, &mut rng, m, notice - 50, notice, Tag::Precursor);
-                    let days = pick_days(plan, &mut rng, m, (notice - 10).max(baseline), last - 1, (2, 5));
-                    let competitor = rng.chance(0.4).then(|| rng.index(COMPETITORS.len()) as u8);
-                    let secret = if rng.chance(0.6) { own_secret(plan, &mut rng, m) } else { None };
-                    let mails: Vec<u8> = days.iter().map(|_| rng.range(1, 2) as u8).collect();
-                    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::MailOut {
-                        competitor,
-                        mails: mails[i],
-                        secret,
-                    });
-                    let to = match competitor {
-                        Some(c) => format!("a competitor ({})", COMPETITORS[usize::from(c)]),
-                        None => format!("a personal address ({})", plan.members[m].personal_mail),
-                    };
-                    summary = format!(
-                        "before leaving, mails documents{} as attachments to {to} on {} days",
-                        secret_note(secret),
-                        days.len()
-                    );
-                }
-                Scenario::ArchiveThenUpload => {
-                    let leaving = rng.chance(0.5);
-                    let (from, to) = if leaving {
-                        let last = rng.range((baseline + 15).min(span - 3), span - 2);
-                        let gap = rng.range(25, 50);
-                        let (notice, last) = depart(plan, &mut rng, m, last - gap, last);
-                        last_working_day = Some(plan.date(last));
-                        (notice - 14, last - 1)
-                    } else {
-                        let first = rng.range(baseline, span - 5);
-                        (first, first + 30)
-                    };
-                    let days = pick_days(plan, &mut rng, m, from.max(baseline), to, (1, 3));
-                    let cloud = rng.index(PERSONAL_CLOUDS.len()) as u8;
-                    let secret = if rng.chance(0.7) { own_secret(plan, &mut rng, m) } else { None };
-                    let sizes: Vec<(u16, bool)> =
-                        days.iter().map(|_| (rng.range(40, 150) as u16, rng.chance(0.4))).collect();
-                    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::ArchiveUpload {
-                        files: sizes[i].0,
-                        cloud,
-                        secret,
-                        after_hours: sizes[i].1,
-                    });
-                    summary = format!(
-                        "opens many files{}, packs them into an archive and uploads it to {} ({} times){}",
-                        secret_note(secret),
-                        PERSONAL_CLOUDS[usize::from(cloud)].0,
-                        days.len(),
-                        if leaving { " before leaving" } else { "" }
-                    );
-                }
-                Scenario::NeedToKnowViolation => {
-                    let Some(secret) = outside_secret_for(plan, &mut rng, m) else { continue };
-                    let first = rng.range(baseline, (span - 15).max(baseline));
-                    let last = (first + rng.range(25, 60)).min(span - 1);
-                    let days = pick_days(plan, &mut rng, m, first, last, (5, 10));
-                    let prints = rng.chance(0.6);
-                    let other_pc = if rng.chance(0.3) { plan.members[m].peers.first().copied() } else { None };
-                    let n = days.len();
-                    let steps: Vec<u16> = (0..n).map(|i| (2 + i as i64 * rng.range(2, 5)).min(40) as u16).collect();
-                    let print_counts: Vec<u8> =
-                        (0..n).map(|i| if prints && i + 2 >= n { rng.range(3, 10) as u8 } else { 0 }).collect();
-                    let pc_days: Vec<bool> = (0..n).map(|_| other_pc.is_some() && rng.chance(0.5)).collect();
-                    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::Snoop {
-                        secret: secret as u8,
-                        files: steps[i],
-                        prints: print_counts[i],
-                        other_pc: if pc_days[i] { other_pc } else { None },
-                    });
-                    summary = format!(
-                        "opens {} ({}) without being on its need-to-know list, more often each time, on {n} days{}{}",
-                        plan.secrets[secret].id,
-                        SECRETS[secret].title,
-                        if prints { ", and prints some" } else { "" },
-                        if other_pc.is_some() { ", partly from a colleague's PC" } else { "" }
-                    );
-                }
-                Scenario::PostNoticeSecrets => {
-                    let last = rng.range((baseline + 20).min(span - 3), span - 2);
-                    let notice = rng.range(baseline.min(last - 16), last - 15);
-                    let (notice, last) = depart(plan, &mut rng, m, notice, last);
-                    last_working_day = Some(plan.date(last));
-                    if rng.chance(0.5) {
-                        job_search(plan, &mut rng, m, notice - 40, notice, Tag::Precursor);
-                    }
-                    let secret = own_secret(plan, &mut rng, m).unwrap_or(0);
-                    let days = pick_days(plan, &mut rng, m, notice + 1, last - 1, (3, 6));
-                    let plans: Vec<(u8, u8, bool)> = days
-                        .iter()
-                        .map(|_| (rng.range(3, 15) as u8, rng.range(3, 15) as u8, rng.chance(0.3)))
-                        .collect();
-                    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::PostNotice {
-                        secret,
-                        prints: plans[i].0,
-                        downloads: plans[i].1,
-                        after_hours: plans[i].2,
-                    });
-                    let secret = usize::from(secret);
-                    summary = format!(
-                        "after giving notice, prints and downloads {} ({}) on {} days before the last working day",
-                        plan.secrets[secret].id,
-                        SECRETS[secret].title,
-                        days.len()
-                    );
-                }
-            }
+            let window = Window { baseline, span, variant };
+            let planted = match scenario {
+                Scenario::DepartingEngineerUsb => Some(departing_engineer(plan, &mut rng, m, &window)),
+                Scenario::ContractorCustomerDb => Some(contractor_customer_db(plan, &mut rng, m, &window)),
+                Scenario::LeaverMailOut => Some(leaver_mail_out(plan, &mut rng, m, &window)),
+                Scenario::ArchiveThenUpload => Some(archive_then_upload(plan, &mut rng, m, &window)),
+                Scenario::NeedToKnowViolation => need_to_know_violation(plan, &mut rng, m, &window),
+                Scenario::PostNoticeSecrets => Some(post_notice_secrets(plan, &mut rng, m, &window)),
+            };
+            let Some((last_working_day, summary)) = planted else { continue };
             if plan.members[m].acts.iter().any(|a| a.tag == Tag::Malicious) {
                 plan.insiders.push(InsiderPlan { member: m, scenario, last_working_day, summary });
             }
         }
     }
+}
+
+/// When an insider may act.
+struct Window {
+    /// Days of ordinary behaviour before anything is planted.
+    baseline: i64,
+    /// Days in the period.
+    span: i64,
+    /// Odd-numbered instances of a scenario take its second form.
+    variant: bool,
+}
+
+/// A planted insider: the last working day when they leave, and a summary.
+type Planted = (Option<Date>, String);
+
+/// A departing engineer: job boards, notice, then design files to USB.
+fn departing_engineer(plan: &mut Plan, rng: &mut Rng, m: usize, w: &Window) -> Planted {
+    let last = rng.range((w.baseline + 25).min(w.span - 3), w.span - 2);
+    let gap = rng.range(25, 50);
+    let (notice, last) = depart(plan, rng, m, last - gap, last);
+    let last_working_day = Some(plan.date(last));
+    job_search(plan, rng, m, notice - 60, notice + 5, Tag::Precursor);
+    let (from, to) = if rng.chance(0.35) { (notice - 20, notice - 1) } else { (last - 25, last - 1) };
+    let mut days = pick_days(plan, rng, m, from.max(w.baseline), to, (3, 6));
+    if days.is_empty() {
+        days = pick_days(plan, rng, m, w.baseline, last, (3, 3));
+    }
+    let secret = own_secret(plan, rng, m);
+    let mut files = 0;
+    let sessions: Vec<(bool, u16)> = days.iter().map(|_| (rng.chance(0.7), rng.range(15, 70) as u16)).collect();
+    push_acts(plan, m, &days, Tag::Malicious, |i| {
+        files += sessions[i].1;
+        ActKind::UsbExfil { after_hours: sessions[i].0, files: sessions[i].1, secret }
+    });
+    let summary = format!(
+        "visits job boards, gives notice, then copies about {files} design files{} to USB sticks on {} days, mostly after hours",
+        secret_note(secret),
+        days.len()
+    );
+    (last_working_day, summary)
+}
+
+/// A contractor on the CRM: customer records opened and exported, then to a phone or a transfer service.
+fn contractor_customer_db(plan: &mut Plan, rng: &mut Rng, m: usize, w: &Window) -> Planted {
+    let mut last_working_day = None;
+    // The relaxed choice may need access granted first.
+    if !plan.members[m].ntk.contains(&CUSTOMER_DB) {
+        plan.members[m].ntk.push(CUSTOMER_DB);
+        let user = plan.members[m].user.clone();
+        plan.secrets[CUSTOMER_DB].need_to_know.push(user);
+        plan.secrets[CUSTOMER_DB].need_to_know.sort();
+    }
+    let first = rng.range(w.baseline, (w.span - 20).max(w.baseline));
+    let mut last = (first + rng.range(20, 45)).min(w.span - 1);
+    if rng.chance(0.3) {
+        // The agency contract ends soon after.
+        let end = (last + rng.range(5, 20)).min(w.span - 2);
+        let gap = rng.range(20, 35);
+        let (_, end) = depart(plan, rng, m, end - gap, end);
+        last_working_day = Some(plan.date(end));
+        last = last.min(end);
+    }
+    let days = pick_days(plan, rng, m, first, last, (3, 7));
+    let phone = !w.variant;
+    let service = rng.index(TRANSFER_SERVICES.len()) as u8;
+    let plans: Vec<(u16, u8, bool)> =
+        days.iter().map(|_| (rng.range(15, 60) as u16, rng.range(1, 5) as u8, rng.chance(0.4))).collect();
+    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::CustomerDb {
+        opens: plans[i].0,
+        exports: plans[i].1,
+        phone,
+        service,
+        after_hours: plans[i].2,
+    });
+    let summary = format!(
+        "a contractor with CRM access opens and exports customer records on {} days and takes them out {}",
+        days.len(),
+        if phone {
+            "by copying them to a smartphone".to_owned()
+        } else {
+            format!("through {}", TRANSFER_SERVICES[usize::from(service)].0)
+        }
+    );
+    (last_working_day, summary)
+}
+
+/// A leaver: documents mailed to a personal address or a competitor.
+fn leaver_mail_out(plan: &mut Plan, rng: &mut Rng, m: usize, w: &Window) -> Planted {
+    let last = rng.range((w.baseline + 15).min(w.span - 3), w.span - 2);
+    let gap = rng.range(25, 50);
+    let (notice, last) = depart(plan, rng, m, last - gap, last);
+    let last_working_day = Some(plan.date(last));
+    job_search(plan, rng, m, notice - 50, notice, Tag::Precursor);
+    let days = pick_days(plan, rng, m, (notice - 10).max(w.baseline), last - 1, (2, 5));
+    let competitor = w.variant.then(|| rng.index(COMPETITORS.len()) as u8);
+    let secret = if rng.chance(0.6) { own_secret(plan, rng, m) } else { None };
+    let mails: Vec<u8> = days.iter().map(|_| rng.range(1, 2) as u8).collect();
+    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::MailOut { competitor, mails: mails[i], secret });
+    let to = match competitor {
+        Some(c) => format!("a competitor ({})", COMPETITORS[usize::from(c)]),
+        None => format!("a personal address ({})", plan.members[m].personal_mail),
+    };
+    let summary =
+        format!("before leaving, mails documents{} as attachments to {to} on {} days", secret_note(secret), days.len());
+    (last_working_day, summary)
+}
+
+/// Files packed into an archive and uploaded to a personal cloud, before leaving or not.
+fn archive_then_upload(plan: &mut Plan, rng: &mut Rng, m: usize, w: &Window) -> Planted {
+    let mut last_working_day = None;
+    let leaving = !w.variant;
+    let (from, to) = if leaving {
+        let last = rng.range((w.baseline + 15).min(w.span - 3), w.span - 2);
+        let gap = rng.range(25, 50);
+        let (notice, last) = depart(plan, rng, m, last - gap, last);
+        last_working_day = Some(plan.date(last));
+        (notice - 14, last - 1)
+    } else {
+        let first = rng.range(w.baseline, w.span - 5);
+        (first, first + 30)
+    };
+    let days = pick_days(plan, rng, m, from.max(w.baseline), to, (1, 3));
+    let cloud = rng.index(PERSONAL_CLOUDS.len()) as u8;
+    let secret = if rng.chance(0.7) { own_secret(plan, rng, m) } else { None };
+    let sizes: Vec<(u16, bool)> = days.iter().map(|_| (rng.range(40, 150) as u16, rng.chance(0.4))).collect();
+    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::ArchiveUpload {
+        files: sizes[i].0,
+        cloud,
+        secret,
+        after_hours: sizes[i].1,
+    });
+    let summary = format!(
+        "opens many files{}, packs them into an archive and uploads it to {} ({} times){}",
+        secret_note(secret),
+        PERSONAL_CLOUDS[usize::from(cloud)].0,
+        days.len(),
+        if leaving { " before leaving" } else { "" }
+    );
+    (last_working_day, summary)
+}
+
+/// A secret opened outside need-to-know, more and more, sometimes printed or from a colleague's PC.
+fn need_to_know_violation(plan: &mut Plan, rng: &mut Rng, m: usize, w: &Window) -> Option<Planted> {
+    let secret = outside_secret_for(plan, rng, m)?;
+    let first = rng.range(w.baseline, (w.span - 15).max(w.baseline));
+    let last = (first + rng.range(25, 60)).min(w.span - 1);
+    let days = pick_days(plan, rng, m, first, last, (5, 10));
+    let prints = rng.chance(0.6);
+    let other_pc = if rng.chance(0.3) { plan.members[m].peers.first().copied() } else { None };
+    let n = days.len();
+    let steps: Vec<u16> = (0..n).map(|i| (2 + i as i64 * rng.range(2, 5)).min(40) as u16).collect();
+    let print_counts: Vec<u8> = (0..n).map(|i| if prints && i + 2 >= n { rng.range(3, 10) as u8 } else { 0 }).collect();
+    let pc_days: Vec<bool> = (0..n).map(|_| other_pc.is_some() && rng.chance(0.5)).collect();
+    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::Snoop {
+        secret: secret as u8,
+        files: steps[i],
+        prints: print_counts[i],
+        other_pc: if pc_days[i] { other_pc } else { None },
+    });
+    let summary = format!(
+        "opens {} ({}) without being on its need-to-know list, more often each time, on {n} days{}{}",
+        plan.secrets[secret].id,
+        SECRETS[secret].title,
+        if prints { ", and prints some" } else { "" },
+        if other_pc.is_some() { ", partly from a colleague's PC" } else { "" }
+    );
+    Some((None, summary))
+}
+
+/// After notice: secrets printed and downloaded.
+fn post_notice_secrets(plan: &mut Plan, rng: &mut Rng, m: usize, w: &Window) -> Planted {
+    let last = rng.range((w.baseline + 20).min(w.span - 3), w.span - 2);
+    let notice = rng.range(w.baseline.min(last - 16), last - 15);
+    let (notice, last) = depart(plan, rng, m, notice, last);
+    let last_working_day = Some(plan.date(last));
+    if rng.chance(0.5) {
+        job_search(plan, rng, m, notice - 40, notice, Tag::Precursor);
+    }
+    let secret = own_secret(plan, rng, m).unwrap_or(0);
+    let days = pick_days(plan, rng, m, notice + 1, last - 1, (3, 6));
+    let plans: Vec<(u8, u8, bool)> =
+        days.iter().map(|_| (rng.range(3, 15) as u8, rng.range(3, 15) as u8, rng.chance(0.3))).collect();
+    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::PostNotice {
+        secret,
+        prints: plans[i].0,
+        downloads: plans[i].1,
+        after_hours: plans[i].2,
+    });
+    let secret = usize::from(secret);
+    let summary = format!(
+        "after giving notice, prints and downloads {} ({}) on {} days before the last working day",
+        plan.secrets[secret].id,
+        SECRETS[secret].title,
+        days.len()
+    );
+    (last_working_day, summary)
 }
 
 fn secret_note(secret: Option<u8>) -> String {
@@ -994,6 +1026,13 @@ fn noise(plan: &mut Plan) {
                 kinds.push(Noise::TransferServiceUser);
             }
             if rng.chance(0.02) {
+                kinds.push(Noise::PersonalCloudUser);
+            }
+            if matches!(spec.name, "営業部" | "設計部" | "経営企画部" | "品質保証部") && rng.chance(0.03)
+            {
+                kinds.push(Noise::CompetitorContact);
+            }
+            if rng.chance(0.02) {
                 kinds.push(Noise::HeavyPrinter);
             }
             if rng.chance(0.05) {
@@ -1018,7 +1057,15 @@ fn noise(plan: &mut Plan) {
                 }
                 Noise::WeekendWorker => h.weekend = if h.admin { 0.12 } else { rng.uniform(0.2, 0.35) },
                 Noise::TransferServiceUser => h.transfer = rng.uniform(0.05, 0.12),
-                Noise::HeavyPrinter => h.prints *= 5.0,
+                Noise::CompetitorContact => {
+                    // Industry committees and joint standards work (業界団体).
+                    let family = FAMILY[rng.skewed(FAMILY.len(), 1.5)].1;
+                    let address =
+                        format!("{}.{family}@{}", (b'a' + rng.below(26) as u8) as char, rng.pick(COMPETITORS));
+                    member.partners.push(address);
+                }
+                Noise::PersonalCloudUser => h.personal_cloud = rng.uniform(0.02, 0.05),
+                Noise::HeavyPrinter => h.prints *= 3.0,
                 Noise::PhoneCharger => h.phone = rng.uniform(0.5, 0.9),
                 Noise::JobBrowser => h.job_boards = rng.uniform(0.03, 0.06),
                 Noise::OccasionalSecretAccess => {

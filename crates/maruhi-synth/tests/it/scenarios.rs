@@ -151,6 +151,7 @@ fn archives_are_uploaded_to_personal_clouds_soon_after_being_written() {
             let name = archive.file.as_ref().and_then(|f| f.name.as_deref());
             let upload = events
                 .iter()
+                .filter(|e| e.timestamp > archive.timestamp)
                 .find(|e| {
                     e.event.action == Action::FileUpload && e.file.as_ref().and_then(|f| f.name.as_deref()) == name
                 })
