@@ -1,5 +1,4 @@
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
 
 use maruhi_events::{read, Action, Event, Format, Options};
 use maruhi_synth::{calendar, generate, write_jsonl, Noise};
@@ -144,12 +143,9 @@ fn truth_points_at_events_of_the_stream() {
 }
 
 #[test]
-fn a_small_org_generates_quickly() {
-    // A guard against an accidental blow-up, not a benchmark: the bound is
-    // far above the expected second or two of an unoptimised build.
-    let began = Instant::now();
+fn a_small_org_has_a_realistic_volume() {
+    // Speed is measured by the harness (`cargo bench -p maruhi-risk`), not here.
     let org = generate(&small_config()).unwrap();
     let events: usize = org.days().map(|(_, e)| e.len()).sum();
     assert!(events > 10_000);
-    assert!(began.elapsed() < Duration::from_secs(60), "{:?}", began.elapsed());
 }
