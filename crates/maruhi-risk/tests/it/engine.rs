@@ -132,7 +132,7 @@ fn theft_scenarios_raise_alerts_and_rank_the_leaver_first() {
         ("suzuki", "secret-outside-need-to-know-files"),
         ("tanaka", "archive-then-exfiltrate"),
         ("tanaka", "upload-personal-cloud"),
-        ("tanaka", "mail-competitor"),
+        ("tanaka", "mail-competitor-attachments"),
     ] {
         assert!(alerts.contains(&(expected.0.to_string(), expected.1.to_string())), "{expected:?} not in {alerts:?}");
     }
