@@ -8,6 +8,7 @@
 //! ```text
 //! cargo bench -p maruhi-risk --bench quality
 //! MARUHI_RISK_USERS=1000 MARUHI_RISK_MONTHS=6 MARUHI_RISK_SEED=7 cargo bench -p maruhi-risk --bench quality
+//! MARUHI_RISK_SHOW=yamada.taro cargo bench -p maruhi-risk --bench quality   # one person's indicators
 //! ```
 //!
 //! Printed: per insider the day they entered the top 10 (and the days from
@@ -62,7 +63,7 @@ fn main() {
     };
     let mut ctx = Context::new();
     pack.classify_domains(&mut ctx);
-    for d in &org.company_domains {
+    for d in org.company_domains.iter().chain(&org.sanctioned_domains) {
         ctx.set_domain(d, Category::Company);
     }
     for d in &org.competitor_domains {
@@ -225,6 +226,15 @@ fn main() {
     println!("Benign people most often in the daily top {BUDGET} (days):");
     for (who, n) in benign.iter().take(15) {
         println!("  {n:>4}  {who}");
+    }
+    if let Ok(who) = std::env::var("MARUHI_RISK_SHOW") {
+        println!();
+        if let Some(i) = insiders.get(who.as_str()) {
+            println!("{who}: {}", i.summary);
+        }
+        for i in engine.indicators().iter().filter(|i| i.user == who) {
+            println!("  {} {:<36} {:>5.1} {}", i.day, i.rule, i.weight, i.reason.en);
+        }
     }
     println!();
     println!(

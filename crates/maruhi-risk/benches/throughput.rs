@@ -47,7 +47,7 @@ fn main() {
     };
     let mut ctx = Context::new();
     pack.classify_domains(&mut ctx);
-    for d in &org.company_domains {
+    for d in org.company_domains.iter().chain(&org.sanctioned_domains) {
         ctx.set_domain(d, Category::Company);
     }
     for s in &org.secrets {

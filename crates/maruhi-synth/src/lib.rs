@@ -97,6 +97,9 @@ pub struct Org {
     pub competitor_domains: Vec<String>,
     /// The company's own mail domains (the company and a group company).
     pub company_domains: Vec<String>,
+    /// The company's sanctioned cloud services (its Box and SharePoint
+    /// tenants): uploads there stay inside the company.
+    pub sanctioned_domains: Vec<String>,
     /// The injected insiders, by first malicious event.
     pub truth: Vec<Insider>,
     /// Benign people with suspicious-looking habits (one entry per habit).
@@ -145,6 +148,11 @@ impl Org {
             secrets: std::mem::take(&mut plan.secrets),
             competitor_domains: catalog::COMPETITORS.iter().map(|d| (*d).to_owned()).collect(),
             company_domains: vec![catalog::COMPANY_DOMAIN.to_owned(), catalog::GROUP_DOMAIN.to_owned()],
+            sanctioned_domains: catalog::CORPORATE_CLOUDS
+                .iter()
+                .map(|(d, _)| (*d).to_owned())
+                .chain(std::iter::once("maruhi.sharepoint.com".to_owned()))
+                .collect(),
             truth,
             noisy: std::mem::take(&mut plan.noisy),
             plan,

@@ -131,7 +131,7 @@ fn theft_scenarios_raise_alerts_and_rank_the_leaver_first() {
         ("sato", "after-notice-secret-files"),
         ("suzuki", "secret-outside-need-to-know-files"),
         ("tanaka", "archive-then-exfiltrate"),
-        ("tanaka", "upload-personal-cloud"),
+        ("tanaka", "upload-personal-cloud-volume"),
         ("tanaka", "mail-competitor-attachments"),
     ] {
         assert!(alerts.contains(&(expected.0.to_string(), expected.1.to_string())), "{expected:?} not in {alerts:?}");
