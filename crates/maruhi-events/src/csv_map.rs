@@ -360,7 +360,7 @@ impl<R: BufRead> Reader<R> {
             return Some(Step::Skip);
         }
         Some(match record(rec, index, self.action_index, &self.mapping.action, self.offset) {
-            Ok(e) => Step::Event(e),
+            Ok(e) => Step::Event(line, e),
             Err(m) => Step::Bad(BadRecord::new(line, m)),
         })
     }

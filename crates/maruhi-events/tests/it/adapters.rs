@@ -216,3 +216,23 @@ fn format_names() {
         assert_eq!(serde_json::to_value(a).ok(), Some(serde_json::Value::from(a.as_str())));
     }
 }
+
+#[test]
+fn each_event_tells_the_line_its_record_starts_on() {
+    let data = "\n{\"@timestamp\":\"2026-03-02T09:15:00+09:00\",\"event\":{\"action\":\"logon\"}}\nnot json\n\n{\"@timestamp\":\"2026-03-02T09:16:00+09:00\",\"event\":{\"action\":\"logoff\"}}\n";
+    let mut events = read(Format::Jsonl, data.as_bytes(), &Options::default());
+    assert_eq!(events.line(), 0);
+    let mut seen = Vec::new();
+    while let Some(item) = events.next() {
+        seen.push(match item {
+            Ok(e) => format!("{} on {}", e.event.action, events.line()),
+            Err(bad) => format!("bad on {}", bad.line),
+        });
+    }
+    assert_eq!(seen, ["logon on 2", "bad on 3", "logoff on 5"]);
+    let squid = "1772410500.123 250 10.0.0.7 TCP_MISS/200 512 GET http://a.example/ - HIER_NONE/- text/html\n";
+    let two = format!("{squid}{squid}");
+    let mut events = read(Format::Squid, two.as_bytes(), &Options::default());
+    assert!(events.nth(1).is_some_and(|e| e.is_ok()));
+    assert_eq!(events.line(), 2);
+}
