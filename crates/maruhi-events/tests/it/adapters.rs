@@ -236,3 +236,31 @@ fn each_event_tells_the_line_its_record_starts_on() {
     assert!(events.nth(1).is_some_and(|e| e.is_ok()));
     assert_eq!(events.line(), 2);
 }
+
+#[test]
+fn csv_records_are_numbered_by_the_line_they_start_on() {
+    // Blank lines, CRLF terminators and a quoted field over two lines: the
+    // `csv` crate's own positions are where the previous record ended.
+    for nl in ["\n", "\r\n"] {
+        let data = [
+            "@timestamp,event.action,user.name,file.path",
+            "2026-03-02 09:00:00,logon,a,",
+            "",
+            "",
+            "2026-03-02 09:00:00,steal,b,",
+            "2026-03-02 09:00:00,file-write,c,\"two",
+            "lines\"",
+            "x,logon,d,",
+            "2026-03-02 09:00:00,nope,e,",
+        ]
+        .join(nl);
+        let bad: Vec<_> =
+            read(Format::Csv, data.as_bytes(), &Options::default()).filter_map(Result::err).map(|b| b.line).collect();
+        assert_eq!(bad, [5, 8, 9], "{nl:?}");
+        let mut events = read(Format::Csv, data.as_bytes(), &Options::default());
+        let lines: Vec<_> = std::iter::from_fn(|| events.next().map(|r| r.map(|_| events.line()).unwrap_or(0)))
+            .filter(|l| *l > 0)
+            .collect();
+        assert_eq!(lines, [2, 6], "{nl:?}");
+    }
+}
