@@ -125,6 +125,44 @@ impl HrReport {
     pub fn stored_nothing(&self) -> bool {
         self.inserted + self.updated + self.unchanged == 0 && self.rejected_total > 0
     }
+
+    /// The report as the CLI's `--json` and the API show it, with the
+    /// messages in `lang`.
+    pub fn view(&self, lang: Lang) -> HrReportView {
+        HrReportView {
+            inserted: self.inserted,
+            updated: self.updated,
+            unchanged: self.unchanged,
+            departing_added: self.departing_added,
+            rejected: self
+                .rejected
+                .iter()
+                .map(|r| HrRejectedView { line: r.line, field: r.field, message: r.message(lang) })
+                .collect(),
+            rejected_total: self.rejected_total,
+            sha256: self.sha256.clone(),
+        }
+    }
+}
+
+/// [`HrReport`] with its messages in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HrReportView {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub departing_added: u64,
+    pub rejected: Vec<HrRejectedView>,
+    pub rejected_total: u64,
+    pub sha256: String,
+}
+
+/// A rejected line of an HR file, with its message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HrRejectedView {
+    pub line: u64,
+    pub field: &'static str,
+    pub message: &'static str,
 }
 
 /// A user on a watchlist.

@@ -106,6 +106,7 @@ pub enum Msg {
     NotUtf8,
     MalformedCsv,
     UnknownWatchlist,
+    NothingReadable,
 }
 
 impl Msg {
@@ -225,6 +226,10 @@ impl Msg {
             ),
             Msg::NotUtf8 => ("UTF-8 の文字列ではありません。", "This is not UTF-8 text."),
             Msg::MalformedCsv => ("CSV の形式が正しくありません。", "This is not well-formed CSV."),
+            Msg::NothingReadable => (
+                "1 行も読み取れなかったため、何も取り込んでいません。",
+                "No line could be read, so nothing was imported.",
+            ),
             Msg::UnknownWatchlist => (
                 "ウォッチリストは departing、contractors、privileged のいずれかです。",
                 "The watchlist is departing, contractors or privileged.",
