@@ -79,6 +79,12 @@ impl Format {
     /// Every format.
     pub const ALL: [Format; 6] = [Format::Jsonl, Format::Csv, Format::Cert, Format::Evtx, Format::M365, Format::Squid];
 
+    /// Whether this build reads the format: EVTX needs the crate feature
+    /// `evtx`; every other format is always there.
+    pub fn is_built(self) -> bool {
+        self != Format::Evtx || cfg!(feature = "evtx")
+    }
+
     /// The name used on the command line and in `event.dataset`.
     pub fn name(self) -> &'static str {
         match self {

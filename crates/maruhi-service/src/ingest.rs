@@ -184,7 +184,7 @@ impl Service {
             return Err(Error::Forbidden);
         }
         let source = source_name(source)?;
-        if format == Format::Evtx && !evtx_built() {
+        if !format.is_built() {
             return Err(Error::invalid("format", Msg::EvtxNotBuilt));
         }
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(BATCHES_AHEAD);
@@ -319,13 +319,6 @@ impl Service {
         let mut conn = self.db.read().await?;
         Ok(maruhi_store::events::count(&mut conn).await?)
     }
-}
-
-/// Whether this build reads EVTX: `maruhi-events` reports a missing feature
-/// as a single bad record at line 0 before reading anything.
-fn evtx_built() -> bool {
-    let mut probe = maruhi_events::read(Format::Evtx, &b""[..], &EventOptions::default());
-    !matches!(probe.next(), Some(Err(b)) if b.line == 0 && b.message.contains("feature"))
 }
 
 fn to_i64(n: u64) -> i64 {

@@ -203,6 +203,14 @@ fn evtx_truncated_and_garbage() {
 fn evtx_without_the_feature_says_so() {
     let items: Vec<_> = read(Format::Evtx, &b"ElfFile\0"[..], &Options::default()).collect();
     assert!(matches!(&items[..], [Err(b)] if b.message.contains("feature `evtx`")));
+    assert!(!Format::Evtx.is_built());
+}
+
+#[test]
+fn every_format_but_evtx_is_always_built() {
+    for f in Format::ALL {
+        assert_eq!(f.is_built(), f != Format::Evtx || cfg!(feature = "evtx"), "{f}");
+    }
 }
 
 #[test]
