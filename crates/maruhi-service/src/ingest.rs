@@ -167,7 +167,9 @@ impl Service {
     /// the good ones are stored; events stored before are counted as
     /// duplicates. `progress` is called after every batch. When no event
     /// can be read at all, nothing is stored or recorded and the report has
-    /// no `import_id`. Admin and analysts with write scope.
+    /// no `import_id`. If writing fails midway, the batches written stay and
+    /// the import is recorded as incomplete (`"complete": false`) before the
+    /// error is returned. Admin and analysts with write scope.
     pub async fn import_events<R>(
         &self,
         actor: &Actor,
@@ -192,82 +194,105 @@ impl Service {
         let parser = tokio::task::spawn_blocking(move || parse(format, reader, &options, &tx));
 
         let started_at = self.now_text();
-        let mut import_id = None;
-        let (mut accepted, mut duplicates, mut rejected_total, mut records) = (0u64, 0u64, 0u64, 0u64);
-        let mut rejected = Vec::new();
-        while let Some(batch) = rx.recv().await {
-            if !batch.rows.is_empty() {
-                let mut wtx = self.db.begin().await?;
-                let id = match import_id {
-                    Some(id) => id,
-                    None => {
-                        let new = NewImport {
-                            source: &source,
-                            format: format.name(),
-                            actor_id: actor.user_id,
-                            actor_name: &actor.username,
-                            started_at: &started_at,
-                        };
-                        maruhi_store::events::create_import(wtx.conn(), &new).await?
-                    }
-                };
-                let new: Vec<NewEvent<'_>> = batch
-                    .rows
-                    .iter()
-                    .map(|r| NewEvent {
-                        id: &r.id,
-                        ts_ms: r.ts_ms,
-                        user_name: r.user.as_deref(),
-                        action: r.action,
-                        body: &r.body,
-                    })
-                    .collect();
-                let inserted = maruhi_store::events::insert_batch(wtx.conn(), id, &new).await?;
-                wtx.commit().await?;
-                import_id = Some(id);
-                accepted += inserted;
-                duplicates += batch.rows.len() as u64 - inserted;
-            }
-            rejected_total += batch.rejected_count;
-            rejected.extend(batch.rejected);
-            records += batch.records;
-            progress(ImportProgress { bytes: batch.bytes, records });
-        }
-        let end = parser.await.map_err(|_| Error::Conflict(Msg::ServerError))?;
-        rejected.truncate(REJECTED_KEPT);
-        let report = ImportReport {
-            import_id,
+        let mut report = ImportReport {
+            import_id: None,
             source,
             format: format.name(),
-            accepted,
-            duplicates,
-            skipped: end.skipped,
-            rejected,
-            rejected_total,
-            bytes: end.bytes,
-            sha256: end.sha256,
+            accepted: 0,
+            duplicates: 0,
+            skipped: 0,
+            rejected: Vec::new(),
+            rejected_total: 0,
+            bytes: 0,
+            sha256: String::new(),
         };
-        if let Some(id) = import_id {
-            let counts = ImportCounts {
-                accepted: to_i64(report.accepted),
-                duplicates: to_i64(report.duplicates),
-                rejected: to_i64(report.rejected_total),
-                skipped: to_i64(report.skipped),
-                bytes: to_i64(report.bytes),
-            };
-            let at = self.now_text();
-            let mut wtx = self.db.begin().await?;
-            maruhi_store::events::finish_import(wtx.conn(), id, &counts, &report.sha256, &at).await?;
-            let summary = json!({
-                "source": report.source, "format": report.format, "accepted": report.accepted,
-                "duplicates": report.duplicates, "rejected": report.rejected_total, "skipped": report.skipped,
-                "bytes": report.bytes, "sha256": report.sha256,
-            });
-            audit::record(&mut wtx, &at, Event::new(actor, "events.import", "event_import", id).summary(summary))
-                .await?;
-            wtx.commit().await?;
+        let mut records = 0u64;
+        let written: Result<()> = async {
+            while let Some(batch) = rx.recv().await {
+                if !batch.rows.is_empty() {
+                    let mut wtx = self.db.begin().await?;
+                    let id = match report.import_id {
+                        Some(id) => id,
+                        None => {
+                            let new = NewImport {
+                                source: &report.source,
+                                format: format.name(),
+                                actor_id: actor.user_id,
+                                actor_name: &actor.username,
+                                started_at: &started_at,
+                            };
+                            maruhi_store::events::create_import(wtx.conn(), &new).await?
+                        }
+                    };
+                    let new: Vec<NewEvent<'_>> = batch
+                        .rows
+                        .iter()
+                        .map(|r| NewEvent {
+                            id: &r.id,
+                            ts_ms: r.ts_ms,
+                            user_name: r.user.as_deref(),
+                            action: r.action,
+                            body: &r.body,
+                        })
+                        .collect();
+                    let inserted = maruhi_store::events::insert_batch(wtx.conn(), id, &new).await?;
+                    wtx.commit().await?;
+                    report.import_id = Some(id);
+                    report.accepted += inserted;
+                    report.duplicates += batch.rows.len() as u64 - inserted;
+                }
+                report.rejected_total += batch.rejected_count;
+                report.rejected.extend(batch.rejected);
+                records += batch.records;
+                progress(ImportProgress { bytes: batch.bytes, records });
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = written {
+            // Batches committed so far stay (they are idempotent); the import
+            // is still recorded, as interrupted, so that no stored event is
+            // unaccounted for in the audit trail.
+            drop(rx);
+            if report.import_id.is_some() {
+                if let Err(again) = self.finish_import(actor, &report, false).await {
+                    tracing::warn!(error = %again, "could not record an interrupted import");
+                }
+            }
+            return Err(e);
+        }
+        let end = parser.await.map_err(|_| Error::Conflict(Msg::ServerError))?;
+        report.rejected.truncate(REJECTED_KEPT);
+        report.skipped = end.skipped;
+        report.bytes = end.bytes;
+        report.sha256 = end.sha256;
+        if report.import_id.is_some() {
+            self.finish_import(actor, &report, true).await?;
         }
         Ok(report)
+    }
+
+    /// Records how an import ended: its counts, and its audit event.
+    async fn finish_import(&self, actor: &Actor, report: &ImportReport, complete: bool) -> Result<()> {
+        let Some(id) = report.import_id else { return Ok(()) };
+        let counts = ImportCounts {
+            accepted: to_i64(report.accepted),
+            duplicates: to_i64(report.duplicates),
+            rejected: to_i64(report.rejected_total),
+            skipped: to_i64(report.skipped),
+            bytes: to_i64(report.bytes),
+        };
+        let at = self.now_text();
+        let mut wtx = self.db.begin().await?;
+        maruhi_store::events::finish_import(wtx.conn(), id, &counts, &report.sha256, &at).await?;
+        let summary = json!({
+            "source": report.source, "format": report.format, "accepted": report.accepted,
+            "duplicates": report.duplicates, "rejected": report.rejected_total, "skipped": report.skipped,
+            "bytes": report.bytes, "sha256": report.sha256, "complete": complete,
+        });
+        audit::record(&mut wtx, &at, Event::new(actor, "events.import", "event_import", id).summary(summary)).await?;
+        wtx.commit().await?;
+        Ok(())
     }
 
     /// One page of a user's events with `from <= @timestamp < to`, in time

@@ -385,3 +385,41 @@ fn summaries_are_stored_with_sorted_keys_whatever_the_map_order() {
         r#"{"alpha":true,"zeta":{"a":[{"x":1,"y":2}],"b":1}}"#
     );
 }
+
+#[tokio::test]
+async fn an_import_that_fails_midway_is_recorded_as_incomplete() {
+    use sqlx::Connection;
+    both(|e| async move {
+        // The database refuses one event of the second batch.
+        sqlx::any::install_default_drivers();
+        let mut c = sqlx::AnyConnection::connect(&e.url).await.unwrap();
+        let poison = if e.url.starts_with("sqlite") {
+            vec!["CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.id = 'poison' BEGIN SELECT RAISE(ABORT, 'poison'); END"]
+        } else {
+            vec![
+                "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN IF NEW.id = 'poison' THEN RAISE EXCEPTION 'poison'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER poison BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION poison()",
+            ]
+        };
+        for sql in poison {
+            sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+        }
+        c.close().await.unwrap();
+        let mut text = String::new();
+        for i in 0..6000 {
+            let id = if i == 5000 { "poison".to_owned() } else { format!("ok{i}") };
+            text.push_str(&format!(
+                r#"{{"@timestamp":"2026-11-02T09:00:00+09:00","event":{{"id":"{id}","action":"logon"}},"user":{{"name":"u"}}}}"#
+            ));
+            text.push('\n');
+        }
+        let op = Actor::operator();
+        assert!(matches!(import(&e, &op, "agent", &text).await, Err(Error::Store(_))));
+        let log = e.svc.audit_log(&op, Some("events."), 1, 10).await.unwrap();
+        assert_eq!(log.items.len(), 1);
+        assert_eq!(log.items[0].summary["complete"], false);
+        assert_eq!(log.items[0].summary["accepted"], 4096, "the first batch stays");
+        assert_eq!(e.svc.event_count(&op).await.unwrap(), 4096);
+    })
+    .await;
+}
