@@ -133,7 +133,7 @@ async fn a_large_import_runs_in_batches_with_progress_and_keeps_the_first_reject
     both(|e| async move {
         let op = Actor::operator();
         let mut text = String::new();
-        for i in 0..12_000u32 {
+        for i in 0..40_000u32 {
             if i % 5 == 4 {
                 text.push_str("{\"broken\":\n");
             } else {
@@ -155,17 +155,17 @@ async fn a_large_import_runs_in_batches_with_progress_and_keeps_the_first_reject
             })
             .await
             .unwrap();
-        assert_eq!((r.accepted, r.rejected_total), (9600, 2400));
+        assert_eq!((r.accepted, r.rejected_total), (32_000, 8_000));
         assert_eq!(r.rejected.len(), 1000, "the first thousand are listed");
         assert_eq!(r.rejected[0].line, 5);
         assert_eq!(r.rejected[999].line, 5000);
         let seen = seen.lock().unwrap().clone();
         assert!(seen.len() >= 3, "{}", seen.len());
         assert!(seen.windows(2).all(|w| w[0].bytes <= w[1].bytes && w[0].records < w[1].records));
-        assert_eq!(seen.last().map(|p| (p.bytes, p.records)), Some((text.len() as u64, 12_000)));
+        assert_eq!(seen.last().map(|p| (p.bytes, p.records)), Some((text.len() as u64, 40_000)));
         // Ids derived from the lines: the same file again is all duplicates.
         let again = import(&e, &op, "bulk", &text).await.unwrap();
-        assert_eq!((again.accepted, again.duplicates), (0, 9600));
+        assert_eq!((again.accepted, again.duplicates), (0, 32_000));
     })
     .await;
 }
@@ -406,8 +406,8 @@ async fn an_import_that_fails_midway_is_recorded_as_incomplete() {
         }
         c.close().await.unwrap();
         let mut text = String::new();
-        for i in 0..6000 {
-            let id = if i == 5000 { "poison".to_owned() } else { format!("ok{i}") };
+        for i in 0..18_000 {
+            let id = if i == 17_000 { "poison".to_owned() } else { format!("ok{i}") };
             text.push_str(&format!(
                 r#"{{"@timestamp":"2026-11-02T09:00:00+09:00","event":{{"id":"{id}","action":"logon"}},"user":{{"name":"u"}}}}"#
             ));
@@ -418,8 +418,8 @@ async fn an_import_that_fails_midway_is_recorded_as_incomplete() {
         let log = e.svc.audit_log(&op, Some("events."), 1, 10).await.unwrap();
         assert_eq!(log.items.len(), 1);
         assert_eq!(log.items[0].summary["complete"], false);
-        assert_eq!(log.items[0].summary["accepted"], 4096, "the first batch stays");
-        assert_eq!(e.svc.event_count(&op).await.unwrap(), 4096);
+        assert_eq!(log.items[0].summary["accepted"], 16_384, "the first batch stays");
+        assert_eq!(e.svc.event_count(&op).await.unwrap(), 16_384);
     })
     .await;
 }
