@@ -401,14 +401,18 @@ fn parse<R: Read>(
         batch.records += 1;
         let bad = match item {
             Ok(mut event) => {
+                event.event.id = storable_id(std::mem::take(&mut event.event.id));
+                let body = event.to_json_line();
                 if event.user.as_ref().is_some_and(|u| u.name.len() > MAX_USER_BYTES) {
                     Some(RejectedLine {
                         line: events.line(),
                         message: format!("field `user.name`: longer than {MAX_USER_BYTES} bytes"),
                     })
+                } else if body.is_empty() {
+                    // `to_json_line` is empty only if the event cannot be
+                    // written in the canonical form (a date beyond RFC 3339).
+                    Some(RejectedLine { line: events.line(), message: "`@timestamp` cannot be stored".to_owned() })
                 } else {
-                    event.event.id = storable_id(std::mem::take(&mut event.event.id));
-                    let body = event.to_json_line();
                     batch_bytes += body.len();
                     batch.rows.push(Row {
                         ts_ms: millis(event.timestamp),
