@@ -140,6 +140,15 @@ pub enum Command {
     /// Insider-risk alerts: list, show with evidence, triage
     #[command(subcommand)]
     Alerts(AlertsCmd),
+    /// Activity logs for insider-risk detection
+    #[command(subcommand)]
+    Events(EventsCmd),
+    /// HR dates of departing employees (they put users on the departing watchlist)
+    #[command(subcommand)]
+    Hr(HrCmd),
+    /// Watchlists that raise a user's risk: departing, contractors, privileged
+    #[command(subcommand)]
+    Watchlist(WatchlistCmd),
     /// Print the audit trail, newest first
     Audit {
         /// How many events
@@ -427,6 +436,117 @@ pub enum WitnessCmd {
         /// Where the witness keeps the latest cosigned checkpoint of each log
         #[arg(long)]
         state: PathBuf,
+    },
+}
+
+/// The formats `maruhi events import` reads (see maruhi-events' SCHEMA.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventFormat {
+    /// maruhi's canonical JSON Lines
+    Jsonl,
+    /// Any CSV with a header; see --csv-map
+    Csv,
+    /// One CSV file of the CMU CERT insider-threat dataset (logon, device, file, email, http)
+    Cert,
+    /// A Windows event log file, Security channel
+    Evtx,
+    /// Microsoft 365 unified audit log (JSON, JSON Lines or the CSV export)
+    M365,
+    /// Squid's native access log
+    Squid,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCmd {
+    /// Import an activity log; bad lines are reported and the good ones kept
+    ///
+    /// Importing the same data again stores nothing twice (events have stable
+    /// ids). Exit code 0: every record was read; 1: some lines were rejected
+    /// (the rest were imported); 2: the import could not run.
+    Import {
+        /// The log file; `-` reads standard input
+        file: PathBuf,
+        /// The log's format
+        #[arg(long, value_enum)]
+        format: EventFormat,
+        /// Where the log came from, recorded with the import (default: the file's name)
+        #[arg(long)]
+        source: Option<String>,
+        /// UTC offset of local times written without one (CERT, CSV)
+        #[arg(long, default_value = "+09:00", allow_hyphen_values = true)]
+        offset: String,
+        /// CSV columns as FIELD=COLUMN pairs, comma-separated or repeated, e.g.
+        /// @timestamp=time,user.name=account,file.path=path,event.action=operation
+        /// (FIELD: an event field such as host.name, url.full, email.to; without
+        /// this option, columns are expected to be named after the fields)
+        #[arg(long = "csv-map", value_name = "FIELD=COLUMN,...")]
+        csv_map: Vec<String>,
+        /// CSV: the action of every record, instead of an event.action column
+        #[arg(long, value_name = "ACTION")]
+        csv_action: Option<String>,
+        /// CSV: what values of the event.action column mean, e.g. Copy=file-copy,Print=print
+        #[arg(long, value_name = "VALUE=ACTION,...")]
+        csv_action_values: Vec<String>,
+        /// CSV: the field delimiter, one character or `tab`
+        #[arg(long)]
+        csv_delimiter: Option<String>,
+        /// squid: an upload or download is a request of at least this many bytes
+        #[arg(long, value_name = "BYTES")]
+        upload_threshold: Option<u64>,
+        /// How many rejected lines to print (all are counted)
+        #[arg(long, default_value_t = 20)]
+        show: usize,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HrCmd {
+    /// Import HR dates from a CSV with the header user,notice_date,last_working_day,end_date
+    ///
+    /// Dates are YYYY-MM-DD; the last working day and end date may be empty.
+    /// Importing again updates the dates. Exit code 0: every line was read;
+    /// 1: some lines were rejected (the rest were imported); 2: the import
+    /// could not run.
+    Import {
+        /// The CSV file; `-` reads standard input
+        file: PathBuf,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the HR records
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WatchlistCmd {
+    /// Put a user on a watchlist (departing, contractors or privileged)
+    Add {
+        list: String,
+        user: String,
+        /// Why, or until when
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Take a user off a watchlist
+    Remove { list: String, user: String },
+    /// List the members of one watchlist or of all, as of a date
+    List {
+        /// departing, contractors or privileged (default: all)
+        list: Option<String>,
+        /// The date, YYYY-MM-DD (default: today); departures from HR count from notice to end date
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -149,6 +149,18 @@ pub async fn run(cli: Cli) -> Result<u8> {
             let args = crate::scan::ScanArgs { paths, reference, background, format, threads, min_chars };
             return crate::scan::scan(svc, &op, args).await;
         }
+        Command::Events(cmd) => {
+            let svc = open(g).await?;
+            return crate::activity::events(&svc, &op, cmd).await;
+        }
+        Command::Hr(cmd) => {
+            let svc = open(g).await?;
+            return crate::activity::hr(&svc, &op, cmd).await;
+        }
+        Command::Watchlist(cmd) => {
+            let svc = open(g).await?;
+            crate::activity::watchlist(&svc, &op, cmd).await?;
+        }
         Command::Material(cmd) => {
             let svc = open(g).await?;
             crate::scan::material(&svc, &op, cmd).await?;

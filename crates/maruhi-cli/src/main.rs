@@ -1,9 +1,12 @@
 //! The `maruhi` binary: parses arguments, installs logging, and calls the
 //! service layer. Exit codes: 0 success, 1 failure (the message says why),
-//! 2 wrong usage; `maruhi scan`: 0 nothing found, 1 findings, 2 could not run.
+//! 2 wrong usage; `maruhi scan`: 0 nothing found, 1 findings, 2 could not run;
+//! `maruhi events import` and `maruhi hr import`: 0 every line read, 1 some
+//! lines rejected (the rest imported), 2 could not run.
 
 #![forbid(unsafe_code)]
 
+mod activity;
 mod args;
 mod commands;
 mod risk;
@@ -28,9 +31,12 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    // A scan that could not run exits with 2, as a wrong usage does: 1 means
-    // "found something".
-    let failure = if matches!(cli.command, args::Command::Scan { .. }) { 2 } else { 1 };
+    // A scan or an import that could not run exits with 2, as a wrong usage
+    // does: 1 means "found something" or "some lines were rejected".
+    let failure = match &cli.command {
+        args::Command::Scan { .. } | args::Command::Events(_) | args::Command::Hr(args::HrCmd::Import { .. }) => 2,
+        _ => 1,
+    };
     match runtime.block_on(commands::run(cli)) {
         Ok(code) => std::process::ExitCode::from(code),
         Err(e) => {

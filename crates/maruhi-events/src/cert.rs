@@ -174,7 +174,7 @@ impl<R: BufRead> Reader<R> {
             },
         };
         Some(match record(rec, &layout, offset) {
-            Ok(Some(e)) => Step::Event(e),
+            Ok(Some(e)) => Step::Event(line, e),
             Ok(None) => Step::Skip,
             Err(m) => Step::Bad(BadRecord::new(line, m)),
         })

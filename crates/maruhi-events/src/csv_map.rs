@@ -272,12 +272,22 @@ impl<R: BufRead> Records<R> {
                 None
             }
             Ok(true) => {
-                let line = self.rec.position().map_or(self.last_line + 1, csv::Position::line);
+                let line = match self.rec.position() {
+                    Some(p) => self.rdr.get_ref().record_line(p.byte(), p.line()),
+                    None => self.last_line + 1,
+                };
+                let next = self.rdr.position().byte();
+                self.rdr.get_mut().forget_before(next);
                 self.last_line = line;
                 Some(Rec::Ok(line, &self.rec))
             }
             Err(e) => {
-                let line = e.position().map_or(self.last_line + 1, csv::Position::line);
+                let line = match e.position() {
+                    Some(p) => self.rdr.get_ref().record_line(p.byte(), p.line()),
+                    None => self.last_line + 1,
+                };
+                let next = self.rdr.position().byte();
+                self.rdr.get_mut().forget_before(next);
                 let message = match e.into_kind() {
                     csv::ErrorKind::Io(io) => {
                         self.done = true;
@@ -360,7 +370,7 @@ impl<R: BufRead> Reader<R> {
             return Some(Step::Skip);
         }
         Some(match record(rec, index, self.action_index, &self.mapping.action, self.offset) {
-            Ok(e) => Step::Event(e),
+            Ok(e) => Step::Event(line, e),
             Err(m) => Step::Bad(BadRecord::new(line, m)),
         })
     }

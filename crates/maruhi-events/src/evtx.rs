@@ -133,7 +133,7 @@ impl<R: BufRead> Reader<R> {
                     match record.into_json_bytes() {
                         Err(_) => Step::Bad(BadRecord::new(id, "record cannot be rendered")),
                         Ok(json) => match to_event(&json.data, offset) {
-                            Ok(Some(e)) => Step::Event(e),
+                            Ok(Some(e)) => Step::Event(id, e),
                             Ok(None) => Step::Skip,
                             Err(m) => Step::Bad(BadRecord::new(id, m)),
                         },

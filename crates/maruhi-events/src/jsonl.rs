@@ -23,7 +23,7 @@ impl<R: BufRead> Reader<R> {
             return Some(Step::Skip);
         }
         Some(match parse_line(line) {
-            Ok(event) => Step::Event(event),
+            Ok(event) => Step::Event(n, event),
             Err(message) => Step::Bad(BadRecord::new(n, message)),
         })
     }

@@ -79,6 +79,12 @@ impl Format {
     /// Every format.
     pub const ALL: [Format; 6] = [Format::Jsonl, Format::Csv, Format::Cert, Format::Evtx, Format::M365, Format::Squid];
 
+    /// Whether this build reads the format: EVTX needs the crate feature
+    /// `evtx`; every other format is always there.
+    pub fn is_built(self) -> bool {
+        self != Format::Evtx || cfg!(feature = "evtx")
+    }
+
     /// The name used on the command line and in `event.dataset`.
     pub fn name(self) -> &'static str {
         match self {
@@ -180,7 +186,8 @@ impl BadRecord {
 // moved once, straight into the iterator's item, which is as large anyway.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Step {
-    Event(Event),
+    /// An event and the line (EVTX: record id) its record starts on.
+    Event(u64, Event),
     Bad(BadRecord),
     /// A well-formed record that has no counterpart in the vocabulary (an
     /// EVTX event id we do not map, an email read rather than sent).
@@ -191,6 +198,7 @@ pub(crate) enum Step {
 pub struct Events<R> {
     inner: Inner<R>,
     skipped: u64,
+    line: u64,
 }
 
 enum Inner<R> {
@@ -214,6 +222,14 @@ impl<R> Events<R> {
     pub fn skipped(&self) -> u64 {
         self.skipped
     }
+
+    /// Where the record of the event yielded last starts: its 1-based line,
+    /// or for EVTX its `EventRecordID`, as in [`BadRecord::line`]; 0 before
+    /// the first event. Lets a caller that refuses an event for reasons of
+    /// its own report it by position, like the adapters do.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
 }
 
 impl<R: BufRead> Iterator for Events<R> {
@@ -233,7 +249,10 @@ impl<R: BufRead> Iterator for Events<R> {
                 Inner::Squid(r) => r.step(),
             }?;
             match step {
-                Step::Event(e) => return Some(Ok(e)),
+                Step::Event(line, e) => {
+                    self.line = line;
+                    return Some(Ok(e));
+                }
                 Step::Bad(b) => return Some(Err(b)),
                 Step::Skip => self.skipped += 1,
             }
@@ -262,5 +281,5 @@ pub fn read<R: BufRead>(format: Format, reader: R, options: &Options) -> Events<
         Format::M365 => Inner::M365(Box::new(m365::Reader::new(reader, options))),
         Format::Squid => Inner::Squid(squid::Reader::new(reader, options)),
     };
-    Events { inner, skipped: 0 }
+    Events { inner, skipped: 0, line: 0 }
 }

@@ -373,7 +373,7 @@ impl<R: BufRead> Reader<R> {
 
 fn to_step(line: u64, r: Result<Option<Event>, String>) -> Step {
     match r {
-        Ok(Some(e)) => Step::Event(e),
+        Ok(Some(e)) => Step::Event(line, e),
         Ok(None) => Step::Skip,
         Err(m) => Step::Bad(BadRecord::new(line, m)),
     }

@@ -31,7 +31,7 @@ impl<R: BufRead> Reader<R> {
             return Some(Step::Skip);
         }
         Some(match parse_line(line, offset, threshold) {
-            Ok(e) => Step::Event(e),
+            Ok(e) => Step::Event(n, e),
             Err(m) => Step::Bad(BadRecord::new(n, m)),
         })
     }

@@ -347,11 +347,41 @@ impl<R: BufRead> Lines<R> {
 pub(crate) struct LineGuard<R> {
     pub(crate) inner: R,
     since_newline: usize,
+    /// The bytes read since [`LineGuard::forget_before`] last dropped some,
+    /// starting at stream offset `kept_from`: what a CSV reader has buffered
+    /// plus the record it is on, so a record's true first line can be found.
+    kept: Vec<u8>,
+    kept_from: u64,
 }
 
 impl<R> LineGuard<R> {
     pub(crate) fn new(inner: R) -> Self {
-        LineGuard { inner, since_newline: 0 }
+        LineGuard { inner, since_newline: 0, kept: Vec::new(), kept_from: 0 }
+    }
+
+    /// The line a CSV record starts on, from the position the `csv` crate
+    /// gives it (`byte`, `line`). That position is where the previous record
+    /// ended, before any blank lines and before the `\n` of a CRLF
+    /// terminator, which the `csv` crate consumes with the next record; so
+    /// the line feeds between there and the record's first byte are added.
+    pub(crate) fn record_line(&self, byte: u64, line: u64) -> u64 {
+        let Some(from) = byte.checked_sub(self.kept_from).and_then(|o| usize::try_from(o).ok()) else {
+            return line;
+        };
+        let run = self.kept.get(from..).unwrap_or_default().iter().take_while(|b| matches!(b, b'\r' | b'\n'));
+        line + run.filter(|b| **b == b'\n').count() as u64
+    }
+
+    /// Drops the kept bytes before stream offset `byte` (the start of the
+    /// next record), so memory holds at most a record and a buffer.
+    pub(crate) fn forget_before(&mut self, byte: u64) {
+        // Compacting only once half the buffer is dead keeps this O(1) per
+        // byte, however short the records.
+        let dead = byte.saturating_sub(self.kept_from).min(self.kept.len() as u64) as usize;
+        if dead > 0 && dead >= self.kept.len() / 2 {
+            self.kept.drain(..dead);
+            self.kept_from += dead as u64;
+        }
     }
 }
 
@@ -362,6 +392,7 @@ impl<R: io::Read> io::Read for LineGuard<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(out)?;
         let data = &out[..n];
+        self.kept.extend_from_slice(data);
         match memchr::memrchr(b'\n', data) {
             Some(i) => self.since_newline = n - i - 1,
             None => self.since_newline += n,

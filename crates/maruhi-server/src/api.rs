@@ -7,13 +7,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use maruhi_service::admin::UserInput;
+use maruhi_service::hr::Watchlist;
+use maruhi_service::i18n::{Lang, Msg};
+use maruhi_service::ingest;
 use maruhi_service::model::{PrincipalKind, SecretInput};
 use maruhi_service::{Error, ListParams};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::pages::sort_key;
-use crate::web::{ApiActor, ApiError, ApiJson, ApiQuery, ReqLang};
+use crate::web::{problem_response, ApiActor, ApiError, ApiJson, ApiQuery, ReqLang};
 use crate::AppState;
 
 type ApiResult = Result<Response, ApiError>;
@@ -326,4 +329,147 @@ pub async fn attach(
     let id = parse_id(&id, &a)?;
     let keep = q.keep_text.unwrap_or(true);
     created(state.svc.attach_material(&a.actor, id, &q.name, &body, keep).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+/// The rejected-lines members of a 422 answer to an import of which no line
+/// could be read, added to the problem document (RFC 9457 §3.2).
+fn nothing_readable(lang: Lang, rejected: serde_json::Value, rejected_total: u64) -> Response {
+    let (status, mut body) = ApiError(Error::invalid("body", Msg::NothingReadable), lang).problem();
+    body["rejected"] = rejected;
+    body["rejected_total"] = rejected_total.into();
+    problem_response(status, body)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    format: String,
+    source: String,
+    offset: Option<String>,
+    csv_map: Option<String>,
+    csv_action: Option<String>,
+    csv_action_values: Option<String>,
+    csv_delimiter: Option<String>,
+    upload_threshold: Option<u64>,
+}
+
+/// `POST /api/v1/events?format=…&source=…`: the body is a batch of an
+/// activity log. Good lines are kept and bad ones reported; 422 only when
+/// no line could be read (then nothing changed).
+pub async fn import_events(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiQuery(q): ApiQuery<EventsQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let lang = a.lang;
+    let err = |e: Error| ApiError(e, lang);
+    let format = ingest::parse_format(&q.format).map_err(err)?;
+    // EVTX is a binary format parsed by a large third-party crate: it is read
+    // from files the operator chooses (the CLI), not from the network.
+    if format == ingest::Format::Evtx {
+        return Err(err(Error::invalid("format", Msg::EvtxNotOverHttp)));
+    }
+    let offset = match q.offset.as_deref() {
+        Some(o) => ingest::parse_offset(o).map_err(err)?,
+        None => ingest::EventOptions::JST,
+    };
+    let spec = ingest::CsvMapSpec {
+        columns: q.csv_map.into_iter().collect(),
+        action: q.csv_action,
+        action_values: q.csv_action_values.into_iter().collect(),
+        delimiter: q.csv_delimiter,
+    };
+    let mut options = ingest::EventOptions::new(offset);
+    if let Some(mapping) = spec.mapping().map_err(err)? {
+        options = options.with_csv(mapping);
+    }
+    if let Some(bytes) = q.upload_threshold {
+        options = options.with_upload_threshold(bytes);
+    }
+    let reader = std::io::Cursor::new(body);
+    let report = state.svc.import_events(&a.actor, &q.source, format, reader, &options, |_| {}).await.map_err(err)?;
+    if report.stored_nothing() && report.rejected_total > 0 {
+        return Ok(nothing_readable(lang, json!(report.rejected), report.rejected_total));
+    }
+    ok(report)
+}
+
+/// `POST /api/v1/hr`: the body is an HR CSV.
+pub async fn import_hr(State(state): State<AppState>, a: ApiActor, body: axum::body::Bytes) -> ApiResult {
+    let report = state.svc.import_hr(&a.actor, std::io::Cursor::new(body)).await.map_err(|e| ApiError(e, a.lang))?;
+    let view = report.view(a.lang);
+    if report.stored_nothing() {
+        return Ok(nothing_readable(a.lang, json!(view.rejected), view.rejected_total));
+    }
+    ok(view)
+}
+
+pub async fn hr_records(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+    ok(state.svc.hr_records(&a.actor).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct WatchlistQuery {
+    as_of: Option<String>,
+}
+
+fn as_of(q: &WatchlistQuery, lang: Lang) -> Result<Option<time::Date>, ApiError> {
+    q.as_of
+        .as_deref()
+        .map(|d| maruhi_service::clock::parse_date(d).ok_or(ApiError(Error::invalid("as_of", Msg::BadDate), lang)))
+        .transpose()
+}
+
+fn watchlist_of(list: &str, lang: Lang) -> Result<Watchlist, ApiError> {
+    Watchlist::parse(list).ok_or(ApiError(Error::NotFound, lang))
+}
+
+pub async fn watchlists(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiQuery(q): ApiQuery<WatchlistQuery>,
+) -> ApiResult {
+    let date = as_of(&q, a.lang)?;
+    ok(state.svc.watchlists(&a.actor, None, date).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+pub async fn watchlist(
+    State(state): State<AppState>,
+    a: ApiActor,
+    Path(list): Path<String>,
+    ApiQuery(q): ApiQuery<WatchlistQuery>,
+) -> ApiResult {
+    let list = watchlist_of(&list, a.lang)?;
+    let date = as_of(&q, a.lang)?;
+    ok(state.svc.watchlists(&a.actor, Some(list), date).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchBody {
+    user: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn watchlist_add(
+    State(state): State<AppState>,
+    a: ApiActor,
+    Path(list): Path<String>,
+    ApiJson(b): ApiJson<WatchBody>,
+) -> ApiResult {
+    let list = watchlist_of(&list, a.lang)?;
+    ok(state.svc.watchlist_add(&a.actor, list, &b.user, &b.note).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+pub async fn watchlist_remove(
+    State(state): State<AppState>,
+    a: ApiActor,
+    Path((list, user)): Path<(String, String)>,
+) -> ApiResult {
+    let list = watchlist_of(&list, a.lang)?;
+    state.svc.watchlist_remove(&a.actor, list, &user).await.map_err(|e| ApiError(e, a.lang))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

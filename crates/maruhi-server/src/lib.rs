@@ -40,7 +40,8 @@ pub use web::{LANG_COOKIE, SESSION_COOKIE};
 /// The largest request body accepted anywhere (forms and JSON)...
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// ...except files to scan or fingerprint.
+/// ...except files to scan or fingerprint, and activity logs and HR data to
+/// import.
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
 /// What handlers share.
@@ -117,6 +118,11 @@ pub fn app(state: AppState) -> Router {
         .route("/groups", get(api::list_groups).post(api::create_group))
         .route("/groups/{name}/members", post(api::add_member))
         .route("/audit", get(api::audit))
+        .route("/events", post(api::import_events).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/hr", get(api::hr_records).post(api::import_hr).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/watchlists", get(api::watchlists))
+        .route("/watchlists/{list}", get(api::watchlist).post(api::watchlist_add))
+        .route("/watchlists/{list}/{user}", delete(api::watchlist_remove))
         .route("/risk/users", get(api_risk::users))
         .route("/risk/analyse", post(api_risk::analyse))
         .route("/alerts", get(api_risk::alerts))

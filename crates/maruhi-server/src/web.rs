@@ -213,29 +213,44 @@ pub struct ApiError(pub Error, pub Lang);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let (status, body) = self.problem();
+        problem_response(status, body)
+    }
+}
+
+impl ApiError {
+    /// The status and the problem document, for handlers that add members
+    /// of their own (RFC 9457 §3.2 extensions).
+    pub fn problem(&self) -> (StatusCode, serde_json::Value) {
         let ApiError(err, lang) = self;
+        let lang = *lang;
         let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let op = log_if_server_error(&err);
+        let op = log_if_server_error(err);
         let mut body = serde_json::json!({
             "type": format!("urn:maruhi:problem:{}", err.code()),
             "title": err.message(lang),
             "status": status.as_u16(),
             "code": err.code(),
         });
-        if let Error::Invalid(fields) = &err {
+        if let Error::Invalid(fields) = err {
             body["errors"] =
                 fields.iter().map(|f| serde_json::json!({"field": f.field, "message": f.msg.text(lang)})).collect();
         }
         if let Some(op) = op {
             body["operation_id"] = op.into();
         }
-        let mut resp = (status, axum::Json(body)).into_response();
-        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"maruhi\""));
-        }
-        resp
+        (status, body)
     }
+}
+
+/// A problem document as a response.
+pub fn problem_response(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut resp = (status, axum::Json(body)).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"maruhi\""));
+    }
+    resp
 }
 
 /// A problem that is about the request itself (malformed JSON, wrong type).

@@ -51,7 +51,7 @@ pub async fn record_many(tx: &mut WriteTx, at: &str, events: &[Event<'_>]) -> Re
     let mut rows = Vec::with_capacity(events.len());
     let mut entries = Vec::with_capacity(events.len());
     for (i, event) in events.iter().enumerate() {
-        let summary = if event.summary.is_null() { "{}".to_owned() } else { event.summary.to_string() };
+        let summary = if event.summary.is_null() { "{}".to_owned() } else { canonical_json(&event.summary) };
         let salt = salts[i * 32..(i + 1) * 32].to_owned();
         let actor = event.actor;
         let commitment =
@@ -86,6 +86,30 @@ pub async fn record_many(tx: &mut WriteTx, at: &str, events: &[Event<'_>]) -> Re
         .collect();
     maruhi_store::audit::append_many(tx.conn(), &new_rows).await?;
     Ok(first)
+}
+
+/// A summary as it is stored and committed to in the ledger: compact JSON
+/// with the keys of every object in byte order.
+///
+/// serde_json keeps object keys sorted, unless its `preserve_order` feature
+/// is on, which any crate of a build can switch on for all of them (the
+/// `evtx` crate does); then `json!` and `to_value` keep insertion order. The
+/// bytes behind a ledger commitment must not depend on how the binary was
+/// built, so the keys are put in order here rather than left to the map type.
+pub fn canonical_json(value: &Value) -> String {
+    sorted(value).to_string()
+}
+
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
 }
 
 /// The fields that differ between two JSON objects, as `{field: {before, after}}`.

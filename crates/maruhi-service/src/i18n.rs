@@ -88,6 +88,25 @@ pub enum Msg {
     NoInstallationKey,
     NoText,
     UnknownCollection,
+    UnknownFormat,
+    BadOffset,
+    CsvMapSyntax,
+    CsvMapField,
+    CsvMapAction,
+    UnknownAction,
+    BadDelimiter,
+    EvtxNotBuilt,
+    EvtxNotOverHttp,
+    BadSourceName,
+    HrHeader,
+    HrFieldCount,
+    HrDateOrder,
+    HrDuplicateUser,
+    BadPersonName,
+    NotUtf8,
+    MalformedCsv,
+    UnknownWatchlist,
+    NothingReadable,
     UnknownAlertStatus,
     UnknownDomainCategory,
     BadDomain,
@@ -148,6 +167,76 @@ impl Msg {
             Msg::UnknownCollection => {
                 ("コレクションは third_party または background です。", "The collection is third_party or background.")
             }
+            Msg::UnknownFormat => (
+                "形式は jsonl, csv, cert, evtx, m365, squid のいずれかです。",
+                "The format is one of jsonl, csv, cert, evtx, m365, squid.",
+            ),
+            Msg::BadOffset => (
+                "UTC からの時差は +09:00 のように ±HH:MM で指定してください。",
+                "Give the UTC offset as ±HH:MM, for example +09:00.",
+            ),
+            Msg::CsvMapSyntax => (
+                "CSV の対応付けは「項目=列名」をカンマで区切って指定してください。",
+                "A CSV mapping is FIELD=COLUMN pairs separated by commas.",
+            ),
+            Msg::CsvMapField => (
+                "CSV の列で埋められる項目ではありません。@timestamp、event.id、user.name などイベントの項目名を使ってください。",
+                "Not a field a CSV column can fill; use the event schema's names, such as @timestamp, event.id, user.name.",
+            ),
+            Msg::CsvMapAction => (
+                "@timestamp を列に対応付け、event.action を列に対応付けるか固定のアクションを指定してください。",
+                "Map @timestamp to a column, and map event.action to a column or give a constant action.",
+            ),
+            Msg::UnknownAction => (
+                "アクションが語彙にありません（logon、file-copy、file-upload、email-send など）。",
+                "Not an action of the vocabulary (logon, file-copy, file-upload, email-send, …).",
+            ),
+            Msg::BadDelimiter => (
+                "区切り文字は ASCII の 1 文字（または tab）です。",
+                "The delimiter is one ASCII character (or tab).",
+            ),
+            Msg::EvtxNotBuilt => (
+                "この maruhi は EVTX を読めません（evtx 機能を有効にしてビルドしてください）。",
+                "This maruhi cannot read EVTX (build it with the evtx feature).",
+            ),
+            Msg::EvtxNotOverHttp => (
+                "EVTX は API では受け付けません。maruhi events import で取り込んでください。",
+                "EVTX is not accepted over the API; import it with maruhi events import.",
+            ),
+            Msg::BadSourceName => (
+                "取り込み元の名前は 1〜200 文字で、制御文字を含めないでください。",
+                "The source name is 1 to 200 characters without control characters.",
+            ),
+            Msg::HrHeader => (
+                "見出し行は user,notice_date,last_working_day,end_date の通りにしてください。",
+                "The header row must be exactly user,notice_date,last_working_day,end_date.",
+            ),
+            Msg::HrFieldCount => (
+                "列は user、notice_date、last_working_day、end_date の 4 つです。",
+                "A line has four fields: user, notice_date, last_working_day, end_date.",
+            ),
+            Msg::HrDateOrder => (
+                "日付は 退職の申出日 ≤ 最終出社日 ≤ 退職日 の順にしてください。",
+                "The dates must be in order: notice date ≤ last working day ≤ end date.",
+            ),
+            Msg::HrDuplicateUser => (
+                "このユーザーはファイルの前の行に既にあります（最初の行を使います）。",
+                "This user is on an earlier line of the file (the first one is used).",
+            ),
+            Msg::BadPersonName => (
+                "ユーザー名は 1〜256 バイトで、制御文字を含めないでください。",
+                "A user name is 1 to 256 bytes without control characters.",
+            ),
+            Msg::NotUtf8 => ("UTF-8 の文字列ではありません。", "This is not UTF-8 text."),
+            Msg::MalformedCsv => ("CSV の形式が正しくありません。", "This is not well-formed CSV."),
+            Msg::NothingReadable => (
+                "1 行も読み取れなかったため、何も取り込んでいません。",
+                "No line could be read, so nothing was imported.",
+            ),
+            Msg::UnknownWatchlist => (
+                "ウォッチリストは departing、contractors、privileged のいずれかです。",
+                "The watchlist is departing, contractors or privileged.",
+            ),
             Msg::UnknownAlertStatus => (
                 "状態は new, investigating, dismissed, confirmed のいずれかです。",
                 "The status is one of new, investigating, dismissed, confirmed.",
@@ -433,6 +522,10 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("action.material.remove", "資料の登録解除", "Material removed"),
     ("action.scan.finding", "スキャンで検出", "Found by a scan"),
     ("action.scan.contamination", "第三者資料の混入を検出", "Third-party material found"),
+    ("action.events.import", "行動ログの取り込み", "Activity events imported"),
+    ("action.hr.import", "人事データの取り込み", "HR data imported"),
+    ("action.watchlist.add", "ウォッチリストに追加", "Added to a watchlist"),
+    ("action.watchlist.remove", "ウォッチリストから削除", "Removed from a watchlist"),
 ];
 
 /// Looks up a page label; a missing key shows as itself (and fails a test).

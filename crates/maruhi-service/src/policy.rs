@@ -68,6 +68,29 @@ pub fn sees_collections(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Legal | Role::Analyst)
 }
 
+/// Importing activity logs: admin and those who investigate (analysts),
+/// with write scope. An import adds to what every user is scored on.
+pub fn may_import_events(actor: &Actor) -> bool {
+    actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Analyst)
+}
+
+/// Reading stored activity events (personal data about employees'
+/// behaviour): admin, legal/IP and analysts.
+pub fn may_read_events(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Legal | Role::Analyst)
+}
+
+/// HR dates and watchlists are personal data that change how users are
+/// scored: admin and legal/IP keep them, with write scope.
+pub fn may_manage_hr(actor: &Actor) -> bool {
+    actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Legal)
+}
+
+/// Who reads HR dates and watchlists: those who keep them and analysts, who
+/// work the alerts they raise.
+pub fn may_read_hr(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Legal | Role::Analyst)
+}
 /// Insider-risk results (scores, alerts, evidence) are personal data about
 /// employees: those who investigate (analysts) and oversee (admin,
 /// legal/IP) see them; auditors see the audit trail of what was done.

@@ -39,6 +39,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0005_materials.sql"),
     },
     Migration {
+        version: 6,
+        sqlite: include_str!("../migrations/sqlite/0006_activity.sql"),
+        postgres: include_str!("../migrations/postgres/0006_activity.sql"),
+    },
+    Migration {
         version: 7,
         sqlite: include_str!("../migrations/sqlite/0007_risk.sql"),
         postgres: include_str!("../migrations/postgres/0007_risk.sql"),

@@ -203,6 +203,14 @@ fn evtx_truncated_and_garbage() {
 fn evtx_without_the_feature_says_so() {
     let items: Vec<_> = read(Format::Evtx, &b"ElfFile\0"[..], &Options::default()).collect();
     assert!(matches!(&items[..], [Err(b)] if b.message.contains("feature `evtx`")));
+    assert!(!Format::Evtx.is_built());
+}
+
+#[test]
+fn every_format_but_evtx_is_always_built() {
+    for f in Format::ALL {
+        assert_eq!(f.is_built(), f != Format::Evtx || cfg!(feature = "evtx"), "{f}");
+    }
 }
 
 #[test]
@@ -214,5 +222,53 @@ fn format_names() {
     for a in Action::ALL {
         assert_eq!(a.as_str().parse::<Action>(), Ok(a));
         assert_eq!(serde_json::to_value(a).ok(), Some(serde_json::Value::from(a.as_str())));
+    }
+}
+
+#[test]
+fn each_event_tells_the_line_its_record_starts_on() {
+    let data = "\n{\"@timestamp\":\"2026-03-02T09:15:00+09:00\",\"event\":{\"action\":\"logon\"}}\nnot json\n\n{\"@timestamp\":\"2026-03-02T09:16:00+09:00\",\"event\":{\"action\":\"logoff\"}}\n";
+    let mut events = read(Format::Jsonl, data.as_bytes(), &Options::default());
+    assert_eq!(events.line(), 0);
+    let mut seen = Vec::new();
+    while let Some(item) = events.next() {
+        seen.push(match item {
+            Ok(e) => format!("{} on {}", e.event.action, events.line()),
+            Err(bad) => format!("bad on {}", bad.line),
+        });
+    }
+    assert_eq!(seen, ["logon on 2", "bad on 3", "logoff on 5"]);
+    let squid = "1772410500.123 250 10.0.0.7 TCP_MISS/200 512 GET http://a.example/ - HIER_NONE/- text/html\n";
+    let two = format!("{squid}{squid}");
+    let mut events = read(Format::Squid, two.as_bytes(), &Options::default());
+    assert!(events.nth(1).is_some_and(|e| e.is_ok()));
+    assert_eq!(events.line(), 2);
+}
+
+#[test]
+fn csv_records_are_numbered_by_the_line_they_start_on() {
+    // Blank lines, CRLF terminators and a quoted field over two lines: the
+    // `csv` crate's own positions are where the previous record ended.
+    for nl in ["\n", "\r\n"] {
+        let data = [
+            "@timestamp,event.action,user.name,file.path",
+            "2026-03-02 09:00:00,logon,a,",
+            "",
+            "",
+            "2026-03-02 09:00:00,steal,b,",
+            "2026-03-02 09:00:00,file-write,c,\"two",
+            "lines\"",
+            "x,logon,d,",
+            "2026-03-02 09:00:00,nope,e,",
+        ]
+        .join(nl);
+        let bad: Vec<_> =
+            read(Format::Csv, data.as_bytes(), &Options::default()).filter_map(Result::err).map(|b| b.line).collect();
+        assert_eq!(bad, [5, 8, 9], "{nl:?}");
+        let mut events = read(Format::Csv, data.as_bytes(), &Options::default());
+        let lines: Vec<_> = std::iter::from_fn(|| events.next().map(|r| r.map(|_| events.line()).unwrap_or(0)))
+            .filter(|l| *l > 0)
+            .collect();
+        assert_eq!(lines, [2, 6], "{nl:?}");
     }
 }

@@ -15,6 +15,11 @@ const SECRET: &str = r#"{"title":"新規","category":"drawing","level":"秘"}"#;
 /// Part of the fixture's material, re-typed: what a leak looks like.
 const LEAK: &str = "第二工程ではセンサー基板を防振ゴムの上に載せ,コネクタを奥まで差し込んでからロックを確認する｡第三工程で筐体を閉じ,気密試験を50キロパスカルで30秒行う";
 
+/// One activity event, as a log shipper would post it.
+const EVENT: &str = r#"{"@timestamp":"2026-11-02T09:05:00+09:00","event":{"id":"pc42-2","action":"file-copy"},"user":{"name":"watanabe"},"file":{"path":"E:\\MX-7.dwg"},"device":{"type":"removable"}}"#;
+
+const HR: &str = "user,notice_date,last_working_day,end_date\nwatanabe,2026-11-01,2026-11-30,2026-12-31\n";
+
 #[rustfmt::skip]
 fn api_table(id: i64, width: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
     let s = |p: &str| p.replace("{id}", &id.to_string()).replace("{w}", &width.to_string());
@@ -40,6 +45,14 @@ fn api_table(id: i64, width: i64) -> Vec<(Method, String, Option<String>, [u16; 
         (Method::POST, s("/api/v1/groups"), Some(r#"{"name":"新グループ"}"#.into()), [201, 403, 403, 403, 403, 403, 403, 401]),
         (Method::POST, s("/api/v1/groups/other/members"), Some(r#"{"username":"kato"}"#.into()), [204, 403, 403, 403, 403, 403, 403, 401]),
         (Method::GET, s("/api/v1/audit"), None, [200, 403, 200, 403, 200, 403, 403, 401]),
+        (Method::POST, s("/api/v1/events?format=jsonl&source=api"), Some(EVENT.into()), [200, 403, 403, 200, 403, 403, 403, 401]),
+        (Method::POST, s("/api/v1/hr"), Some(HR.into()), [200, 403, 200, 403, 403, 403, 403, 401]),
+        (Method::GET, s("/api/v1/hr"), None, [200, 403, 200, 200, 403, 403, 403, 401]),
+        (Method::GET, s("/api/v1/watchlists"), None, [200, 403, 200, 200, 403, 403, 403, 401]),
+        (Method::GET, s("/api/v1/watchlists/departing?as_of=2026-12-01"), None, [200, 403, 200, 200, 403, 403, 403, 401]),
+        (Method::GET, s("/api/v1/watchlists/vip"), None, [404, 404, 404, 404, 404, 404, 404, 401]),
+        (Method::POST, s("/api/v1/watchlists/contractors"), Some(r#"{"user":"vendor.kimura","note":"SES"}"#.into()), [200, 403, 200, 403, 403, 403, 403, 401]),
+        (Method::DELETE, s("/api/v1/watchlists/privileged/nobody"), None, [404, 403, 404, 403, 403, 403, 403, 401]),
         (Method::GET, s("/api/v1/nope"), None, [404, 404, 404, 404, 404, 404, 404, 404]),
         (Method::GET, s("/ledger/checkpoint"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
         (Method::GET, s("/ledger/tile/0/000.p/{w}"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -125,6 +138,11 @@ async fn read_tokens_cannot_write() {
     let admin = f.token("admin", Scope::Read).await;
     assert_eq!(f.call(Method::GET, "/api/v1/secrets", &admin, None).await.status, 200);
     assert_eq!(f.call(Method::POST, "/api/v1/secrets", &admin, Some(SECRET)).await.status, 403);
+    assert_eq!(f.call(Method::POST, "/api/v1/events?format=jsonl&source=x", &admin, Some(EVENT)).await.status, 403);
+    assert_eq!(f.call(Method::POST, "/api/v1/hr", &admin, Some(HR)).await.status, 403);
+    let body = r#"{"user":"x"}"#;
+    assert_eq!(f.call(Method::POST, "/api/v1/watchlists/privileged", &admin, Some(body)).await.status, 403);
+    assert_eq!(f.call(Method::GET, "/api/v1/watchlists", &admin, None).await.status, 200);
     assert_eq!(
         f.call(Method::POST, "/api/v1/users", &admin, Some(r#"{"username":"x","role":"admin"}"#)).await.status,
         403

@@ -4,6 +4,7 @@
 // Tests state their expectations by unwrapping; a panic is the failure report.
 #![allow(clippy::unwrap_used)]
 
+mod activity;
 mod auth;
 mod ledger;
 mod registry;

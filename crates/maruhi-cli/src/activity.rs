@@ -1,0 +1,260 @@
+//! `maruhi events …`, `maruhi hr …` and `maruhi watchlist …`: activity logs,
+//! HR dates and watchlists for insider-risk detection.
+//!
+//! `events import` and `hr import` exit with 0 when every line was read, 1
+//! when some were rejected (the good ones are kept), 2 when the import could
+//! not run. Their `--json` reports are a contract.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use maruhi_service::hr::{HrReport, Watchlist};
+use maruhi_service::i18n::Lang;
+use maruhi_service::ingest::{CsvMapSpec, EventOptions, Format, ImportProgress, ImportReport};
+use maruhi_service::{Actor, Service};
+
+use crate::args::{EventFormat, EventsCmd, HrCmd, WatchlistCmd};
+use crate::commands::{lang, print_json};
+
+fn format(f: EventFormat) -> Format {
+    match f {
+        EventFormat::Jsonl => Format::Jsonl,
+        EventFormat::Csv => Format::Csv,
+        EventFormat::Cert => Format::Cert,
+        EventFormat::Evtx => Format::Evtx,
+        EventFormat::M365 => Format::M365,
+        EventFormat::Squid => Format::Squid,
+    }
+}
+
+/// The file, or standard input for `-`, and its size when known.
+fn open_input(file: &Path) -> Result<(Box<dyn Read + Send>, Option<u64>)> {
+    if file == Path::new("-") {
+        return Ok((Box::new(std::io::stdin()), None));
+    }
+    let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+    Ok((Box::new(f), size))
+}
+
+/// `maruhi events …`; returns the exit code.
+pub async fn events(svc: &Service, op: &Actor, cmd: EventsCmd) -> Result<u8> {
+    let EventsCmd::Import {
+        file,
+        format: fmt,
+        source,
+        offset,
+        csv_map,
+        csv_action,
+        csv_action_values,
+        csv_delimiter,
+        upload_threshold,
+        show,
+        json,
+    } = cmd;
+    let mut options = EventOptions::new(maruhi_service::ingest::parse_offset(&offset)?);
+    let spec =
+        CsvMapSpec { columns: csv_map, action: csv_action, action_values: csv_action_values, delimiter: csv_delimiter };
+    let mapping = spec.mapping()?;
+    if fmt != EventFormat::Csv && spec != CsvMapSpec::default() {
+        bail!("--csv-map, --csv-action, --csv-action-values and --csv-delimiter are for --format csv");
+    }
+    if let Some(m) = mapping {
+        options = options.with_csv(m);
+    }
+    if let Some(bytes) = upload_threshold {
+        options = options.with_upload_threshold(bytes);
+    }
+    let source = source.unwrap_or_else(|| match file.file_name() {
+        Some(name) if file != Path::new("-") => name.to_string_lossy().into_owned(),
+        _ => "stdin".to_owned(),
+    });
+    let (reader, total) = open_input(&file)?;
+    let mut line = ProgressLine::new(total);
+    let report = svc.import_events(op, &source, format(fmt), reader, &options, |p| line.update(p)).await;
+    line.clear();
+    let report = report?;
+    if json {
+        print_json(&report)?;
+    } else {
+        print_import(&report, show)?;
+    }
+    Ok(if report.rejected_total > 0 { 1 } else { 0 })
+}
+
+fn print_import(r: &ImportReport, show: usize) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match lang() {
+        Lang::Ja => writeln!(
+            out,
+            "{}（{}）: 新規 {} 件、重複 {} 件、対象外 {} 件、不正 {} 件",
+            r.source, r.format, r.accepted, r.duplicates, r.skipped, r.rejected_total
+        )?,
+        Lang::En => writeln!(
+            out,
+            "{} ({}): {} new, {} duplicates, {} skipped, {} rejected",
+            r.source, r.format, r.accepted, r.duplicates, r.skipped, r.rejected_total
+        )?,
+    }
+    for bad in r.rejected.iter().take(show) {
+        writeln!(out, "  line {}: {}", bad.line, bad.message)?;
+    }
+    let more = r.rejected_total.saturating_sub(show.min(r.rejected.len()) as u64);
+    if more > 0 {
+        match lang() {
+            Lang::Ja => writeln!(out, "  …ほか {more} 行")?,
+            Lang::En => writeln!(out, "  … and {more} more")?,
+        }
+    }
+    if r.stored_nothing() && r.rejected_total > 0 {
+        match lang() {
+            Lang::Ja => writeln!(out, "イベントを 1 件も読めなかったため、何も取り込んでいません。")?,
+            Lang::En => writeln!(out, "no event could be read: nothing was imported")?,
+        }
+    }
+    Ok(())
+}
+
+/// `maruhi hr …`; returns the exit code.
+pub async fn hr(svc: &Service, op: &Actor, cmd: HrCmd) -> Result<u8> {
+    match cmd {
+        HrCmd::Import { file, json } => {
+            let (reader, _) = open_input(&file)?;
+            let report = svc.import_hr(op, reader).await?;
+            if json {
+                print_json(&report.view(lang()))?;
+            } else {
+                print_hr(&report)?;
+            }
+            Ok(if report.rejected_total > 0 { 1 } else { 0 })
+        }
+        HrCmd::List { json } => {
+            let records = svc.hr_records(op).await?;
+            if json {
+                print_json(&records)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                for r in records {
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}",
+                        r.user,
+                        r.notice_date,
+                        r.last_working_day.as_deref().unwrap_or("-"),
+                        r.end_date.as_deref().unwrap_or("-")
+                    )?;
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn print_hr(r: &HrReport) -> Result<()> {
+    let l = lang();
+    let mut out = std::io::stdout().lock();
+    match l {
+        Lang::Ja => writeln!(
+            out,
+            "人事データ: 新規 {} 人、更新 {} 人、変更なし {} 人、退職予定者リストに追加 {} 人、不正 {} 行",
+            r.inserted, r.updated, r.unchanged, r.departing_added, r.rejected_total
+        )?,
+        Lang::En => writeln!(
+            out,
+            "HR data: {} new, {} updated, {} unchanged, {} added to the departing list, {} rejected",
+            r.inserted, r.updated, r.unchanged, r.departing_added, r.rejected_total
+        )?,
+    }
+    for bad in &r.rejected {
+        writeln!(out, "  line {} ({}): {}", bad.line, bad.field, bad.message(l))?;
+    }
+    Ok(())
+}
+
+fn watchlist_arg(list: &str) -> Result<Watchlist> {
+    Watchlist::parse(list)
+        .with_context(|| format!("unknown watchlist `{list}`: use departing, contractors or privileged"))
+}
+
+/// `maruhi watchlist …`.
+pub async fn watchlist(svc: &Service, op: &Actor, cmd: WatchlistCmd) -> Result<()> {
+    match cmd {
+        WatchlistCmd::Add { list, user, note } => {
+            svc.watchlist_add(op, watchlist_arg(&list)?, &user, &note).await?;
+        }
+        WatchlistCmd::Remove { list, user } => {
+            svc.watchlist_remove(op, watchlist_arg(&list)?, &user).await?;
+        }
+        WatchlistCmd::List { list, as_of, json } => {
+            let list = list.as_deref().map(watchlist_arg).transpose()?;
+            let as_of = as_of
+                .as_deref()
+                .map(|d| maruhi_service::clock::parse_date(d).context("--as-of is a date, YYYY-MM-DD"))
+                .transpose()?;
+            let members = svc.watchlists(op, list, as_of).await?;
+            if json {
+                print_json(&members)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                for m in members {
+                    let until = m.end_date.as_deref().map(|d| format!(" (until {d})")).unwrap_or_default();
+                    writeln!(out, "{}\t{}\t{}{until}\t{}", m.list.id(), m.user, m.source, m.note)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A one-line progress display on stderr while a long import runs, only
+/// when stderr is a terminal.
+struct ProgressLine {
+    enabled: bool,
+    total: Option<u64>,
+    started: Instant,
+    last: Option<Instant>,
+    shown: bool,
+}
+
+impl ProgressLine {
+    fn new(total: Option<u64>) -> ProgressLine {
+        ProgressLine {
+            enabled: std::io::stderr().is_terminal(),
+            total,
+            started: Instant::now(),
+            last: None,
+            shown: false,
+        }
+    }
+
+    fn update(&mut self, p: ImportProgress) {
+        // Short imports show nothing; long ones update a few times a second.
+        let elapsed = self.started.elapsed();
+        if !self.enabled
+            || elapsed < Duration::from_millis(500)
+            || self.last.is_some_and(|t| t.elapsed() < Duration::from_millis(200))
+        {
+            return;
+        }
+        self.last = Some(Instant::now());
+        let mb = |b: u64| b as f64 / 1e6;
+        let read = match self.total {
+            Some(t) if t > 0 => {
+                format!("{:.1}/{:.1} MB ({:.0}%)", mb(p.bytes), mb(t), p.bytes as f64 * 100.0 / t as f64)
+            }
+            _ => format!("{:.1} MB", mb(p.bytes)),
+        };
+        let rate = p.records as f64 / elapsed.as_secs_f64().max(0.001);
+        eprint!("\r\x1b[2K{read}, {} records, {rate:.0} records/s", p.records);
+        self.shown = true;
+    }
+
+    fn clear(&mut self) {
+        if self.shown {
+            eprint!("\r\x1b[2K");
+            self.shown = false;
+        }
+    }
+}

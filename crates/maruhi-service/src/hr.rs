@@ -1,0 +1,588 @@
+//! HR dates and watchlists: who is leaving, who is a contractor, who holds
+//! privileged accounts. Detection scores these users higher and looks back
+//! over a departing employee's activity (DESIGN §5).
+//!
+//! HR data comes as a CSV with the header `user,notice_date,last_working_day,end_date`
+//! (dates `YYYY-MM-DD`; the last two may be empty while unknown). Each bad
+//! line is reported by number while the good ones are kept; importing again
+//! updates the dates. Every HR record puts its user on the `departing`
+//! watchlist, where they count from the notice date to the end date, as of
+//! whichever date the list is read for. Contractors, privileged accounts (and
+//! departures HR does not know yet) are added by hand.
+//!
+//! All of this is personal data: user names appear in audit entries only in
+//! the summary, which the ledger holds as a salted commitment (erasable),
+//! never as the entry's object.
+
+use std::io::Read;
+
+use maruhi_store::hr::{HrDates, HrRow, NewMember, WatchRow};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::audit::{self, Event};
+use crate::auth::hex_lower;
+use crate::i18n::{Lang, Msg};
+use crate::ingest::REJECTED_KEPT;
+use crate::{policy, Actor, Error, Result, Service};
+
+/// The header an HR file must start with, exactly.
+pub const HR_HEADER: [&str; 4] = ["user", "notice_date", "last_working_day", "end_date"];
+
+/// The largest HR file read (a company of 100,000 people needs about 5 MiB).
+pub const MAX_HR_BYTES: u64 = 16 << 20;
+
+/// A watchlist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Watchlist {
+    /// Employees who gave notice (from HR data, or by hand).
+    Departing,
+    /// Contractors and staff of outsourcing partners.
+    Contractors,
+    /// Holders of privileged accounts (administrators of systems and data).
+    Privileged,
+}
+
+impl Watchlist {
+    pub const ALL: [Watchlist; 3] = [Watchlist::Departing, Watchlist::Contractors, Watchlist::Privileged];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Watchlist::Departing => "departing",
+            Watchlist::Contractors => "contractors",
+            Watchlist::Privileged => "privileged",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Watchlist> {
+        Watchlist::ALL.into_iter().find(|w| w.id() == s.trim())
+    }
+}
+
+/// One employee's HR dates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HrRecord {
+    pub user: String,
+    pub notice_date: String,
+    pub last_working_day: Option<String>,
+    pub end_date: Option<String>,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+impl From<HrRow> for HrRecord {
+    fn from(r: HrRow) -> Self {
+        HrRecord {
+            user: r.user_name,
+            notice_date: r.notice_date,
+            last_working_day: r.last_working_day,
+            end_date: r.end_date,
+            updated_at: r.updated_at,
+            updated_by: r.updated_by,
+        }
+    }
+}
+
+/// A line of an HR file that was not imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HrRejected {
+    /// 1-based line number.
+    pub line: u64,
+    /// The column at fault (`user`, `notice_date`, …), or `line`.
+    pub field: &'static str,
+    #[serde(skip)]
+    pub msg: Msg,
+}
+
+impl HrRejected {
+    pub fn message(&self, lang: Lang) -> &'static str {
+        self.msg.text(lang)
+    }
+}
+
+/// The outcome of an HR import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HrReport {
+    /// Users whose dates were new.
+    pub inserted: u64,
+    /// Users whose dates changed.
+    pub updated: u64,
+    /// Users whose dates were already as in the file.
+    pub unchanged: u64,
+    /// Users put on the `departing` watchlist by this import.
+    pub departing_added: u64,
+    /// The first rejected lines, in file order.
+    pub rejected: Vec<HrRejected>,
+    pub rejected_total: u64,
+    /// SHA-256 of the file (hex).
+    pub sha256: String,
+}
+
+impl HrReport {
+    /// No line could be read: nothing changed.
+    pub fn stored_nothing(&self) -> bool {
+        self.inserted + self.updated + self.unchanged == 0 && self.rejected_total > 0
+    }
+
+    /// The report as the CLI's `--json` and the API show it, with the
+    /// messages in `lang`.
+    pub fn view(&self, lang: Lang) -> HrReportView {
+        HrReportView {
+            inserted: self.inserted,
+            updated: self.updated,
+            unchanged: self.unchanged,
+            departing_added: self.departing_added,
+            rejected: self
+                .rejected
+                .iter()
+                .map(|r| HrRejectedView { line: r.line, field: r.field, message: r.message(lang) })
+                .collect(),
+            rejected_total: self.rejected_total,
+            sha256: self.sha256.clone(),
+        }
+    }
+}
+
+/// [`HrReport`] with its messages in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HrReportView {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub departing_added: u64,
+    pub rejected: Vec<HrRejectedView>,
+    pub rejected_total: u64,
+    pub sha256: String,
+}
+
+/// A rejected line of an HR file, with its message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HrRejectedView {
+    pub line: u64,
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+/// A user on a watchlist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WatchMember {
+    pub list: Watchlist,
+    pub user: String,
+    pub note: String,
+    /// `manual`, or `hr` for a departure taken from HR data.
+    pub source: String,
+    pub added_by: String,
+    pub added_at: String,
+    /// The user's HR notice and end dates, if HR data has them.
+    pub notice_date: Option<String>,
+    pub end_date: Option<String>,
+}
+
+fn member(r: WatchRow) -> WatchMember {
+    WatchMember {
+        list: Watchlist::parse(&r.list).unwrap_or(Watchlist::Departing),
+        user: r.user_name,
+        note: r.note,
+        source: r.source,
+        added_by: r.added_by,
+        added_at: r.added_at,
+        notice_date: r.notice_date,
+        end_date: r.end_date,
+    }
+}
+
+/// A good line of an HR file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct HrLine {
+    user: String,
+    notice_date: String,
+    last_working_day: Option<String>,
+    end_date: Option<String>,
+}
+
+impl HrLine {
+    fn dates(&self) -> HrDates<'_> {
+        HrDates {
+            notice_date: &self.notice_date,
+            last_working_day: self.last_working_day.as_deref(),
+            end_date: self.end_date.as_deref(),
+        }
+    }
+}
+
+/// A user name as HR data and logs write it: 1 to 256 bytes, no control
+/// characters. (Not the stricter rule for maruhi's own login names: employees
+/// are named by their directory, `tanaka` or `tanaka@example.co.jp`.)
+pub(crate) fn person_name(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty() && s.len() <= 256 && !s.chars().any(char::is_control)).then(|| s.to_owned())
+}
+
+/// A strict ISO date, `YYYY-MM-DD`.
+fn iso_date(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+    (shape && crate::clock::parse_date(s).is_some()).then(|| s.to_owned())
+}
+
+/// The line a CSV record starts on. The `csv` crate's position is where the
+/// previous record ended: before blank lines, and before the LF of a CRLF
+/// terminator (it ends a record at the CR), so the line feeds from there to
+/// the record's first byte are added.
+fn start_line(data: &[u8], p: &csv::Position) -> u64 {
+    let from = usize::try_from(p.byte()).unwrap_or(usize::MAX);
+    let run = data.get(from..).unwrap_or_default().iter().take_while(|b| matches!(b, b'\r' | b'\n'));
+    p.line() + run.filter(|b| **b == b'\n').count() as u64
+}
+
+/// Reads an HR file: the good lines, and the rejected ones with their total.
+/// A wrong header refuses the whole file.
+fn parse_hr(data: &[u8]) -> Result<(Vec<HrLine>, Vec<HrRejected>, u64)> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(data);
+    let mut rows: Vec<(HrLine, u64)> = Vec::new();
+    let mut rejected = Vec::new();
+    let mut total = 0u64;
+    let mut reject = |line: u64, field: &'static str, msg: Msg, rejected: &mut Vec<HrRejected>| {
+        total += 1;
+        if rejected.len() < REJECTED_KEPT {
+            rejected.push(HrRejected { line, field, msg });
+        }
+    };
+    let mut header_seen = false;
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        let line = rdr.position().line();
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line, |p| start_line(data, p));
+                if !header_seen {
+                    return Err(Error::invalid("header", Msg::HrHeader));
+                }
+                reject(line, "line", Msg::MalformedCsv, &mut rejected);
+                continue;
+            }
+        }
+        let line = rec.position().map_or(line, |p| start_line(data, p));
+        if !header_seen {
+            let names: Vec<&[u8]> = rec.iter().collect();
+            let first = names.first().map(|f| f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f));
+            let exact = names.len() == HR_HEADER.len()
+                && first == Some(HR_HEADER[0].as_bytes())
+                && names.iter().zip(HR_HEADER).skip(1).all(|(n, h)| *n == h.as_bytes());
+            if !exact {
+                return Err(Error::invalid("header", Msg::HrHeader));
+            }
+            header_seen = true;
+            continue;
+        }
+        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            continue;
+        }
+        if rec.len() != HR_HEADER.len() {
+            reject(line, "line", Msg::HrFieldCount, &mut rejected);
+            continue;
+        }
+        let mut fields = [""; 4];
+        let mut not_utf8 = None;
+        for (i, f) in rec.iter().enumerate().take(4) {
+            match std::str::from_utf8(f) {
+                Ok(s) => fields[i] = s.trim(),
+                Err(_) => {
+                    not_utf8 = Some(HR_HEADER[i]);
+                    break;
+                }
+            }
+        }
+        if let Some(field) = not_utf8 {
+            reject(line, field, Msg::NotUtf8, &mut rejected);
+            continue;
+        }
+        let Some(user) = person_name(fields[0]) else {
+            reject(line, "user", Msg::BadPersonName, &mut rejected);
+            continue;
+        };
+        if fields[1].is_empty() {
+            reject(line, "notice_date", Msg::Required, &mut rejected);
+            continue;
+        }
+        let mut dates = [None, None, None];
+        let mut bad = None;
+        for (i, slot) in dates.iter_mut().enumerate() {
+            let text = fields[i + 1];
+            if text.is_empty() {
+                continue;
+            }
+            match iso_date(text) {
+                Some(d) => *slot = Some(d),
+                None => {
+                    bad = Some(HR_HEADER[i + 1]);
+                    break;
+                }
+            }
+        }
+        if let Some(field) = bad {
+            reject(line, field, Msg::BadDate, &mut rejected);
+            continue;
+        }
+        let [Some(notice_date), last_working_day, end_date] = dates else {
+            reject(line, "notice_date", Msg::Required, &mut rejected);
+            continue;
+        };
+        let ordered = [Some(&notice_date), last_working_day.as_ref(), end_date.as_ref()];
+        let present: Vec<&String> = ordered.into_iter().flatten().collect();
+        if present.windows(2).any(|w| w[0] > w[1]) {
+            reject(line, "dates", Msg::HrDateOrder, &mut rejected);
+            continue;
+        }
+        if rows.iter().any(|(r, _)| r.user == user) {
+            reject(line, "user", Msg::HrDuplicateUser, &mut rejected);
+            continue;
+        }
+        rows.push((HrLine { user, notice_date, last_working_day, end_date }, line));
+    }
+    if !header_seen {
+        return Err(Error::invalid("header", Msg::HrHeader));
+    }
+    Ok((rows.into_iter().map(|(r, _)| r).collect(), rejected, total))
+}
+
+impl Service {
+    /// Imports HR dates from a CSV (see [`HR_HEADER`]); see the module
+    /// documentation. Good lines are kept and bad ones reported; a wrong
+    /// header or a file over [`MAX_HR_BYTES`] refuses the whole file. One
+    /// audit event records what changed. Admin and legal/IP with write scope.
+    pub async fn import_hr<R: Read + Send + 'static>(&self, actor: &Actor, reader: R) -> Result<HrReport> {
+        if !policy::may_manage_hr(actor) {
+            return Err(Error::Forbidden);
+        }
+        let (lines, rejected, rejected_total, sha256) = tokio::task::spawn_blocking(move || {
+            let mut data = Vec::new();
+            reader
+                .take(MAX_HR_BYTES + 1)
+                .read_to_end(&mut data)
+                .map_err(|_| Error::invalid("file", Msg::MalformedCsv))?;
+            if data.len() as u64 > MAX_HR_BYTES {
+                return Err(Error::invalid("file", Msg::TooLong));
+            }
+            let (lines, rejected, total) = parse_hr(&data)?;
+            Ok((lines, rejected, total, hex_lower(&Sha256::digest(&data))))
+        })
+        .await
+        .map_err(|_| Error::Conflict(Msg::ServerError))??;
+
+        let mut report =
+            HrReport { inserted: 0, updated: 0, unchanged: 0, departing_added: 0, rejected, rejected_total, sha256 };
+        if lines.is_empty() {
+            return Ok(report);
+        }
+        let at = self.now_text();
+        let mut tx = self.db.begin().await?;
+        let mut changes = Vec::new();
+        let mut added = Vec::new();
+        for line in &lines {
+            let existing = maruhi_store::hr::get_hr(tx.conn(), &line.user).await?;
+            let same = existing.as_ref().is_some_and(|e| {
+                e.notice_date == line.notice_date
+                    && e.last_working_day == line.last_working_day
+                    && e.end_date == line.end_date
+            });
+            if same {
+                report.unchanged += 1;
+            } else {
+                maruhi_store::hr::upsert_hr(tx.conn(), &line.user, &line.dates(), &at, &actor.username).await?;
+                if existing.is_some() {
+                    report.updated += 1;
+                } else {
+                    report.inserted += 1;
+                }
+                changes.push(json!({
+                    "user": line.user, "notice_date": line.notice_date,
+                    "last_working_day": line.last_working_day, "end_date": line.end_date,
+                }));
+            }
+            let new = NewMember {
+                list: Watchlist::Departing.id(),
+                user_name: &line.user,
+                note: "",
+                source: "hr",
+                added_by: &actor.username,
+                added_at: &at,
+            };
+            if maruhi_store::hr::add_member(tx.conn(), &new).await? {
+                report.departing_added += 1;
+                added.push(line.user.as_str());
+            }
+        }
+        if !changes.is_empty() || !added.is_empty() {
+            let summary = json!({
+                "inserted": report.inserted, "updated": report.updated, "unchanged": report.unchanged,
+                "rejected": report.rejected_total, "sha256": report.sha256,
+                "changes": changes, "departing_added": added,
+            });
+            let event = Event { action: "hr.import", object_type: "hr", object_id: None, summary, actor };
+            audit::record(&mut tx, &at, event).await?;
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Every HR record. Admin, legal/IP and analysts.
+    pub async fn hr_records(&self, actor: &Actor) -> Result<Vec<HrRecord>> {
+        if !policy::may_read_hr(actor.role) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::hr::list_hr(&mut conn).await?.into_iter().map(HrRecord::from).collect())
+    }
+
+    /// Today's date where the installation is: Japan (+09:00), where HR dates
+    /// are written.
+    pub fn today(&self) -> time::Date {
+        self.now().to_offset(maruhi_events::Options::JST).date()
+    }
+
+    /// The members of one watchlist (or all) as of `as_of` (default: today):
+    /// every hand-made entry, and departures from HR data between their
+    /// notice and end dates. Admin, legal/IP and analysts.
+    pub async fn watchlists(
+        &self,
+        actor: &Actor,
+        list: Option<Watchlist>,
+        as_of: Option<time::Date>,
+    ) -> Result<Vec<WatchMember>> {
+        if !policy::may_read_hr(actor.role) {
+            return Err(Error::Forbidden);
+        }
+        let as_of = crate::clock::format_date(as_of.unwrap_or_else(|| self.today()));
+        let mut conn = self.db.read().await?;
+        let rows = maruhi_store::hr::watchlist(&mut conn, list.map(Watchlist::id), &as_of).await?;
+        Ok(rows.into_iter().map(member).collect())
+    }
+
+    /// Puts a user on a watchlist by hand (or changes the note). A departure
+    /// that came from HR data becomes a hand-made entry, which no end date
+    /// takes off the list. Admin and legal/IP with write scope.
+    pub async fn watchlist_add(&self, actor: &Actor, list: Watchlist, user: &str, note: &str) -> Result<WatchMember> {
+        if !policy::may_manage_hr(actor) {
+            return Err(Error::Forbidden);
+        }
+        let user = person_name(user).ok_or_else(|| Error::invalid("user", Msg::BadPersonName))?;
+        let mut problems = crate::validate::Problems::default();
+        let note = problems.text("note", note, false, 500);
+        problems.finish()?;
+        let at = self.now_text();
+        let mut tx = self.db.begin().await?;
+        let existing = maruhi_store::hr::member(tx.conn(), list.id(), &user).await?;
+        let replaced = match &existing {
+            None => {
+                let new = NewMember {
+                    list: list.id(),
+                    user_name: &user,
+                    note: &note,
+                    source: "manual",
+                    added_by: &actor.username,
+                    added_at: &at,
+                };
+                maruhi_store::hr::add_member(tx.conn(), &new).await?;
+                None
+            }
+            Some(e) if e.source == "manual" && e.note == note => return Ok(member(e.clone())),
+            Some(e) => {
+                maruhi_store::hr::update_member(tx.conn(), list.id(), &user, &note, "manual").await?;
+                Some(e.source.clone())
+            }
+        };
+        let summary = json!({"user": user, "note": note, "replaces": replaced});
+        audit::record(&mut tx, &at, Event::new(actor, "watchlist.add", "watchlist", list.id()).summary(summary))
+            .await?;
+        let row = maruhi_store::hr::member(tx.conn(), list.id(), &user).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(member(row))
+    }
+
+    /// Takes a user off a watchlist (a departure from HR data comes back
+    /// with the next HR import that lists them). Admin and legal/IP with
+    /// write scope.
+    pub async fn watchlist_remove(&self, actor: &Actor, list: Watchlist, user: &str) -> Result<()> {
+        if !policy::may_manage_hr(actor) {
+            return Err(Error::Forbidden);
+        }
+        let user = person_name(user).ok_or(Error::NotFound)?;
+        let at = self.now_text();
+        let mut tx = self.db.begin().await?;
+        if !maruhi_store::hr::remove_member(tx.conn(), list.id(), &user).await? {
+            return Err(Error::NotFound);
+        }
+        let summary = json!({ "user": user });
+        audit::record(&mut tx, &at, Event::new(actor, "watchlist.remove", "watchlist", list.id()).summary(summary))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Vec<HrLine>, Vec<(u64, &'static str, Msg)>) {
+        let (lines, rejected, total) = parse_hr(text.as_bytes()).unwrap_or_default();
+        assert_eq!(total as usize, rejected.len());
+        (lines, rejected.into_iter().map(|r| (r.line, r.field, r.msg)).collect())
+    }
+
+    #[test]
+    fn bad_lines_are_reported_by_number_and_good_ones_kept() {
+        let (lines, bad) = parse(
+            "\u{feff}user,notice_date,last_working_day,end_date\n\
+             tanaka,2026-10-01,2026-11-30,2026-12-31\n\
+             sato,2026-10-01,,\n\
+             suzuki,2026/10/01,,\n\
+             ito,2026-12-01,2026-11-01,\n\
+             tanaka,2026-10-02,,\n\
+             ,2026-10-01,,\n\
+             kato,2026-10-01\n\
+             \n\
+             mori,2026-02-30,,\n\
+             \"yamada\",2026-10-05,,2026-10-31\n",
+        );
+        assert_eq!(lines.iter().map(|l| l.user.as_str()).collect::<Vec<_>>(), ["tanaka", "sato", "yamada"]);
+        assert_eq!(lines[1].last_working_day, None);
+        assert_eq!(lines[2].end_date.as_deref(), Some("2026-10-31"));
+        assert_eq!(
+            bad,
+            [
+                (4, "notice_date", Msg::BadDate),
+                (5, "dates", Msg::HrDateOrder),
+                (6, "user", Msg::HrDuplicateUser),
+                (7, "user", Msg::BadPersonName),
+                (8, "line", Msg::HrFieldCount),
+                (10, "notice_date", Msg::BadDate),
+            ]
+        );
+    }
+
+    #[test]
+    fn lines_are_counted_in_crlf_files_too() {
+        let (lines, bad) =
+            parse("user,notice_date,last_working_day,end_date\r\na,2026-10-01,,\r\n\r\nb,x,,\r\nc,2026-10-01,,");
+        assert_eq!(lines.len(), 2);
+        assert_eq!(bad, [(4, "notice_date", Msg::BadDate)]);
+    }
+
+    #[test]
+    fn the_header_must_be_exact() {
+        for text in ["", "user,notice,last,end\n", "User,notice_date,last_working_day,end_date\n", "user,notice_date\n"]
+        {
+            assert!(
+                matches!(parse_hr(text.as_bytes()), Err(Error::Invalid(f)) if f[0].msg == Msg::HrHeader),
+                "{text:?}"
+            );
+        }
+    }
+}
