@@ -51,6 +51,7 @@ pub async fn events(svc: &Service, op: &Actor, cmd: EventsCmd) -> Result<u8> {
         csv_action_values,
         csv_delimiter,
         upload_threshold,
+        no_analyse,
         show,
         json,
     } = cmd;
@@ -80,6 +81,9 @@ pub async fn events(svc: &Service, op: &Actor, cmd: EventsCmd) -> Result<u8> {
         print_json(&report)?;
     } else {
         print_import(&report, show)?;
+    }
+    if !no_analyse && report.accepted > 0 {
+        crate::risk::analyse_after_import(svc, op).await?;
     }
     Ok(if report.rejected_total > 0 { 1 } else { 0 })
 }
@@ -120,13 +124,17 @@ fn print_import(r: &ImportReport, show: usize) -> Result<()> {
 /// `maruhi hr …`; returns the exit code.
 pub async fn hr(svc: &Service, op: &Actor, cmd: HrCmd) -> Result<u8> {
     match cmd {
-        HrCmd::Import { file, json } => {
+        HrCmd::Import { file, no_analyse, json } => {
             let (reader, _) = open_input(&file)?;
             let report = svc.import_hr(op, reader).await?;
             if json {
                 print_json(&report.view(lang()))?;
             } else {
                 print_hr(&report)?;
+            }
+            // A notice re-scores the 90 days before it: analyse again.
+            if !no_analyse && !report.stored_nothing() {
+                crate::risk::analyse_after_import(svc, op).await?;
             }
             Ok(if report.rejected_total > 0 { 1 } else { 0 })
         }
@@ -174,7 +182,7 @@ fn print_hr(r: &HrReport) -> Result<()> {
 }
 
 fn watchlist_arg(list: &str) -> Result<Watchlist> {
-    Watchlist::parse(list)
+    Watchlist::from_name(list)
         .with_context(|| format!("unknown watchlist `{list}`: use departing, contractors or privileged"))
 }
 
@@ -200,7 +208,7 @@ pub async fn watchlist(svc: &Service, op: &Actor, cmd: WatchlistCmd) -> Result<(
                 let mut out = std::io::stdout().lock();
                 for m in members {
                     let until = m.end_date.as_deref().map(|d| format!(" (until {d})")).unwrap_or_default();
-                    writeln!(out, "{}\t{}\t{}{until}\t{}", m.list.id(), m.user, m.source, m.note)?;
+                    writeln!(out, "{}\t{}\t{}{until}\t{}", m.list.name(), m.user, m.source, m.note)?;
                 }
             }
         }

@@ -493,6 +493,9 @@ pub enum EventsCmd {
         /// squid: an upload or download is a request of at least this many bytes
         #[arg(long, value_name = "BYTES")]
         upload_threshold: Option<u64>,
+        /// Do not run the risk analysis afterwards (when loading several files: run `maruhi risk analyse` at the end)
+        #[arg(long)]
+        no_analyse: bool,
         /// How many rejected lines to print (all are counted)
         #[arg(long, default_value_t = 20)]
         show: usize,
@@ -513,6 +516,9 @@ pub enum HrCmd {
     Import {
         /// The CSV file; `-` reads standard input
         file: PathBuf,
+        /// Do not run the risk analysis afterwards (when loading several files: run `maruhi risk analyse` at the end)
+        #[arg(long)]
+        no_analyse: bool,
         /// Print the report as JSON
         #[arg(long)]
         json: bool,

@@ -72,6 +72,23 @@ fn as_of(text: &str) -> Result<OffsetDateTime> {
     Ok(day.with_hms_milli(23, 59, 59, 999).unwrap_or(day.midnight()).assume_offset(jst))
 }
 
+/// Runs the analysis after an import, reporting on stderr (stdout keeps the
+/// import's report, which may be JSON).
+pub async fn analyse_after_import(svc: &Service, op: &Actor) -> Result<()> {
+    let r = svc.analyse_risk(op).await?;
+    match lang() {
+        maruhi_service::i18n::Lang::Ja => eprintln!(
+            "リスク分析: {} 件のイベントから指標 {} 件、アラート {} 件（新規 {} 件）",
+            r.events, r.indicators, r.alerts, r.new_alerts
+        ),
+        maruhi_service::i18n::Lang::En => eprintln!(
+            "risk analysis: {} events, {} indicators, {} alerts ({} new)",
+            r.events, r.indicators, r.alerts, r.new_alerts
+        ),
+    }
+    Ok(())
+}
+
 pub async fn risk(svc: &Service, op: &Actor, cmd: RiskCmd) -> Result<()> {
     let lang = lang();
     match cmd {

@@ -41,7 +41,7 @@ impl Watchlist {
 
     /// The list with this name.
     pub fn from_name(name: &str) -> Option<Watchlist> {
-        Watchlist::ALL.into_iter().find(|w| w.name() == name)
+        Watchlist::ALL.into_iter().find(|w| w.name() == name.trim())
     }
 }
 

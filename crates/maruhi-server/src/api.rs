@@ -392,6 +392,9 @@ pub async fn import_events(
     if report.stored_nothing() && report.rejected_total > 0 {
         return Ok(nothing_readable(lang, json!(report.rejected), report.rejected_total));
     }
+    if report.accepted > 0 {
+        state.request_analysis(a.actor.clone());
+    }
     ok(report)
 }
 
@@ -423,7 +426,7 @@ fn as_of(q: &WatchlistQuery, lang: Lang) -> Result<Option<time::Date>, ApiError>
 }
 
 fn watchlist_of(list: &str, lang: Lang) -> Result<Watchlist, ApiError> {
-    Watchlist::parse(list).ok_or(ApiError(Error::NotFound, lang))
+    Watchlist::from_name(list).ok_or(ApiError(Error::NotFound, lang))
 }
 
 pub async fn watchlists(

@@ -50,11 +50,47 @@ pub struct AppState {
     pub svc: Service,
     /// Mark cookies `Secure` (set when served over HTTPS or not on loopback).
     pub secure_cookies: bool,
+    analysis: std::sync::Arc<Analysis>,
+}
+
+/// Background risk analysis after imports: at most one runs per process;
+/// imports arriving meanwhile make it run once more when it ends.
+#[derive(Debug, Default)]
+struct Analysis {
+    running: std::sync::atomic::AtomicBool,
+    again: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
     pub fn new(svc: Service, secure_cookies: bool) -> Self {
-        AppState { svc, secure_cookies }
+        AppState { svc, secure_cookies, analysis: std::sync::Arc::default() }
+    }
+
+    /// Re-analyses the stored events in the background (after an import of
+    /// events or HR data), on behalf of the importer.
+    pub fn request_analysis(&self, actor: maruhi_service::Actor) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.analysis.again.store(true, SeqCst);
+        if self.analysis.running.swap(true, SeqCst) {
+            return;
+        }
+        let state = self.clone();
+        tokio::spawn(async move {
+            loop {
+                while state.analysis.again.swap(false, SeqCst) {
+                    match state.svc.analyse_risk(&actor).await {
+                        Ok(r) => tracing::info!(events = r.events, alerts = r.alerts, new = r.new_alerts, "risk analysis"),
+                        Err(e) => tracing::warn!(error = %e, code = e.code(), "risk analysis failed"),
+                    }
+                }
+                state.analysis.running.store(false, SeqCst);
+                // A request that came after the last check but before the
+                // flag was cleared would otherwise wait for the next import.
+                if !state.analysis.again.load(SeqCst) || state.analysis.running.swap(true, SeqCst) {
+                    break;
+                }
+            }
+        });
     }
 }
 

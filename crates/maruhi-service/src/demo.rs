@@ -5,6 +5,9 @@ use crate::admin::UserInput;
 use crate::model::{LegalNotes, SecretInput};
 use crate::{Actor, Result, Service};
 
+/// How many people the demo's activity logs cover.
+pub const DEMO_ACTIVITY_USERS: usize = 60;
+
 /// The password every demo user gets.
 pub const DEMO_PASSWORD: &str = "maruhi-demo-2026";
 
@@ -257,7 +260,41 @@ pub async fn load(svc: &Service) -> Result<bool> {
             svc.attach_material(&op, s.id, name, text.as_bytes(), true).await?;
         }
     }
+    load_activity(svc, &op).await?;
     Ok(true)
+}
+
+/// A month of activity logs of the company's factory and offices, with a
+/// few insiders among its people (maruhi-synth), their HR dates and the
+/// competitors' domains, analysed so the risk pages have something to show.
+async fn load_activity(svc: &Service, op: &Actor) -> Result<()> {
+    let config = maruhi_synth::Config {
+        seed: 2026,
+        users: DEMO_ACTIVITY_USERS,
+        start: time::macros::date!(2026 - 10 - 19),
+        months: 1,
+        ..maruhi_synth::Config::default()
+    };
+    let Ok(org) = maruhi_synth::generate(&config) else { return Ok(()) };
+    let mut jsonl = Vec::new();
+    let mut hr = Vec::new();
+    for (_, events) in org.days() {
+        // Writing into memory cannot fail.
+        let _ = maruhi_synth::write_jsonl(&mut jsonl, &events);
+    }
+    let _ = org.write_hr_csv(&mut hr);
+    for d in org.company_domains.iter().chain(&org.sanctioned_domains) {
+        svc.set_risk_domain(op, d, "company").await?;
+    }
+    for d in &org.competitor_domains {
+        svc.set_risk_domain(op, d, "competitor").await?;
+    }
+    let options = crate::ingest::EventOptions::default();
+    let format = crate::ingest::Format::Jsonl;
+    svc.import_events(op, "demo-endpoint-agent", format, std::io::Cursor::new(jsonl), &options, |_| {}).await?;
+    svc.import_hr(op, std::io::Cursor::new(hr)).await?;
+    svc.analyse_risk(op).await?;
+    Ok(())
 }
 
 /// (secret title, file name, text): material of the demo secrets.

@@ -17,7 +17,7 @@
 use std::io::Read;
 
 use maruhi_store::hr::{HrDates, HrRow, NewMember, WatchRow};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -33,33 +33,9 @@ pub const HR_HEADER: [&str; 4] = ["user", "notice_date", "last_working_day", "en
 /// The largest HR file read (a company of 100,000 people needs about 5 MiB).
 pub const MAX_HR_BYTES: u64 = 16 << 20;
 
-/// A watchlist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Watchlist {
-    /// Employees who gave notice (from HR data, or by hand).
-    Departing,
-    /// Contractors and staff of outsourcing partners.
-    Contractors,
-    /// Holders of privileged accounts (administrators of systems and data).
-    Privileged,
-}
-
-impl Watchlist {
-    pub const ALL: [Watchlist; 3] = [Watchlist::Departing, Watchlist::Contractors, Watchlist::Privileged];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Watchlist::Departing => "departing",
-            Watchlist::Contractors => "contractors",
-            Watchlist::Privileged => "privileged",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Watchlist> {
-        Watchlist::ALL.into_iter().find(|w| w.id() == s.trim())
-    }
-}
+/// A watchlist (departing, contractors, privileged): the same lists the
+/// detection engine boosts and rules read (`maruhi.user.watchlist`).
+pub use maruhi_risk::Watchlist;
 
 /// One employee's HR dates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -182,7 +158,7 @@ pub struct WatchMember {
 
 fn member(r: WatchRow) -> WatchMember {
     WatchMember {
-        list: Watchlist::parse(&r.list).unwrap_or(Watchlist::Departing),
+        list: Watchlist::from_name(&r.list).unwrap_or(Watchlist::Departing),
         user: r.user_name,
         note: r.note,
         source: r.source,
@@ -406,7 +382,7 @@ impl Service {
                 }));
             }
             let new = NewMember {
-                list: Watchlist::Departing.id(),
+                list: Watchlist::Departing.name(),
                 user_name: &line.user,
                 note: "",
                 source: "hr",
@@ -460,7 +436,7 @@ impl Service {
         }
         let as_of = crate::clock::format_date(as_of.unwrap_or_else(|| self.today()));
         let mut conn = self.db.read().await?;
-        let rows = maruhi_store::hr::watchlist(&mut conn, list.map(Watchlist::id), &as_of).await?;
+        let rows = maruhi_store::hr::watchlist(&mut conn, list.map(Watchlist::name), &as_of).await?;
         Ok(rows.into_iter().map(member).collect())
     }
 
@@ -477,11 +453,11 @@ impl Service {
         problems.finish()?;
         let at = self.now_text();
         let mut tx = self.db.begin().await?;
-        let existing = maruhi_store::hr::member(tx.conn(), list.id(), &user).await?;
+        let existing = maruhi_store::hr::member(tx.conn(), list.name(), &user).await?;
         let replaced = match &existing {
             None => {
                 let new = NewMember {
-                    list: list.id(),
+                    list: list.name(),
                     user_name: &user,
                     note: &note,
                     source: "manual",
@@ -493,14 +469,14 @@ impl Service {
             }
             Some(e) if e.source == "manual" && e.note == note => return Ok(member(e.clone())),
             Some(e) => {
-                maruhi_store::hr::update_member(tx.conn(), list.id(), &user, &note, "manual").await?;
+                maruhi_store::hr::update_member(tx.conn(), list.name(), &user, &note, "manual").await?;
                 Some(e.source.clone())
             }
         };
         let summary = json!({"user": user, "note": note, "replaces": replaced});
-        audit::record(&mut tx, &at, Event::new(actor, "watchlist.add", "watchlist", list.id()).summary(summary))
+        audit::record(&mut tx, &at, Event::new(actor, "watchlist.add", "watchlist", list.name()).summary(summary))
             .await?;
-        let row = maruhi_store::hr::member(tx.conn(), list.id(), &user).await?.ok_or(Error::NotFound)?;
+        let row = maruhi_store::hr::member(tx.conn(), list.name(), &user).await?.ok_or(Error::NotFound)?;
         tx.commit().await?;
         Ok(member(row))
     }
@@ -515,11 +491,11 @@ impl Service {
         let user = person_name(user).ok_or(Error::NotFound)?;
         let at = self.now_text();
         let mut tx = self.db.begin().await?;
-        if !maruhi_store::hr::remove_member(tx.conn(), list.id(), &user).await? {
+        if !maruhi_store::hr::remove_member(tx.conn(), list.name(), &user).await? {
             return Err(Error::NotFound);
         }
         let summary = json!({ "user": user });
-        audit::record(&mut tx, &at, Event::new(actor, "watchlist.remove", "watchlist", list.id()).summary(summary))
+        audit::record(&mut tx, &at, Event::new(actor, "watchlist.remove", "watchlist", list.name()).summary(summary))
             .await?;
         tx.commit().await?;
         Ok(())

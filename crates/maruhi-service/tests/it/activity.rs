@@ -225,7 +225,7 @@ async fn hr(e: &Env, actor: &Actor, text: &str) -> Result<maruhi_service::hr::Hr
 }
 
 fn users(list: &[maruhi_service::hr::WatchMember]) -> Vec<String> {
-    list.iter().map(|m| format!("{}:{}", m.list.id(), m.user)).collect()
+    list.iter().map(|m| format!("{}:{}", m.list.name(), m.user)).collect()
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod activity;
 mod auth;
 mod ledger;
 mod registry;
+mod risk;
 mod scan;
 
 use std::future::Future;

@@ -260,6 +260,11 @@ async fn demo_data_loads_once() {
         fingerprinted += e.svc.secret_materials(&op, s.id).await.unwrap().len();
     }
     assert_eq!(fingerprinted, 2, "the demo gives the scanner something to find");
+    let (_, t) = e.svc.login("tanaka", maruhi_service::demo::DEMO_PASSWORD, "x").await.unwrap();
+    let alerts = e.svc.alerts(&t.actor, None, 100).await.unwrap();
+    assert!(!alerts.is_empty(), "the demo's activity logs give the analyst alerts to triage");
+    let ranked = e.svc.risk_users(&t.actor, None, 10, Default::default()).await.unwrap();
+    assert!(ranked.len() >= 5 && ranked[0].score > 0.0, "{ranked:?}");
 }
 
 #[tokio::test]
