@@ -33,6 +33,7 @@ struct RuleUse {
     weight: f64,
     alert: bool,
     reason: Reason,
+    title_ja: String,
 }
 
 impl RuleUse {
@@ -48,7 +49,12 @@ impl RuleUse {
                 .map(str::to_owned)
                 .unwrap_or_else(|| meta.title.clone())
         };
-        RuleUse { weight, alert, reason: Reason { ja: text("ja"), en: text("en") } }
+        let title_ja = block
+            .and_then(|b| b.get("title_ja"))
+            .and_then(|t| t.as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| meta.title.clone());
+        RuleUse { weight, alert, reason: Reason { ja: text("ja"), en: text("en") }, title_ja }
     }
 }
 
@@ -64,6 +70,8 @@ pub struct Alert {
     pub rule: String,
     /// The rule's title.
     pub title: String,
+    /// The rule's title in Japanese (`maruhi.title_ja`, else the title).
+    pub title_ja: String,
     /// The rule's level.
     pub severity: Level,
     /// The local day.
@@ -145,6 +153,7 @@ impl<'r> Engine<'r> {
                 day,
                 rule: format!("baseline/{}", anomaly.measure.name()),
                 title: anomaly_title(anomaly.measure).en,
+                title_ja: anomaly_title(anomaly.measure).ja,
                 level: Level::Low,
                 weight: ANOMALY_WEIGHT,
                 above_usual: true,
@@ -162,6 +171,7 @@ impl<'r> Engine<'r> {
                 day,
                 rule: meta.id.clone(),
                 title: meta.title.clone(),
+                title_ja: rule_use.title_ja.clone(),
                 level: meta.level,
                 weight: rule_use.weight,
                 above_usual,
@@ -195,6 +205,7 @@ impl<'r> Engine<'r> {
                         user: user.clone(),
                         rule: meta.id.clone(),
                         title: meta.title.clone(),
+                        title_ja: rule_use.title_ja.clone(),
                         severity: meta.level,
                         day,
                         first_event_ms: m.first_time_ms,
@@ -315,7 +326,8 @@ fn fill(template: &Reason, m: &Match, e: &Enriched<'_>) -> Reason {
                 out = out.replace(key, &one(field));
             }
         }
-        out
+        // A placeholder with nothing to fill leaves empty brackets behind.
+        out.replace("（）", "").replace(" ()", "").replace("()", "")
     };
     Reason { ja: render(&template.ja), en: render(&template.en) }
 }

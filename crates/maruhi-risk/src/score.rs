@@ -74,6 +74,8 @@ pub struct Indicator {
     pub rule: String,
     /// The rule's title.
     pub title: String,
+    /// The rule's title in Japanese.
+    pub title_ja: String,
     /// The rule's level.
     pub level: Level,
     /// Points before boosters and decay.
@@ -130,6 +132,7 @@ pub fn rank(indicators: &[Indicator], ctx: &Context, as_of: OffsetDateTime) -> V
             let mut seen: HashMap<&str, usize> = HashMap::new();
             let mut per_rule: HashMap<&str, (f64, usize, &Indicator)> = HashMap::new();
             let mut boosted = 0.0;
+            let mut applied = [false; 3];
             for i in &list {
                 let k = seen.entry(i.rule.as_str()).or_insert(0);
                 *k += 1;
@@ -139,12 +142,15 @@ pub fn rank(indicators: &[Indicator], ctx: &Context, as_of: OffsetDateTime) -> V
                 let mut boost = 1.0;
                 if departure.is_some_and(|d| d.covers(i.day)) {
                     boost *= DEPARTING_BOOST;
+                    applied[0] = true;
                 }
                 if i.above_usual {
                     boost *= ABOVE_USUAL_BOOST;
+                    applied[1] = true;
                 }
                 if contractor {
                     boost *= CONTRACTOR_BOOST;
+                    applied[2] = true;
                 }
                 let entry = per_rule.entry(i.rule.as_str()).or_insert((0.0, 0, i));
                 entry.0 += base;
@@ -166,7 +172,7 @@ pub fn rank(indicators: &[Indicator], ctx: &Context, as_of: OffsetDateTime) -> V
                     rule: "booster".into(),
                     points: round1(boosted),
                     count: 1,
-                    reason: booster_reason(departure.map(|d| d.notice_date), contractor),
+                    reason: booster_reason(departure.filter(|_| applied[0]).map(|d| d.notice_date), applied[1], applied[2]),
                 });
             }
             reasons.sort_by(|a, b| b.points.total_cmp(&a.points).then_with(|| a.rule.cmp(&b.rule)));
@@ -178,20 +184,23 @@ pub fn rank(indicators: &[Indicator], ctx: &Context, as_of: OffsetDateTime) -> V
     out
 }
 
-fn booster_reason(notice: Option<Date>, contractor: bool) -> Reason {
+/// Says which boosters raised the score.
+fn booster_reason(notice: Option<Date>, above_usual: bool, contractor: bool) -> Reason {
     let mut ja = Vec::new();
     let mut en = Vec::new();
     if let Some(n) = notice {
-        ja.push(format!("退職予定者（{n} 退職届）の直前90日以降の行動"));
-        en.push(format!("activity of a leaver (notice {n}) in the 90 days before notice or later"));
+        ja.push(format!("退職予定者（{n} 退職届）の届出前90日以降の行動は2倍"));
+        en.push(format!("a leaver (notice {n}): activity from 90 days before the notice counts double"));
+    }
+    if above_usual {
+        ja.push("普段の量を超えた日の行動は1.5倍".to_owned());
+        en.push("activity on days above the person's usual volume counts 1.5×".to_owned());
     }
     if contractor {
-        ja.push("委託・派遣の利用者".to_owned());
-        en.push("contractor account".to_owned());
+        ja.push("委託・派遣の利用者は1.25倍".to_owned());
+        en.push("contractor accounts count 1.25×".to_owned());
     }
-    ja.push("同日に普段の量を超えた行動がある場合の加点を含む".to_owned());
-    en.push("includes boosts for days above the person's usual volume".to_owned());
-    Reason { ja: ja.join("、"), en: en.join("; ") }
+    Reason { ja: format!("加点: {}", ja.join("、")), en: format!("Boosts: {}", en.join("; ")) }
 }
 
 fn round1(x: f64) -> f64 {
@@ -211,6 +220,7 @@ mod tests {
             day: at.date(),
             rule: rule.into(),
             title: rule.into(),
+            title_ja: rule.into(),
             level: Level::Medium,
             weight,
             above_usual: false,

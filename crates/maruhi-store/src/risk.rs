@@ -14,6 +14,7 @@ pub struct IndicatorRow {
     pub day: String,
     pub rule: String,
     pub title: String,
+    pub title_ja: String,
     pub level: String,
     pub weight: f64,
     pub above_usual: bool,
@@ -31,6 +32,7 @@ pub struct AlertRow {
     pub user_name: String,
     pub rule: String,
     pub title: String,
+    pub title_ja: String,
     pub severity: String,
     pub day: String,
     pub first_event_ms: i64,
@@ -56,28 +58,16 @@ pub async fn replace_indicators(conn: &mut AnyConnection, rows: &[IndicatorRow])
     // the square of a statement's parameters, so small statements are fastest.
     for chunk in rows.chunks(16) {
         let mut sql = String::from(
-            "INSERT INTO risk_indicators (user_name, time_ms, day, rule, title, level, weight, above_usual, \
-             reason_ja, reason_en, event_ids) VALUES ",
+            "INSERT INTO risk_indicators (user_name, time_ms, day, rule, title, title_ja, level, weight, \
+             above_usual, reason_ja, reason_en, event_ids) VALUES ",
         );
         for (i, _) in chunk.iter().enumerate() {
-            let b = i * 11;
+            let b = i * 12;
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9,
-                b + 10,
-                b + 11
-            ));
+            let params: Vec<String> = (1..=12).map(|k| format!("${}", b + k)).collect();
+            sql.push_str(&format!("({})", params.join(", ")));
         }
         let mut q = sqlx::query(&sql);
         for r in chunk {
@@ -87,6 +77,7 @@ pub async fn replace_indicators(conn: &mut AnyConnection, rows: &[IndicatorRow])
                 .bind(&r.day)
                 .bind(&r.rule)
                 .bind(&r.title)
+                .bind(&r.title_ja)
                 .bind(&r.level)
                 .bind(r.weight)
                 .bind(i64::from(r.above_usual))
@@ -106,6 +97,7 @@ fn decode_indicator(r: &AnyRow) -> Result<IndicatorRow> {
         day: r.try_get("day")?,
         rule: r.try_get("rule")?,
         title: r.try_get("title")?,
+        title_ja: r.try_get("title_ja")?,
         level: r.try_get("level")?,
         weight: r.try_get("weight")?,
         above_usual: r.try_get::<i64, _>("above_usual")? != 0,
@@ -116,7 +108,7 @@ fn decode_indicator(r: &AnyRow) -> Result<IndicatorRow> {
 }
 
 const INDICATOR_COLUMNS: &str =
-    "user_name, time_ms, day, rule, title, level, weight, above_usual, reason_ja, reason_en, event_ids";
+    "user_name, time_ms, day, rule, title, title_ja, level, weight, above_usual, reason_ja, reason_en, event_ids";
 
 /// Every indicator up to `until_ms`, oldest first.
 pub async fn indicators(conn: &mut AnyConnection, until_ms: i64) -> Result<Vec<IndicatorRow>> {
@@ -147,6 +139,7 @@ pub struct NewAlert {
     pub user_name: String,
     pub rule: String,
     pub title: String,
+    pub title_ja: String,
     pub severity: String,
     pub day: String,
     pub first_event_ms: i64,
@@ -172,8 +165,8 @@ pub async fn upsert_alerts(conn: &mut AnyConnection, alerts: &[NewAlert], at: &s
         if existing.contains(&a.key) {
             sqlx::query(
                 "UPDATE risk_alerts SET user_name = $1, rule = $2, title = $3, severity = $4, day = $5, \
-                 first_event_ms = $6, last_event_ms = $7, event_count = $8, event_ids = $9, reasons = $10, stale = 0 \
-                 WHERE alert_key = $11",
+                 first_event_ms = $6, last_event_ms = $7, event_count = $8, event_ids = $9, reasons = $10, stale = 0, \
+                 title_ja = $12 WHERE alert_key = $11",
             )
             .bind(&a.user_name)
             .bind(&a.rule)
@@ -186,14 +179,15 @@ pub async fn upsert_alerts(conn: &mut AnyConnection, alerts: &[NewAlert], at: &s
             .bind(&a.event_ids)
             .bind(&a.reasons)
             .bind(&a.key)
+            .bind(&a.title_ja)
             .execute(&mut *conn)
             .await
             .map_err(StoreError::from_write)?;
         } else {
             sqlx::query(
                 "INSERT INTO risk_alerts (alert_key, user_name, rule, title, severity, day, first_event_ms, \
-                 last_event_ms, event_count, event_ids, reasons, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+                 last_event_ms, event_count, event_ids, reasons, created_at, updated_at, title_ja) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
             )
             .bind(&a.key)
             .bind(&a.user_name)
@@ -207,6 +201,7 @@ pub async fn upsert_alerts(conn: &mut AnyConnection, alerts: &[NewAlert], at: &s
             .bind(&a.event_ids)
             .bind(&a.reasons)
             .bind(at)
+            .bind(&a.title_ja)
             .execute(&mut *conn)
             .await
             .map_err(StoreError::from_write)?;
@@ -216,7 +211,7 @@ pub async fn upsert_alerts(conn: &mut AnyConnection, alerts: &[NewAlert], at: &s
     Ok(fresh)
 }
 
-const ALERT_SELECT: &str = "SELECT a.id, a.alert_key, a.user_name, a.rule, a.title, a.severity, a.day, \
+const ALERT_SELECT: &str = "SELECT a.id, a.alert_key, a.user_name, a.rule, a.title, a.title_ja, a.severity, a.day, \
      a.first_event_ms, a.last_event_ms, a.event_count, a.event_ids, a.reasons, a.status, a.comment, a.stale, \
      a.created_at, a.updated_at, u.display_name AS updated_by_name \
      FROM risk_alerts a LEFT JOIN users u ON u.id = a.updated_by";
@@ -228,6 +223,7 @@ fn decode_alert(r: &AnyRow) -> Result<AlertRow> {
         user_name: r.try_get("user_name")?,
         rule: r.try_get("rule")?,
         title: r.try_get("title")?,
+        title_ja: r.try_get("title_ja")?,
         severity: r.try_get("severity")?,
         day: r.try_get("day")?,
         first_event_ms: r.try_get("first_event_ms")?,

@@ -125,7 +125,11 @@ pub async fn person(State(state): State<AppState>, viewer: Viewer, Path(user): P
                 Lang::Ja => i.reason.ja.clone(),
                 Lang::En => i.reason.en.clone(),
             };
-            (i.day.to_string(), i.title.clone(), level_name(i.level).to_owned(), reason, i.event_ids.len())
+            let title = match lang {
+                Lang::Ja => i.title_ja.clone(),
+                Lang::En => i.title.clone(),
+            };
+            (i.day.to_string(), title, level_name(i.level).to_owned(), reason, i.event_ids.len())
         })
         .collect();
     Ok(render(&PersonPage {
@@ -164,7 +168,10 @@ fn alert_row(a: AlertView, lang: Lang) -> AlertRow {
         day: a.day,
         user: a.user,
         severity: a.severity,
-        title: a.title,
+        title: match lang {
+            Lang::Ja => a.title_ja,
+            Lang::En => a.title,
+        },
         reason,
         events: a.event_count,
         status: a.status,
@@ -202,6 +209,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, Query(q): Query
 pub struct AlertPage {
     ctx: Ctx,
     alert: AlertView,
+    title: String,
     severity_key: String,
     status_key: String,
     reasons: Vec<String>,
@@ -278,6 +286,10 @@ async fn alert_page(state: &AppState, viewer: &Viewer, id: i64, error: Option<St
         statuses: &ALERT_STATUSES,
         may_triage: policy::may_triage(viewer.actor()),
         error,
+        title: match lang {
+            Lang::Ja => detail.alert.title_ja.clone(),
+            Lang::En => detail.alert.title.clone(),
+        },
         severity_key: format!("severity.{}", detail.alert.severity),
         status_key: format!("alert.status.{}", detail.alert.status),
         alert: detail.alert,
