@@ -102,8 +102,13 @@ async fn open(g: &Global) -> Result<Service> {
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", key.display())),
     }
     svc = svc.with_index_dir(g.data_dir.join("index"));
-    if let Some(pack) = crate::risk::installed_pack(g)? {
-        svc = svc.with_rule_pack(pack);
+    match crate::risk::installed_pack(g) {
+        Some(Ok(pack)) => svc = svc.with_rule_pack(pack),
+        Some(Err(why)) => {
+            eprintln!("warning: the rule folder does not load, so no risk analysis can run:\n{why}");
+            svc = svc.with_broken_rule_pack(why);
+        }
+        None => {}
     }
     let key = g.data_dir.join("keys").join("installation.key");
     match std::fs::read_to_string(&key) {

@@ -14,14 +14,11 @@ use time::{OffsetDateTime, UtcOffset};
 use crate::args::{AlertsCmd, DomainCmd, Global, RiskCmd, RulesCmd};
 use crate::commands::{lang, print_json};
 
-/// The installation's own rule folder, when it has one.
-pub fn installed_pack(g: &Global) -> Result<Option<RulePack>> {
+/// The installation's own rule folder, when it has one: the pack, or why it
+/// does not load.
+pub fn installed_pack(g: &Global) -> Option<std::result::Result<RulePack, String>> {
     let dir = g.data_dir.join("rules");
-    if !dir.is_dir() {
-        return Ok(None);
-    }
-    let pack = RulePack::from_dir(&dir).map_err(|e| anyhow::anyhow!("the rule folder does not load:\n{e}"))?;
-    Ok(Some(pack))
+    dir.is_dir().then(|| RulePack::from_dir(&dir))
 }
 
 /// `maruhi risk rules …` (needs no database).
@@ -38,8 +35,8 @@ pub fn rules(g: &Global, cmd: RulesCmd) -> Result<u8> {
             println!("{}: {} rules load", dir.display(), pack.rules().rules().len());
         }
         RulesCmd::List { json } => {
-            let pack = match installed_pack(g)? {
-                Some(p) => p,
+            let pack = match installed_pack(g) {
+                Some(p) => p.map_err(|e| anyhow::anyhow!(e))?,
                 None => RulePack::builtin().map_err(|e| anyhow::anyhow!(e))?,
             };
             let rules: Vec<_> = pack
@@ -74,8 +71,15 @@ fn as_of(text: &str) -> Result<OffsetDateTime> {
 
 /// Runs the analysis after an import, reporting on stderr (stdout keeps the
 /// import's report, which may be JSON).
+/// The import itself is done either way: a failed analysis is a warning.
 pub async fn analyse_after_import(svc: &Service, op: &Actor) -> Result<()> {
-    let r = svc.analyse_risk(op).await?;
+    let r = match svc.analyse_risk(op).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("warning: {}", crate::commands::describe(&anyhow::Error::new(e)));
+            return Ok(());
+        }
+    };
     match lang() {
         maruhi_service::i18n::Lang::Ja => eprintln!(
             "リスク分析: {} 件のイベントから指標 {} 件、アラート {} 件（新規 {} 件）",

@@ -262,8 +262,14 @@ fn anomaly_title(m: Measure) -> Reason {
 fn anomaly_reason(a: &Anomaly) -> Reason {
     let title = anomaly_title(a.measure);
     let show = |x: f64| if a.measure.is_bytes() { human_bytes(x) } else { format!("{x:.0}") };
-    let times = if a.usual > 0.0 { format!("{:.0}", a.value / a.usual) } else { "∞".into() };
     let (who_ja, who_en) = if a.from_peers { ("同じ部署の平均", "the department's usual") } else { ("本人の普段", "their usual") };
+    if a.usual <= 0.0 {
+        return Reason {
+            ja: format!("1日の{}が {}（{}では例のない量）", title.ja, show(a.value), who_ja),
+            en: format!("{} in one day: {} (none is {})", capitalise(&title.en), show(a.value), who_en),
+        };
+    }
+    let times = format!("{:.0}", a.value / a.usual);
     Reason {
         ja: format!("1日の{}が {}（{}の {} 倍、普段は {}/日）", title.ja, show(a.value), who_ja, times, show(a.usual)),
         en: format!(

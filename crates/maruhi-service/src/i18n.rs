@@ -108,6 +108,7 @@ pub enum Msg {
     UnknownWatchlist,
     NothingReadable,
     UnknownAlertStatus,
+    RulesBroken,
     UnknownDomainCategory,
     BadDomain,
 }
@@ -236,6 +237,10 @@ impl Msg {
             Msg::UnknownWatchlist => (
                 "ウォッチリストは departing、contractors、privileged のいずれかです。",
                 "The watchlist is departing, contractors or privileged.",
+            ),
+            Msg::RulesBroken => (
+                "ルールフォルダーに読み込めないルールがあるため分析できません（maruhi risk rules check で確認してください）。",
+                "The rule folder does not load, so no analysis can run (see maruhi risk rules check).",
             ),
             Msg::UnknownAlertStatus => (
                 "状態は new, investigating, dismissed, confirmed のいずれかです。",

@@ -96,7 +96,8 @@ pub struct Service {
     scan_keys: Option<Arc<scan::ScanKeys>>,
     scanner_cache: Arc<scan::ScannerCache>,
     index_dir: Option<std::path::PathBuf>,
-    rule_pack: Option<Arc<risk::RulePack>>,
+    /// The installation's own rule pack, or why it does not load.
+    rule_pack: Option<std::result::Result<Arc<risk::RulePack>, String>>,
     builtin_pack: Arc<std::sync::Mutex<Option<Arc<risk::RulePack>>>>,
 }
 

@@ -196,14 +196,37 @@ pub const ALERT_STATUSES: [&str; 4] = ["new", "investigating", "dismissed", "con
 impl Service {
     /// Uses `pack` for detection instead of the built-in rules.
     pub fn with_rule_pack(mut self, pack: RulePack) -> Service {
-        self.rule_pack = Some(Arc::new(pack));
+        self.rule_pack = Some(Ok(Arc::new(pack)));
         self
     }
 
+    /// The installation's rule folder does not load (`why` names the files
+    /// and problems): analyses are refused until it is fixed, while
+    /// everything else, stored results included, works as before.
+    pub fn with_broken_rule_pack(mut self, why: String) -> Service {
+        self.rule_pack = Some(Err(why));
+        self
+    }
+
+    /// The rules to analyse with.
     fn rule_pack(&self) -> Result<Arc<RulePack>> {
-        if let Some(p) = &self.rule_pack {
-            return Ok(p.clone());
+        match &self.rule_pack {
+            Some(Ok(p)) => Ok(p.clone()),
+            Some(Err(_)) => Err(Error::Conflict(Msg::RulesBroken)),
+            None => self.builtin_rule_pack(),
         }
+    }
+
+    /// The pack whose domain lists scoring reads: the installation's when it
+    /// loads, else the built-in one.
+    fn list_pack(&self) -> Result<Arc<RulePack>> {
+        match &self.rule_pack {
+            Some(Ok(p)) => Ok(p.clone()),
+            _ => self.builtin_rule_pack(),
+        }
+    }
+
+    fn builtin_rule_pack(&self) -> Result<Arc<RulePack>> {
         let mut cached = self.builtin_pack.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(p) = cached.as_ref() {
             return Ok(p.clone());
@@ -339,7 +362,7 @@ impl Service {
             return Err(Error::Forbidden);
         }
         let as_of = as_of.unwrap_or_else(|| self.now());
-        let pack = self.rule_pack()?;
+        let pack = self.list_pack()?;
         let mut conn = self.db.read().await?;
         let ctx = self.risk_context(&mut conn, &pack.pack).await?;
         let rows = maruhi_store::risk::indicators(&mut conn, unix_ms(as_of)).await?;
@@ -365,7 +388,7 @@ impl Service {
         }
         let user = user.to_lowercase();
         let now = self.now();
-        let pack = self.rule_pack()?;
+        let pack = self.list_pack()?;
         let mut conn = self.db.read().await?;
         let ctx = self.risk_context(&mut conn, &pack.pack).await?;
         let rows = maruhi_store::risk::indicators_of(&mut conn, &user).await?;

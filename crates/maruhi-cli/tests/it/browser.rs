@@ -1,7 +1,7 @@
 //! The web UI in headless Chromium (Debian's chromium and chromedriver), as a
 //! user would click through it: log in, register a secret in Japanese, find
 //! it, open it, switch to English, and check that an employee without access
-//! does not see it.
+//! does not see it; then an analyst triages an insider-risk alert.
 
 use std::process::Command;
 use std::time::Duration;
@@ -114,5 +114,33 @@ async fn register_find_open_switch_language_and_need_to_know() {
     c.goto(url.as_str()).await.expect("direct link");
     let body = c.find(Locator::Css("main")).await.expect("main").text().await.expect("text");
     assert!(body.contains("404") && !body.contains("ギアボックス"), "{body}");
+    c.goto(&format!("{base}/risk")).await.expect("risk page");
+    let body = c.find(Locator::Css("main")).await.expect("main").text().await.expect("text");
+    assert!(body.contains("403"), "an employee does not see people's risk scores: {body}");
+    c.goto(&format!("{base}/")).await.expect("home");
+    logout(&c).await;
+
+    // The analyst works the demo's insider-risk alerts: ranked people, one
+    // person's timeline, an alert's evidence, a triage decision.
+    login(&c, &base, "tanaka").await;
+    c.find(Locator::Css("nav a[href='/risk']")).await.expect("risk link").click().await.expect("click");
+    c.wait().for_element(Locator::Id("ranked")).await.expect("ranked people");
+    let first = c.find(Locator::Css("#ranked a.risk-user")).await.expect("first person");
+    let person = first.text().await.expect("name");
+    first.click().await.expect("open person");
+    c.wait().for_element(Locator::Id("timeline")).await.expect("timeline");
+    let h1 = c.find(Locator::Css("h1")).await.expect("h1").text().await.expect("text");
+    assert!(h1.contains(&person), "{h1}");
+    c.goto(&format!("{base}/alerts")).await.expect("alerts");
+    c.find(Locator::Css("#alerts a.alert-link")).await.expect("an alert").click().await.expect("open alert");
+    c.wait().for_element(Locator::Id("evidence")).await.expect("evidence");
+    let rows = c.find_all(Locator::Css("#evidence tbody tr")).await.expect("rows");
+    assert!(!rows.is_empty(), "an alert shows its evidence events");
+    c.find(Locator::Css("#triage-status option[value=investigating]")).await.expect("status").click().await.expect("pick");
+    c.find(Locator::Id("triage-comment")).await.expect("comment").send_keys("本人の上長に確認中").await.expect("type");
+    c.find(Locator::Id("triage-save")).await.expect("save").click().await.expect("click");
+    c.wait().for_element(Locator::Id("alert-comment")).await.expect("decision recorded");
+    let status = c.find(Locator::Id("alert-status")).await.expect("status").text().await.expect("text");
+    assert!(status.contains("Investigating"), "{status}");
     c.close().await.expect("close");
 }
