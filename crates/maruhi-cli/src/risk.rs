@@ -118,10 +118,17 @@ pub async fn risk(svc: &Service, op: &Actor, cmd: RiskCmd) -> Result<()> {
             } else {
                 let mut out = std::io::stdout().lock();
                 for (i, u) in users.iter().enumerate() {
-                    let lists = if u.watchlists.is_empty() { String::new() } else { format!(" [{}]", u.watchlists.join(",")) };
+                    let lists =
+                        if u.watchlists.is_empty() { String::new() } else { format!(" [{}]", u.watchlists.join(",")) };
                     writeln!(out, "{:>3}. {:<24} {:>7.1}{}", i + 1, u.user, u.score, lists)?;
                     for r in u.reasons.iter().take(3) {
-                        writeln!(out, "       {:>6.1}  {}{}", r.points, r.text, if r.count > 1 { format!(" (×{})", r.count) } else { String::new() })?;
+                        writeln!(
+                            out,
+                            "       {:>6.1}  {}{}",
+                            r.points,
+                            r.text,
+                            if r.count > 1 { format!(" (×{})", r.count) } else { String::new() }
+                        )?;
                     }
                 }
             }

@@ -22,7 +22,7 @@
 //!   06:00 and weekends.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 
 use maruhi_events::{Action, Event, REMOVABLE};
 use time::{Date, Weekday};
@@ -256,11 +256,7 @@ impl Baselines {
         }
 
         let warm = (day - person.first_day).whole_days() >= WARM_UP_DAYS;
-        let mut first = |kind: u8, value: &str| {
-            let mut h = self.hasher.build_hasher();
-            (kind, value).hash(&mut h);
-            person.seen.insert(h.finish()) && warm
-        };
+        let mut first = |kind: u8, value: &str| person.seen.insert(self.hasher.hash_one((kind, value))) && warm;
         let mut facts = Facts { off_hours, ..Facts::default() };
         match event.event.action {
             Action::DeviceConnect | Action::FileCopy => {
@@ -303,12 +299,7 @@ impl Baselines {
                 let var = person.history.iter().map(|d| (d[i] - mean).powi(2)).sum::<f64>() / n;
                 (mean, (3.0 * mean).max(mean + 4.0 * var.sqrt()), false)
             } else {
-                let mean = person
-                    .department
-                    .as_ref()
-                    .and_then(|d| self.peers.get(d))
-                    .map(|p| p[i].mean)
-                    .unwrap_or(0.0);
+                let mean = person.department.as_ref().and_then(|d| self.peers.get(d)).map(|p| p[i].mean).unwrap_or(0.0);
                 (mean, 5.0 * mean, true)
             };
             if person.today[i] > threshold {
@@ -319,7 +310,7 @@ impl Baselines {
         facts
     }
 
-    /// Whether `user`'s volume of `measure` on `day` already crossed their
+    /// Whether any of `user`'s volumes on `day` already crossed their
     /// threshold (the "above own baseline" booster).
     pub fn above_usual(&self, user: &str, day: Date) -> bool {
         self.people.get(user).is_some_and(|p| p.day == day && p.crossed.iter().any(|&c| c))

@@ -247,23 +247,23 @@ impl Context {
 }
 
 fn lookup(map: &HashMap<String, Category>, domain: &str) -> Option<Category> {
-        let domain = domain.trim_end_matches('.');
-        let lower;
-        let mut d: &str = if domain.bytes().any(|b| b.is_ascii_uppercase()) {
-            lower = domain.to_ascii_lowercase();
-            &lower
-        } else {
-            domain
-        };
-        loop {
-            if let Some(c) = map.get(d) {
-                return Some(*c);
-            }
-            match d.find('.') {
-                Some(i) => d = &d[i + 1..],
-                None => return None,
-            }
+    let domain = domain.trim_end_matches('.');
+    let lower;
+    let mut d: &str = if domain.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = domain.to_ascii_lowercase();
+        &lower
+    } else {
+        domain
+    };
+    loop {
+        if let Some(c) = map.get(d) {
+            return Some(*c);
         }
+        match d.find('.') {
+            Some(i) => d = &d[i + 1..],
+            None => return None,
+        }
+    }
 }
 
 /// Lower case, `/` as `\`, no trailing separator: how paths are compared.

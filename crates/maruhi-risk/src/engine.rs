@@ -134,7 +134,8 @@ impl<'r> Engine<'r> {
             self.skipped += 1;
             return;
         };
-        let user = if user.bytes().any(|b| b.is_ascii_uppercase()) { user.to_ascii_lowercase() } else { user.to_owned() };
+        let user =
+            if user.bytes().any(|b| b.is_ascii_uppercase()) { user.to_ascii_lowercase() } else { user.to_owned() };
         let time_ms = i64::try_from(event.timestamp.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
         let day = event.timestamp.date();
         let hour = event.timestamp.hour();
@@ -262,7 +263,11 @@ fn anomaly_title(m: Measure) -> Reason {
 fn anomaly_reason(a: &Anomaly) -> Reason {
     let title = anomaly_title(a.measure);
     let show = |x: f64| if a.measure.is_bytes() { human_bytes(x) } else { format!("{x:.0}") };
-    let (who_ja, who_en) = if a.from_peers { ("同じ部署の平均", "the department's usual") } else { ("本人の普段", "their usual") };
+    let (who_ja, who_en) = if a.from_peers {
+        ("同じ部署の平均", "the department's usual")
+    } else {
+        ("本人の普段", "their usual")
+    };
     if a.usual <= 0.0 {
         return Reason {
             ja: format!("1日の{}が {}（{}では例のない量）", title.ja, show(a.value), who_ja),

@@ -172,7 +172,11 @@ pub fn rank(indicators: &[Indicator], ctx: &Context, as_of: OffsetDateTime) -> V
                     rule: "booster".into(),
                     points: round1(boosted),
                     count: 1,
-                    reason: booster_reason(departure.filter(|_| applied[0]).map(|d| d.notice_date), applied[1], applied[2]),
+                    reason: booster_reason(
+                        departure.filter(|_| applied[0]).map(|d| d.notice_date),
+                        applied[1],
+                        applied[2],
+                    ),
                 });
             }
             reasons.sort_by(|a, b| b.points.total_cmp(&a.points).then_with(|| a.rule.cmp(&b.rule)));
@@ -245,7 +249,11 @@ mod tests {
         ctx.set_person(
             "b",
             Person {
-                departure: Some(Departure { notice_date: date!(2026 - 05 - 01), last_working_day: None, end_date: None }),
+                departure: Some(Departure {
+                    notice_date: date!(2026 - 05 - 01),
+                    last_working_day: None,
+                    end_date: None,
+                }),
                 ..Person::default()
             },
         );

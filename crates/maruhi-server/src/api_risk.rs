@@ -38,7 +38,8 @@ fn parse_as_of(text: &str) -> Option<OffsetDateTime> {
 pub async fn users(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQuery<UsersQuery>) -> ApiResult {
     let as_of = match q.as_of.as_deref() {
         Some(t) => Some(
-            parse_as_of(t).ok_or_else(|| ApiError(Error::invalid("as_of", maruhi_service::i18n::Msg::BadDate), a.lang))?,
+            parse_as_of(t)
+                .ok_or_else(|| ApiError(Error::invalid("as_of", maruhi_service::i18n::Msg::BadDate), a.lang))?,
         ),
         None => None,
     };

@@ -79,7 +79,9 @@ impl AppState {
             loop {
                 while state.analysis.again.swap(false, SeqCst) {
                     match state.svc.analyse_risk(&actor).await {
-                        Ok(r) => tracing::info!(events = r.events, alerts = r.alerts, new = r.new_alerts, "risk analysis"),
+                        Ok(r) => {
+                            tracing::info!(events = r.events, alerts = r.alerts, new = r.new_alerts, "risk analysis")
+                        }
                         Err(e) => tracing::warn!(error = %e, code = e.code(), "risk analysis failed"),
                     }
                 }

@@ -218,7 +218,8 @@ fn start_line(data: &[u8], p: &csv::Position) -> u64 {
 /// A wrong header refuses the whole file.
 fn parse_hr(data: &[u8]) -> Result<(Vec<HrLine>, Vec<HrRejected>, u64)> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(data);
-    let mut rows: Vec<(HrLine, u64)> = Vec::new();
+    let mut rows: Vec<HrLine> = Vec::new();
+    let mut users = std::collections::HashSet::new();
     let mut rejected = Vec::new();
     let mut total = 0u64;
     let mut reject = |line: u64, field: &'static str, msg: Msg, rejected: &mut Vec<HrRejected>| {
@@ -315,16 +316,16 @@ fn parse_hr(data: &[u8]) -> Result<(Vec<HrLine>, Vec<HrRejected>, u64)> {
             reject(line, "dates", Msg::HrDateOrder, &mut rejected);
             continue;
         }
-        if rows.iter().any(|(r, _)| r.user == user) {
+        if !users.insert(user.clone()) {
             reject(line, "user", Msg::HrDuplicateUser, &mut rejected);
             continue;
         }
-        rows.push((HrLine { user, notice_date, last_working_day, end_date }, line));
+        rows.push(HrLine { user, notice_date, last_working_day, end_date });
     }
     if !header_seen {
         return Err(Error::invalid("header", Msg::HrHeader));
     }
-    Ok((rows.into_iter().map(|(r, _)| r).collect(), rejected, total))
+    Ok((rows, rejected, total))
 }
 
 impl Service {

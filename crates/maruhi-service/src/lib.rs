@@ -43,8 +43,8 @@ pub mod ingest;
 pub mod ledger;
 pub mod model;
 pub mod policy;
-pub mod risk;
 mod registry;
+pub mod risk;
 pub mod scan;
 mod validate;
 

@@ -44,9 +44,8 @@ impl std::fmt::Debug for RulePack {
 impl RulePack {
     /// Compiles a pack; every rule error is reported, one per line.
     pub fn load(pack: Pack) -> std::result::Result<RulePack, String> {
-        let rules = pack
-            .compile()
-            .map_err(|errors| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))?;
+        let rules =
+            pack.compile().map_err(|errors| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))?;
         Ok(RulePack { pack, rules })
     }
 
@@ -288,12 +287,9 @@ impl Service {
         let (mut events, mut unreadable) = (0u64, 0u64);
         let mut after: Option<(i64, String)> = None;
         loop {
-            let page = maruhi_store::risk::events_after(
-                &mut conn,
-                after.as_ref().map(|(t, id)| (*t, id.as_str())),
-                PAGE,
-            )
-            .await?;
+            let page =
+                maruhi_store::risk::events_after(&mut conn, after.as_ref().map(|(t, id)| (*t, id.as_str())), PAGE)
+                    .await?;
             let Some(last) = page.last() else { break };
             after = Some((last.0, last.1.clone()));
             for (_, _, body) in &page {
@@ -490,9 +486,9 @@ impl Service {
         let valid = !domain.is_empty()
             && domain.len() <= 253
             && domain.contains('.')
-            && domain.split('.').all(|l| {
-                !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            });
+            && domain
+                .split('.')
+                .all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
         if !valid {
             return Err(Error::invalid("domain", Msg::BadDomain));
         }

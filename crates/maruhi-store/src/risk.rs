@@ -286,17 +286,16 @@ pub async fn triage(
     by: Option<i64>,
     at: &str,
 ) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE risk_alerts SET status = $1, comment = $2, updated_by = $3, updated_at = $4 WHERE id = $5",
-    )
-    .bind(status)
-    .bind(comment)
-    .bind(by)
-    .bind(at)
-    .bind(id)
-    .execute(conn)
-    .await
-    .map_err(StoreError::from_write)?;
+    let done =
+        sqlx::query("UPDATE risk_alerts SET status = $1, comment = $2, updated_by = $3, updated_at = $4 WHERE id = $5")
+            .bind(status)
+            .bind(comment)
+            .bind(by)
+            .bind(at)
+            .bind(id)
+            .execute(conn)
+            .await
+            .map_err(StoreError::from_write)?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -330,7 +329,13 @@ pub async fn analysis(conn: &mut AnyConnection) -> Result<(Option<String>, i64, 
 }
 
 /// Classifies a domain as the company's own or a competitor's.
-pub async fn set_domain(conn: &mut AnyConnection, domain: &str, category: &str, by: Option<i64>, at: &str) -> Result<()> {
+pub async fn set_domain(
+    conn: &mut AnyConnection,
+    domain: &str,
+    category: &str,
+    by: Option<i64>,
+    at: &str,
+) -> Result<()> {
     sqlx::query("DELETE FROM risk_domains WHERE domain = $1").bind(domain).execute(&mut *conn).await?;
     sqlx::query("INSERT INTO risk_domains (domain, category, added_by, added_at) VALUES ($1, $2, $3, $4)")
         .bind(domain)
@@ -370,9 +375,10 @@ pub struct SecretScope {
 
 /// Every secret in force (registered or draft) that names storage locations.
 pub async fn secret_scopes(conn: &mut AnyConnection) -> Result<Vec<SecretScope>> {
-    let rows = sqlx::query("SELECT id, title, locations FROM secrets WHERE status IN ('registered', 'draft') ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT id, title, locations FROM secrets WHERE status IN ('registered', 'draft') ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
     let mut out = Vec::new();
     for r in &rows {
         let locations = crate::json_list(&r.try_get::<String, _>("locations")?, "locations")?;
@@ -461,9 +467,10 @@ pub async fn events_by_id(conn: &mut AnyConnection, ids: &[String]) -> Result<Ve
 
 /// HR dates of every leaver: `(user, notice_date, last_working_day, end_date)`.
 pub async fn departures(conn: &mut AnyConnection) -> Result<Vec<(String, String, Option<String>, Option<String>)>> {
-    let rows = sqlx::query("SELECT user_name, notice_date, last_working_day, end_date FROM hr_records ORDER BY user_name")
-        .fetch_all(conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT user_name, notice_date, last_working_day, end_date FROM hr_records ORDER BY user_name")
+            .fetch_all(conn)
+            .await?;
     rows.iter()
         .map(|r| {
             Ok((
@@ -479,8 +486,9 @@ pub async fn departures(conn: &mut AnyConnection) -> Result<Vec<(String, String,
 /// `(list, user)` of every watchlist membership made by hand (the departing
 /// list's HR-made entries follow the HR dates, read by [`departures`]).
 pub async fn watchlist_members(conn: &mut AnyConnection) -> Result<Vec<(String, String)>> {
-    let rows = sqlx::query("SELECT list, user_name FROM watchlist_members WHERE source = 'manual' ORDER BY list, user_name")
-        .fetch_all(conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT list, user_name FROM watchlist_members WHERE source = 'manual' ORDER BY list, user_name")
+            .fetch_all(conn)
+            .await?;
     rows.iter().map(|r| Ok((r.try_get("list")?, r.try_get("user_name")?))).collect()
 }

@@ -136,7 +136,12 @@ async fn register_find_open_switch_language_and_need_to_know() {
     c.wait().for_element(Locator::Id("evidence")).await.expect("evidence");
     let rows = c.find_all(Locator::Css("#evidence tbody tr")).await.expect("rows");
     assert!(!rows.is_empty(), "an alert shows its evidence events");
-    c.find(Locator::Css("#triage-status option[value=investigating]")).await.expect("status").click().await.expect("pick");
+    c.find(Locator::Css("#triage-status option[value=investigating]"))
+        .await
+        .expect("status")
+        .click()
+        .await
+        .expect("pick");
     c.find(Locator::Id("triage-comment")).await.expect("comment").send_keys("本人の上長に確認中").await.expect("type");
     c.find(Locator::Id("triage-save")).await.expect("save").click().await.expect("click");
     c.wait().for_element(Locator::Id("alert-comment")).await.expect("decision recorded");

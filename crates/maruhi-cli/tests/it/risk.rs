@@ -67,7 +67,8 @@ fn import_analyses_and_the_json_contracts_hold() {
     let bad = run(&d, &["alerts", "triage", &id, "--status", "closed"]);
     assert_ne!(bad.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("new, investigating, dismissed, confirmed"));
-    let done = run(&d, &["alerts", "triage", &id, "--status", "dismissed", "--comment", "工場への持ち込み（承認済み）"]);
+    let done =
+        run(&d, &["alerts", "triage", &id, "--status", "dismissed", "--comment", "工場への持ち込み（承認済み）"]);
     assert_eq!(done.status.code(), Some(0), "{}", String::from_utf8_lossy(&done.stderr));
     let shown: serde_json::Value = serde_json::from_str(&stdout(&run(&d, &["alerts", "show", &id, "--json"]))).unwrap();
     assert_eq!(shown["alert"]["status"], "dismissed");
@@ -102,7 +103,11 @@ fn the_installation_can_change_the_rules() {
     assert!(alerts.contains("removable-bulk-copy-files"), "{alerts}");
 
     // A broken rule names its file and stops the analysis, changing nothing.
-    std::fs::write(rules.join("broken.yml"), "title: x\nlevel: high\ndetection:\n  sel:\n    file.pathh: a\n  condition: sel\n").unwrap();
+    std::fs::write(
+        rules.join("broken.yml"),
+        "title: x\nlevel: high\ndetection:\n  sel:\n    file.pathh: a\n  condition: sel\n",
+    )
+    .unwrap();
     let out = run(&d, &["risk", "rules", "check"]);
     assert_ne!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);

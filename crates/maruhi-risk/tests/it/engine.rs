@@ -123,8 +123,7 @@ fn theft_scenarios_raise_alerts_and_rank_the_leaver_first() {
     for e in &events {
         engine.push(e);
     }
-    let alerts: BTreeSet<(String, String)> =
-        engine.alerts().iter().map(|a| (a.user.clone(), a.rule.clone())).collect();
+    let alerts: BTreeSet<(String, String)> = engine.alerts().iter().map(|a| (a.user.clone(), a.rule.clone())).collect();
     for expected in [
         ("sato", "removable-bulk-copy-files"),
         ("sato", "after-notice-exfiltration-burst"),

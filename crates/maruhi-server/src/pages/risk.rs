@@ -71,7 +71,9 @@ pub async fn ranked(State(state): State<AppState>, viewer: Viewer, Query(q): Que
     let err = |e| PageError(e, lang);
     let as_of_text = q.as_of.clone().filter(|s| !s.is_empty());
     let as_of = match &as_of_text {
-        Some(t) => Some(parse_as_of(t).ok_or_else(|| err(Error::invalid("as_of", maruhi_service::i18n::Msg::BadDate)))?),
+        Some(t) => {
+            Some(parse_as_of(t).ok_or_else(|| err(Error::invalid("as_of", maruhi_service::i18n::Msg::BadDate)))?)
+        }
         None => None,
     };
     let users = state.svc.risk_users(viewer.actor(), as_of, 50, lang).await.map_err(err)?;

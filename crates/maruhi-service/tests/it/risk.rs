@@ -79,7 +79,10 @@ async fn imported_activity_and_a_notice_give_alerts_scores_and_audited_triage() 
         let suzuki = setup(&e).await;
         let (kato, ito, yamada) = (e.actor("kato").await, e.actor("ito").await, e.actor("yamada").await);
         assert!(matches!(e.svc.analyse_risk(&kato).await, Err(Error::Forbidden)));
-        assert!(matches!(e.svc.alerts(&ito, None, 10).await, Err(Error::Forbidden)), "auditors see the trail, not people's scores");
+        assert!(
+            matches!(e.svc.alerts(&ito, None, 10).await, Err(Error::Forbidden)),
+            "auditors see the trail, not people's scores"
+        );
 
         // Without HR data: a bulk copy and need-to-know access.
         let first = e.svc.analyse_risk(&suzuki).await.unwrap();
@@ -104,12 +107,14 @@ async fn imported_activity_and_a_notice_give_alerts_scores_and_audited_triage() 
         assert!(bulk.first_event_time.starts_with("2026-11-10T19:00:00"), "{}", bulk.first_event_time);
         assert!(bulk.event_ids.iter().all(|id| id.starts_with("usb-")) && bulk.event_ids.len() >= 100);
 
-        let ranked = e.svc.risk_users(&suzuki, Some(datetime!(2026-11-20 23:59 +09:00)), 10, Default::default()).await.unwrap();
+        let ranked =
+            e.svc.risk_users(&suzuki, Some(datetime!(2026-11-20 23:59 +09:00)), 10, Default::default()).await.unwrap();
         assert_eq!(ranked[0].user, "tanaka", "{ranked:?}");
         assert_eq!(ranked[0].watchlists, ["departing"]);
         assert!(ranked[0].reasons.iter().any(|r| r.ja.contains("リムーバブルメディア")), "{:?}", ranked[0].reasons);
         assert!(ranked.iter().any(|u| u.user == "sato"));
-        let before = e.svc.risk_users(&suzuki, Some(datetime!(2026-11-09 23:59 +09:00)), 10, Default::default()).await.unwrap();
+        let before =
+            e.svc.risk_users(&suzuki, Some(datetime!(2026-11-09 23:59 +09:00)), 10, Default::default()).await.unwrap();
         assert!(before.is_empty(), "nothing had happened by then: {before:?}");
 
         // Evidence and triage.
@@ -117,12 +122,13 @@ async fn imported_activity_and_a_notice_give_alerts_scores_and_audited_triage() 
         assert_eq!(detail.events.len(), bulk.event_ids.len());
         assert_eq!(detail.events[0]["event"]["action"], "file-copy");
         assert!(matches!(e.svc.triage_alert(&kato, bulk.id, "investigating", "").await, Err(Error::Forbidden)));
-        assert!(matches!(
-            e.svc.triage_alert(&suzuki, bulk.id, "dismissed", " ").await,
-            Err(Error::Invalid(_))
-        ), "dismissing needs a reason");
+        assert!(
+            matches!(e.svc.triage_alert(&suzuki, bulk.id, "dismissed", " ").await, Err(Error::Invalid(_))),
+            "dismissing needs a reason"
+        );
         assert!(matches!(e.svc.triage_alert(&suzuki, bulk.id, "closed", "x").await, Err(Error::Invalid(_))));
-        let t = e.svc.triage_alert(&suzuki, bulk.id, "confirmed", "本人に確認、私物USBへの持ち出しを認めた").await.unwrap();
+        let t =
+            e.svc.triage_alert(&suzuki, bulk.id, "confirmed", "本人に確認、私物USBへの持ち出しを認めた").await.unwrap();
         assert_eq!(t.status, "confirmed");
 
         // A third analysis changes nothing and keeps the decision.
@@ -136,7 +142,9 @@ async fn imported_activity_and_a_notice_give_alerts_scores_and_audited_triage() 
         let op = Actor::operator();
         let log = e.svc.audit_log(&op, Some("risk."), 1, 200).await.unwrap();
         let actions: Vec<&str> = log.items.iter().map(|i| i.action.as_str()).collect();
-        assert!(actions.contains(&"risk.triage") && actions.contains(&"risk.alert") && actions.contains(&"risk.analyse"));
+        assert!(
+            actions.contains(&"risk.triage") && actions.contains(&"risk.alert") && actions.contains(&"risk.analyse")
+        );
         let triage = log.items.iter().find(|i| i.action == "risk.triage").unwrap();
         assert_eq!(triage.summary["status"]["after"], "confirmed");
         let new_alert_entries = log.items.iter().filter(|i| i.action == "risk.alert").count();
@@ -155,7 +163,10 @@ async fn competitor_domains_are_kept_by_admin_and_legal_and_validated() {
         assert!(matches!(e.svc.set_risk_domain(&yamada, "not a domain", "competitor").await, Err(Error::Invalid(_))));
         assert!(matches!(e.svc.set_risk_domain(&yamada, "rival.example", "friend").await, Err(Error::Invalid(_))));
         e.svc.set_risk_domain(&yamada, "*.Rival.example.", "competitor").await.unwrap();
-        assert_eq!(e.svc.risk_domains(&suzuki).await.unwrap(), [("rival.example".to_string(), "competitor".to_string())]);
+        assert_eq!(
+            e.svc.risk_domains(&suzuki).await.unwrap(),
+            [("rival.example".to_string(), "competitor".to_string())]
+        );
         assert!(matches!(e.svc.remove_risk_domain(&yamada, "other.example").await, Err(Error::NotFound)));
         e.svc.remove_risk_domain(&yamada, "rival.example").await.unwrap();
         assert!(e.svc.risk_domains(&suzuki).await.unwrap().is_empty());
