@@ -134,12 +134,6 @@ pub enum Command {
     /// Fingerprinted material: third-party (NDA, new hires) and background (boilerplate) collections
     #[command(subcommand)]
     Material(MaterialCmd),
-    /// Insider-risk detection: analyse activity, rank people, rule pack, domains
-    #[command(subcommand)]
-    Risk(RiskCmd),
-    /// Insider-risk alerts: list, show with evidence, triage
-    #[command(subcommand)]
-    Alerts(AlertsCmd),
     /// Activity logs for insider-risk detection
     #[command(subcommand)]
     Events(EventsCmd),
@@ -149,6 +143,12 @@ pub enum Command {
     /// Watchlists that raise a user's risk: departing, contractors, privileged
     #[command(subcommand)]
     Watchlist(WatchlistCmd),
+    /// Insider-risk detection: analyse activity, rank people, rule pack, domains
+    #[command(subcommand)]
+    Risk(RiskCmd),
+    /// Insider-risk alerts: list, show with evidence, triage
+    #[command(subcommand)]
+    Alerts(AlertsCmd),
     /// Print the audit trail, newest first
     Audit {
         /// How many events
