@@ -32,6 +32,7 @@ mod csv_map;
 mod event;
 #[cfg(feature = "evtx")]
 mod evtx;
+pub mod hr;
 mod jsonl;
 mod m365;
 mod squid;

@@ -27,8 +27,7 @@ use crate::i18n::{Lang, Msg};
 use crate::ingest::REJECTED_KEPT;
 use crate::{policy, Actor, Error, Result, Service};
 
-/// The header an HR file must start with, exactly.
-pub const HR_HEADER: [&str; 4] = ["user", "notice_date", "last_working_day", "end_date"];
+pub use maruhi_events::hr::HR_HEADER;
 
 /// The largest HR file read (a company of 100,000 people needs about 5 MiB).
 pub const MAX_HR_BYTES: u64 = 16 << 20;
@@ -169,163 +168,46 @@ fn member(r: WatchRow) -> WatchMember {
     }
 }
 
-/// A good line of an HR file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct HrLine {
-    user: String,
-    notice_date: String,
-    last_working_day: Option<String>,
-    end_date: Option<String>,
-}
+use maruhi_events::hr::{HrLine, HrProblem};
 
-impl HrLine {
-    fn dates(&self) -> HrDates<'_> {
-        HrDates {
-            notice_date: &self.notice_date,
-            last_working_day: self.last_working_day.as_deref(),
-            end_date: self.end_date.as_deref(),
-        }
+/// The store's view of a line's dates.
+fn dates(l: &HrLine) -> HrDates<'_> {
+    HrDates {
+        notice_date: &l.notice_date,
+        last_working_day: l.last_working_day.as_deref(),
+        end_date: l.end_date.as_deref(),
     }
 }
 
-/// A user name as HR data and logs write it: 1 to 256 bytes, no control
-/// characters. (Not the stricter rule for maruhi's own login names: employees
-/// are named by their directory, `tanaka` or `tanaka@example.co.jp`.)
+/// A user name as HR data and logs write it (see [`maruhi_events::hr::person_name`]).
 pub(crate) fn person_name(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty() && s.len() <= 256 && !s.chars().any(char::is_control)).then(|| s.to_owned())
+    maruhi_events::hr::person_name(s)
 }
 
-/// A strict ISO date, `YYYY-MM-DD`.
-fn iso_date(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
-    (shape && crate::clock::parse_date(s).is_some()).then(|| s.to_owned())
-}
-
-/// The line a CSV record starts on. The `csv` crate's position is where the
-/// previous record ended: before blank lines, and before the LF of a CRLF
-/// terminator (it ends a record at the CR), so the line feeds from there to
-/// the record's first byte are added.
-fn start_line(data: &[u8], p: &csv::Position) -> u64 {
-    let from = usize::try_from(p.byte()).unwrap_or(usize::MAX);
-    let run = data.get(from..).unwrap_or_default().iter().take_while(|b| matches!(b, b'\r' | b'\n'));
-    p.line() + run.filter(|b| **b == b'\n').count() as u64
+/// The message for a problem the HR parser found.
+fn problem_msg(p: HrProblem) -> Msg {
+    match p {
+        HrProblem::MalformedCsv => Msg::MalformedCsv,
+        HrProblem::FieldCount => Msg::HrFieldCount,
+        HrProblem::NotUtf8 => Msg::NotUtf8,
+        HrProblem::BadPersonName => Msg::BadPersonName,
+        HrProblem::Required => Msg::Required,
+        HrProblem::BadDate => Msg::BadDate,
+        HrProblem::DateOrder => Msg::HrDateOrder,
+        HrProblem::DuplicateUser => Msg::HrDuplicateUser,
+    }
 }
 
 /// Reads an HR file: the good lines, and the rejected ones with their total.
 /// A wrong header refuses the whole file.
 fn parse_hr(data: &[u8]) -> Result<(Vec<HrLine>, Vec<HrRejected>, u64)> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(data);
-    let mut rows: Vec<HrLine> = Vec::new();
-    let mut users = std::collections::HashSet::new();
-    let mut rejected = Vec::new();
-    let mut total = 0u64;
-    let mut reject = |line: u64, field: &'static str, msg: Msg, rejected: &mut Vec<HrRejected>| {
-        total += 1;
-        if rejected.len() < REJECTED_KEPT {
-            rejected.push(HrRejected { line, field, msg });
-        }
-    };
-    let mut header_seen = false;
-    let mut rec = csv::ByteRecord::new();
-    loop {
-        let line = rdr.position().line();
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(line, |p| start_line(data, p));
-                if !header_seen {
-                    return Err(Error::invalid("header", Msg::HrHeader));
-                }
-                reject(line, "line", Msg::MalformedCsv, &mut rejected);
-                continue;
-            }
-        }
-        let line = rec.position().map_or(line, |p| start_line(data, p));
-        if !header_seen {
-            let names: Vec<&[u8]> = rec.iter().collect();
-            let first = names.first().map(|f| f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f));
-            let exact = names.len() == HR_HEADER.len()
-                && first == Some(HR_HEADER[0].as_bytes())
-                && names.iter().zip(HR_HEADER).skip(1).all(|(n, h)| *n == h.as_bytes());
-            if !exact {
-                return Err(Error::invalid("header", Msg::HrHeader));
-            }
-            header_seen = true;
-            continue;
-        }
-        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue;
-        }
-        if rec.len() != HR_HEADER.len() {
-            reject(line, "line", Msg::HrFieldCount, &mut rejected);
-            continue;
-        }
-        let mut fields = [""; 4];
-        let mut not_utf8 = None;
-        for (i, f) in rec.iter().enumerate().take(4) {
-            match std::str::from_utf8(f) {
-                Ok(s) => fields[i] = s.trim(),
-                Err(_) => {
-                    not_utf8 = Some(HR_HEADER[i]);
-                    break;
-                }
-            }
-        }
-        if let Some(field) = not_utf8 {
-            reject(line, field, Msg::NotUtf8, &mut rejected);
-            continue;
-        }
-        let Some(user) = person_name(fields[0]) else {
-            reject(line, "user", Msg::BadPersonName, &mut rejected);
-            continue;
-        };
-        if fields[1].is_empty() {
-            reject(line, "notice_date", Msg::Required, &mut rejected);
-            continue;
-        }
-        let mut dates = [None, None, None];
-        let mut bad = None;
-        for (i, slot) in dates.iter_mut().enumerate() {
-            let text = fields[i + 1];
-            if text.is_empty() {
-                continue;
-            }
-            match iso_date(text) {
-                Some(d) => *slot = Some(d),
-                None => {
-                    bad = Some(HR_HEADER[i + 1]);
-                    break;
-                }
-            }
-        }
-        if let Some(field) = bad {
-            reject(line, field, Msg::BadDate, &mut rejected);
-            continue;
-        }
-        let [Some(notice_date), last_working_day, end_date] = dates else {
-            reject(line, "notice_date", Msg::Required, &mut rejected);
-            continue;
-        };
-        let ordered = [Some(&notice_date), last_working_day.as_ref(), end_date.as_ref()];
-        let present: Vec<&String> = ordered.into_iter().flatten().collect();
-        if present.windows(2).any(|w| w[0] > w[1]) {
-            reject(line, "dates", Msg::HrDateOrder, &mut rejected);
-            continue;
-        }
-        if !users.insert(user.clone()) {
-            reject(line, "user", Msg::HrDuplicateUser, &mut rejected);
-            continue;
-        }
-        rows.push(HrLine { user, notice_date, last_working_day, end_date });
-    }
-    if !header_seen {
-        return Err(Error::invalid("header", Msg::HrHeader));
-    }
-    Ok((rows, rejected, total))
+    let file = maruhi_events::hr::parse(data, REJECTED_KEPT).map_err(|_| Error::invalid("header", Msg::HrHeader))?;
+    let rejected = file
+        .rejected
+        .iter()
+        .map(|r| HrRejected { line: r.line, field: r.field, msg: problem_msg(r.problem) })
+        .collect();
+    Ok((file.lines, rejected, file.rejected_total))
 }
 
 impl Service {
@@ -371,7 +253,7 @@ impl Service {
             if same {
                 report.unchanged += 1;
             } else {
-                maruhi_store::hr::upsert_hr(tx.conn(), &line.user, &line.dates(), &at, &actor.username).await?;
+                maruhi_store::hr::upsert_hr(tx.conn(), &line.user, &dates(line), &at, &actor.username).await?;
                 if existing.is_some() {
                     report.updated += 1;
                 } else {
