@@ -9,11 +9,12 @@
 //! measure, compared against the person's own recent days and their peers.
 //! Three kinds of signal come out of it:
 //!
-//! * a daily volume above the person's own usual (and their peers' usual):
-//!   mean and standard deviation over the person's last [`HISTORY_DAYS`]
-//!   active days; the day crosses when it exceeds `max(3 × mean, mean + 4 σ)`
-//!   and a floor per measure; with fewer than [`MIN_HISTORY_DAYS`] days of
-//!   history the department's mean per person-day stands in;
+//! * a daily volume above the person's own usual and their peers': mean and
+//!   standard deviation over the person's last [`HISTORY_DAYS`] active days;
+//!   the day crosses when it exceeds `max(3 × mean, mean + 4 σ)`, twice the
+//!   department's mean per person-day, and a floor per measure; with fewer
+//!   than [`MIN_HISTORY_DAYS`] days of history, five times the department's
+//!   mean stands in;
 //! * first use of a device or destination, once the person has
 //!   [`WARM_UP_DAYS`] days of history (otherwise everything is a first);
 //! * off-hours for that person: an hour of the day (or a weekend) in which the
@@ -293,14 +294,17 @@ impl Baselines {
             if person.crossed[i] || person.today[i] <= m.floor() {
                 continue;
             }
+            let peers = person.department.as_ref().and_then(|d| self.peers.get(d)).map(|p| p[i].mean).unwrap_or(0.0);
             let (usual, threshold, from_peers) = if person.history.len() >= MIN_HISTORY_DAYS {
                 let n = person.history.len() as f64;
                 let mean = person.history.iter().map(|d| d[i]).sum::<f64>() / n;
                 let var = person.history.iter().map(|d| (d[i] - mean).powi(2)).sum::<f64>() / n;
-                (mean, (3.0 * mean).max(mean + 4.0 * var.sqrt()), false)
+                // Above the person's own usual, and above what is ordinary in
+                // their department: a first USB copy in a department that
+                // copies every day is not unusual.
+                (mean, (3.0 * mean).max(mean + 4.0 * var.sqrt()).max(2.0 * peers), false)
             } else {
-                let mean = person.department.as_ref().and_then(|d| self.peers.get(d)).map(|p| p[i].mean).unwrap_or(0.0);
-                (mean, 5.0 * mean, true)
+                (peers, 5.0 * peers, true)
             };
             if person.today[i] > threshold {
                 person.crossed[i] = true;

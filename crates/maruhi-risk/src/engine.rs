@@ -22,7 +22,7 @@ use crate::baseline::{Anomaly, Baselines, Measure};
 use crate::context::Context;
 use crate::enrich::Enriched;
 use crate::score::{default_weight, rank, Indicator, Reason, UserScore, ANOMALY_WEIGHT};
-use crate::sigma::{Evaluator, Fields, Level, Match, RuleSet, Value};
+use crate::sigma::{CorrelationType, Evaluator, Fields, Level, Match, RuleKind, RuleSet, Value};
 
 /// Evidence event ids kept per alert; the count says how many there were.
 pub const MAX_ALERT_EVENTS: usize = 1000;
@@ -158,6 +158,7 @@ impl<'r> Engine<'r> {
                 level: Level::Low,
                 weight: ANOMALY_WEIGHT,
                 above_usual: true,
+                sequence: false,
                 reason: anomaly_reason(&anomaly),
                 event_ids: vec![event.event.id.clone()],
             });
@@ -176,6 +177,10 @@ impl<'r> Engine<'r> {
                 level: meta.level,
                 weight: rule_use.weight,
                 above_usual,
+                sequence: matches!(
+                    meta.kind,
+                    RuleKind::Correlation(CorrelationType::Temporal | CorrelationType::TemporalOrdered)
+                ),
                 reason: reason.clone(),
                 event_ids: m.event_ids.iter().take(100).cloned().collect(),
             });

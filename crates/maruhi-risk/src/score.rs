@@ -15,8 +15,10 @@
 //! * `booster_i` multiplies ×[`DEPARTING_BOOST`] when, as of `as_of`, HR has a
 //!   notice for the person and the indicator falls in the look-back window
 //!   (90 days before the notice to the end date), ×[`ABOVE_USUAL_BOOST`] when
-//!   the person's volume that day was above their own usual, and
-//!   ×[`CONTRACTOR_BOOST`] for people on the contractors list;
+//!   the person's volume that day was above their own usual,
+//!   ×[`SEQUENCE_BOOST`] on a day a sequence rule matched for the person (for
+//!   the other indicators of that day), and ×[`CONTRACTOR_BOOST`] for people
+//!   on the contractors list;
 //! * `repeat_i = 1/k` for the k-th indicator of the same rule for the person,
 //!   so that a habit (one person's daily USB copies) grows slowly while a new
 //!   behaviour counts in full;
@@ -38,6 +40,10 @@ pub const DEPARTING_BOOST: f64 = 2.0;
 pub const ABOVE_USUAL_BOOST: f64 = 1.5;
 /// Booster for contractors.
 pub const CONTRACTOR_BOOST: f64 = 1.25;
+/// Booster for the other indicators of a day on which a sequence rule
+/// (a `temporal` or `temporal_ordered` correlation: archive then upload,
+/// secret read then copied out) matched for the person.
+pub const SEQUENCE_BOOST: f64 = 1.5;
 /// Weight of a day above the person's usual volume.
 pub const ANOMALY_WEIGHT: f64 = 6.0;
 
@@ -82,6 +88,10 @@ pub struct Indicator {
     pub weight: f64,
     /// Whether the person's volume that day was above their usual.
     pub above_usual: bool,
+    /// Whether the rule is a sequence (a `temporal` or `temporal_ordered`
+    /// correlation).
+    #[serde(default)]
+    pub sequence: bool,
     /// Why, in words.
     pub reason: Reason,
     /// Evidence event ids (at most 100).
@@ -132,7 +142,9 @@ pub fn rank(indicators: &[Indicator], ctx: &Context, as_of: OffsetDateTime) -> V
             let mut seen: HashMap<&str, usize> = HashMap::new();
             let mut per_rule: HashMap<&str, (f64, usize, &Indicator)> = HashMap::new();
             let mut boosted = 0.0;
-            let mut applied = [false; 3];
+            let mut applied = [false; 4];
+            let sequence_days: std::collections::HashSet<Date> =
+                list.iter().filter(|i| i.sequence).map(|i| i.day).collect();
             for i in &list {
                 let k = seen.entry(i.rule.as_str()).or_insert(0);
                 *k += 1;
@@ -151,6 +163,10 @@ pub fn rank(indicators: &[Indicator], ctx: &Context, as_of: OffsetDateTime) -> V
                 if contractor {
                     boost *= CONTRACTOR_BOOST;
                     applied[2] = true;
+                }
+                if !i.sequence && sequence_days.contains(&i.day) {
+                    boost *= SEQUENCE_BOOST;
+                    applied[3] = true;
                 }
                 let entry = per_rule.entry(i.rule.as_str()).or_insert((0.0, 0, i));
                 entry.0 += base;
@@ -176,6 +192,7 @@ pub fn rank(indicators: &[Indicator], ctx: &Context, as_of: OffsetDateTime) -> V
                         departure.filter(|_| applied[0]).map(|d| d.notice_date),
                         applied[1],
                         applied[2],
+                        applied[3],
                     ),
                 });
             }
@@ -189,7 +206,7 @@ pub fn rank(indicators: &[Indicator], ctx: &Context, as_of: OffsetDateTime) -> V
 }
 
 /// Says which boosters raised the score.
-fn booster_reason(notice: Option<Date>, above_usual: bool, contractor: bool) -> Reason {
+fn booster_reason(notice: Option<Date>, above_usual: bool, contractor: bool, sequence: bool) -> Reason {
     let mut ja = Vec::new();
     let mut en = Vec::new();
     if let Some(n) = notice {
@@ -203,6 +220,10 @@ fn booster_reason(notice: Option<Date>, above_usual: bool, contractor: bool) -> 
     if contractor {
         ja.push("委託・派遣の利用者は1.25倍".to_owned());
         en.push("contractor accounts count 1.25×".to_owned());
+    }
+    if sequence {
+        ja.push("一連の持ち出し手順が見られた日の行動は1.5倍".to_owned());
+        en.push("activity on a day with an exfiltration sequence counts 1.5×".to_owned());
     }
     Reason { ja: format!("加点: {}", ja.join("、")), en: format!("Boosts: {}", en.join("; ")) }
 }
@@ -228,6 +249,7 @@ mod tests {
             level: Level::Medium,
             weight,
             above_usual: false,
+            sequence: false,
             reason: Reason { ja: "理由".into(), en: "reason".into() },
             event_ids: vec![],
         }
@@ -263,5 +285,18 @@ mod tests {
         let before_notice = rank(&list, &ctx, t - time::Duration::days(1));
         assert_eq!(before_notice.iter().find(|s| s.user == "b").map(|s| s.score), Some(5.3));
         assert!(rank(&list, &ctx, t - time::Duration::days(30)).is_empty(), "nothing counts before it happened");
+    }
+
+    #[test]
+    fn a_sequence_boosts_the_other_indicators_of_its_day() {
+        let ctx = Context::new();
+        let t = datetime!(2026-05-01 10:00 +09:00);
+        let mut seq = indicator("a", "archive-then-exfiltrate", t, 20.0);
+        seq.sequence = true;
+        let list = vec![indicator("a", "usb", t, 10.0), seq, indicator("a", "mail", t - time::Duration::days(1), 0.0)];
+        let r = rank(&list, &ctx, t);
+        assert_eq!(r[0].score, 35.0, "20 + 10 × 1.5: {r:?}");
+        let booster = r[0].reasons.iter().find(|x| x.rule == "booster").expect("booster");
+        assert!(booster.reason.en.contains("sequence"), "{booster:?}");
     }
 }

@@ -567,6 +567,7 @@ fn indicator_row(i: &Indicator) -> IndicatorRow {
         level: level_name(i.level).to_owned(),
         weight: i.weight,
         above_usual: i.above_usual,
+        sequence: i.sequence,
         reason_ja: i.reason.ja.clone(),
         reason_en: i.reason.en.clone(),
         event_ids: serde_json::to_string(&i.event_ids).unwrap_or_else(|_| "[]".into()),
@@ -588,6 +589,7 @@ fn indicator_from_row(r: &IndicatorRow) -> Option<Indicator> {
         level: Level::parse(&r.level)?,
         weight: r.weight,
         above_usual: r.above_usual,
+        sequence: r.sequence,
         reason: Reason { ja: r.reason_ja.clone(), en: r.reason_en.clone() },
         event_ids: serde_json::from_str(&r.event_ids).unwrap_or_default(),
     })

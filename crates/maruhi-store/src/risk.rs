@@ -18,6 +18,7 @@ pub struct IndicatorRow {
     pub level: String,
     pub weight: f64,
     pub above_usual: bool,
+    pub sequence: bool,
     pub reason_ja: String,
     pub reason_en: String,
     /// JSON array of event ids.
@@ -59,14 +60,14 @@ pub async fn replace_indicators(conn: &mut AnyConnection, rows: &[IndicatorRow])
     for chunk in rows.chunks(16) {
         let mut sql = String::from(
             "INSERT INTO risk_indicators (user_name, time_ms, day, rule, title, title_ja, level, weight, \
-             above_usual, reason_ja, reason_en, event_ids) VALUES ",
+             above_usual, sequence, reason_ja, reason_en, event_ids) VALUES ",
         );
         for (i, _) in chunk.iter().enumerate() {
-            let b = i * 12;
+            let b = i * 13;
             if i > 0 {
                 sql.push(',');
             }
-            let params: Vec<String> = (1..=12).map(|k| format!("${}", b + k)).collect();
+            let params: Vec<String> = (1..=13).map(|k| format!("${}", b + k)).collect();
             sql.push_str(&format!("({})", params.join(", ")));
         }
         let mut q = sqlx::query(&sql);
@@ -81,6 +82,7 @@ pub async fn replace_indicators(conn: &mut AnyConnection, rows: &[IndicatorRow])
                 .bind(&r.level)
                 .bind(r.weight)
                 .bind(i64::from(r.above_usual))
+                .bind(i64::from(r.sequence))
                 .bind(&r.reason_ja)
                 .bind(&r.reason_en)
                 .bind(&r.event_ids);
@@ -101,6 +103,7 @@ fn decode_indicator(r: &AnyRow) -> Result<IndicatorRow> {
         level: r.try_get("level")?,
         weight: r.try_get("weight")?,
         above_usual: r.try_get::<i64, _>("above_usual")? != 0,
+        sequence: r.try_get::<i64, _>("sequence")? != 0,
         reason_ja: r.try_get("reason_ja")?,
         reason_en: r.try_get("reason_en")?,
         event_ids: r.try_get("event_ids")?,
@@ -108,7 +111,7 @@ fn decode_indicator(r: &AnyRow) -> Result<IndicatorRow> {
 }
 
 const INDICATOR_COLUMNS: &str =
-    "user_name, time_ms, day, rule, title, title_ja, level, weight, above_usual, reason_ja, reason_en, event_ids";
+    "user_name, time_ms, day, rule, title, title_ja, level, weight, above_usual, sequence, reason_ja, reason_en, event_ids";
 
 /// Every indicator up to `until_ms`, oldest first.
 pub async fn indicators(conn: &mut AnyConnection, until_ms: i64) -> Result<Vec<IndicatorRow>> {

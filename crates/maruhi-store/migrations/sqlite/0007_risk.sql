@@ -20,6 +20,7 @@ CREATE TABLE risk_indicators (
     level       TEXT NOT NULL,
     weight      REAL NOT NULL,
     above_usual INTEGER NOT NULL,
+    sequence    INTEGER NOT NULL,
     reason_ja   TEXT NOT NULL,
     reason_en   TEXT NOT NULL,
     event_ids   TEXT NOT NULL
