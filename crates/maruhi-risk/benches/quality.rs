@@ -22,7 +22,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
-use maruhi_risk::{Category, Context, Departure, Engine, Pack, Person, SecretArea, Watchlist};
+use maruhi_risk::{Engine, Pack};
+
+mod common;
 use time::Duration;
 
 const BUDGET: usize = 10;
@@ -61,42 +63,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let mut ctx = Context::new();
-    pack.classify_domains(&mut ctx);
-    for d in org.company_domains.iter().chain(&org.sanctioned_domains) {
-        ctx.set_domain(d, Category::Company);
-    }
-    for d in &org.competitor_domains {
-        ctx.set_domain(d, Category::Competitor);
-    }
-    for s in &org.secrets {
-        ctx.add_secret(SecretArea {
-            secret_id: s.id.clone(),
-            title: s.title.clone(),
-            paths: s.path_prefixes.clone(),
-            need_to_know: s.need_to_know.iter().cloned().collect(),
-        });
-    }
-    let hr: HashMap<&str, &maruhi_synth::HrRecord> = org.hr.iter().map(|h| (h.user.as_str(), h)).collect();
-    for p in &org.people {
-        let mut person = Person { department: Some(p.department.clone()), ..Person::default() };
-        if p.contractor {
-            person.watchlists.insert(Watchlist::Contractors);
-        }
-        if p.privileged {
-            person.watchlists.insert(Watchlist::Privileged);
-        }
-        if let Some(h) = hr.get(p.user.as_str()) {
-            // Known to detection only from the notice date on: the engine
-            // and the scores check `known_on` against event and as-of days.
-            person.departure = Some(Departure {
-                notice_date: h.notice_date,
-                last_working_day: Some(h.last_working_day),
-                end_date: Some(h.end_date),
-            });
-        }
-        ctx.set_person(&p.user, person);
-    }
+    let ctx = common::context(&org, &pack);
 
     let noisy: HashMap<&str, Vec<&str>> = org.noisy.iter().fold(HashMap::new(), |mut m, n| {
         m.entry(n.user.as_str()).or_default().push(n.kind.as_str());

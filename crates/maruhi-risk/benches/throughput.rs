@@ -14,7 +14,9 @@
 use std::time::Instant;
 
 use maruhi_events::{read, Format, Options};
-use maruhi_risk::{Category, Context, Engine, Pack, SecretArea};
+use maruhi_risk::{Context, Engine, Pack};
+
+mod common;
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -45,19 +47,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let mut ctx = Context::new();
-    pack.classify_domains(&mut ctx);
-    for d in org.company_domains.iter().chain(&org.sanctioned_domains) {
-        ctx.set_domain(d, Category::Company);
-    }
-    for s in &org.secrets {
-        ctx.add_secret(SecretArea {
-            secret_id: s.id.clone(),
-            title: s.title.clone(),
-            paths: s.path_prefixes.clone(),
-            need_to_know: s.need_to_know.iter().cloned().collect(),
-        });
-    }
+    let ctx = common::context(&org, &pack);
     let mut jsonl = Vec::new();
     for (_, events) in org.days() {
         if let Err(e) = maruhi_synth::write_jsonl(&mut jsonl, &events) {
