@@ -272,6 +272,28 @@ impl Service {
         Ok(ctx)
     }
 
+    /// HR dates and watchlist memberships, by account.
+    async fn people_context(
+        &self,
+        conn: &mut maruhi_store::AnyConnection,
+    ) -> Result<Vec<(String, maruhi_risk::Person)>> {
+        let mut people: std::collections::BTreeMap<String, maruhi_risk::Person> = Default::default();
+        for (user, notice, last, end) in maruhi_store::risk::departures(conn).await? {
+            let Some(notice_date) = parse_day(&notice) else { continue };
+            people.entry(user).or_default().departure = Some(maruhi_risk::Departure {
+                notice_date,
+                last_working_day: last.as_deref().and_then(parse_day),
+                end_date: end.as_deref().and_then(parse_day),
+            });
+        }
+        for (list, user) in maruhi_store::risk::watchlist_members(conn).await? {
+            if let Some(w) = maruhi_risk::Watchlist::from_name(&list) {
+                people.entry(user).or_default().watchlists.insert(w);
+            }
+        }
+        Ok(people.into_iter().collect())
+    }
+
     /// Replays every stored event through the rule pack and stores the
     /// indicators and alerts; new alerts and the analysis itself go to the
     /// audit trail.
@@ -575,7 +597,7 @@ fn indicator_row(i: &Indicator) -> IndicatorRow {
 }
 
 fn parse_day(s: &str) -> Option<Date> {
-    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    crate::clock::parse_date(s)
 }
 
 fn indicator_from_row(r: &IndicatorRow) -> Option<Indicator> {
@@ -672,28 +694,4 @@ async fn open_alerts(conn: &mut maruhi_store::AnyConnection) -> Result<std::coll
         }
     }
     Ok(out)
-}
-
-impl Service {
-    /// HR dates and watchlist memberships, by account.
-    async fn people_context(
-        &self,
-        conn: &mut maruhi_store::AnyConnection,
-    ) -> Result<Vec<(String, maruhi_risk::Person)>> {
-        let mut people: std::collections::BTreeMap<String, maruhi_risk::Person> = Default::default();
-        for (user, notice, last, end) in maruhi_store::risk::departures(conn).await? {
-            let Some(notice_date) = parse_day(&notice) else { continue };
-            people.entry(user).or_default().departure = Some(maruhi_risk::Departure {
-                notice_date,
-                last_working_day: last.as_deref().and_then(parse_day),
-                end_date: end.as_deref().and_then(parse_day),
-            });
-        }
-        for (list, user) in maruhi_store::risk::watchlist_members(conn).await? {
-            if let Some(w) = maruhi_risk::Watchlist::from_name(&list) {
-                people.entry(user).or_default().watchlists.insert(w);
-            }
-        }
-        Ok(people.into_iter().collect())
-    }
 }
