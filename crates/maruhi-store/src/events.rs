@@ -13,13 +13,9 @@ use sqlx::{AnyConnection, Row};
 use crate::query::Sql;
 use crate::{Result, StoreError};
 
-/// Rows per INSERT statement (6 parameters each). Few: binding a parameter
-/// through sqlx's SQLite driver looks its name up with
-/// `sqlite3_bind_parameter_name`, a linear search, so a statement's binding
-/// time grows with the square of its parameters (measured: 500 rows per
-/// statement spent half the import there; 16 rows make it negligible while
-/// keeping round trips few).
-const ROWS_PER_STATEMENT: usize = 16;
+/// Rows per INSERT statement (6 parameters each; see
+/// [`crate::PARAMS_PER_STATEMENT`]).
+const ROWS_PER_STATEMENT: usize = crate::rows_per_statement(6);
 
 /// One event to insert.
 #[derive(Debug, Clone, Copy)]

@@ -38,7 +38,7 @@ pub async fn nodes(conn: &mut AnyConnection, ids: &[(u8, u64)]) -> Result<Vec<Op
 
 /// Inserts nodes, many per statement (each row binds 3 parameters).
 pub async fn insert_nodes(conn: &mut AnyConnection, nodes: &[(u8, u64, [u8; 32])]) -> Result<()> {
-    for chunk in nodes.chunks(300) {
+    for chunk in nodes.chunks(crate::rows_per_statement(3)) {
         let mut sql = crate::query::Sql::new("INSERT INTO ledger_nodes (level, idx, hash) VALUES ");
         for (i, (level, idx, hash)) in chunk.iter().enumerate() {
             if i > 0 {

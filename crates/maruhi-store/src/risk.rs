@@ -55,9 +55,7 @@ pub struct AlertRow {
 /// all). Run inside the analysis's transaction.
 pub async fn replace_indicators(conn: &mut AnyConnection, rows: &[IndicatorRow]) -> Result<()> {
     sqlx::query("DELETE FROM risk_indicators").execute(&mut *conn).await.map_err(StoreError::from_write)?;
-    // Multi-row inserts of a few rows: sqlx's SQLite binding costs grow with
-    // the square of a statement's parameters, so small statements are fastest.
-    for chunk in rows.chunks(16) {
+    for chunk in rows.chunks(crate::rows_per_statement(13)) {
         let mut sql = String::from(
             "INSERT INTO risk_indicators (user_name, time_ms, day, rule, title, title_ja, level, weight, \
              above_usual, sequence, reason_ja, reason_en, event_ids) VALUES ",
