@@ -8,8 +8,7 @@ use std::io::Write;
 use anyhow::{bail, Context, Result};
 use maruhi_service::risk::RulePack;
 use maruhi_service::{Actor, Service};
-use time::format_description::well_known::Rfc3339;
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
 use crate::args::{AlertsCmd, DomainCmd, Global, RiskCmd, RulesCmd};
 use crate::commands::{lang, print_json};
@@ -50,7 +49,7 @@ pub fn rules(g: &Global, cmd: RulesCmd) -> Result<u8> {
             } else {
                 let mut out = std::io::stdout().lock();
                 for r in pack.rules().rules() {
-                    writeln!(out, "{:<32} {:<14} {}", r.id, format!("{:?}", r.level).to_lowercase(), r.title)?;
+                    writeln!(out, "{:<32} {:<14} {}", r.id, r.level.as_str(), r.title)?;
                 }
             }
         }
@@ -60,13 +59,8 @@ pub fn rules(g: &Global, cmd: RulesCmd) -> Result<u8> {
 
 /// Parses `--as-of`: a day (the end of it, in +09:00) or an RFC 3339 instant.
 fn as_of(text: &str) -> Result<OffsetDateTime> {
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(t);
-    }
-    let day = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
-        .with_context(|| format!("--as-of {text}: expected YYYY-MM-DD or an RFC 3339 time"))?;
-    let jst = UtcOffset::from_hms(9, 0, 0).unwrap_or(UtcOffset::UTC);
-    Ok(day.with_hms_milli(23, 59, 59, 999).unwrap_or(day.midnight()).assume_offset(jst))
+    maruhi_service::risk::parse_as_of(text)
+        .with_context(|| format!("--as-of {text}: expected YYYY-MM-DD or an RFC 3339 time"))
 }
 
 /// Runs the analysis after an import, reporting on stderr (stdout keeps the
@@ -144,11 +138,7 @@ pub async fn risk(svc: &Service, op: &Actor, cmd: RiskCmd) -> Result<()> {
                     writeln!(out, "  alert #{:<5} {} {:<8} {:<13} {}", a.id, a.day, a.severity, a.status, a.title)?;
                 }
                 for i in person.indicators.iter().take(50) {
-                    let reason = match lang {
-                        maruhi_service::i18n::Lang::Ja => &i.reason.ja,
-                        maruhi_service::i18n::Lang::En => &i.reason.en,
-                    };
-                    writeln!(out, "  {} {:<32} {}", i.day, i.rule, reason)?;
+                    writeln!(out, "  {} {:<32} {}", i.day, i.rule, lang.pick(&i.reason.ja, &i.reason.en))?;
                 }
             }
         }
@@ -206,11 +196,7 @@ pub async fn alerts(svc: &Service, op: &Actor, cmd: AlertsCmd) -> Result<()> {
                 writeln!(out, "#{} {} [{}] {} — {}", a.id, a.title, a.severity, a.user, a.status)?;
                 writeln!(out, "{} .. {}  {} events", a.first_event_time, a.last_event_time, a.event_count)?;
                 for r in &a.reasons {
-                    let text = match lang() {
-                        maruhi_service::i18n::Lang::Ja => &r.ja,
-                        maruhi_service::i18n::Lang::En => &r.en,
-                    };
-                    writeln!(out, "  - {text}")?;
+                    writeln!(out, "  - {}", lang().pick(&r.ja, &r.en))?;
                 }
                 for e in &detail.events {
                     writeln!(out, "  {e}")?;

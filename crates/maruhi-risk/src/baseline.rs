@@ -225,19 +225,23 @@ impl Baselines {
         ctx: &Context,
         anomalies: &mut Vec<Anomaly>,
     ) -> Facts {
-        let department = || ctx.person(user).and_then(|p| p.department.clone());
-        let person = self.people.entry(user.to_owned()).or_insert_with(|| Person {
-            department: department(),
-            first_day: day,
-            day,
-            today: [0.0; Measure::COUNT],
-            crossed: [false; Measure::COUNT],
-            history: VecDeque::with_capacity(HISTORY_DAYS),
-            hours: [0; 24],
-            weekend: 0,
-            events: 0,
-            seen: HashSet::new(),
-        });
+        // Looked up by `&str` first: one allocation per person, not per event.
+        if !self.people.contains_key(user) {
+            let person = Person {
+                department: ctx.person(user).and_then(|p| p.department.clone()),
+                first_day: day,
+                day,
+                today: [0.0; Measure::COUNT],
+                crossed: [false; Measure::COUNT],
+                history: VecDeque::with_capacity(HISTORY_DAYS),
+                hours: [0; 24],
+                weekend: 0,
+                events: 0,
+                seen: HashSet::new(),
+            };
+            self.people.insert(user.to_owned(), person);
+        }
+        let Some(person) = self.people.get_mut(user) else { return Facts::default() };
         if day > person.day {
             close_day(person, &mut self.peers);
             person.day = day;

@@ -86,6 +86,18 @@ pub struct Person {
     pub departure: Option<Departure>,
 }
 
+impl Person {
+    /// The lists the person is on, on `day`: by hand, and `departing` from
+    /// the notice date to the end date. Sorted, without repeats.
+    pub fn watchlists_on(&self, day: Date) -> BTreeSet<Watchlist> {
+        let mut lists = self.watchlists.clone();
+        if self.departure.is_some_and(|d| d.known_on(day) && d.end_date.is_none_or(|end| day <= end)) {
+            lists.insert(Watchlist::Departing);
+        }
+        lists
+    }
+}
+
 /// A registered secret as detection sees it: where its material lives and
 /// who needs to know it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,6 +12,7 @@
 //! day so that one afternoon of copying is one alert with all its events, not
 //! hundreds. Every match, of any level, is an indicator for the score.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use maruhi_events::Event;
@@ -134,22 +135,26 @@ impl<'r> Engine<'r> {
             self.skipped += 1;
             return;
         };
-        let user =
-            if user.bytes().any(|b| b.is_ascii_uppercase()) { user.to_ascii_lowercase() } else { user.to_owned() };
+        let user: Cow<'_, str> =
+            if user.bytes().any(|b| b.is_ascii_uppercase()) { user.to_ascii_lowercase().into() } else { user.into() };
         let time_ms = i64::try_from(event.timestamp.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
         let day = event.timestamp.date();
         let hour = event.timestamp.hour();
 
-        self.anomalies.clear();
-        let facts = self.baselines.observe(&user, day, hour, event, &self.ctx, &mut self.anomalies);
+        // The scratch buffers are taken out for the loops below (which
+        // borrow `self`) and put back, so their allocations are reused.
+        let mut anomalies = std::mem::take(&mut self.anomalies);
+        let mut matches = std::mem::take(&mut self.matches);
+        anomalies.clear();
+        matches.clear();
+        let facts = self.baselines.observe(&user, day, hour, event, &self.ctx, &mut anomalies);
         let enriched = Enriched { event, user: Some(&user), day, ctx: &self.ctx, facts };
-        self.matches.clear();
-        self.evaluator.push(&enriched, time_ms, &event.event.id, &mut self.matches);
+        self.evaluator.push(&enriched, time_ms, &event.event.id, &mut matches);
 
         let above_usual = self.baselines.above_usual(&user, day);
-        for anomaly in std::mem::take(&mut self.anomalies) {
+        for anomaly in anomalies.drain(..) {
             self.indicators.push(Indicator {
-                user: user.clone(),
+                user: user.to_string(),
                 time_ms,
                 day,
                 rule: format!("baseline/{}", anomaly.measure.name()),
@@ -163,12 +168,12 @@ impl<'r> Engine<'r> {
                 event_ids: vec![event.event.id.clone()],
             });
         }
-        for m in std::mem::take(&mut self.matches) {
+        for m in matches.drain(..) {
             let Some(meta) = self.rules.rules().get(m.rule) else { continue };
             let Some(rule_use) = self.uses.get(m.rule) else { continue };
             let reason = fill(&rule_use.reason, &m, &enriched);
             self.indicators.push(Indicator {
-                user: user.clone(),
+                user: user.to_string(),
                 time_ms: m.last_time_ms,
                 day,
                 rule: meta.id.clone(),
@@ -187,7 +192,7 @@ impl<'r> Engine<'r> {
             if !rule_use.alert {
                 continue;
             }
-            let key = (m.rule, user.clone(), day);
+            let key = (m.rule, user.to_string(), day);
             match self.alert_at.get(&key) {
                 Some(&i) => {
                     if let Some(a) = self.alerts.get_mut(i) {
@@ -208,7 +213,7 @@ impl<'r> Engine<'r> {
                     self.alert_at.insert(key, self.alerts.len());
                     self.alerts.push(Alert {
                         key: format!("{}/{}/{}", meta.id, user, day),
-                        user: user.clone(),
+                        user: user.to_string(),
                         rule: meta.id.clone(),
                         title: meta.title.clone(),
                         title_ja: rule_use.title_ja.clone(),
@@ -223,6 +228,9 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+
+        self.anomalies = anomalies;
+        self.matches = matches;
 
         // Correlation windows are at most days long; dropping expired state
         // once an hour of event time keeps memory bounded.

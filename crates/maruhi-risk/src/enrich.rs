@@ -24,7 +24,7 @@ use maruhi_events::Event;
 use time::Date;
 
 use crate::baseline::{mail_domain, Facts};
-use crate::context::{Context, Watchlist};
+use crate::context::Context;
 use crate::sigma::{Fields, Value};
 
 /// The fields this module adds to the event's own.
@@ -70,13 +70,7 @@ impl Fields for Enriched<'_> {
         match name {
             "user.watchlist" => {
                 if let Some(p) = person {
-                    let departing = p
-                        .departure
-                        .is_some_and(|d| d.known_on(self.day) && d.end_date.is_none_or(|end| self.day <= end));
-                    if departing && !p.watchlists.contains(&Watchlist::Departing) {
-                        out.push(Value::Str(Cow::Borrowed(Watchlist::Departing.name())));
-                    }
-                    out.extend(p.watchlists.iter().map(|w| Value::Str(Cow::Borrowed(w.name()))));
+                    out.extend(p.watchlists_on(self.day).into_iter().map(|w| Value::Str(Cow::Borrowed(w.name()))));
                 }
             }
             "user.after_notice" => {

@@ -6,8 +6,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use maruhi_service::Error;
 use serde::Deserialize;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use crate::web::{ApiActor, ApiError, ApiJson, ApiQuery};
 use crate::AppState;
@@ -26,19 +24,11 @@ pub struct UsersQuery {
     top: Option<usize>,
 }
 
-fn parse_as_of(text: &str) -> Option<OffsetDateTime> {
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Some(t);
-    }
-    let day = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
-    day.with_hms(23, 59, 59).ok().map(|t| t.assume_offset(time::macros::offset!(+9)))
-}
-
 /// `GET /api/v1/risk/users?as_of=&top=`.
 pub async fn users(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQuery<UsersQuery>) -> ApiResult {
     let as_of = match q.as_of.as_deref() {
         Some(t) => Some(
-            parse_as_of(t)
+            maruhi_service::risk::parse_as_of(t)
                 .ok_or_else(|| ApiError(Error::invalid("as_of", maruhi_service::i18n::Msg::BadDate), a.lang))?,
         ),
         None => None,

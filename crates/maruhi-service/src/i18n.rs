@@ -16,6 +16,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The one of two texts (Japanese, English) in this language.
+    pub fn pick<'a, T: ?Sized>(self, ja: &'a T, en: &'a T) -> &'a T {
+        match self {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::Ja => "ja",

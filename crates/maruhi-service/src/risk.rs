@@ -145,7 +145,7 @@ pub struct RiskUser {
     pub score: f64,
     pub reasons: Vec<ShownReason>,
     pub watchlists: Vec<String>,
-    pub open_alerts: usize,
+    pub open_alerts: i64,
 }
 
 /// An alert as shown.
@@ -255,43 +255,31 @@ impl Service {
                 need_to_know: s.need_to_know.into_iter().collect(),
             });
         }
+        // Everything known of a person, by lower-case account: department
+        // (maruhi's users), HR dates and the lists they were put on by hand
+        // (the departing list's HR entries follow the HR dates).
         let mut people: std::collections::BTreeMap<String, maruhi_risk::Person> = Default::default();
-        for (user, department) in maruhi_store::risk::departments(conn).await? {
-            people.entry(user.to_lowercase()).or_default().department = Some(department);
+        for u in maruhi_store::users::list(conn).await?.into_iter().filter(|u| !u.department.is_empty()) {
+            people.entry(u.username.to_lowercase()).or_default().department = Some(u.department);
         }
-        for p in self.people_context(conn).await? {
-            let entry = people.entry(p.0.to_lowercase()).or_default();
-            if p.1.departure.is_some() {
-                entry.departure = p.1.departure;
+        for h in maruhi_store::hr::list_hr(conn).await? {
+            let Some(notice_date) = parse_day(&h.notice_date) else { continue };
+            people.entry(h.user_name.to_lowercase()).or_default().departure = Some(maruhi_risk::Departure {
+                notice_date,
+                last_working_day: h.last_working_day.as_deref().and_then(parse_day),
+                end_date: h.end_date.as_deref().and_then(parse_day),
+            });
+        }
+        let today = self.now().date().to_string();
+        for w in maruhi_store::hr::watchlist(conn, None, &today).await?.into_iter().filter(|w| w.source == "manual") {
+            if let Some(list) = maruhi_risk::Watchlist::from_name(&w.list) {
+                people.entry(w.user_name.to_lowercase()).or_default().watchlists.insert(list);
             }
-            entry.watchlists.extend(p.1.watchlists);
         }
         for (user, person) in people {
             ctx.set_person(&user, person);
         }
         Ok(ctx)
-    }
-
-    /// HR dates and watchlist memberships, by account.
-    async fn people_context(
-        &self,
-        conn: &mut maruhi_store::AnyConnection,
-    ) -> Result<Vec<(String, maruhi_risk::Person)>> {
-        let mut people: std::collections::BTreeMap<String, maruhi_risk::Person> = Default::default();
-        for (user, notice, last, end) in maruhi_store::risk::departures(conn).await? {
-            let Some(notice_date) = parse_day(&notice) else { continue };
-            people.entry(user).or_default().departure = Some(maruhi_risk::Departure {
-                notice_date,
-                last_working_day: last.as_deref().and_then(parse_day),
-                end_date: end.as_deref().and_then(parse_day),
-            });
-        }
-        for (list, user) in maruhi_store::risk::watchlist_members(conn).await? {
-            if let Some(w) = maruhi_risk::Watchlist::from_name(&list) {
-                people.entry(user).or_default().watchlists.insert(w);
-            }
-        }
-        Ok(people.into_iter().collect())
     }
 
     /// Replays every stored event through the rule pack and stores the
@@ -307,15 +295,20 @@ impl Service {
         let ctx = self.risk_context(&mut conn, &pack.pack).await?;
         let mut engine = Engine::new(&pack.rules, ctx);
         let (mut events, mut unreadable) = (0u64, 0u64);
-        let mut after: Option<(i64, String)> = None;
+        let mut after: Option<maruhi_store::events::Cursor> = None;
         loop {
-            let page =
-                maruhi_store::risk::events_after(&mut conn, after.as_ref().map(|(t, id)| (*t, id.as_str())), PAGE)
-                    .await?;
+            let query = maruhi_store::events::EventQuery {
+                user_name: None,
+                from_ms: i64::MIN,
+                to_ms: i64::MAX,
+                after: after.as_ref(),
+                limit: PAGE,
+            };
+            let page = maruhi_store::events::page(&mut conn, &query).await?;
             let Some(last) = page.last() else { break };
-            after = Some((last.0, last.1.clone()));
-            for (_, _, body) in &page {
-                match serde_json::from_str::<maruhi_events::Event>(body) {
+            after = Some(last.cursor());
+            for row in &page {
+                match serde_json::from_str::<maruhi_events::Event>(&row.body) {
                     Ok(e) => {
                         engine.push(&e);
                         events += 1;
@@ -338,7 +331,7 @@ impl Service {
         maruhi_store::risk::set_analysis(tx.conn(), &at, events as i64, indicators.len() as i64, alerts.len() as i64)
             .await?;
         let mut audit_events = Vec::with_capacity(fresh.len() + 1);
-        let people = engine.scores(self.now()).len();
+        let people = indicators.iter().map(|i| i.user_name.as_str()).collect::<std::collections::HashSet<_>>().len();
         audit_events.push(Event::new(actor, "risk.analyse", "risk", "analysis").summary(json!({
             "events": events, "indicators": indicators.len(), "alerts": alerts.len(), "new_alerts": fresh.len(),
         })));
@@ -350,8 +343,8 @@ impl Service {
         }
         for row in &fresh_rows {
             audit_events.push(Event::new(actor, "risk.alert", "alert", row.id).summary(json!({
-                "user": row.user_name, "rule": row.rule, "severity": row.severity, "day": row.day,
-                "event_count": row.event_count,
+                "user": row.alert.user_name, "rule": row.alert.rule, "severity": row.alert.severity, "day": row.alert.day,
+                "event_count": row.alert.event_count,
             })));
         }
         audit::record_many(&mut tx, &at, &audit_events).await?;
@@ -385,7 +378,8 @@ impl Service {
         let ctx = self.risk_context(&mut conn, &pack.pack).await?;
         let rows = maruhi_store::risk::indicators(&mut conn, unix_ms(as_of)).await?;
         let indicators: Vec<Indicator> = rows.iter().filter_map(indicator_from_row).collect();
-        let open = open_alerts(&mut conn).await?;
+        let open: std::collections::HashMap<String, i64> =
+            maruhi_store::risk::open_alert_counts(&mut conn).await?.into_iter().collect();
         Ok(maruhi_risk::rank(&indicators, &ctx, as_of)
             .into_iter()
             .take(top)
@@ -454,10 +448,10 @@ impl Service {
         let mut conn = self.db.read().await?;
         let row = maruhi_store::risk::alert(&mut conn, id).await?.ok_or(Error::NotFound)?;
         let alert = alert_view(row);
-        let events = maruhi_store::risk::events_by_id(&mut conn, &alert.event_ids)
+        let events = maruhi_store::events::by_ids(&mut conn, &alert.event_ids)
             .await?
             .into_iter()
-            .filter_map(|(_, _, body)| serde_json::from_str(&body).ok())
+            .filter_map(|row| serde_json::from_str(&row.body).ok())
             .collect();
         Ok(AlertDetail { alert, events })
     }
@@ -485,7 +479,7 @@ impl Service {
             &mut tx,
             &at,
             Event::new(actor, "risk.triage", "alert", id).summary(json!({
-                "user": before.user_name, "rule": before.rule,
+                "user": before.alert.user_name, "rule": before.alert.rule,
                 "status": {"before": before.status, "after": status}, "comment": comment,
             })),
         )
@@ -561,6 +555,19 @@ impl Service {
     }
 }
 
+/// Reads an as-of time: a day (`YYYY-MM-DD`, its last millisecond in Japan
+/// time, +09:00) or an RFC 3339 instant.
+pub fn parse_as_of(text: &str) -> Option<OffsetDateTime> {
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Some(t);
+    }
+    let day = crate::clock::parse_date(text)?;
+    Some(day.with_hms_milli(23, 59, 59, 999).ok()?.assume_offset(JST))
+}
+
+/// Japan Standard Time, the offset days are read in.
+const JST: UtcOffset = time::macros::offset!(+9);
+
 fn unix_ms(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
@@ -568,14 +575,9 @@ fn unix_ms(t: OffsetDateTime) -> i64 {
 fn ms_text(ms: i64) -> String {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
-        .map(|t| t.to_offset(UtcOffset::from_hms(9, 0, 0).unwrap_or(UtcOffset::UTC)))
+        .map(|t| t.to_offset(JST))
         .and_then(|t| t.format(&Rfc3339).ok())
         .unwrap_or_default()
-}
-
-/// The name of a rule level, as stored and shown.
-pub fn level_name(l: Level) -> &'static str {
-    l.as_str()
 }
 
 fn indicator_row(i: &Indicator) -> IndicatorRow {
@@ -586,7 +588,7 @@ fn indicator_row(i: &Indicator) -> IndicatorRow {
         rule: i.rule.clone(),
         title: i.title.clone(),
         title_ja: i.title_ja.clone(),
-        level: level_name(i.level).to_owned(),
+        level: i.level.as_str().to_owned(),
         weight: i.weight,
         above_usual: i.above_usual,
         sequence: i.sequence,
@@ -624,7 +626,7 @@ fn alert_row(a: &maruhi_risk::Alert) -> NewAlert {
         rule: a.rule.clone(),
         title: a.title.clone(),
         title_ja: a.title_ja.clone(),
-        severity: level_name(a.severity).to_owned(),
+        severity: a.severity.as_str().to_owned(),
         day: a.day.to_string(),
         first_event_ms: a.first_event_ms,
         last_event_ms: a.last_event_ms,
@@ -635,20 +637,21 @@ fn alert_row(a: &maruhi_risk::Alert) -> NewAlert {
 }
 
 fn alert_view(r: AlertRow) -> AlertView {
+    let a = r.alert;
     AlertView {
         id: r.id,
-        first_event_time: ms_text(r.first_event_ms),
-        last_event_time: ms_text(r.last_event_ms),
-        event_ids: serde_json::from_str(&r.event_ids).unwrap_or_default(),
-        reasons: serde_json::from_str(&r.reasons).unwrap_or_default(),
-        key: r.key,
-        user: r.user_name,
-        rule: r.rule,
-        title: r.title,
-        title_ja: r.title_ja,
-        severity: r.severity,
-        day: r.day,
-        event_count: r.event_count,
+        first_event_time: ms_text(a.first_event_ms),
+        last_event_time: ms_text(a.last_event_ms),
+        event_ids: serde_json::from_str(&a.event_ids).unwrap_or_default(),
+        reasons: serde_json::from_str(&a.reasons).unwrap_or_default(),
+        key: a.key,
+        user: a.user_name,
+        rule: a.rule,
+        title: a.title,
+        title_ja: a.title_ja,
+        severity: a.severity,
+        day: a.day,
+        event_count: a.event_count,
         status: r.status,
         comment: r.comment,
         stale: r.stale,
@@ -662,36 +665,14 @@ fn shown(r: &maruhi_risk::ScoredReason, lang: Lang) -> ShownReason {
         rule: r.rule.clone(),
         points: r.points,
         count: r.count,
-        text: match lang {
-            Lang::Ja => r.reason.ja.clone(),
-            Lang::En => r.reason.en.clone(),
-        },
+        text: lang.pick(&r.reason.ja, &r.reason.en).clone(),
         ja: r.reason.ja.clone(),
         en: r.reason.en.clone(),
     }
 }
 
 fn watchlists_of(ctx: &Context, user: &str, day: Date) -> Vec<String> {
-    let Some(p) = ctx.person(user) else { return Vec::new() };
-    let mut out: Vec<String> = Vec::new();
-    if p.departure.is_some_and(|d| d.known_on(day) && d.end_date.is_none_or(|e| day <= e)) {
-        out.push("departing".into());
-    }
-    for w in &p.watchlists {
-        if !out.iter().any(|o| o == w.name()) {
-            out.push(w.name().into());
-        }
-    }
-    out
-}
-
-async fn open_alerts(conn: &mut maruhi_store::AnyConnection) -> Result<std::collections::HashMap<String, usize>> {
-    let mut out = std::collections::HashMap::new();
-    for status in ["new", "investigating"] {
-        let f = AlertFilter { status: Some(status.into()), limit: 100_000, ..AlertFilter::default() };
-        for a in maruhi_store::risk::alerts(conn, &f).await? {
-            *out.entry(a.user_name).or_insert(0) += 1;
-        }
-    }
-    Ok(out)
+    ctx.person(user)
+        .map(|p| p.watchlists_on(day).into_iter().map(|w| w.name().to_owned()).collect())
+        .unwrap_or_default()
 }

@@ -128,6 +128,28 @@ pub async fn page(conn: &mut AnyConnection, q: &EventQuery<'_>) -> Result<Vec<Ev
     sql.query().fetch_all(conn).await?.iter().map(decode).collect()
 }
 
+/// The stored events with these ids, in `(ts_ms, id)` order (an alert's
+/// evidence); ids not stored are left out.
+pub async fn by_ids(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<EventRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(crate::PARAMS_PER_STATEMENT) {
+        let mut sql = Sql::new(SELECT);
+        sql.push(" WHERE id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(id.as_str());
+        }
+        sql.push(")");
+        for r in sql.query().fetch_all(&mut *conn).await? {
+            out.push(decode(&r)?);
+        }
+    }
+    out.sort_by(|a, b| (a.ts_ms, &a.id).cmp(&(b.ts_ms, &b.id)));
+    Ok(out)
+}
+
 /// The users with at least one event at or after `since_ms`, in byte order.
 pub async fn users_since(conn: &mut AnyConnection, since_ms: i64) -> Result<Vec<String>> {
     let rows = sqlx::query(

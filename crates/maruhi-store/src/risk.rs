@@ -25,24 +25,11 @@ pub struct IndicatorRow {
     pub event_ids: String,
 }
 
-/// One alert as stored.
+/// One alert as stored: what the analysis produced, and its triage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertRow {
     pub id: i64,
-    pub key: String,
-    pub user_name: String,
-    pub rule: String,
-    pub title: String,
-    pub title_ja: String,
-    pub severity: String,
-    pub day: String,
-    pub first_event_ms: i64,
-    pub last_event_ms: i64,
-    pub event_count: i64,
-    /// JSON array of event ids.
-    pub event_ids: String,
-    /// JSON array of `{ja, en}`.
-    pub reasons: String,
+    pub alert: NewAlert,
     pub status: String,
     pub comment: String,
     pub stale: bool,
@@ -136,6 +123,7 @@ pub async fn indicators_of(conn: &mut AnyConnection, user: &str) -> Result<Vec<I
 /// An alert as an analysis produces it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAlert {
+    /// `rule/user/day`: stable across analyses.
     pub key: String,
     pub user_name: String,
     pub rule: String,
@@ -146,7 +134,9 @@ pub struct NewAlert {
     pub first_event_ms: i64,
     pub last_event_ms: i64,
     pub event_count: i64,
+    /// JSON array of event ids.
     pub event_ids: String,
+    /// JSON array of `{ja, en}`.
     pub reasons: String,
 }
 
@@ -220,18 +210,20 @@ const ALERT_SELECT: &str = "SELECT a.id, a.alert_key, a.user_name, a.rule, a.tit
 fn decode_alert(r: &AnyRow) -> Result<AlertRow> {
     Ok(AlertRow {
         id: r.try_get("id")?,
-        key: r.try_get("alert_key")?,
-        user_name: r.try_get("user_name")?,
-        rule: r.try_get("rule")?,
-        title: r.try_get("title")?,
-        title_ja: r.try_get("title_ja")?,
-        severity: r.try_get("severity")?,
-        day: r.try_get("day")?,
-        first_event_ms: r.try_get("first_event_ms")?,
-        last_event_ms: r.try_get("last_event_ms")?,
-        event_count: r.try_get("event_count")?,
-        event_ids: r.try_get("event_ids")?,
-        reasons: r.try_get("reasons")?,
+        alert: NewAlert {
+            key: r.try_get("alert_key")?,
+            user_name: r.try_get("user_name")?,
+            rule: r.try_get("rule")?,
+            title: r.try_get("title")?,
+            title_ja: r.try_get("title_ja")?,
+            severity: r.try_get("severity")?,
+            day: r.try_get("day")?,
+            first_event_ms: r.try_get("first_event_ms")?,
+            last_event_ms: r.try_get("last_event_ms")?,
+            event_count: r.try_get("event_count")?,
+            event_ids: r.try_get("event_ids")?,
+            reasons: r.try_get("reasons")?,
+        },
         status: r.try_get("status")?,
         comment: r.try_get("comment")?,
         stale: r.try_get::<i64, _>("stale")? != 0,
@@ -300,12 +292,15 @@ pub async fn triage(
     Ok(done.rows_affected() > 0)
 }
 
-/// Counts of live alerts by status.
-pub async fn alert_counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>> {
-    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM risk_alerts WHERE stale = 0 GROUP BY status")
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(|r| Ok((r.try_get("status")?, r.try_get("n")?))).collect()
+/// Alerts still to be worked (new or investigating, not stale), per user.
+pub async fn open_alert_counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT user_name, COUNT(*) AS n FROM risk_alerts \
+         WHERE stale = 0 AND status IN ('new', 'investigating') GROUP BY user_name",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("user_name")?, r.try_get("n")?))).collect()
 }
 
 /// Records the analysis's totals.
@@ -405,91 +400,4 @@ pub async fn secret_scopes(conn: &mut AnyConnection) -> Result<Vec<SecretScope>>
         }
     }
     Ok(out)
-}
-
-/// `(username, department)` of every maruhi user with a department.
-pub async fn departments(conn: &mut AnyConnection) -> Result<Vec<(String, String)>> {
-    let rows = sqlx::query("SELECT username, department FROM users WHERE department <> ''").fetch_all(conn).await?;
-    rows.iter().map(|r| Ok((r.try_get("username")?, r.try_get("department")?))).collect()
-}
-
-/// One stored activity event: `(ts_ms, id, canonical JSON line)`.
-pub type StoredEvent = (i64, String, String);
-
-/// A page of stored events in time order after `after` (`(ts_ms, id)` of the
-/// last event of the previous page), for replaying them all through
-/// detection with bounded memory.
-pub async fn events_after(
-    conn: &mut AnyConnection,
-    after: Option<(i64, &str)>,
-    limit: i64,
-) -> Result<Vec<StoredEvent>> {
-    let rows = match after {
-        None => {
-            sqlx::query("SELECT ts_ms, id, body FROM events ORDER BY ts_ms, id LIMIT $1")
-                .bind(limit)
-                .fetch_all(conn)
-                .await?
-        }
-        Some((ts, id)) => {
-            sqlx::query(
-                "SELECT ts_ms, id, body FROM events WHERE ts_ms > $1 OR (ts_ms = $1 AND id > $2) \
-                 ORDER BY ts_ms, id LIMIT $3",
-            )
-            .bind(ts)
-            .bind(id)
-            .bind(limit)
-            .fetch_all(conn)
-            .await?
-        }
-    };
-    rows.iter().map(|r| Ok((r.try_get("ts_ms")?, r.try_get("id")?, r.try_get("body")?))).collect()
-}
-
-/// The stored events with these ids, in time order (an alert's evidence).
-pub async fn events_by_id(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<StoredEvent>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(200) {
-        let mut sql = crate::query::Sql::new("SELECT ts_ms, id, body FROM events WHERE id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(id.as_str());
-        }
-        sql.push(")");
-        for r in sql.query().fetch_all(&mut *conn).await? {
-            out.push((r.try_get("ts_ms")?, r.try_get("id")?, r.try_get("body")?));
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// HR dates of every leaver: `(user, notice_date, last_working_day, end_date)`.
-pub async fn departures(conn: &mut AnyConnection) -> Result<Vec<(String, String, Option<String>, Option<String>)>> {
-    let rows =
-        sqlx::query("SELECT user_name, notice_date, last_working_day, end_date FROM hr_records ORDER BY user_name")
-            .fetch_all(conn)
-            .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("user_name")?,
-                r.try_get("notice_date")?,
-                r.try_get("last_working_day")?,
-                r.try_get("end_date")?,
-            ))
-        })
-        .collect()
-}
-
-/// `(list, user)` of every watchlist membership made by hand (the departing
-/// list's HR-made entries follow the HR dates, read by [`departures`]).
-pub async fn watchlist_members(conn: &mut AnyConnection) -> Result<Vec<(String, String)>> {
-    let rows =
-        sqlx::query("SELECT list, user_name FROM watchlist_members WHERE source = 'manual' ORDER BY list, user_name")
-            .fetch_all(conn)
-            .await?;
-    rows.iter().map(|r| Ok((r.try_get("list")?, r.try_get("user_name")?))).collect()
 }

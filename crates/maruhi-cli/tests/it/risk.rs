@@ -36,7 +36,7 @@ fn import_analyses_and_the_json_contracts_hold() {
     std::fs::write(&file, log()).unwrap();
     let out = run(&d, &["events", "import", file.to_str().unwrap(), "--format", "jsonl"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("alerts"), "the import runs the analysis");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("risk analysis: 121 events"), "the import runs the analysis");
 
     let users: serde_json::Value =
         serde_json::from_str(&stdout(&run(&d, &["risk", "users", "--as-of", "2026-11-12", "--json"]))).unwrap();

@@ -6,10 +6,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use maruhi_service::i18n::Lang;
-use maruhi_service::risk::{human_bytes, level_name, AlertView, RiskUser, ShownReason, ALERT_STATUSES};
+use maruhi_service::risk::{human_bytes, AlertView, RiskUser, ShownReason, ALERT_STATUSES};
 use maruhi_service::{policy, Error};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use super::{parse_id, render, PageResult};
 use crate::web::{Ctx, PageError, Viewer};
@@ -34,7 +33,7 @@ pub struct UserRow {
     /// Width of the score bar, percent of the highest score.
     bar: u32,
     watchlists: Vec<String>,
-    open_alerts: usize,
+    open_alerts: i64,
     reasons: Vec<ShownReason>,
 }
 
@@ -42,11 +41,6 @@ pub struct UserRow {
 pub struct RiskQuery {
     as_of: Option<String>,
     done: Option<String>,
-}
-
-fn parse_as_of(text: &str) -> Option<OffsetDateTime> {
-    let day = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
-    day.with_hms(23, 59, 59).ok().map(|t| t.assume_offset(time::macros::offset!(+9)))
 }
 
 fn rows(users: Vec<RiskUser>) -> Vec<UserRow> {
@@ -71,9 +65,10 @@ pub async fn ranked(State(state): State<AppState>, viewer: Viewer, Query(q): Que
     let err = |e| PageError(e, lang);
     let as_of_text = q.as_of.clone().filter(|s| !s.is_empty());
     let as_of = match &as_of_text {
-        Some(t) => {
-            Some(parse_as_of(t).ok_or_else(|| err(Error::invalid("as_of", maruhi_service::i18n::Msg::BadDate)))?)
-        }
+        Some(t) => Some(
+            maruhi_service::risk::parse_as_of(t)
+                .ok_or_else(|| err(Error::invalid("as_of", maruhi_service::i18n::Msg::BadDate)))?,
+        ),
         None => None,
     };
     let users = state.svc.risk_users(viewer.actor(), as_of, 50, lang).await.map_err(err)?;
@@ -123,15 +118,9 @@ pub async fn person(State(state): State<AppState>, viewer: Viewer, Path(user): P
         .iter()
         .take(500)
         .map(|i| {
-            let reason = match lang {
-                Lang::Ja => i.reason.ja.clone(),
-                Lang::En => i.reason.en.clone(),
-            };
-            let title = match lang {
-                Lang::Ja => i.title_ja.clone(),
-                Lang::En => i.title.clone(),
-            };
-            (i.day.to_string(), title, level_name(i.level).to_owned(), reason, i.event_ids.len())
+            let reason = lang.pick(&i.reason.ja, &i.reason.en).clone();
+            let title = lang.pick(&i.title_ja, &i.title).clone();
+            (i.day.to_string(), title, i.level.as_str().to_owned(), reason, i.event_ids.len())
         })
         .collect();
     Ok(render(&PersonPage {
@@ -157,23 +146,13 @@ pub struct AlertRow {
 }
 
 fn alert_row(a: AlertView, lang: Lang) -> AlertRow {
-    let reason = a
-        .reasons
-        .first()
-        .map(|r| match lang {
-            Lang::Ja => r.ja.clone(),
-            Lang::En => r.en.clone(),
-        })
-        .unwrap_or_default();
+    let reason = a.reasons.first().map(|r| lang.pick(&r.ja, &r.en).clone()).unwrap_or_default();
     AlertRow {
         id: a.id,
         day: a.day,
         user: a.user,
         severity: a.severity,
-        title: match lang {
-            Lang::Ja => a.title_ja,
-            Lang::En => a.title,
-        },
+        title: lang.pick(&a.title_ja, &a.title).clone(),
         reason,
         events: a.event_count,
         status: a.status,
@@ -270,15 +249,7 @@ fn event_row(e: &serde_json::Value) -> EventRow {
 async fn alert_page(state: &AppState, viewer: &Viewer, id: i64, error: Option<String>) -> PageResult {
     let lang = viewer.lang;
     let detail = state.svc.alert(viewer.actor(), id).await.map_err(|e| PageError(e, lang))?;
-    let reasons = detail
-        .alert
-        .reasons
-        .iter()
-        .map(|r| match lang {
-            Lang::Ja => r.ja.clone(),
-            Lang::En => r.en.clone(),
-        })
-        .collect();
+    let reasons = detail.alert.reasons.iter().map(|r| lang.pick(&r.ja, &r.en).clone()).collect();
     Ok(render(&AlertPage {
         ctx: viewer.ctx(),
         first: super::local_time(&detail.alert.first_event_time),
@@ -288,10 +259,7 @@ async fn alert_page(state: &AppState, viewer: &Viewer, id: i64, error: Option<St
         statuses: &ALERT_STATUSES,
         may_triage: policy::may_triage(viewer.actor()),
         error,
-        title: match lang {
-            Lang::Ja => detail.alert.title_ja.clone(),
-            Lang::En => detail.alert.title.clone(),
-        },
+        title: lang.pick(&detail.alert.title_ja, &detail.alert.title).clone(),
         severity_key: format!("severity.{}", detail.alert.severity),
         status_key: format!("alert.status.{}", detail.alert.status),
         alert: detail.alert,
