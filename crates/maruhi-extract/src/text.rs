@@ -13,7 +13,9 @@ pub(crate) fn decode(bytes: &[u8], declared: Option<&'static Encoding>) -> Strin
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         return text.into_owned();
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
+    // SIMD validation: std's validator runs at about 1 GB/s on Japanese text,
+    // which was a sixth of a whole plain-text scan.
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
         return text.to_owned();
     }
     let encoding = declared.filter(|e| *e != encoding_rs::UTF_8).unwrap_or_else(|| guess(bytes));
