@@ -5,6 +5,7 @@
 
 mod authz;
 mod http;
+mod tlog_client;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
