@@ -370,15 +370,21 @@ fn has_boundary_before(c: char) -> bool {
 /// `&str`, `i` a char boundary), with its length; `None` at the end.
 #[inline]
 fn decode_at(bytes: &[u8], i: usize) -> Option<(char, usize)> {
-    let b0 = u32::from(*bytes.get(i)?);
+    let b0 = *bytes.get(i)?;
     if b0 < 0x80 {
-        return Some((char::from(b0 as u8), 1));
+        return Some((char::from(b0), 1));
     }
-    let cont = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0x80) & 0x3F);
-    let (u, len) = match b0 {
-        0xC0..=0xDF => (((b0 & 0x1F) << 6) | cont(1), 2),
-        0xE0..=0xEF => (((b0 & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3),
-        _ => (((b0 & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3), 4),
+    // Valid UTF-8: the sequence is whole, so one bounds check covers it.
+    let (u, len) = match (b0, bytes.get(i + 1..)?) {
+        (0xC0..=0xDF, [b1, ..]) => (u32::from(b0 & 0x1F) << 6 | u32::from(b1 & 0x3F), 2),
+        (0xE0..=0xEF, [b1, b2, ..]) => {
+            (u32::from(b0 & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F), 3)
+        }
+        (_, [b1, b2, b3, ..]) => (
+            u32::from(b0 & 0x07) << 18 | u32::from(b1 & 0x3F) << 12 | u32::from(b2 & 0x3F) << 6 | u32::from(b3 & 0x3F),
+            4,
+        ),
+        _ => return None,
     };
     Some((char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER), len))
 }

@@ -775,33 +775,44 @@ impl<'f, const R: usize, const S: usize> Winnower<'f, R, S> {
         let at = |j: usize| Selected { first: ring[j & rm].start, end: ring[(j + k - 1) & rm].end };
         let mut h = *hash;
         let (mut j, mut best, mut best_select) = (*grams, *min, *min_select);
-        for n in *hashed..*written {
+        let (mut n, end) = (*hashed, *written);
+        // Warm-up: the first k − 1 chars complete no k-gram, and the first w
+        // k-grams fill the first window.
+        while n < end && (n + 1 < k || j < w) {
             // As in `Rolling::push` (see there), checked against it by
             // `streaming_equals_materialised` and the property tests. Before
             // the k-th char, `n − k` wraps to a slot not written yet, which
             // holds 0 (the stream never contains U+0000).
-            let slot = ring[n & rm];
-            let value = u64::from(slot.c);
+            let value = u64::from(ring[n & rm].c);
             let out = u64::from(ring[n.wrapping_sub(k) & rm].c);
             h = h.wrapping_mul(base).wrapping_add(value).wrapping_sub(out.wrapping_mul(base_pow_k));
-            if n + 1 < k {
+            n += 1;
+            if n < k {
                 continue;
             }
-            // K-gram `j` is complete: select it as in the comment on
-            // `Winnower`.
+            // K-gram `j` is complete: track the rightmost minimum of the first
+            // window and select it once the window is complete.
             let s = mix(h ^ select_key);
             select[j & wm] = s;
-            if j < w {
-                // Filling the first window: track the rightmost minimum and
-                // select it once the window is complete.
-                if s <= best_select {
-                    best = j;
-                    best_select = s;
-                }
-                if j + 1 == w {
-                    emit(items, fp, select_key, best_select, at(best), best);
-                }
-            } else if s < best_select {
+            if s <= best_select {
+                best = j;
+                best_select = s;
+            }
+            if j + 1 == w {
+                emit(items, fp, select_key, best_select, at(best), best);
+            }
+            j += 1;
+        }
+        // Steady state, where every char completes k-gram `j` and moves the
+        // window by one: the selection as in the comment on `Winnower`.
+        while n < end {
+            let value = u64::from(ring[n & rm].c);
+            let out = u64::from(ring[n.wrapping_sub(k) & rm].c);
+            h = h.wrapping_mul(base).wrapping_add(value).wrapping_sub(out.wrapping_mul(base_pow_k));
+            n += 1;
+            let s = mix(h ^ select_key);
+            select[j & wm] = s;
+            if s < best_select {
                 best = j;
                 best_select = s;
                 emit(items, fp, select_key, s, at(j), j);
@@ -868,21 +879,32 @@ impl<const R: usize, const S: usize> Sink for Winnower<'_, R, S> {
         }
     }
 
-    /// As `push_or_drop` for each byte, with the ring position in a register
-    /// for the whole run.
+    /// As `push_or_drop` for each byte, in parts that cannot fill the batch
+    /// (each byte adds at most one char), so the inner loop keeps the ring
+    /// and its position in registers and checks nothing.
     #[inline]
     fn push_ascii(&mut self, bytes: &[u8], from: usize, to: usize) {
-        let mut written = self.written;
-        for (i, &b) in bytes.iter().enumerate().take(to).skip(from) {
-            let c = ASCII_FOLD_U32[usize::from(b & 0x7F)];
-            self.ring[written & (R - 1)] = Slot { c, start: i as u32, end: i as u32 + 1 };
-            written += usize::from(c != 0);
+        let Some(mut rest) = bytes.get(from..to) else { return };
+        let mut at = from as u32;
+        while !rest.is_empty() {
+            // At least 1: the batch is flushed as soon as it is full.
+            let room = BATCH - (self.written - self.hashed);
+            let (part, tail) = rest.split_at(rest.len().min(room));
+            let ring: &mut [Slot; R] = &mut self.ring;
+            let mut written = self.written;
+            for (&b, i) in part.iter().zip(at..) {
+                let c = ASCII_FOLD_U32[usize::from(b & 0x7F)];
+                ring[written & (R - 1)] = Slot { c, start: i, end: i + 1 };
+                written += usize::from(c != 0);
+            }
+            self.written = written;
             if written - self.hashed >= BATCH {
-                self.written = written;
                 self.flush();
             }
+            // Offsets fit: normalize_with checked the input length.
+            at += part.len() as u32;
+            rest = tail;
         }
-        self.written = written;
     }
 }
 
@@ -897,7 +919,7 @@ struct Selected {
 /// Records k-gram `index` as a fingerprint: the SipHash-1-3 under the key of
 /// its rolling hash (recovered from its select value `select`), its position
 /// and its byte range.
-#[inline]
+#[inline(always)]
 fn emit(items: &mut Vec<Fingerprint>, fp: &Fingerprinter, select_key: u64, select: u64, at: Selected, index: usize) {
     let rolling = unmix(select) ^ select_key;
     items.push(Fingerprint { hash: fp.emit_hash(rolling), position: index as u32, start: at.first, end: at.end });
@@ -1055,6 +1077,24 @@ mod tests {
         {
             let doc = normalize(text).unwrap_or_default();
             assert_eq!(f.fingerprint(text), Ok(f.fingerprint_normalized(&doc)), "{text:?}");
+        }
+        // Long texts through the default (small) rings: ASCII runs with few
+        // and many dropped chars, broken by Japanese at every distance.
+        let f = Fingerprinter::builder().key([9u8; 32]).build().unwrap_or_else(|e| unreachable!("{e}"));
+        for (i, gap) in [1usize, 2, 7, 100, 255, 256, 257, 300, 511, 600].into_iter().enumerate() {
+            let mut text = String::new();
+            for n in 0..3000 {
+                text.push(if n % gap == 0 { '秘' } else if (n * 7 + i) % 3 == 0 { ' ' } else { 'a' });
+                text.push_str(["", ".", "x-y", "\n\n"][(n + i) % 4]);
+                text.push(char::from(b'a' + (n % 26) as u8));
+            }
+            let doc = normalize(&text).unwrap_or_default();
+            assert_eq!(f.fingerprint(&text), Ok(f.fingerprint_normalized(&doc)), "gap {gap}");
+        }
+        for run in [200, 255, 256, 300, 480, 500, 1000] {
+            let text = format!("{}, {}秘. . . ", "abcdefghijklm".repeat(run / 13), "x".repeat(run)).repeat(20);
+            let doc = normalize(&text).unwrap_or_default();
+            assert_eq!(f.fingerprint(&text), Ok(f.fingerprint_normalized(&doc)), "run {run}");
         }
     }
 
