@@ -98,10 +98,10 @@ pub enum Command {
         /// A witness's cosignature key that must have cosigned (repeatable)
         #[arg(long = "witness-key")]
         witness_keys: Vec<String>,
-        /// An RFC 3161 token (from `ledger proof --timestamp-out`) that dates the proof's checkpoint
+        /// An RFC 3161 token that dates the proof's checkpoint (default: the one the proof carries)
         #[arg(long, requires = "tsa_ca")]
         timestamp: Option<PathBuf>,
-        /// The TSA's trusted certificate for --timestamp, PEM or DER
+        /// The TSA's trusted certificate, PEM or DER: checks the proof's time stamp
         #[arg(long = "timestamp-ca")]
         tsa_ca: Option<PathBuf>,
     },

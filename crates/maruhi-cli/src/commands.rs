@@ -233,9 +233,21 @@ pub async fn run(cli: Cli) -> Result<u8> {
         }
         Command::Ledger(cmd) => ledger(g, cmd).await?,
         Command::VerifyProof { file, key, entry, witness_keys, timestamp, tsa_ca } => {
-            verify_proof(&file, &key, entry.as_deref(), &witness_keys)?;
-            if let (Some(token), Some(ca)) = (timestamp, tsa_ca) {
-                verify_timestamp(&file, &token, &ca)?;
+            let carried = verify_proof(&file, &key, entry.as_deref(), &witness_keys)?;
+            match (timestamp, tsa_ca) {
+                (Some(token_file), Some(ca)) => {
+                    let token =
+                        std::fs::read(&token_file).with_context(|| format!("cannot read {}", token_file.display()))?;
+                    verify_timestamp(&file, &token, &ca)?;
+                }
+                (None, Some(ca)) => {
+                    let token = carried.context("the proof carries no time stamp; pass --timestamp")?;
+                    verify_timestamp(&file, &token, &ca)?;
+                }
+                _ if carried.is_some() => {
+                    eprintln!("the proof carries an RFC 3161 time stamp: pass --timestamp-ca to check it");
+                }
+                _ => {}
             }
         }
         Command::Witness(cmd) => witness(cmd).await?,
@@ -585,7 +597,8 @@ async fn ledger(g: &Global, cmd: LedgerCmd) -> Result<()> {
 
 /// Checks an offline proof without any database: the proof's checkpoint must
 /// carry a valid signature of `key`, and the entry must be included in it.
-fn verify_proof(file: &Path, key: &str, entry: Option<&Path>, witness_keys: &[String]) -> Result<()> {
+/// Returns the RFC 3161 token the checkpoint note carries, if any.
+fn verify_proof(file: &Path, key: &str, entry: Option<&Path>, witness_keys: &[String]) -> Result<Option<Vec<u8>>> {
     use maruhi_ledger::checkpoint::TrustPolicy;
     let verifier =
         maruhi_ledger::note::Ed25519Verifier::from_vkey(key.trim()).context("the key is not a verifier key")?;
@@ -612,18 +625,18 @@ fn verify_proof(file: &Path, key: &str, entry: Option<&Path>, witness_keys: &[St
         checked.checkpoint.size(),
         witnesses.len()
     );
-    Ok(())
+    let token = maruhi_ledger::timestamp::timestamps(proof.note()).next().map(<[u8]>::to_vec);
+    Ok(token)
 }
 
 /// Checks that an RFC 3161 token dates the checkpoint inside a proof.
-fn verify_timestamp(proof_file: &Path, token_file: &Path, ca_file: &Path) -> Result<()> {
+fn verify_timestamp(proof_file: &Path, token: &[u8], ca_file: &Path) -> Result<()> {
     let text = std::fs::read(proof_file).with_context(|| format!("cannot read {}", proof_file.display()))?;
     let proof = maruhi_ledger::TlogProof::parse(&text).context("not a c2sp.org/tlog-proof@v1 proof")?;
-    let token = std::fs::read(token_file).with_context(|| format!("cannot read {}", token_file.display()))?;
     let ca = std::fs::read(ca_file).with_context(|| format!("cannot read {}", ca_file.display()))?;
     let ca = maruhi_timestamp::certificate_der(&ca).context("the TSA certificate is not a certificate")?;
     let imprint = maruhi_service::ledger::checkpoint_imprint(proof.note().text());
-    let stamp = maruhi_timestamp::verify_token(&token, &imprint, &[ca]).context("the time stamp does not verify")?;
+    let stamp = maruhi_timestamp::verify_token(token, &imprint, &[ca]).context("the time stamp does not verify")?;
     let at = time::OffsetDateTime::from_unix_timestamp(stamp.unix_time as i64)
         .map(maruhi_service::clock::format_time)
         .unwrap_or_default();

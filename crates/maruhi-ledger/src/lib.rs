@@ -74,6 +74,7 @@ pub mod hash;
 pub mod note;
 pub mod proof;
 pub mod tile;
+pub mod timestamp;
 pub mod tree;
 pub mod witness;
 

@@ -376,7 +376,7 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("ledger.how_text", "各営業秘密の変更履歴から、操作ごとの証明ファイル（c2sp.org/tlog-proof@v1）をダウンロードできます。検証にはデータベースも maruhi のサーバーも不要です。", "Each secret's history offers a proof file (c2sp.org/tlog-proof@v1) per event. Verifying it needs neither the database nor a maruhi server."),
     ("ledger.proof", "証明", "Proof"),
     ("ledger.anchor_covers", "対象エントリー数", "Covers entries"),
-    ("ledger.anchor_note", "1つのタイムスタンプトークンは、そのチェックポイント以前のすべてのエントリー（登録・変更・ファイルのハッシュ）の存在時刻を証明します。", "One time-stamp token over a checkpoint dates every entry below it (registrations, changes, file hashes)."),
+    ("ledger.anchor_note", "1つのタイムスタンプトークンは、そのチェックポイント以前のすべてのエントリー（登録・変更・ファイルのハッシュ）の存在時刻を証明します。各エントリーの証明ファイルには、その時刻を示すトークンが同梱されます。", "One time-stamp token over a checkpoint dates every entry below it (registrations, changes, file hashes). Each entry's proof file carries the token that dates it."),
     ("nav.logout", "ログアウト", "Log out"),
     ("nav.skip", "本文へ移動", "Skip to content"),
     ("lang.switch", "English", "日本語"),

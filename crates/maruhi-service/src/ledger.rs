@@ -337,20 +337,23 @@ impl Service {
     }
 
     /// An offline proof (`c2sp.org/tlog-proof@v1`) that entry `index` is in the
-    /// log, against the smallest signed checkpoint that covers it. The entry's
-    /// bytes travel in the proof's extra data.
+    /// log, against the smallest signed checkpoint that covers it, or the
+    /// smallest time-stamped one when there is one: its RFC 3161 token then
+    /// travels in the checkpoint note as a signature line (see
+    /// [`maruhi_ledger::timestamp`]). The entry's bytes travel in the proof's
+    /// extra data.
     pub async fn ledger_proof(&self, index: i64) -> Result<String> {
         let mut conn = self.db.read().await?;
         let row = maruhi_store::audit::by_ledger_index(&mut conn, index).await?.ok_or(Error::NotFound)?;
         // Prefer a checkpoint with a time stamp: then the proof's checkpoint is
-        // the one the token dates.
-        let stamped = match maruhi_store::ledger::timestamp_covering(&mut conn, index).await? {
-            Some(t) => maruhi_store::ledger::checkpoint_of_size(&mut conn, t.size).await?,
-            None => None,
+        // the one the token dates, and the token rides in its note.
+        let (stamped, token) = match maruhi_store::ledger::timestamp_covering(&mut conn, index).await? {
+            Some(t) => (maruhi_store::ledger::checkpoint_of_size(&mut conn, t.size).await?, Some(t.token)),
+            None => (None, None),
         };
-        let covering = match stamped {
-            Some(cp) => Some(cp),
-            None => maruhi_store::ledger::checkpoint_covering(&mut conn, index).await?,
+        let (covering, token) = match stamped {
+            Some(cp) => (Some(cp), token),
+            None => (maruhi_store::ledger::checkpoint_covering(&mut conn, index).await?, None),
         };
         let Some(cp) = covering else {
             return Err(Error::Conflict(crate::i18n::Msg::NotYetCheckpointed));
@@ -358,7 +361,10 @@ impl Service {
         let plan = tree::inclusion_plan(index as u64, cp.size as u64).map_err(|e| corrupt(e.to_string()))?;
         let nodes = read_nodes(&mut conn, plan.nodes()).await?;
         let path = plan.assemble(&nodes).map_err(|e| corrupt(e.to_string()))?;
-        let note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(|e| corrupt(e.to_string()))?;
+        let mut note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(|e| corrupt(e.to_string()))?;
+        if let Some(token) = token {
+            maruhi_ledger::timestamp::add_timestamp(&mut note, token).map_err(|e| corrupt(e.to_string()))?;
+        }
         let proof =
             TlogProof::new(Some(entry_of(&row)?), index as u64, path, note).map_err(|e| corrupt(e.to_string()))?;
         Ok(proof.to_text())

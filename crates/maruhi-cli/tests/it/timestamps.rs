@@ -57,6 +57,35 @@ async fn a_tsa_dates_a_proof_that_verifies_offline() {
         "{said}{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The proof carries the same token in its checkpoint note: the CA alone
+    // dates it, and a verifier that does not know the line ignores it.
+    let proof_text = std::fs::read(&file).expect("proof");
+    let parsed = maruhi_ledger::TlogProof::parse(&proof_text).expect("parse");
+    let carried: Vec<&[u8]> = maruhi_ledger::timestamp::timestamps(parsed.note()).collect();
+    assert_eq!(carried, vec![std::fs::read(&token).expect("token").as_slice()]);
+    let out = bin()
+        .args(["verify-proof", file.to_str().expect("path"), "--key", &key])
+        .args(["--timestamp-ca", ca.to_str().expect("path")])
+        .output()
+        .expect("verify");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && said.contains("the checkpoint of size 2 existed at"), "{said}");
+    let out = bin().args(["verify-proof", file.to_str().expect("path"), "--key", &key]).output().expect("verify");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("carries an RFC 3161 time stamp"));
+    // A token from elsewhere does not date this checkpoint.
+    let other = d.join("other.tst");
+    let mut bad = std::fs::read(&token).expect("token");
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    std::fs::write(&other, bad).expect("write");
+    let out = bin()
+        .args(["verify-proof", file.to_str().expect("path"), "--key", &key])
+        .args(["--timestamp", other.to_str().expect("path"), "--timestamp-ca", ca.to_str().expect("path")])
+        .output()
+        .expect("verify");
+    assert!(!out.status.success());
+
     // Storing the token changed nothing the ledger verifies.
     let status = bin().arg("--data-dir").arg(d.join("data")).args(["ledger", "verify"]).output().expect("verify");
     assert!(status.status.success());

@@ -238,6 +238,14 @@ async fn an_independent_tlog_client_verifies_checkpoints_tiles_bundles_and_proof
         check_record(&path, checkpoint.size(), *checkpoint.hash(), index, record_hash(entry)).unwrap();
     }
 
+    // A time-stamped proof carries its RFC 3161 token as one more signature
+    // line of the note: signed_note ignores it as an unknown key's.
+    let mut stamped = maruhi_ledger::Note::parse(&new_note).unwrap();
+    maruhi_ledger::timestamp::add_timestamp(&mut stamped, vec![0x30, 0x03, 0x02, 0x01, 0x00]).unwrap();
+    let stamped = Note::from_bytes(&stamped.to_bytes()).expect("a signed note");
+    let (verified, others) = stamped.verify(&known).expect("still signed by the log's key");
+    assert_eq!((verified.len(), others.len()), (1, 1));
+
     // A checkpoint whose root has one flipped byte: the signature no longer
     // verifies, the tiles do not rebuild it, and no proof reaches it.
     let (forged, bad_root) = with_flipped_root(&new_signed, &new);
