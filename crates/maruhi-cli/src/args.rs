@@ -182,6 +182,7 @@ pub enum MaterialCmd {
         /// Keep only fingerprints, not the sealed text (no side-by-side passages)
         #[arg(long)]
         no_text: bool,
+        /// Files, or folders to add every file below (e.g. public documents for the background)
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -347,6 +348,7 @@ pub enum SecretCmd {
     /// Fingerprint material of a secret (every document in each file; archives and mail are opened)
     Attach {
         id: i64,
+        /// Files, or folders to attach every file below
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Keep only fingerprints, not the sealed text (no side-by-side passages)

@@ -277,13 +277,85 @@ impl ProgressLine {
 
 /// `maruhi secret attach`.
 pub async fn attach(svc: &Service, op: &Actor, id: i64, files: &[PathBuf], no_text: bool, json: bool) -> Result<()> {
-    let mut outcomes = Vec::new();
-    for file in files {
-        let bytes = read_file(file)?;
-        let outcome = svc.attach_material(op, id, &display_name(file), &bytes, !no_text).await?;
-        outcomes.push(outcome);
-    }
+    let outcomes = add_each(files, |file, bytes| async move {
+        svc.attach_material(op, id, &display_name(&file), &bytes, !no_text).await
+    })
+    .await?;
     print_outcomes(&outcomes, json)
+}
+
+/// Adds every file of `paths` (folders recursively, in name order, symbolic
+/// links not followed) with `add`. A file that cannot be read or that the
+/// service refuses is reported by name and the rest are still added; then
+/// the command fails, saying how many were left out. Anything else (no
+/// permission, the database) stops at once.
+async fn add_each<F, Fut>(paths: &[PathBuf], add: F) -> Result<Vec<AttachOutcome>>
+where
+    F: Fn(PathBuf, Vec<u8>) -> Fut,
+    Fut: std::future::Future<Output = maruhi_service::Result<AttachOutcome>>,
+{
+    let mut files = Vec::new();
+    for path in paths {
+        expand(path, &mut files).with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    let progress = files.len() > 20 && std::io::stderr().is_terminal();
+    let (mut outcomes, mut failed) = (Vec::new(), 0);
+    for (n, file) in files.iter().enumerate() {
+        if progress {
+            eprint!("\r\x1b[2K{}/{} {}", n + 1, files.len(), display_name(file));
+        }
+        let result = match read_file(file) {
+            Ok(bytes) => add(file.clone(), bytes).await.map_err(anyhow::Error::from),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(outcome) => outcomes.push(outcome),
+            Err(e) if per_file(&e) => {
+                if progress {
+                    eprint!("\r\x1b[2K");
+                }
+                eprintln!("error: {}: {}", file.display(), crate::commands::describe(&e));
+                failed += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if progress {
+        eprint!("\r\x1b[2K");
+    }
+    if failed > 0 {
+        print_outcomes(&outcomes, false)?;
+        bail!("{failed} of {} file(s) could not be added; the others were", files.len());
+    }
+    Ok(outcomes)
+}
+
+/// Whether an error concerns one file (unreadable, refused as input) rather
+/// than the whole command.
+fn per_file(e: &anyhow::Error) -> bool {
+    match e.downcast_ref::<maruhi_service::Error>() {
+        Some(maruhi_service::Error::Invalid(_)) => true,
+        Some(_) => false,
+        None => true,
+    }
+}
+
+/// `path` itself, or the files below it when it is a folder.
+fn expand(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.is_dir() {
+        out.push(path.to_owned());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    entries.sort();
+    for entry in entries {
+        if std::fs::symlink_metadata(&entry)?.file_type().is_symlink() {
+            continue;
+        }
+        expand(&entry, out)?;
+    }
+    Ok(())
 }
 
 /// `maruhi material …`.
@@ -293,13 +365,11 @@ pub async fn material(svc: &Service, op: &Actor, cmd: MaterialCmd) -> Result<()>
             let collection = MaterialCollection::parse(&collection)
                 .filter(|c| *c != MaterialCollection::Secret)
                 .with_context(|| format!("unknown collection `{collection}`: use third_party or background"))?;
-            let mut outcomes = Vec::new();
-            for file in &files {
-                let bytes = read_file(file)?;
-                outcomes.push(
-                    svc.add_collection_material(op, collection, &display_name(file), &note, &bytes, !no_text).await?,
-                );
-            }
+            let note = note.as_str();
+            let outcomes = add_each(&files, |file, bytes| async move {
+                svc.add_collection_material(op, collection, &display_name(&file), note, &bytes, !no_text).await
+            })
+            .await?;
             print_outcomes(&outcomes, false)
         }
         MaterialCmd::List { secret, collection, json } => {
