@@ -82,9 +82,14 @@ async fn read_nodes(conn: &mut AnyConnection, ids: &[NodeId]) -> Result<Vec<Hash
 }
 
 /// Appends consecutive leaves from `first`: node hashes are computed in
-/// memory, reading only siblings that precede the batch.
+/// memory. The only stored nodes an append can need are the roots of the
+/// perfect subtrees that make up the tree of `first` leaves (its right
+/// edge), read in one query up front.
 pub(crate) async fn append_batch(tx: &mut WriteTx, first: i64, entries: &[Vec<u8>]) -> Result<()> {
-    let mut fresh: std::collections::HashMap<(u8, u64), Hash> = std::collections::HashMap::new();
+    let edge = tree::root_plan(first as u64);
+    let edge_hashes = read_nodes(tx.conn(), edge.nodes()).await?;
+    let mut fresh: std::collections::HashMap<(u8, u64), Hash> =
+        edge.nodes().iter().zip(edge_hashes).map(|(id, h)| ((id.level(), id.index()), h)).collect();
     let mut out = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let idx = first as u64 + i as u64;

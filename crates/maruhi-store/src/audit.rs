@@ -46,7 +46,8 @@ pub async fn append(conn: &mut AnyConnection, e: &NewAuditEvent<'_>) -> Result<i
 /// Appends many events, many rows per statement (each row binds 11 parameters).
 pub async fn append_many(conn: &mut AnyConnection, events: &[NewAuditEvent<'_>]) -> Result<()> {
     for chunk in events.chunks(crate::rows_per_statement(11)) {
-        let mut sql = Sql::new(
+        let mut sql = Sql::rows_for(
+            conn,
             "INSERT INTO audit_events (occurred_at, actor_id, actor_name, action, object_type, object_id, summary, \
              remote_addr, ledger_index, salt, commitment) VALUES ",
         );

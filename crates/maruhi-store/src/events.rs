@@ -73,7 +73,7 @@ pub struct EventQuery<'a> {
 pub async fn insert_batch(conn: &mut AnyConnection, import_id: i64, events: &[NewEvent<'_>]) -> Result<u64> {
     let mut inserted = 0;
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new("INSERT INTO events (id, ts_ms, user_name, action, body, import_id) VALUES ");
+        let mut sql = Sql::rows_for(conn, "INSERT INTO events (id, ts_ms, user_name, action, body, import_id) VALUES ");
         for (i, e) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
@@ -133,7 +133,7 @@ pub async fn page(conn: &mut AnyConnection, q: &EventQuery<'_>) -> Result<Vec<Ev
 pub async fn by_ids(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<EventRow>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(crate::PARAMS_PER_STATEMENT) {
-        let mut sql = Sql::new(SELECT);
+        let mut sql = Sql::rows_for(conn, SELECT);
         sql.push(" WHERE id IN (");
         for (i, id) in chunk.iter().enumerate() {
             if i > 0 {

@@ -21,7 +21,7 @@ fn to_hash(bytes: Vec<u8>) -> Result<[u8; 32]> {
 pub async fn nodes(conn: &mut AnyConnection, ids: &[(u8, u64)]) -> Result<Vec<Option<[u8; 32]>>> {
     let mut found = std::collections::HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(200) {
-        let mut sql = crate::query::Sql::new("SELECT level, idx, hash FROM ledger_nodes WHERE ");
+        let mut sql = crate::query::Sql::rows_for(conn, "SELECT level, idx, hash FROM ledger_nodes WHERE ");
         for (i, (level, idx)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(" OR ");
@@ -39,7 +39,7 @@ pub async fn nodes(conn: &mut AnyConnection, ids: &[(u8, u64)]) -> Result<Vec<Op
 /// Inserts nodes, many per statement (each row binds 3 parameters).
 pub async fn insert_nodes(conn: &mut AnyConnection, nodes: &[(u8, u64, [u8; 32])]) -> Result<()> {
     for chunk in nodes.chunks(crate::rows_per_statement(3)) {
-        let mut sql = crate::query::Sql::new("INSERT INTO ledger_nodes (level, idx, hash) VALUES ");
+        let mut sql = crate::query::Sql::rows_for(conn, "INSERT INTO ledger_nodes (level, idx, hash) VALUES ");
         for (i, (level, idx, hash)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");

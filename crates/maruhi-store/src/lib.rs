@@ -50,23 +50,7 @@ pub mod users;
 
 pub use migrate::SCHEMA_VERSION;
 
-/// Parameters per multi-row statement. Few: sqlx's SQLite driver binds a
-/// parameter by looking its name up with `sqlite3_bind_parameter_name`, a
-/// linear search, so a statement's binding time grows with the square of its
-/// parameters (measured: an import spent half its time there at 3,000
-/// parameters per statement; about 100 make it negligible while keeping
-/// round trips few).
-pub(crate) const PARAMS_PER_STATEMENT: usize = 100;
-
-/// Rows per multi-row statement for rows of `params` parameters.
-pub(crate) const fn rows_per_statement(params: usize) -> usize {
-    let rows = PARAMS_PER_STATEMENT / params;
-    if rows == 0 {
-        1
-    } else {
-        rows
-    }
-}
+pub(crate) use query::{rows_per_statement, PARAMS_PER_STATEMENT};
 
 /// Errors from the database layer. Messages never contain bound values.
 #[derive(Debug, thiserror::Error)]

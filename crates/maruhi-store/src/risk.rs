@@ -42,6 +42,8 @@ pub struct AlertRow {
 /// all). Run inside the analysis's transaction.
 pub async fn replace_indicators(conn: &mut AnyConnection, rows: &[IndicatorRow]) -> Result<()> {
     sqlx::query("DELETE FROM risk_indicators").execute(&mut *conn).await.map_err(StoreError::from_write)?;
+    // Anonymous placeholders on SQLite, as `Sql::rows_for` explains.
+    let anonymous = crate::query::is_sqlite(conn);
     for chunk in rows.chunks(crate::rows_per_statement(13)) {
         let mut sql = String::from(
             "INSERT INTO risk_indicators (user_name, time_ms, day, rule, title, title_ja, level, weight, \
@@ -52,7 +54,8 @@ pub async fn replace_indicators(conn: &mut AnyConnection, rows: &[IndicatorRow])
             if i > 0 {
                 sql.push(',');
             }
-            let params: Vec<String> = (1..=13).map(|k| format!("${}", b + k)).collect();
+            let params: Vec<String> =
+                (1..=13).map(|k| if anonymous { "?".to_owned() } else { format!("${}", b + k) }).collect();
             sql.push_str(&format!("({})", params.join(", ")));
         }
         let mut q = sqlx::query(&sql);
