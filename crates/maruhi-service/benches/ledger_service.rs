@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo bench -p maruhi-service --bench ledger_service                 # SQLite
 //! MARUHI_BENCH_DATABASE=postgres cargo bench -p maruhi-service --bench ledger_service
+//! MARUHI_BENCH_ENTRIES=1000000 cargo bench -p maruhi-service --bench ledger_service   # default 100,000
 //! ```
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -14,11 +15,11 @@ use std::time::Instant;
 use maruhi_service::audit::Event;
 use maruhi_service::{Actor, Service};
 
-const ENTRIES: usize = 100_000;
 const BATCH: usize = 1_000;
 
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let entries: usize = std::env::var("MARUHI_BENCH_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     rt.block_on(async {
         let (backend, url) = maruhi_store::testing::bench_database().await.expect("database");
         let key = maruhi_service::ledger::new_log_key("bench.example/log").expect("key");
@@ -27,20 +28,20 @@ fn main() {
         let ids: Vec<String> = (0..BATCH).map(|i| i.to_string()).collect();
 
         let t = Instant::now();
-        for _ in 0..ENTRIES / BATCH {
+        for _ in 0..entries / BATCH {
             let events: Vec<_> = ids.iter().map(|id| Event::new(&actor, "scan.finding", "file", id)).collect();
             svc.record_events(&events).await.expect("append");
         }
         let secs = t.elapsed().as_secs_f64();
-        println!("{backend}: {ENTRIES} durable appends in batches of {BATCH}: {:.0} entries/s", ENTRIES as f64 / secs);
+        println!("{backend}: {entries} durable appends in batches of {BATCH}: {:.0} entries/s", entries as f64 / secs);
 
         let t = Instant::now();
         svc.publish_checkpoint().await.expect("checkpoint");
-        println!("{backend}: sign a checkpoint over {ENTRIES}: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+        println!("{backend}: sign a checkpoint over {entries}: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
 
         let t = Instant::now();
         for i in 0..1_000 {
-            svc.ledger_proof((i * 97) % ENTRIES as i64).await.expect("proof");
+            svc.ledger_proof((i * 97) % entries as i64).await.expect("proof");
         }
         println!("{backend}: offline proof generation: {:.0} µs each", t.elapsed().as_secs_f64() * 1e3);
 
