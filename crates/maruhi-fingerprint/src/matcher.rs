@@ -24,6 +24,14 @@ impl DocId {
     }
 }
 
+#[cfg(test)]
+impl DocId {
+    /// The id of the document with this index, for test oracles.
+    pub(crate) fn for_tests(index: u32) -> DocId {
+        DocId(index)
+    }
+}
+
 /// One posting: reference document `doc` selected `hash` as its fingerprint
 /// number `ordinal`. 16 bytes, `repr(C)`, ready for a flat file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
