@@ -41,9 +41,17 @@ fn oracle_find(set: &ReferenceSet, query: &Fingerprints) -> Result<Vec<Match>, E
         }
     }
 
+    // Postings found by a plain binary search of all entries (not the
+    // directory and filter of `lookup`).
+    let entries = set.entries();
+    let postings = |hash: u64| {
+        let start = entries.partition_point(|e| e.hash < hash);
+        &entries[start..start + entries[start..].partition_point(|e| e.hash == hash)]
+    };
     let mut hits = Vec::new();
     for (qi, fp) in qfps.iter().enumerate() {
-        let mut rest = set.lookup(fp.hash());
+        assert_eq!(set.lookup(fp.hash()), postings(fp.hash()));
+        let mut rest = postings(fp.hash());
         while let Some(first) = rest.first() {
             let same_doc = rest.partition_point(|e| e.doc == first.doc);
             for e in &rest[..same_doc.min(MAX_POSTINGS_PER_DOC)] {
