@@ -285,8 +285,8 @@ struct Found {
 /// pass: one pass up to 2048 documents, two up to 4 million.
 const RADIX_BITS: u32 = 11;
 
-/// Below this many hits a comparison sort is cheaper than a radix pass.
-const RADIX_MIN_HITS: usize = 64;
+/// How many lookups ahead `find` touches a bucket.
+const LOOKAHEAD: usize = 4;
 
 /// Fibonacci hashing multiplier (2^64 / golden ratio), for the open-addressing
 /// tables of `find`.
@@ -324,11 +324,23 @@ impl ReferenceSet {
         self.entries.get(self.postings(hash)).unwrap_or(&[])
     }
 
+    /// The first entry's hash in the bucket of `hash` (reading it brings the
+    /// bucket into the cache).
+    fn bucket_head(&self, hash: u64) -> u64 {
+        let lo = self.directory.get(bucket(hash)).copied().unwrap_or(0) as usize;
+        self.entries.get(lo).map_or(0, |e| e.hash)
+    }
+
     /// Where the postings of `hash` are in the entries.
     fn postings(&self, hash: u64) -> Range<usize> {
         if !self.filter.may_contain(hash) {
             return 0..0;
         }
+        self.search_bucket(hash)
+    }
+
+    /// Where the postings of `hash` are in the entries, past the filter.
+    fn search_bucket(&self, hash: u64) -> Range<usize> {
         let b = bucket(hash);
         let lo = self.directory.get(b).copied().unwrap_or(0) as usize;
         let hi = self.directory.get(b + 1).copied().unwrap_or(0) as usize;
@@ -575,28 +587,62 @@ impl ReferenceSet {
         }
         let qfps = query.as_slice();
 
-        // Every lookup first, in a tight loop (their cache misses overlap);
-        // most query fingerprints of an unrelated document have no postings.
+        // Hits are grouped by document with a radix sort whose first pass,
+        // on the low `bits` of the document number (all of them up to 2048
+        // documents), is fused with pairing: hits are counted per digit
+        // while looking up, then written straight to their place.
+        let bits = RADIX_BITS.min(u32::BITS - (self.docs.len().saturating_sub(1) as u32).leading_zeros());
+        let mask = (1usize << bits) - 1;
+        let mut counts = vec![0usize; 1 << bits];
+
+        // Every lookup first. Most query fingerprints are in no reference:
+        // the presence filter (in cache) drops them in a pass of its own.
+        // The rest are looked up in the directory and the entries (out of
+        // cache in a large index), each one's bucket touched a few lookups
+        // ahead so that the cache misses overlap.
+        let candidates: Vec<u32> = (0..qfps.len() as u32)
+            .filter(|&qi| qfps.get(qi as usize).is_some_and(|fp| self.filter.may_contain(fp.hash())))
+            .collect();
         let mut found = Vec::new();
-        for (qi, fp) in qfps.iter().enumerate() {
-            let postings = self.postings(fp.hash());
-            if !postings.is_empty() {
-                // Entries and query fingerprints number at most u32::MAX.
-                found.push(Found { query: qi as u32, start: postings.start as u32, end: postings.end as u32 });
+        let mut max_doc = 0;
+        let mut touched = 0;
+        for (i, &qi) in candidates.iter().enumerate() {
+            if let Some(ahead) = candidates.get(i + LOOKAHEAD).and_then(|&qi| qfps.get(qi as usize)) {
+                touched ^= self.bucket_head(ahead.hash());
             }
+            let Some(fp) = qfps.get(qi as usize) else {
+                continue;
+            };
+            let postings = self.search_bucket(fp.hash());
+            let Some(mut rest) = self.entries.get(postings.clone()).filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            while let Some(first) = rest.first() {
+                let run = doc_run(rest);
+                counts[first.doc as usize & mask] += run.min(MAX_POSTINGS_PER_DOC);
+                max_doc = max_doc.max(first.doc);
+                rest = &rest[run..];
+            }
+            // Entries and query fingerprints number at most u32::MAX.
+            found.push(Found { query: qi, start: postings.start as u32, end: postings.end as u32 });
         }
+        // The touches only warm the cache; their value is not needed.
+        std::hint::black_box(touched);
         if found.is_empty() {
             return Ok(Vec::new());
+        }
+        let mut next = 0;
+        for c in &mut counts {
+            (*c, next) = (next, next + *c);
         }
 
         // Pair each with at most MAX_POSTINGS_PER_DOC postings per document.
         // Hits come out by query, and by reference within one query and
-        // document (postings are sorted by hash, document, ordinal), so a
-        // stable sort by document alone puts them in (document, query,
-        // reference) order.
+        // document (postings are sorted by hash, document, ordinal), so
+        // grouping them stably by document alone puts them in (document,
+        // query, reference) order.
         let mut seen = SeenHashes::new(found.len());
-        let mut hits = Vec::with_capacity(found.len() + found.len() / 2);
-        let mut max_doc = 0;
+        let mut hits = vec![Hit::default(); next];
         for f in &found {
             let (Some(fp), Some(mut rest)) =
                 (qfps.get(f.query as usize), self.entries.get(f.start as usize..f.end as usize))
@@ -605,23 +651,22 @@ impl ReferenceSet {
             };
             // Coverage counts each hash once, however often the query has it.
             let new_hash = u32::from(seen.insert(fp.hash()));
-            while let Some(first) = rest.first() {
-                let same_doc = if rest.get(1).is_some_and(|e| e.doc == first.doc) {
-                    rest.partition_point(|e| e.doc == first.doc)
-                } else {
-                    1
-                };
-                max_doc = max_doc.max(first.doc);
+            while !rest.is_empty() {
+                let run = doc_run(rest);
                 let mut new_hash = new_hash;
-                for e in &rest[..same_doc.min(MAX_POSTINGS_PER_DOC)] {
-                    hits.push(Hit { doc: e.doc, query: f.query, reference: e.ordinal, new_hash });
+                for e in &rest[..run.min(MAX_POSTINGS_PER_DOC)] {
+                    let slot = &mut counts[e.doc as usize & mask];
+                    if let Some(hit) = hits.get_mut(*slot) {
+                        *hit = Hit { doc: e.doc, query: f.query, reference: e.ordinal, new_hash };
+                    }
+                    *slot += 1;
                     new_hash = 0;
                 }
-                rest = &rest[same_doc..];
+                rest = &rest[run..];
             }
         }
         drop(found);
-        let hits = sort_by_doc(hits, max_doc, RADIX_BITS);
+        let hits = sort_by_doc(hits, max_doc, bits, RADIX_BITS);
 
         let mut matches = Vec::new();
         let mut diagonals = Diagonals::default();
@@ -645,18 +690,25 @@ impl ReferenceSet {
     }
 }
 
-/// Sorts hits by document, keeping the order of equal documents: a least
+/// How many of `postings` (sorted by document) belong to the first one's
+/// document: a binary search, so that a document repeating one hash many
+/// times costs no more than `MAX_POSTINGS_PER_DOC` hits.
+fn doc_run(postings: &[IndexEntry]) -> usize {
+    match postings {
+        [first, second, ..] if second.doc == first.doc => postings.partition_point(|e| e.doc == first.doc),
+        [] => 0,
+        _ => 1,
+    }
+}
+
+/// Sorts hits already grouped by the document number's bits below `shift`
+/// by the rest of it, keeping the order of equal documents: a least
 /// significant digit first radix sort, `bits` per pass, as many passes as
 /// `max_doc` (the largest document number among the hits) needs.
-fn sort_by_doc(mut hits: Vec<Hit>, max_doc: u32, bits: u32) -> Vec<Hit> {
-    if hits.len() < RADIX_MIN_HITS {
-        hits.sort_by_key(|h| h.doc);
-        return hits;
-    }
+fn sort_by_doc(mut hits: Vec<Hit>, max_doc: u32, mut shift: u32, bits: u32) -> Vec<Hit> {
     let radix = 1usize << bits;
     let mut counts = vec![0usize; radix];
     let mut sorted = Vec::new();
-    let mut shift = 0;
     while shift < u32::BITS && max_doc >> shift != 0 {
         let digit = |h: &Hit| (h.doc >> shift) as usize & (radix - 1);
         counts.fill(0);
@@ -752,7 +804,8 @@ impl Diagonals {
 fn union_len(ranges: impl Iterator<Item = Range<usize>>, scratch: &mut Vec<(usize, usize)>) -> usize {
     scratch.clear();
     scratch.extend(ranges.map(|r| (r.start, r.end)));
-    scratch.sort_unstable();
+    // By start only: the order of equal starts does not change the union.
+    scratch.sort_unstable_by_key(|&(start, _)| start);
     let mut total = 0;
     let mut covered_to = 0;
     for &(start, end) in scratch.iter() {
@@ -786,7 +839,8 @@ fn merge_spans(
 ) -> Vec<MatchSpan> {
     let (k, window) = (params.k(), params.window());
     diagonals.reset(hits.len());
-    let mut spans: Vec<MatchSpan> = Vec::new();
+    // At most one span per hit: no regrowing (and copying) while pushing.
+    let mut spans: Vec<MatchSpan> = Vec::with_capacity(hits.len());
     for h in hits {
         let (Some(q), Some(r)) = (qfps.get(h.query as usize), rfps.get(h.reference as usize)) else {
             continue;
@@ -809,6 +863,7 @@ fn merge_spans(
             reference_bytes: r.byte_range(),
         });
     }
+    spans.shrink_to_fit();
     spans
 }
 
@@ -843,7 +898,7 @@ mod tests {
             let max = hits.iter().map(|h| h.doc).max().unwrap_or(0);
             let mut expected = hits.clone();
             expected.sort_by_key(|h| h.doc);
-            assert_eq!(sort_by_doc(hits, max, bits), expected);
+            assert_eq!(sort_by_doc(hits, max, 0, bits), expected);
         }
     }
 
