@@ -300,7 +300,7 @@ fn check(set: &ReferenceSet, query: &Fingerprints) {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 512,
+        cases: 256,
         failure_persistence: None,
         rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_7275_6869),
         ..ProptestConfig::default()

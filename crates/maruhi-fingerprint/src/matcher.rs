@@ -285,6 +285,9 @@ struct Found {
 /// pass: one pass up to 2048 documents, two up to 4 million.
 const RADIX_BITS: u32 = 11;
 
+/// At most this many spans are reserved for one document's hits at first.
+const SPANS_RESERVED: usize = 4096;
+
 /// How many lookups ahead `find` touches a bucket.
 const LOOKAHEAD: usize = 4;
 
@@ -769,33 +772,59 @@ impl SeenHashes {
 }
 
 /// For each diagonal (reference − query position) seen in one document's
-/// hits, the index of its latest span: an open-addressing map, refilled per
+/// hits, the index of its latest span: an open-addressing map, emptied per
 /// document.
 #[derive(Default)]
 struct Diagonals {
     /// (diagonal, span index); `usize::MAX` marks a free slot.
     slots: Vec<(i64, usize)>,
+    /// Slots in use: at most half of them.
+    used: usize,
     shift: u32,
 }
 
 impl Diagonals {
-    /// Empties the map and sizes it for up to `n` diagonals, at most half full.
+    /// Empties the map and sizes it for `n` diagonals (a first guess: it
+    /// grows when needed).
     fn reset(&mut self, n: usize) {
+        self.resize(n.min(SPANS_RESERVED));
+        self.used = 0;
+    }
+
+    /// Empty slots for `n` diagonals, at most half full.
+    fn resize(&mut self, n: usize) {
         let len = n.saturating_mul(2).next_power_of_two().max(2);
         self.slots.clear();
         self.slots.resize(len, (0, usize::MAX));
         self.shift = u64::BITS - len.trailing_zeros();
     }
 
-    /// The span index stored for `diagonal` (`usize::MAX` if none yet).
-    fn get_mut(&mut self, diagonal: i64) -> &mut usize {
+    fn index(&self, diagonal: i64) -> usize {
         let mask = self.slots.len() - 1;
         let mut i = ((diagonal as u64).wrapping_mul(FIBONACCI) >> self.shift) as usize;
         while self.slots[i].1 != usize::MAX && self.slots[i].0 != diagonal {
             i = (i + 1) & mask;
         }
+        i
+    }
+
+    /// The span index stored for `diagonal`: `usize::MAX` if none yet, and
+    /// then the caller stores one.
+    fn get_mut(&mut self, diagonal: i64) -> &mut usize {
+        if (self.used + 1) * 2 > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            self.resize(self.used + 1);
+            for (d, span) in old.into_iter().filter(|&(_, span)| span != usize::MAX) {
+                let i = self.index(d);
+                self.slots[i] = (d, span);
+            }
+        }
+        let i = self.index(diagonal);
         let slot = &mut self.slots[i];
-        slot.0 = diagonal;
+        if slot.1 == usize::MAX {
+            self.used += 1;
+            slot.0 = diagonal;
+        }
         &mut slot.1
     }
 }
@@ -839,8 +868,11 @@ fn merge_spans(
 ) -> Vec<MatchSpan> {
     let (k, window) = (params.k(), params.window());
     diagonals.reset(hits.len());
-    // At most one span per hit: no regrowing (and copying) while pushing.
-    let mut spans: Vec<MatchSpan> = Vec::with_capacity(hits.len());
+    // At most one span per hit: no regrowing (and copying) while pushing,
+    // unless the document has very many hits (then the spans grow from a
+    // bounded first guess, since a repetitive document has far fewer spans
+    // than hits).
+    let mut spans: Vec<MatchSpan> = Vec::with_capacity(hits.len().min(SPANS_RESERVED));
     for h in hits {
         let (Some(q), Some(r)) = (qfps.get(h.query as usize), rfps.get(h.reference as usize)) else {
             continue;
@@ -899,6 +931,24 @@ mod tests {
             let mut expected = hits.clone();
             expected.sort_by_key(|h| h.doc);
             assert_eq!(sort_by_doc(hits, max, 0, bits), expected);
+        }
+    }
+
+    #[test]
+    fn diagonals_grow_and_keep_their_spans() {
+        let mut diagonals = Diagonals::default();
+        for round in 0..2 {
+            diagonals.reset(round);
+            for d in -5000i64..5000 {
+                let slot = diagonals.get_mut(d * 7919);
+                assert_eq!(*slot, usize::MAX);
+                *slot = (d + 5000) as usize;
+            }
+            for d in -5000i64..5000 {
+                assert_eq!(*diagonals.get_mut(d * 7919), (d + 5000) as usize);
+            }
+            assert_eq!(diagonals.used, 10_000);
+            assert!(diagonals.slots.len() >= 20_000);
         }
     }
 
