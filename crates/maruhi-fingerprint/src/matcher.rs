@@ -603,7 +603,8 @@ impl ReferenceSet {
         // The rest are looked up in the directory and the entries (out of
         // cache in a large index), each one's bucket touched a few lookups
         // ahead so that the cache misses overlap.
-        let candidates: Vec<u32> = (0..qfps.len() as u32)
+        // Positions are u32 and strictly increase: at most 2^32 fingerprints.
+        let candidates: Vec<u32> = (0..u32::try_from(qfps.len()).unwrap_or(u32::MAX))
             .filter(|&qi| qfps.get(qi as usize).is_some_and(|fp| self.filter.may_contain(fp.hash())))
             .collect();
         let mut found = Vec::new();
