@@ -57,6 +57,8 @@
 
 mod codec;
 mod error;
+#[cfg(test)]
+mod find_tests;
 mod kanji;
 pub mod matcher;
 pub mod normalize;

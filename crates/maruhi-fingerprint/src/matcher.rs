@@ -5,7 +5,9 @@
 //! bits of the hash, and per-document arrays of fingerprints. Every part is a
 //! plain array of fixed-size little records, so a later version can write them
 //! to a file and memory-map it without changing the lookup: narrow with the
-//! directory, then binary-search the (on average tiny) bucket.
+//! directory, then binary-search the (on average tiny) bucket. A presence
+//! filter derived from the entries (not stored) answers first for the many
+//! hashes no reference has.
 
 use std::ops::Range;
 
@@ -21,6 +23,14 @@ impl DocId {
     /// The index of the document, in the order of [`ReferenceSetBuilder::add`].
     pub fn index(self) -> usize {
         self.0 as usize
+    }
+}
+
+#[cfg(test)]
+impl DocId {
+    /// The id of the document with this index, for test oracles.
+    pub(crate) fn for_tests(index: u32) -> DocId {
+        DocId(index)
     }
 }
 
@@ -148,7 +158,8 @@ impl ReferenceSetBuilder {
             .zip(distinct)
             .map(|(fingerprints, distinct)| RefDoc { fingerprints, distinct })
             .collect();
-        Ok(ReferenceSet { params: self.params, entries, directory, docs })
+        let filter = PresenceFilter::new(&entries);
+        Ok(ReferenceSet { params: self.params, entries, directory, docs, filter })
     }
 }
 
@@ -182,6 +193,42 @@ pub struct ReferenceSet {
     entries: Vec<IndexEntry>,
     directory: Vec<u32>,
     docs: Vec<RefDoc>,
+    filter: PresenceFilter,
+}
+
+/// Which hashes may have postings: one bit per value of the hashes' top
+/// bits, 8 to 16 bits per entry. Most fingerprints of a scanned document are
+/// in no reference; for nearly all of them this small array (in cache)
+/// answers without a visit to the directory and the entries (out of cache
+/// for a large index).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PresenceFilter {
+    words: Vec<u64>,
+    /// A hash's bit is `hash >> shift`.
+    shift: u32,
+}
+
+impl PresenceFilter {
+    fn new(entries: &[IndexEntry]) -> PresenceFilter {
+        let bits =
+            entries.len().saturating_mul(8).checked_next_power_of_two().unwrap_or(1 << (usize::BITS - 1)).max(64);
+        let shift = u64::BITS - bits.trailing_zeros();
+        let mut words = vec![0u64; bits / 64];
+        for e in entries {
+            let bit = (e.hash >> shift) as usize;
+            if let Some(word) = words.get_mut(bit / 64) {
+                *word |= 1 << (bit % 64);
+            }
+        }
+        PresenceFilter { words, shift }
+    }
+
+    /// False when no entry has `hash`.
+    #[inline]
+    fn may_contain(&self, hash: u64) -> bool {
+        let bit = (hash >> self.shift) as usize;
+        self.words.get(bit / 64).is_some_and(|word| word >> (bit % 64) & 1 != 0)
+    }
 }
 
 /// How much of one reference document a query contains.
@@ -214,12 +261,39 @@ pub struct MatchSpan {
 }
 
 /// One pairing of a query fingerprint with a reference fingerprint.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Hit {
     doc: u32,
     query: u32,
     reference: u32,
+    /// 1 on the first hit of a (query hash, document) pair, else 0: the sum
+    /// over a document's hits is the number of distinct hashes it shares
+    /// with the query.
+    new_hash: u32,
 }
+
+/// A query fingerprint with postings: its index and the range of its
+/// postings in the entries.
+#[derive(Clone, Copy)]
+struct Found {
+    query: u32,
+    start: u32,
+    end: u32,
+}
+
+/// Hits are grouped by document with a radix sort of this many bits per
+/// pass: one pass up to 2048 documents, two up to 4 million.
+const RADIX_BITS: u32 = 11;
+
+/// At most this many spans are reserved for one document's hits at first.
+const SPANS_RESERVED: usize = 4096;
+
+/// How many lookups ahead `find` touches a bucket.
+const LOOKAHEAD: usize = 4;
+
+/// Fibonacci hashing multiplier (2^64 / golden ratio), for the open-addressing
+/// tables of `find`.
+const FIBONACCI: u64 = 0x9E37_79B9_7F4A_7C15;
 
 impl ReferenceSet {
     /// Starts a builder.
@@ -250,22 +324,43 @@ impl ReferenceSet {
 
     /// The postings of `hash`.
     pub fn lookup(&self, hash: u64) -> &[IndexEntry] {
+        self.entries.get(self.postings(hash)).unwrap_or(&[])
+    }
+
+    /// The first entry's hash in the bucket of `hash` (reading it brings the
+    /// bucket into the cache).
+    fn bucket_head(&self, hash: u64) -> u64 {
+        let lo = self.directory.get(bucket(hash)).copied().unwrap_or(0) as usize;
+        self.entries.get(lo).map_or(0, |e| e.hash)
+    }
+
+    /// Where the postings of `hash` are in the entries.
+    fn postings(&self, hash: u64) -> Range<usize> {
+        if !self.filter.may_contain(hash) {
+            return 0..0;
+        }
+        self.search_bucket(hash)
+    }
+
+    /// Where the postings of `hash` are in the entries, past the filter.
+    fn search_bucket(&self, hash: u64) -> Range<usize> {
         let b = bucket(hash);
         let lo = self.directory.get(b).copied().unwrap_or(0) as usize;
         let hi = self.directory.get(b + 1).copied().unwrap_or(0) as usize;
         let Some(bucket) = self.entries.get(lo..hi) else {
-            return &[];
+            return 0..0;
         };
         let start = bucket.partition_point(|e| e.hash < hash);
-        let end = start + bucket[start..].partition_point(|e| e.hash == hash);
-        &bucket[start..end]
+        let len = bucket[start..].partition_point(|e| e.hash == hash);
+        lo + start..lo + start + len
     }
 
-    /// Bytes of memory the index holds (entries, directory, per-document
-    /// fingerprints), for capacity planning.
+    /// Bytes of memory the index holds (entries, directory, presence
+    /// filter, per-document fingerprints), for capacity planning.
     pub fn heap_bytes(&self) -> usize {
         self.entries.capacity() * std::mem::size_of::<IndexEntry>()
             + self.directory.capacity() * 4
+            + self.filter.words.capacity() * 8
             + self.docs.capacity() * std::mem::size_of::<RefDoc>()
             + self.docs.iter().map(|d| d.fingerprints.capacity() * std::mem::size_of::<Fingerprint>()).sum::<usize>()
     }
@@ -476,7 +571,8 @@ impl ReferenceSet {
         if docs.iter().zip(&distinct).any(|(d, &n)| d.distinct != n) {
             return Err(corrupt("distinct fingerprint counts do not match the entries"));
         }
-        Ok(ReferenceSet { params, entries, directory, docs })
+        let filter = PresenceFilter::new(&entries);
+        Ok(ReferenceSet { params, entries, directory, docs, filter })
     }
 
     /// Matches a query document against every reference, best coverage first.
@@ -492,24 +588,93 @@ impl ReferenceSet {
         if params != query.params() {
             return Err(Error::IncompatibleParameters);
         }
-        let k = params.k();
         let qfps = query.as_slice();
 
-        let mut hits = Vec::new();
-        for (qi, fp) in qfps.iter().enumerate() {
-            let postings = self.lookup(fp.hash());
-            let mut rest = postings;
+        // Hits are grouped by document with a radix sort whose first pass,
+        // on the low `bits` of the document number (all of them up to 2048
+        // documents), is fused with pairing: hits are counted per digit
+        // while looking up, then written straight to their place.
+        let bits = RADIX_BITS.min(u32::BITS - (self.docs.len().saturating_sub(1) as u32).leading_zeros());
+        let mask = (1usize << bits) - 1;
+        let mut counts = vec![0usize; 1 << bits];
+
+        // Every lookup first. Most query fingerprints are in no reference:
+        // the presence filter (in cache) drops them in a pass of its own.
+        // The rest are looked up in the directory and the entries (out of
+        // cache in a large index), each one's bucket touched a few lookups
+        // ahead so that the cache misses overlap.
+        // Positions are u32 and strictly increase: at most 2^32 fingerprints.
+        let candidates: Vec<u32> = (0..u32::try_from(qfps.len()).unwrap_or(u32::MAX))
+            .filter(|&qi| qfps.get(qi as usize).is_some_and(|fp| self.filter.may_contain(fp.hash())))
+            .collect();
+        let mut found = Vec::new();
+        let mut max_doc = 0;
+        let mut touched = 0;
+        for (i, &qi) in candidates.iter().enumerate() {
+            if let Some(ahead) = candidates.get(i + LOOKAHEAD).and_then(|&qi| qfps.get(qi as usize)) {
+                touched ^= self.bucket_head(ahead.hash());
+            }
+            let Some(fp) = qfps.get(qi as usize) else {
+                continue;
+            };
+            let postings = self.search_bucket(fp.hash());
+            let Some(mut rest) = self.entries.get(postings.clone()).filter(|p| !p.is_empty()) else {
+                continue;
+            };
             while let Some(first) = rest.first() {
-                let same_doc = rest.partition_point(|e| e.doc == first.doc);
-                for e in &rest[..same_doc.min(MAX_POSTINGS_PER_DOC)] {
-                    hits.push(Hit { doc: e.doc, query: qi as u32, reference: e.ordinal });
+                let run = doc_run(rest);
+                counts[first.doc as usize & mask] += run.min(MAX_POSTINGS_PER_DOC);
+                max_doc = max_doc.max(first.doc);
+                rest = &rest[run..];
+            }
+            // Entries and query fingerprints number at most u32::MAX.
+            found.push(Found { query: qi, start: postings.start as u32, end: postings.end as u32 });
+        }
+        // The touches only warm the cache; their value is not needed.
+        std::hint::black_box(touched);
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut next = 0;
+        for c in &mut counts {
+            (*c, next) = (next, next + *c);
+        }
+
+        // Pair each with at most MAX_POSTINGS_PER_DOC postings per document.
+        // Hits come out by query, and by reference within one query and
+        // document (postings are sorted by hash, document, ordinal), so
+        // grouping them stably by document alone puts them in (document,
+        // query, reference) order.
+        let mut seen = SeenHashes::new(found.len());
+        let mut hits = vec![Hit::default(); next];
+        for f in &found {
+            let (Some(fp), Some(mut rest)) =
+                (qfps.get(f.query as usize), self.entries.get(f.start as usize..f.end as usize))
+            else {
+                continue;
+            };
+            // Coverage counts each hash once, however often the query has it.
+            let new_hash = u32::from(seen.insert(fp.hash()));
+            while !rest.is_empty() {
+                let run = doc_run(rest);
+                let mut new_hash = new_hash;
+                for e in &rest[..run.min(MAX_POSTINGS_PER_DOC)] {
+                    let slot = &mut counts[e.doc as usize & mask];
+                    if let Some(hit) = hits.get_mut(*slot) {
+                        *hit = Hit { doc: e.doc, query: f.query, reference: e.ordinal, new_hash };
+                    }
+                    *slot += 1;
+                    new_hash = 0;
                 }
-                rest = &rest[same_doc..];
+                rest = &rest[run..];
             }
         }
-        hits.sort_unstable_by_key(|h| (h.doc, h.query, h.reference));
+        drop(found);
+        let hits = sort_by_doc(hits, max_doc, bits, RADIX_BITS);
 
         let mut matches = Vec::new();
+        let mut diagonals = Diagonals::default();
+        let mut ranges = Vec::new();
         for group in hits.chunk_by(|a, b| a.doc == b.doc) {
             let Some(doc) = group.first().map(|h| h.doc) else {
                 continue;
@@ -517,19 +682,11 @@ impl ReferenceSet {
             let Some(ref_doc) = self.docs.get(doc as usize) else {
                 continue;
             };
-            let rfps = &ref_doc.fingerprints;
-            let reference = |h: &Hit| rfps.get(h.reference as usize).copied();
-            let query_fp = |h: &Hit| qfps.get(h.query as usize).copied();
-
-            let mut hashes: Vec<u64> = group.iter().filter_map(|h| query_fp(h).map(|f| f.hash())).collect();
-            hashes.sort_unstable();
-            hashes.dedup();
+            let shared: usize = group.iter().map(|h| h.new_hash as usize).sum();
             let coverage =
-                if ref_doc.distinct == 0 { 0.0 } else { (hashes.len() as f64 / f64::from(ref_doc.distinct)).min(1.0) };
-
-            let spans =
-                merge_spans(group.iter().filter_map(|h| Some((query_fp(h)?, reference(h)?))), k, params.window());
-            let matched_chars = union_len(spans.iter().map(|s| s.reference_chars.clone()));
+                if ref_doc.distinct == 0 { 0.0 } else { (shared as f64 / f64::from(ref_doc.distinct)).min(1.0) };
+            let spans = merge_spans(group, qfps, &ref_doc.fingerprints, params, &mut diagonals);
+            let matched_chars = union_len(spans.iter().map(|s| s.reference_chars.clone()), &mut ranges);
             matches.push(Match { doc: DocId(doc), coverage, matched_chars, spans });
         }
         matches.sort_by(|a, b| b.coverage.total_cmp(&a.coverage).then(a.doc.cmp(&b.doc)));
@@ -537,59 +694,209 @@ impl ReferenceSet {
     }
 }
 
-/// Total length of the union of char ranges.
-fn union_len(ranges: impl Iterator<Item = Range<usize>>) -> usize {
-    let mut ranges: Vec<Range<usize>> = ranges.collect();
-    ranges.sort_unstable_by_key(|r| r.start);
+/// How many of `postings` (sorted by document) belong to the first one's
+/// document: a binary search, so that a document repeating one hash many
+/// times costs no more than `MAX_POSTINGS_PER_DOC` hits.
+fn doc_run(postings: &[IndexEntry]) -> usize {
+    match postings {
+        [first, second, ..] if second.doc == first.doc => postings.partition_point(|e| e.doc == first.doc),
+        [] => 0,
+        _ => 1,
+    }
+}
+
+/// Sorts hits already grouped by the document number's bits below `shift`
+/// by the rest of it, keeping the order of equal documents: a least
+/// significant digit first radix sort, `bits` per pass, as many passes as
+/// `max_doc` (the largest document number among the hits) needs.
+fn sort_by_doc(mut hits: Vec<Hit>, max_doc: u32, mut shift: u32, bits: u32) -> Vec<Hit> {
+    let radix = 1usize << bits;
+    let mut counts = vec![0usize; radix];
+    let mut sorted = Vec::new();
+    while shift < u32::BITS && max_doc >> shift != 0 {
+        let digit = |h: &Hit| (h.doc >> shift) as usize & (radix - 1);
+        counts.fill(0);
+        for h in &hits {
+            counts[digit(h)] += 1;
+        }
+        let mut next = 0;
+        for c in &mut counts {
+            (*c, next) = (next, next + *c);
+        }
+        sorted.clear();
+        sorted.resize(hits.len(), Hit::default());
+        for h in &hits {
+            let slot = &mut counts[digit(h)];
+            sorted[*slot] = *h;
+            *slot += 1;
+        }
+        std::mem::swap(&mut hits, &mut sorted);
+        shift += bits;
+    }
+    hits
+}
+
+/// The hashes seen so far in a query: an open-addressing set. The hashes
+/// are keyed, so any of their bits is as good as random.
+struct SeenHashes {
+    /// 0 marks a free slot; hash 0 itself is `zero`.
+    slots: Vec<u64>,
+    zero: bool,
+    shift: u32,
+}
+
+impl SeenHashes {
+    /// A set for up to `n` hashes, at most half full.
+    fn new(n: usize) -> SeenHashes {
+        let len = n.saturating_mul(2).next_power_of_two().max(2);
+        SeenHashes { slots: vec![0; len], zero: false, shift: u64::BITS - len.trailing_zeros() }
+    }
+
+    /// Adds `hash`; whether it was new.
+    fn insert(&mut self, hash: u64) -> bool {
+        if hash == 0 {
+            return !std::mem::replace(&mut self.zero, true);
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = (hash.wrapping_mul(FIBONACCI) >> self.shift) as usize;
+        loop {
+            match self.slots[i] {
+                0 => {
+                    self.slots[i] = hash;
+                    return true;
+                }
+                s if s == hash => return false,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+}
+
+/// For each diagonal (reference − query position) seen in one document's
+/// hits, the index of its latest span: an open-addressing map, emptied per
+/// document.
+#[derive(Default)]
+struct Diagonals {
+    /// (diagonal, span index); `usize::MAX` marks a free slot.
+    slots: Vec<(i64, usize)>,
+    /// Slots in use: at most half of them.
+    used: usize,
+    shift: u32,
+}
+
+impl Diagonals {
+    /// Empties the map and sizes it for `n` diagonals (a first guess: it
+    /// grows when needed).
+    fn reset(&mut self, n: usize) {
+        self.resize(n.min(SPANS_RESERVED));
+        self.used = 0;
+    }
+
+    /// Empty slots for `n` diagonals, at most half full.
+    fn resize(&mut self, n: usize) {
+        let len = n.saturating_mul(2).next_power_of_two().max(2);
+        self.slots.clear();
+        self.slots.resize(len, (0, usize::MAX));
+        self.shift = u64::BITS - len.trailing_zeros();
+    }
+
+    fn index(&self, diagonal: i64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = ((diagonal as u64).wrapping_mul(FIBONACCI) >> self.shift) as usize;
+        while self.slots[i].1 != usize::MAX && self.slots[i].0 != diagonal {
+            i = (i + 1) & mask;
+        }
+        i
+    }
+
+    /// The span index stored for `diagonal`: `usize::MAX` if none yet, and
+    /// then the caller stores one.
+    fn get_mut(&mut self, diagonal: i64) -> &mut usize {
+        if (self.used + 1) * 2 > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            self.resize(self.used + 1);
+            for (d, span) in old.into_iter().filter(|&(_, span)| span != usize::MAX) {
+                let i = self.index(d);
+                self.slots[i] = (d, span);
+            }
+        }
+        let i = self.index(diagonal);
+        let slot = &mut self.slots[i];
+        if slot.1 == usize::MAX {
+            self.used += 1;
+            slot.0 = diagonal;
+        }
+        &mut slot.1
+    }
+}
+
+/// Total length of the union of char ranges (`scratch` is working memory).
+fn union_len(ranges: impl Iterator<Item = Range<usize>>, scratch: &mut Vec<(usize, usize)>) -> usize {
+    scratch.clear();
+    scratch.extend(ranges.map(|r| (r.start, r.end)));
+    // By start only: the order of equal starts does not change the union.
+    scratch.sort_unstable_by_key(|&(start, _)| start);
     let mut total = 0;
     let mut covered_to = 0;
-    for r in ranges {
-        let start = r.start.max(covered_to);
-        if r.end > start {
-            total += r.end - start;
-            covered_to = r.end;
+    for &(start, end) in scratch.iter() {
+        let start = start.max(covered_to);
+        if end > start {
+            total += end - start;
+            covered_to = end;
         }
     }
     total
 }
 
-/// Merges paired k-grams into spans: pairs on the same diagonal (the same
-/// reference − query offset) become one span when the next k-gram starts at
-/// most `window` positions after the previous one. Winnowing selects a
-/// k-gram in every `window` consecutive ones of a shared run, so inside a
-/// copied passage matches are never further apart and the span covers the
-/// whole passage, not only the selected k-grams; a gap that short can hide a
-/// changed char or two, which the span then includes.
-fn merge_spans(pairs: impl Iterator<Item = (Fingerprint, Fingerprint)>, k: usize, window: usize) -> Vec<MatchSpan> {
-    let mut pairs: Vec<(i64, Fingerprint, Fingerprint)> =
-        pairs.map(|(q, r)| (r.position() as i64 - q.position() as i64, q, r)).collect();
-    pairs.sort_unstable_by_key(|(diag, q, _)| (*diag, q.position()));
-
-    let mut spans: Vec<(i64, MatchSpan)> = Vec::new();
-    for (diag, q, r) in pairs {
-        let q_chars = q.position()..q.position() + k;
-        let r_chars = r.position()..r.position() + k;
-        if let Some((d, span)) = spans.last_mut() {
-            if *d == diag && q_chars.start <= span.query_chars.end.saturating_sub(k) + window {
-                span.query_chars.end = span.query_chars.end.max(q_chars.end);
-                span.reference_chars.end = span.reference_chars.end.max(r_chars.end);
+/// Merges one document's hits into spans: pairs on the same diagonal (the
+/// same reference − query offset) become one span when the next k-gram
+/// starts at most `window` positions after the previous one. Winnowing
+/// selects a k-gram in every `window` consecutive ones of a shared run, so
+/// inside a copied passage matches are never further apart and the span
+/// covers the whole passage, not only the selected k-grams; a gap that short
+/// can hide a changed char or two, which the span then includes.
+///
+/// The hits come by query, then reference fingerprint, and positions
+/// increase with both, so each diagonal's pairs come in position order and
+/// the spans are created in the order of their starts (query, then
+/// reference): no sorting.
+fn merge_spans(
+    hits: &[Hit],
+    qfps: &[Fingerprint],
+    rfps: &[Fingerprint],
+    params: Params,
+    diagonals: &mut Diagonals,
+) -> Vec<MatchSpan> {
+    let (k, window) = (params.k(), params.window());
+    diagonals.reset(hits.len());
+    // At most one span per hit: no regrowing (and copying) while pushing,
+    // unless the document has very many hits (then the spans grow from a
+    // bounded first guess, since a repetitive document has far fewer spans
+    // than hits).
+    let mut spans: Vec<MatchSpan> = Vec::with_capacity(hits.len().min(SPANS_RESERVED));
+    for h in hits {
+        let (Some(q), Some(r)) = (qfps.get(h.query as usize), rfps.get(h.reference as usize)) else {
+            continue;
+        };
+        let latest = diagonals.get_mut(r.position() as i64 - q.position() as i64);
+        if let Some(span) = spans.get_mut(*latest) {
+            if q.position() <= span.query_chars.end.saturating_sub(k) + window {
+                span.query_chars.end = span.query_chars.end.max(q.position() + k);
+                span.reference_chars.end = span.reference_chars.end.max(r.position() + k);
                 span.query_bytes.end = span.query_bytes.end.max(q.byte_range().end);
                 span.reference_bytes.end = span.reference_bytes.end.max(r.byte_range().end);
                 continue;
             }
         }
-        spans.push((
-            diag,
-            MatchSpan {
-                query_chars: q_chars,
-                reference_chars: r_chars,
-                query_bytes: q.byte_range(),
-                reference_bytes: r.byte_range(),
-            },
-        ));
+        *latest = spans.len();
+        spans.push(MatchSpan {
+            query_chars: q.position()..q.position() + k,
+            reference_chars: r.position()..r.position() + k,
+            query_bytes: q.byte_range(),
+            reference_bytes: r.byte_range(),
+        });
     }
-    let mut spans: Vec<MatchSpan> = spans.into_iter().map(|(_, s)| s).collect();
-    spans.sort_by_key(|s| (s.query_chars.start, s.reference_chars.start));
+    spans.shrink_to_fit();
     spans
 }
 
@@ -599,10 +906,51 @@ mod tests {
 
     #[test]
     fn union_len_merges_overlaps() {
-        assert_eq!(union_len(std::iter::empty()), 0);
-        assert_eq!(union_len(std::iter::once(0..5)), 5);
-        assert_eq!(union_len([10..15, 0..5, 3..8].into_iter()), 13);
-        assert_eq!(union_len([0..5, 5..10].into_iter()), 10);
+        let mut scratch = Vec::new();
+        assert_eq!(union_len(std::iter::empty(), &mut scratch), 0);
+        assert_eq!(union_len(std::iter::once(0..5), &mut scratch), 5);
+        assert_eq!(union_len([10..15, 0..5, 3..8].into_iter(), &mut scratch), 13);
+        assert_eq!(union_len([0..5, 5..10].into_iter(), &mut scratch), 10);
+    }
+
+    #[test]
+    fn sort_by_doc_is_stable_over_several_passes() {
+        // A small digit forces several passes; the query numbers record the
+        // original order, which equal documents must keep.
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for (n, max_doc, bits) in [(10, 3, 1), (200, 1000, 2), (5000, 70_000, 3), (3000, u32::MAX, 11), (100, 0, 11)] {
+            let hits: Vec<Hit> = (0..n)
+                .map(|i| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    let doc = if max_doc == 0 { 0 } else { (x % (u64::from(max_doc) + 1)) as u32 };
+                    Hit { doc, query: i, reference: 0, new_hash: 0 }
+                })
+                .collect();
+            let max = hits.iter().map(|h| h.doc).max().unwrap_or(0);
+            let mut expected = hits.clone();
+            expected.sort_by_key(|h| h.doc);
+            assert_eq!(sort_by_doc(hits, max, 0, bits), expected);
+        }
+    }
+
+    #[test]
+    fn diagonals_grow_and_keep_their_spans() {
+        let mut diagonals = Diagonals::default();
+        for round in 0..2 {
+            diagonals.reset(round);
+            for d in -5000i64..5000 {
+                let slot = diagonals.get_mut(d * 7919);
+                assert_eq!(*slot, usize::MAX);
+                *slot = (d + 5000) as usize;
+            }
+            for d in -5000i64..5000 {
+                assert_eq!(*diagonals.get_mut(d * 7919), (d + 5000) as usize);
+            }
+            assert_eq!(diagonals.used, 10_000);
+            assert!(diagonals.slots.len() >= 20_000);
+        }
     }
 
     #[test]

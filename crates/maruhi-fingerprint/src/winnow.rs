@@ -278,6 +278,26 @@ impl Fingerprints {
     }
 }
 
+#[cfg(test)]
+impl Fingerprints {
+    /// Fingerprints with chosen hashes, for tests of matching. `items` must be
+    /// in strictly increasing position order, as the fingerprinter makes them.
+    pub(crate) fn for_tests(params: Params, items: Vec<Fingerprint>) -> Fingerprints {
+        let normalized_len = items.last().map_or(0, |f| f.position() + params.k());
+        Fingerprints { params, items, normalized_len }
+    }
+}
+
+#[cfg(test)]
+impl BackgroundSet {
+    /// A background set of chosen hashes, for tests of matching.
+    pub(crate) fn for_tests(params: Params, mut hashes: Vec<u64>) -> BackgroundSet {
+        hashes.sort_unstable();
+        hashes.dedup();
+        BackgroundSet { params, hashes }
+    }
+}
+
 const FINGERPRINTS_MAGIC: &[u8; 8] = b"MRHFPDOC";
 const BACKGROUND_MAGIC: &[u8; 8] = b"MRHFPBG1";
 const FINGERPRINTS_FORMAT: u8 = 1;

@@ -390,10 +390,10 @@ impl Scanner {
                 })
                 .collect();
             // Passages for a side-by-side view: the longest few spans only.
-            let mut longest: Vec<usize> = (0..spans.len()).collect();
-            longest.sort_by_key(|&i| std::cmp::Reverse(spans[i].query_chars[1] - spans[i].query_chars[0]));
-            for &i in longest.iter().take(PASSAGES) {
-                spans[i].query_text = excerpt(&doc.text, spans[i].query_bytes, 400);
+            for i in longest_spans(&spans, PASSAGES) {
+                if let Some(span) = spans.get_mut(i) {
+                    span.query_text = excerpt(&doc.text, span.query_bytes, 400);
+                }
             }
             let excerpt = spans
                 .iter()
@@ -416,6 +416,24 @@ impl Scanner {
     }
 }
 
+/// The indices of the `n` longest spans (by query chars), longest first and
+/// the earlier of equally long ones first: the first `n` of a stable sort by
+/// decreasing length, without sorting them all.
+fn longest_spans(spans: &[Span], n: usize) -> Vec<usize> {
+    let len = |s: &Span| s.query_chars[1] - s.query_chars[0];
+    let mut top: Vec<(usize, usize)> = Vec::with_capacity(n + 1);
+    for (i, span) in spans.iter().enumerate() {
+        let l = len(span);
+        // After every kept span at least as long: those came earlier.
+        let at = top.partition_point(|&(kept, _)| kept >= l);
+        if at < n {
+            top.insert(at, (l, i));
+            top.truncate(n);
+        }
+    }
+    top.into_iter().map(|(_, i)| i).collect()
+}
+
 /// The text of `range` in `text`, at most `max_chars` chars, on char
 /// boundaries, with whitespace runs collapsed so it fits on one line.
 pub fn excerpt(text: &str, range: Range, max_chars: usize) -> String {
@@ -423,7 +441,10 @@ pub fn excerpt(text: &str, range: Range, max_chars: usize) -> String {
     let start = floor_boundary(text, start);
     let end = floor_boundary(text, end.max(start));
     let Some(slice) = text.get(start..end) else { return String::new() };
-    let mut out = String::new();
+    // Room for `max_chars` chars of up to 4 bytes, a space and the ellipsis:
+    // no regrowing while pushing char by char.
+    let mut out =
+        String::with_capacity((slice.len() + 3).min(max_chars.saturating_add(1).saturating_mul(4).saturating_add(3)));
     let mut count = 0;
     let mut space = false;
     for c in slice.chars() {
@@ -476,4 +497,38 @@ pub fn read_limited(file: &Path, max: u64) -> Result<Vec<u8>, Diagnostic> {
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(len: usize) -> Span {
+        Span {
+            query_bytes: [0, 0],
+            reference_bytes: [0, 0],
+            query_chars: [7, 7 + len],
+            reference_chars: [0, 0],
+            query_text: String::new(),
+        }
+    }
+
+    #[test]
+    fn longest_spans_are_a_stable_sort_prefix() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for n in 0..300 {
+            let spans: Vec<Span> = (0..n % 40)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    span((x % 6) as usize)
+                })
+                .collect();
+            let mut expected: Vec<usize> = (0..spans.len()).collect();
+            expected.sort_by_key(|&i| std::cmp::Reverse(spans[i].query_chars[1] - spans[i].query_chars[0]));
+            expected.truncate(n % 7);
+            assert_eq!(longest_spans(&spans, n % 7), expected);
+        }
+    }
 }

@@ -118,3 +118,40 @@ fn excerpts_are_one_line_and_cut_on_char_boundaries() {
     assert_eq!(maruhi_scan::excerpt("あいうえお", [1, 7], 100), "あい");
     assert_eq!(maruhi_scan::excerpt("あいうえお", [0, 15], 2), "あい…");
 }
+
+/// The passages are the longest `PASSAGES` spans, the first of equally long
+/// ones (as a stable sort by length picks them), the excerpt the last of the
+/// longest spans (as `max_by_key` picks it).
+#[test]
+fn passages_and_excerpt_follow_the_longest_spans() {
+    let prefix = |len: usize| &SECRET[..(0..=len).rev().find(|&c| SECRET.is_char_boundary(c)).unwrap()];
+    let s = scanner(&[("較正手順.txt", SECRET)]);
+    // Many copies, some shortened: spans of equal length on several
+    // diagonals, more of them than PASSAGES.
+    let mut text = String::new();
+    for i in 0..12 {
+        text.push_str("無関係な前置きの文章がここに入る。\n");
+        text.push_str(prefix([SECRET.len(), 120, 200, SECRET.len()][i % 4]));
+        text.push_str("\n\n");
+    }
+    let report = s.scan_bytes("copies.txt", text.as_bytes());
+    assert_eq!(report.findings.len(), 1);
+    for f in &report.findings {
+        let len = |s: &maruhi_scan::Span| s.query_chars[1] - s.query_chars[0];
+        let mut longest: Vec<usize> = (0..f.spans.len()).collect();
+        longest.sort_by_key(|&i| std::cmp::Reverse(len(&f.spans[i])));
+        let lengths: Vec<usize> = f.spans.iter().map(len).collect();
+        assert!(f.spans.len() > maruhi_scan::PASSAGES, "{lengths:?}");
+        assert!(lengths.iter().filter(|&&l| l == lengths[longest[0]]).count() > maruhi_scan::PASSAGES, "{lengths:?}");
+        for (i, span) in f.spans.iter().enumerate() {
+            let expected = if longest[..maruhi_scan::PASSAGES].contains(&i) {
+                maruhi_scan::excerpt(&text, span.query_bytes, 400)
+            } else {
+                String::new()
+            };
+            assert_eq!(span.query_text, expected, "span {i} of {lengths:?}");
+        }
+        let last_longest = f.spans.iter().max_by_key(|s| len(s)).unwrap();
+        assert_eq!(f.excerpt, maruhi_scan::excerpt(&text, last_longest.query_bytes, 160));
+    }
+}
