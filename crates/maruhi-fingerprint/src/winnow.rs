@@ -1104,7 +1104,13 @@ mod tests {
         for (i, gap) in [1usize, 2, 7, 100, 255, 256, 257, 300, 511, 600].into_iter().enumerate() {
             let mut text = String::new();
             for n in 0..3000 {
-                text.push(if n % gap == 0 { '秘' } else if (n * 7 + i) % 3 == 0 { ' ' } else { 'a' });
+                text.push(if n % gap == 0 {
+                    '秘'
+                } else if (n * 7 + i) % 3 == 0 {
+                    ' '
+                } else {
+                    'a'
+                });
                 text.push_str(["", ".", "x-y", "\n\n"][(n + i) % 4]);
                 text.push(char::from(b'a' + (n % 26) as u8));
             }
@@ -1138,7 +1144,11 @@ mod tests {
             let r = p.byte_range();
             [p.hash(), p.position() as u64, r.start as u64, r.end as u64].iter().fold(d, |d, &x| mix(d ^ x))
         });
-        assert_eq!((fps.len(), digest), (521, 16_271_849_935_030_020_624), "fingerprints changed: bump ALGORITHM_VERSION");
+        assert_eq!(
+            (fps.len(), digest),
+            (521, 16_271_849_935_030_020_624),
+            "fingerprints changed: bump ALGORITHM_VERSION"
+        );
     }
 
     #[test]

@@ -56,7 +56,12 @@ fn main() {
     let texts = |docs: &[(String, String)]| docs.iter().map(|d| d.1.clone()).collect::<Vec<_>>();
     let none =
         [("none".to_owned(), "この参照文書はどのマニュアルページとも一致しない架空の社内文書である。".repeat(3))];
-    run("none-ja: no match possible, Japanese (one unrelated reference: read, extract, fingerprint, look up)", &none, &texts(&ja), mb);
+    run(
+        "none-ja: no match possible, Japanese (one unrelated reference: read, extract, fingerprint, look up)",
+        &none,
+        &texts(&ja),
+        mb,
+    );
     run("none-en: no match possible, English", &none, &texts(&en), mb);
     run("unrelated (ja registered, en scanned)", &ja, &texts(&en), mb);
     let all: Vec<(String, String)> = ja.iter().chain(&en).cloned().collect();

@@ -114,15 +114,24 @@ fn attached_material_is_found_and_the_finding_is_audited() {
     // with no text reported by name while the others are kept.
     let public = d.join("public");
     std::fs::create_dir_all(public.join("sub")).unwrap();
-    std::fs::write(public.join("利用規約.txt"), "本サービスの利用規約は、利用者と当社との間の権利義務関係を定めるものです。".repeat(3))
-        .unwrap();
-    std::fs::write(public.join("sub").join("license.txt"), "Permission is hereby granted, free of charge, to any person.")
-        .unwrap();
+    std::fs::write(
+        public.join("利用規約.txt"),
+        "本サービスの利用規約は、利用者と当社との間の権利義務関係を定めるものです。".repeat(3),
+    )
+    .unwrap();
+    std::fs::write(
+        public.join("sub").join("license.txt"),
+        "Permission is hereby granted, free of charge, to any person.",
+    )
+    .unwrap();
     std::fs::write(public.join("sub").join("空.txt"), "").unwrap();
     let out = run(&d, &["material", "add", "--collection", "background", public.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("空.txt") && said.contains("1 of 3 file(s) could not be added"), "{said}");
     let listed = stdout(&run(&d, &["material", "list", "--collection", "background"]));
-    assert!(listed.contains("利用規約.txt") && listed.contains("license.txt") && !listed.contains("空.txt"), "{listed}");
+    assert!(
+        listed.contains("利用規約.txt") && listed.contains("license.txt") && !listed.contains("空.txt"),
+        "{listed}"
+    );
 }
