@@ -5,7 +5,8 @@
 //! ```sh
 //! cargo bench -p maruhi-service --bench ledger_service                 # SQLite
 //! MARUHI_BENCH_DATABASE=postgres cargo bench -p maruhi-service --bench ledger_service
-//! MARUHI_BENCH_ENTRIES=1000000 cargo bench -p maruhi-service --bench ledger_service   # default 100,000
+//! MARUHI_BENCH_ENTRIES=1000000 MARUHI_BENCH_BATCH=10000 cargo bench -p maruhi-service --bench ledger_service
+//! # defaults: 100,000 entries in batches of 1,000
 //! ```
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -15,25 +16,24 @@ use std::time::Instant;
 use maruhi_service::audit::Event;
 use maruhi_service::{Actor, Service};
 
-const BATCH: usize = 1_000;
-
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     let entries: usize = std::env::var("MARUHI_BENCH_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let batch: usize = std::env::var("MARUHI_BENCH_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
     rt.block_on(async {
         let (backend, url) = maruhi_store::testing::bench_database().await.expect("database");
         let key = maruhi_service::ledger::new_log_key("bench.example/log").expect("key");
         let svc = Service::open(&url).await.expect("open").with_ledger_key(&key).expect("key");
         let actor = Actor::operator();
-        let ids: Vec<String> = (0..BATCH).map(|i| i.to_string()).collect();
+        let ids: Vec<String> = (0..batch).map(|i| i.to_string()).collect();
 
         let t = Instant::now();
-        for _ in 0..entries / BATCH {
+        for _ in 0..entries / batch {
             let events: Vec<_> = ids.iter().map(|id| Event::new(&actor, "scan.finding", "file", id)).collect();
             svc.record_events(&events).await.expect("append");
         }
         let secs = t.elapsed().as_secs_f64();
-        println!("{backend}: {entries} durable appends in batches of {BATCH}: {:.0} entries/s", entries as f64 / secs);
+        println!("{backend}: {entries} durable appends in batches of {batch}: {:.0} entries/s", entries as f64 / secs);
 
         let t = Instant::now();
         svc.publish_checkpoint().await.expect("checkpoint");

@@ -42,11 +42,52 @@ pub async fn record(tx: &mut WriteTx, at: &str, event: Event<'_>) -> Result<i64>
 /// (scan findings, imported activity). Returns the first ledger index.
 ///
 /// The batch computes its tree nodes in memory (reading from the database
-/// only the left siblings that precede it) and writes rows and nodes with
-/// multi-row statements.
+/// only the tree's right edge) and writes rows and nodes with multi-row
+/// statements, as a pipeline: while the database writes one chunk, the next
+/// is encoded, committed to and hashed (sqlx runs SQLite on a thread of its
+/// own, and PostgreSQL in its server, so the two overlap).
 pub async fn record_many(tx: &mut WriteTx, at: &str, events: &[Event<'_>]) -> Result<i64> {
+    /// Events per pipeline stage.
+    const CHUNK: usize = 256;
     tx.lock_ledger().await?;
     let first = maruhi_store::ledger::size(tx.conn()).await?;
+    let mut tree = crate::ledger::Appender::start(tx.conn(), first).await?;
+    let mut ready: Option<Encoded<'_, '_>> = None;
+    for (c, chunk) in events.chunks(CHUNK).enumerate() {
+        let offset = first + (c * CHUNK) as i64;
+        let next = match ready.take() {
+            None => encode(at, chunk, offset, &mut tree)?,
+            Some(previous) => {
+                let (stored, next) =
+                    tokio::join!(store(tx, at, &previous), async { encode(at, chunk, offset, &mut tree) });
+                stored?;
+                next?
+            }
+        };
+        ready = Some(next);
+    }
+    if let Some(last) = ready {
+        store(tx, at, &last).await?;
+    }
+    Ok(first)
+}
+
+/// A chunk of events ready to store: personal details and their salted
+/// commitments, and the ledger nodes their leaves complete.
+struct Encoded<'a, 'e> {
+    events: &'e [Event<'a>],
+    first: i64,
+    /// Per event: summary, salt, commitment.
+    rows: Vec<(String, String, String)>,
+    nodes: Vec<(u8, u64, [u8; 32])>,
+}
+
+fn encode<'a, 'e>(
+    at: &str,
+    events: &'e [Event<'a>],
+    first: i64,
+    tree: &mut crate::ledger::Appender,
+) -> Result<Encoded<'a, 'e>> {
     let salts = crate::auth::random_hex(16 * events.len())?;
     let mut rows = Vec::with_capacity(events.len());
     let mut entries = Vec::with_capacity(events.len());
@@ -65,10 +106,16 @@ pub async fn record_many(tx: &mut WriteTx, at: &str, events: &[Event<'_>]) -> Re
         ));
         rows.push((summary, salt, commitment));
     }
-    crate::ledger::append_batch(tx, first, &entries).await?;
-    let new_rows: Vec<NewAuditEvent<'_>> = events
+    let nodes = tree.append(&entries)?;
+    Ok(Encoded { events, first, rows, nodes })
+}
+
+async fn store(tx: &mut WriteTx, at: &str, chunk: &Encoded<'_, '_>) -> Result<()> {
+    maruhi_store::ledger::insert_nodes(tx.conn(), &chunk.nodes).await?;
+    let rows: Vec<NewAuditEvent<'_>> = chunk
+        .events
         .iter()
-        .zip(&rows)
+        .zip(&chunk.rows)
         .enumerate()
         .map(|(i, (event, (summary, salt, commitment)))| NewAuditEvent {
             occurred_at: at,
@@ -79,13 +126,13 @@ pub async fn record_many(tx: &mut WriteTx, at: &str, events: &[Event<'_>]) -> Re
             object_id: event.object_id.as_deref(),
             summary,
             remote_addr: event.actor.remote_addr.as_deref(),
-            ledger_index: first + i as i64,
+            ledger_index: chunk.first + i as i64,
             salt,
             commitment,
         })
         .collect();
-    maruhi_store::audit::append_many(tx.conn(), &new_rows).await?;
-    Ok(first)
+    maruhi_store::audit::append_many(tx.conn(), &rows).await?;
+    Ok(())
 }
 
 /// A summary as it is stored and committed to in the ledger: compact JSON

@@ -16,7 +16,7 @@ use maruhi_ledger::tree::{self, NodeId};
 use maruhi_ledger::{leaf_hash, Checkpoint, Hash, MemoryTree, TlogProof};
 use maruhi_store::ledger::CheckpointRow;
 use maruhi_store::rows::AuditRow;
-use maruhi_store::{AnyConnection, WriteTx};
+use maruhi_store::AnyConnection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -81,32 +81,48 @@ async fn read_nodes(conn: &mut AnyConnection, ids: &[NodeId]) -> Result<Vec<Hash
         .collect()
 }
 
-/// Appends consecutive leaves from `first`: node hashes are computed in
-/// memory. The only stored nodes an append can need are the roots of the
-/// perfect subtrees that make up the tree of `first` leaves (its right
-/// edge), read in one query up front.
-pub(crate) async fn append_batch(tx: &mut WriteTx, first: i64, entries: &[Vec<u8>]) -> Result<()> {
-    let edge = tree::root_plan(first as u64);
-    let edge_hashes = read_nodes(tx.conn(), edge.nodes()).await?;
-    let mut fresh: std::collections::HashMap<(u8, u64), Hash> =
-        edge.nodes().iter().zip(edge_hashes).map(|(id, h)| ((id.level(), id.index()), h)).collect();
-    let mut out = Vec::new();
-    for (i, entry) in entries.iter().enumerate() {
-        let idx = first as u64 + i as u64;
-        let reads = tree::append_reads(idx);
-        let mut siblings = Vec::with_capacity(reads.len());
-        for id in &reads {
-            match fresh.get(&(id.level(), id.index())) {
-                Some(h) => siblings.push(*h),
-                None => siblings.extend(read_nodes(tx.conn(), std::slice::from_ref(id)).await?),
-            }
-        }
-        for (id, h) in tree::append_nodes(idx, leaf_hash(entry), &siblings).map_err(|e| corrupt(e.to_string()))? {
-            fresh.insert((id.level(), id.index()), h);
-            out.push((id.level(), id.index(), bytes(&h)));
-        }
+/// Appends leaves in memory: the hashes of the nodes they complete, to
+/// store in the same transaction. The only stored nodes an append can need
+/// are the roots of the perfect subtrees that make up the tree it starts
+/// from (its right edge), read in one query by [`Appender::start`]; every
+/// later one was computed here.
+pub(crate) struct Appender {
+    next: u64,
+    known: std::collections::HashMap<(u8, u64), Hash>,
+}
+
+impl Appender {
+    /// Starts appending at leaf `first`, reading the right edge of the tree
+    /// of `first` leaves.
+    pub(crate) async fn start(conn: &mut AnyConnection, first: i64) -> Result<Appender> {
+        let edge = tree::root_plan(first as u64);
+        let hashes = read_nodes(conn, edge.nodes()).await?;
+        let known = edge.nodes().iter().zip(hashes).map(|(id, h)| ((id.level(), id.index()), h)).collect();
+        Ok(Appender { next: first as u64, known })
     }
-    maruhi_store::ledger::insert_nodes(tx.conn(), &out).await.map_err(Error::from)
+
+    /// Appends one leaf per entry; returns the nodes to store (leaves and
+    /// the subtrees they complete).
+    pub(crate) fn append(&mut self, entries: &[Vec<u8>]) -> Result<Vec<(u8, u64, [u8; 32])>> {
+        let mut out = Vec::with_capacity(entries.len() * 2);
+        for entry in entries {
+            let idx = self.next;
+            let siblings = tree::append_reads(idx)
+                .iter()
+                .map(|id| {
+                    self.known.get(&(id.level(), id.index())).copied().ok_or_else(|| {
+                        corrupt(format!("ledger node (level {}, index {}) is missing", id.level(), id.index()))
+                    })
+                })
+                .collect::<Result<Vec<Hash>>>()?;
+            for (id, h) in tree::append_nodes(idx, leaf_hash(entry), &siblings).map_err(|e| corrupt(e.to_string()))? {
+                self.known.insert((id.level(), id.index()), h);
+                out.push((id.level(), id.index(), bytes(&h)));
+            }
+            self.next += 1;
+        }
+        Ok(out)
+    }
 }
 
 /// Checks, from the stored nodes, that the tree of `size` with `root`
