@@ -606,46 +606,10 @@ impl Fingerprinter {
 
     #[inline]
     fn emit_hash(&self, rolling: u64) -> u64 {
-        sip13_u64(self.emit, rolling)
+        let mut h = SipHasher13::new_with_keys(self.emit[0], self.emit[1]);
+        h.write_u64(rolling);
+        h.finish()
     }
-}
-
-/// SipHash-1-3 of the 8 little-endian bytes of `x` under `key`: what
-/// `SipHasher13::write_u64` then `finish` give (checked by
-/// `sip13_u64_equals_siphasher`), unrolled for one word so the whole hash
-/// stays in registers.
-#[inline]
-fn sip13_u64(key: [u64; 2], x: u64) -> u64 {
-    #[inline(always)]
-    fn round(v: &mut [u64; 4]) {
-        v[0] = v[0].wrapping_add(v[1]);
-        v[1] = v[1].rotate_left(13) ^ v[0];
-        v[0] = v[0].rotate_left(32);
-        v[2] = v[2].wrapping_add(v[3]);
-        v[3] = v[3].rotate_left(16) ^ v[2];
-        v[0] = v[0].wrapping_add(v[3]);
-        v[3] = v[3].rotate_left(21) ^ v[0];
-        v[2] = v[2].wrapping_add(v[1]);
-        v[1] = v[1].rotate_left(17) ^ v[2];
-        v[2] = v[2].rotate_left(32);
-    }
-    let mut v = [
-        key[0] ^ 0x736f_6d65_7073_6575,
-        key[1] ^ 0x646f_7261_6e64_6f6d,
-        key[0] ^ 0x6c79_6765_6e65_7261,
-        key[1] ^ 0x7465_6462_7974_6573,
-    ];
-    // The message block, then the final block: the length (8) in the top byte.
-    for m in [x, 8 << 56] {
-        v[3] ^= m;
-        round(&mut v);
-        v[0] ^= m;
-    }
-    v[2] ^= 0xff;
-    round(&mut v);
-    round(&mut v);
-    round(&mut v);
-    v[0] ^ v[1] ^ v[2] ^ v[3]
 }
 
 /// The Karp–Rabin hash of the last k chars, modulo 2^64, plus the start
@@ -879,12 +843,8 @@ impl<const R: usize, const S: usize> Sink for Winnower<'_, R, S> {
     /// enough to inline into the normaliser's loop.
     #[inline]
     fn push(&mut self, c: char, start: usize, end: usize) {
-        // Offsets fit: normalize_with checked the input length.
-        self.ring[self.written & (R - 1)] = Slot { c: c as u32, start: start as u32, end: end as u32 };
-        self.written += 1;
-        if self.written - self.hashed >= BATCH {
-            self.flush();
-        }
+        // The stream never contains U+0000, so nothing pushed is dropped.
+        self.push_or_drop(c, start, end);
     }
 
     /// Writes the slot whatever `c` is and counts it only when it is kept:
@@ -892,6 +852,7 @@ impl<const R: usize, const S: usize> Sink for Winnower<'_, R, S> {
     /// the next one (the ring keeps BATCH + k + w slots, more than are live).
     #[inline]
     fn push_or_drop(&mut self, c: char, start: usize, end: usize) {
+        // Offsets fit: normalize_with checked the input length.
         self.ring[self.written & (R - 1)] = Slot { c: c as u32, start: start as u32, end: end as u32 };
         self.written += usize::from(c != '\0');
         if self.written - self.hashed >= BATCH {
@@ -1149,18 +1110,6 @@ mod tests {
             (521, 16_271_849_935_030_020_624),
             "fingerprints changed: bump ALGORITHM_VERSION"
         );
-    }
-
-    #[test]
-    fn sip13_u64_equals_siphasher() {
-        let mut x = 0x0123_4567_89ab_cdefu64;
-        for i in 0..1000u64 {
-            let key = [mix(i), mix(!i)];
-            let mut h = SipHasher13::new_with_keys(key[0], key[1]);
-            h.write_u64(x);
-            assert_eq!(sip13_u64(key, x), h.finish(), "{key:?} {x}");
-            x = mix(x ^ i);
-        }
     }
 
     #[test]
