@@ -5,9 +5,9 @@
 //! when some were rejected (the good ones are kept), 2 when the import could
 //! not run. Their `--json` reports are a contract.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use maruhi_service::hr::{HrReport, Watchlist};
@@ -17,6 +17,7 @@ use maruhi_service::{Actor, Service};
 
 use crate::args::{EventFormat, EventsCmd, HrCmd, WatchlistCmd};
 use crate::commands::{lang, print_json};
+use crate::progress::ProgressLine;
 
 fn format(f: EventFormat) -> Format {
     match f {
@@ -73,8 +74,14 @@ pub async fn events(svc: &Service, op: &Actor, cmd: EventsCmd) -> Result<u8> {
         _ => "stdin".to_owned(),
     });
     let (reader, total) = open_input(&file)?;
-    let mut line = ProgressLine::new(total);
-    let report = svc.import_events(op, &source, format(fmt), reader, &options, |p| line.update(p)).await;
+    // Short imports show nothing.
+    let mut line = ProgressLine::new(true, Duration::from_millis(500));
+    let report = svc
+        .import_events(op, &source, format(fmt), reader, &options, |p| {
+            let elapsed = line.elapsed();
+            line.show(|| import_progress(&p, total, elapsed));
+        })
+        .await;
     line.clear();
     let report = report?;
     if json {
@@ -216,53 +223,14 @@ pub async fn watchlist(svc: &Service, op: &Actor, cmd: WatchlistCmd) -> Result<(
     Ok(())
 }
 
-/// A one-line progress display on stderr while a long import runs, only
-/// when stderr is a terminal.
-struct ProgressLine {
-    enabled: bool,
-    total: Option<u64>,
-    started: Instant,
-    last: Option<Instant>,
-    shown: bool,
-}
-
-impl ProgressLine {
-    fn new(total: Option<u64>) -> ProgressLine {
-        ProgressLine {
-            enabled: std::io::stderr().is_terminal(),
-            total,
-            started: Instant::now(),
-            last: None,
-            shown: false,
-        }
-    }
-
-    fn update(&mut self, p: ImportProgress) {
-        // Short imports show nothing; long ones update a few times a second.
-        let elapsed = self.started.elapsed();
-        if !self.enabled
-            || elapsed < Duration::from_millis(500)
-            || self.last.is_some_and(|t| t.elapsed() < Duration::from_millis(200))
-        {
-            return;
-        }
-        self.last = Some(Instant::now());
-        let mb = |b: u64| b as f64 / 1e6;
-        let read = match self.total {
-            Some(t) if t > 0 => {
-                format!("{:.1}/{:.1} MB ({:.0}%)", mb(p.bytes), mb(t), p.bytes as f64 * 100.0 / t as f64)
-            }
-            _ => format!("{:.1} MB", mb(p.bytes)),
-        };
-        let rate = p.records as f64 / elapsed.as_secs_f64().max(0.001);
-        eprint!("\r\x1b[2K{read}, {} records, {rate:.0} records/s", p.records);
-        self.shown = true;
-    }
-
-    fn clear(&mut self) {
-        if self.shown {
-            eprint!("\r\x1b[2K");
-            self.shown = false;
-        }
-    }
+/// The progress of an import: bytes read (of the total, when known),
+/// records and their rate.
+fn import_progress(p: &ImportProgress, total: Option<u64>, elapsed: std::time::Duration) -> String {
+    let mb = |b: u64| b as f64 / 1e6;
+    let read = match total {
+        Some(t) if t > 0 => format!("{:.1}/{:.1} MB ({:.0}%)", mb(p.bytes), mb(t), p.bytes as f64 * 100.0 / t as f64),
+        _ => format!("{:.1} MB", mb(p.bytes)),
+    };
+    let rate = p.records as f64 / elapsed.as_secs_f64().max(0.001);
+    format!("{read}, {} records, {rate:.0} records/s", p.records)
 }

@@ -9,6 +9,7 @@
 mod activity;
 mod args;
 mod commands;
+mod progress;
 mod risk;
 mod scan;
 

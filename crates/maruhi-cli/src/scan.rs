@@ -4,7 +4,7 @@
 //! `--format jsonl` is a contract: one object per line, `finding` and
 //! `diagnostic` lines as they come, then one `summary` line.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -18,6 +18,7 @@ use sha2::Digest;
 
 use crate::args::{MaterialCmd, ScanFormat};
 use crate::commands::{lang, print_json};
+use crate::progress::ProgressLine;
 
 /// Options of `maruhi scan`.
 pub struct ScanArgs {
@@ -77,12 +78,12 @@ pub async fn scan(svc: Option<Service>, op: &Actor, args: ScanArgs) -> Result<u8
     let (summary, reports, out) = tokio::task::spawn_blocking(move || -> Result<(Summary, Vec<FileReport>, Output)> {
         let mut to_record = Vec::new();
         let mut failed: Option<std::io::Error> = None;
-        let progress = std::cell::RefCell::new(ProgressLine::new(format));
+        let progress = std::cell::RefCell::new(ProgressLine::new(format == ScanFormat::Text, Duration::ZERO));
         let summary = maruhi_scan::scan_paths(
             &scanner,
             &paths,
             threads,
-            &mut |p| progress.borrow_mut().update(p),
+            &mut |p| progress.borrow_mut().show(|| scan_progress(&p)),
             &mut |report| {
                 if failed.is_some() {
                     return;
@@ -130,8 +131,9 @@ fn adhoc_scanner(
     let key: [u8; 32] = sha2::Sha256::digest(b"maruhi ad-hoc scan key v1").into();
     let fp = maruhi_fingerprint::Fingerprinter::builder().key(key).build()?;
     let limits = maruhi_extract::Limits::default();
-    let mut progress = ProgressLine::new(ScanFormat::Text);
-    let (docs, mut diagnostics) = maruhi_scan::fingerprint_dir(dir, &fp, &limits, threads, &mut |p| progress.update(p));
+    let mut progress = ProgressLine::new(true, Duration::ZERO);
+    let (docs, mut diagnostics) =
+        maruhi_scan::fingerprint_dir(dir, &fp, &limits, threads, &mut |p| progress.show(|| scan_progress(&p)));
     progress.clear();
     let mut builder = Scanner::builder(fp.clone());
     for doc in &docs {
@@ -243,36 +245,10 @@ impl Output {
     }
 }
 
-/// A one-line progress display on stderr, only when it is a terminal and
-/// the output is for people.
-struct ProgressLine {
-    enabled: bool,
-    last: Option<Instant>,
-    shown: bool,
-}
-
-impl ProgressLine {
-    fn new(format: ScanFormat) -> ProgressLine {
-        let enabled = format == ScanFormat::Text && std::io::stderr().is_terminal();
-        ProgressLine { enabled, last: None, shown: false }
-    }
-
-    fn update(&mut self, p: Progress) {
-        if !self.enabled || self.last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
-            return;
-        }
-        self.last = Some(Instant::now());
-        let total = if p.walking_done { p.files_found.to_string() } else { format!("{}+", p.files_found) };
-        eprint!("\r\x1b[2K{}/{} files, {:.1} MB", p.files_done, total, p.bytes_done as f64 / 1e6);
-        self.shown = true;
-    }
-
-    fn clear(&mut self) {
-        if self.shown {
-            eprint!("\r\x1b[2K");
-            self.shown = false;
-        }
-    }
+/// The progress of a scan: files done (of those found so far) and bytes.
+fn scan_progress(p: &Progress) -> String {
+    let total = if p.walking_done { p.files_found.to_string() } else { format!("{}+", p.files_found) };
+    format!("{}/{} files, {:.1} MB", p.files_done, total, p.bytes_done as f64 / 1e6)
 }
 
 /// `maruhi secret attach`.
@@ -284,26 +260,32 @@ pub async fn attach(svc: &Service, op: &Actor, id: i64, files: &[PathBuf], no_te
     print_outcomes(&outcomes, json)
 }
 
-/// Adds every file of `paths` (folders recursively, in name order, symbolic
-/// links not followed) with `add`. A file that cannot be read or that the
-/// service refuses is reported by name and the rest are still added; then
-/// the command fails, saying how many were left out. Anything else (no
-/// permission, the database) stops at once.
+/// Adds every file of `paths` with `add`: a folder stands for every file
+/// below it ([`maruhi_scan::visit_files`]: name order, links not followed); a
+/// file named on the command line is read even through a link. A file that
+/// cannot be read or that the service refuses is reported by name and the
+/// rest are still added; then the command fails, saying how many were left
+/// out. Anything else (no permission, the database) stops at once.
 async fn add_each<F, Fut>(paths: &[PathBuf], add: F) -> Result<Vec<AttachOutcome>>
 where
     F: Fn(PathBuf, Vec<u8>) -> Fut,
     Fut: std::future::Future<Output = maruhi_service::Result<AttachOutcome>>,
 {
-    let mut files = Vec::new();
+    let (mut files, mut unreadable) = (Vec::new(), 0);
     for path in paths {
-        expand(path, &mut files).with_context(|| format!("cannot read {}", path.display()))?;
-    }
-    let progress = files.len() > 20 && std::io::stderr().is_terminal();
-    let (mut outcomes, mut failed) = (Vec::new(), 0);
-    for (n, file) in files.iter().enumerate() {
-        if progress {
-            eprint!("\r\x1b[2K{}/{} {}", n + 1, files.len(), display_name(file));
+        if path.is_dir() {
+            maruhi_scan::visit_files(path, &mut |f| files.push(f), &mut |d| {
+                eprintln!("error: {}: {} [{}]", d.path, d.message, d.code);
+                unreadable += 1;
+            });
+        } else {
+            files.push(path.clone());
         }
+    }
+    let mut progress = ProgressLine::new(true, Duration::ZERO);
+    let (mut outcomes, mut failed) = (Vec::new(), unreadable);
+    for (n, file) in files.iter().enumerate() {
+        progress.show(|| format!("{}/{} {}", n + 1, files.len(), display_name(file)));
         let result = match read_file(file) {
             Ok(bytes) => add(file.clone(), bytes).await.map_err(anyhow::Error::from),
             Err(e) => Err(e),
@@ -311,21 +293,17 @@ where
         match result {
             Ok(outcome) => outcomes.push(outcome),
             Err(e) if per_file(&e) => {
-                if progress {
-                    eprint!("\r\x1b[2K");
-                }
+                progress.clear();
                 eprintln!("error: {}: {}", file.display(), crate::commands::describe(&e));
                 failed += 1;
             }
             Err(e) => return Err(e),
         }
     }
-    if progress {
-        eprint!("\r\x1b[2K");
-    }
+    progress.clear();
     if failed > 0 {
         print_outcomes(&outcomes, false)?;
-        bail!("{failed} of {} file(s) could not be added; the others were", files.len());
+        bail!("{failed} of {} file(s) could not be added; the others were", files.len() + unreadable);
     }
     Ok(outcomes)
 }
@@ -338,24 +316,6 @@ fn per_file(e: &anyhow::Error) -> bool {
         Some(_) => false,
         None => true,
     }
-}
-
-/// `path` itself, or the files below it when it is a folder.
-fn expand(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let meta = std::fs::symlink_metadata(path)?;
-    if !meta.is_dir() {
-        out.push(path.to_owned());
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    entries.sort();
-    for entry in entries {
-        if std::fs::symlink_metadata(&entry)?.file_type().is_symlink() {
-            continue;
-        }
-        expand(&entry, out)?;
-    }
-    Ok(())
 }
 
 /// `maruhi material …`.

@@ -45,7 +45,7 @@ use maruhi_fingerprint::{BackgroundSet, Fingerprinter, Fingerprints, ReferenceSe
 use serde::Serialize;
 
 pub use maruhi_extract::{Diagnostic, Format};
-pub use walk::{extract_dir, fingerprint_dir, scan_paths, Progress, ReferenceDocument};
+pub use walk::{extract_dir, fingerprint_dir, scan_paths, visit_files, Progress, ReferenceDocument};
 
 /// Which collection a reference belongs to. Background material never
 /// produces findings; it only silences boilerplate.

@@ -217,38 +217,42 @@ fn walk<T>(path: &Path, items: &mpsc::SyncSender<Item>, out: &mpsc::Sender<Messa
         let _ = out.send(Message::Found);
         let _ = items.send(item);
     };
-    let problem = |path: &Path, e: std::io::Error| {
-        Item::Problem(Diagnostic {
-            path: display(path),
-            code: "MRH-SCAN-002",
-            message: format!("could not read the file: {}", e.kind()),
-        })
+    visit_files(path, &mut |file| send(Item::File(file)), &mut |d| send(Item::Problem(d)));
+}
+
+/// Every regular file at or under `path`, in name order: symbolic links,
+/// sockets and devices are neither followed nor read. What cannot be read
+/// (a folder, an entry) goes to `problem` and the walk goes on.
+pub fn visit_files(path: &Path, file: &mut dyn FnMut(PathBuf), problem: &mut dyn FnMut(Diagnostic)) {
+    let unreadable = |path: &Path, e: std::io::Error| Diagnostic {
+        path: display(path),
+        code: "MRH-SCAN-002",
+        message: format!("could not read the file: {}", e.kind()),
     };
     let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,
-        Err(e) => return send(problem(path, e)),
+        Err(e) => return problem(unreadable(path, e)),
     };
     if meta.is_file() {
-        return send(Item::File(path.to_path_buf()));
+        return file(path.to_path_buf());
     }
     if !meta.is_dir() {
-        // Symbolic links, sockets, devices: not followed, not read.
         return;
     }
     let entries = match std::fs::read_dir(path) {
         Ok(entries) => entries,
-        Err(e) => return send(problem(path, e)),
+        Err(e) => return problem(unreadable(path, e)),
     };
     let mut children: Vec<PathBuf> = Vec::new();
     for entry in entries {
         match entry {
             Ok(entry) => children.push(entry.path()),
-            Err(e) => send(problem(path, e)),
+            Err(e) => problem(unreadable(path, e)),
         }
     }
     children.sort();
     for child in children {
-        walk(&child, items, out);
+        visit_files(&child, file, problem);
     }
 }
 
