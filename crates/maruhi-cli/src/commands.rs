@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+use maruhi_ledger::TlogProof;
 use maruhi_service::admin::UserInput;
 use maruhi_service::i18n::Lang;
 use maruhi_service::model::SecretInput;
@@ -233,16 +234,17 @@ pub async fn run(cli: Cli) -> Result<u8> {
         }
         Command::Ledger(cmd) => ledger(g, cmd).await?,
         Command::VerifyProof { file, key, entry, witness_keys, timestamp, tsa_ca } => {
-            let carried = verify_proof(&file, &key, entry.as_deref(), &witness_keys)?;
+            let proof = verify_proof(&file, &key, entry.as_deref(), &witness_keys)?;
+            let carried = maruhi_ledger::timestamp::timestamps(proof.note()).next();
             match (timestamp, tsa_ca) {
                 (Some(token_file), Some(ca)) => {
                     let token =
                         std::fs::read(&token_file).with_context(|| format!("cannot read {}", token_file.display()))?;
-                    verify_timestamp(&file, &token, &ca)?;
+                    verify_timestamp(&proof, &token, &ca)?;
                 }
                 (None, Some(ca)) => {
                     let token = carried.context("the proof carries no time stamp; pass --timestamp")?;
-                    verify_timestamp(&file, &token, &ca)?;
+                    verify_timestamp(&proof, token, &ca)?;
                 }
                 _ if carried.is_some() => {
                     eprintln!("the proof carries an RFC 3161 time stamp: pass --timestamp-ca to check it");
@@ -597,13 +599,13 @@ async fn ledger(g: &Global, cmd: LedgerCmd) -> Result<()> {
 
 /// Checks an offline proof without any database: the proof's checkpoint must
 /// carry a valid signature of `key`, and the entry must be included in it.
-/// Returns the RFC 3161 token the checkpoint note carries, if any.
-fn verify_proof(file: &Path, key: &str, entry: Option<&Path>, witness_keys: &[String]) -> Result<Option<Vec<u8>>> {
+/// Returns the proof.
+fn verify_proof(file: &Path, key: &str, entry: Option<&Path>, witness_keys: &[String]) -> Result<TlogProof> {
     use maruhi_ledger::checkpoint::TrustPolicy;
     let verifier =
         maruhi_ledger::note::Ed25519Verifier::from_vkey(key.trim()).context("the key is not a verifier key")?;
     let text = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let proof = maruhi_ledger::TlogProof::parse(&text).context("not a c2sp.org/tlog-proof@v1 proof")?;
+    let proof = TlogProof::parse(&text).context("not a c2sp.org/tlog-proof@v1 proof")?;
     let entry = match entry {
         Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
         None => proof.extra().map(<[u8]>::to_vec).context("the proof carries no entry; pass --entry")?,
@@ -625,14 +627,11 @@ fn verify_proof(file: &Path, key: &str, entry: Option<&Path>, witness_keys: &[St
         checked.checkpoint.size(),
         witnesses.len()
     );
-    let token = maruhi_ledger::timestamp::timestamps(proof.note()).next().map(<[u8]>::to_vec);
-    Ok(token)
+    Ok(proof)
 }
 
 /// Checks that an RFC 3161 token dates the checkpoint inside a proof.
-fn verify_timestamp(proof_file: &Path, token: &[u8], ca_file: &Path) -> Result<()> {
-    let text = std::fs::read(proof_file).with_context(|| format!("cannot read {}", proof_file.display()))?;
-    let proof = maruhi_ledger::TlogProof::parse(&text).context("not a c2sp.org/tlog-proof@v1 proof")?;
+fn verify_timestamp(proof: &TlogProof, token: &[u8], ca_file: &Path) -> Result<()> {
     let ca = std::fs::read(ca_file).with_context(|| format!("cannot read {}", ca_file.display()))?;
     let ca = maruhi_timestamp::certificate_der(&ca).context("the TSA certificate is not a certificate")?;
     let imprint = maruhi_service::ledger::checkpoint_imprint(proof.note().text());

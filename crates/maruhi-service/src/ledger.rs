@@ -368,16 +368,17 @@ impl Service {
         let row = maruhi_store::audit::by_ledger_index(&mut conn, index).await?.ok_or(Error::NotFound)?;
         // Prefer a checkpoint with a time stamp: then the proof's checkpoint is
         // the one the token dates, and the token rides in its note.
-        let (stamped, token) = match maruhi_store::ledger::timestamp_covering(&mut conn, index).await? {
-            Some(t) => (maruhi_store::ledger::checkpoint_of_size(&mut conn, t.size).await?, Some(t.token)),
-            None => (None, None),
+        let stamp = maruhi_store::ledger::timestamp_covering(&mut conn, index).await?;
+        let stamped = match &stamp {
+            Some(t) => maruhi_store::ledger::checkpoint_of_size(&mut conn, t.size).await?,
+            None => None,
         };
-        let (covering, token) = match stamped {
-            Some(cp) => (Some(cp), token),
-            None => (maruhi_store::ledger::checkpoint_covering(&mut conn, index).await?, None),
-        };
-        let Some(cp) = covering else {
-            return Err(Error::Conflict(crate::i18n::Msg::NotYetCheckpointed));
+        let (cp, token) = match stamped {
+            Some(cp) => (cp, stamp.map(|t| t.token)),
+            None => match maruhi_store::ledger::checkpoint_covering(&mut conn, index).await? {
+                Some(cp) => (cp, None),
+                None => return Err(Error::Conflict(crate::i18n::Msg::NotYetCheckpointed)),
+            },
         };
         let plan = tree::inclusion_plan(index as u64, cp.size as u64).map_err(|e| corrupt(e.to_string()))?;
         let nodes = read_nodes(&mut conn, plan.nodes()).await?;
