@@ -45,42 +45,29 @@ pub async fn append(conn: &mut AnyConnection, e: &NewAuditEvent<'_>) -> Result<i
 
 /// Appends many events, many rows per statement (each row binds 11 parameters).
 pub async fn append_many(conn: &mut AnyConnection, events: &[NewAuditEvent<'_>]) -> Result<()> {
-    for chunk in events.chunks(crate::rows_per_statement(11)) {
-        let mut sql = Sql::rows_for(
-            conn,
-            "INSERT INTO audit_events (occurred_at, actor_id, actor_name, action, object_type, object_id, summary, \
-             remote_addr, ledger_index, salt, commitment) VALUES ",
-        );
-        for (i, e) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push("(")
-                .bind(e.occurred_at)
-                .push(", ")
-                .bind(e.actor_id)
-                .push(", ")
-                .bind(e.actor_name)
-                .push(", ")
-                .bind(e.action)
-                .push(", ")
-                .bind(e.object_type)
-                .push(", ")
-                .bind(e.object_id)
-                .push(", ")
-                .bind(e.summary)
-                .push(", ")
-                .bind(e.remote_addr)
-                .push(", ")
-                .bind(e.ledger_index)
-                .push(", ")
-                .bind(e.salt)
-                .push(", ")
-                .bind(e.commitment)
-                .push(")");
-        }
-        sql.query().execute(&mut *conn).await?;
-    }
+    crate::query::insert_rows(
+        conn,
+        "INSERT INTO audit_events (occurred_at, actor_id, actor_name, action, object_type, object_id, summary, \
+         remote_addr, ledger_index, salt, commitment) VALUES ",
+        "",
+        events,
+        |e| {
+            [
+                e.occurred_at.into(),
+                e.actor_id.into(),
+                e.actor_name.into(),
+                e.action.into(),
+                e.object_type.into(),
+                e.object_id.into(),
+                e.summary.into(),
+                e.remote_addr.into(),
+                e.ledger_index.into(),
+                e.salt.into(),
+                e.commitment.into(),
+            ]
+        },
+    )
+    .await?;
     Ok(())
 }
 

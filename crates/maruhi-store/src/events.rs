@@ -13,10 +13,6 @@ use sqlx::{AnyConnection, Row};
 use crate::query::Sql;
 use crate::{Result, StoreError};
 
-/// Rows per INSERT statement (6 parameters each; see
-/// [`crate::PARAMS_PER_STATEMENT`]).
-const ROWS_PER_STATEMENT: usize = crate::rows_per_statement(6);
-
 /// One event to insert.
 #[derive(Debug, Clone, Copy)]
 pub struct NewEvent<'a> {
@@ -71,31 +67,14 @@ pub struct EventQuery<'a> {
 /// Inserts events that are not stored yet; returns how many were inserted
 /// (the rest of the batch were already there, or repeated in it).
 pub async fn insert_batch(conn: &mut AnyConnection, import_id: i64, events: &[NewEvent<'_>]) -> Result<u64> {
-    let mut inserted = 0;
-    for chunk in events.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::rows_for(conn, "INSERT INTO events (id, ts_ms, user_name, action, body, import_id) VALUES ");
-        for (i, e) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push("(")
-                .bind(e.id)
-                .push(", ")
-                .bind(e.ts_ms)
-                .push(", ")
-                .bind(e.user_name)
-                .push(", ")
-                .bind(e.action)
-                .push(", ")
-                .bind(e.body)
-                .push(", ")
-                .bind(import_id)
-                .push(")");
-        }
-        sql.push(" ON CONFLICT (id) DO NOTHING");
-        inserted += sql.query().execute(&mut *conn).await.map_err(StoreError::from_write)?.rows_affected();
-    }
-    Ok(inserted)
+    crate::query::insert_rows(
+        conn,
+        "INSERT INTO events (id, ts_ms, user_name, action, body, import_id) VALUES ",
+        " ON CONFLICT (id) DO NOTHING",
+        events,
+        |e| [e.id.into(), e.ts_ms.into(), e.user_name.into(), e.action.into(), e.body.into(), import_id.into()],
+    )
+    .await
 }
 
 const SELECT: &str = "SELECT id, ts_ms, user_name, action, body, import_id FROM events";

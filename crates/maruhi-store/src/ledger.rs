@@ -38,16 +38,14 @@ pub async fn nodes(conn: &mut AnyConnection, ids: &[(u8, u64)]) -> Result<Vec<Op
 
 /// Inserts nodes, many per statement (each row binds 3 parameters).
 pub async fn insert_nodes(conn: &mut AnyConnection, nodes: &[(u8, u64, [u8; 32])]) -> Result<()> {
-    for chunk in nodes.chunks(crate::rows_per_statement(3)) {
-        let mut sql = crate::query::Sql::rows_for(conn, "INSERT INTO ledger_nodes (level, idx, hash) VALUES ");
-        for (i, (level, idx, hash)) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push("(").bind(i64::from(*level)).push(", ").bind(*idx as i64).push(", ").bind(hash.to_vec()).push(")");
-        }
-        sql.query().execute(&mut *conn).await.map_err(StoreError::from_write)?;
-    }
+    crate::query::insert_rows(
+        conn,
+        "INSERT INTO ledger_nodes (level, idx, hash) VALUES ",
+        "",
+        nodes,
+        |(level, idx, hash)| [i64::from(*level).into(), (*idx as i64).into(), hash.to_vec().into()],
+    )
+    .await?;
     Ok(())
 }
 

@@ -50,7 +50,7 @@ pub mod users;
 
 pub use migrate::SCHEMA_VERSION;
 
-pub(crate) use query::{rows_per_statement, PARAMS_PER_STATEMENT};
+pub(crate) use query::PARAMS_PER_STATEMENT;
 
 /// Errors from the database layer. Messages never contain bound values.
 #[derive(Debug, thiserror::Error)]

@@ -12,6 +12,7 @@ pub enum Arg {
     OptInt(Option<i64>),
     OptText(Option<String>),
     Blob(Vec<u8>),
+    Float(f64),
 }
 
 #[derive(Debug, Default)]
@@ -67,6 +68,7 @@ impl Sql {
                 Arg::OptInt(i) => q.bind(*i),
                 Arg::OptText(s) => q.bind(s.as_deref()),
                 Arg::Blob(b) => q.bind(b.as_slice()),
+                Arg::Float(f) => q.bind(*f),
             };
         }
         q
@@ -76,6 +78,12 @@ impl Sql {
 impl From<i64> for Arg {
     fn from(v: i64) -> Self {
         Arg::Int(v)
+    }
+}
+
+impl From<f64> for Arg {
+    fn from(v: f64) -> Self {
+        Arg::Float(v)
     }
 }
 
@@ -124,6 +132,36 @@ pub fn like_pattern(needle: &str) -> String {
     p
 }
 
+/// Inserts `items`, one row of `N` parameters each (`row`), with multi-row
+/// statements `head (…), (…) tail` of [`PARAMS_PER_STATEMENT`] parameters
+/// ([`Sql::rows_for`]). `head` ends with `VALUES `; `tail` may add an
+/// `ON CONFLICT` clause. Returns the rows inserted.
+pub(crate) async fn insert_rows<T, const N: usize>(
+    conn: &mut sqlx::AnyConnection,
+    head: &str,
+    tail: &str,
+    items: &[T],
+    row: impl Fn(&T) -> [Arg; N],
+) -> crate::Result<u64> {
+    let mut inserted = 0;
+    for chunk in items.chunks(rows_per_statement(N)) {
+        let mut sql = Sql::rows_for(conn, head);
+        for (i, item) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            for (k, arg) in row(item).into_iter().enumerate() {
+                if k > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(arg);
+            }
+            sql.push(")");
+        }
+        sql.push(tail);
+        inserted += sql.query().execute(&mut *conn).await.map_err(crate::StoreError::from_write)?.rows_affected();
+    }
+    Ok(inserted)
+}
+
 pub(crate) fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
     conn.backend_name() == "SQLite"
 }
@@ -137,7 +175,7 @@ pub(crate) fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
 pub(crate) const PARAMS_PER_STATEMENT: usize = 1_000;
 
 /// Rows per multi-row statement for rows of `params` parameters.
-pub(crate) const fn rows_per_statement(params: usize) -> usize {
+const fn rows_per_statement(params: usize) -> usize {
     let rows = PARAMS_PER_STATEMENT / params;
     if rows == 0 {
         1

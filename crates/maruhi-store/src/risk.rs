@@ -42,41 +42,31 @@ pub struct AlertRow {
 /// all). Run inside the analysis's transaction.
 pub async fn replace_indicators(conn: &mut AnyConnection, rows: &[IndicatorRow]) -> Result<()> {
     sqlx::query("DELETE FROM risk_indicators").execute(&mut *conn).await.map_err(StoreError::from_write)?;
-    // Anonymous placeholders on SQLite, as `Sql::rows_for` explains.
-    let anonymous = crate::query::is_sqlite(conn);
-    for chunk in rows.chunks(crate::rows_per_statement(13)) {
-        let mut sql = String::from(
-            "INSERT INTO risk_indicators (user_name, time_ms, day, rule, title, title_ja, level, weight, \
-             above_usual, sequence, reason_ja, reason_en, event_ids) VALUES ",
-        );
-        for (i, _) in chunk.iter().enumerate() {
-            let b = i * 13;
-            if i > 0 {
-                sql.push(',');
-            }
-            let params: Vec<String> =
-                (1..=13).map(|k| if anonymous { "?".to_owned() } else { format!("${}", b + k) }).collect();
-            sql.push_str(&format!("({})", params.join(", ")));
-        }
-        let mut q = sqlx::query(&sql);
-        for r in chunk {
-            q = q
-                .bind(&r.user_name)
-                .bind(r.time_ms)
-                .bind(&r.day)
-                .bind(&r.rule)
-                .bind(&r.title)
-                .bind(&r.title_ja)
-                .bind(&r.level)
-                .bind(r.weight)
-                .bind(i64::from(r.above_usual))
-                .bind(i64::from(r.sequence))
-                .bind(&r.reason_ja)
-                .bind(&r.reason_en)
-                .bind(&r.event_ids);
-        }
-        q.execute(&mut *conn).await.map_err(StoreError::from_write)?;
-    }
+    crate::query::insert_rows(
+        conn,
+        "INSERT INTO risk_indicators (user_name, time_ms, day, rule, title, title_ja, level, weight, \
+         above_usual, sequence, reason_ja, reason_en, event_ids) VALUES ",
+        "",
+        rows,
+        |r| {
+            [
+                r.user_name.as_str().into(),
+                r.time_ms.into(),
+                r.day.as_str().into(),
+                r.rule.as_str().into(),
+                r.title.as_str().into(),
+                r.title_ja.as_str().into(),
+                r.level.as_str().into(),
+                r.weight.into(),
+                i64::from(r.above_usual).into(),
+                i64::from(r.sequence).into(),
+                r.reason_ja.as_str().into(),
+                r.reason_en.as_str().into(),
+                r.event_ids.as_str().into(),
+            ]
+        },
+    )
+    .await?;
     Ok(())
 }
 
