@@ -15,20 +15,9 @@ use maruhi_service::i18n::Lang;
 use maruhi_service::ingest::{CsvMapSpec, EventOptions, Format, ImportProgress, ImportReport};
 use maruhi_service::{Actor, Service};
 
-use crate::args::{EventFormat, EventsCmd, HrCmd, WatchlistCmd};
+use crate::args::{EventsCmd, HrCmd, WatchlistCmd};
 use crate::commands::{lang, print_json};
 use crate::progress::ProgressLine;
-
-fn format(f: EventFormat) -> Format {
-    match f {
-        EventFormat::Jsonl => Format::Jsonl,
-        EventFormat::Csv => Format::Csv,
-        EventFormat::Cert => Format::Cert,
-        EventFormat::Evtx => Format::Evtx,
-        EventFormat::M365 => Format::M365,
-        EventFormat::Squid => Format::Squid,
-    }
-}
 
 /// The file, or standard input for `-`, and its size when known.
 fn open_input(file: &Path) -> Result<(Box<dyn Read + Send>, Option<u64>)> {
@@ -60,7 +49,7 @@ pub async fn events(svc: &Service, op: &Actor, cmd: EventsCmd) -> Result<u8> {
     let spec =
         CsvMapSpec { columns: csv_map, action: csv_action, action_values: csv_action_values, delimiter: csv_delimiter };
     let mapping = spec.mapping()?;
-    if fmt != EventFormat::Csv && spec != CsvMapSpec::default() {
+    if fmt != Format::Csv && spec != CsvMapSpec::default() {
         bail!("--csv-map, --csv-action, --csv-action-values and --csv-delimiter are for --format csv");
     }
     if let Some(m) = mapping {
@@ -77,7 +66,7 @@ pub async fn events(svc: &Service, op: &Actor, cmd: EventsCmd) -> Result<u8> {
     // Short imports show nothing.
     let mut line = ProgressLine::new(true, Duration::from_millis(500));
     let report = svc
-        .import_events(op, &source, format(fmt), reader, &options, |p| {
+        .import_events(op, &source, fmt, reader, &options, |p| {
             let elapsed = line.elapsed();
             line.show(|| import_progress(&p, total, elapsed));
         })

@@ -441,21 +441,23 @@ pub enum WitnessCmd {
     },
 }
 
-/// The formats `maruhi events import` reads (see maruhi-events' SCHEMA.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EventFormat {
-    /// maruhi's canonical JSON Lines
-    Jsonl,
-    /// Any CSV with a header; see --csv-map
-    Csv,
-    /// One CSV file of the CMU CERT insider-threat dataset (logon, device, file, email, http)
-    Cert,
-    /// A Windows event log file, Security channel
-    Evtx,
-    /// Microsoft 365 unified audit log (JSON, JSON Lines or the CSV export)
-    M365,
-    /// Squid's native access log
-    Squid,
+/// `--format` of `maruhi events import`: every format maruhi-events reads
+/// (see its SCHEMA.md), each with a line of help.
+fn event_format() -> impl clap::builder::TypedValueParser<Value = maruhi_events::Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let help = |f: maruhi_events::Format| match f {
+        maruhi_events::Format::Jsonl => "maruhi's canonical JSON Lines",
+        maruhi_events::Format::Csv => "Any CSV with a header; see --csv-map",
+        maruhi_events::Format::Cert => {
+            "One CSV file of the CMU CERT insider-threat dataset (logon, device, file, email, http)"
+        }
+        maruhi_events::Format::Evtx => "A Windows event log file, Security channel",
+        maruhi_events::Format::M365 => "Microsoft 365 unified audit log (JSON, JSON Lines or the CSV export)",
+        maruhi_events::Format::Squid => "Squid's native access log",
+        _ => "",
+    };
+    PossibleValuesParser::new(maruhi_events::Format::ALL.map(|f| PossibleValue::new(f.name()).help(help(f))))
+        .try_map(|name| name.parse::<maruhi_events::Format>())
 }
 
 #[derive(Debug, Subcommand)]
@@ -469,8 +471,8 @@ pub enum EventsCmd {
         /// The log file; `-` reads standard input
         file: PathBuf,
         /// The log's format
-        #[arg(long, value_enum)]
-        format: EventFormat,
+        #[arg(long, value_parser = event_format())]
+        format: maruhi_events::Format,
         /// Where the log came from, recorded with the import (default: the file's name)
         #[arg(long)]
         source: Option<String>,
