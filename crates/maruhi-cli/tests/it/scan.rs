@@ -124,7 +124,8 @@ fn attached_material_is_found_and_the_finding_is_audited() {
         "Permission is hereby granted, free of charge, to any person.",
     )
     .unwrap();
-    std::fs::write(public.join("sub").join("空.txt"), "").unwrap();
+    // First in name order, so the files after it show that adding went on.
+    std::fs::write(public.join("0-空.txt"), "").unwrap();
     let out = run(&d, &["material", "add", "--collection", "background", public.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stderr);
