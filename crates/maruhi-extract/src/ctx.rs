@@ -55,6 +55,16 @@ impl<'l> Ctx<'l> {
         self.diagnostics.push(Diagnostic { path: path.to_owned(), code, message: message.into() });
     }
 
+    /// What is left of the file's expanded-bytes budget.
+    pub(crate) fn expanded_left(&self) -> u64 {
+        self.limits.max_expanded_bytes.saturating_sub(self.expanded)
+    }
+
+    /// Counts bytes decoded elsewhere (the PDF helper thread) against the expanded-bytes budget.
+    pub(crate) fn add_expanded(&mut self, bytes: u64) {
+        self.expanded = self.expanded.saturating_add(bytes);
+    }
+
     pub(crate) fn deadline(&self) -> Instant {
         self.deadline
     }

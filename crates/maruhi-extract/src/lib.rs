@@ -27,6 +27,7 @@
 //! | `MRH-EXTRACT-011` | a parser panicked (a bug in a parser, contained) |
 //! | `MRH-EXTRACT-012` | unsupported compression method or member kind |
 //! | `MRH-EXTRACT-013` | a PDF yielded no usable text (scanned image, or fonts without a Unicode map and no `pdftotext`) |
+//! | `MRH-EXTRACT-014` | a PDF over a decoding budget: a stream past its ratio, size or the expanded-bytes budget, too many pages or objects, or a page's content past [`Limits::max_pdf_parse_bytes`] |
 //!
 //! # Limits
 //!
@@ -36,14 +37,26 @@
 //! size is refused (members up to 1 MiB are exempt, since small, repetitive files compress well
 //! and are harmless), and the time budget is checked between members. PDF parsing, the one parser
 //! that can be slow on hostile input, runs on a helper thread: at the deadline extraction stops
-//! waiting for it and reports `MRH-EXTRACT-008` (the thread finishes on its own; Rust threads
-//! cannot be killed). The `pdftotext` subprocess is killed at the deadline.
+//! waiting for it and reports `MRH-EXTRACT-008`, and the thread is told to stop, which it does at
+//! its next stream, page or character (Rust threads cannot be killed; until then it can use only
+//! what the PDF budgets below let through). The `pdftotext` subprocess runs under an address-space
+//! ceiling ([`Limits::pdftotext_max_memory`]) and is killed at the deadline.
 //!
 //! # PDF
 //!
 //! PDF text comes from the pure-Rust `pdf-extract`. When that yields nothing or mostly U+FFFD
 //! (fonts whose glyphs it cannot map to Unicode), or fails, and [`Limits::use_pdftotext`] is set
 //! and poppler's `pdftotext` is on `PATH`, the PDF is handed to `pdftotext` instead.
+//!
+//! Compressed PDF streams (PDF 32000-1 §7.4 filters) are budgeted like archive members: before
+//! any PDF parser decodes a stream, maruhi-extract decodes it with decoders that stop at the limit,
+//! each stream within [`Limits::max_ratio`] and [`Limits::max_file_bytes`], all of them within
+//! [`Limits::max_expanded_bytes`]; pdf-extract then gets the decoded bytes and decodes nothing
+//! itself. Pages and objects are capped ([`Limits::max_pdf_pages`], [`Limits::max_pdf_objects`]),
+//! and so is the content pdf-extract parses at once ([`Limits::max_pdf_parse_bytes`]). A file over
+//! a budget yields `MRH-EXTRACT-014` and no text, except that a stream or page over its budget is
+//! left out (with `MRH-EXTRACT-014`) and the rest of the document is read. Encrypted PDFs are read
+//! only by `pdftotext`.
 //!
 //! # Example
 //!
@@ -99,6 +112,27 @@ pub mod codes {
     pub const UNSUPPORTED: &str = "MRH-EXTRACT-012";
     /// A PDF yielded no usable text.
     pub const PDF_NO_TEXT: &str = "MRH-EXTRACT-013";
+    /// A PDF, or part of one, is over a decoding budget (a PDF bomb, or a document too large to
+    /// parse safely).
+    pub const PDF_BUDGET: &str = "MRH-EXTRACT-014";
+
+    /// Every code, in order (pinned by the tests).
+    pub const ALL: [&str; 14] = [
+        FILE_TOO_LARGE,
+        IO_ERROR,
+        TOO_DEEP,
+        RATIO_EXCEEDED,
+        EXPANDED_EXCEEDED,
+        TOO_MANY_MEMBERS,
+        TEXT_TRUNCATED,
+        TIME_BUDGET,
+        MALFORMED,
+        ENCRYPTED,
+        PARSER_PANIC,
+        UNSUPPORTED,
+        PDF_NO_TEXT,
+        PDF_BUDGET,
+    ];
 }
 
 /// Budgets for one top-level file. Every field is a hard limit; see the crate documentation.
@@ -120,6 +154,18 @@ pub struct Limits {
     pub time_budget: Duration,
     /// Whether to fall back to poppler's `pdftotext` when it is installed.
     pub use_pdftotext: bool,
+    /// Most pages of one PDF.
+    pub max_pdf_pages: u32,
+    /// Most objects of one PDF (indirect objects, counting those inside object streams).
+    pub max_pdf_objects: u32,
+    /// Most PDF syntax parsed at once: the decoded object and cross-reference streams of the
+    /// file, and the content of one page (its content streams, once per reference, plus the
+    /// forms it draws on one nesting path). lopdf turns each parsed byte into up to ~60 bytes of
+    /// objects (a 120-byte `Object` per two-byte token), so this bounds the parsers' memory at
+    /// roughly 60 times the value on top of the decoded streams.
+    pub max_pdf_parse_bytes: u64,
+    /// Address-space ceiling of the `pdftotext` child process, in bytes.
+    pub pdftotext_max_memory: u64,
 }
 
 impl Default for Limits {
@@ -134,6 +180,10 @@ impl Default for Limits {
             max_text_bytes: 64 * MIB,
             time_budget: Duration::from_secs(60),
             use_pdftotext: true,
+            max_pdf_pages: 10_000,
+            max_pdf_objects: 500_000,
+            max_pdf_parse_bytes: 8 * MIB,
+            pdftotext_max_memory: 1024 * MIB,
         }
     }
 }
