@@ -173,6 +173,15 @@ fn main() {
         "Alerts: {total_alerts} = {per_k_day:.2} per 1,000 users per day (worst day {worst_day}); {on_insiders} ({:.0} %) on insiders",
         on_insiders as f64 * 100.0 / total_alerts.max(1) as f64
     );
+    // An analyst works from the alert queue: a detected insider whom no alert
+    // names (on or after their first act) is only visible in the ranking.
+    let named = org
+        .truth
+        .iter()
+        .filter(|i| caught.contains_key(i.user.as_str()))
+        .filter(|i| engine.alerts().iter().any(|a| a.user == i.user && a.day >= i.first_malicious_time.date()))
+        .count();
+    println!("Detected insiders named by an alert: {named}/{}", caught.len());
     let mut by_rule: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for a in engine.alerts() {
         let e = by_rule.entry(a.rule.as_str()).or_default();

@@ -11,24 +11,27 @@
 //!
 //! * a daily volume above the person's own usual and their peers': mean and
 //!   standard deviation over the person's last [`HISTORY_DAYS`] active days;
-//!   the day crosses when it exceeds `max(3 × mean, mean + 4 σ)`, twice the
-//!   department's mean per person-day, and a floor per measure; with fewer
-//!   than [`MIN_HISTORY_DAYS`] days of history, five times the department's
-//!   mean stands in;
-//! * first use of a device or destination, once the person has
-//!   [`WARM_UP_DAYS`] days of history (otherwise everything is a first);
-//! * off-hours for that person: an hour of the day (or a weekend) in which the
-//!   person has done less than 1 % (2 % for weekends) of their activity so
-//!   far, once they have [`MIN_EVENTS_FOR_HOURS`] events; before that, 22:00 to
-//!   06:00 and weekends.
-
+//!   the day crosses when it exceeds `max(3 × mean, mean + 4 σ)` and a small
+//!   minimum per measure ([`Measure::minimum`]), and either is large in
+//!   absolute terms ([`Measure::floor`]) and above twice the department's
+//!   mean per person-day, or is a jump of [`JUMP`]× the person's own mean or
+//!   more. The jump needs no absolute floor: a person who downloads 10 MB a
+//!   day and suddenly 250 MB is as unusual as one who goes from 1 to 25 GB.
+//!   With fewer than [`MIN_HISTORY_DAYS`] days of history, five times the
+//!   department's mean (and the floor) stands in. A day that crossed is not
+//!   learnt (the baseline would otherwise absorb what it should flag), unless
+//!   the measure crossed [`NEW_NORMAL_DAYS`] days in a row: then the level
+//!   is the person's new normal (a change of job);
+//! * first use of a computer, device or destination (a registrable domain
+//!   uploaded or mailed to), once the person has [`WARM_UP_DAYS`] days of
+//!   history (otherwise everything is a first);
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::BuildHasher;
 
 use maruhi_events::{Action, Event, REMOVABLE};
 use time::{Date, Weekday};
 
-use crate::context::{Category, Context};
+use crate::context::{registrable_domain, Category, Context};
 
 /// Active days kept per person.
 pub const HISTORY_DAYS: usize = 30;
@@ -38,6 +41,14 @@ pub const MIN_HISTORY_DAYS: usize = 10;
 pub const WARM_UP_DAYS: i64 = 14;
 /// Events before the person's own hours are trusted.
 pub const MIN_EVENTS_FOR_HOURS: u64 = 300;
+/// A day this many times the person's own mean is unusual whatever its
+/// absolute size (above [`Measure::minimum`]).
+pub const JUMP: f64 = 10.0;
+/// A jump this large, over the person's own history, is a strong anomaly:
+/// one that opens an alert by itself.
+pub const STRONG_JUMP: f64 = 20.0;
+/// Consecutive crossed days after which a level is learnt as the new normal.
+pub const NEW_NORMAL_DAYS: u32 = 5;
 
 /// A daily volume with a baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -48,6 +59,9 @@ pub enum Measure {
     RemovableFiles,
     /// Bytes uploaded to destinations outside the company.
     UploadBytes,
+    /// Bytes downloaded (from the company's file services and clouds, and
+    /// exports from its applications).
+    DownloadBytes,
     /// Files opened or downloaded.
     FilesRead,
     /// Documents printed.
@@ -58,10 +72,11 @@ pub enum Measure {
 
 impl Measure {
     /// Every measure.
-    pub const ALL: [Measure; 6] = [
+    pub const ALL: [Measure; 7] = [
         Measure::RemovableBytes,
         Measure::RemovableFiles,
         Measure::UploadBytes,
+        Measure::DownloadBytes,
         Measure::FilesRead,
         Measure::Prints,
         Measure::MailedAttachments,
@@ -74,28 +89,44 @@ impl Measure {
             Measure::RemovableBytes => "removable-bytes",
             Measure::RemovableFiles => "removable-files",
             Measure::UploadBytes => "upload-bytes",
+            Measure::DownloadBytes => "download-bytes",
             Measure::FilesRead => "files-read",
             Measure::Prints => "prints",
             Measure::MailedAttachments => "mailed-attachments",
         }
     }
 
-    /// Below this a day is never unusual, whatever the person's baseline:
-    /// small amounts are not worth an analyst's time.
+    /// Above this a day is large in absolute terms: it is unusual when it is
+    /// also above the person's usual and their department's.
     pub fn floor(self) -> f64 {
         match self {
             Measure::RemovableBytes => 200e6,
             Measure::RemovableFiles => 30.0,
             Measure::UploadBytes => 50e6,
+            Measure::DownloadBytes => 500e6,
             Measure::FilesRead => 300.0,
             Measure::Prints => 30.0,
             Measure::MailedAttachments => 10.0,
         }
     }
 
+    /// Below this a day is never unusual, whatever the jump: a handful of
+    /// files or megabytes is not worth an analyst's time.
+    pub fn minimum(self) -> f64 {
+        match self {
+            Measure::RemovableBytes => 20e6,
+            Measure::RemovableFiles => 20.0,
+            Measure::UploadBytes => 10e6,
+            Measure::DownloadBytes => 50e6,
+            Measure::FilesRead => 60.0,
+            Measure::Prints => 15.0,
+            Measure::MailedAttachments => 5.0,
+        }
+    }
+
     /// Whether values are bytes (for wording).
     pub fn is_bytes(self) -> bool {
-        matches!(self, Measure::RemovableBytes | Measure::UploadBytes)
+        matches!(self, Measure::RemovableBytes | Measure::UploadBytes | Measure::DownloadBytes)
     }
 
     fn index(self) -> usize {
@@ -115,11 +146,14 @@ fn contributions(event: &Event, ctx: &Context) -> [f64; Measure::COUNT] {
         Action::FileUpload => {
             let domain = event.destination.as_ref().and_then(|d| d.domain.as_deref());
             if domain.is_none_or(|d| ctx.category(d) != Some(Category::Company)) {
-                let bytes = event.http.as_ref().and_then(|h| h.request.bytes).map(|b| b as f64).unwrap_or(size);
-                c[Measure::UploadBytes.index()] = bytes;
+                c[Measure::UploadBytes.index()] = crate::enrich::transfer_bytes(event).unwrap_or(0) as f64;
             }
         }
-        Action::FileOpen | Action::FileDownload => c[Measure::FilesRead.index()] = 1.0,
+        Action::FileOpen => c[Measure::FilesRead.index()] = 1.0,
+        Action::FileDownload => {
+            c[Measure::FilesRead.index()] = 1.0;
+            c[Measure::DownloadBytes.index()] = crate::enrich::transfer_bytes(event).unwrap_or(0) as f64;
+        }
         Action::Print => c[Measure::Prints.index()] = 1.0,
         Action::EmailSend => {
             if let Some(mail) = &event.email {
@@ -157,6 +191,12 @@ pub struct Anomaly {
     pub usual: f64,
     /// Whether `usual` is the peers' rather than the person's own.
     pub from_peers: bool,
+    /// A jump of [`STRONG_JUMP`]× or more over the person's own history
+    /// (and above the measure's floor): an alert by itself.
+    pub strong: bool,
+    /// The day had already crossed for this measure and has now become a
+    /// strong anomaly (the score counted it already; the alert is new).
+    pub escalation: bool,
 }
 
 /// Facts about one event that depend on the person's history before it.
@@ -166,8 +206,11 @@ pub struct Facts {
     pub off_hours: bool,
     /// The first time this person used this removable device.
     pub first_device: bool,
-    /// The first time this person sent data to this destination domain.
+    /// The first time this person uploaded or mailed to this registrable
+    /// domain.
     pub first_destination: bool,
+    /// The first time this person used this computer.
+    pub first_host: bool,
 }
 
 #[derive(Debug, Default)]
@@ -190,6 +233,8 @@ struct Person {
     day: Date,
     today: [f64; Measure::COUNT],
     crossed: [bool; Measure::COUNT],
+    crossed_run: [u32; Measure::COUNT],
+    strong: [bool; Measure::COUNT],
     history: VecDeque<[f64; Measure::COUNT]>,
     hours: [u64; 24],
     weekend: u64,
@@ -233,6 +278,8 @@ impl Baselines {
                 day,
                 today: [0.0; Measure::COUNT],
                 crossed: [false; Measure::COUNT],
+                crossed_run: [0; Measure::COUNT],
+                strong: [false; Measure::COUNT],
                 history: VecDeque::with_capacity(HISTORY_DAYS),
                 hours: [0; 24],
                 weekend: 0,
@@ -263,6 +310,9 @@ impl Baselines {
         let warm = (day - person.first_day).whole_days() >= WARM_UP_DAYS;
         let mut first = |kind: u8, value: &str| person.seen.insert(self.hasher.hash_one((kind, value))) && warm;
         let mut facts = Facts { off_hours, ..Facts::default() };
+        if let Some(host) = event.host.as_ref().map(|h| h.name.as_str()).filter(|h| !h.is_empty()) {
+            facts.first_host = first(2, &host.to_ascii_lowercase());
+        }
         match event.event.action {
             Action::DeviceConnect | Action::FileCopy => {
                 if let Some(d) = &event.device {
@@ -271,16 +321,18 @@ impl Baselines {
                     }
                 }
             }
-            Action::FileUpload | Action::HttpRequest | Action::FileDownload => {
+            // Only what sends data consumes a destination's first use: the
+            // page visit before every upload would otherwise take it.
+            Action::FileUpload => {
                 if let Some(domain) = event.destination.as_ref().and_then(|d| d.domain.as_deref()) {
-                    facts.first_destination = first(1, domain);
+                    facts.first_destination = first(1, &registrable_domain(domain));
                 }
             }
             Action::EmailSend => {
                 if let Some(mail) = &event.email {
                     let mut any = false;
                     for d in mail.to.iter().chain(&mail.cc).chain(&mail.bcc).filter_map(|a| mail_domain(a)) {
-                        any |= first(1, &d.to_ascii_lowercase());
+                        any |= first(1, &registrable_domain(d));
                     }
                     facts.first_destination = any;
                 }
@@ -295,25 +347,44 @@ impl Baselines {
                 continue;
             }
             person.today[i] += added[i];
-            if person.crossed[i] || person.today[i] <= m.floor() {
+            let today = person.today[i];
+            if person.strong[i] || today < m.minimum() {
                 continue;
             }
             let peers = person.department.as_ref().and_then(|d| self.peers.get(d)).map(|p| p[i].mean).unwrap_or(0.0);
-            let (usual, threshold, from_peers) = if person.history.len() >= MIN_HISTORY_DAYS {
+            let found = if person.history.len() >= MIN_HISTORY_DAYS {
                 let n = person.history.len() as f64;
                 let mean = person.history.iter().map(|d| d[i]).sum::<f64>() / n;
                 let var = person.history.iter().map(|d| (d[i] - mean).powi(2)).sum::<f64>() / n;
-                // Above the person's own usual, and above what is ordinary in
-                // their department: a first USB copy in a department that
-                // copies every day is not unusual.
-                (mean, (3.0 * mean).max(mean + 4.0 * var.sqrt()).max(2.0 * peers), false)
+                let ratio = if mean > 0.0 { today / mean } else { f64::INFINITY };
+                // Above the person's own usual; and either large and above
+                // what is ordinary in their department (a first USB copy in
+                // a department that copies every day is not unusual), or a
+                // jump that no floor should hide.
+                let own = today > (3.0 * mean).max(mean + 4.0 * var.sqrt());
+                let jump = ratio >= JUMP;
+                let large = today > m.floor() && today > 2.0 * peers;
+                let strong = own && ratio >= STRONG_JUMP && today > m.floor();
+                (own && (jump || large)).then_some((mean, false, strong))
             } else {
-                (peers, 5.0 * peers, true)
+                (today > m.floor() && today > 5.0 * peers).then_some((peers, true, false))
             };
-            if person.today[i] > threshold {
-                person.crossed[i] = true;
-                anomalies.push(Anomaly { measure: m, value: person.today[i], usual, from_peers });
+            let Some((usual, from_peers, strong)) = found else { continue };
+            // A day is reported when it crosses, and once more if it goes on
+            // to become a strong anomaly (which opens an alert).
+            if person.crossed[i] && !strong {
+                continue;
             }
+            anomalies.push(Anomaly {
+                measure: m,
+                value: today,
+                usual,
+                from_peers,
+                strong,
+                escalation: person.crossed[i],
+            });
+            person.crossed[i] = true;
+            person.strong[i] = strong;
         }
         facts
     }
@@ -326,6 +397,18 @@ impl Baselines {
 }
 
 fn close_day(person: &mut Person, peers: &mut HashMap<String, [Running; Measure::COUNT]>) {
+    // A crossed day is learnt as the usual level instead of its own value, so
+    // the baseline does not absorb the anomaly it flagged; a level that
+    // persists for NEW_NORMAL_DAYS is learnt as it is.
+    let n = person.history.len() as f64;
+    for (i, crossed) in person.crossed.iter().enumerate() {
+        let run = &mut person.crossed_run[i];
+        *run = if *crossed { *run + 1 } else { 0 };
+        if *crossed && *run < NEW_NORMAL_DAYS {
+            let mean = if n > 0.0 { person.history.iter().map(|d| d[i]).sum::<f64>() / n } else { 0.0 };
+            person.today[i] = mean;
+        }
+    }
     if person.history.len() == HISTORY_DAYS {
         person.history.pop_front();
     }
@@ -338,9 +421,12 @@ fn close_day(person: &mut Person, peers: &mut HashMap<String, [Running; Measure:
     }
     person.today = [0.0; Measure::COUNT];
     person.crossed = [false; Measure::COUNT];
+    person.strong = [false; Measure::COUNT];
 }
 
 #[cfg(test)]
+// Tests state their expectations by unwrapping; a panic is the failure report.
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
     use maruhi_events::{Device, EventInfo, File};
@@ -360,6 +446,96 @@ mod tests {
             http: None,
             email: None,
         }
+    }
+
+    fn event(json: serde_json::Value) -> Event {
+        serde_json::from_value(json).expect("event")
+    }
+
+    fn download(size: u64) -> Event {
+        event(serde_json::json!({
+            "@timestamp": "2026-04-01T10:00:00+09:00", "event": {"id": "d", "action": "file-download"},
+            "file": {"path": "https://maruhi.sharepoint.com/a.xlsx", "size": size}
+        }))
+    }
+
+    #[test]
+    fn a_twenty_fold_jump_of_a_low_volume_person_crosses_without_a_floor() {
+        let ctx = Context::new();
+        let mut b = Baselines::new();
+        let mut out = Vec::new();
+        let start = time::macros::date!(2026 - 04 - 01);
+        for d in 0..20 {
+            // 10 MB a day, far below any absolute floor.
+            b.observe("ito", start + time::Duration::days(d), 10, &download(10_000_000), &ctx, &mut out);
+        }
+        assert!(out.is_empty(), "{out:?}");
+        let day = start + time::Duration::days(20);
+        for _ in 0..25 {
+            b.observe("ito", day, 10, &download(10_000_000), &ctx, &mut out);
+        }
+        let a = out.iter().find(|a| a.measure == Measure::DownloadBytes).expect("download bytes cross");
+        assert!(a.value / a.usual >= JUMP && a.value <= 250e6, "{a:?}");
+        assert!(!a.strong, "250 MB is below the floor of a strong anomaly");
+    }
+
+    #[test]
+    fn an_anomalous_day_is_not_learnt() {
+        let ctx = Context::new();
+        let mut b = Baselines::new();
+        let mut out = Vec::new();
+        let start = time::macros::date!(2026 - 04 - 01);
+        for d in 0..15 {
+            b.observe("ito", start + time::Duration::days(d), 10, &download(10_000_000), &ctx, &mut out);
+        }
+        // Two days of 1 GB: the second is as unusual as the first.
+        for d in 15..17 {
+            for _ in 0..100 {
+                b.observe("ito", start + time::Duration::days(d), 10, &download(10_000_000), &ctx, &mut out);
+            }
+        }
+        let days: Vec<_> =
+            out.iter().filter(|a| a.measure == Measure::DownloadBytes && !a.escalation).map(|a| a.usual).collect();
+        assert_eq!(days.len(), 2, "{out:?}");
+        assert!((days[1] - 10e6).abs() < 1.0, "the usual stays 10 MB/day: {days:?}");
+        assert!(out.iter().any(|a| a.strong && a.escalation), "100× over 500 MB is strong: {out:?}");
+    }
+
+    #[test]
+    fn only_sending_consumes_a_destinations_first_use_and_subdomains_are_one() {
+        let ctx = Context::new();
+        let mut b = Baselines::new();
+        let mut out = Vec::new();
+        let start = time::macros::date!(2026 - 04 - 01);
+        b.observe("ito", start, 10, &download(1), &ctx, &mut out);
+        let day = start + time::Duration::days(20);
+        let web = |action: &str, host: &str| {
+            event(serde_json::json!({
+                "@timestamp": "2026-04-21T10:00:00+09:00", "event": {"id": "w", "action": action},
+                "url": {"full": format!("https://{host}/")}, "destination": {"domain": host}
+            }))
+        };
+        assert!(!b.observe("ito", day, 10, &web("http-request", "gigafile.nu"), &ctx, &mut out).first_destination);
+        assert!(b.observe("ito", day, 10, &web("file-upload", "15.gigafile.nu"), &ctx, &mut out).first_destination);
+        assert!(!b.observe("ito", day, 10, &web("file-upload", "26.gigafile.nu"), &ctx, &mut out).first_destination);
+    }
+
+    #[test]
+    fn a_new_computer_is_a_first_after_warm_up() {
+        let ctx = Context::new();
+        let mut b = Baselines::new();
+        let mut out = Vec::new();
+        let logon = |host: &str| {
+            event(serde_json::json!({
+                "@timestamp": "2026-04-21T10:00:00+09:00", "event": {"id": "l", "action": "logon"},
+                "host": {"name": host}
+            }))
+        };
+        let start = time::macros::date!(2026 - 04 - 01);
+        assert!(!b.observe("ito", start, 9, &logon("PC-0001"), &ctx, &mut out).first_host);
+        let day = start + time::Duration::days(20);
+        assert!(!b.observe("ito", day, 9, &logon("pc-0001"), &ctx, &mut out).first_host);
+        assert!(b.observe("ito", day, 9, &logon("LAPTOP-X1"), &ctx, &mut out).first_host);
     }
 
     #[test]

@@ -278,9 +278,70 @@ fn lookup(map: &HashMap<String, Category>, domain: &str) -> Option<Category> {
     }
 }
 
-/// Lower case, `/` as `\`, no trailing separator: how paths are compared.
+/// Second-level labels under which a country-code domain registers names
+/// (`example.co.jp`, `example.ne.jp`, `example.co.uk`, `example.com.au`).
+/// A short list instead of the Public Suffix List: the pure crate ships no
+/// data files, and these cover the destinations Japanese companies see.
+const SECOND_LEVEL: [&str; 14] =
+    ["co", "ne", "or", "ac", "go", "ad", "ed", "gr", "lg", "com", "net", "org", "edu", "gov"];
+
+/// The registrable domain of a host name (`upload.box.example.co.jp` →
+/// `example.co.jp`): what "a new destination" means. Services spread one
+/// destination over many host names (`p42-content.icloud.com`,
+/// `dl3.gigafile.nu`), so keying on the full host makes every upload "new".
+/// IP addresses and single labels are returned as they are (lower case).
+pub fn registrable_domain(host: &str) -> String {
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return host;
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    let n = labels.len();
+    if n <= 2 {
+        return host;
+    }
+    let keep = match (labels.get(n - 2), labels.get(n - 1)) {
+        (Some(second), Some(tld)) if tld.len() == 2 && SECOND_LEVEL.contains(second) => 3,
+        _ => 2,
+    };
+    labels[n - keep..].join(".")
+}
+
+/// Percent-decodes a URL (`%E8%A8%AD` → `設`) so that a secret's location
+/// written either way matches; invalid escapes are kept as they are.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = |j: usize| bytes.get(j).and_then(|c| (*c as char).to_digit(16));
+        match (b, hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+}
+
+/// Lower case, `/` as `\`, no trailing separator, URLs percent-decoded
+/// without their query or fragment: how paths and locations are compared.
 fn normalise_path(path: &str) -> String {
-    let mut p: String = path.trim().chars().map(|c| if c == '/' { '\\' } else { c }).collect::<String>().to_lowercase();
+    let path = path.trim();
+    let decoded;
+    let path = if path.contains("://") {
+        let cut = path.find(['?', '#']).unwrap_or(path.len());
+        decoded = percent_decode(path.get(..cut).unwrap_or(path));
+        decoded.as_str()
+    } else {
+        path
+    };
+    let mut p: String = path.chars().map(|c| if c == '/' { '\\' } else { c }).collect::<String>().to_lowercase();
     while p.len() > 1 && p.ends_with('\\') {
         p.pop();
     }
@@ -320,6 +381,31 @@ mod tests {
         assert!(hits[0].1);
         assert!(!ctx.secrets_at(r"\\fs01\設計部\MX-7\a.dwg", Some("sato")).next().is_some_and(|h| h.1));
         assert_eq!(ctx.secrets_at(r"\\fs01\設計部\MX-70\a.dwg", None).count(), 0);
+    }
+
+    #[test]
+    fn registrable_domains() {
+        assert_eq!(registrable_domain("dl3.GigaFile.nu"), "gigafile.nu");
+        assert_eq!(registrable_domain("upload.box.example.co.jp"), "example.co.jp");
+        assert_eq!(registrable_domain("example.co.jp"), "example.co.jp");
+        assert_eq!(registrable_domain("p42-content.icloud.com."), "icloud.com");
+        assert_eq!(registrable_domain("10.1.2.3"), "10.1.2.3");
+        assert_eq!(registrable_domain("intranet"), "intranet");
+    }
+
+    #[test]
+    fn secret_locations_given_as_urls_match_urls() {
+        let mut ctx = Context::new();
+        ctx.add_secret(SecretArea {
+            secret_id: "9".into(),
+            title: "顧客DB".into(),
+            paths: vec!["https://maruhi.sharepoint.com/sites/営業/顧客".into()],
+            need_to_know: BTreeSet::new(),
+        });
+        let url = "https://maruhi.sharepoint.com/sites/%E5%96%B6%E6%A5%AD/%E9%A1%A7%E5%AE%A2/list.xlsx?web=1";
+        assert_eq!(ctx.secrets_at(url, None).count(), 1);
+        assert_eq!(ctx.secrets_at("https://maruhi.sharepoint.com/sites/営業/顧客/a.csv", None).count(), 1);
+        assert_eq!(ctx.secrets_at("https://maruhi.sharepoint.com/sites/営業/顧客2/a.csv", None).count(), 0);
     }
 
     #[test]

@@ -25,4 +25,4 @@ pub mod score;
 pub use context::{Category, Context, Departure, Person, SecretArea, Watchlist};
 pub use engine::{Alert, Engine};
 pub use pack::Pack;
-pub use score::{rank, Indicator, Reason, ScoredReason, UserScore};
+pub use score::{rank, score_user, Indicator, Reason, ScoredReason, UserScore};

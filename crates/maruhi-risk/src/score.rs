@@ -19,12 +19,15 @@
 //!   ×[`SEQUENCE_BOOST`] on a day a sequence rule matched for the person (for
 //!   the other indicators of that day), and ×[`CONTRACTOR_BOOST`] for people
 //!   on the contractors list;
-//! * `repeat_i = 1/k` for the k-th indicator of the same rule for the person,
-//!   so that a habit (one person's daily USB copies) grows slowly while a new
-//!   behaviour counts in full;
+//! * `repeat_i = 1/k × 1/(1 + d)` for the k-th indicator of the same rule
+//!   for the person on its day, where `d` is the number of earlier days
+//!   within [`REPEAT_WINDOW_DAYS`] on which the rule matched for the person:
+//!   a habit (one person's daily USB copies) grows slowly while a new
+//!   behaviour counts in full. Only recent days count, so a rule that was a
+//!   habit months ago does not discount what it finds today;
 //! * the half-life is [`HALF_LIFE_DAYS`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -46,6 +49,11 @@ pub const CONTRACTOR_BOOST: f64 = 1.25;
 pub const SEQUENCE_BOOST: f64 = 1.5;
 /// Weight of a day above the person's usual volume.
 pub const ANOMALY_WEIGHT: f64 = 6.0;
+/// Days over which earlier matches of a rule discount a new one.
+pub const REPEAT_WINDOW_DAYS: i64 = 30;
+/// Indicators older than this add less than 3 % of their points and are
+/// left out when the engine scores a person as events arrive.
+pub const SCORE_HORIZON_DAYS: i64 = 70;
 
 /// The weight of a rule without `maruhi.weight`.
 pub fn default_weight(level: Level) -> f64 {
@@ -127,82 +135,94 @@ pub struct UserScore {
 /// name). Indicators may come in any order.
 pub fn rank(indicators: &[Indicator], ctx: &Context, as_of: OffsetDateTime) -> Vec<UserScore> {
     let as_of_ms = i64::try_from(as_of.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
-    let as_of_day = as_of.date();
     let mut by_user: HashMap<&str, Vec<&Indicator>> = HashMap::new();
     for i in indicators.iter().filter(|i| i.time_ms <= as_of_ms) {
         by_user.entry(i.user.as_str()).or_default().push(i);
     }
-    let mut out: Vec<UserScore> = by_user
-        .into_iter()
-        .map(|(user, mut list)| {
-            list.sort_by(|a, b| a.time_ms.cmp(&b.time_ms).then_with(|| a.rule.cmp(&b.rule)));
-            let person = ctx.person(user);
-            let departure = person.and_then(|p| p.departure).filter(|d| d.known_on(as_of_day));
-            let contractor = person.is_some_and(|p| p.watchlists.contains(&Watchlist::Contractors));
-            let mut seen: HashMap<&str, usize> = HashMap::new();
-            let mut per_rule: HashMap<&str, (f64, usize, &Indicator)> = HashMap::new();
-            let mut boosted = 0.0;
-            let mut applied = [false; 4];
-            let sequence_days: std::collections::HashSet<Date> =
-                list.iter().filter(|i| i.sequence).map(|i| i.day).collect();
-            for i in &list {
-                let k = seen.entry(i.rule.as_str()).or_insert(0);
-                *k += 1;
-                let age_days = (as_of_ms - i.time_ms) as f64 / 86_400_000.0;
-                let decay = 0.5f64.powf(age_days / HALF_LIFE_DAYS);
-                let base = i.weight / *k as f64 * decay;
-                let mut boost = 1.0;
-                if departure.is_some_and(|d| d.covers(i.day)) {
-                    boost *= DEPARTING_BOOST;
-                    applied[0] = true;
-                }
-                if i.above_usual {
-                    boost *= ABOVE_USUAL_BOOST;
-                    applied[1] = true;
-                }
-                if contractor {
-                    boost *= CONTRACTOR_BOOST;
-                    applied[2] = true;
-                }
-                if !i.sequence && sequence_days.contains(&i.day) {
-                    boost *= SEQUENCE_BOOST;
-                    applied[3] = true;
-                }
-                let entry = per_rule.entry(i.rule.as_str()).or_insert((0.0, 0, i));
-                entry.0 += base;
-                entry.1 += 1;
-                entry.2 = i;
-                boosted += base * (boost - 1.0);
-            }
-            let mut reasons: Vec<ScoredReason> = per_rule
-                .into_iter()
-                .map(|(rule, (points, count, last))| ScoredReason {
-                    rule: rule.to_owned(),
-                    points: round1(points),
-                    count,
-                    reason: last.reason.clone(),
-                })
-                .collect();
-            if boosted > 0.0 {
-                reasons.push(ScoredReason {
-                    rule: "booster".into(),
-                    points: round1(boosted),
-                    count: 1,
-                    reason: booster_reason(
-                        departure.filter(|_| applied[0]).map(|d| d.notice_date),
-                        applied[1],
-                        applied[2],
-                        applied[3],
-                    ),
-                });
-            }
-            reasons.sort_by(|a, b| b.points.total_cmp(&a.points).then_with(|| a.rule.cmp(&b.rule)));
-            let score = reasons.iter().map(|r| r.points).sum::<f64>();
-            UserScore { user: user.to_owned(), score: round1(score), reasons }
-        })
-        .collect();
+    let mut out: Vec<UserScore> = by_user.into_iter().map(|(user, list)| score_user(user, list, ctx, as_of)).collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.user.cmp(&b.user)));
     out
+}
+
+/// Scores one person's indicators (up to `as_of`, in any order) as of
+/// `as_of`: what [`rank`] does per person.
+pub fn score_user(user: &str, mut list: Vec<&Indicator>, ctx: &Context, as_of: OffsetDateTime) -> UserScore {
+    let as_of_ms = i64::try_from(as_of.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+    let as_of_day = as_of.date();
+    list.sort_by(|a, b| a.time_ms.cmp(&b.time_ms).then_with(|| a.rule.cmp(&b.rule)));
+    let person = ctx.person(user);
+    let departure = person.and_then(|p| p.departure).filter(|d| d.known_on(as_of_day));
+    let contractor = person.is_some_and(|p| p.watchlists.contains(&Watchlist::Contractors));
+    // Per rule: the days it matched within the repeat window, and how many
+    // times on the latest of them.
+    let mut seen: HashMap<&str, (VecDeque<Date>, usize)> = HashMap::new();
+    let mut per_rule: HashMap<&str, (f64, usize, &Indicator)> = HashMap::new();
+    let mut boosted = 0.0;
+    let mut applied = [false; 4];
+    let sequence_days: HashSet<Date> = list.iter().filter(|i| i.sequence).map(|i| i.day).collect();
+    for i in &list {
+        let (days, k) = seen.entry(i.rule.as_str()).or_default();
+        while days.front().is_some_and(|d| (i.day - *d).whole_days() > REPEAT_WINDOW_DAYS) {
+            days.pop_front();
+        }
+        if days.back() == Some(&i.day) {
+            *k += 1;
+        } else {
+            days.push_back(i.day);
+            *k = 1;
+        }
+        let earlier_days = days.len() - 1;
+        let age_days = (as_of_ms - i.time_ms) as f64 / 86_400_000.0;
+        let decay = 0.5f64.powf(age_days / HALF_LIFE_DAYS);
+        let base = i.weight / *k as f64 / (1 + earlier_days) as f64 * decay;
+        let mut boost = 1.0;
+        if departure.is_some_and(|d| d.covers(i.day)) {
+            boost *= DEPARTING_BOOST;
+            applied[0] = true;
+        }
+        if i.above_usual {
+            boost *= ABOVE_USUAL_BOOST;
+            applied[1] = true;
+        }
+        if contractor {
+            boost *= CONTRACTOR_BOOST;
+            applied[2] = true;
+        }
+        if !i.sequence && sequence_days.contains(&i.day) {
+            boost *= SEQUENCE_BOOST;
+            applied[3] = true;
+        }
+        let entry = per_rule.entry(i.rule.as_str()).or_insert((0.0, 0, i));
+        entry.0 += base;
+        entry.1 += 1;
+        entry.2 = i;
+        boosted += base * (boost - 1.0);
+    }
+    let mut reasons: Vec<ScoredReason> = per_rule
+        .into_iter()
+        .map(|(rule, (points, count, last))| ScoredReason {
+            rule: rule.to_owned(),
+            points: round1(points),
+            count,
+            reason: last.reason.clone(),
+        })
+        .collect();
+    if boosted > 0.0 {
+        reasons.push(ScoredReason {
+            rule: "booster".into(),
+            points: round1(boosted),
+            count: 1,
+            reason: booster_reason(
+                departure.filter(|_| applied[0]).map(|d| d.notice_date),
+                applied[1],
+                applied[2],
+                applied[3],
+            ),
+        });
+    }
+    reasons.sort_by(|a, b| b.points.total_cmp(&a.points).then_with(|| a.rule.cmp(&b.rule)));
+    let score = reasons.iter().map(|r| r.points).sum::<f64>();
+    UserScore { user: user.to_owned(), score: round1(score), reasons }
 }
 
 /// Says which boosters raised the score.
@@ -285,6 +305,25 @@ mod tests {
         let before_notice = rank(&list, &ctx, t - time::Duration::days(1));
         assert_eq!(before_notice.iter().find(|s| s.user == "b").map(|s| s.score), Some(5.3));
         assert!(rank(&list, &ctx, t - time::Duration::days(30)).is_empty(), "nothing counts before it happened");
+    }
+
+    #[test]
+    fn only_recent_repeats_discount() {
+        let ctx = Context::new();
+        let now = datetime!(2026-05-01 10:00 +09:00);
+        // A rule that matched on fifty days, the last of them 40 days ago.
+        let mut list: Vec<Indicator> =
+            (40..90).map(|d| indicator("a", "upload", now - time::Duration::days(d), 10.0)).collect();
+        let before = rank(&list, &ctx, now)[0].score;
+        list.push(indicator("a", "upload", now, 10.0));
+        let after = rank(&list, &ctx, now)[0].score;
+        assert!((after - before - 10.0).abs() < 0.11, "a match after a quiet month counts in full: {before} → {after}");
+        // Within the window, earlier days discount: the fifth day in a row counts 1/5.
+        let recent: Vec<Indicator> =
+            (0..5).map(|d| indicator("b", "usb", now - time::Duration::days(4 - d), 10.0)).collect();
+        let without_last = rank(&recent[..4], &ctx, now)[0].score;
+        let with_last = rank(&recent, &ctx, now)[0].score;
+        assert!((with_last - without_last - 2.0).abs() < 0.11, "{without_last} → {with_last}");
     }
 
     #[test]

@@ -5,3 +5,4 @@
 
 mod engine;
 mod sigma;
+mod signals;
