@@ -92,7 +92,12 @@ async fn imported_activity_and_a_notice_give_alerts_scores_and_audited_triage() 
         };
         let alerts = e.svc.alerts(&suzuki, None, 100).await.unwrap();
         let found = rules(&alerts);
-        assert!(found.contains(&("tanaka".into(), "removable-bulk-copy-files".into())), "{found:?}");
+        // One alert per piece of evidence: the most severe rule on tanaka's
+        // copies (registered-secret files to USB) names it, the bulk copy is
+        // among its reasons.
+        assert!(found.contains(&("tanaka".into(), "removable-copy-secret-files".into())), "{found:?}");
+        let copies = alerts.iter().find(|a| a.user == "tanaka").unwrap();
+        assert!(copies.reasons.iter().any(|r| r.en.contains("files copied to removable media")), "{:?}", copies.reasons);
         assert!(found.contains(&("sato".into(), "secret-outside-need-to-know-files".into())), "{found:?}");
         assert!(!found.iter().any(|(_, r)| r.starts_with("after-notice")), "no notice yet: {found:?}");
 
@@ -103,7 +108,9 @@ async fn imported_activity_and_a_notice_give_alerts_scores_and_audited_triage() 
         assert!(second.new_alerts >= 1, "{second:?}");
         let alerts = e.svc.alerts(&suzuki, None, 100).await.unwrap();
         assert!(rules(&alerts).contains(&("tanaka".into(), "after-notice-exfiltration-burst".into())));
-        let bulk = alerts.iter().find(|a| a.rule == "removable-bulk-copy-files").unwrap();
+        // The after-notice variant is the more severe: it now names the alert
+        // on the same copies (the earlier one is stale).
+        let bulk = alerts.iter().find(|a| a.rule == "after-notice-exfiltration-burst").unwrap();
         assert!(bulk.first_event_time.starts_with("2026-11-10T19:00:00"), "{}", bulk.first_event_time);
         assert!(bulk.event_ids.iter().all(|id| id.starts_with("usb-")) && bulk.event_ids.len() >= 100);
 
@@ -148,7 +155,11 @@ async fn imported_activity_and_a_notice_give_alerts_scores_and_audited_triage() 
         let triage = log.items.iter().find(|i| i.action == "risk.triage").unwrap();
         assert_eq!(triage.summary["status"]["after"], "confirmed");
         let new_alert_entries = log.items.iter().filter(|i| i.action == "risk.alert").count();
-        assert_eq!(new_alert_entries, alerts.len(), "one entry per alert, when it first appeared");
+        assert_eq!(
+            new_alert_entries,
+            alerts.len() + 1,
+            "one entry per alert, when it first appeared (the pre-notice alert on the copies is stale now)"
+        );
     })
     .await;
 }
