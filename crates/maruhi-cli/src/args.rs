@@ -127,8 +127,12 @@ pub enum Command {
         /// Worker threads (default: one per core)
         #[arg(long)]
         threads: Option<usize>,
-        /// Report a match when at least this many normalised characters of a reference are matched
-        #[arg(long, default_value_t = 40)]
+        /// Report a reference when one aligned passage has at least this many normalised characters
+        /// (shorter shared phrases never count)
+        #[arg(long, default_value_t = maruhi_scan::DEFAULT_MIN_PASSAGE)]
+        min_passage: usize,
+        /// And when its passages have at least this many aligned characters together
+        #[arg(long, default_value_t = 0)]
         min_chars: usize,
     },
     /// Fingerprinted material: third-party (NDA, new hires) and background (boilerplate) collections

@@ -27,6 +27,7 @@ pub struct ScanArgs {
     pub background: Option<PathBuf>,
     pub format: ScanFormat,
     pub threads: Option<usize>,
+    pub min_passage: usize,
     pub min_chars: usize,
 }
 
@@ -39,7 +40,8 @@ pub async fn scan(svc: Option<Service>, op: &Actor, args: ScanArgs) -> Result<u8
         }
     }
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let thresholds = Thresholds { min_matched_chars: args.min_chars, ..Thresholds::default() };
+    let thresholds =
+        Thresholds { min_passage: args.min_passage, min_matched_chars: args.min_chars, ..Thresholds::default() };
     let format = args.format;
     let mut out = Output::new(format);
     let started = Instant::now();
@@ -186,13 +188,25 @@ impl Output {
                         (Lang::En, _) => "matches",
                     };
                     let secret = f.secret_id.map(|id| format!(" (secret {id})")).unwrap_or_default();
+                    let (severity, passage, coverage) = match (lang(), f.severity) {
+                        (Lang::Ja, s) => (
+                            match s {
+                                maruhi_scan::Severity::High => "重大",
+                                maruhi_scan::Severity::Medium => "中",
+                                maruhi_scan::Severity::Low => "軽微",
+                            },
+                            "最長一致",
+                            "被覆率",
+                        ),
+                        (Lang::En, s) => (s.as_str(), "longest passage", "coverage"),
+                    };
                     writeln!(
                         out,
-                        "{}: {what} {}{secret}: coverage {:.1}%, {} chars",
+                        "{}: [{severity}] {what} {}{secret}: {passage} {} chars, {coverage} {:.1}%",
                         f.path,
                         f.reference,
+                        f.longest_passage,
                         f.coverage * 100.0,
-                        f.matched_chars
                     )?;
                     if !f.excerpt.is_empty() {
                         writeln!(out, "    「{}」", f.excerpt)?;

@@ -53,6 +53,15 @@ pub enum Error {
         /// [`crate::ALGORITHM_VERSION`].
         current: u8,
     },
+    /// [`crate::ReferenceSet::discount_common`] was given a grouping that
+    /// does not name one group per document.
+    #[error("{groups} document groups given for {documents} documents")]
+    GroupsMismatch {
+        /// Groups given.
+        groups: usize,
+        /// Documents in the set.
+        documents: usize,
+    },
 }
 
 impl Error {
@@ -66,6 +75,7 @@ impl Error {
             Error::ReferenceSetFull { .. } => "MRH-FP-005",
             Error::Corrupt { .. } => "MRH-FP-006",
             Error::StaleAlgorithm { .. } => "MRH-FP-007",
+            Error::GroupsMismatch { .. } => "MRH-FP-008",
         }
     }
 }

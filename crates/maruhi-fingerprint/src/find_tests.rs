@@ -10,7 +10,9 @@ use std::ops::Range;
 
 use proptest::prelude::*;
 
-use crate::matcher::{DocId, Match, MatchSpan, ReferenceSet, MAX_POSTINGS_PER_DOC};
+use crate::matcher::{
+    chain_gap, chain_passages, chain_shift, DocId, Match, MatchSpan, ReferenceSet, MAX_POSTINGS_PER_DOC,
+};
 use crate::winnow::{BackgroundSet, Fingerprint, Fingerprinter, Fingerprints, Params};
 use crate::Error;
 
@@ -80,7 +82,17 @@ fn oracle_find(set: &ReferenceSet, query: &Fingerprints) -> Result<Vec<Match>, E
         let spans =
             oracle_merge_spans(group.iter().filter_map(|h| Some((query_fp(h)?, reference(h)?))), k, params.window());
         let matched_chars = oracle_union_len(spans.iter().map(|s| s.reference_chars.clone()));
-        matches.push(Match { doc: DocId::for_tests(doc), coverage, matched_chars, spans });
+        // Chaining is pinned by its own tests; here it only has to see the
+        // same spans.
+        let passages = chain_passages(&spans, chain_gap(params), chain_shift(params));
+        matches.push(Match {
+            doc: DocId::for_tests(doc),
+            coverage,
+            matched_chars,
+            spans,
+            passages,
+            discounted: Vec::new(),
+        });
     }
     matches.sort_by(|a, b| b.coverage.total_cmp(&a.coverage).then(a.doc.cmp(&b.doc)));
     Ok(matches)

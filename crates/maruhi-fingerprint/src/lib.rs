@@ -70,7 +70,9 @@ pub mod winnow;
 pub use codec::reseal as __reseal_checksum;
 pub use codec::ALGORITHM_VERSION;
 pub use error::Error;
-pub use matcher::{DocId, IndexEntry, Match, MatchSpan, ReferenceSet, ReferenceSetBuilder};
+pub use matcher::{
+    chain_gap, chain_shift, DocId, IndexEntry, Match, MatchSpan, Passage, ReferenceSet, ReferenceSetBuilder,
+};
 pub use normalize::{normalize, normalize_into, Normalized};
 pub use winnow::{
     BackgroundSet, Fingerprint, Fingerprinter, FingerprinterBuilder, Fingerprints, Key, Params, DEFAULT_K,

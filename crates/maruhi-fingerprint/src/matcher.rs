@@ -159,7 +159,7 @@ impl ReferenceSetBuilder {
             .map(|(fingerprints, distinct)| RefDoc { fingerprints, distinct })
             .collect();
         let filter = PresenceFilter::new(&entries);
-        Ok(ReferenceSet { params: self.params, entries, directory, docs, filter })
+        Ok(ReferenceSet { params: self.params, entries, directory, docs, filter, common: CommonHashes::default() })
     }
 }
 
@@ -194,6 +194,30 @@ pub struct ReferenceSet {
     directory: Vec<u32>,
     docs: Vec<RefDoc>,
     filter: PresenceFilter,
+    /// Boilerplate found by document frequency (derived, not stored).
+    common: CommonHashes,
+}
+
+/// Hashes that occur in many groups of reference documents: the
+/// boilerplate of a company's documents (headers, disclaimers, licences,
+/// common commands), found the way search engines weigh terms, by document
+/// frequency (Spärck Jones 1972). A bit per entry, set on the first entry of
+/// each common hash's postings. Derived from the entries and the grouping
+/// the caller gives ([`ReferenceSet::discount_common`]); empty until then.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct CommonHashes {
+    bits: Vec<u64>,
+    /// Group of each document (documents of one group count once).
+    groups: Vec<u32>,
+    /// How many groups make a hash common.
+    min_groups: usize,
+}
+
+impl CommonHashes {
+    #[inline]
+    fn contains(&self, entry: usize) -> bool {
+        self.bits.get(entry / 64).is_some_and(|w| w >> (entry % 64) & 1 != 0)
+    }
 }
 
 /// Which hashes may have postings: one bit per value of the hashes' top
@@ -245,6 +269,55 @@ pub struct Match {
     /// shorter than a window bridged), by
     /// query position.
     pub spans: Vec<MatchSpan>,
+    /// The spans chained into aligned passages, longest first.
+    pub passages: Vec<Passage>,
+    /// Runs of matched k-grams that are common to many groups of reference
+    /// documents ([`ReferenceSet::discount_common`]): left out of spans,
+    /// passages, coverage and matched chars, by query position.
+    pub discounted: Vec<MatchSpan>,
+}
+
+/// Spans that continue one alignment, chained across the small gaps and
+/// shifts that re-wrapping, changed punctuation or characters, OCR-like
+/// noise and inserted or deleted words leave: the unit of evidence of a
+/// leak. Chaining follows the colinear chaining of seed-and-extend aligners
+/// (BLAST's two-hit method, Altschul et al. 1997; chaining in MUMmer and
+/// minimap2, Li 2018), simplified to a greedy pass: consecutive spans of a
+/// passage start at most [`chain_gap`] normalised chars after the previous
+/// one ends, in both documents, and shift the alignment by at most
+/// [`chain_shift`] chars.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Passage {
+    /// From the first span's start to the last span's end, in the query.
+    pub query_chars: Range<usize>,
+    /// The same in the reference.
+    pub reference_chars: Range<usize>,
+    /// Byte range in the query's original text.
+    pub query_bytes: Range<usize>,
+    /// Byte range in the reference's original text.
+    pub reference_bytes: Range<usize>,
+    /// Normalised chars of the query inside the passage's spans (their
+    /// union): the evidence, not counting gaps.
+    pub aligned_chars: usize,
+    /// Aligned chars over the longer of the two extents (0..=1): 1 for a
+    /// verbatim copy, lower with every change.
+    pub similarity: f64,
+    /// Indices of the passage's spans in [`Match::spans`], in order.
+    pub spans: Vec<usize>,
+}
+
+/// How far apart, in normalised chars, two spans of one passage may be: two
+/// guarantee lengths (2t), enough for a changed char's lost k-grams plus the
+/// winnowing slack on both sides, and for a short inserted or deleted word.
+pub fn chain_gap(params: Params) -> usize {
+    2 * params.guarantee()
+}
+
+/// How much two spans of one passage may shift the alignment (their
+/// diagonals' difference), in normalised chars: one guarantee length, an
+/// inserted or deleted word or number.
+pub fn chain_shift(params: Params) -> usize {
+    params.guarantee()
 }
 
 /// A run of matching text: where it is in the query and in the reference.
@@ -266,11 +339,14 @@ struct Hit {
     doc: u32,
     query: u32,
     reference: u32,
-    /// 1 on the first hit of a (query hash, document) pair, else 0: the sum
-    /// over a document's hits is the number of distinct hashes it shares
-    /// with the query.
+    /// Bit 0: 1 on the first hit of a (query hash, document) pair, else 0:
+    /// the sum over a document's hits is the number of distinct hashes it
+    /// shares with the query. Bit 1 ([`COMMON`]): the hash is common.
     new_hash: u32,
 }
+
+/// [`Hit::new_hash`]'s flag for a hash common to many groups of documents.
+const COMMON: u32 = 2;
 
 /// A query fingerprint with postings: its index and the range of its
 /// postings in the entries.
@@ -279,6 +355,7 @@ struct Found {
     query: u32,
     start: u32,
     end: u32,
+    common: bool,
 }
 
 /// Hits are grouped by document with a radix sort of this many bits per
@@ -353,6 +430,62 @@ impl ReferenceSet {
         let start = bucket.partition_point(|e| e.hash < hash);
         let len = bucket[start..].partition_point(|e| e.hash == hash);
         lo + start..lo + start + len
+    }
+
+    /// Discounts boilerplate: from now on, a hash that occurs in at least
+    /// `min_groups` groups of documents (`groups[d]` is document `d`'s
+    /// group; documents of one group, such as the files of one secret, count
+    /// once) is left out of spans, passages, coverage and matched chars, and
+    /// reported as [`Match::discounted`] instead. `min_groups` of 0 or
+    /// `usize::MAX` turns the discount off.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::GroupsMismatch`] when `groups` does not have one group per
+    /// document.
+    pub fn discount_common(&mut self, groups: Vec<u32>, min_groups: usize) -> Result<(), Error> {
+        if groups.len() != self.docs.len() {
+            return Err(Error::GroupsMismatch { groups: groups.len(), documents: self.docs.len() });
+        }
+        let mut bits = vec![0u64; self.entries.len().div_ceil(64)];
+        let mut seen = Vec::new();
+        let mut start = 0;
+        if min_groups > 0 && min_groups != usize::MAX {
+            for run in self.entries.chunk_by(|a, b| a.hash == b.hash) {
+                if run.len() >= min_groups && distinct_groups(run, &groups, &mut seen) >= min_groups {
+                    if let Some(word) = bits.get_mut(start / 64) {
+                        *word |= 1 << (start % 64);
+                    }
+                }
+                start += run.len();
+            }
+        }
+        self.common = CommonHashes { bits, groups, min_groups };
+        Ok(())
+    }
+
+    /// In how many groups of documents `hash` occurs (each document its own
+    /// group until [`discount_common`](Self::discount_common) says
+    /// otherwise): the document frequency behind a discount.
+    pub fn document_frequency(&self, hash: u64) -> usize {
+        let postings = self.lookup(hash);
+        if self.common.groups.is_empty() {
+            return postings.chunk_by(|a, b| a.doc == b.doc).count();
+        }
+        distinct_groups(postings, &self.common.groups, &mut Vec::new())
+    }
+
+    /// The length of reference document `doc`'s normalised text as far as
+    /// its fingerprints tell (from the first fingerprint's start to the last
+    /// one's end; the few chars before and after are never evidence): the
+    /// denominator of passage coverage.
+    pub fn reference_len(&self, doc: DocId) -> usize {
+        let k = self.params.map_or(0, |p| p.k());
+        let Some(fps) = self.docs.get(doc.index()).map(|d| &d.fingerprints) else { return 0 };
+        match (fps.first(), fps.last()) {
+            (Some(first), Some(last)) => last.position() + k - first.position(),
+            _ => 0,
+        }
     }
 
     /// Bytes of memory the index holds (entries, directory, presence
@@ -572,7 +705,7 @@ impl ReferenceSet {
             return Err(corrupt("distinct fingerprint counts do not match the entries"));
         }
         let filter = PresenceFilter::new(&entries);
-        Ok(ReferenceSet { params, entries, directory, docs, filter })
+        Ok(ReferenceSet { params, entries, directory, docs, filter, common: CommonHashes::default() })
     }
 
     /// Matches a query document against every reference, best coverage first.
@@ -628,7 +761,12 @@ impl ReferenceSet {
                 rest = &rest[run..];
             }
             // Entries and query fingerprints number at most u32::MAX.
-            found.push(Found { query: qi, start: postings.start as u32, end: postings.end as u32 });
+            found.push(Found {
+                query: qi,
+                start: postings.start as u32,
+                end: postings.end as u32,
+                common: self.common.contains(postings.start),
+            });
         }
         // The touches only warm the cache; their value is not needed.
         std::hint::black_box(touched);
@@ -654,7 +792,7 @@ impl ReferenceSet {
                 continue;
             };
             // Coverage counts each hash once, however often the query has it.
-            let new_hash = u32::from(seen.insert(fp.hash()));
+            let new_hash = u32::from(seen.insert(fp.hash())) | if f.common { COMMON } else { 0 };
             while !rest.is_empty() {
                 let run = doc_run(rest);
                 let mut new_hash = new_hash;
@@ -664,7 +802,7 @@ impl ReferenceSet {
                         *hit = Hit { doc: e.doc, query: f.query, reference: e.ordinal, new_hash };
                     }
                     *slot += 1;
-                    new_hash = 0;
+                    new_hash &= COMMON;
                 }
                 rest = &rest[run..];
             }
@@ -675,6 +813,9 @@ impl ReferenceSet {
         let mut matches = Vec::new();
         let mut diagonals = Diagonals::default();
         let mut ranges = Vec::new();
+        let mut kept = Vec::new();
+        let mut common = Vec::new();
+        let (gap, shift) = (chain_gap(params), chain_shift(params));
         for group in hits.chunk_by(|a, b| a.doc == b.doc) {
             let Some(doc) = group.first().map(|h| h.doc) else {
                 continue;
@@ -682,12 +823,33 @@ impl ReferenceSet {
             let Some(ref_doc) = self.docs.get(doc as usize) else {
                 continue;
             };
-            let shared: usize = group.iter().map(|h| h.new_hash as usize).sum();
+            let (spans, discounted) = if group.iter().any(|h| h.new_hash & COMMON != 0) {
+                kept.clear();
+                common.clear();
+                for h in group {
+                    if h.new_hash & COMMON == 0 {
+                        kept.push(*h)
+                    } else {
+                        common.push(*h)
+                    }
+                }
+                (
+                    merge_spans(&kept, qfps, &ref_doc.fingerprints, params, &mut diagonals),
+                    merge_spans(&common, qfps, &ref_doc.fingerprints, params, &mut diagonals),
+                )
+            } else {
+                (merge_spans(group, qfps, &ref_doc.fingerprints, params, &mut diagonals), Vec::new())
+            };
+            let shared: usize =
+                group.iter().filter(|h| h.new_hash & COMMON == 0).map(|h| (h.new_hash & 1) as usize).sum();
             let coverage =
                 if ref_doc.distinct == 0 { 0.0 } else { (shared as f64 / f64::from(ref_doc.distinct)).min(1.0) };
-            let spans = merge_spans(group, qfps, &ref_doc.fingerprints, params, &mut diagonals);
+            if spans.is_empty() && discounted.is_empty() {
+                continue;
+            }
             let matched_chars = union_len(spans.iter().map(|s| s.reference_chars.clone()), &mut ranges);
-            matches.push(Match { doc: DocId(doc), coverage, matched_chars, spans });
+            let passages = chain_passages(&spans, gap, shift);
+            matches.push(Match { doc: DocId(doc), coverage, matched_chars, spans, passages, discounted });
         }
         matches.sort_by(|a, b| b.coverage.total_cmp(&a.coverage).then(a.doc.cmp(&b.doc)));
         Ok(matches)
@@ -828,6 +990,85 @@ impl Diagonals {
         }
         &mut slot.1
     }
+}
+
+/// The number of distinct groups among the documents of `postings`.
+fn distinct_groups(postings: &[IndexEntry], groups: &[u32], scratch: &mut Vec<u32>) -> usize {
+    scratch.clear();
+    scratch.extend(postings.iter().map(|e| groups.get(e.doc as usize).copied().unwrap_or(e.doc)));
+    scratch.sort_unstable();
+    scratch.dedup();
+    scratch.len()
+}
+
+/// At most this many recent passages are candidates for the next span: a
+/// highly repetitive document (the same row a thousand times) would
+/// otherwise make chaining quadratic.
+const CHAIN_CANDIDATES: usize = 64;
+
+/// Chains spans (in query order, as [`merge_spans`] makes them) into
+/// passages, longest first (by aligned chars, then query position). A span
+/// joins the passage with the most aligned chars among those it continues
+/// (see [`Passage`]); otherwise it starts one.
+pub(crate) fn chain_passages(spans: &[MatchSpan], gap: usize, shift: usize) -> Vec<Passage> {
+    let mut passages: Vec<Passage> = Vec::new();
+    // Passages whose query end is near enough to be continued.
+    let mut open: Vec<usize> = Vec::new();
+    let (gap, shift) = (gap as i64, shift as i64);
+    for (i, s) in spans.iter().enumerate() {
+        let (qs, rs) = (s.query_chars.start as i64, s.reference_chars.start as i64);
+        open.retain(|&p| passages.get(p).is_some_and(|p| p.query_chars.end as i64 + gap >= qs));
+        let mut best: Option<usize> = None;
+        for &p in open.iter().rev().take(CHAIN_CANDIDATES) {
+            let Some(passage) = passages.get(p) else { continue };
+            let dq = qs - passage.query_chars.end as i64;
+            let dr = rs - passage.reference_chars.end as i64;
+            // Forward in both documents (overlap allowed: neighbouring spans
+            // of a shifted alignment share a few chars), near, and close to
+            // the same alignment.
+            let forward = s.query_chars.end > passage.query_chars.end
+                && s.reference_chars.end > passage.reference_chars.end
+                && dq >= -shift
+                && dr >= -shift;
+            let continues = forward && dq <= gap && dr <= gap && (dq - dr).abs() <= shift;
+            if continues
+                && best.is_none_or(|b| passages.get(b).is_some_and(|b| b.aligned_chars < passage.aligned_chars))
+            {
+                best = Some(p);
+            }
+        }
+        match best.and_then(|b| passages.get_mut(b)) {
+            Some(p) => {
+                p.aligned_chars += s.query_chars.end - s.query_chars.start.max(p.query_chars.end);
+                p.query_chars.end = s.query_chars.end;
+                p.reference_chars.end = p.reference_chars.end.max(s.reference_chars.end);
+                p.query_bytes.end = p.query_bytes.end.max(s.query_bytes.end);
+                p.reference_bytes.end = p.reference_bytes.end.max(s.reference_bytes.end);
+                p.spans.push(i);
+            }
+            None => {
+                open.push(passages.len());
+                if open.len() > 4 * CHAIN_CANDIDATES {
+                    open.drain(..CHAIN_CANDIDATES);
+                }
+                passages.push(Passage {
+                    query_chars: s.query_chars.clone(),
+                    reference_chars: s.reference_chars.clone(),
+                    query_bytes: s.query_bytes.clone(),
+                    reference_bytes: s.reference_bytes.clone(),
+                    aligned_chars: s.query_chars.len(),
+                    similarity: 0.0,
+                    spans: vec![i],
+                });
+            }
+        }
+    }
+    for p in &mut passages {
+        let extent = p.query_chars.len().max(p.reference_chars.len()).max(1);
+        p.similarity = (p.aligned_chars as f64 / extent as f64).min(1.0);
+    }
+    passages.sort_by(|a, b| b.aligned_chars.cmp(&a.aligned_chars).then(a.query_chars.start.cmp(&b.query_chars.start)));
+    passages
 }
 
 /// Total length of the union of char ranges (`scratch` is working memory).

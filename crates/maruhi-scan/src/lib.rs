@@ -93,10 +93,13 @@ impl Reference {
 /// When a match is reported.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Thresholds {
-    /// Normalised chars of the reference that must be matched. The default,
-    /// 40, is above one k-gram (13) and below the shortest excerpt the
-    /// scanner promises to find (4t = 116), so a shared phrase or two is not
-    /// a leak while any real excerpt is.
+    /// Aligned normalised chars that at least one passage must have
+    /// ([`DEFAULT_MIN_PASSAGE`]). Shorter passages are phrases a document
+    /// shares with others of its field, however many there are: they make
+    /// no finding, and a finding reports only passages this long.
+    pub min_passage: usize,
+    /// Aligned chars that a finding's passages must have together (after
+    /// `min_passage`): 0, the default, adds no condition.
     pub min_matched_chars: usize,
     /// Fraction of the reference's fingerprints that must be found
     /// (0 = any amount, the default: a short excerpt of a long document is
@@ -106,11 +109,69 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { min_matched_chars: 40, min_coverage: 0.0 }
+        Thresholds { min_passage: DEFAULT_MIN_PASSAGE, min_matched_chars: 0, min_coverage: 0.0 }
     }
 }
 
-/// How many spans of a finding carry their passage text.
+/// The default [`Thresholds::min_passage`], chosen with the quality harness
+/// (`cargo bench -p maruhi-scan --bench quality`, which prints precision and
+/// recall for other values): phrases that documents of one field share
+/// (commands, headings, product names) are evidenced by at most about 30
+/// aligned chars, while an excerpt of a few sentences is evidenced by far
+/// more. Winnowing evidences a shared run of n chars by at least n − 2(w − 1)
+/// aligned chars (32 with the default window), so every shared passage of
+/// `DEFAULT_MIN_PASSAGE + 32` chars is reported, and no document that shares
+/// only runs shorter than `DEFAULT_MIN_PASSAGE` is.
+pub const DEFAULT_MIN_PASSAGE: usize = 50;
+
+/// A hash that occurs in this many groups of references (the files of one
+/// secret are one group; every other reference its own) is boilerplate and
+/// counts for nothing ([`ReferenceSet::discount_common`])…
+pub const COMMON_MIN_GROUPS: usize = 4;
+
+/// …or, in a large index, in this fraction of the groups.
+pub const COMMON_GROUP_FRACTION: f64 = 0.01;
+
+/// How grave a finding is, from its longest passage and coverage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// One passage of a few sentences.
+    Low,
+    /// A passage of a paragraph or more ([`MEDIUM_PASSAGE`] aligned chars), or a
+    /// fifth of the reference.
+    Medium,
+    /// A passage of a page ([`HIGH_PASSAGE`] aligned chars), or half of the
+    /// reference.
+    High,
+}
+
+/// Aligned chars of the longest passage that make a finding medium.
+pub const MEDIUM_PASSAGE: usize = 200;
+/// Aligned chars of the longest passage that make a finding high.
+pub const HIGH_PASSAGE: usize = 800;
+
+impl Severity {
+    pub fn of(longest_passage: usize, coverage: f64) -> Severity {
+        if longest_passage >= HIGH_PASSAGE || coverage >= 0.5 {
+            Severity::High
+        } else if longest_passage >= MEDIUM_PASSAGE || coverage >= 0.2 {
+            Severity::Medium
+        } else {
+            Severity::Low
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+/// How many spans and passages of a finding carry their text.
 pub const PASSAGES: usize = 5;
 
 /// A byte or char range, serialised as `[start, end]`.
@@ -134,6 +195,41 @@ pub struct Span {
     pub query_text: String,
 }
 
+/// An aligned passage: spans that continue one alignment across small gaps
+/// and shifts (see [`maruhi_fingerprint::Passage`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Passage {
+    pub query_bytes: Range,
+    pub reference_bytes: Range,
+    pub query_chars: Range,
+    pub reference_chars: Range,
+    /// Normalised chars inside the passage's matching runs (gaps not
+    /// counted).
+    pub aligned_chars: usize,
+    /// Aligned chars over the passage's extent (0..1): 1 for a verbatim copy.
+    pub similarity: f64,
+    /// The scanned document's text of the passage, shortened at word or
+    /// sentence boundaries, for the [`PASSAGES`] longest (a side-by-side
+    /// view; not part of the JSON Lines contract).
+    #[serde(skip)]
+    pub query_text: String,
+}
+
+/// Text a finding shares with its reference that did not count because it
+/// is boilerplate: it occurs in `documents` groups of references.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Discounted {
+    pub query_bytes: Range,
+    pub query_chars: Range,
+    /// Groups of references (a secret's files count once) that hold it.
+    pub documents: usize,
+    /// The scanned document's text of it, shortened.
+    pub excerpt: String,
+}
+
+/// At most this many discounted runs are reported per finding.
+pub const DISCOUNTED: usize = 5;
+
 /// Registered or reference material found in a scanned document.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
@@ -145,12 +241,30 @@ pub struct Finding {
     pub secret_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub material_id: Option<i64>,
-    /// Fraction (0..1) of the reference's fingerprints found.
+    pub severity: Severity,
+    /// Fraction (0..1) of the reference's normalised text inside the
+    /// finding's passages.
     pub coverage: f64,
-    /// Normalised chars of the reference matched.
+    /// Fraction (0..1) of the scanned document's normalised text inside the
+    /// finding's passages.
+    pub query_coverage: f64,
+    /// Normalised chars of the reference inside the passages' matching runs.
     pub matched_chars: usize,
+    /// Aligned chars of the longest passage.
+    pub longest_passage: usize,
+    /// Aligned chars of all passages.
+    pub aligned_chars: usize,
+    /// Passages of at least [`Thresholds::min_passage`] aligned chars,
+    /// longest first.
+    pub passages: Vec<Passage>,
+    /// The matching runs inside those passages, by position in the scanned
+    /// document.
     pub spans: Vec<Span>,
-    /// The longest matching passage of the scanned document, shortened.
+    /// Boilerplate shared with the reference that did not count (at most
+    /// [`DISCOUNTED`]), by position.
+    pub discounted: Vec<Discounted>,
+    /// The longest passage of the scanned document, cut at word or sentence
+    /// boundaries.
     pub excerpt: String,
 }
 
@@ -274,14 +388,22 @@ impl Scanner {
     }
 
     /// A scanner over an index built elsewhere (loaded from a file); `meta`
-    /// describes the index's documents in order.
+    /// describes the index's documents in order. Boilerplate is discounted
+    /// by document frequency here, so that every way of making a scanner
+    /// (ad hoc, an installation's stored index) gives the same verdict.
     pub fn from_parts(
         fingerprinter: Fingerprinter,
-        refs: ReferenceSet,
+        mut refs: ReferenceSet,
         meta: Vec<Reference>,
         limits: Limits,
         thresholds: Thresholds,
     ) -> Scanner {
+        let (groups, count) = reference_groups(&meta);
+        let min_groups = COMMON_MIN_GROUPS.max((count as f64 * COMMON_GROUP_FRACTION).ceil() as usize);
+        // Fails only when `meta` does not describe the index (one reference
+        // per document): then nothing is discounted, and matches of
+        // documents without a reference are skipped as before.
+        let _ = refs.discount_common(groups, min_groups);
         Scanner { index: Arc::new(Index { fingerprinter, refs, meta }), limits, thresholds }
     }
 
@@ -371,16 +493,25 @@ impl Scanner {
             return Ok(Vec::new());
         }
         let fps = index.fingerprinter.fingerprint(&doc.text)?;
-        let matches = index.refs.find(&fps)?;
+        let query_len = fps.normalized_len().max(1);
+        let t = &self.thresholds;
         let mut findings = Vec::new();
-        for m in matches {
+        let mut scratch = Vec::new();
+        for m in index.refs.find(&fps)? {
             let Some(reference) = index.meta.get(m.doc.index()) else { continue };
-            if m.matched_chars < self.thresholds.min_matched_chars || m.coverage < self.thresholds.min_coverage {
+            // Passages are longest first: the long enough ones are a prefix.
+            let long = m.passages.partition_point(|p| p.aligned_chars >= t.min_passage);
+            let passages: Vec<&maruhi_fingerprint::Passage> =
+                m.passages[..long].iter().filter(|p| informative(&doc.text, p.query_bytes.clone())).collect();
+            let aligned_chars: usize = passages.iter().map(|p| p.aligned_chars).sum();
+            if passages.is_empty() || aligned_chars < t.min_matched_chars {
                 continue;
             }
-            let mut spans: Vec<Span> = m
-                .spans
+            let mut in_passages: Vec<usize> = passages.iter().flat_map(|p| p.spans.iter().copied()).collect();
+            in_passages.sort_unstable();
+            let mut spans: Vec<Span> = in_passages
                 .iter()
+                .filter_map(|&i| m.spans.get(i))
                 .map(|s| Span {
                     query_bytes: [s.query_bytes.start, s.query_bytes.end],
                     reference_bytes: [s.reference_bytes.start, s.reference_bytes.end],
@@ -389,31 +520,190 @@ impl Scanner {
                     query_text: String::new(),
                 })
                 .collect();
+            let matched_chars = union_len(spans.iter().map(|s| s.reference_chars), &mut scratch);
+            let query_chars = union_len(spans.iter().map(|s| s.query_chars), &mut scratch);
+            let reference_len = index.refs.reference_len(m.doc).max(1);
+            let coverage = round4((matched_chars as f64 / reference_len as f64).min(1.0));
+            if coverage < t.min_coverage {
+                continue;
+            }
             // Passages for a side-by-side view: the longest few spans only.
             for i in longest_spans(&spans, PASSAGES) {
                 if let Some(span) = spans.get_mut(i) {
                     span.query_text = excerpt(&doc.text, span.query_bytes, 400);
                 }
             }
-            let excerpt = spans
+            let longest_passage = passages.first().map_or(0, |p| p.aligned_chars);
+            let longest_text = passages.first().map(|p| passage_excerpt(&doc.text, p.query_bytes.clone(), 160));
+            let discounted = m
+                .discounted
                 .iter()
-                .max_by_key(|s| s.query_chars[1] - s.query_chars[0])
-                .map(|s| excerpt(&doc.text, s.query_bytes, 160))
-                .unwrap_or_default();
+                .take(DISCOUNTED)
+                .map(|s| Discounted {
+                    query_bytes: [s.query_bytes.start, s.query_bytes.end],
+                    query_chars: [s.query_chars.start, s.query_chars.end],
+                    documents: fps
+                        .as_slice()
+                        .iter()
+                        .find(|f| f.position() == s.query_chars.start)
+                        .map_or(0, |f| index.refs.document_frequency(f.hash())),
+                    excerpt: excerpt(&doc.text, [s.query_bytes.start, s.query_bytes.end], 80),
+                })
+                .collect();
             findings.push(Finding {
                 path: doc.path.clone(),
                 reference: reference.name.clone(),
                 collection: reference.collection,
                 secret_id: reference.secret_id,
                 material_id: reference.material_id,
-                coverage: (m.coverage * 10_000.0).round() / 10_000.0,
-                matched_chars: m.matched_chars,
+                severity: Severity::of(longest_passage, coverage),
+                coverage,
+                query_coverage: round4((query_chars as f64 / query_len as f64).min(1.0)),
+                matched_chars,
+                longest_passage,
+                aligned_chars,
+                passages: passages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| Passage {
+                        query_text: if i < PASSAGES {
+                            passage_excerpt(&doc.text, p.query_bytes.clone(), 400)
+                        } else {
+                            String::new()
+                        },
+                        query_bytes: [p.query_bytes.start, p.query_bytes.end],
+                        reference_bytes: [p.reference_bytes.start, p.reference_bytes.end],
+                        query_chars: [p.query_chars.start, p.query_chars.end],
+                        reference_chars: [p.reference_chars.start, p.reference_chars.end],
+                        aligned_chars: p.aligned_chars,
+                        similarity: round4(p.similarity),
+                    })
+                    .collect(),
                 spans,
-                excerpt,
+                discounted,
+                excerpt: longest_text.unwrap_or_default(),
             });
         }
+        // The gravest first, then the most evidence.
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(b.longest_passage.cmp(&a.longest_passage))
+                .then(b.coverage.total_cmp(&a.coverage))
+        });
         Ok(findings)
     }
+}
+
+/// Distinct letters, digits and ideographs a passage needs to be evidence.
+/// A rule line, a run of one character or a column of zeros matches across
+/// any documents that have one and on many alignments at once; the masking
+/// of low-complexity regions in sequence search (DUST, Morgulis et al. 2006)
+/// leaves such text out for the same reason.
+pub const MIN_DISTINCT_CHARS: usize = 10;
+
+/// Whether the text of `range` has [`MIN_DISTINCT_CHARS`] distinct letters,
+/// digits or ideographs (case folded).
+fn informative(text: &str, range: std::ops::Range<usize>) -> bool {
+    let Some(slice) = text.get(floor_boundary(text, range.start)..floor_boundary(text, range.end)) else {
+        return false;
+    };
+    let mut seen: Vec<char> = Vec::with_capacity(MIN_DISTINCT_CHARS);
+    for c in slice.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase) {
+        if !seen.contains(&c) {
+            seen.push(c);
+            if seen.len() >= MIN_DISTINCT_CHARS {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Total length of the union of ranges (`scratch` is working memory).
+fn union_len(ranges: impl Iterator<Item = Range>, scratch: &mut Vec<Range>) -> usize {
+    scratch.clear();
+    scratch.extend(ranges);
+    scratch.sort_unstable();
+    let (mut total, mut covered_to) = (0, 0);
+    for &[start, end] in scratch.iter() {
+        let start = start.max(covered_to);
+        if end > start {
+            total += end - start;
+            covered_to = end;
+        }
+    }
+    total
+}
+
+/// The text of a passage for one line of a report: widened to whole words
+/// (evidence starts and ends inside a word more often than not: winnowing
+/// selects k-grams, not words), then, when longer than `max_chars`, cut at
+/// the last sentence end, else the last word break, before the limit.
+pub fn passage_excerpt(text: &str, range: std::ops::Range<usize>, max_chars: usize) -> String {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut start = floor_boundary(text, range.start);
+    let mut end = floor_boundary(text, range.end.max(start));
+    // At most a few dozen bytes either way: a word, not a paragraph.
+    for _ in 0..32 {
+        match text.get(..start).and_then(|t| t.chars().next_back()) {
+            Some(c) if is_word(c) && text.get(start..).and_then(|t| t.chars().next()).is_some_and(is_word) => {
+                start -= c.len_utf8();
+            }
+            _ => break,
+        }
+    }
+    for _ in 0..32 {
+        match text.get(end..).and_then(|t| t.chars().next()) {
+            Some(c) if is_word(c) && text.get(..end).and_then(|t| t.chars().next_back()).is_some_and(is_word) => {
+                end += c.len_utf8();
+            }
+            _ => break,
+        }
+    }
+    let whole = excerpt(text, [start, end], usize::MAX);
+    if whole.chars().count() <= max_chars {
+        return whole;
+    }
+    let head: String = whole.chars().take(max_chars).collect();
+    let sentence = head
+        .rfind(['。', '．', '.', '!', '?', '！', '？'])
+        .map(|i| i + head[i..].chars().next().map_or(0, char::len_utf8));
+    let word = head.rfind([' ', '、', '，', ',']);
+    let cut = match (sentence, word) {
+        (Some(s), _) if s * 2 >= head.len() => s,
+        (_, Some(w)) if w * 2 >= head.len() => w,
+        _ => head.len(),
+    };
+    format!("{}…", head[..cut].trim_end())
+}
+
+/// The group of each reference for the boilerplate discount, and how many
+/// groups there are: the files of one secret are one group (versions of one
+/// design share most of their text, which is not boilerplate), every other
+/// reference is a group of its own.
+fn reference_groups(meta: &[Reference]) -> (Vec<u32>, usize) {
+    let mut secrets = std::collections::HashMap::new();
+    let mut groups = Vec::with_capacity(meta.len());
+    let mut next = 0u32;
+    for r in meta {
+        let group = match (r.collection, r.secret_id) {
+            (Collection::Secret, Some(id)) => *secrets.entry(id).or_insert_with(|| {
+                next += 1;
+                next - 1
+            }),
+            _ => {
+                next += 1;
+                next - 1
+            }
+        };
+        groups.push(group);
+    }
+    (groups, next as usize)
 }
 
 /// The indices of the `n` longest spans (by query chars), longest first and

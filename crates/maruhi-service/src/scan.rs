@@ -444,6 +444,7 @@ impl Service {
                 let summary = json!({
                     "path": f.path, "file_sha256": report.sha256, "material": f.material_id,
                     "reference": f.reference, "coverage": f.coverage, "matched_chars": f.matched_chars,
+                    "longest_passage": f.longest_passage, "severity": f.severity,
                 });
                 events.push(match (f.collection, f.secret_id, f.material_id) {
                     (Collection::Secret, Some(sid), _) => {

@@ -12,6 +12,7 @@ fn error_codes_are_stable() {
         (Error::ReferenceSetFull { max: 0 }, "MRH-FP-005"),
         (Error::Corrupt { what: "truncated" }, "MRH-FP-006"),
         (Error::StaleAlgorithm { found: 0, current: 1 }, "MRH-FP-007"),
+        (Error::GroupsMismatch { groups: 1, documents: 2 }, "MRH-FP-008"),
     ];
     for (error, code) in cases {
         assert_eq!(error.code(), code, "{error}");

@@ -140,3 +140,104 @@ fn index_is_sorted_for_flat_serialisation() {
     }
     assert!(refs.lookup(0x1234_5678).is_empty());
 }
+
+/// Text of distinct kanji, so that no k-gram repeats by chance.
+fn kanji(seed: u32, len: usize) -> String {
+    (0..len as u32).filter_map(|i| char::from_u32(0x4E00 + (seed.wrapping_mul(7919) + i * 31) % 20_000)).collect()
+}
+
+#[test]
+fn changed_chars_and_inserted_words_keep_one_passage() {
+    let fp = fingerprinter();
+    let reference = kanji(1, 600);
+    let mut b = ReferenceSet::builder();
+    assert!(b.add(&fp_of(&fp, &reference)).is_ok());
+    let refs = b.build().unwrap_or_else(|e| unreachable!("{e}"));
+
+    // Every 40th char changed, and a word inserted after every 100th: the
+    // exact runs break into many spans on shifting diagonals, which chain
+    // into one passage.
+    let mut leak = String::new();
+    for (i, c) in reference.chars().enumerate() {
+        leak.push(if i % 40 == 39 { 'X' } else { c });
+        if i % 100 == 99 {
+            leak.push_str("さらに");
+        }
+    }
+    let matches = refs.find(&fp_of(&fp, &leak)).unwrap_or_default();
+    assert_eq!(matches.len(), 1);
+    let m = &matches[0];
+    assert!(m.spans.len() > 5, "{} spans", m.spans.len());
+    assert_eq!(m.passages.len(), 1, "{:?}", m.passages);
+    let p = &m.passages[0];
+    assert!(p.aligned_chars > 300 && p.aligned_chars <= 600, "{}", p.aligned_chars);
+    assert!(p.similarity > 0.5 && p.similarity < 1.0, "{}", p.similarity);
+    assert_eq!(p.spans.len(), m.spans.len());
+}
+
+#[test]
+fn reordered_parts_and_scattered_phrases_are_separate_passages() {
+    let fp = fingerprinter();
+    let reference = kanji(2, 900);
+    let chars: Vec<char> = reference.chars().collect();
+    let mut b = ReferenceSet::builder();
+    assert!(b.add(&fp_of(&fp, &reference)).is_ok());
+    let refs = b.build().unwrap_or_else(|e| unreachable!("{e}"));
+    let part = |r: std::ops::Range<usize>| chars[r].iter().collect::<String>();
+
+    // Two parts swapped, then three 20-char phrases far apart in unrelated
+    // text: two long passages and three short ones.
+    let filler = |seed| kanji(seed, 200).replace(|c: char| (c as u32).is_multiple_of(2), "の");
+    let leak = format!(
+        "{}\n{}\n{}{}{}{}{}{}",
+        part(500..800),
+        part(100..400),
+        filler(50),
+        part(850..870),
+        filler(51),
+        part(20..40),
+        filler(52),
+        part(450..470)
+    );
+    let matches = refs.find(&fp_of(&fp, &leak)).unwrap_or_default();
+    let passages = &matches[0].passages;
+    assert!(passages.len() >= 4, "{passages:?}");
+    assert!(passages[0].aligned_chars > 250 && passages[1].aligned_chars > 250, "{passages:?}");
+    assert!(passages[2..].iter().all(|p| p.aligned_chars <= 20), "{passages:?}");
+    // The first part of the leak is the later one in the reference.
+    let first = passages.iter().find(|p| p.query_chars.start < 40);
+    assert!(first.is_some_and(|p| p.reference_chars.start >= 500), "{passages:?}");
+}
+
+#[test]
+fn phrases_common_to_many_groups_are_discounted() {
+    let fp = fingerprinter();
+    let boilerplate = "本書は株式会社マルヒの社外秘情報であり、許可なく複製又は第三者に開示してはならない。";
+    let mut b = ReferenceSet::builder();
+    for seed in 0..6 {
+        assert!(b
+            .add(&fp_of(&fp, &format!("{}{boilerplate}{}", kanji(seed + 10, 300), kanji(seed + 20, 300))))
+            .is_ok());
+    }
+    let mut refs = b.build().unwrap_or_else(|e| unreachable!("{e}"));
+    let query = fp_of(&fp, &format!("{}{boilerplate}", kanji(99, 100)));
+    assert!(refs.find(&query).unwrap_or_default().len() == 6);
+
+    // Documents 0, 1 and 2 are one secret's files: six documents, four
+    // groups.
+    assert_eq!(refs.discount_common(vec![0; 5], 4), Err(Error::GroupsMismatch { groups: 5, documents: 6 }));
+    assert!(refs.discount_common(vec![0, 0, 0, 1, 2, 3], 5).is_ok());
+    assert!(refs.find(&query).unwrap_or_default().iter().all(|m| m.discounted.is_empty() && !m.spans.is_empty()));
+    assert!(refs.discount_common(vec![0, 0, 0, 1, 2, 3], 4).is_ok());
+    let matches = refs.find(&query).unwrap_or_default();
+    assert_eq!(matches.len(), 6);
+    for m in &matches {
+        assert!(m.spans.is_empty() && m.passages.is_empty() && m.matched_chars == 0 && m.coverage == 0.0, "{m:?}");
+        assert!(!m.discounted.is_empty());
+    }
+    let hash = query.as_slice().iter().find(|f| refs.lookup(f.hash()).len() == 6).map(|f| f.hash());
+    assert_eq!(hash.map(|h| refs.document_frequency(h)), Some(4));
+    // Turned off again.
+    assert!(refs.discount_common(vec![0, 0, 0, 1, 2, 3], usize::MAX).is_ok());
+    assert!(refs.find(&query).unwrap_or_default().iter().all(|m| m.discounted.is_empty()));
+}

@@ -38,10 +38,18 @@ pub struct FindingView {
     /// The secret's id and title, for our own material.
     secret: Option<(i64, String)>,
     third_party: bool,
+    /// `high`, `medium` or `low` (the label's key and a CSS class).
+    severity: &'static str,
     coverage: String,
+    query_coverage: String,
+    longest_passage: usize,
     matched_chars: usize,
-    /// (scanned passage, material passage or why it is not shown)
-    passages: Vec<(String, PassageView)>,
+    /// (scanned passage, its aligned chars and similarity in %, material
+    /// passage or why it is not shown)
+    passages: Vec<(String, usize, String, PassageView)>,
+    /// Boilerplate that did not count: (scanned text, reference groups
+    /// holding it).
+    discounted: Vec<(String, usize)>,
 }
 
 pub enum PassageView {
@@ -113,12 +121,12 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
             Some(id) => state.svc.get_secret(actor, id).await.ok().map(|s| (id, s.title)),
             None => None,
         };
-        // The scanner gives passage text to the longest few spans only.
-        let spans: Vec<_> = f.spans.iter().filter(|s| !s.query_text.is_empty()).collect();
-        let mut passages = Vec::with_capacity(spans.len());
-        for span in spans {
+        // The scanner gives text to the longest few passages only.
+        let shown: Vec<_> = f.passages.iter().filter(|p| !p.query_text.is_empty()).collect();
+        let mut passages = Vec::with_capacity(shown.len());
+        for passage in shown {
             let reference = match f.material_id {
-                Some(mid) => match state.svc.material_passage(actor, mid, span.reference_bytes).await {
+                Some(mid) => match state.svc.material_passage(actor, mid, passage.reference_bytes).await {
                     Ok(Some(p)) => PassageView::Text(p.text),
                     Ok(None) => PassageView::NotKept,
                     Err(Error::NotFound | Error::Forbidden) => PassageView::NotEntitled,
@@ -126,16 +134,21 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
                 },
                 None => PassageView::NotKept,
             };
-            passages.push((span.query_text.clone(), reference));
+            let similarity = format!("{:.0}", passage.similarity * 100.0);
+            passages.push((passage.query_text.clone(), passage.aligned_chars, similarity, reference));
         }
         findings.push(FindingView {
             path: f.path.clone(),
             reference: f.reference.clone(),
             secret,
             third_party: f.collection == Collection::ThirdParty,
+            severity: f.severity.as_str(),
             coverage: format!("{:.1}", f.coverage * 100.0),
+            query_coverage: format!("{:.1}", f.query_coverage * 100.0),
+            longest_passage: f.longest_passage,
             matched_chars: f.matched_chars,
             passages,
+            discounted: f.discounted.iter().map(|d| (d.excerpt.clone(), d.documents)).collect(),
         });
     }
     let result = ResultView {
