@@ -89,8 +89,12 @@ fn decode_streams(doc: &mut Document, budget: &mut Budget, notes: &mut Vec<Refus
         budget.check_cancel()?;
         let name = |key: &[u8]| stream.dict.get(key).and_then(Object::as_name).ok().map(<[u8]>::to_vec);
         let (kind, subtype) = (name(b"Type"), name(b"Subtype"));
+        // A TrueType program (`/FontFile2`, the one font stream with `/Length1` alone) is decoded
+        // by pdf-extract and dropped unread.
+        let truetype = stream.dict.has(b"Length1") && !stream.dict.has(b"Length2");
         let unused = matches!(kind.as_deref(), Some(b"XRef" | b"ObjStm" | b"Metadata" | b"EmbeddedFile"))
-            || matches!(subtype.as_deref(), Some(b"Image" | b"XML"));
+            || matches!(subtype.as_deref(), Some(b"Image" | b"XML"))
+            || truetype;
         if unused {
             stream.set_plain_content(Vec::new());
             continue;
@@ -109,7 +113,15 @@ fn decode_streams(doc: &mut Document, budget: &mut Budget, notes: &mut Vec<Refus
             stream.dict.remove(b"DecodeParms");
             continue;
         };
-        let limit = budget.stream_limit(stream.content.len() as u64);
+        // Font programs (Type 1 with `/Length2`, CFF and OpenType in `/FontFile3`) are read as
+        // binary tables and get the archive member limits. Anything else may be parsed as
+        // content, so it is held to the parse limit too: no page could draw more anyway.
+        let font = stream.dict.has(b"Length2")
+            || matches!(subtype.as_deref(), Some(b"Type1C" | b"CIDFontType0C" | b"OpenType"));
+        let mut limit = budget.stream_limit(stream.content.len() as u64);
+        if !font {
+            limit = limit.min(budget.parse_left(0));
+        }
         match filters::decode(&stream.content, &chain, limit.limit, true) {
             Decoded::Done { bytes, produced } => {
                 budget.spend(produced);

@@ -156,9 +156,11 @@ pub(crate) fn extract(cx: &mut Ctx<'_>, path: &str, bytes: &[u8]) {
     let deadline = cx.deadline();
     let budget = Budget::new(cx.limits, cx.expanded_left(), deadline);
     let (rust, report) = run_pdf_extract(bytes, budget, cx.limits.max_text_bytes);
+    let mut left_out = false;
     if let Some(report) = report {
         cx.add_expanded(report.spent);
         for note in report.notes {
+            left_out |= note.code == codes::PDF_BUDGET;
             cx.diag(path, note.code, note.message);
         }
     }
@@ -171,7 +173,9 @@ pub(crate) fn extract(cx: &mut Ctx<'_>, path: &str, bytes: &[u8]) {
             cx.diag(path, refusal.code, refusal.message);
             return;
         }
-        RustPath::Text(t) if usable(&t) => {
+        // Parts over a budget were left out: the rest is all there is, and poppler is not asked
+        // to decode what was refused.
+        RustPath::Text(t) if usable(&t) || left_out => {
             cx.push(path, Format::Pdf, t);
             return;
         }

@@ -7,6 +7,7 @@ mod limits;
 mod mail;
 mod office;
 mod pdf;
+mod pdf_budgets;
 mod text;
 
 use maruhi_extract::{extract_bytes, Extraction, Limits};
