@@ -25,7 +25,7 @@ use time::UtcOffset;
 
 use crate::csv_map::{attachments, list, number, text, Rec, Records};
 use crate::event::{Destination, Device, Email, File, Host, Url, User, REMOVABLE};
-use crate::util::{base_name, parse_us_datetime, split_domain, url_host};
+use crate::util::{base_name, parse_us_datetime, split_domain, url_file_name, url_host};
 use crate::{Action, BadRecord, Event, Options, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,8 +139,8 @@ impl<R: BufRead> Reader<R> {
 
     pub(crate) fn step(&mut self) -> Option<Step> {
         let offset = self.offset;
-        let (line, rec) = match self.records.next_record()? {
-            Rec::Ok(line, rec) => (line, rec),
+        let (line, rec, lines) = match self.records.next_record()? {
+            Rec::Ok(line, rec, lines) => (line, rec, lines),
             Rec::Err(bad) => return Some(Step::Bad(bad)),
         };
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
@@ -151,7 +151,8 @@ impl<R: BufRead> Reader<R> {
             return Some(match Layout::from_names(&names) {
                 Some(l) => {
                     self.layout = Some(l);
-                    Step::Skip
+                    // The header is not a record.
+                    Step::Meta
                 }
                 None => {
                     Step::Bad(BadRecord::new(line, "header is not a CERT logon, device, file, email or http layout"))
@@ -173,6 +174,14 @@ impl<R: BufRead> Reader<R> {
                 }
             },
         };
+        if lines > 1 && rec.len() != layout.columns {
+            // A quote left open swallowed the next lines: read them again.
+            self.records.reread_continuation();
+            return Some(Step::Bad(BadRecord::new(
+                line,
+                "malformed CSV record (a quoted field spans lines and the field count is wrong); the lines after it are read on their own",
+            )));
+        }
         Some(match record(rec, &layout, offset) {
             Ok(Some(e)) => Step::Event(line, e),
             Ok(None) => Step::Skip,
@@ -281,6 +290,10 @@ fn record(rec: &ByteRecord, l: &Layout, offset: UtcOffset) -> Result<Option<Even
         Kind::Http => {
             let url = text(rec, l.url, "url")?.ok_or("field `url`: missing")?;
             e.destination = Some(Destination { domain: url_host(url), ..Destination::default() });
+            if action == Action::FileDownload {
+                // Where it was saved is not logged; the URL may name the file.
+                e.file = url_file_name(url).map(|name| File { name: Some(name), ..File::default() });
+            }
             e.url = Some(Url { full: url.to_owned() });
         }
     }

@@ -1,7 +1,8 @@
 //! Generic CSV with a header row and a mapping from ECS fields to columns.
 
+use std::collections::VecDeque;
 use std::fmt;
-use std::io::{self, BufRead};
+use std::io::BufRead;
 use std::str::FromStr;
 
 use csv::ByteRecord;
@@ -10,8 +11,8 @@ use time::UtcOffset;
 use crate::event::{
     Attachment, Destination, Device, Email, File, Host, Http, HttpRequest, HttpResponse, Outcome, Source, Url, User,
 };
-use crate::util::{derived_id_parts, parse_any_time, parse_ip, url_host, LineGuard, LINE_TOO_LONG};
-use crate::{Action, BadRecord, Event, Options, Step, MAX_RECORD_BYTES};
+use crate::util::{derived_id_parts, parse_any_time, parse_ip, url_host, Line, Lines};
+use crate::{Action, ActionMap, BadRecord, Event, NameCounts, Options, Step, MAX_RECORD_BYTES};
 
 /// A field of the schema that a CSV column can fill, named as in ECS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -234,27 +235,105 @@ impl CsvMapping {
 
 /// CSV records one at a time, with the line each starts on; shared by the
 /// generic, CERT and M365 readers.
+///
+/// Records are split here rather than by the `csv` crate so that a broken
+/// record ends only itself. Quoting follows RFC 4180 as the `csv` crate reads
+/// it (a quote opens a field only at its start; `""` inside quotes is a
+/// quote). A quoted field may span lines, but a record whose quote is never
+/// closed (at the end of the input, or within [`MAX_RECORD_BYTES`]), or
+/// whose quote closes on a later line followed by more text (a stray quote
+/// pairing with the next record's), is reported at the line it starts on
+/// and the lines after that one are read again as records of their own. A
+/// caller that finds a multi-line record malformed (the wrong number of
+/// fields) does the same through [`Records::reread_continuation`].
 pub(crate) struct Records<R> {
-    rdr: csv::Reader<LineGuard<R>>,
+    lines: Lines<R>,
+    delimiter: u8,
+    /// Lines to read again, before `lines`.
+    replay: VecDeque<(u64, Vec<u8>)>,
+    /// Problems found while assembling a record, reported before it.
+    pending_bad: VecDeque<BadRecord>,
+    /// The record's text, its lines joined by `\n`, and where each line
+    /// after the first starts in it (with its number).
+    raw: Vec<u8>,
+    continuation: Vec<(u64, usize)>,
     rec: ByteRecord,
-    last_line: u64,
+    field: Vec<u8>,
+    started: bool,
     done: bool,
 }
 
 pub(crate) enum Rec<'a> {
-    Ok(u64, &'a ByteRecord),
+    /// The line a record starts on, the record, and how many lines it spans.
+    Ok(u64, &'a ByteRecord, usize),
     Err(BadRecord),
+}
+
+/// Quote state at the end of a line.
+#[derive(Clone, Copy, Default)]
+struct Quotes {
+    /// Inside a quoted field.
+    open: bool,
+    /// A quote closed a field and more text followed before the delimiter.
+    text_after_close: bool,
+}
+
+/// Scans `line` from `state`: whether a quoted field is still open at its end.
+fn scan_quotes(line: &[u8], delimiter: u8, mut q: Quotes) -> Quotes {
+    // Whether the next byte starts a field, and whether the previous byte
+    // was a quote inside a quoted field (a close, or half of `""`).
+    let mut at_start = !q.open;
+    let mut quote_seen = false;
+    for &b in line {
+        if q.open {
+            if quote_seen {
+                quote_seen = false;
+                if b == b'"' {
+                    continue;
+                }
+                q.open = false;
+                if b == delimiter {
+                    at_start = true;
+                } else {
+                    q.text_after_close = true;
+                }
+                continue;
+            }
+            if b == b'"' {
+                quote_seen = true;
+            }
+            continue;
+        }
+        if b == delimiter {
+            at_start = true;
+        } else if at_start && b == b'"' {
+            q.open = true;
+            at_start = false;
+        } else {
+            at_start = false;
+        }
+    }
+    if quote_seen {
+        // The quote closed the field at the end of the line.
+        q.open = false;
+    }
+    q
 }
 
 impl<R: BufRead> Records<R> {
     pub(crate) fn new(reader: R, delimiter: u8) -> Self {
-        let rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .buffer_capacity(64 * 1024)
-            .from_reader(LineGuard::new(reader));
-        Records { rdr, rec: ByteRecord::new(), last_line: 0, done: false }
+        Records {
+            lines: Lines::new(reader),
+            delimiter,
+            replay: VecDeque::new(),
+            pending_bad: VecDeque::new(),
+            raw: Vec::new(),
+            continuation: Vec::new(),
+            rec: ByteRecord::new(),
+            field: Vec::new(),
+            started: false,
+            done: false,
+        }
     }
 
     /// Ends the stream (after a fatal header problem).
@@ -262,47 +341,159 @@ impl<R: BufRead> Records<R> {
         self.done = true;
     }
 
-    pub(crate) fn next_record(&mut self) -> Option<Rec<'_>> {
-        if self.done {
-            return None;
+    /// Reads the lines after the first of the last record again, as records
+    /// of their own (the caller found the record malformed).
+    pub(crate) fn reread_continuation(&mut self) {
+        let mut ends: Vec<usize> = self.continuation.iter().skip(1).map(|(_, at)| at - 1).collect();
+        ends.push(self.raw.len());
+        for (i, (n, at)) in self.continuation.iter().enumerate().rev() {
+            self.replay.push_front((*n, self.raw[*at..ends[i]].to_vec()));
         }
-        match self.rdr.read_byte_record(&mut self.rec) {
-            Ok(false) => {
-                self.done = true;
-                None
-            }
-            Ok(true) => {
-                let line = match self.rec.position() {
-                    Some(p) => self.rdr.get_ref().record_line(p.byte(), p.line()),
-                    None => self.last_line + 1,
-                };
-                let next = self.rdr.position().byte();
-                self.rdr.get_mut().forget_before(next);
-                self.last_line = line;
-                Some(Rec::Ok(line, &self.rec))
-            }
-            Err(e) => {
-                let line = match e.position() {
-                    Some(p) => self.rdr.get_ref().record_line(p.byte(), p.line()),
-                    None => self.last_line + 1,
-                };
-                let next = self.rdr.position().byte();
-                self.rdr.get_mut().forget_before(next);
-                let message = match e.into_kind() {
-                    csv::ErrorKind::Io(io) => {
-                        self.done = true;
-                        if io.kind() == io::ErrorKind::InvalidData && io.to_string() == LINE_TOO_LONG {
-                            format!("line longer than {MAX_RECORD_BYTES} bytes; reading stopped")
-                        } else {
-                            format!("read failed: {}; reading stopped", io.kind())
-                        }
-                    }
-                    _ => "malformed CSV record".to_owned(),
-                };
-                Some(Rec::Err(BadRecord::new(line, message)))
+        self.continuation.clear();
+    }
+
+    /// The next physical line, from the replay queue first. `Err` for an
+    /// overlong line (skipped) or a read error (the end).
+    fn next_line(&mut self) -> Option<Result<(u64, Vec<u8>), BadRecord>> {
+        if let Some(l) = self.replay.pop_front() {
+            return Some(Ok(l));
+        }
+        match self.lines.next_line()? {
+            Line::Ok(n, line) => Some(Ok((n, line.to_vec()))),
+            Line::Err(bad) => {
+                if bad.message.starts_with("read failed") {
+                    self.done = true;
+                    return Some(Err(BadRecord::new(bad.line, format!("{}; reading stopped", bad.message))));
+                }
+                Some(Err(bad))
             }
         }
     }
+
+    pub(crate) fn next_record(&mut self) -> Option<Rec<'_>> {
+        loop {
+            if let Some(bad) = self.pending_bad.pop_front() {
+                return Some(Rec::Err(bad));
+            }
+            if self.done && self.replay.is_empty() {
+                return None;
+            }
+            let (line, first) = match self.next_line() {
+                None => {
+                    self.done = true;
+                    continue;
+                }
+                Some(Err(bad)) => return Some(Rec::Err(bad)),
+                Some(Ok(l)) => l,
+            };
+            let first_of_input = !self.started;
+            self.started = true;
+            if first.is_empty() {
+                continue;
+            }
+            // Windows PowerShell 5.1's Export-Csv writes the object's type
+            // first (`#TYPE System.Management.Automation.PSCustomObject`)
+            // unless told -NoTypeInformation.
+            if first_of_input && first.starts_with(b"#TYPE ") {
+                continue;
+            }
+            self.raw.clear();
+            self.continuation.clear();
+            self.raw.extend_from_slice(&first);
+            let mut q = if memchr::memchr(b'"', &first).is_some() {
+                scan_quotes(&first, self.delimiter, Quotes::default())
+            } else {
+                Quotes::default()
+            };
+            let mut broken = None;
+            while q.open {
+                match self.next_line() {
+                    None => {
+                        broken = Some("quoted field not closed at end of input");
+                        break;
+                    }
+                    Some(Err(bad)) => {
+                        self.pending_bad.push_back(bad);
+                        broken = Some("quoted field runs into an unreadable line");
+                        break;
+                    }
+                    Some(Ok((n, next))) => {
+                        if self.raw.len() + 1 + next.len() > MAX_RECORD_BYTES {
+                            self.replay.push_front((n, next));
+                            broken = Some("quoted field not closed within the record size limit");
+                            break;
+                        }
+                        self.raw.push(b'\n');
+                        self.continuation.push((n, self.raw.len()));
+                        self.raw.extend_from_slice(&next);
+                        q = scan_quotes(
+                            &next,
+                            self.delimiter,
+                            Quotes { open: true, text_after_close: q.text_after_close },
+                        );
+                    }
+                }
+            }
+            if broken.is_none() && !self.continuation.is_empty() && q.text_after_close {
+                broken = Some("quote closed on a later line followed by more text");
+            }
+            if let Some(why) = broken {
+                self.reread_continuation();
+                return Some(Rec::Err(BadRecord::new(
+                    line,
+                    format!("malformed CSV record ({why}); the lines after it are read on their own"),
+                )));
+            }
+            split_fields(&self.raw, self.delimiter, &mut self.rec, &mut self.field);
+            return Some(Rec::Ok(line, &self.rec, 1 + self.continuation.len()));
+        }
+    }
+}
+
+/// Splits one record's text into fields, as the `csv` crate does (flexible,
+/// no trimming; text after a closing quote joins the field).
+fn split_fields(raw: &[u8], delimiter: u8, rec: &mut ByteRecord, field: &mut Vec<u8>) {
+    rec.clear();
+    if memchr::memchr(b'"', raw).is_none() {
+        for f in raw.split(|b| *b == delimiter) {
+            rec.push_field(f);
+        }
+        return;
+    }
+    field.clear();
+    let mut i = 0;
+    let mut at_start = true;
+    let mut quoted = false;
+    while i < raw.len() {
+        let b = raw[i];
+        i += 1;
+        if quoted {
+            if b == b'"' {
+                if raw.get(i) == Some(&b'"') {
+                    field.push(b'"');
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field.push(b);
+            }
+            continue;
+        }
+        if b == delimiter {
+            rec.push_field(field);
+            field.clear();
+            at_start = true;
+            continue;
+        }
+        if at_start && b == b'"' {
+            quoted = true;
+        } else {
+            field.push(b);
+        }
+        at_start = false;
+    }
+    rec.push_field(field);
 }
 
 /// The UTF-8 text of field `i`, or `None` if absent or empty.
@@ -342,9 +533,20 @@ pub(crate) struct Reader<R> {
     records: Records<R>,
     mapping: CsvMapping,
     offset: UtcOffset,
+    action_map: ActionMap,
     /// Column index of each field in `Field::ALL` order, once the header is read.
     index: Option<Vec<Option<usize>>>,
     action_index: Option<usize>,
+    /// The header's columns that no field reads, by index and name.
+    unread: Vec<(usize, String)>,
+    header_len: usize,
+    unknown: NameCounts,
+}
+
+impl<R> Reader<R> {
+    pub(crate) fn unknown(&self) -> &NameCounts {
+        &self.unknown
+    }
 }
 
 impl<R: BufRead> Reader<R> {
@@ -353,23 +555,44 @@ impl<R: BufRead> Reader<R> {
             records: Records::new(reader, options.csv.delimiter),
             mapping: options.csv.clone(),
             offset: options.default_offset,
+            action_map: options.action_map.clone(),
             index: None,
             action_index: None,
+            unread: Vec::new(),
+            header_len: 0,
+            unknown: NameCounts::default(),
         }
     }
 
     pub(crate) fn step(&mut self) -> Option<Step> {
-        let (line, rec) = match self.records.next_record()? {
-            Rec::Ok(line, rec) => (line, rec),
+        let (line, rec, lines) = match self.records.next_record()? {
+            Rec::Ok(line, rec, lines) => (line, rec, lines),
             Rec::Err(bad) => return Some(Step::Bad(bad)),
         };
         let Some(index) = &self.index else {
-            return Some(header(rec, line, &self.mapping, &mut self.index, &mut self.action_index));
+            self.header_len = rec.len();
+            return Some(header(rec, line, &self.mapping, &mut self.index, &mut self.action_index, &mut self.unread));
         };
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             return Some(Step::Skip);
         }
-        Some(match record(rec, index, self.action_index, &self.mapping.action, self.offset) {
+        if lines > 1 && rec.len() != self.header_len {
+            // A quote left open swallowed the next lines: read them again.
+            self.records.reread_continuation();
+            return Some(Step::Bad(BadRecord::new(
+                line,
+                "malformed CSV record (a quoted field spans lines and the field count is wrong); the lines after it are read on their own",
+            )));
+        }
+        let result = record(rec, index, self.action_index, &self.mapping.action, &self.action_map, self.offset);
+        if result.is_ok() {
+            for (i, name) in &self.unread {
+                if rec.get(*i).is_some_and(|v| !v.trim_ascii().is_empty()) {
+                    self.unknown.add(name);
+                }
+            }
+        }
+        Some(match result {
             Ok(e) => Step::Event(line, e),
             Err(m) => Step::Bad(BadRecord::new(line, m)),
         })
@@ -382,6 +605,7 @@ fn header(
     mapping: &CsvMapping,
     index: &mut Option<Vec<Option<usize>>>,
     action_index: &mut Option<usize>,
+    unread: &mut Vec<(usize, String)>,
 ) -> Step {
     let names: Vec<String> =
         rec.iter().map(|f| String::from_utf8_lossy(f).trim().trim_start_matches('\u{feff}').to_owned()).collect();
@@ -406,9 +630,15 @@ fn header(
     if !mapping.columns.iter().any(|(f, _)| *f == Field::Timestamp) {
         missing.push("@timestamp");
     }
+    *unread = names
+        .iter()
+        .enumerate()
+        .filter(|(i, n)| !n.is_empty() && !found.contains(&Some(*i)) && *action_index != Some(*i))
+        .map(|(i, n)| (i, n.clone()))
+        .collect();
     *index = Some(found);
     if missing.is_empty() {
-        Step::Skip
+        Step::Meta
     } else {
         // Column names come from the mapping, not from the data.
         Step::Bad(BadRecord::new(line, format!("header lacks mapped columns: {}", missing.join(", "))))
@@ -420,6 +650,7 @@ fn record(
     index: &[Option<usize>],
     action_index: Option<usize>,
     action: &CsvAction,
+    action_map: &ActionMap,
     offset: UtcOffset,
 ) -> Result<Event, String> {
     let get = |field: Field| -> Result<Option<&str>, String> {
@@ -437,6 +668,9 @@ fn record(
                 .find(|(k, _)| k.trim().eq_ignore_ascii_case(v))
                 .map(|(_, a)| *a)
                 .or_else(|| v.parse().ok())
+                // The user's action map and the built-in names of other
+                // tools (a Kibana CSV export of Winlogbeat events).
+                .or_else(|| action_map.resolve(v).flatten())
                 .ok_or("field `event.action`: value not in the action mapping")?
         }
     };

@@ -174,32 +174,35 @@ struct EventXml {
     data: Value,
 }
 
+/// The `System` element, read leniently: Windows Event Forwarding and
+/// other renderers write numbers as strings (`EventRecordID`) and add
+/// elements (`RenderingInfo`), and a record of a channel we skip must be
+/// skipped whatever shape its other fields have.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct System {
-    #[serde(rename = "EventID")]
+    #[serde(rename = "EventID", default)]
     event_id: Value,
     #[serde(default)]
     task: Value,
     #[serde(default)]
-    channel: Option<String>,
+    channel: Value,
     #[serde(default)]
-    computer: Option<String>,
+    computer: Value,
     #[serde(rename = "EventRecordID", default)]
-    event_record_id: Option<u64>,
-    time_created: TimeCreated,
+    event_record_id: Value,
+    #[serde(default)]
+    time_created: Value,
 }
 
-#[derive(Deserialize)]
-struct TimeCreated {
-    #[serde(rename = "#attributes")]
-    attributes: TimeAttributes,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct TimeAttributes {
-    system_time: String,
+/// A text element as the renderer writes it: a string, or an element with
+/// attributes (`{"#attributes": …, "#text": "Security"}`).
+fn element_text(v: &Value) -> Option<&str> {
+    match v {
+        Value::String(s) => Some(s.as_str()),
+        Value::Object(o) => o.get("#text").and_then(element_text),
+        _ => None,
+    }
 }
 
 /// A number that the renderer wrote as a number, a string, or an element
@@ -257,10 +260,13 @@ pub(crate) fn to_event(json: &[u8], offset: UtcOffset) -> Result<Option<Event>, 
     let root: Root = serde_json::from_slice(json).map_err(|e| crate::jsonl::redact_serde_message(&e))?;
     let sys = &root.event.system;
     let data = &root.event.data;
-    let Some(code) = number_of(&sys.event_id) else { return Err("field `EventID`: missing".to_owned()) };
-    if sys.channel.as_deref().is_some_and(|c| c != "Security") {
+    let channel = element_text(&sys.channel);
+    // Other channels (a ForwardedEvents log collects many) are outside what
+    // we map: skipped, whatever else the record holds.
+    if channel.is_some_and(|c| c != "Security") {
         return Ok(None);
     }
+    let Some(code) = number_of(&sys.event_id) else { return Err("field `EventID`: missing".to_owned()) };
     let (action, user_key, domain_key) = match code {
         4624 | 4625 => (Action::Logon, "TargetUserName", "TargetDomainName"),
         4634 | 4647 => (Action::Logoff, "TargetUserName", "TargetDomainName"),
@@ -268,16 +274,20 @@ pub(crate) fn to_event(json: &[u8], offset: UtcOffset) -> Result<Option<Event>, 
         6416 => (Action::DeviceConnect, "SubjectUserName", "SubjectDomainName"),
         _ => return Ok(None),
     };
-    let timestamp = parse_iso_datetime(&sys.time_created.attributes.system_time, UtcOffset::UTC)
+    let system_time = sys.time_created.get("#attributes").and_then(|a| a.get("SystemTime")).and_then(Value::as_str);
+    let timestamp = system_time
+        .and_then(|t| parse_iso_datetime(t, UtcOffset::UTC))
         .ok_or("field `TimeCreated`: not an ISO 8601 date-time")?
         .to_offset(offset);
-    let computer = sys.computer.as_deref().unwrap_or("");
-    // EventRecordID is unique only within one channel of one computer.
-    let record_id = sys.event_record_id.unwrap_or_default().to_string();
-    let id = derived_id_parts(
-        "evtx",
-        &[computer.as_bytes(), sys.channel.as_deref().unwrap_or("").as_bytes(), record_id.as_bytes()],
-    );
+    let computer = element_text(&sys.computer).unwrap_or("");
+    // EventRecordID is unique only within one channel of one computer. WEF
+    // writes it as a string; both forms give the same id.
+    let record_id = match number_of(&sys.event_record_id) {
+        Some(n) => n.to_string(),
+        None if sys.event_record_id.is_null() => "0".to_owned(),
+        None => return Err("field `EventRecordID`: not a number".to_owned()),
+    };
+    let id = derived_id_parts("evtx", &[computer.as_bytes(), channel.unwrap_or("").as_bytes(), record_id.as_bytes()]);
     let mut e = Event::new(timestamp, id, action);
     e.event.dataset = Some("evtx.security".to_owned());
     e.event.code = Some(code.to_string());
@@ -384,6 +394,38 @@ mod tests {
         // Kernel objects (task 12802) such as processes are not files.
         assert_eq!(action(&object_access(12802, "Process", "0x10")), None);
         assert!(to_event(&object_access(12800, "File", "garbage"), offset!(+9)).is_err());
+    }
+
+    /// The same record as Windows Event Forwarding renders it: numbers as
+    /// strings, the EventID with attributes, a RenderingInfo element.
+    fn forwarded(channel: &str, record_id: serde_json::Value) -> Vec<u8> {
+        serde_json::json!({"Event": {
+            "System": {
+                "Provider": {"#attributes": {"Name": "Microsoft-Windows-Security-Auditing"}},
+                "EventID": {"#attributes": {"Qualifiers": ""}, "#text": "4624"}, "Version": "2", "Level": "0",
+                "Task": "12544", "Keywords": "0x8020000000000000",
+                "TimeCreated": {"#attributes": {"SystemTime": "2026-03-02T00:15:00.1234567Z"}},
+                "EventRecordID": record_id, "Channel": channel, "Computer": "PC-0042.corp.example"
+            },
+            "EventData": {"TargetUserName": "tanaka", "TargetDomainName": "CORP", "IpAddress": "192.0.2.10"},
+            "RenderingInfo": {"#attributes": {"Culture": "ja-JP"}, "Message": "…", "Level": "情報"}
+        }})
+        .to_string()
+        .into_bytes()
+    }
+
+    #[test]
+    fn forwarded_events_with_string_record_ids() {
+        let e = to_event(&forwarded("Security", "4213".into()), offset!(+9)).ok().flatten();
+        let same = to_event(&forwarded("Security", 4213.into()), offset!(+9)).ok().flatten();
+        assert!(e.is_some());
+        assert_eq!(e.as_ref().map(|e| &e.event.id), same.as_ref().map(|e| &e.event.id));
+        assert_eq!(e.as_ref().and_then(|e| e.user.as_ref()).map(|u| u.name.as_str()), Some("tanaka"));
+        assert_eq!(e.and_then(|e| e.event.outcome), Some(Outcome::Success));
+        assert!(to_event(&forwarded("Security", "x".into()), offset!(+9)).is_err());
+        // Another channel's records are skipped, not rejected, whatever their shape.
+        assert_eq!(to_event(&forwarded("Microsoft-Windows-Sysmon/Operational", "x".into()), offset!(+9)), Ok(None));
+        assert_eq!(to_event(br#"{"Event":{"System":{"EventID":4624,"Channel":"System"}}}"#, offset!(+9)), Ok(None));
     }
 
     #[test]

@@ -27,23 +27,28 @@
 
 #![forbid(unsafe_code)]
 
+mod action_map;
 mod cert;
 mod csv_map;
+mod decode;
 mod event;
 #[cfg(feature = "evtx")]
 mod evtx;
 pub mod hr;
+mod json_stream;
 mod jsonl;
 mod m365;
 mod squid;
 mod util;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::BufRead;
 use std::str::FromStr;
 
 use time::UtcOffset;
 
+pub use action_map::{ActionMap, ActionMapError, ActionMapProblem};
 pub use csv_map::{CsvAction, CsvMapping, Field, UnknownField};
 pub use event::{
     Action, Attachment, Destination, Device, Email, Event, EventInfo, File, Host, Http, HttpRequest, HttpResponse,
@@ -59,7 +64,10 @@ pub const MAX_RECORD_BYTES: usize = 1 << 20;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Format {
-    /// `jsonl`: the canonical JSON Lines form.
+    /// `jsonl`: JSON events: the canonical JSON Lines form, and ECS
+    /// documents from other tools (Winlogbeat, Elastic Agent, Elasticsearch
+    /// `_search` responses and `_source` exports), through
+    /// [`Options::action_map`].
     Jsonl,
     /// `csv`: any CSV with a header, through [`Options::csv`].
     Csv,
@@ -131,6 +139,10 @@ pub struct Options {
     /// Squid: a `POST` or `PUT` whose logged size is at least this many
     /// bytes is a `file-upload`; smaller ones are `http-request`s.
     pub upload_threshold: u64,
+    /// JSON (and CSV action columns): the user's meanings of other tools'
+    /// `event.action` and `event.code` values, consulted before the
+    /// built-in table (see `SCHEMA.md` and [`ActionMap::parse`]).
+    pub action_map: ActionMap,
 }
 
 impl Options {
@@ -151,6 +163,12 @@ impl Options {
         self
     }
 
+    /// Sets the user's action map (see [`Options::action_map`]).
+    pub fn with_action_map(mut self, map: ActionMap) -> Self {
+        self.action_map = map;
+        self
+    }
+
     /// Sets the squid upload threshold in bytes.
     pub fn with_upload_threshold(mut self, bytes: u64) -> Self {
         self.upload_threshold = bytes;
@@ -160,7 +178,12 @@ impl Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { default_offset: Options::JST, csv: CsvMapping::default(), upload_threshold: 1 << 20 }
+        Options {
+            default_offset: Options::JST,
+            csv: CsvMapping::default(),
+            upload_threshold: 1 << 20,
+            action_map: ActionMap::default(),
+        }
     }
 }
 
@@ -193,11 +216,58 @@ pub(crate) enum Step {
     /// A well-formed record that has no counterpart in the vocabulary (an
     /// EVTX event id we do not map, an email read rather than sent).
     Skip,
+    /// Something read that is not a record (a CSV header); not counted.
+    Meta,
+}
+
+/// Names seen while reading, with how often: bounded to [`NameCounts::KEPT`]
+/// distinct names of at most [`NameCounts::MAX_NAME_BYTES`]; the rest are
+/// only counted together ([`NameCounts::others`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameCounts {
+    counts: BTreeMap<String, u64>,
+    others: u64,
+}
+
+impl NameCounts {
+    /// How many distinct names are kept.
+    pub const KEPT: usize = 100;
+    /// Longer names are only counted among the others.
+    pub const MAX_NAME_BYTES: usize = 128;
+
+    pub(crate) fn add(&mut self, name: &str) {
+        if let Some(n) = self.counts.get_mut(name) {
+            *n += 1;
+        } else if self.counts.len() < Self::KEPT
+            && name.len() <= Self::MAX_NAME_BYTES
+            && !name.chars().any(char::is_control)
+        {
+            self.counts.insert(name.to_owned(), 1);
+        } else {
+            self.others += 1;
+        }
+    }
+
+    /// The kept names and their counts, in byte order of the names.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.counts.iter().map(|(k, n)| (k.as_str(), *n))
+    }
+
+    /// Occurrences of names that were not kept (beyond [`NameCounts::KEPT`]
+    /// distinct names, or too long).
+    pub fn others(&self) -> u64 {
+        self.others
+    }
+
+    /// Whether nothing was counted.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty() && self.others == 0
+    }
 }
 
 /// The events of one input, in input order; see [`read`].
 pub struct Events<R> {
-    inner: Inner<R>,
+    inner: Inner<decode::Decoded<R>>,
     skipped: u64,
     line: u64,
 }
@@ -231,7 +301,33 @@ impl<R> Events<R> {
     pub fn line(&self) -> u64 {
         self.line
     }
+
+    /// Names of the fields that were read but are not in the schema, so
+    /// their values were dropped, with the number of events that had them:
+    /// JSON fields (dotted ECS paths) and unmapped CSV columns with a value.
+    /// Formats with a fixed mapping (CERT, EVTX, M365, squid) read only the
+    /// documented fields and list nothing here.
+    pub fn unknown_fields(&self) -> &NameCounts {
+        match &self.inner {
+            Inner::Jsonl(r) => &r.unknown,
+            Inner::Csv(r) => r.unknown(),
+            _ => &NO_NAMES,
+        }
+    }
+
+    /// JSON: the `event.action` values (or, without one, `event.code`)
+    /// of records skipped because neither the vocabulary, the user's
+    /// [`ActionMap`] nor the built-in table knows them, with counts: what an
+    /// action map could add.
+    pub fn unmapped_actions(&self) -> &NameCounts {
+        match &self.inner {
+            Inner::Jsonl(r) => &r.unmapped,
+            _ => &NO_NAMES,
+        }
+    }
 }
+
+static NO_NAMES: NameCounts = NameCounts { counts: BTreeMap::new(), others: 0 };
 
 impl<R: BufRead> Iterator for Events<R> {
     type Item = Result<Event, BadRecord>;
@@ -256,6 +352,7 @@ impl<R: BufRead> Iterator for Events<R> {
                 }
                 Step::Bad(b) => return Some(Err(b)),
                 Step::Skip => self.skipped += 1,
+                Step::Meta => {}
             }
         }
     }
@@ -266,10 +363,14 @@ impl<R: BufRead> Iterator for Events<R> {
 /// Every item is an event or the reason one record was rejected; a bad record
 /// never stops the stream, except that a read error ends it (after being
 /// reported). For EVTX the reader is consumed sequentially, chunk by chunk, so
-/// a pipe works as well as a file.
+/// a pipe works as well as a file. Text formats may be UTF-8 (with or without
+/// a byte order mark) or UTF-16 (as Windows PowerShell writes it).
 pub fn read<R: BufRead>(format: Format, reader: R, options: &Options) -> Events<R> {
+    // EVTX is binary; `Decoded` passes it through untouched when it has no
+    // byte order mark, which an EVTX file (`ElfFile\0`) never has.
+    let reader = decode::Decoded::new(reader);
     let inner = match format {
-        Format::Jsonl => Inner::Jsonl(jsonl::Reader::new(reader)),
+        Format::Jsonl => Inner::Jsonl(jsonl::Reader::new(reader, options)),
         Format::Csv => Inner::Csv(Box::new(csv_map::Reader::new(reader, options))),
         Format::Cert => Inner::Cert(Box::new(cert::Reader::new(reader, options))),
         #[cfg(feature = "evtx")]

@@ -5,13 +5,15 @@
 
 use std::io::{self, BufRead};
 
+use crate::json_stream::{Item, JsonRecords};
+
 use serde::Deserialize;
 use time::UtcOffset;
 
 use crate::csv_map::{Rec, Records};
 use crate::event::{Attachment, Destination, Email, File, Outcome, Source, Url, User};
 use crate::util::{base_name, parse_ip, parse_iso_datetime, url_host};
-use crate::{Action, BadRecord, Event, Options, Step, MAX_RECORD_BYTES};
+use crate::{Action, BadRecord, Event, Options, Step};
 
 /// The fields of an audit record that we use; the rest are ignored.
 #[derive(Debug, Deserialize)]
@@ -131,161 +133,36 @@ pub(crate) fn parse_record(json: &[u8], offset: UtcOffset) -> Result<Option<Even
                 });
         }
         _ => {
-            let path = r.object_id.clone().or_else(|| match (&r.source_relative_url, &r.source_file_name) {
+            let location = r.object_id.clone().or_else(|| match (&r.source_relative_url, &r.source_file_name) {
                 (Some(dir), Some(name)) => Some(format!("{dir}/{name}")),
                 _ => None,
             });
-            let name = r.source_file_name.clone().or_else(|| path.as_deref().and_then(base_name));
-            e.file = Some(File { path: path.clone(), name, size: r.file_size_bytes });
+            let name = r.source_file_name.clone().or_else(|| location.as_deref().and_then(base_name));
             if matches!(action, Action::FileDownload | Action::FileUpload) {
-                let site = r.site_url.as_deref().or(path.as_deref());
+                // A transfer: `file.path` is the local side, which the audit
+                // log does not know; the document's URL is `url.full`.
+                e.file = Some(File { path: None, name, size: r.file_size_bytes });
+                let site = r.site_url.as_deref().or(location.as_deref());
                 e.destination =
                     site.and_then(url_host).map(|d| Destination { domain: Some(d), ..Destination::default() });
-                e.url = path.map(|full| Url { full });
+                e.url = location.map(|full| Url { full });
+            } else {
+                // Cloud storage: the document's URL is its path.
+                e.file = Some(File { path: location, name, size: r.file_size_bytes });
             }
         }
     }
     Ok(Some(e))
 }
 
-/// Splits a byte stream into top-level JSON objects, whether they come in an
-/// array, one per line, or concatenated, tracking the line each starts on.
-/// Only string and nesting state is kept; the objects themselves are parsed
-/// by serde.
-struct Objects<R> {
-    reader: R,
-    buf: Vec<u8>,
-    line: u64,
-    done: bool,
-}
-
-enum Obj<'a> {
-    Ok(u64, &'a [u8]),
-    Err(BadRecord),
-}
-
-impl<R: BufRead> Objects<R> {
-    fn next_object(&mut self) -> Option<Obj<'_>> {
-        if self.done {
-            return None;
-        }
-        self.buf.clear();
-        let mut depth: u32 = 0;
-        let mut in_string = false;
-        let mut escaped = false;
-        let mut start_line = 0;
-        let mut too_long = false;
-        let mut garbage = false;
-        loop {
-            let available = match self.reader.fill_buf() {
-                Ok(a) => a,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.done = true;
-                    return Some(Obj::Err(BadRecord::new(self.line + 1, format!("read failed: {}", e.kind()))));
-                }
-            };
-            if available.is_empty() {
-                self.done = true;
-                if garbage {
-                    return Some(Obj::Err(BadRecord::new(start_line, "expected a JSON object")));
-                }
-                if depth > 0 {
-                    return Some(Obj::Err(BadRecord::new(start_line, "JSON object not closed at end of input")));
-                }
-                return None;
-            }
-            let mut used = 0;
-            let mut finished = false;
-            for &b in available {
-                used += 1;
-                if b == b'\n' {
-                    self.line += 1;
-                }
-                if depth == 0 && garbage {
-                    // Skip the rest of a line that is not JSON.
-                    if b == b'\n' {
-                        finished = true;
-                        break;
-                    }
-                    continue;
-                }
-                if depth == 0 {
-                    match b {
-                        b'{' => {
-                            depth = 1;
-                            start_line = self.line + 1;
-                            if !too_long {
-                                self.buf.push(b);
-                            }
-                        }
-                        // Array brackets, separators and whitespace between records.
-                        b'[' | b']' | b',' | b' ' | b'\t' | b'\r' | b'\n' => {}
-                        // A UTF-8 byte order mark at the start.
-                        0xEF | 0xBB | 0xBF if self.line == 0 => {}
-                        _ => {
-                            garbage = true;
-                            start_line = self.line + 1;
-                        }
-                    }
-                    continue;
-                }
-                if !too_long {
-                    if self.buf.len() >= MAX_RECORD_BYTES {
-                        too_long = true;
-                        self.buf.clear();
-                    } else {
-                        self.buf.push(b);
-                    }
-                }
-                if in_string {
-                    if escaped {
-                        escaped = false;
-                    } else if b == b'\\' {
-                        escaped = true;
-                    } else if b == b'"' {
-                        in_string = false;
-                    }
-                    continue;
-                }
-                match b {
-                    b'"' => in_string = true,
-                    b'{' | b'[' => depth = depth.saturating_add(1),
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            finished = true;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            self.reader.consume(used);
-            if finished {
-                break;
-            }
-        }
-        if garbage {
-            return Some(Obj::Err(BadRecord::new(start_line, "expected a JSON object")));
-        }
-        if too_long {
-            return Some(Obj::Err(BadRecord::new(
-                start_line,
-                format!("record longer than {MAX_RECORD_BYTES} bytes; skipped"),
-            )));
-        }
-        Some(Obj::Ok(start_line, &self.buf))
-    }
-}
-
 enum Source_<R> {
     /// Not yet known: the first non-blank byte decides.
     Undecided(Option<R>),
-    Json(Objects<R>),
+    Json(JsonRecords<R>),
     Csv {
         records: Records<R>,
         column: Option<usize>,
+        header_len: usize,
     },
 }
 
@@ -326,8 +203,8 @@ impl<R: BufRead> Reader<R> {
             }
         };
         self.source = match first {
-            Some(b'{') | Some(b'[') | None => Source_::Json(Objects { reader, buf: Vec::new(), line: 0, done: false }),
-            Some(_) => Source_::Csv { records: Records::new(reader, b','), column: None },
+            Some(b'{') | Some(b'[') | None => Source_::Json(JsonRecords::new(reader, false)),
+            Some(_) => Source_::Csv { records: Records::new(reader, b','), column: None, header_len: 0 },
         };
         None
     }
@@ -339,13 +216,13 @@ impl<R: BufRead> Reader<R> {
         let offset = self.offset;
         match &mut self.source {
             Source_::Undecided(_) => None,
-            Source_::Json(objects) => Some(match objects.next_object()? {
-                Obj::Err(bad) => Step::Bad(bad),
-                Obj::Ok(line, json) => to_step(line, parse_record(json, offset)),
+            Source_::Json(objects) => Some(match objects.next_item()? {
+                Item::Bad(bad) => Step::Bad(bad),
+                Item::Record(line, json) => to_step(line, parse_record(json, offset)),
             }),
-            Source_::Csv { records, column } => {
-                let (line, rec) = match records.next_record()? {
-                    Rec::Ok(line, rec) => (line, rec),
+            Source_::Csv { records, column, header_len } => {
+                let (line, rec, lines) = match records.next_record()? {
+                    Rec::Ok(line, rec, lines) => (line, rec, lines),
                     Rec::Err(bad) => return Some(Step::Bad(bad)),
                 };
                 let Some(i) = *column else {
@@ -354,14 +231,24 @@ impl<R: BufRead> Reader<R> {
                         f.trim_ascii().eq_ignore_ascii_case(b"AuditData")
                     });
                     *column = found;
+                    *header_len = rec.len();
                     return Some(match found {
-                        Some(_) => Step::Skip,
+                        // The header is not a record.
+                        Some(_) => Step::Meta,
                         None => {
                             records.stop();
                             Step::Bad(BadRecord::new(line, "CSV header has no AuditData column; reading stopped"))
                         }
                     });
                 };
+                if lines > 1 && rec.len() != *header_len {
+                    // A quote left open swallowed the next lines: read them again.
+                    records.reread_continuation();
+                    return Some(Step::Bad(BadRecord::new(
+                        line,
+                        "malformed CSV record (a quoted field spans lines and the field count is wrong); the lines after it are read on their own",
+                    )));
+                }
                 Some(match rec.get(i) {
                     Some(json) if !json.trim_ascii().is_empty() => to_step(line, parse_record(json, offset)),
                     _ => Step::Bad(BadRecord::new(line, "field `AuditData`: missing")),

@@ -6,8 +6,10 @@ use std::io::BufRead;
 
 use time::UtcOffset;
 
-use crate::event::{Destination, Host, Http, HttpRequest, HttpResponse, Source, Url, User};
-use crate::util::{authority_port, derived_id, parse_epoch, parse_ip, split_domain, url_host, Line, Lines};
+use crate::event::{Destination, File, Host, Http, HttpRequest, HttpResponse, Source, Url, User};
+use crate::util::{
+    authority_port, derived_id, parse_epoch, parse_ip, split_domain, url_file_name, url_host, Line, Lines,
+};
 use crate::{Action, BadRecord, Event, Options, Step};
 
 pub(crate) struct Reader<R> {
@@ -82,6 +84,10 @@ pub(crate) fn parse_line(line: &[u8], offset: UtcOffset, upload_threshold: u64) 
         destination.port = authority_port(url);
     } else {
         destination.domain = url_host(url);
+        if action == Action::FileDownload {
+            // Where it was saved is not logged; the URL may name the file.
+            event.file = url_file_name(url).map(|name| File { name: Some(name), ..File::default() });
+        }
         event.url = Some(Url { full: url.to_owned() });
     }
     if let Some((_, peer)) = hierarchy.split_once('/') {

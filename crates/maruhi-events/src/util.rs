@@ -194,6 +194,11 @@ pub(crate) fn parse_epoch(s: &str) -> Option<OffsetDateTime> {
     YEARS.contains(&t.year()).then_some(t)
 }
 
+/// `t` if its year is one an event may carry.
+pub(crate) fn in_years(t: OffsetDateTime) -> Option<OffsetDateTime> {
+    YEARS.contains(&t.year()).then_some(t)
+}
+
 /// Any of the time forms a generic CSV may hold: RFC 3339 / ISO 8601 (with or
 /// without offset), CERT's US form, or Unix epoch seconds.
 pub(crate) fn parse_any_time(s: &str, default_offset: UtcOffset) -> Option<OffsetDateTime> {
@@ -226,6 +231,43 @@ pub(crate) fn url_host(url: &str) -> Option<String> {
         return None;
     }
     Some(host.to_ascii_lowercase())
+}
+
+/// The file name a download's URL ends in: its last path segment,
+/// percent-decoded, when it looks like a file name (has a `.` that is not
+/// its first character). `https://h/d/spec%20v2.xlsx?x=1` → `spec v2.xlsx`.
+pub(crate) fn url_file_name(url: &str) -> Option<String> {
+    let rest = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let path = &rest[rest.find('/')?..];
+    let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
+    let segment = path.rsplit('/').next()?;
+    let name = percent_decode(segment);
+    let dot = name.rfind('.')?;
+    (dot > 0 && dot + 1 < name.len() && !name.contains(['/', '\\'])).then_some(name)
+}
+
+/// `%XX` escapes decoded; the original text when the result is not UTF-8.
+pub(crate) fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
 }
 
 /// The port of squid's `host:port`, or of a URL authority.
@@ -339,68 +381,6 @@ impl<R: BufRead> Lines<R> {
             self.buf.pop();
         }
         Some(Line::Ok(self.line, &self.buf))
-    }
-}
-
-/// A `Read` adapter for the CSV reader that refuses any physical line longer
-/// than [`MAX_RECORD_BYTES`], bounding the memory one record can take.
-pub(crate) struct LineGuard<R> {
-    pub(crate) inner: R,
-    since_newline: usize,
-    /// The bytes read since [`LineGuard::forget_before`] last dropped some,
-    /// starting at stream offset `kept_from`: what a CSV reader has buffered
-    /// plus the record it is on, so a record's true first line can be found.
-    kept: Vec<u8>,
-    kept_from: u64,
-}
-
-impl<R> LineGuard<R> {
-    pub(crate) fn new(inner: R) -> Self {
-        LineGuard { inner, since_newline: 0, kept: Vec::new(), kept_from: 0 }
-    }
-
-    /// The line a CSV record starts on, from the position the `csv` crate
-    /// gives it (`byte`, `line`). That position is where the previous record
-    /// ended, before any blank lines and before the `\n` of a CRLF
-    /// terminator, which the `csv` crate consumes with the next record; so
-    /// the line feeds between there and the record's first byte are added.
-    pub(crate) fn record_line(&self, byte: u64, line: u64) -> u64 {
-        let Some(from) = byte.checked_sub(self.kept_from).and_then(|o| usize::try_from(o).ok()) else {
-            return line;
-        };
-        let run = self.kept.get(from..).unwrap_or_default().iter().take_while(|b| matches!(b, b'\r' | b'\n'));
-        line + run.filter(|b| **b == b'\n').count() as u64
-    }
-
-    /// Drops the kept bytes before stream offset `byte` (the start of the
-    /// next record), so memory holds at most a record and a buffer.
-    pub(crate) fn forget_before(&mut self, byte: u64) {
-        // Compacting only once half the buffer is dead keeps this O(1) per
-        // byte, however short the records.
-        let dead = byte.saturating_sub(self.kept_from).min(self.kept.len() as u64) as usize;
-        if dead > 0 && dead >= self.kept.len() / 2 {
-            self.kept.drain(..dead);
-            self.kept_from += dead as u64;
-        }
-    }
-}
-
-/// The marker in the I/O error [`LineGuard`] raises.
-pub(crate) const LINE_TOO_LONG: &str = "line too long";
-
-impl<R: io::Read> io::Read for LineGuard<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(out)?;
-        let data = &out[..n];
-        self.kept.extend_from_slice(data);
-        match memchr::memrchr(b'\n', data) {
-            Some(i) => self.since_newline = n - i - 1,
-            None => self.since_newline += n,
-        }
-        if self.since_newline > MAX_RECORD_BYTES {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, LINE_TOO_LONG));
-        }
-        Ok(n)
     }
 }
 
