@@ -9,6 +9,7 @@
 //! that total, per page, is what bounds its memory, and it is what is checked against
 //! [`crate::Limits::max_pdf_parse_bytes`].
 
+use pdf_extract::content::Content;
 use pdf_extract::{Dictionary, Document, Object, ObjectId};
 
 use super::filters::{self, Decoded, Filter};
@@ -179,7 +180,7 @@ fn page_budgets(
     budget: &Budget,
     notes: &mut Vec<Refusal>,
 ) -> Result<(), Refusal> {
-    let mut skipped = Vec::new();
+    let (mut skipped, mut unreadable) = (Vec::new(), Vec::new());
     let mut visits = 0usize;
     for &page in pages {
         budget.check_cancel()?;
@@ -213,6 +214,33 @@ fn page_budgets(
         }
         if content.saturating_add(forms) > budget.max_parse {
             skipped.push(page);
+        } else if doc.get_page_content(page).is_ok_and(|c| Content::decode(&c).is_err()) {
+            unreadable.push(page);
+        }
+    }
+    // pdf-extract unwraps the parse of every content stream, and a panic prints through the
+    // process's panic hook (a backtrace per file with RUST_BACKTRACE set) before `catch_unwind`
+    // contains it. A library installs no hook of its own, so the panic is avoided instead: content
+    // that does not parse is parsed here first (within the limit just checked) and left out.
+    for page in &unreadable {
+        if let Ok(dict) = doc.get_dictionary_mut(*page) {
+            dict.remove(b"Contents");
+        }
+    }
+    let forms: Vec<ObjectId> = doc
+        .objects
+        .iter()
+        .filter(|(_, o)| {
+            o.as_stream().is_ok_and(|s| {
+                s.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Form".as_slice())
+                    && Content::decode(&s.content).is_err()
+            })
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    for id in forms {
+        if let Ok(Object::Stream(s)) = doc.get_object_mut(id) {
+            s.set_plain_content(Vec::new());
         }
     }
     if let Some(&first) = skipped.first() {

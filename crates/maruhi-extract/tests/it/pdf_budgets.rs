@@ -215,3 +215,15 @@ fn codes_are_pinned() {
     assert_eq!(code::ALL.to_vec(), expected);
     assert_eq!(code::PDF_BUDGET, "MRH-EXTRACT-014");
 }
+
+/// pdf-extract unwraps the parse of each content stream; unparseable content is left out before it
+/// gets there, so no panic (and no panic-hook output) happens.
+#[test]
+fn unparseable_content_is_left_out_without_a_panic() {
+    let mut objects = pages(&["6 0 R", "7 0 R"]);
+    objects.push(flate_stream("", &deflate(b"BT (unterminated")));
+    objects.push(flate_stream("", &deflate(text_op("Readable").as_bytes())));
+    let out = extract_bytes("garbage.pdf", &pdf_of(&objects), &rust_only());
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert!(out.documents[0].text.contains("Readable"));
+}
