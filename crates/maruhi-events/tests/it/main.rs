@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod adapters;
+mod foreign;
 mod properties;
+mod resync;
 
 use std::path::PathBuf;
 
