@@ -73,10 +73,8 @@ fn a_broken_json_line_costs_one_line() {
         "{good}\n{{\"@timestamp\":\"2026-03-02T09:00:00+09:00\",\"event\":{{\"action\":\"logon}}}}\n{good}\n{{\"event\":{{\"action\":\"logon\"}}\n{good}\n{good}\n{{\"a\":"
     );
     assert_eq!(outcome(Format::Jsonl, data.as_bytes()), (4, vec![2, 4, 7], 0));
-    for format in [Format::M365] {
-        let (_, bad, _) = outcome(format, data.as_bytes());
-        assert!(bad.contains(&2) && bad.contains(&4), "{format}: {bad:?}");
-    }
+    let (_, bad, _) = outcome(Format::M365, data.as_bytes());
+    assert!(bad.contains(&2) && bad.contains(&4), "m365: {bad:?}");
 }
 
 #[test]
