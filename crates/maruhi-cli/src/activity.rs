@@ -108,6 +108,13 @@ fn print_import(r: &ImportReport, show: usize) -> Result<()> {
             Lang::En => writeln!(out, "  … and {more} more")?,
         }
     }
+    if !r.unknown_fields.is_empty() {
+        let names: Vec<String> = r.unknown_fields.iter().map(|f| format!("{} ({})", f.name, f.count)).collect();
+        match lang() {
+            Lang::Ja => writeln!(out, "  スキーマにない項目（値は取り込んでいません）: {}", names.join(", "))?,
+            Lang::En => writeln!(out, "  fields outside the schema, not imported: {}", names.join(", "))?,
+        }
+    }
     if r.stored_nothing() && r.rejected_total > 0 {
         match lang() {
             Lang::Ja => writeln!(out, "イベントを 1 件も読めなかったため、何も取り込んでいません。")?,

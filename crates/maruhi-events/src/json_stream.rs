@@ -24,6 +24,8 @@ pub(crate) enum Item<'a> {
     /// An object's bytes and the line it starts on.
     Record(u64, &'a [u8]),
     Bad(BadRecord),
+    /// A blank line between records (JSON Lines count it as skipped).
+    Blank,
 }
 
 /// Where the scanner is between records.
@@ -158,6 +160,10 @@ impl<R: BufRead> JsonRecords<R> {
                         self.bump(b);
                         self.ctx = Ctx::Top { arrays: arrays.saturating_sub(1) };
                         continue;
+                    }
+                    b'\n' if arrays == 0 && self.line_blank => {
+                        self.bump(b);
+                        return Some(Item::Blank);
                     }
                     b',' | b' ' | b'\t' | b'\r' | b'\n' => {
                         self.bump(b);
@@ -434,6 +440,7 @@ mod tests {
             out.push(match item {
                 Item::Record(line, b) => format!("{line}: {}", String::from_utf8_lossy(b)),
                 Item::Bad(bad) => format!("BAD {bad}"),
+                Item::Blank => "blank".to_owned(),
             });
         }
         out
@@ -441,7 +448,10 @@ mod tests {
 
     #[test]
     fn packagings() {
-        assert_eq!(items("{\"a\":1}\n\n{\"b\":2}{\"c\":3}\n", false), ["1: {\"a\":1}", "3: {\"b\":2}", "3: {\"c\":3}"]);
+        assert_eq!(
+            items("{\"a\":1}\n\n{\"b\":2}{\"c\":3}\n", false),
+            ["1: {\"a\":1}", "blank", "3: {\"b\":2}", "3: {\"c\":3}"]
+        );
         assert_eq!(items("[\n {\"a\":\n  1},\n {\"b\":2}\n]\n", false), ["2: {\"a\":\n  1}", "4: {\"b\":2}"]);
     }
 

@@ -46,6 +46,7 @@ impl<R: BufRead> Reader<R> {
         let (line, raw) = match self.records.next_item()? {
             Item::Record(line, raw) => (line, raw),
             Item::Bad(bad) => return Some(Step::Bad(bad)),
+            Item::Blank => return Some(Step::Skip),
         };
         Some(match parse_record(raw, self.offset, &self.map, &mut self.unknown, &mut self.unmapped) {
             Ok(Some(event)) => Step::Event(line, event),
@@ -271,11 +272,21 @@ fn build(
                     None => return Ok(None),
                 }
             }
-            _ => {
-                // Listed for the report, so the table can be extended.
+            // Another tool's event (it names its source's code, its agent
+            // or ECS version, or comes from Elasticsearch) that is none of
+            // ours: outside the vocabulary, so skipped, and listed for the
+            // report so the table can be extended. A record with nothing but
+            // an unknown action is more likely a mistake in the canonical
+            // form, and is rejected as before.
+            _ if hit.is_some()
+                || code.is_some()
+                || f.map.keys().any(|k| k.starts_with("ecs.") || k.starts_with("agent.")) =>
+            {
                 unmapped.add(action_value.as_deref().or(code.as_deref()).unwrap_or("(none)"));
                 return Ok(None);
             }
+            _ if action_value.is_some() => return Err("field `event.action`: not in the vocabulary".to_owned()),
+            _ => return Err("field `event.action`: missing".to_owned()),
         },
     };
 

@@ -218,6 +218,7 @@ impl<R: BufRead> Reader<R> {
             Source_::Undecided(_) => None,
             Source_::Json(objects) => Some(match objects.next_item()? {
                 Item::Bad(bad) => Step::Bad(bad),
+                Item::Blank => Step::Meta,
                 Item::Record(line, json) => to_step(line, parse_record(json, offset)),
             }),
             Source_::Csv { records, column, header_len } => {

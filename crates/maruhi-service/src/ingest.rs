@@ -63,6 +63,14 @@ impl From<maruhi_events::BadRecord> for RejectedLine {
     }
 }
 
+/// A field outside the event schema that an import read and dropped, with
+/// the number of events that had it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownField {
+    pub name: String,
+    pub count: u64,
+}
+
 /// The outcome of one import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
@@ -85,6 +93,18 @@ pub struct ImportReport {
     /// Bytes read, and their SHA-256 (hex).
     pub bytes: u64,
     pub sha256: String,
+    /// Fields outside the schema whose values were dropped (JSON fields,
+    /// unmapped CSV columns; at most 100 names, see
+    /// `maruhi_events::Events::unknown_fields`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_fields: Vec<UnknownField>,
+    /// Occurrences of further unknown fields, beyond those listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unknown_fields_others: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl ImportReport {
@@ -143,6 +163,7 @@ struct Batch {
 /// How parsing ended.
 struct ParseEnd {
     skipped: u64,
+    unknown: maruhi_events::NameCounts,
     bytes: u64,
     sha256: String,
 }
@@ -209,6 +230,8 @@ impl Service {
             rejected_total: 0,
             bytes: 0,
             sha256: String::new(),
+            unknown_fields: Vec::new(),
+            unknown_fields_others: 0,
         };
         let mut records = 0u64;
         let written: Result<()> = async {
@@ -268,6 +291,9 @@ impl Service {
         let end = parser.await.map_err(|_| Error::Conflict(Msg::ServerError))?;
         report.rejected.truncate(REJECTED_KEPT);
         report.skipped = end.skipped;
+        report.unknown_fields =
+            end.unknown.iter().map(|(name, count)| UnknownField { name: name.to_owned(), count }).collect();
+        report.unknown_fields_others = end.unknown.others();
         report.bytes = end.bytes;
         report.sha256 = end.sha256;
         if report.import_id.is_some() {
@@ -443,6 +469,7 @@ fn parse<R: Read>(
         }
     }
     let skipped = events.skipped();
+    let unknown = events.unknown_fields().clone();
     drop(events);
     // The digest covers the whole input even where a format's reader stops
     // early (a damaged CSV, an EVTX read error).
@@ -452,7 +479,7 @@ fn parse<R: Read>(
     batch.bytes = bytes.load(Ordering::Relaxed);
     let _ = tx.blocking_send(batch);
     let tap = buffered.into_inner();
-    ParseEnd { skipped, bytes: bytes.load(Ordering::Relaxed), sha256: hex_lower(&tap.hasher.finalize()) }
+    ParseEnd { skipped, unknown, bytes: bytes.load(Ordering::Relaxed), sha256: hex_lower(&tap.hasher.finalize()) }
 }
 
 fn new_batch() -> Batch {
