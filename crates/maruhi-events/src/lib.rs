@@ -6,7 +6,11 @@
 //! `Cargo.toml` documents every field and each adapter's mapping. [`read`]
 //! turns a byte stream in one of the [`Format`]s into an iterator of events,
 //! reporting each bad record ([`BadRecord`], with its line or record number)
-//! while keeping the good ones. Memory stays bounded whatever the input size:
+//! while keeping the good ones: a malformed record ends only itself, and
+//! reading resumes on its next line or array element. [`Events`] also lists
+//! the fields outside the schema that were dropped
+//! ([`Events::unknown_fields`]). JSON input may be ECS from other tools, whose
+//! action names go through a built-in table and the user's [`ActionMap`]. Memory stays bounded whatever the input size:
 //! records are read one at a time and none may exceed [`MAX_RECORD_BYTES`].
 //!
 //! The crate is pure: it does no I/O of its own beyond the reader it is given
