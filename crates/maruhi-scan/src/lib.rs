@@ -535,8 +535,9 @@ impl Scanner {
             }
             let longest_passage = passages.first().map_or(0, |p| p.aligned_chars);
             let longest_text = passages.first().map(|p| passage_excerpt(&doc.text, p.query_bytes.clone(), 160));
-            let discounted = m
-                .discounted
+            let discounted = index
+                .refs
+                .discounted(&fps, m.doc)
                 .iter()
                 .take(DISCOUNTED)
                 .map(|s| Discounted {
