@@ -535,9 +535,8 @@ impl Scanner {
             }
             let longest_passage = passages.first().map_or(0, |p| p.aligned_chars);
             let longest_text = passages.first().map(|p| passage_excerpt(&doc.text, p.query_bytes.clone(), 160));
-            let discounted = index
-                .refs
-                .discounted(&fps, m.doc)
+            let discounted = m
+                .discounted
                 .iter()
                 .take(DISCOUNTED)
                 .map(|s| Discounted {
