@@ -97,7 +97,11 @@ async fn imported_activity_and_a_notice_give_alerts_scores_and_audited_triage() 
         // among its reasons.
         assert!(found.contains(&("tanaka".into(), "removable-copy-secret-files".into())), "{found:?}");
         let copies = alerts.iter().find(|a| a.user == "tanaka").unwrap();
-        assert!(copies.reasons.iter().any(|r| r.en.contains("files copied to removable media")), "{:?}", copies.reasons);
+        assert!(
+            copies.reasons.iter().any(|r| r.en.contains("files copied to removable media")),
+            "{:?}",
+            copies.reasons
+        );
         assert!(found.contains(&("sato".into(), "secret-outside-need-to-know-files".into())), "{found:?}");
         assert!(!found.iter().any(|(_, r)| r.starts_with("after-notice")), "no notice yet: {found:?}");
 
