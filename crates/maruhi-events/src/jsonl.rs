@@ -112,7 +112,7 @@ fn flatten<'a>(obj: &'a Map<String, Value>, prefix: &mut String, out: &mut HashM
 
 fn text_of(v: &Value) -> Result<Option<String>, ()> {
     match v {
-        Value::String(s) if s.is_empty() => Ok(None),
+        // Empty strings are kept: the canonical form reads back exactly.
         Value::String(s) => Ok(Some(s.clone())),
         Value::Number(n) => Ok(Some(n.to_string())),
         Value::Array(a) => match a.first() {
@@ -141,14 +141,10 @@ fn list_of(v: Option<&Value>, path: &str) -> Result<Vec<String>, String> {
     let bad = || format!("field `{path}`: expected a list of strings");
     match v {
         None => Ok(Vec::new()),
-        Some(Value::String(s)) if s.is_empty() => Ok(Vec::new()),
         Some(Value::String(s)) => Ok(vec![s.clone()]),
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter(|i| !i.is_null())
-            .map(|i| i.as_str().map(str::to_owned).ok_or_else(bad))
-            .filter(|s| s.as_ref().map_or(true, |s| !s.is_empty()))
-            .collect(),
+        Some(Value::Array(items)) => {
+            items.iter().filter(|i| !i.is_null()).map(|i| i.as_str().map(str::to_owned).ok_or_else(bad)).collect()
+        }
         Some(_) => Err(bad()),
     }
 }
@@ -340,8 +336,8 @@ fn build(
             None => ("", ""),
         };
         if !name_key.is_empty() {
-            user_name = f.text(name_key)?.filter(|n| n != "-");
-            user_domain = user_domain.or(f.text(domain_key)?.filter(|d| d != "-"));
+            user_name = f.text(name_key)?.filter(|n| !n.is_empty() && n != "-");
+            user_domain = user_domain.or(f.text(domain_key)?.filter(|d| !d.is_empty() && d != "-"));
         }
     }
     if let Some(name) = user_name {
@@ -353,7 +349,7 @@ fn build(
         None => None,
     };
     e.host = host.map(|name| Host { name });
-    if let Some(ip) = f.text("source.ip")?.filter(|s| s != "-") {
+    if let Some(ip) = f.text("source.ip")?.filter(|s| !s.is_empty() && s != "-") {
         e.source = Some(Source { ip: parse_ip(&ip).ok_or("field `source.ip`: not an IP address")? });
     }
 
@@ -392,6 +388,7 @@ fn build(
         domain: f.text("destination.domain")?,
         ip: f
             .text("destination.ip")?
+            .filter(|s| !s.is_empty() && s != "-")
             .map(|s| parse_ip(&s).ok_or("field `destination.ip`: not an IP address"))
             .transpose()?,
         port: f.number("destination.port")?,

@@ -168,3 +168,21 @@ fn the_headers_of_csv_formats_are_not_records() {
         assert_eq!(items + events.skipped(), lines - 1, "{rel}");
     }
 }
+
+#[test]
+fn every_sample_reads_back_through_the_canonical_form() {
+    for (format, rel) in [
+        (Format::Jsonl, "ecs/winlogbeat-security.ndjson"),
+        (Format::Jsonl, "ecs/search-response.json"),
+        (Format::M365, "m365/search-unifiedauditlog-ps51.csv"),
+        (Format::M365, "m365/audit.json"),
+        (Format::Cert, "cert/r6.2/http.csv"),
+        (Format::Squid, "squid/access.log"),
+    ] {
+        for event in read(format, &bytes(rel)[..], &Options::default()).flatten() {
+            let line = event.to_json_line();
+            let again: Vec<_> = read(Format::Jsonl, line.as_bytes(), &Options::default()).collect();
+            assert_eq!(again, vec![Ok(event)], "{rel}");
+        }
+    }
+}

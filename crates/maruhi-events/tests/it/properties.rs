@@ -25,3 +25,22 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Whatever a text adapter makes of its input reads back through the
+    /// canonical form as itself (what the fuzz targets check, on every run).
+    #[test]
+    fn events_read_back_through_the_canonical_form(
+        lines in proptest::collection::vec("[ -~]{0,60}", 1..8),
+        f in prop_oneof![Just(Format::Jsonl), Just(Format::Csv), Just(Format::M365), Just(Format::Squid)],
+    ) {
+        let text = lines.join("\n");
+        for event in read(f, text.as_bytes(), &Options::default()).flatten() {
+            let line = event.to_json_line();
+            let again: Vec<_> = read(Format::Jsonl, line.as_bytes(), &Options::default()).collect();
+            prop_assert_eq!(again, vec![Ok(event)]);
+        }
+    }
+}
