@@ -60,9 +60,11 @@ pub fn spawn(mut cmd: Command) -> Proc {
     Proc(cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn"))
 }
 
-/// Waits until `url` answers, for up to 30 s.
+/// Waits until `url` answers, for up to 120 s (a debug build of `maruhi
+/// demo` generates and analyses a month of activity first, which takes tens
+/// of seconds while other tests share the machine's two cores).
 pub async fn wait_http(url: &str) {
-    for _ in 0..300 {
+    for _ in 0..1200 {
         if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
             return;
         }
