@@ -9,6 +9,7 @@
 //! cargo bench -p maruhi-risk --bench quality
 //! MARUHI_RISK_USERS=1000 MARUHI_RISK_MONTHS=6 MARUHI_RISK_SEED=7 cargo bench -p maruhi-risk --bench quality
 //! MARUHI_RISK_SHOW=yamada.taro cargo bench -p maruhi-risk --bench quality   # one person's indicators
+//! MARUHI_RISK_ALERTS=score cargo bench -p maruhi-risk --bench quality        # one rule's alerts
 //! ```
 //!
 //! Printed: per insider the day they entered the top 10 (and the days from
@@ -202,6 +203,16 @@ fn main() {
     println!("Benign people most often in the daily top {BUDGET} (days):");
     for (who, n) in benign.iter().take(15) {
         println!("  {n:>4}  {who}");
+    }
+    if let Ok(rule) = std::env::var("MARUHI_RISK_ALERTS") {
+        println!();
+        for a in engine.alerts().iter().filter(|a| a.rule == rule || a.related.contains(&rule)) {
+            let who = match noisy.get(a.user.as_str()) {
+                Some(kinds) => format!("{} ({})", a.user, kinds.join(",")),
+                None => a.user.clone(),
+            };
+            println!("  {} {who}: {}", a.day, a.reasons.iter().map(|r| r.en.as_str()).collect::<Vec<_>>().join(" | "));
+        }
     }
     if let Ok(who) = std::env::var("MARUHI_RISK_SHOW") {
         println!();

@@ -20,8 +20,9 @@
 //!   With fewer than [`MIN_HISTORY_DAYS`] days of history, five times the
 //!   department's mean (and the floor) stands in. A day that crossed is not
 //!   learnt (the baseline would otherwise absorb what it should flag), unless
-//!   the measure crossed [`NEW_NORMAL_DAYS`] days in a row: then the level
-//!   is the person's new normal (a change of job);
+//!   the measure crossed [`NEW_NORMAL_DAYS`] days in a row or on
+//!   [`RECURRING_DAYS`] earlier days of the kept history: then the level is
+//!   the person's normal (a change of job, a weekly task);
 //! * first use of a computer, device or destination (a registrable domain
 //!   uploaded or mailed to), once the person has [`WARM_UP_DAYS`] days of
 //!   history (otherwise everything is a first);
@@ -49,6 +50,9 @@ pub const JUMP: f64 = 10.0;
 pub const STRONG_JUMP: f64 = 20.0;
 /// Consecutive crossed days after which a level is learnt as the new normal.
 pub const NEW_NORMAL_DAYS: u32 = 5;
+/// Crossed days within the kept history after which a recurring level (a
+/// weekly job) is learnt as normal.
+pub const RECURRING_DAYS: usize = 2;
 
 /// A daily volume with a baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -234,6 +238,7 @@ struct Person {
     today: [f64; Measure::COUNT],
     crossed: [bool; Measure::COUNT],
     crossed_run: [u32; Measure::COUNT],
+    crossed_days: VecDeque<[bool; Measure::COUNT]>,
     strong: [bool; Measure::COUNT],
     history: VecDeque<[f64; Measure::COUNT]>,
     hours: [u64; 24],
@@ -279,6 +284,7 @@ impl Baselines {
                 today: [0.0; Measure::COUNT],
                 crossed: [false; Measure::COUNT],
                 crossed_run: [0; Measure::COUNT],
+                crossed_days: VecDeque::with_capacity(HISTORY_DAYS),
                 strong: [false; Measure::COUNT],
                 history: VecDeque::with_capacity(HISTORY_DAYS),
                 hours: [0; 24],
@@ -398,21 +404,26 @@ impl Baselines {
 
 fn close_day(person: &mut Person, peers: &mut HashMap<String, [Running; Measure::COUNT]>) {
     // A crossed day is learnt as the usual level instead of its own value, so
-    // the baseline does not absorb the anomaly it flagged; a level that
-    // persists for NEW_NORMAL_DAYS is learnt as it is.
+    // the baseline does not absorb the anomaly it flagged. A level that
+    // persists (NEW_NORMAL_DAYS in a row) or recurs (crossed on
+    // RECURRING_DAYS of the kept history: a weekly job) is the person's
+    // normal and is learnt as it is.
     let n = person.history.len() as f64;
     for (i, crossed) in person.crossed.iter().enumerate() {
         let run = &mut person.crossed_run[i];
         *run = if *crossed { *run + 1 } else { 0 };
-        if *crossed && *run < NEW_NORMAL_DAYS {
+        let recurring = person.crossed_days.iter().filter(|d| d.get(i).copied().unwrap_or(false)).count();
+        if *crossed && *run < NEW_NORMAL_DAYS && recurring < RECURRING_DAYS {
             let mean = if n > 0.0 { person.history.iter().map(|d| d[i]).sum::<f64>() / n } else { 0.0 };
             person.today[i] = mean;
         }
     }
     if person.history.len() == HISTORY_DAYS {
         person.history.pop_front();
+        person.crossed_days.pop_front();
     }
     person.history.push_back(person.today);
+    person.crossed_days.push_back(person.crossed);
     if let Some(d) = &person.department {
         let runs = peers.entry(d.clone()).or_default();
         for (run, x) in runs.iter_mut().zip(person.today) {
@@ -499,6 +510,23 @@ mod tests {
         assert_eq!(days.len(), 2, "{out:?}");
         assert!((days[1] - 10e6).abs() < 1.0, "the usual stays 10 MB/day: {days:?}");
         assert!(out.iter().any(|a| a.strong && a.escalation), "100× over 500 MB is strong: {out:?}");
+    }
+
+    #[test]
+    fn a_recurring_level_is_learnt() {
+        let ctx = Context::new();
+        let mut b = Baselines::new();
+        let mut out = Vec::new();
+        let start = time::macros::date!(2026 - 04 - 01);
+        // 10 MB a day, and 1 GB every fifth day: a weekly job.
+        for d in 0..60 {
+            let n = if d >= 15 && d % 5 == 0 { 100 } else { 1 };
+            for _ in 0..n {
+                b.observe("ito", start + time::Duration::days(d), 10, &download(10_000_000), &ctx, &mut out);
+            }
+        }
+        let days = out.iter().filter(|a| a.measure == Measure::DownloadBytes && !a.escalation).count();
+        assert!((2..=4).contains(&days), "flagged until it recurs, then learnt: {days}");
     }
 
     #[test]

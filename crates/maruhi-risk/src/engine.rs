@@ -326,7 +326,9 @@ impl<'r> Engine<'r> {
                     event_ids: ids.clone(),
                 });
             }
-            let habit = habit(&mut self.habits, &self.suppressions, &user, &rule, day) && !anomaly.escalation;
+            // An escalation is the same day's anomaly: recording it again
+            // changes nothing, and a habit stays a habit when it grows.
+            let habit = habit(&mut self.habits, &self.suppressions, &user, &rule, day);
             if !anomaly.strong {
                 continue;
             }

@@ -722,6 +722,11 @@ impl Gen<'_> {
             ActKind::HrDocs => self.hr_docs(tag),
             ActKind::Farewell { personal_mail, personal_docs } => self.farewell(*personal_mail, *personal_docs, tag),
             ActKind::AuditSweep { depts } => self.audit(*depts, tag),
+            ActKind::HugeExport { exports, service } => self.huge_export(*exports, *service, tag),
+            ActKind::NightUsbUpload { files, uploads, cloud } => self.night_usb_upload(*files, *uploads, *cloud, tag),
+            ActKind::NewPcDownloads { downloads, secret } => self.new_pc_downloads(*downloads, *secret, tag),
+            ActKind::PartnerTransfer { service } => self.partner_transfer(*service, tag),
+            ActKind::AdminUsb { upload } => self.admin_usb(*upload, tag),
         }
         self.rng = saved;
     }
@@ -1054,6 +1059,140 @@ impl Gen<'_> {
         let path = format!("\\\\fs02\\経営企画部\\内部監査\\監査調書_{}.xlsx", self.day);
         let size = self.rng.range(50_000, 500_000) as u64;
         self.file_event(t, Action::FileWrite, &path, &format!("監査調書_{}.xlsx", self.day), size, tag);
+    }
+
+    fn huge_export(&mut self, exports: u8, service: u8, tag: Tag) {
+        let after_hours = self.rng.chance(0.4);
+        let mut t = self.act_start(after_hours, u32::from(exports) * 20 * MINUTE + HOUR);
+        let date = self.midnight.date();
+        let mut taken = Vec::new();
+        for i in 0..exports {
+            // Whole tables out of the ERP or CRM: few files, each huge.
+            let name =
+                format!("全件_export_{}{:02}{:02}_{}.csv", date.year(), u8::from(date.month()), date.day(), i + 1);
+            let url =
+                format!("https://erp.maruhi.co.jp/report/export?id={}&format=csv", self.rng.range(10_000, 99_999));
+            let size = self.rng.log_uniform(6e8, 2.5e9) as u64;
+            self.web(t, Action::FileDownload, "erp.maruhi.co.jp", url, Some((&name, size)), tag);
+            taken.push((name, size));
+            t += self.rng.range(5, 20) as u32 * MINUTE;
+        }
+        let (domain, url) = TRANSFER_SERVICES[usize::from(service) % TRANSFER_SERVICES.len()];
+        self.web(t, Action::HttpRequest, domain, format!("https://{domain}/"), None, tag);
+        t += 40;
+        for (name, size) in &taken {
+            self.web(t, Action::FileUpload, domain, url.to_owned(), Some((name, *size)), tag);
+            t += self.rng.range(5, 25) as u32 * MINUTE;
+        }
+    }
+
+    fn night_usb_upload(&mut self, n: u16, uploads: u8, cloud: Option<u8>, tag: Tag) {
+        // A night session of a day worker, on their own PC.
+        let mut t = 22 * HOUR + self.rng.range(20, 50) as u32 * MINUTE;
+        self.logon(t, Outcome::Success, tag);
+        t += self.rng.range(30, 120) as u32;
+        let secret = self.member.ntk.first().map(|s| *s as u8);
+        let ids = self.loot(usize::from(n), secret, 0.3);
+        let stick = USB_STICKS[self.rng.index(USB_STICKS.len())];
+        let id = format!(
+            "USBSTOR\\DISK&VEN_{}\\N{:011X}",
+            stick.split(' ').next().unwrap_or("USB"),
+            self.rng.next_u64() >> 20
+        );
+        self.device(t, true, stick, &id, tag);
+        t += self.rng.range(10, 40) as u32;
+        let mut copied = Vec::new();
+        for f in ids {
+            let file = self.file(f);
+            let (path, name, size) = (file.path.clone(), file.name.clone(), file.size);
+            self.copy_out(t, &path, &name, size, stick, &id, tag);
+            copied.push((name, size));
+            t += self.rng.range(2, 8) as u32;
+        }
+        t += self.rng.range(5, 15) as u32 * MINUTE;
+        let (domain, url) = match cloud {
+            Some(c) => {
+                let (domain, template) = PERSONAL_CLOUDS[usize::from(c) % PERSONAL_CLOUDS.len()];
+                (domain.to_owned(), fill_path(&mut self.rng, template, "", &self.member.user))
+            }
+            None => {
+                let host = ["up.filebox-jp.net", "nas-home.myqnapcloud.com", "share.kumo-drive.jp"][self.m % 3];
+                (host.to_owned(), format!("https://{host}/upload"))
+            }
+        };
+        self.web(t.min(LAST_SECOND - 900), Action::HttpRequest, &domain, format!("https://{domain}/"), None, tag);
+        let per = copied.len().div_ceil(usize::from(uploads.max(1)));
+        for (i, chunk) in copied.chunks(per.max(1)).enumerate() {
+            let size: u64 = chunk.iter().map(|(_, s)| *s).sum();
+            let name = format!("data{}.zip", i + 1);
+            let at = (t + 30 + i as u32 * 120).min(LAST_SECOND - 600);
+            self.web(at, Action::FileUpload, &domain, url.clone(), Some((&name, size)), tag);
+        }
+        self.device((t + 900).min(LAST_SECOND - 300), false, stick, &id, tag);
+        self.logoff((t + 1200).min(LAST_SECOND - 60), tag);
+    }
+
+    fn new_pc_downloads(&mut self, n: u16, secret: Option<u8>, tag: Tag) {
+        // A private PC: never seen before, with a name no asset list has.
+        let host = format!("DESKTOP-{:07X}", self.rng.next_u64() >> 36);
+        let saved = std::mem::replace(&mut self.host, host);
+        let mut t = if self.rng.chance(0.5) { self.at_lunch() } else { self.act_start(true, u32::from(n) * 30) };
+        self.logon(t, Outcome::Success, tag);
+        t += 60;
+        let ids = self.loot(usize::from(n), secret, 0.4);
+        for id in ids {
+            let file = self.file(id);
+            let (url, name, size) = (files::sharepoint_url(file), file.name.clone(), file.size);
+            self.web(t, Action::FileDownload, "maruhi.sharepoint.com", url, Some((&name, size)), tag);
+            t += self.rng.range(3, 25) as u32;
+        }
+        self.logoff(t + 120, tag);
+        self.host = saved;
+    }
+
+    fn partner_transfer(&mut self, service: Option<u8>, tag: Tag) {
+        let mut t = self.at_work();
+        let date = self.midnight.date();
+        let name = format!("提案資料_{:02}{:02}.zip", u8::from(date.month()), date.day());
+        let path = format!("C:\\Users\\{}\\Documents\\{name}", self.member.user);
+        let size = self.rng.log_uniform(3e8, 1.5e9) as u64;
+        self.file_event(t, Action::FileWrite, &path, &name, size, tag);
+        t += self.rng.range(3, 20) as u32 * MINUTE;
+        let (domain, url) = match service {
+            Some(s) => {
+                let (d, u) = TRANSFER_SERVICES[usize::from(s) % TRANSFER_SERVICES.len()];
+                (d.to_owned(), u.to_owned())
+            }
+            None => ("ft.partner-denki.co.jp".to_owned(), "https://ft.partner-denki.co.jp/send".to_owned()),
+        };
+        self.web(t, Action::HttpRequest, &domain, format!("https://{domain}/"), None, tag);
+        self.web(t + 30, Action::FileUpload, &domain, url, Some((&name, size)), tag);
+    }
+
+    fn admin_usb(&mut self, upload: bool, tag: Tag) {
+        let mut t = self.at_work();
+        let (stick, id) = self.usb_stick();
+        self.device(t, true, stick, &id, tag);
+        let mut logs = 0;
+        for i in 0..self.rng.range(10, 40) {
+            t += self.rng.range(3, 20) as u32;
+            let (path, name, size) = if i % 3 == 0 {
+                let name = format!("setup_{}.msi", self.rng.range(100, 999));
+                (format!("\\\\fs-it\\software\\{name}"), name, self.rng.log_uniform(2e7, 3e8) as u64)
+            } else {
+                let name = format!("eventlog_{}.evtx", self.rng.range(1000, 9999));
+                logs += 1;
+                (format!("C:\\Windows\\Temp\\{name}"), name, self.rng.log_uniform(1e6, 2e7) as u64)
+            };
+            self.copy_out(t, &path, &name, size, stick, &id, tag);
+        }
+        self.device(t + 60, false, stick, &id, tag);
+        if upload && logs > 0 {
+            t += self.rng.range(10, 60) as u32 * MINUTE;
+            let size = self.rng.log_uniform(5e6, 5e7) as u64;
+            let url = "https://support.vendor-systems.com/cases/upload".to_owned();
+            self.web(t, Action::FileUpload, "support.vendor-systems.com", url, Some(("logs.zip", size)), tag);
+        }
     }
 
     /// The last logoff, after everything else.

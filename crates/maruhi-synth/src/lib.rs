@@ -5,7 +5,7 @@
 //! [`generate`] plans an organisation from a [`Config`]: 株式会社マルヒ精機, a
 //! maker of precision machinery with a dozen departments, people with Japanese
 //! names, contractors (派遣/委託) and administrators, registered secrets with
-//! need-to-know lists, HR departures, insiders following six scenarios
+//! need-to-know lists, HR departures, insiders following nine scenarios
 //! ([`Scenario`]) and benign people whose habits look suspicious ([`Noise`]).
 //! The returned [`Org`] holds that description; its events, in the canonical
 //! schema of `maruhi-events`, are generated a day at a time

@@ -211,17 +211,31 @@ pub enum Scenario {
     /// Between notice and the last working day, secrets are printed and
     /// downloaded from SharePoint.
     PostNoticeSecrets,
+    /// A contractor pulls a few huge exports (each of a gigabyte or so) from
+    /// the business applications and sends them through a large-file
+    /// transfer service: few files, many bytes.
+    ContractorBulkExport,
+    /// At night, a day worker copies a few dozen files to a USB stick never
+    /// used before and soon uploads from it to an unclassified or personal
+    /// destination.
+    NightUsbThenUpload,
+    /// After notice, a leaver downloads a burst of files from the company's
+    /// SharePoint on a PC never used before (a private one).
+    LeaverNewPcDownloads,
 }
 
 impl Scenario {
     /// Every scenario.
-    pub const ALL: [Scenario; 6] = [
+    pub const ALL: [Scenario; 9] = [
         Scenario::DepartingEngineerUsb,
         Scenario::ContractorCustomerDb,
         Scenario::LeaverMailOut,
         Scenario::ArchiveThenUpload,
         Scenario::NeedToKnowViolation,
         Scenario::PostNoticeSecrets,
+        Scenario::ContractorBulkExport,
+        Scenario::NightUsbThenUpload,
+        Scenario::LeaverNewPcDownloads,
     ];
 
     /// The name used in `truth.json`.
@@ -233,6 +247,9 @@ impl Scenario {
             Scenario::ArchiveThenUpload => "archive-then-upload",
             Scenario::NeedToKnowViolation => "need-to-know-violation",
             Scenario::PostNoticeSecrets => "post-notice-secrets",
+            Scenario::ContractorBulkExport => "contractor-bulk-export",
+            Scenario::NightUsbThenUpload => "night-usb-then-upload",
+            Scenario::LeaverNewPcDownloads => "leaver-new-pc-downloads",
         }
     }
 }
@@ -310,6 +327,14 @@ pub enum Noise {
     /// Opens a registered secret outside the need-to-know list now and then
     /// (a shared link, a meeting), a few files at a time.
     OccasionalSecretAccess,
+    /// A sales engineer who zips and uploads big files (hundreds of
+    /// megabytes) to a partner's file-transfer service every week: the
+    /// look-alike of a contractor's bulk exports.
+    PartnerTransfer,
+    /// An administrator who copies installers and logs to their USB stick
+    /// routinely, and now and then uploads logs to a vendor's support portal
+    /// soon after: the look-alike of a copy to USB followed by uploads.
+    UsbAdmin,
 }
 
 impl Noise {
@@ -329,6 +354,8 @@ impl Noise {
             Noise::PhoneCharger => "phone-charger",
             Noise::JobBrowser => "job-browser",
             Noise::OccasionalSecretAccess => "occasional-secret-access",
+            Noise::PartnerTransfer => "partner-transfer",
+            Noise::UsbAdmin => "usb-admin",
         }
     }
 }

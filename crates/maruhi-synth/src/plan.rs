@@ -65,6 +65,20 @@ pub(crate) enum ActKind {
     Farewell { personal_mail: bool, personal_docs: bool },
     /// Auditor: reading across two departments.
     AuditSweep { depts: [u8; 2] },
+    /// Scenario 7: huge exports from the business applications, then to a
+    /// transfer service.
+    HugeExport { exports: u8, service: u8 },
+    /// Scenario 8: at night, files to a new USB stick, then uploads
+    /// (`cloud`: a personal cloud, else an unclassified destination).
+    NightUsbUpload { files: u16, uploads: u8, cloud: Option<u8> },
+    /// Scenario 9: a burst of SharePoint downloads on a never-seen PC.
+    NewPcDownloads { downloads: u16, secret: Option<u8> },
+    /// Benign sales engineer: a big archive to a partner's transfer service
+    /// (`service`: one of the listed services, else the partner's own).
+    PartnerTransfer { service: Option<u8> },
+    /// Benign administrator: installers and logs to their own USB stick, now
+    /// and then logs uploaded to a vendor's support portal.
+    AdminUsb { upload: bool },
 }
 
 /// Working habits of one person.
@@ -688,6 +702,9 @@ fn insiders(plan: &mut Plan, config: &Config, taken: &mut HashSet<usize>) {
                 Scenario::ArchiveThenUpload => Some(archive_then_upload(plan, &mut rng, m, &window)),
                 Scenario::NeedToKnowViolation => need_to_know_violation(plan, &mut rng, m, &window),
                 Scenario::PostNoticeSecrets => Some(post_notice_secrets(plan, &mut rng, m, &window)),
+                Scenario::ContractorBulkExport => Some(contractor_bulk_export(plan, &mut rng, m, &window)),
+                Scenario::NightUsbThenUpload => Some(night_usb_then_upload(plan, &mut rng, m, &window)),
+                Scenario::LeaverNewPcDownloads => Some(leaver_new_pc_downloads(plan, &mut rng, m, &window)),
             };
             let Some((last_working_day, summary)) = planted else { continue };
             if plan.members[m].acts.iter().any(|a| a.tag == Tag::Malicious) {
@@ -893,6 +910,72 @@ fn post_notice_secrets(plan: &mut Plan, rng: &mut Rng, m: usize, w: &Window) -> 
     (last_working_day, summary)
 }
 
+/// A contractor: a few exports of a gigabyte or so, sent through a transfer
+/// service on two or three days; half of them leave when the contract ends.
+fn contractor_bulk_export(plan: &mut Plan, rng: &mut Rng, m: usize, w: &Window) -> Planted {
+    let first = rng.range(w.baseline, (w.span - 15).max(w.baseline));
+    let mut last = (first + rng.range(10, 30)).min(w.span - 1);
+    let mut last_working_day = None;
+    if w.variant {
+        let end = (last + rng.range(3, 12)).min(w.span - 2);
+        let gap = rng.range(20, 35);
+        let (_, end) = depart(plan, rng, m, end - gap, end);
+        last_working_day = Some(plan.date(end));
+        last = last.min(end);
+    }
+    let days = pick_days(plan, rng, m, first, last, (2, 3));
+    let service = rng.below(TRANSFER_SERVICES.len() as u64) as u8;
+    let exports: Vec<u8> = days.iter().map(|_| rng.range(1, 3) as u8).collect();
+    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::HugeExport { exports: exports[i], service });
+    let summary = format!(
+        "a contractor exports {} huge reports (about a gigabyte each) on {} days and sends them through {}",
+        exports.iter().map(|e| u32::from(*e)).sum::<u32>(),
+        days.len(),
+        TRANSFER_SERVICES[usize::from(service)].0
+    );
+    (last_working_day, summary)
+}
+
+/// A day worker: at night, a few dozen files to a new USB stick, uploads soon
+/// after.
+fn night_usb_then_upload(plan: &mut Plan, rng: &mut Rng, m: usize, w: &Window) -> Planted {
+    let first = rng.range(w.baseline, (w.span - 10).max(w.baseline));
+    let days = pick_days(plan, rng, m, first, first + 20, (1, 2));
+    let cloud = w.variant.then(|| rng.below(PERSONAL_CLOUDS.len() as u64) as u8);
+    let plan_days: Vec<(u16, u8)> = days.iter().map(|_| (rng.range(20, 45) as u16, rng.range(2, 4) as u8)).collect();
+    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::NightUsbUpload {
+        files: plan_days[i].0,
+        uploads: plan_days[i].1,
+        cloud,
+    });
+    let summary = format!(
+        "at night copies {} files to a new USB stick on {} days and uploads them soon after to {}",
+        plan_days.iter().map(|d| u32::from(d.0)).sum::<u32>(),
+        days.len(),
+        if cloud.is_some() { "personal cloud storage" } else { "an unclassified site" }
+    );
+    (None, summary)
+}
+
+/// A leaver: after notice, bursts of SharePoint downloads on a PC never used
+/// before.
+fn leaver_new_pc_downloads(plan: &mut Plan, rng: &mut Rng, m: usize, w: &Window) -> Planted {
+    let last = rng.range((w.baseline + 25).min(w.span - 3), w.span - 2);
+    let gap = rng.range(20, 40);
+    let (notice, last) = depart(plan, rng, m, last - gap, last);
+    let days = pick_days(plan, rng, m, (notice + 1).max(w.baseline), last - 1, (1, 3));
+    let secret = own_secret(plan, rng, m);
+    let counts: Vec<u16> = days.iter().map(|_| rng.range(40, 120) as u16).collect();
+    push_acts(plan, m, &days, Tag::Malicious, |i| ActKind::NewPcDownloads { downloads: counts[i], secret });
+    let summary = format!(
+        "after notice downloads {} files{} from SharePoint on a PC never used before, on {} days",
+        counts.iter().map(|c| u32::from(*c)).sum::<u32>(),
+        secret_note(secret),
+        days.len()
+    );
+    (Some(plan.date(last)), summary)
+}
+
 fn secret_note(secret: Option<u8>) -> String {
     match secret {
         Some(s) => format!(" (among them {} {})", format_args!("S-{:03}", s + 1), SECRETS[usize::from(s)].title),
@@ -946,6 +1029,9 @@ fn eligible(plan: &Plan, m: usize, scenario: Scenario) -> bool {
                 .any(|(s, spec)| !member.ntk.contains(&s) && (spec.dept == name || spec.related.contains(&name)))
         }
         Scenario::PostNoticeSecrets => !member.contractor && !member.ntk.is_empty(),
+        Scenario::ContractorBulkExport => member.contractor,
+        Scenario::NightUsbThenUpload => !member.contractor && !member.habits.admin,
+        Scenario::LeaverNewPcDownloads => !member.contractor && !member.ntk.is_empty(),
     }
 }
 
@@ -1044,6 +1130,12 @@ fn noise(plan: &mut Plan) {
             if outside.is_some() && rng.chance(0.08) {
                 kinds.push(Noise::OccasionalSecretAccess);
             }
+            if spec.name == "営業部" && rng.chance(0.04) {
+                kinds.push(Noise::PartnerTransfer);
+            }
+            if person.privileged && rng.chance(0.5) {
+                kinds.push(Noise::UsbAdmin);
+            }
         }
         for kind in kinds {
             let member = &mut plan.members[m];
@@ -1081,6 +1173,20 @@ fn noise(plan: &mut Plan) {
                         let depts = [rng.index(DEPTS.len()) as u8, rng.index(DEPTS.len()) as u8];
                         push_acts(plan, m, &days, Tag::Benign, |_| ActKind::AuditSweep { depts });
                     }
+                }
+                Noise::PartnerTransfer => {
+                    // Every week, to the same partner.
+                    let service = rng.chance(0.5).then(|| rng.below(TRANSFER_SERVICES.len() as u64) as u8);
+                    let mut days = Vec::new();
+                    for week in 0..span / 7 {
+                        days.extend(pick_days(plan, &mut rng, m, week * 7, week * 7 + 6, (1, 1)));
+                    }
+                    push_acts(plan, m, &days, Tag::Benign, |_| ActKind::PartnerTransfer { service });
+                }
+                Noise::UsbAdmin => {
+                    let days = pick_days(plan, &mut rng, m, 0, span - 1, (span / 5, span / 3));
+                    let uploads: Vec<bool> = days.iter().map(|_| rng.chance(0.3)).collect();
+                    push_acts(plan, m, &days, Tag::Benign, |i| ActKind::AdminUsb { upload: uploads[i] });
                 }
                 Noise::ItAdmin | Noise::BenignLeaver => {}
             }

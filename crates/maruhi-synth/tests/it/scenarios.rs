@@ -200,3 +200,58 @@ fn secrets_are_printed_and_downloaded_after_notice() {
         assert!(person_on_list, "{} is entitled to what they take", t.user);
     }
 }
+
+#[test]
+fn contractors_send_a_few_huge_exports_through_a_transfer_service() {
+    let org = large();
+    let insiders = of(Scenario::ContractorBulkExport);
+    assert!(!insiders.is_empty());
+    for t in insiders {
+        assert!(org.people.iter().any(|p| p.user == t.user && p.contractor), "{}", t.user);
+        let events = malicious(org, t);
+        let uploads: Vec<&Event> = events.iter().filter(|e| e.event.action == Action::FileUpload).collect();
+        assert!((2..=9).contains(&uploads.len()), "few files: {}", uploads.len());
+        let bytes: u64 = uploads.iter().filter_map(|e| e.file.as_ref().and_then(|f| f.size)).sum();
+        assert!(bytes >= 1_000_000_000, "{}: {bytes} bytes", t.user);
+        assert!(uploads
+            .iter()
+            .all(|e| ["gigafile.nu", "firestorage.jp", "wetransfer.com"].iter().any(|s| domain(e).ends_with(s))));
+    }
+}
+
+#[test]
+fn night_copies_to_a_new_stick_are_followed_by_uploads() {
+    let org = large();
+    for t in of(Scenario::NightUsbThenUpload) {
+        let events = malicious(org, t);
+        let copies: Vec<&Event> = events.iter().filter(|e| e.event.action == Action::FileCopy).collect();
+        assert!(copies.len() >= 20, "{}", t.user);
+        assert!(copies.iter().all(|e| e.timestamp.hour() >= 22), "at night");
+        let first_upload = events.iter().find(|e| e.event.action == Action::FileUpload).map(|e| e.timestamp);
+        assert!(first_upload.is_some_and(|u| u > copies[0].timestamp), "{}", t.user);
+        assert!(t.last_working_day.is_none());
+    }
+}
+
+#[test]
+fn leavers_download_a_burst_on_a_never_seen_pc() {
+    let org = large();
+    for t in of(Scenario::LeaverNewPcDownloads) {
+        let events = malicious(org, t);
+        let hosts: HashSet<&str> = events.iter().filter_map(|e| e.host.as_ref()).map(|h| h.name.as_str()).collect();
+        let own = org.people.iter().find(|p| p.user == t.user).map(|p| p.host.as_str());
+        assert!(hosts.iter().all(|h| h.starts_with("DESKTOP-") && Some(*h) != own), "{hosts:?}");
+        let downloads = events.iter().filter(|e| e.event.action == Action::FileDownload).count();
+        assert!(downloads >= 40, "{}: {downloads}", t.user);
+        let hr = org.hr.iter().find(|r| r.user == t.user).unwrap();
+        assert!(t.first_malicious_time.date() > hr.notice_date, "after notice");
+    }
+}
+
+#[test]
+fn the_new_scenarios_have_benign_look_alikes() {
+    let org = large();
+    for kind in [maruhi_synth::Noise::PartnerTransfer, maruhi_synth::Noise::UsbAdmin] {
+        assert!(org.noisy.iter().any(|n| n.kind == kind), "{kind:?}");
+    }
+}
