@@ -3,8 +3,8 @@
 //! instead of applying one threshold to everyone.
 //!
 //! The approach follows user-behaviour analytics as described for insider
-//! threat by CERT's Common Sense Guide (practice 19, "baseline normal
-//! behaviour") and Gavai et al. 2015 ("Detecting insider threat from
+//! threat by CERT's Common Sense Guide to Mitigating Insider Threats ("establish
+//! a baseline of normal behavior for both networks and employees") and Gavai et al. 2015 ("Detecting insider threat from
 //! enterprise social and online activity data"): daily per-person volumes per
 //! measure, compared against the person's own recent days and their peers.
 //! Three kinds of signal come out of it:

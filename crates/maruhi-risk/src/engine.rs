@@ -8,9 +8,11 @@
 //! with a `user.name` are evaluated: risk is about people.
 //!
 //! Every match, of any level, is an indicator for the score. An alert is what
-//! an analyst reviews, and alerts follow the risk (CERT Common Sense Guide,
-//! practice 19: detect anomalies against the person's baseline; practice 16:
-//! correlate indicators across sources):
+//! an analyst reviews, and alerts follow the risk (CERT Common Sense Guide to
+//! Mitigating Insider Threats, 6th ed.: "establish a baseline of normal
+//! behavior for both networks and employees" and "deploy solutions for
+//! monitoring employee actions and correlating information from multiple
+//! data sources"):
 //!
 //! * a match of a rule of level medium or above (or with `maruhi.alert:
 //!   true`), merged per rule, person and day so that one afternoon of

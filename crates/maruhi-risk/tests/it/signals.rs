@@ -246,3 +246,25 @@ fn many_weak_indicators_raise_one_score_alert_with_reasons() {
     assert!(mine[0].reasons.len() >= 3 && mine[0].reasons[0].en.contains("Risk score"), "{:?}", mine[0].reasons);
     assert!(!mine[0].event_ids.is_empty());
 }
+
+#[test]
+fn a_weekly_variant_joins_the_daily_alert_on_the_same_evidence() {
+    // suzuki (not on the MX-7 list) opens five MX-7 files a day for three days:
+    // each day is a daily alert; the weekly rule's window holds the same
+    // files and is listed as a reason, not raised as an alert of its own.
+    let mut events = ordinary("suzuki", 40);
+    for d in 0..3 {
+        let t = datetime!(2026-05-12 10:00 +09:00) + Duration::days(d);
+        for i in 0..5 {
+            events.push(event(serde_json::json!({
+                "@timestamp": at(t + Duration::minutes(i)),
+                "event": {"id": format!("suzuki-mx7-{d}-{i}"), "action": "file-open"},
+                "user": {"name": "suzuki"}, "file": {"path": format!(r"\\fs01\設計部\MX-7\組立図{d}-{i}.dwg")}
+            })));
+        }
+    }
+    let (alerts, _) = run(events, |_| {});
+    let mine: Vec<&Alert> = alerts.iter().filter(|a| a.user == "suzuki").collect();
+    assert!(mine.iter().all(|a| a.rule == "secret-outside-need-to-know-files"), "{mine:#?}");
+    assert!(mine.iter().any(|a| a.related.iter().any(|r| r == "secret-outside-need-to-know-week")), "{mine:#?}");
+}
