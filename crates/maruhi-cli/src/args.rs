@@ -134,6 +134,9 @@ pub enum Command {
         /// And when its passages have at least this many aligned characters together
         #[arg(long, default_value_t = 0)]
         min_chars: usize,
+        /// List in each finding the boilerplate that did not count, and why (slower when findings are many)
+        #[arg(long)]
+        explain: bool,
     },
     /// Fingerprinted material: third-party (NDA, new hires) and background (boilerplate) collections
     #[command(subcommand)]

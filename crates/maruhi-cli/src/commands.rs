@@ -149,10 +149,19 @@ pub async fn run(cli: Cli) -> Result<u8> {
     let g = &cli.global;
     let op = Actor::operator();
     match cli.command {
-        Command::Scan { paths, reference, background, format, threads, min_passage, min_chars } => {
+        Command::Scan { paths, reference, background, format, threads, min_passage, min_chars, explain } => {
             // The ad-hoc mode needs no installation.
             let svc = if reference.is_some() { None } else { Some(open(g).await?) };
-            let args = crate::scan::ScanArgs { paths, reference, background, format, threads, min_passage, min_chars };
+            let args = crate::scan::ScanArgs {
+                paths,
+                reference,
+                background,
+                format,
+                threads,
+                min_passage,
+                min_chars,
+                explain,
+            };
             return crate::scan::scan(svc, &op, args).await;
         }
         Command::Events(cmd) => {

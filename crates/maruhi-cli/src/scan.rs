@@ -29,6 +29,7 @@ pub struct ScanArgs {
     pub threads: Option<usize>,
     pub min_passage: usize,
     pub min_chars: usize,
+    pub explain: bool,
 }
 
 /// Runs a scan; returns the exit code (0 nothing found, 1 findings).
@@ -57,7 +58,7 @@ pub async fn scan(svc: Option<Service>, op: &Actor, args: ScanArgs) -> Result<u8
             for d in diagnostics {
                 out.diagnostic(&d)?;
             }
-            scanner.with_thresholds(thresholds)
+            scanner.with_thresholds(thresholds).with_explanations(args.explain)
         }
         (None, Some(svc)) => {
             let scanner = svc.scanner().await?;
@@ -70,7 +71,7 @@ pub async fn scan(svc: Option<Service>, op: &Actor, args: ScanArgs) -> Result<u8
                     }
                 );
             }
-            scanner.with_thresholds(thresholds)
+            scanner.with_thresholds(thresholds).with_explanations(args.explain)
         }
         (None, None) => bail!("no installation to scan against: give --reference DIR or a data directory"),
     };
@@ -210,6 +211,20 @@ impl Output {
                     )?;
                     if !f.excerpt.is_empty() {
                         writeln!(out, "    「{}」", f.excerpt)?;
+                    }
+                    for d in &f.discounted {
+                        match lang() {
+                            Lang::Ja => writeln!(
+                                out,
+                                "    定型文のため数えず（{} 件の登録資料に共通）:「{}」",
+                                d.documents, d.excerpt
+                            )?,
+                            Lang::En => writeln!(
+                                out,
+                                "    not counted, boilerplate shared by {} references: 「{}」",
+                                d.documents, d.excerpt
+                            )?,
+                        }
                     }
                 }
             }

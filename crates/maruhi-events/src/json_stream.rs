@@ -66,6 +66,9 @@ enum End {
     Hits(u32),
     /// A raw line feed inside a string: the string was never closed.
     NewlineInString,
+    /// A line starting with `{` in its first column while the object is
+    /// still open: it lost its end, and the next record starts there.
+    NextRecord,
     TooLong,
     Eof,
 }
@@ -236,6 +239,14 @@ impl<R: BufRead> JsonRecords<R> {
                         "malformed JSON: a string is not closed on its line",
                     )));
                 }
+                End::NextRecord => {
+                    // The `{` that starts the next record is not consumed.
+                    self.ctx = Ctx::Top { arrays: 0 };
+                    return Some(Item::Bad(BadRecord::new(
+                        start,
+                        "malformed JSON: the object is not closed before the next line that starts one",
+                    )));
+                }
                 End::TooLong | End::Eof => {
                     let too_long = matches!(end, End::TooLong);
                     // Read again what followed the record's first line; if the
@@ -315,6 +326,15 @@ impl<R: BufRead> JsonRecords<R> {
                 }
             }
             let Some(b) = self.peek()? else { return Ok(End::Eof) };
+            // An object still open when a line starts with `{` in its first
+            // column: JSON Lines whose record lost its end. Pretty-printed
+            // objects indent what they nest, so this is the next record;
+            // ending the broken one here keeps a file of many such lines
+            // linear (each would otherwise swallow up to MAX_RECORD_BYTES
+            // of the records after it, to be read again).
+            if b == b'{' && depth >= 1 && self.buf.last() == Some(&b'\n') {
+                return Ok(End::NextRecord);
+            }
             if self.buf.len() >= MAX_RECORD_BYTES {
                 return Ok(End::TooLong);
             }
@@ -480,11 +500,30 @@ mod tests {
             [
                 "BAD line 1: malformed JSON: a string is not closed on its line",
                 "2: {\"b\":1}",
-                "BAD line 3: JSON object not closed at end of input",
+                "BAD line 3: malformed JSON: the object is not closed before the next line that starts one",
                 "4: {\"e\":2}",
                 "BAD line 5: expected a JSON object",
                 "6: {\"f\":3}"
             ]
+        );
+    }
+
+    #[test]
+    fn many_unclosed_lines_cost_one_line_each() {
+        // Each broken line would otherwise swallow the rest of the input, to
+        // be read again: quadratic in the number of broken lines.
+        let mut data = String::new();
+        for i in 0..20_000 {
+            data.push_str(if i % 2 == 0 { "{\"broken\":\n" } else { "{\"ok\":1}\n" });
+        }
+        let items = items(&data, false);
+        assert_eq!(items.len(), 20_000);
+        assert_eq!(items.iter().filter(|i| i.starts_with("BAD")).count(), 10_000);
+        // An indented `{` is nested, as in pretty-printed input: the object
+        // runs on, and is read again from its next line if it never closes.
+        assert_eq!(
+            super::tests::items("{\"a\":\n  {\"b\":1}", false),
+            ["BAD line 1: JSON object not closed at end of input", "2: {\"b\":1}"]
         );
     }
 

@@ -85,14 +85,7 @@ fn oracle_find(set: &ReferenceSet, query: &Fingerprints) -> Result<Vec<Match>, E
         // Chaining is pinned by its own tests; here it only has to see the
         // same spans.
         let passages = chain_passages(&spans, chain_gap(params), chain_shift(params));
-        matches.push(Match {
-            doc: DocId::for_tests(doc),
-            coverage,
-            matched_chars,
-            spans,
-            passages,
-            discounted: Vec::new(),
-        });
+        matches.push(Match { doc: DocId::for_tests(doc), coverage, matched_chars, spans, passages });
     }
     matches.sort_by(|a, b| b.coverage.total_cmp(&a.coverage).then(a.doc.cmp(&b.doc)));
     Ok(matches)

@@ -24,6 +24,12 @@ impl DocId {
     pub fn index(self) -> usize {
         self.0 as usize
     }
+
+    /// The id of the document added `index`-th (an index past the set's
+    /// documents names none and matches nothing).
+    pub fn for_index(index: u32) -> DocId {
+        DocId(index)
+    }
 }
 
 #[cfg(test)]
@@ -271,10 +277,6 @@ pub struct Match {
     pub spans: Vec<MatchSpan>,
     /// The spans chained into aligned passages, longest first.
     pub passages: Vec<Passage>,
-    /// Runs of matched k-grams that are common to many groups of reference
-    /// documents ([`ReferenceSet::discount_common`]): left out of spans,
-    /// passages, coverage and matched chars, by query position.
-    pub discounted: Vec<MatchSpan>,
 }
 
 /// Spans that continue one alignment, chained across the small gaps and
@@ -339,14 +341,11 @@ struct Hit {
     doc: u32,
     query: u32,
     reference: u32,
-    /// Bit 0: 1 on the first hit of a (query hash, document) pair, else 0:
-    /// the sum over a document's hits is the number of distinct hashes it
-    /// shares with the query. Bit 1 ([`COMMON`]): the hash is common.
+    /// 1 on the first hit of a (query hash, document) pair, else 0: the sum
+    /// over a document's hits is the number of distinct hashes it shares
+    /// with the query.
     new_hash: u32,
 }
-
-/// [`Hit::new_hash`]'s flag for a hash common to many groups of documents.
-const COMMON: u32 = 2;
 
 /// A query fingerprint with postings: its index and the range of its
 /// postings in the entries.
@@ -355,7 +354,6 @@ struct Found {
     query: u32,
     start: u32,
     end: u32,
-    common: bool,
 }
 
 /// Hits are grouped by document with a radix sort of this many bits per
@@ -473,6 +471,50 @@ impl ReferenceSet {
             return postings.chunk_by(|a, b| a.doc == b.doc).count();
         }
         distinct_groups(postings, &self.common.groups, &mut Vec::new())
+    }
+
+    /// What `query` shares with each of `docs` that [`find`](Self::find)
+    /// left out as boilerplate: the runs of hashes common to many groups
+    /// ([`discount_common`](Self::discount_common)), by query position, for
+    /// explaining findings. One pass over the query's common hashes, each
+    /// one's postings merged with the documents asked about.
+    pub fn discounted(&self, query: &Fingerprints, docs: &[DocId]) -> Vec<Vec<MatchSpan>> {
+        let mut out = vec![Vec::new(); docs.len()];
+        let Some(params) = self.params.filter(|p| *p == query.params() && !self.common.groups.is_empty()) else {
+            return out;
+        };
+        let mut wanted: Vec<(u32, usize)> = docs.iter().enumerate().map(|(i, d)| (d.0, i)).collect();
+        wanted.sort_unstable();
+        let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); docs.len()];
+        let qfps = query.as_slice();
+        for (qi, fp) in qfps.iter().enumerate() {
+            let postings = self.postings(fp.hash());
+            if postings.is_empty() || !self.common.contains(postings.start) {
+                continue;
+            }
+            let Some(mut rest) = self.entries.get(postings) else { continue };
+            let mut w = 0;
+            while let (Some(first), Some(&(doc, slot))) = (rest.first(), wanted.get(w)) {
+                let run = doc_run(rest);
+                match first.doc.cmp(&doc) {
+                    std::cmp::Ordering::Less => rest = &rest[run..],
+                    std::cmp::Ordering::Greater => w += 1,
+                    std::cmp::Ordering::Equal => {
+                        for e in &rest[..run.min(MAX_POSTINGS_PER_DOC)] {
+                            hits[slot].push(Hit { doc, query: qi as u32, reference: e.ordinal, new_hash: 0 });
+                        }
+                        w += 1;
+                    }
+                }
+            }
+        }
+        let mut diagonals = Diagonals::default();
+        for ((doc, hits), out) in docs.iter().zip(&hits).zip(&mut out) {
+            if let Some(d) = self.docs.get(doc.index()) {
+                *out = merge_spans(hits, qfps, &d.fingerprints, params, &mut diagonals);
+            }
+        }
+        out
     }
 
     /// The length of reference document `doc`'s normalised text as far as
@@ -754,6 +796,12 @@ impl ReferenceSet {
             let Some(mut rest) = self.entries.get(postings.clone()).filter(|p| !p.is_empty()) else {
                 continue;
             };
+            // Boilerplate is never paired: it counts for nothing, and it is
+            // where most postings are ([`Self::discounted`] finds it again
+            // for the findings that are reported, when asked).
+            if self.common.contains(postings.start) {
+                continue;
+            }
             while let Some(first) = rest.first() {
                 let run = doc_run(rest);
                 counts[first.doc as usize & mask] += run.min(MAX_POSTINGS_PER_DOC);
@@ -761,12 +809,7 @@ impl ReferenceSet {
                 rest = &rest[run..];
             }
             // Entries and query fingerprints number at most u32::MAX.
-            found.push(Found {
-                query: qi,
-                start: postings.start as u32,
-                end: postings.end as u32,
-                common: self.common.contains(postings.start),
-            });
+            found.push(Found { query: qi, start: postings.start as u32, end: postings.end as u32 });
         }
         // The touches only warm the cache; their value is not needed.
         std::hint::black_box(touched);
@@ -792,7 +835,7 @@ impl ReferenceSet {
                 continue;
             };
             // Coverage counts each hash once, however often the query has it.
-            let new_hash = u32::from(seen.insert(fp.hash())) | if f.common { COMMON } else { 0 };
+            let new_hash = u32::from(seen.insert(fp.hash()));
             while !rest.is_empty() {
                 let run = doc_run(rest);
                 let mut new_hash = new_hash;
@@ -802,7 +845,7 @@ impl ReferenceSet {
                         *hit = Hit { doc: e.doc, query: f.query, reference: e.ordinal, new_hash };
                     }
                     *slot += 1;
-                    new_hash &= COMMON;
+                    new_hash = 0;
                 }
                 rest = &rest[run..];
             }
@@ -813,8 +856,6 @@ impl ReferenceSet {
         let mut matches = Vec::new();
         let mut diagonals = Diagonals::default();
         let mut ranges = Vec::new();
-        let mut kept = Vec::new();
-        let mut common = Vec::new();
         let (gap, shift) = (chain_gap(params), chain_shift(params));
         for group in hits.chunk_by(|a, b| a.doc == b.doc) {
             let Some(doc) = group.first().map(|h| h.doc) else {
@@ -823,33 +864,13 @@ impl ReferenceSet {
             let Some(ref_doc) = self.docs.get(doc as usize) else {
                 continue;
             };
-            let (spans, discounted) = if group.iter().any(|h| h.new_hash & COMMON != 0) {
-                kept.clear();
-                common.clear();
-                for h in group {
-                    if h.new_hash & COMMON == 0 {
-                        kept.push(*h)
-                    } else {
-                        common.push(*h)
-                    }
-                }
-                (
-                    merge_spans(&kept, qfps, &ref_doc.fingerprints, params, &mut diagonals),
-                    merge_spans(&common, qfps, &ref_doc.fingerprints, params, &mut diagonals),
-                )
-            } else {
-                (merge_spans(group, qfps, &ref_doc.fingerprints, params, &mut diagonals), Vec::new())
-            };
-            let shared: usize =
-                group.iter().filter(|h| h.new_hash & COMMON == 0).map(|h| (h.new_hash & 1) as usize).sum();
+            let shared: usize = group.iter().map(|h| h.new_hash as usize).sum();
             let coverage =
                 if ref_doc.distinct == 0 { 0.0 } else { (shared as f64 / f64::from(ref_doc.distinct)).min(1.0) };
-            if spans.is_empty() && discounted.is_empty() {
-                continue;
-            }
+            let spans = merge_spans(group, qfps, &ref_doc.fingerprints, params, &mut diagonals);
             let matched_chars = union_len(spans.iter().map(|s| s.reference_chars.clone()), &mut ranges);
             let passages = chain_passages(&spans, gap, shift);
-            matches.push(Match { doc: DocId(doc), coverage, matched_chars, spans, passages, discounted });
+            matches.push(Match { doc: DocId(doc), coverage, matched_chars, spans, passages });
         }
         matches.sort_by(|a, b| b.coverage.total_cmp(&a.coverage).then(a.doc.cmp(&b.doc)));
         Ok(matches)

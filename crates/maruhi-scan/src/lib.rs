@@ -171,7 +171,7 @@ impl Severity {
     }
 }
 
-/// How many spans and passages of a finding carry their text.
+/// How many passages of a finding carry their text.
 pub const PASSAGES: usize = 5;
 
 /// A byte or char range, serialised as `[start, end]`.
@@ -188,11 +188,6 @@ pub struct Span {
     pub query_chars: Range,
     /// Normalised char range in the reference.
     pub reference_chars: Range,
-    /// The scanned document's text of this span, shortened, for the
-    /// [`PASSAGES`] longest spans (a side-by-side view; not part of the JSON
-    /// Lines contract).
-    #[serde(skip)]
-    pub query_text: String,
 }
 
 /// An aligned passage: spans that continue one alignment across small gaps
@@ -209,7 +204,8 @@ pub struct Passage {
     /// Aligned chars over the passage's extent (0..1): 1 for a verbatim copy.
     pub similarity: f64,
     /// The scanned document's text of the passage, shortened at word or
-    /// sentence boundaries, for the [`PASSAGES`] longest (a side-by-side
+    /// sentence boundaries, for the [`PASSAGES`] longest, by a scanner
+    /// [`with_explanations`](Scanner::with_explanations) (a side-by-side
     /// view; not part of the JSON Lines contract).
     #[serde(skip)]
     pub query_text: String,
@@ -261,7 +257,8 @@ pub struct Finding {
     /// document.
     pub spans: Vec<Span>,
     /// Boilerplate shared with the reference that did not count (at most
-    /// [`DISCOUNTED`]), by position.
+    /// [`DISCOUNTED`]), by position; listed only by a scanner
+    /// [`with_explanations`](Scanner::with_explanations).
     pub discounted: Vec<Discounted>,
     /// The longest passage of the scanned document, cut at word or sentence
     /// boundaries.
@@ -368,6 +365,8 @@ pub struct Scanner {
     index: Arc<Index>,
     limits: Limits,
     thresholds: Thresholds,
+    /// Whether findings list the boilerplate that did not count.
+    explain: bool,
 }
 
 struct Index {
@@ -404,12 +403,22 @@ impl Scanner {
         // per document): then nothing is discounted, and matches of
         // documents without a reference are skipped as before.
         let _ = refs.discount_common(groups, min_groups);
-        Scanner { index: Arc::new(Index { fingerprinter, refs, meta }), limits, thresholds }
+        Scanner { index: Arc::new(Index { fingerprinter, refs, meta }), limits, thresholds, explain: false }
     }
 
     /// The same index with other thresholds.
     pub fn with_thresholds(&self, thresholds: Thresholds) -> Scanner {
         Scanner { thresholds, ..self.clone() }
+    }
+
+    /// The same index, with what an investigator reading one file's
+    /// findings needs beside them: the text of the longest passages
+    /// ([`Passage::query_text`]) and the boilerplate that did not count
+    /// ([`Finding::discounted`]). Off by default: finding the boilerplate
+    /// again costs a pass over every boilerplate hash's postings, the most
+    /// of the work in a findings-heavy scan.
+    pub fn with_explanations(&self, explain: bool) -> Scanner {
+        Scanner { explain, ..self.clone() }
     }
 
     /// The references, in index order.
@@ -496,6 +505,7 @@ impl Scanner {
         let query_len = fps.normalized_len().max(1);
         let t = &self.thresholds;
         let mut findings = Vec::new();
+        let mut docs = Vec::new();
         let mut scratch = Vec::new();
         for m in index.refs.find(&fps)? {
             let Some(reference) = index.meta.get(m.doc.index()) else { continue };
@@ -509,7 +519,7 @@ impl Scanner {
             }
             let mut in_passages: Vec<usize> = passages.iter().flat_map(|p| p.spans.iter().copied()).collect();
             in_passages.sort_unstable();
-            let mut spans: Vec<Span> = in_passages
+            let spans: Vec<Span> = in_passages
                 .iter()
                 .filter_map(|&i| m.spans.get(i))
                 .map(|s| Span {
@@ -517,7 +527,6 @@ impl Scanner {
                     reference_bytes: [s.reference_bytes.start, s.reference_bytes.end],
                     query_chars: [s.query_chars.start, s.query_chars.end],
                     reference_chars: [s.reference_chars.start, s.reference_chars.end],
-                    query_text: String::new(),
                 })
                 .collect();
             let matched_chars = union_len(spans.iter().map(|s| s.reference_chars), &mut scratch);
@@ -527,29 +536,9 @@ impl Scanner {
             if coverage < t.min_coverage {
                 continue;
             }
-            // Passages for a side-by-side view: the longest few spans only.
-            for i in longest_spans(&spans, PASSAGES) {
-                if let Some(span) = spans.get_mut(i) {
-                    span.query_text = excerpt(&doc.text, span.query_bytes, 400);
-                }
-            }
             let longest_passage = passages.first().map_or(0, |p| p.aligned_chars);
             let longest_text = passages.first().map(|p| passage_excerpt(&doc.text, p.query_bytes.clone(), 160));
-            let discounted = m
-                .discounted
-                .iter()
-                .take(DISCOUNTED)
-                .map(|s| Discounted {
-                    query_bytes: [s.query_bytes.start, s.query_bytes.end],
-                    query_chars: [s.query_chars.start, s.query_chars.end],
-                    documents: fps
-                        .as_slice()
-                        .iter()
-                        .find(|f| f.position() == s.query_chars.start)
-                        .map_or(0, |f| index.refs.document_frequency(f.hash())),
-                    excerpt: excerpt(&doc.text, [s.query_bytes.start, s.query_bytes.end], 80),
-                })
-                .collect();
+            docs.push(m.doc);
             findings.push(Finding {
                 path: doc.path.clone(),
                 reference: reference.name.clone(),
@@ -566,7 +555,7 @@ impl Scanner {
                     .iter()
                     .enumerate()
                     .map(|(i, p)| Passage {
-                        query_text: if i < PASSAGES {
+                        query_text: if self.explain && i < PASSAGES {
                             passage_excerpt(&doc.text, p.query_bytes.clone(), 400)
                         } else {
                             String::new()
@@ -580,9 +569,26 @@ impl Scanner {
                     })
                     .collect(),
                 spans,
-                discounted,
+                discounted: Vec::new(),
                 excerpt: longest_text.unwrap_or_default(),
             });
+        }
+        if self.explain && !findings.is_empty() {
+            let qfps = fps.as_slice();
+            for (finding, spans) in findings.iter_mut().zip(index.refs.discounted(&fps, &docs)) {
+                finding.discounted = spans
+                    .iter()
+                    .take(DISCOUNTED)
+                    .map(|s| Discounted {
+                        query_bytes: [s.query_bytes.start, s.query_bytes.end],
+                        query_chars: [s.query_chars.start, s.query_chars.end],
+                        documents: qfps
+                            .get(qfps.partition_point(|f| f.position() < s.query_chars.start))
+                            .map_or(0, |f| index.refs.document_frequency(f.hash())),
+                        excerpt: excerpt(&doc.text, [s.query_bytes.start, s.query_bytes.end], 80),
+                    })
+                    .collect();
+            }
         }
         // The gravest first, then the most evidence.
         findings.sort_by(|a, b| {
@@ -665,11 +671,10 @@ pub fn passage_excerpt(text: &str, range: std::ops::Range<usize>, max_chars: usi
             _ => break,
         }
     }
-    let whole = excerpt(text, [start, end], usize::MAX);
-    if whole.chars().count() <= max_chars {
-        return whole;
-    }
-    let head: String = whole.chars().take(max_chars).collect();
+    let head = excerpt(text, [start, end], max_chars);
+    let Some(head) = head.strip_suffix('…') else {
+        return head;
+    };
     let sentence = head
         .rfind(['。', '．', '.', '!', '?', '！', '？'])
         .map(|i| i + head[i..].chars().next().map_or(0, char::len_utf8));
@@ -704,24 +709,6 @@ fn reference_groups(meta: &[Reference]) -> (Vec<u32>, usize) {
         groups.push(group);
     }
     (groups, next as usize)
-}
-
-/// The indices of the `n` longest spans (by query chars), longest first and
-/// the earlier of equally long ones first: the first `n` of a stable sort by
-/// decreasing length, without sorting them all.
-fn longest_spans(spans: &[Span], n: usize) -> Vec<usize> {
-    let len = |s: &Span| s.query_chars[1] - s.query_chars[0];
-    let mut top: Vec<(usize, usize)> = Vec::with_capacity(n + 1);
-    for (i, span) in spans.iter().enumerate() {
-        let l = len(span);
-        // After every kept span at least as long: those came earlier.
-        let at = top.partition_point(|&(kept, _)| kept >= l);
-        if at < n {
-            top.insert(at, (l, i));
-            top.truncate(n);
-        }
-    }
-    top.into_iter().map(|(_, i)| i).collect()
 }
 
 /// The text of `range` in `text`, at most `max_chars` chars, on char
@@ -787,38 +774,4 @@ pub fn read_limited(file: &Path, max: u64) -> Result<Vec<u8>, Diagnostic> {
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn span(len: usize) -> Span {
-        Span {
-            query_bytes: [0, 0],
-            reference_bytes: [0, 0],
-            query_chars: [7, 7 + len],
-            reference_chars: [0, 0],
-            query_text: String::new(),
-        }
-    }
-
-    #[test]
-    fn longest_spans_are_a_stable_sort_prefix() {
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        for n in 0..300 {
-            let spans: Vec<Span> = (0..n % 40)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    span((x % 6) as usize)
-                })
-                .collect();
-            let mut expected: Vec<usize> = (0..spans.len()).collect();
-            expected.sort_by_key(|&i| std::cmp::Reverse(spans[i].query_chars[1] - spans[i].query_chars[0]));
-            expected.truncate(n % 7);
-            assert_eq!(longest_spans(&spans, n % 7), expected);
-        }
-    }
 }

@@ -428,7 +428,8 @@ impl Service {
         problems.finish()?;
         let name = if name.is_empty() { "upload".to_owned() } else { name };
         let scanner = self.scanner().await?;
-        let report = tokio::task::spawn_blocking(move || scanner.scan_bytes(&name, &bytes))
+        // One file for a person to read: with what was discounted and why.
+        let report = tokio::task::spawn_blocking(move || scanner.with_explanations(true).scan_bytes(&name, &bytes))
             .await
             .map_err(|_| Error::Conflict(Msg::ServerError))?;
         self.record_findings(actor, std::slice::from_ref(&report)).await?;

@@ -1,6 +1,6 @@
 //! Reference sets: ranking, coverage, spans, background, parameter checks.
 
-use maruhi_fingerprint::{Error, Fingerprinter, ReferenceSet};
+use maruhi_fingerprint::{DocId, Error, Fingerprinter, ReferenceSet};
 
 use crate::gen::fingerprinter;
 
@@ -227,17 +227,22 @@ fn phrases_common_to_many_groups_are_discounted() {
     // groups.
     assert_eq!(refs.discount_common(vec![0; 5], 4), Err(Error::GroupsMismatch { groups: 5, documents: 6 }));
     assert!(refs.discount_common(vec![0, 0, 0, 1, 2, 3], 5).is_ok());
-    assert!(refs.find(&query).unwrap_or_default().iter().all(|m| m.discounted.is_empty() && !m.spans.is_empty()));
+    assert_eq!(refs.find(&query).unwrap_or_default().len(), 6);
+    let all: Vec<DocId> = (0..6).map(DocId::for_index).collect();
+    assert!(refs.discounted(&query, &all).iter().all(Vec::is_empty));
     assert!(refs.discount_common(vec![0, 0, 0, 1, 2, 3], 4).is_ok());
-    let matches = refs.find(&query).unwrap_or_default();
-    assert_eq!(matches.len(), 6);
-    for m in &matches {
-        assert!(m.spans.is_empty() && m.passages.is_empty() && m.matched_chars == 0 && m.coverage == 0.0, "{m:?}");
-        assert!(!m.discounted.is_empty());
+    // Nothing left to match; each document can still say what was left out.
+    assert_eq!(refs.find(&query), Ok(vec![]));
+    let discounted = refs.discounted(&query, &[DocId::for_index(5), DocId::for_index(2), DocId::for_index(9)]);
+    assert_eq!(discounted.len(), 3);
+    for spans in &discounted[..2] {
+        assert!(spans.iter().map(|s| s.query_chars.len()).sum::<usize>() >= fp.params().k(), "{spans:?}");
     }
+    assert!(discounted[2].is_empty());
     let hash = query.as_slice().iter().find(|f| refs.lookup(f.hash()).len() == 6).map(|f| f.hash());
     assert_eq!(hash.map(|h| refs.document_frequency(h)), Some(4));
     // Turned off again.
     assert!(refs.discount_common(vec![0, 0, 0, 1, 2, 3], usize::MAX).is_ok());
-    assert!(refs.find(&query).unwrap_or_default().iter().all(|m| m.discounted.is_empty()));
+    assert_eq!(refs.find(&query).unwrap_or_default().len(), 6);
+    assert!(refs.discounted(&query, &all).iter().all(Vec::is_empty));
 }

@@ -120,41 +120,51 @@ fn excerpts_are_one_line_and_cut_on_char_boundaries() {
     assert_eq!(maruhi_scan::excerpt("あいうえお", [0, 15], 2), "あい…");
 }
 
-/// The passages are the longest `PASSAGES` spans, the first of equally long
-/// ones (as a stable sort by length picks them), the excerpt the last of the
-/// longest spans (as `max_by_key` picks it).
+/// Passages are longest first; the longest few carry their text only for a
+/// scanner with explanations (a person reading one file's findings); the
+/// excerpt is the longest passage, widened to whole words and cut at a
+/// sentence or word boundary.
 #[test]
-fn passages_and_excerpt_follow_the_longest_spans() {
+fn passages_and_excerpt_follow_the_longest_passages() {
     let prefix = |len: usize| &SECRET[..(0..=len).rev().find(|&c| SECRET.is_char_boundary(c)).unwrap()];
     let s = scanner(&[("較正手順.txt", SECRET)]);
-    // Many copies, some shortened: spans of equal length on several
-    // diagonals, more of them than PASSAGES.
+    // Many copies, some shortened: more passages than PASSAGES.
     let mut text = String::new();
     for i in 0..12 {
         text.push_str("無関係な前置きの文章がここに入る。\n");
         text.push_str(prefix([SECRET.len(), 120, 200, SECRET.len()][i % 4]));
         text.push_str("\n\n");
     }
-    let report = s.scan_bytes("copies.txt", text.as_bytes());
-    assert_eq!(report.findings.len(), 1);
-    for f in &report.findings {
-        let len = |s: &maruhi_scan::Span| s.query_chars[1] - s.query_chars[0];
-        let mut longest: Vec<usize> = (0..f.spans.len()).collect();
-        longest.sort_by_key(|&i| std::cmp::Reverse(len(&f.spans[i])));
-        let lengths: Vec<usize> = f.spans.iter().map(len).collect();
-        assert!(f.spans.len() > maruhi_scan::PASSAGES, "{lengths:?}");
-        assert!(lengths.iter().filter(|&&l| l == lengths[longest[0]]).count() > maruhi_scan::PASSAGES, "{lengths:?}");
-        for (i, span) in f.spans.iter().enumerate() {
-            let expected = if longest[..maruhi_scan::PASSAGES].contains(&i) {
-                maruhi_scan::excerpt(&text, span.query_bytes, 400)
-            } else {
-                String::new()
-            };
-            assert_eq!(span.query_text, expected, "span {i} of {lengths:?}");
-        }
-        let last_longest = f.spans.iter().max_by_key(|s| len(s)).unwrap();
-        assert_eq!(f.excerpt, maruhi_scan::excerpt(&text, last_longest.query_bytes, 160));
+    let plain = s.scan_bytes("copies.txt", text.as_bytes());
+    let explained = s.with_explanations(true).scan_bytes("copies.txt", text.as_bytes());
+    assert_eq!((plain.findings.len(), explained.findings.len()), (1, 1));
+    let (p, e) = (&plain.findings[0], &explained.findings[0]);
+    assert!(p.passages.len() > maruhi_scan::PASSAGES, "{}", p.passages.len());
+    assert!(p.passages.windows(2).all(|w| w[0].aligned_chars >= w[1].aligned_chars));
+    assert!(p.passages.iter().all(|x| x.query_text.is_empty()));
+    for (i, x) in e.passages.iter().enumerate() {
+        assert_eq!(x.query_text.is_empty(), i >= maruhi_scan::PASSAGES, "passage {i}");
     }
+    assert_eq!(p.excerpt, e.excerpt);
+    assert_eq!(
+        p.excerpt,
+        maruhi_scan::passage_excerpt(&text, p.passages[0].query_bytes[0]..p.passages[0].query_bytes[1], 160)
+    );
+    assert!(p.excerpt.chars().count() <= 161, "{}", p.excerpt);
+}
+
+#[test]
+fn passage_excerpts_end_at_sentences_or_words() {
+    let text = "The calibration runs at twenty-five degrees. Pressure is applied in three steps and the output voltage is recorded.";
+    // A range starting and ending inside words is widened to whole words.
+    let start = text.find("alibration").unwrap();
+    let end = text.find("grees").unwrap() + 2;
+    assert_eq!(maruhi_scan::passage_excerpt(text, start..end, 200), "calibration runs at twenty-five degrees");
+    // Cut at the last sentence end before the limit, else at a word break.
+    assert_eq!(maruhi_scan::passage_excerpt(text, 0..text.len(), 60), "The calibration runs at twenty-five degrees.…");
+    assert_eq!(maruhi_scan::passage_excerpt(text, 45..text.len(), 30), "Pressure is applied in three…");
+    let ja = "恒温槽を二十五度に保つ。基準圧力を三段階で印加して出力電圧を記録する。";
+    assert_eq!(maruhi_scan::passage_excerpt(ja, 0..ja.len(), 20), "恒温槽を二十五度に保つ。…");
 }
 
 /// xorshift64: deterministic cases.

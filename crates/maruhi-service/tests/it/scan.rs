@@ -291,3 +291,59 @@ async fn web_upload_and_ad_hoc_scan_agree_on_a_copy_with_digits() {
     })
     .await;
 }
+
+/// Boilerplate every secret's material carries (a disclaimer) is discounted
+/// without anyone curating the background collection: a leak that carries
+/// it names only the secret whose own text it holds, and the finding says
+/// what did not count and why.
+#[tokio::test]
+async fn boilerplate_common_to_many_secrets_does_not_count_and_is_explained() {
+    both(|e| async move {
+        let (sato, first) = org(&e).await;
+        let disclaimer = "本資料は株式会社サンプル精機の社外秘情報を含みます。許可なく複製し、又は第三者に開示することを禁じます。\
+                          取扱いは営業秘密管理規程第十二条に従ってください。";
+        let bodies = [
+            PROCESS.to_owned(),
+            "塗装ラインの前処理は脱脂、水洗、化成処理の順に行い、化成皮膜の重量は一平方メートルあたり二グラムを目安とする。".repeat(3),
+            "出荷検査では全数の外観を確認し、抜き取りで耐圧試験を行う。不合格品は赤札を付けて隔離し、原因を報告書に記す。".repeat(3),
+            "新型モーターの巻線は二層構造とし、絶縁紙の重なりを五ミリ以上確保する。含浸ワニスは真空で二回処理する。".repeat(3),
+            "購買部門は主要部品の供給元を二社以上確保し、単価の改定は四半期ごとに見直す。見積条件は社外に出さない。".repeat(3),
+        ];
+        let mut ids = vec![first];
+        for i in 1..bodies.len() {
+            let s = e
+                .svc
+                .create_secret(
+                    &sato,
+                    SecretInput {
+                        title: format!("資料 {i}"),
+                        category: "process".into(),
+                        level: "秘".into(),
+                        status: Some("registered".into()),
+                        ..SecretInput::default()
+                    },
+                )
+                .await
+                .unwrap();
+            ids.push(s.id);
+        }
+        for (id, body) in ids.iter().zip(&bodies) {
+            let text = format!("{disclaimer}\n{body}\n{disclaimer}");
+            e.svc.attach_material(&sato, *id, "資料.txt", text.as_bytes(), true).await.unwrap();
+        }
+        let yamada = e.actor("yamada").await;
+        let half: String = PROCESS.chars().take(PROCESS.chars().count() / 2).collect();
+        let leak = format!("転送します。\n{disclaimer}\n{half}");
+        let seen = e.svc.scan_upload(&yamada, "leak.txt", leak.into_bytes()).await.unwrap();
+        assert_eq!(seen.findings.len(), 1, "{seen:?}");
+        let f = &seen.findings[0];
+        assert_eq!(f.secret_id, Some(first));
+        assert!(!f.discounted.is_empty(), "{f:?}");
+        assert!(f.discounted.iter().all(|d| d.documents >= 4), "{:?}", f.discounted);
+        assert!(f.discounted.iter().any(|d| disclaimer.contains(d.excerpt.trim_end_matches('…'))), "{:?}", f.discounted);
+        // The disclaimer alone is nobody's secret.
+        let alone = e.svc.scan_upload(&yamada, "notice.txt", disclaimer.as_bytes().to_vec()).await.unwrap();
+        assert!(alone.findings.is_empty() && alone.hidden_findings == 0, "{alone:?}");
+    })
+    .await;
+}
