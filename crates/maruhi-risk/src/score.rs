@@ -23,10 +23,8 @@
 //!   for the person on its day, where `d` is the number of earlier days
 //!   within [`REPEAT_WINDOW_DAYS`] on which the rule matched for the person:
 //!   a habit (one person's daily USB copies) grows slowly while a new
-//!   behaviour counts in full; from [`HABIT_DAYS`] earlier days on the
-//!   discount is squared (`1/(1 + d)²`), so that a weekly task fades from the
-//!   ranking. Only recent days count, so a rule that was a habit months ago
-//!   does not discount what it finds today;
+//!   behaviour counts in full. Only recent days count, so a rule that was a
+//!   habit months ago does not discount what it finds today;
 //! * the half-life is [`HALF_LIFE_DAYS`].
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -53,9 +51,6 @@ pub const SEQUENCE_BOOST: f64 = 1.5;
 pub const ANOMALY_WEIGHT: f64 = 6.0;
 /// Days over which earlier matches of a rule discount a new one.
 pub const REPEAT_WINDOW_DAYS: i64 = 30;
-/// Earlier days within [`REPEAT_WINDOW_DAYS`] that make a rule a person's
-/// habit: from then on it counts `1/(1 + d)²`.
-pub const HABIT_DAYS: usize = 3;
 /// Indicators older than this add less than 3 % of their points and are
 /// left out when the engine scores a person as events arrive.
 pub const SCORE_HORIZON_DAYS: i64 = 70;
@@ -179,11 +174,10 @@ pub fn score_user(user: &str, mut list: Vec<&Indicator>, ctx: &Context, as_of: O
         let earlier_days = days.len() - 1;
         let age_days = (as_of_ms - i.time_ms) as f64 / 86_400_000.0;
         let decay = 0.5f64.powf(age_days / HALF_LIFE_DAYS);
-        let repeat = (1 + earlier_days) as f64;
-        // A habit (HABIT_DAYS or more earlier days) fades faster: a weekly
-        // task must not keep a person in the review budget for ever.
-        let habit = if earlier_days >= HABIT_DAYS { repeat } else { 1.0 };
-        let base = i.weight / *k as f64 / repeat / habit * decay;
+        // A steeper discount for habits (1/(1+d)², tried) kept weekly tasks
+        // out of the review budget but also an insider who snoops on a few
+        // days a week: the alert side suppresses habits instead.
+        let base = i.weight / *k as f64 / (1 + earlier_days) as f64 * decay;
         let mut boost = 1.0;
         if departure.is_some_and(|d| d.covers(i.day)) {
             boost *= DEPARTING_BOOST;
@@ -327,13 +321,13 @@ mod tests {
         list.push(indicator("a", "upload", now, 10.0));
         let after = rank(&list, &ctx, now)[0].score;
         assert!((after - before - 10.0).abs() < 0.11, "a match after a quiet month counts in full: {before} → {after}");
-        // Within the window, earlier days discount: the fifth day in a row (a
-        // habit by then) counts 1/25.
+        // Within the window, earlier days discount: the fifth day in a row
+        // counts 1/5.
         let recent: Vec<Indicator> =
             (0..5).map(|d| indicator("b", "usb", now - time::Duration::days(4 - d), 10.0)).collect();
         let without_last = rank(&recent[..4], &ctx, now)[0].score;
         let with_last = rank(&recent, &ctx, now)[0].score;
-        assert!((with_last - without_last - 0.4).abs() < 0.11, "{without_last} → {with_last}");
+        assert!((with_last - without_last - 2.0).abs() < 0.11, "{without_last} → {with_last}");
     }
 
     #[test]
