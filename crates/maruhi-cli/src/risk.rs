@@ -42,14 +42,17 @@ pub fn rules(g: &Global, cmd: RulesCmd) -> Result<u8> {
                 .rules()
                 .rules()
                 .iter()
-                .map(|r| serde_json::json!({"id": r.id, "title": r.title, "level": r.level}))
+                .map(|r| serde_json::json!({"id": r.id, "name": r.name, "title": r.title, "level": r.level}))
                 .collect();
             if json {
                 print_json(&rules)?;
             } else {
                 let mut out = std::io::stdout().lock();
+                // The readable name where the rule has one (ids are UUIDs, as
+                // Sigma tools expect).
                 for r in pack.rules().rules() {
-                    writeln!(out, "{:<32} {:<14} {}", r.id, r.level.as_str(), r.title)?;
+                    let name = r.name.as_deref().unwrap_or(&r.id);
+                    writeln!(out, "{name:<40} {:<14} {}", r.level.as_str(), r.title)?;
                 }
             }
         }
