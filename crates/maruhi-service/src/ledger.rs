@@ -439,25 +439,48 @@ impl Service {
             }
         }
         report.entries = tree.size();
-        // The stored leaves were written when each event was committed.
-        let mut from = 0u64;
-        loop {
-            let stored = maruhi_store::ledger::level_range(&mut conn, 0, from, 5_000).await?;
-            if stored.is_empty() {
-                break;
-            }
-            for (idx, hash) in &stored {
-                match leaves.get(*idx as usize) {
-                    None => {
-                        report.problems.push(format!("entry {idx}: in the tree but its event is missing (deleted?)"))
-                    }
-                    Some(leaf) if *leaf != Hash::from(*hash) => report
-                        .problems
-                        .push(format!("entry {idx}: content does not match the leaf recorded when it was committed")),
-                    Some(_) => {}
+        // The stored tree nodes were written when each event was committed:
+        // every complete node of every level (RFC 6962 §2.1: node (l, i)
+        // hashes leaves i·2^l .. (i+1)·2^l) must be there and match the tree
+        // recomputed from the events, since proofs and tiles are served
+        // from them.
+        let mut level_hashes = leaves;
+        let mut level = 0u8;
+        while !level_hashes.is_empty() {
+            let mut next_expected = 0u64;
+            let mut from = 0u64;
+            loop {
+                let stored = maruhi_store::ledger::level_range(&mut conn, level, from, 5_000).await?;
+                if stored.is_empty() {
+                    break;
                 }
-                from = idx + 1;
+                for (idx, hash) in &stored {
+                    if *idx > next_expected {
+                        report.problems.push(missing_nodes(level, next_expected, *idx));
+                    }
+                    match level_hashes.get(*idx as usize) {
+                        None if level == 0 => report
+                            .problems
+                            .push(format!("entry {idx}: in the tree but its event is missing (deleted?)")),
+                        None => report.problems.push(format!("tree node {level}/{idx}: beyond the log's entries")),
+                        Some(h) if *h != Hash::from(*hash) && level == 0 => report.problems.push(format!(
+                            "entry {idx}: content does not match the leaf recorded when it was committed"
+                        )),
+                        Some(h) if *h != Hash::from(*hash) => report
+                            .problems
+                            .push(format!("tree node {level}/{idx}: does not match the entries below it")),
+                        Some(_) => {}
+                    }
+                    next_expected = idx + 1;
+                    from = idx + 1;
+                }
             }
+            if (level_hashes.len() as u64) > next_expected {
+                report.problems.push(missing_nodes(level, next_expected, level_hashes.len() as u64));
+            }
+            level_hashes =
+                level_hashes.chunks_exact(2).map(|pair| maruhi_ledger::node_hash(&pair[0], &pair[1])).collect();
+            level += 1;
         }
         for cp in &checkpoints {
             let size = cp.size as u64;
@@ -477,6 +500,16 @@ impl Service {
         }
         report.latest_checkpoint = checkpoints.last().map(|c| c.size as u64).unwrap_or(0);
         Ok(report)
+    }
+}
+
+/// Tree nodes `from..to` of `level` are not stored, in words.
+fn missing_nodes(level: u8, from: u64, to: u64) -> String {
+    match (level, to - from) {
+        (0, 1) => format!("entry {from}: its leaf is missing from the tree (deleted?)"),
+        (0, n) => format!("entries {from}..{}: {n} leaves are missing from the tree (deleted?)", to - 1),
+        (_, 1) => format!("tree node {level}/{from}: missing (deleted?)"),
+        (_, n) => format!("tree nodes {level}/{from}..{}: {n} missing (deleted?)", to - 1),
     }
 }
 

@@ -122,6 +122,20 @@ async fn a_truncated_log_is_caught() {
     .await;
 }
 
+/// Proofs and tiles are served from the stored tree nodes: a node deleted
+/// or changed at any level is caught, not only the leaves.
+#[tokio::test]
+async fn deleted_or_changed_tree_nodes_are_caught_at_every_level() {
+    tampered(&["DELETE FROM ledger_nodes WHERE level = 1 AND idx = 1"], "tree node 1/1: missing").await;
+    tampered(&["DELETE FROM ledger_nodes WHERE level = 0 AND idx = 5"], "entry 5: its leaf is missing").await;
+    tampered(&["DELETE FROM ledger_nodes WHERE level = 2"], "tree node 2/0: missing").await;
+    tampered(
+        &["UPDATE ledger_nodes SET hash = (SELECT hash FROM ledger_nodes WHERE level = 0 AND idx = 0) WHERE level = 1 AND idx = 2"],
+        "tree node 1/2: does not match the entries below it",
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn an_event_inserted_behind_the_ledgers_back_is_caught() {
     tampered(
