@@ -111,17 +111,22 @@ async fn open(g: &Global) -> Result<Service> {
         }
         None => {}
     }
+    if let Some(key) = installation_key(g)? {
+        svc = svc.with_installation_key(key);
+    }
+    Ok(svc)
+}
+
+/// The installation key of the data directory, if it has one.
+fn installation_key(g: &Global) -> Result<Option<[u8; 32]>> {
     let key = g.data_dir.join("keys").join("installation.key");
     match std::fs::read_to_string(&key) {
         Ok(text) => {
-            svc = svc.with_installation_key(
-                parse_installation_key(&text).with_context(|| format!("{} is not 64 hex digits", key.display()))?,
-            )
+            Ok(Some(parse_installation_key(&text).with_context(|| format!("{} is not 64 hex digits", key.display()))?))
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", key.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", key.display())),
     }
-    Ok(svc)
 }
 
 fn parse_installation_key(text: &str) -> Option<[u8; 32]> {
@@ -150,8 +155,13 @@ pub async fn run(cli: Cli) -> Result<u8> {
     let op = Actor::operator();
     match cli.command {
         Command::Scan { paths, reference, background, format, threads, min_passage, min_chars, explain } => {
-            // The ad-hoc mode needs no installation.
+            // The ad-hoc mode needs no installation; where there is one, it
+            // fingerprints with the installation's key.
             let svc = if reference.is_some() { None } else { Some(open(g).await?) };
+            let adhoc_key = match reference {
+                Some(_) => installation_key(g)?,
+                None => None,
+            };
             let args = crate::scan::ScanArgs {
                 paths,
                 reference,
@@ -161,6 +171,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
                 min_passage,
                 min_chars,
                 explain,
+                adhoc_key,
             };
             return crate::scan::scan(svc, &op, args).await;
         }

@@ -30,6 +30,8 @@ pub struct ScanArgs {
     pub min_passage: usize,
     pub min_chars: usize,
     pub explain: bool,
+    /// With `--reference` on an installation's machine: its key.
+    pub adhoc_key: Option<[u8; 32]>,
 }
 
 /// Runs a scan; returns the exit code (0 nothing found, 1 findings).
@@ -51,8 +53,9 @@ pub async fn scan(svc: Option<Service>, op: &Actor, args: ScanArgs) -> Result<u8
         (Some(dir), _) => {
             let background = args.background.clone();
             let dir = dir.clone();
+            let key = args.adhoc_key;
             let (scanner, diagnostics) =
-                tokio::task::spawn_blocking(move || adhoc_scanner(&dir, background.as_deref(), threads))
+                tokio::task::spawn_blocking(move || adhoc_scanner(&dir, background.as_deref(), threads, key))
                     .await
                     .context("the reference build stopped")??;
             for d in diagnostics {
@@ -122,17 +125,24 @@ pub async fn scan(svc: Option<Service>, op: &Actor, args: ScanArgs) -> Result<u8
 /// Builds a scanner from a reference folder. The fingerprints never leave
 /// this process, so the key needs no secrecy; a fixed one makes the same
 /// scan give the same coverage every time, which an investigator must be
-/// able to show.
+/// able to show. On an installation's machine its key is used instead, so
+/// that the same material gives the verdict the installation gives.
 fn adhoc_scanner(
     dir: &Path,
     background: Option<&Path>,
     threads: usize,
+    installation_key: Option<[u8; 32]>,
 ) -> Result<(Scanner, Vec<maruhi_scan::Diagnostic>)> {
     if !dir.is_dir() {
         bail!("{}: not a folder", dir.display());
     }
-    let key: [u8; 32] = sha2::Sha256::digest(b"maruhi ad-hoc scan key v1").into();
-    let fp = maruhi_fingerprint::Fingerprinter::builder().key(key).build()?;
+    let fp = match installation_key {
+        Some(key) => Service::installation_fingerprinter(&key)?,
+        None => {
+            let key: [u8; 32] = sha2::Sha256::digest(b"maruhi ad-hoc scan key v1").into();
+            maruhi_fingerprint::Fingerprinter::builder().key(key).build()?
+        }
+    };
     let limits = maruhi_extract::Limits::default();
     let mut progress = ProgressLine::new(true, Duration::ZERO);
     let (docs, mut diagnostics) =

@@ -181,6 +181,19 @@ impl Service {
         self
     }
 
+    /// The fingerprinter of the installation with this key, without opening
+    /// it: `maruhi scan --reference` on an installation's machine
+    /// fingerprints its reference folder with it, so that the same material
+    /// gives the same evidence, and the same verdict, as in the installation
+    /// (keyed winnowing selects other k-grams under another key, and a
+    /// passage near `--min-passage` may then be evidenced on one side only).
+    pub fn installation_fingerprinter(installation_key: &[u8; 32]) -> Result<Fingerprinter> {
+        Fingerprinter::builder()
+            .key(ScanKeys::derive(installation_key).fingerprint)
+            .build()
+            .map_err(|_| Error::Conflict(Msg::NoInstallationKey))
+    }
+
     /// The installation's fingerprinter.
     pub fn fingerprinter(&self) -> Result<Fingerprinter> {
         Fingerprinter::builder()

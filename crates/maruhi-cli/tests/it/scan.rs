@@ -110,6 +110,28 @@ fn attached_material_is_found_and_the_finding_is_audited() {
     let listed = stdout(&run(&d, &["material", "list", "--secret", id]));
     assert!(listed.contains("条件表.txt"));
 
+    // One verdict, both modes: on the installation's machine, `--reference`
+    // with the same material fingerprints under the installation's key, so
+    // a copy with numerals re-typed and phrases left out (evidence near the
+    // threshold) gives the same passages as the index.
+    let refs = d.join("refs");
+    std::fs::create_dir_all(&refs).unwrap();
+    std::fs::write(refs.join("条件表.txt"), DESIGN).unwrap();
+    let edited = DESIGN.replace("六百七十", "670").replace("を十分に行う", "を行う").replace("、可動側百九十度", "");
+    std::fs::write(&leak, format!("転送します。\n{edited}")).unwrap();
+    let indexed = jsonl(&run(&d, &["scan", "--format", "jsonl", leak.to_str().unwrap()]));
+    let ad_hoc =
+        jsonl(&run(&d, &["scan", "--reference", refs.to_str().unwrap(), "--format", "jsonl", leak.to_str().unwrap()]));
+    let verdict = |lines: &[serde_json::Value]| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l["type"] == "finding")
+            .map(|f| format!("{} {}", f["passages"], f["severity"]))
+            .collect()
+    };
+    assert_eq!(verdict(&indexed), verdict(&ad_hoc));
+    assert_eq!(verdict(&indexed).len(), 1, "{indexed:?}");
+
     // A folder fills the background collection: every file below it, the one
     // with no text reported by name while the others are kept.
     let public = d.join("public");
