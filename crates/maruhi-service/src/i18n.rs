@@ -119,6 +119,8 @@ pub enum Msg {
     RulesBroken,
     UnknownDomainCategory,
     BadDomain,
+    IdentityCycle,
+    ActionMapSyntax,
 }
 
 impl Msg {
@@ -257,6 +259,14 @@ impl Msg {
             Msg::UnknownDomainCategory => {
                 ("区分は company（自社）または competitor（競合）です。", "The category is company or competitor.")
             }
+            Msg::IdentityCycle => (
+                "別名とその利用者が同じ人を指しているため、循環になります。",
+                "The alias and the user already lead to each other: this would make a cycle.",
+            ),
+            Msg::ActionMapSyntax => (
+                "操作の対応表は「値=操作」の行（操作は語彙のいずれかか skip）で書いてください。",
+                "Each line of the action table must be value=action, with an action of the vocabulary or skip.",
+            ),
             Msg::BadDomain => ("ドメイン名の形式が正しくありません（例: example.co.jp）。", "Not a domain name (e.g. example.co.jp)."),
             Msg::NeedsWitnesses => (
                 "ウィットネスの連署が足りないため、チェックポイントを公開しません。",

@@ -384,14 +384,13 @@ pub struct SecretScope {
 
 /// Every secret in force (registered or draft) that names storage locations.
 pub async fn secret_scopes(conn: &mut AnyConnection) -> Result<Vec<SecretScope>> {
-    let rows =
-        sqlx::query(
-            "SELECT id, title, locations, department, \
+    let rows = sqlx::query(
+        "SELECT id, title, locations, department, \
              (SELECT COUNT(*) FROM secret_access a WHERE a.secret_id = secrets.id) AS grants \
              FROM secrets WHERE status IN ('registered', 'draft') ORDER BY id",
-        )
-            .fetch_all(&mut *conn)
-            .await?;
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let mut out = Vec::new();
     for r in &rows {
         let locations = crate::json_list(&r.try_get::<String, _>("locations")?, "locations")?;

@@ -112,7 +112,7 @@ pub struct PersonPage {
 
 pub async fn person(State(state): State<AppState>, viewer: Viewer, Path(user): Path<String>) -> PageResult {
     let lang = viewer.lang;
-    let p = state.svc.risk_person(viewer.actor(), &user, lang).await.map_err(|e| PageError(e, lang))?;
+    let p = state.svc.risk_person(viewer.actor(), &user, None, lang).await.map_err(|e| PageError(e, lang))?;
     let timeline = p
         .indicators
         .iter()
