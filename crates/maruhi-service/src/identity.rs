@@ -145,6 +145,15 @@ impl Identities {
     /// The canonical name when it differs from `name` by more than case:
     /// what an import writes in place of the source's name.
     pub fn resolve(&self, name: &str) -> Option<String> {
+        // Most names are canonical already: decide those without
+        // allocating (an import calls this for every event).
+        let trimmed = name.trim();
+        if !trimmed.contains(['\\', '@'])
+            && !trimmed.chars().any(char::is_uppercase)
+            && !self.aliases.contains_key(trimmed)
+        {
+            return None;
+        }
         let c = self.canonical(name);
         (c != fold(name)).then_some(c)
     }
