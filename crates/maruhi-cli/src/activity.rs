@@ -15,7 +15,7 @@ use maruhi_service::i18n::Lang;
 use maruhi_service::ingest::{CsvMapSpec, EventOptions, Format, ImportProgress, ImportReport};
 use maruhi_service::{Actor, Service};
 
-use crate::args::{EventsCmd, HrCmd, WatchlistCmd};
+use crate::args::{EventsCmd, HrCmd, IdentityCmd, WatchlistCmd};
 use crate::commands::{lang, print_json};
 use crate::progress::ProgressLine;
 
@@ -41,6 +41,7 @@ pub async fn events(svc: &Service, op: &Actor, cmd: EventsCmd) -> Result<u8> {
         csv_action_values,
         csv_delimiter,
         upload_threshold,
+        action_map,
         no_analyse,
         show,
         json,
@@ -54,6 +55,14 @@ pub async fn events(svc: &Service, op: &Actor, cmd: EventsCmd) -> Result<u8> {
     }
     if let Some(m) = mapping {
         options = options.with_csv(m);
+    }
+    if let Some(path) = action_map {
+        if fmt != Format::Jsonl {
+            bail!("--action-map is for --format jsonl");
+        }
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let map = maruhi_service::ingest::ActionMap::parse(&text).with_context(|| path.display().to_string())?;
+        options = options.with_action_map(map);
     }
     if let Some(bytes) = upload_threshold {
         options = options.with_upload_threshold(bytes);
@@ -113,6 +122,27 @@ fn print_import(r: &ImportReport, show: usize) -> Result<()> {
         match lang() {
             Lang::Ja => writeln!(out, "  スキーマにない項目（値は取り込んでいません）: {}", names.join(", "))?,
             Lang::En => writeln!(out, "  fields outside the schema, not imported: {}", names.join(", "))?,
+        }
+    }
+    if !r.unmapped_actions.is_empty() {
+        let names: Vec<String> = r.unmapped_actions.iter().map(|f| format!("{} ({})", f.name, f.count)).collect();
+        match lang() {
+            Lang::Ja => writeln!(
+                out,
+                "  対応表にない操作（対象外として読み飛ばしました。--action-map で対応付けできます）: {}",
+                names.join(", ")
+            )?,
+            Lang::En => {
+                writeln!(out, "  actions no table knows, skipped (map them with --action-map): {}", names.join(", "))?
+            }
+        }
+    }
+    if r.resolved_users > 0 {
+        match lang() {
+            Lang::Ja => writeln!(out, "  別名を利用者名に置き換えたイベント: {} 件", r.resolved_users)?,
+            Lang::En => {
+                writeln!(out, "  events whose user was an alias, stored under the user's name: {}", r.resolved_users)?
+            }
         }
     }
     if r.stored_nothing() && r.rejected_total > 0 {
@@ -229,4 +259,30 @@ fn import_progress(p: &ImportProgress, total: Option<u64>, elapsed: std::time::D
     };
     let rate = p.records as f64 / elapsed.as_secs_f64().max(0.001);
     format!("{read}, {} records, {rate:.0} records/s", p.records)
+}
+
+/// `maruhi identity …`.
+pub async fn identity(svc: &Service, op: &Actor, cmd: IdentityCmd) -> Result<()> {
+    match cmd {
+        IdentityCmd::Add { alias, user, note } => {
+            let a = svc.identity_add(op, &alias, &user, &note).await?;
+            println!("{} -> {}", a.alias, a.canonical);
+        }
+        IdentityCmd::Remove { alias } => {
+            svc.identity_remove(op, &alias).await?;
+            println!("{}: removed", alias.trim().to_lowercase());
+        }
+        IdentityCmd::List { json } => {
+            let aliases = svc.identities(op).await?;
+            if json {
+                print_json(&aliases)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                for a in aliases {
+                    writeln!(out, "{}\t{}\t{}\t{}", a.canonical, a.alias, a.source.name(), a.note)?;
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -150,6 +150,9 @@ pub enum Command {
     /// Watchlists that raise a user's risk: departing, contractors, privileged
     #[command(subcommand)]
     Watchlist(WatchlistCmd),
+    /// One person, one name: aliases (mail addresses, UPNs, DOMAIN\user) of the people detection scores
+    #[command(subcommand)]
+    Identity(IdentityCmd),
     /// Insider-risk detection: analyse activity, rank people, rule pack, domains
     #[command(subcommand)]
     Risk(RiskCmd),
@@ -453,7 +456,10 @@ pub enum WitnessCmd {
 fn event_format() -> impl clap::builder::TypedValueParser<Value = maruhi_events::Format> {
     use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
     let help = |f: maruhi_events::Format| match f {
-        maruhi_events::Format::Jsonl => "maruhi's canonical JSON Lines",
+        maruhi_events::Format::Jsonl => {
+            "JSON: maruhi's canonical JSON Lines, and ECS as Winlogbeat, Elastic Agent and Elasticsearch exports \
+             (_search responses, elasticdump) write it; see --action-map"
+        }
         maruhi_events::Format::Csv => "Any CSV with a header; see --csv-map",
         maruhi_events::Format::Cert => {
             "One CSV file of the CMU CERT insider-threat dataset (logon, device, file, email, http)"
@@ -501,6 +507,11 @@ pub enum EventsCmd {
         /// CSV: the field delimiter, one character or `tab`
         #[arg(long)]
         csv_delimiter: Option<String>,
+        /// jsonl: a table of other tools' event.action (or event.code) values, one
+        /// `value=action` per line (`#` comments; `skip` drops such records), read
+        /// before the built-in table; the report lists the values no table knows
+        #[arg(long, value_name = "FILE")]
+        action_map: Option<PathBuf>,
         /// squid: an upload or download is a request of at least this many bytes
         #[arg(long, value_name = "BYTES")]
         upload_threshold: Option<u64>,
@@ -587,9 +598,12 @@ pub enum RiskCmd {
         #[arg(long)]
         json: bool,
     },
-    /// One person's score, indicators and alerts
+    /// One person's score, indicators and alerts (any of their names: an alias, a mail address, a UPN)
     User {
         user: String,
+        /// As of this day (YYYY-MM-DD, end of day in +09:00) or instant (RFC 3339): what was known then; default now
+        #[arg(long)]
+        as_of: Option<String>,
         /// Print JSON
         #[arg(long)]
         json: bool,
@@ -634,6 +648,35 @@ pub enum DomainCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Suggest the company's own domains, from users' mail addresses and HR names, to confirm with `add company`
+    Suggest {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdentityCmd {
+    /// Record that ALIAS (a mail address, UPN, DOMAIN\user or other account) is USER
+    ///
+    /// Events imported afterwards are stored under USER; the next analysis
+    /// also reads earlier events under it.
+    Add {
+        alias: String,
+        user: String,
+        /// Why (e.g. where the alias comes from)
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Remove a hand-made alias
+    Remove { alias: String },
+    /// List aliases: hand-made ones and those derived from users' mail addresses and HR data
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -643,12 +686,18 @@ pub enum AlertsCmd {
         /// Only alerts in this state: new, investigating, dismissed, confirmed
         #[arg(long)]
         status: Option<String>,
-        /// How many
+        /// How many (1 to 10000)
         #[arg(long, default_value_t = 100)]
         limit: i64,
-        /// Print JSON
-        #[arg(long)]
+        /// How many of the newest to skip (paging)
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+        /// Print JSON: the array of alerts
+        #[arg(long, conflicts_with = "page_json")]
         json: bool,
+        /// Print JSON: {"total", "limit", "offset", "alerts": [...]}, with the total of all matching alerts
+        #[arg(long)]
+        page_json: bool,
     },
     /// One alert with its evidence events
     Show {

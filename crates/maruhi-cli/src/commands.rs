@@ -187,6 +187,10 @@ pub async fn run(cli: Cli) -> Result<u8> {
             let svc = open(g).await?;
             crate::activity::watchlist(&svc, &op, cmd).await?;
         }
+        Command::Identity(cmd) => {
+            let svc = open(g).await?;
+            crate::activity::identity(&svc, &op, cmd).await?;
+        }
         Command::Material(cmd) => {
             let svc = open(g).await?;
             crate::scan::material(&svc, &op, cmd).await?;

@@ -87,6 +87,9 @@ pub async fn analyse_after_import(svc: &Service, op: &Actor) -> Result<()> {
             r.events, r.indicators, r.alerts, r.new_alerts
         ),
     }
+    for w in &r.warnings {
+        eprintln!("warning: {}", w.text(lang()));
+    }
     Ok(())
 }
 
@@ -104,6 +107,9 @@ pub async fn risk(svc: &Service, op: &Actor, cmd: RiskCmd) -> Result<()> {
                 );
                 if report.skipped_without_user > 0 {
                     println!("{} events without a user were not evaluated", report.skipped_without_user);
+                }
+                for w in &report.warnings {
+                    eprintln!("warning: {}", w.text(lang));
                 }
             }
         }
@@ -130,8 +136,9 @@ pub async fn risk(svc: &Service, op: &Actor, cmd: RiskCmd) -> Result<()> {
                 }
             }
         }
-        RiskCmd::User { user, json } => {
-            let person = svc.risk_person(op, &user, lang).await?;
+        RiskCmd::User { user, as_of: at, json } => {
+            let at = at.as_deref().map(as_of).transpose()?;
+            let person = svc.risk_person(op, &user, at, lang).await?;
             if json {
                 print_json(&person)?;
             } else {
@@ -146,46 +153,90 @@ pub async fn risk(svc: &Service, op: &Actor, cmd: RiskCmd) -> Result<()> {
             }
         }
         RiskCmd::Rules(_) => bail!("internal: rule commands run without the database"),
-        RiskCmd::Domain(cmd) => match cmd {
-            DomainCmd::Add { category, domain } => {
-                svc.set_risk_domain(op, &domain, &category).await?;
-                println!("{domain}: {category}");
-            }
-            DomainCmd::Remove { domain } => {
-                svc.remove_risk_domain(op, &domain).await?;
-                println!("{domain}: removed");
-            }
-            DomainCmd::List { json } => {
-                let domains = svc.risk_domains(op).await?;
-                if json {
-                    let list: Vec<_> =
-                        domains.iter().map(|(d, c)| serde_json::json!({"domain": d, "category": c})).collect();
-                    print_json(&list)?;
-                } else {
-                    for (d, c) in domains {
-                        println!("{c:<11} {d}");
+        RiskCmd::Domain(cmd) => {
+            match cmd {
+                DomainCmd::Add { category, domain } => {
+                    svc.set_risk_domain(op, &domain, &category).await?;
+                    println!("{domain}: {category}");
+                }
+                DomainCmd::Remove { domain } => {
+                    svc.remove_risk_domain(op, &domain).await?;
+                    println!("{domain}: removed");
+                }
+                DomainCmd::Suggest { json } => {
+                    let suggestions = svc.suggest_company_domains(op).await?;
+                    if json {
+                        print_json(&suggestions)?;
+                    } else {
+                        let mut out = std::io::stdout().lock();
+                        for s in &suggestions {
+                            writeln!(out, "{:<32} {:>5} people  ({})", s.domain, s.people, s.sources.join(", "))?;
+                        }
+                        if !suggestions.is_empty() {
+                            match lang {
+                                maruhi_service::i18n::Lang::Ja => {
+                                    eprintln!("自社のドメインであれば maruhi risk domain add company ドメイン で設定してください")
+                                }
+                                maruhi_service::i18n::Lang::En => {
+                                    eprintln!("confirm the company's own with: maruhi risk domain add company DOMAIN")
+                                }
+                            }
+                        }
+                    }
+                }
+                DomainCmd::List { json } => {
+                    let domains = svc.risk_domains(op).await?;
+                    if json {
+                        let list: Vec<_> =
+                            domains.iter().map(|(d, c)| serde_json::json!({"domain": d, "category": c})).collect();
+                        print_json(&list)?;
+                    } else {
+                        for (d, c) in domains {
+                            println!("{c:<11} {d}");
+                        }
                     }
                 }
             }
-        },
+        }
     }
     Ok(())
 }
 
 pub async fn alerts(svc: &Service, op: &Actor, cmd: AlertsCmd) -> Result<()> {
     match cmd {
-        AlertsCmd::List { status, limit, json } => {
-            let alerts = svc.alerts(op, status.as_deref(), limit).await?;
-            if json {
-                print_json(&alerts)?;
+        AlertsCmd::List { status, limit, offset, json, page_json } => {
+            let page = svc.alert_page(op, status.as_deref(), limit, offset).await?;
+            if page_json {
+                print_json(&page)?;
+            } else if json {
+                print_json(&page.alerts)?;
             } else {
                 let mut out = std::io::stdout().lock();
-                for a in alerts {
+                for a in &page.alerts {
                     writeln!(
                         out,
                         "#{:<5} {} {:<20} {:<8} {:<13} {:>5} events  {}",
                         a.id, a.day, a.user, a.severity, a.status, a.event_count, a.title
                     )?;
+                }
+            }
+            // The rest of a long list is only a flag away; say so on stderr
+            // (stdout keeps exactly the alerts).
+            let shown = page.offset + page.alerts.len() as i64;
+            if shown < page.total {
+                match lang() {
+                    maruhi_service::i18n::Lang::Ja => eprintln!(
+                        "{} 件中 {}〜{} 件目を表示（続きは --offset {shown}）",
+                        page.total,
+                        page.offset + 1,
+                        shown
+                    ),
+                    maruhi_service::i18n::Lang::En => eprintln!(
+                        "showing {}–{} of {} alerts (more with --offset {shown})",
+                        page.offset + 1,
+                        shown,
+                        page.total
+                    ),
                 }
             }
         }

@@ -351,6 +351,8 @@ pub struct EventsQuery {
     csv_action_values: Option<String>,
     csv_delimiter: Option<String>,
     upload_threshold: Option<u64>,
+    /// jsonl: `value=action` entries separated by commas or line feeds.
+    action_map: Option<String>,
 }
 
 /// `POST /api/v1/events?format=…&source=…`: the body is a batch of an
@@ -386,6 +388,9 @@ pub async fn import_events(
     }
     if let Some(bytes) = q.upload_threshold {
         options = options.with_upload_threshold(bytes);
+    }
+    if let Some(map) = q.action_map.as_deref().filter(|m| !m.trim().is_empty()) {
+        options = options.with_action_map(ingest::parse_action_map(&map.replace(',', "\n")).map_err(err)?);
     }
     let reader = std::io::Cursor::new(body);
     let report = state.svc.import_events(&a.actor, &q.source, format, reader, &options, |_| {}).await.map_err(err)?;

@@ -119,6 +119,8 @@ pub enum Msg {
     RulesBroken,
     UnknownDomainCategory,
     BadDomain,
+    IdentityCycle,
+    ActionMapSyntax,
 }
 
 impl Msg {
@@ -257,6 +259,14 @@ impl Msg {
             Msg::UnknownDomainCategory => {
                 ("区分は company（自社）または competitor（競合）です。", "The category is company or competitor.")
             }
+            Msg::IdentityCycle => (
+                "別名とその利用者が同じ人を指しているため、循環になります。",
+                "The alias and the user already lead to each other: this would make a cycle.",
+            ),
+            Msg::ActionMapSyntax => (
+                "操作の対応表は「値=操作」の行（操作は語彙のいずれかか skip）で書いてください。",
+                "Each line of the action table must be value=action, with an action of the vocabulary or skip.",
+            ),
             Msg::BadDomain => ("ドメイン名の形式が正しくありません（例: example.co.jp）。", "Not a domain name (e.g. example.co.jp)."),
             Msg::NeedsWitnesses => (
                 "ウィットネスの連署が足りないため、チェックポイントを公開しません。",
@@ -289,6 +299,27 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("nav.scan", "漏えいスキャン", "Leak scan"),
     ("nav.risk", "内部不正リスク", "Insider risk"),
     ("nav.alerts", "アラート", "Alerts"),
+    ("nav.identities", "利用者の別名", "Identities"),
+    ("risk.warnings", "設定についての注意", "Configuration warnings"),
+    ("risk.domains.title", "自社ドメインの候補", "Company domains to confirm"),
+    ("risk.domains.intro", "利用者のメールアドレスと人事データの名前から推定した、自社のものらしいドメインです。自社のドメインであれば確定してください。確定するまで、これらへのメールや送信は社外として数えます。", "Domains that look like the company's own, inferred from users' mail addresses and names in HR data. Confirm those that are: until then, mail and uploads to them count as leaving the company."),
+    ("risk.domains.domain", "ドメイン", "Domain"),
+    ("risk.domains.people", "人数", "People"),
+    ("risk.domains.sources", "出どころ", "Seen in"),
+    ("risk.domains.confirm", "自社として確定", "Confirm as ours"),
+    ("identities.title", "利用者の別名", "Identities"),
+    ("identities.intro", "同じ人がログごとに別の名前（メールアドレス、UPN、DOMAIN\\user など）で現れても一人として評価するための対応表です。利用者のメールアドレスと人事データから自動で作られる別名に加えて、手作業で登録できます。取り込むイベントの利用者名は正規の名前に置き換えて保存します。", "One person, one name: the same person appears in different logs as a mail address, a UPN or DOMAIN\\user. Aliases come from users' mail addresses and HR data, and can be added by hand; imported events are stored under the canonical name."),
+    ("identities.alias", "別名", "Alias"),
+    ("identities.user", "利用者", "User"),
+    ("identities.canonical", "正規の名前", "Canonical name"),
+    ("identities.source", "出どころ", "Source"),
+    ("identities.note", "メモ", "Note"),
+    ("identities.add", "登録する", "Add"),
+    ("identities.remove", "削除", "Remove"),
+    ("identities.none", "別名はまだありません。", "No aliases yet."),
+    ("identity.source.manual", "手作業", "By hand"),
+    ("identity.source.user-email", "利用者のメールアドレス", "User's mail address"),
+    ("identity.source.hr", "人事データ", "HR data"),
     ("risk.title", "内部不正リスク", "Insider risk"),
     ("risk.intro", "取り込んだ操作ログをルールと本人の普段の行動に照らして評価し、確認すべき人を点数順に示します。点数は指標の加点の合計で、時間とともに減衰します（半減期14日）。", "Activity logs are evaluated against the rules and each person's usual behaviour; people to look at are ranked by score. A score is the sum of its indicators' points and halves every 14 days."),
     ("risk.analysed", "分析しました（イベント/アラート/新規）", "Analysis done (events/alerts/new)"),

@@ -15,7 +15,9 @@ use std::io::{BufReader, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-pub use maruhi_events::{CsvAction, CsvMapping, Event as ActivityEvent, Field, Format, Options as EventOptions};
+pub use maruhi_events::{
+    ActionMap, CsvAction, CsvMapping, Event as ActivityEvent, Field, Format, Options as EventOptions,
+};
 use maruhi_store::events::{Cursor, EventQuery, ImportCounts, NewEvent, NewImport};
 use serde::Serialize;
 use serde_json::json;
@@ -25,6 +27,7 @@ use time::{OffsetDateTime, UtcOffset};
 use crate::audit::{self, Event};
 use crate::auth::hex_lower;
 use crate::i18n::Msg;
+use crate::identity::Identities;
 use crate::{policy, Actor, Error, Result, Service, StoreError};
 
 /// How many rejected lines a report lists; the rest are only counted.
@@ -101,6 +104,18 @@ pub struct ImportReport {
     /// Occurrences of further unknown fields, beyond those listed.
     #[serde(skip_serializing_if = "is_zero")]
     pub unknown_fields_others: u64,
+    /// Other tools' `event.action` (or `event.code`) values that no action
+    /// table knows, so their events were skipped (see `--action-map`; at
+    /// most 100 names, `maruhi_events::Events::unmapped_actions`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmapped_actions: Vec<UnknownField>,
+    /// Occurrences of further unmapped actions, beyond those listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unmapped_actions_others: u64,
+    /// Events whose user name was an alias (a mail address, a UPN, a
+    /// down-level logon name, a hand-made alias) and were stored under the
+    /// canonical user name (see `crate::identity`).
+    pub resolved_users: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -158,12 +173,15 @@ struct Batch {
     rejected_count: u64,
     records: u64,
     bytes: u64,
+    /// Events whose user name was an alias, stored under the canonical name.
+    resolved: u64,
 }
 
 /// How parsing ended.
 struct ParseEnd {
     skipped: u64,
     unknown: maruhi_events::NameCounts,
+    unmapped: maruhi_events::NameCounts,
     bytes: u64,
     sha256: String,
 }
@@ -214,9 +232,13 @@ impl Service {
         if !format.is_built() {
             return Err(Error::invalid("format", Msg::EvtxNotBuilt));
         }
+        let identities = {
+            let mut conn = self.db.read().await?;
+            Arc::new(self.identities_from(&mut conn).await?)
+        };
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(BATCHES_AHEAD);
         let options = options.clone();
-        let parser = tokio::task::spawn_blocking(move || parse(format, reader, &options, &tx));
+        let parser = tokio::task::spawn_blocking(move || parse(format, reader, &options, &identities, &tx));
 
         let started_at = self.now_text();
         let mut report = ImportReport {
@@ -232,6 +254,9 @@ impl Service {
             sha256: String::new(),
             unknown_fields: Vec::new(),
             unknown_fields_others: 0,
+            unmapped_actions: Vec::new(),
+            unmapped_actions_others: 0,
+            resolved_users: 0,
         };
         let mut records = 0u64;
         let written: Result<()> = async {
@@ -269,6 +294,7 @@ impl Service {
                     report.duplicates += batch.rows.len() as u64 - inserted;
                 }
                 report.rejected_total += batch.rejected_count;
+                report.resolved_users += batch.resolved;
                 report.rejected.extend(batch.rejected);
                 records += batch.records;
                 progress(ImportProgress { bytes: batch.bytes, records });
@@ -294,6 +320,9 @@ impl Service {
         report.unknown_fields =
             end.unknown.iter().map(|(name, count)| UnknownField { name: name.to_owned(), count }).collect();
         report.unknown_fields_others = end.unknown.others();
+        report.unmapped_actions =
+            end.unmapped.iter().map(|(name, count)| UnknownField { name: name.to_owned(), count }).collect();
+        report.unmapped_actions_others = end.unmapped.others();
         report.bytes = end.bytes;
         report.sha256 = end.sha256;
         if report.import_id.is_some() {
@@ -319,6 +348,7 @@ impl Service {
             "source": report.source, "format": report.format, "accepted": report.accepted,
             "duplicates": report.duplicates, "rejected": report.rejected_total, "skipped": report.skipped,
             "bytes": report.bytes, "sha256": report.sha256, "complete": complete,
+            "resolved_users": report.resolved_users,
         });
         audit::record(&mut wtx, &at, Event::new(actor, "events.import", "event_import", id).summary(summary)).await?;
         wtx.commit().await?;
@@ -413,6 +443,7 @@ fn parse<R: Read>(
     format: Format,
     reader: R,
     options: &EventOptions,
+    identities: &Identities,
     tx: &tokio::sync::mpsc::Sender<Batch>,
 ) -> ParseEnd {
     let bytes = Arc::new(AtomicU64::new(0));
@@ -428,6 +459,12 @@ fn parse<R: Read>(
         let bad = match item {
             Ok(mut event) => {
                 event.event.id = storable_id(std::mem::take(&mut event.event.id));
+                if let Some(user) = event.user.as_mut() {
+                    if let Some(canonical) = identities.resolve(&user.name) {
+                        user.name = canonical;
+                        batch.resolved += 1;
+                    }
+                }
                 let body = event.to_json_line();
                 if event.user.as_ref().is_some_and(|u| u.name.len() > MAX_USER_BYTES) {
                     Some(RejectedLine {
@@ -470,6 +507,7 @@ fn parse<R: Read>(
     }
     let skipped = events.skipped();
     let unknown = events.unknown_fields().clone();
+    let unmapped = events.unmapped_actions().clone();
     drop(events);
     // The digest covers the whole input even where a format's reader stops
     // early (a damaged CSV, an EVTX read error).
@@ -479,11 +517,17 @@ fn parse<R: Read>(
     batch.bytes = bytes.load(Ordering::Relaxed);
     let _ = tx.blocking_send(batch);
     let tap = buffered.into_inner();
-    ParseEnd { skipped, unknown, bytes: bytes.load(Ordering::Relaxed), sha256: hex_lower(&tap.hasher.finalize()) }
+    ParseEnd {
+        skipped,
+        unknown,
+        unmapped,
+        bytes: bytes.load(Ordering::Relaxed),
+        sha256: hex_lower(&tap.hasher.finalize()),
+    }
 }
 
 fn new_batch() -> Batch {
-    Batch { rows: Vec::new(), rejected: Vec::new(), rejected_count: 0, records: 0, bytes: 0 }
+    Batch { rows: Vec::new(), rejected: Vec::new(), rejected_count: 0, records: 0, bytes: 0, resolved: 0 }
 }
 
 /// Parses `±HH:MM` (or `Z`, `UTC`): the offset of sources that write local
@@ -495,6 +539,14 @@ pub fn parse_offset(s: &str) -> Result<UtcOffset> {
     }
     let fmt = time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
     UtcOffset::parse(s, &fmt).map_err(|_| Error::invalid("offset", Msg::BadOffset))
+}
+
+/// Reads a table of other tools' action names (`value=action` lines, `#`
+/// comments; see `maruhi_events::ActionMap::parse`) for
+/// `EventOptions::with_action_map`. The first bad line refuses the table
+/// (`ActionMap::parse` itself names its line).
+pub fn parse_action_map(text: &str) -> Result<ActionMap> {
+    ActionMap::parse(text).map_err(|_| Error::invalid("action_map", Msg::ActionMapSyntax))
 }
 
 /// Parses a format name as on the command line.

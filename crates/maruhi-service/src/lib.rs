@@ -39,6 +39,7 @@ pub mod demo;
 mod error;
 pub mod hr;
 pub mod i18n;
+pub mod identity;
 pub mod ingest;
 pub mod ledger;
 pub mod model;

@@ -24,6 +24,7 @@ pub use maruhi_risk::engine::human_bytes;
 
 use crate::audit::{self, Event};
 use crate::i18n::{Lang, Msg};
+use crate::identity::Identities;
 use crate::{policy, Actor, Error, Result, Service};
 
 /// Events read per page when replaying the store.
@@ -124,6 +125,47 @@ pub struct AnalysisReport {
     pub new_alerts: usize,
     pub people: usize,
     pub seconds: f64,
+    /// Configuration that makes results less trustworthy (see
+    /// [`Service::risk_warnings`]).
+    pub warnings: Vec<RiskWarning>,
+}
+
+/// Something in the installation's configuration that skews detection, in
+/// both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RiskWarning {
+    /// `no-company-domain`, `secret-department-fallback` or
+    /// `secret-access-unknown`.
+    pub code: &'static str,
+    pub ja: String,
+    pub en: String,
+}
+
+impl RiskWarning {
+    pub fn text(&self, lang: Lang) -> &str {
+        lang.pick(&self.ja, &self.en)
+    }
+}
+
+/// A domain the company probably owns, inferred from where its people's
+/// names and addresses point, for an administrator to confirm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DomainSuggestion {
+    /// The registrable domain (`example.co.jp` for `corp.example.co.jp`).
+    pub domain: String,
+    /// How many distinct people's addresses or names are under it.
+    pub people: usize,
+    /// Where it was seen: `user-email`, `hr`.
+    pub sources: Vec<&'static str>,
+}
+
+/// A page of alerts and how many there are in all.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertPage {
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+    pub alerts: Vec<AlertView>,
 }
 
 /// A reason as shown to a reader: the text in their language and both
@@ -239,32 +281,61 @@ impl Service {
         Ok(pack)
     }
 
-    /// What detection knows beside the events.
-    async fn risk_context(&self, conn: &mut maruhi_store::AnyConnection, pack: &Pack) -> Result<Context> {
+    /// What detection knows beside the events, with every person under
+    /// their canonical name (`ids`). `everyone` is every name detection will
+    /// see (for an analysis: the users of the stored events): a secret with
+    /// neither an access list nor an owning department counts everyone as
+    /// entitled, since who needs to know it is unknown (see
+    /// [`Service::risk_warnings`]).
+    async fn risk_context(
+        &self,
+        conn: &mut maruhi_store::AnyConnection,
+        pack: &Pack,
+        ids: &Identities,
+        everyone: &[String],
+    ) -> Result<Context> {
         let mut ctx = Context::new();
         pack.classify_domains(&mut ctx);
         for (domain, category) in maruhi_store::risk::domains(conn).await? {
             let category = if category == "company" { Category::Company } else { Category::Competitor };
             ctx.set_domain(&domain, category);
         }
+        let users = maruhi_store::users::list(conn).await?;
         for s in maruhi_store::risk::secret_scopes(conn).await? {
+            let mut need_to_know: std::collections::BTreeSet<String> =
+                s.need_to_know.iter().map(|u| ids.canonical(u)).collect();
+            if !s.granted {
+                if !s.department.is_empty() {
+                    // No access list: the owning department needs to know
+                    // (METI's guidelines: access restricted to those who
+                    // need it, which a department usually is).
+                    need_to_know.extend(
+                        users.iter().filter(|u| u.department == s.department).map(|u| ids.canonical(&u.username)),
+                    );
+                } else {
+                    // Nobody is known to need it, so nobody is known not
+                    // to: no access to it counts as a violation.
+                    need_to_know.extend(users.iter().map(|u| ids.canonical(&u.username)));
+                    need_to_know.extend(everyone.iter().map(|u| ids.canonical(u)));
+                }
+            }
             ctx.add_secret(SecretArea {
                 secret_id: s.id.to_string(),
                 title: s.title,
                 paths: s.locations,
-                need_to_know: s.need_to_know.into_iter().collect(),
+                need_to_know,
             });
         }
-        // Everything known of a person, by lower-case account: department
+        // Everything known of a person, by canonical name: department
         // (maruhi's users), HR dates and the lists they were put on by hand
         // (the departing list's HR entries follow the HR dates).
         let mut people: std::collections::BTreeMap<String, maruhi_risk::Person> = Default::default();
-        for u in maruhi_store::users::list(conn).await?.into_iter().filter(|u| !u.department.is_empty()) {
-            people.entry(u.username.to_lowercase()).or_default().department = Some(u.department);
+        for u in users.into_iter().filter(|u| !u.department.is_empty()) {
+            people.entry(ids.canonical(&u.username)).or_default().department = Some(u.department);
         }
         for h in maruhi_store::hr::list_hr(conn).await? {
             let Some(notice_date) = parse_day(&h.notice_date) else { continue };
-            people.entry(h.user_name.to_lowercase()).or_default().departure = Some(maruhi_risk::Departure {
+            people.entry(ids.canonical(&h.user_name)).or_default().departure = Some(maruhi_risk::Departure {
                 notice_date,
                 last_working_day: h.last_working_day.as_deref().and_then(parse_day),
                 end_date: h.end_date.as_deref().and_then(parse_day),
@@ -273,7 +344,7 @@ impl Service {
         let today = self.now().date().to_string();
         for w in maruhi_store::hr::watchlist(conn, None, &today).await?.into_iter().filter(|w| w.source == "manual") {
             if let Some(list) = maruhi_risk::Watchlist::from_name(&w.list) {
-                people.entry(w.user_name.to_lowercase()).or_default().watchlists.insert(list);
+                people.entry(ids.canonical(&w.user_name)).or_default().watchlists.insert(list);
             }
         }
         for (user, person) in people {
@@ -292,7 +363,10 @@ impl Service {
         let started = std::time::Instant::now();
         let pack = self.rule_pack()?;
         let mut conn = self.db.read().await?;
-        let ctx = self.risk_context(&mut conn, &pack.pack).await?;
+        let ids = self.identities_from(&mut conn).await?;
+        let everyone = maruhi_store::events::users_since(&mut conn, i64::MIN).await?;
+        let ctx = self.risk_context(&mut conn, &pack.pack, &ids, &everyone).await?;
+        let warnings = self.warnings_from(&mut conn).await?;
         let mut engine = Engine::new(&pack.rules, ctx);
         let (mut events, mut unreadable) = (0u64, 0u64);
         let mut after: Option<maruhi_store::events::Cursor> = None;
@@ -309,7 +383,14 @@ impl Service {
             after = Some(last.cursor());
             for row in &page {
                 match serde_json::from_str::<maruhi_events::Event>(&row.body) {
-                    Ok(e) => {
+                    Ok(mut e) => {
+                        // Events imported before an alias was known carry
+                        // the source's name: read it as the person's.
+                        if let Some(user) = e.user.as_mut() {
+                            if let Some(canonical) = ids.resolve(&user.name) {
+                                user.name = canonical;
+                            }
+                        }
                         engine.push(&e);
                         events += 1;
                     }
@@ -358,6 +439,7 @@ impl Service {
             new_alerts: fresh.len(),
             people,
             seconds: started.elapsed().as_secs_f64(),
+            warnings,
         })
     }
 
@@ -375,7 +457,8 @@ impl Service {
         let as_of = as_of.unwrap_or_else(|| self.now());
         let pack = self.list_pack()?;
         let mut conn = self.db.read().await?;
-        let ctx = self.risk_context(&mut conn, &pack.pack).await?;
+        let ids = self.identities_from(&mut conn).await?;
+        let ctx = self.risk_context(&mut conn, &pack.pack, &ids, &[]).await?;
         let rows = maruhi_store::risk::indicators(&mut conn, unix_ms(as_of)).await?;
         let indicators: Vec<Indicator> = rows.iter().filter_map(indicator_from_row).collect();
         let open: std::collections::HashMap<String, i64> =
@@ -393,23 +476,35 @@ impl Service {
             .collect())
     }
 
-    /// One person's score, indicators and alerts.
-    pub async fn risk_person(&self, actor: &Actor, user: &str, lang: Lang) -> Result<RiskPerson> {
+    /// One person's score, indicators and alerts as of `as_of` (default
+    /// now: what was known then, scored then). `user` may be any of the
+    /// person's names (an alias, a mail address, a UPN).
+    pub async fn risk_person(
+        &self,
+        actor: &Actor,
+        user: &str,
+        as_of: Option<OffsetDateTime>,
+        lang: Lang,
+    ) -> Result<RiskPerson> {
         if !policy::may_review_risk(actor) {
             return Err(Error::Forbidden);
         }
-        let user = user.to_lowercase();
-        let now = self.now();
+        let now = as_of.unwrap_or_else(|| self.now());
+        let until = unix_ms(now);
         let pack = self.list_pack()?;
         let mut conn = self.db.read().await?;
-        let ctx = self.risk_context(&mut conn, &pack.pack).await?;
+        let ids = self.identities_from(&mut conn).await?;
+        let user = ids.canonical(user);
+        let ctx = self.risk_context(&mut conn, &pack.pack, &ids, &[]).await?;
         let rows = maruhi_store::risk::indicators_of(&mut conn, &user).await?;
-        let mut indicators: Vec<Indicator> = rows.iter().filter_map(indicator_from_row).collect();
-        let alerts = maruhi_store::risk::alerts(
+        let mut indicators: Vec<Indicator> =
+            rows.iter().filter(|r| r.time_ms <= until).filter_map(indicator_from_row).collect();
+        let mut alerts = maruhi_store::risk::alerts(
             &mut conn,
             &AlertFilter { user_name: Some(user.clone()), include_stale: true, limit: 1000, ..AlertFilter::default() },
         )
         .await?;
+        alerts.retain(|a| a.alert.first_event_ms <= until);
         if indicators.is_empty() && alerts.is_empty() {
             return Err(Error::NotFound);
         }
@@ -425,8 +520,14 @@ impl Service {
         })
     }
 
-    /// Alerts, newest first.
+    /// Alerts, newest first (the first `limit`).
     pub async fn alerts(&self, actor: &Actor, status: Option<&str>, limit: i64) -> Result<Vec<AlertView>> {
+        Ok(self.alert_page(actor, status, limit, 0).await?.alerts)
+    }
+
+    /// Alerts, newest first: `limit` (1 to 10,000) after the first `offset`,
+    /// with how many there are in all.
+    pub async fn alert_page(&self, actor: &Actor, status: Option<&str>, limit: i64, offset: i64) -> Result<AlertPage> {
         if !policy::may_review_risk(actor) {
             return Err(Error::Forbidden);
         }
@@ -435,9 +536,140 @@ impl Service {
                 return Err(Error::invalid("status", Msg::UnknownAlertStatus));
             }
         }
+        let (limit, offset) = (limit.clamp(1, 10_000), offset.max(0));
         let mut conn = self.db.read().await?;
-        let filter = AlertFilter { status: status.map(str::to_owned), limit, ..AlertFilter::default() };
-        Ok(maruhi_store::risk::alerts(&mut conn, &filter).await?.into_iter().map(alert_view).collect())
+        let filter = AlertFilter { status: status.map(str::to_owned), limit, offset, ..AlertFilter::default() };
+        let total = maruhi_store::risk::count_alerts(&mut conn, &filter).await?;
+        let alerts = maruhi_store::risk::alerts(&mut conn, &filter).await?.into_iter().map(alert_view).collect();
+        Ok(AlertPage { total, limit, offset, alerts })
+    }
+
+    /// What in the configuration skews detection: registered secrets with
+    /// storage locations but no access list (their owning department
+    /// stands in for it; without one, access to them is not judged), and
+    /// no company domain (colleagues' mail and the company's own services
+    /// then count as outside). Admin, legal/IP and analysts.
+    pub async fn risk_warnings(&self, actor: &Actor) -> Result<Vec<RiskWarning>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        self.warnings_from(&mut conn).await
+    }
+
+    async fn warnings_from(&self, conn: &mut maruhi_store::AnyConnection) -> Result<Vec<RiskWarning>> {
+        let mut out = Vec::new();
+        let company = maruhi_store::risk::domains(conn).await?.into_iter().filter(|(_, c)| c == "company").count();
+        if company == 0 {
+            let suggested = self.suggestions_from(conn).await?;
+            let list = suggested.iter().take(3).map(|s| s.domain.as_str()).collect::<Vec<_>>().join(", ");
+            let (ja_hint, en_hint) = if list.is_empty() {
+                (String::new(), String::new())
+            } else {
+                (format!("候補: {list}。"), format!(" Suggested: {list}."))
+            };
+            out.push(RiskWarning {
+                code: "no-company-domain",
+                ja: format!(
+                    "自社のドメインが設定されていないため、同僚へのメールや自社の SharePoint などへの送信も社外として数えています。\
+                     {ja_hint}maruhi risk domain add company ドメイン で設定してください。"
+                ),
+                en: format!(
+                    "No company domain is configured, so mail to colleagues and uploads to the company's own services \
+                     (SharePoint, …) count as leaving the company.{en_hint} Set them with maruhi risk domain add company DOMAIN."
+                ),
+            });
+        }
+        let scopes = maruhi_store::risk::secret_scopes(conn).await?;
+        let (by_department, unknown): (Vec<_>, Vec<_>) =
+            scopes.iter().filter(|s| !s.granted).partition(|s| !s.department.is_empty());
+        let ids_text = |v: &[&maruhi_store::risk::SecretScope]| {
+            v.iter().map(|s| format!("#{}", s.id)).collect::<Vec<_>>().join(", ")
+        };
+        if !by_department.is_empty() {
+            let list = ids_text(&by_department);
+            out.push(RiskWarning {
+                code: "secret-department-fallback",
+                ja: format!(
+                    "アクセス権者が登録されていない営業秘密が {} 件あります（{list}）。保管場所へのアクセスは、管理部署の所属者と管理責任者にアクセス権があるものとして判定しています。",
+                    by_department.len()
+                ),
+                en: format!(
+                    "{} registered secrets have storage locations but no access list ({list}): their owning department's members and manager are treated as entitled.",
+                    by_department.len()
+                ),
+            });
+        }
+        if !unknown.is_empty() {
+            let list = ids_text(&unknown);
+            out.push(RiskWarning {
+                code: "secret-access-unknown",
+                ja: format!(
+                    "アクセス権者も管理部署も登録されていない営業秘密が {} 件あります（{list}）。誰にアクセス権があるか分からないため、これらへのアクセスはアクセス権のないアクセスとして数えていません。",
+                    unknown.len()
+                ),
+                en: format!(
+                    "{} registered secrets have storage locations but neither an access list nor an owning department ({list}): who needs to know them is unknown, so no access to them counts as a need-to-know violation.",
+                    unknown.len()
+                ),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Domains the company probably owns, inferred from maruhi users' mail
+    /// addresses and the names in HR data (`user@domain`), most people
+    /// first; those configured already and public mail services are left
+    /// out. For an administrator to confirm (`maruhi risk domain add
+    /// company …`). Admin, legal/IP and analysts.
+    pub async fn suggest_company_domains(&self, actor: &Actor) -> Result<Vec<DomainSuggestion>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        self.suggestions_from(&mut conn).await
+    }
+
+    async fn suggestions_from(&self, conn: &mut maruhi_store::AnyConnection) -> Result<Vec<DomainSuggestion>> {
+        let pack = self.list_pack()?;
+        let mut lists = Context::new();
+        pack.pack.classify_domains(&mut lists);
+        let configured: Vec<String> = maruhi_store::risk::domains(conn).await?.into_iter().map(|(d, _)| d).collect();
+        let known = Identities::new([], configured.iter().map(String::as_str));
+        let mut seen: std::collections::BTreeMap<String, (std::collections::BTreeSet<String>, Vec<&'static str>)> =
+            Default::default();
+        let mut note = |address: &str, who: &str, source: &'static str| {
+            let Some((_, domain)) = address.trim().rsplit_once('@') else { return };
+            let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+            let valid = domain.contains('.')
+                && domain
+                    .split('.')
+                    .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+            if !valid
+                || known.is_company_domain(&domain)
+                || lists.mail_category(&domain).is_some()
+                || lists.category(&domain).is_some()
+            {
+                return;
+            }
+            let entry = seen.entry(maruhi_risk::context::registrable_domain(&domain)).or_default();
+            entry.0.insert(crate::identity::fold(who));
+            if !entry.1.contains(&source) {
+                entry.1.push(source);
+            }
+        };
+        for u in maruhi_store::users::list(conn).await? {
+            note(&u.email, &u.username, "user-email");
+        }
+        for h in maruhi_store::hr::list_hr(conn).await? {
+            note(&h.user_name, &h.user_name, "hr");
+        }
+        let mut out: Vec<DomainSuggestion> = seen
+            .into_iter()
+            .map(|(domain, (people, sources))| DomainSuggestion { domain, people: people.len(), sources })
+            .collect();
+        out.sort_by(|a, b| b.people.cmp(&a.people).then_with(|| a.domain.cmp(&b.domain)));
+        Ok(out)
     }
 
     /// One alert with its evidence events.

@@ -40,6 +40,7 @@ pub mod auth;
 pub mod events;
 pub mod groups;
 pub mod hr;
+pub mod identities;
 pub mod ledger;
 pub mod levels;
 pub mod materials;

@@ -233,11 +233,11 @@ pub struct AlertFilter {
     pub user_name: Option<String>,
     pub include_stale: bool,
     pub limit: i64,
+    /// Alerts skipped before the first one returned (paging).
+    pub offset: i64,
 }
 
-/// Alerts, newest first.
-pub async fn alerts(conn: &mut AnyConnection, f: &AlertFilter) -> Result<Vec<AlertRow>> {
-    let mut sql = crate::query::Sql::new(ALERT_SELECT);
+fn alert_conditions(sql: &mut crate::query::Sql, f: &AlertFilter) {
     sql.push(" WHERE 1 = 1");
     if !f.include_stale {
         sql.push(" AND a.stale = 0");
@@ -248,9 +248,23 @@ pub async fn alerts(conn: &mut AnyConnection, f: &AlertFilter) -> Result<Vec<Ale
     if let Some(u) = &f.user_name {
         sql.push(" AND a.user_name = ").bind(u.clone());
     }
+}
+
+/// Alerts, newest first: `f.limit` of them after the first `f.offset`.
+pub async fn alerts(conn: &mut AnyConnection, f: &AlertFilter) -> Result<Vec<AlertRow>> {
+    let mut sql = crate::query::Sql::new(ALERT_SELECT);
+    alert_conditions(&mut sql, f);
     sql.push(" ORDER BY a.first_event_ms DESC, a.id DESC LIMIT ").bind(f.limit.max(1));
+    sql.push(" OFFSET ").bind(f.offset.max(0));
     let rows = sql.query().fetch_all(conn).await?;
     rows.iter().map(decode_alert).collect()
+}
+
+/// How many alerts `f` selects, whatever its limit and offset.
+pub async fn count_alerts(conn: &mut AnyConnection, f: &AlertFilter) -> Result<i64> {
+    let mut sql = crate::query::Sql::new("SELECT COUNT(*) AS n FROM risk_alerts a");
+    alert_conditions(&mut sql, f);
+    Ok(sql.query().fetch_one(conn).await?.try_get("n")?)
 }
 
 pub async fn alert(conn: &mut AnyConnection, id: i64) -> Result<Option<AlertRow>> {
@@ -360,21 +374,37 @@ pub struct SecretScope {
     pub title: String,
     pub locations: Vec<String>,
     pub need_to_know: Vec<String>,
+    /// Whether the secret has an access list at all (a grant to a user or a
+    /// group, even an empty one); without one, `need_to_know` holds at most
+    /// its manager.
+    pub granted: bool,
+    /// The owning department ('' when none is recorded).
+    pub department: String,
 }
 
 /// Every secret in force (registered or draft) that names storage locations.
 pub async fn secret_scopes(conn: &mut AnyConnection) -> Result<Vec<SecretScope>> {
-    let rows =
-        sqlx::query("SELECT id, title, locations FROM secrets WHERE status IN ('registered', 'draft') ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows = sqlx::query(
+        "SELECT id, title, locations, department, \
+             (SELECT COUNT(*) FROM secret_access a WHERE a.secret_id = secrets.id) AS grants \
+             FROM secrets WHERE status IN ('registered', 'draft') ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let mut out = Vec::new();
     for r in &rows {
         let locations = crate::json_list(&r.try_get::<String, _>("locations")?, "locations")?;
         if locations.is_empty() {
             continue;
         }
-        out.push(SecretScope { id: r.try_get("id")?, title: r.try_get("title")?, locations, need_to_know: vec![] });
+        out.push(SecretScope {
+            id: r.try_get("id")?,
+            title: r.try_get("title")?,
+            locations,
+            need_to_know: vec![],
+            granted: r.try_get::<i64, _>("grants")? > 0,
+            department: r.try_get("department")?,
+        });
     }
     let entitled = sqlx::query(
         "SELECT a.secret_id AS sid, u.username AS username FROM secret_access a \

@@ -116,3 +116,102 @@ fn the_installation_can_change_the_rules() {
     assert_ne!(out.status.code(), Some(0));
     assert!(stdout(&run(&d, &["alerts", "list", "--json"])).contains("removable-bulk-copy-files"));
 }
+
+#[test]
+fn identities_alert_pages_as_of_and_action_maps_from_the_terminal() {
+    let d = init("identity");
+    let pw = d.join("pw");
+    let out = run(
+        &d,
+        &[
+            "user",
+            "add",
+            "tanaka",
+            "--role",
+            "employee",
+            "--email",
+            "tanaka@example.co.jp",
+            "--password-file",
+            pw.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let added = stdout(&run(&d, &["identity", "add", "TNK", "tanaka", "--note", "旧アカウント"]));
+    assert_eq!(added.trim(), "tnk -> tanaka");
+    let list: serde_json::Value = serde_json::from_str(&stdout(&run(&d, &["identity", "list", "--json"]))).unwrap();
+    let rows: Vec<_> = list.as_array().unwrap().iter().map(|a| (a["alias"].clone(), a["source"].clone())).collect();
+    assert!(rows.contains(&("tnk".into(), "manual".into())), "{rows:?}");
+    assert!(rows.contains(&("tanaka@example.co.jp".into(), "user-email".into())), "{rows:?}");
+    let suggested: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&d, &["risk", "domain", "suggest", "--json"]))).unwrap();
+    assert_eq!(suggested[0]["domain"], "example.co.jp");
+
+    // The copies are stored under tanaka; the report says how many.
+    let file = d.join("log.jsonl");
+    std::fs::write(&file, log().replace(r#""name":"tanaka""#, r#""name":"tnk""#)).unwrap();
+    let out = run(&d, &["events", "import", file.to_str().unwrap(), "--format", "jsonl", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["resolved_users"], 120);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning: No company domain is configured"), "{err}");
+
+    // `--json` stays the array; `--page-json` adds the total.
+    let all: serde_json::Value = serde_json::from_str(&stdout(&run(&d, &["alerts", "list", "--json"]))).unwrap();
+    let n = all.as_array().unwrap().len();
+    assert!(n >= 2, "{all}");
+    let out = run(&d, &["alerts", "list", "--limit", "1", "--offset", "1", "--page-json"]);
+    let page: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(page["total"], n);
+    assert_eq!((page["limit"].as_i64(), page["offset"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(page["alerts"][0]["id"], all[1]["id"]);
+    let out = run(&d, &["alerts", "list", "--limit", "1"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("showing 1–1 of {n} alerts (more with --offset 1)")));
+
+    // One person as of a date, under any of their names.
+    let p: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&d, &["risk", "user", "TNK", "--as-of", "2026-11-12", "--json"]))).unwrap();
+    assert_eq!(p["user"], "tanaka");
+    assert!(p["score"].as_f64().unwrap() > 0.0);
+    let before = run(&d, &["risk", "user", "tanaka", "--as-of", "2026-11-09", "--json"]);
+    assert_ne!(before.status.code(), Some(0), "nothing was known of tanaka then");
+
+    // Another tool's action names, mapped by a table.
+    let ecs = d.join("ecs.jsonl");
+    std::fs::write(
+        &ecs,
+        r#"{"@timestamp":"2026-11-13T10:00:00+09:00","ecs":{"version":"8.11"},"event":{"action":"usb-write"},"user":{"name":"kimura"},"file":{"path":"E:\\a.dwg"},"device":{"type":"removable"}}"#,
+    )
+    .unwrap();
+    let out = run(&d, &["events", "import", ecs.to_str().unwrap(), "--format", "jsonl", "--no-analyse", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["unmapped_actions"], serde_json::json!([{"name": "usb-write", "count": 1}]));
+    let map = d.join("actions.txt");
+    std::fs::write(&map, "# our DLP agent\nusb-write=file-copy\n").unwrap();
+    let out = run(
+        &d,
+        &[
+            "events",
+            "import",
+            ecs.to_str().unwrap(),
+            "--format",
+            "jsonl",
+            "--action-map",
+            map.to_str().unwrap(),
+            "--no-analyse",
+            "--json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["accepted"], 1, "{report}");
+    std::fs::write(&map, "usb-write=copy\n").unwrap();
+    let out = run(
+        &d,
+        &["events", "import", ecs.to_str().unwrap(), "--format", "jsonl", "--action-map", map.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2), "a bad table refuses the import");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let out = run(&d, &["identity", "remove", "tnk"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_ne!(run(&d, &["identity", "remove", "tnk"]).status.code(), Some(0));
+}

@@ -6,7 +6,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use maruhi_service::i18n::Lang;
-use maruhi_service::risk::{human_bytes, AlertView, RiskUser, ShownReason, ALERT_STATUSES};
+use maruhi_service::identity::Alias;
+use maruhi_service::risk::{human_bytes, AlertView, DomainSuggestion, RiskUser, ShownReason, ALERT_STATUSES};
 use maruhi_service::{policy, Error};
 use serde::Deserialize;
 
@@ -24,6 +25,11 @@ pub struct RiskPage {
     events: i64,
     may_analyse: bool,
     message: Option<String>,
+    /// What in the configuration skews the results, in the reader's language.
+    warnings: Vec<String>,
+    /// Domains that look like the company's own, to confirm.
+    suggestions: Vec<DomainSuggestion>,
+    may_set_domains: bool,
 }
 
 pub struct UserRow {
@@ -74,6 +80,8 @@ pub async fn ranked(State(state): State<AppState>, viewer: Viewer, Query(q): Que
     let users = state.svc.risk_users(viewer.actor(), as_of, 50, lang).await.map_err(err)?;
     let (analysed_at, events, _, _) = state.svc.risk_analysis(viewer.actor()).await.map_err(err)?;
     let message = q.done.as_deref().map(|d| format!("{} ({d})", viewer.ctx().t("risk.analysed")));
+    let warnings = state.svc.risk_warnings(viewer.actor()).await.map_err(err)?;
+    let suggestions = state.svc.suggest_company_domains(viewer.actor()).await.map_err(err)?;
     Ok(render(&RiskPage {
         ctx: viewer.ctx(),
         as_of: as_of_text.unwrap_or_default(),
@@ -82,6 +90,9 @@ pub async fn ranked(State(state): State<AppState>, viewer: Viewer, Query(q): Que
         events,
         may_analyse: policy::may_analyse_risk(viewer.actor()),
         message,
+        warnings: warnings.iter().map(|w| w.text(lang).to_owned()).collect(),
+        suggestions,
+        may_set_domains: policy::may_manage_risk_settings(viewer.actor()),
     }))
 }
 
@@ -89,6 +100,72 @@ pub async fn ranked(State(state): State<AppState>, viewer: Viewer, Query(q): Que
 pub struct CsrfForm {
     #[serde(default)]
     csrf: String,
+}
+
+#[derive(Deserialize)]
+pub struct DomainForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    domain: String,
+}
+
+/// Confirms a suggested domain as the company's own.
+pub async fn confirm_domain(State(state): State<AppState>, viewer: Viewer, Form(form): Form<DomainForm>) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    state.svc.set_risk_domain(viewer.actor(), &form.domain, "company").await.map_err(|e| PageError(e, viewer.lang))?;
+    Ok(Redirect::to("/risk").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "identities.html")]
+pub struct IdentitiesPage {
+    ctx: Ctx,
+    aliases: Vec<Alias>,
+    may_manage: bool,
+    error: Option<String>,
+}
+
+async fn identities_page(state: &AppState, viewer: &Viewer, error: Option<String>) -> PageResult {
+    let aliases = state.svc.identities(viewer.actor()).await.map_err(|e| PageError(e, viewer.lang))?;
+    Ok(render(&IdentitiesPage { ctx: viewer.ctx(), aliases, may_manage: policy::may_manage_hr(viewer.actor()), error }))
+}
+
+/// `GET /identities`: every alias and the name it resolves to.
+pub async fn identities(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    identities_page(&state, &viewer, None).await
+}
+
+#[derive(Deserialize)]
+pub struct AliasForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    alias: String,
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /identities`: adds a hand-made alias.
+pub async fn add_identity(State(state): State<AppState>, viewer: Viewer, Form(form): Form<AliasForm>) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    match state.svc.identity_add(viewer.actor(), &form.alias, &form.user, &form.note).await {
+        Ok(_) => Ok(Redirect::to("/identities").into_response()),
+        Err(Error::Invalid(fields)) => {
+            let message = fields.iter().map(|f| f.msg.text(viewer.lang)).collect::<Vec<_>>().join(" ");
+            identities_page(&state, &viewer, Some(message)).await
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}
+
+/// `POST /identities/remove`: removes a hand-made alias.
+pub async fn remove_identity(State(state): State<AppState>, viewer: Viewer, Form(form): Form<AliasForm>) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    state.svc.identity_remove(viewer.actor(), &form.alias).await.map_err(|e| PageError(e, viewer.lang))?;
+    Ok(Redirect::to("/identities").into_response())
 }
 
 pub async fn analyse(State(state): State<AppState>, viewer: Viewer, Form(form): Form<CsrfForm>) -> PageResult {
@@ -112,7 +189,7 @@ pub struct PersonPage {
 
 pub async fn person(State(state): State<AppState>, viewer: Viewer, Path(user): Path<String>) -> PageResult {
     let lang = viewer.lang;
-    let p = state.svc.risk_person(viewer.actor(), &user, lang).await.map_err(|e| PageError(e, lang))?;
+    let p = state.svc.risk_person(viewer.actor(), &user, None, lang).await.map_err(|e| PageError(e, lang))?;
     let timeline = p
         .indicators
         .iter()

@@ -6,6 +6,7 @@
 
 mod activity;
 mod auth;
+mod identity;
 mod ledger;
 mod registry;
 mod risk;

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod activity;
+mod identities;
 
 use std::future::Future;
 
