@@ -631,28 +631,50 @@ fn fill(template: &Reason, m: &Match, e: &Enriched<'_>) -> Reason {
             None => String::new(),
         }
     };
-    let render = |t: &str| {
-        if !t.contains('{') {
-            return t.to_owned();
-        }
-        let value = m.value.unwrap_or(m.event_count as f64);
-        let mut out = t.replace("{count}", &m.event_count.to_string());
-        out = out.replace("{value}", &format!("{value:.0}"));
-        out = out.replace("{size}", &human_bytes(value));
-        for (key, field) in [
-            ("{file}", "file.path"),
-            ("{domain}", "destination.domain"),
-            ("{device}", "device.name"),
-            ("{host}", "host.name"),
-            ("{to}", "email.to"),
-            ("{secret}", "maruhi.file.secret_title"),
-        ] {
-            if out.contains(key) {
-                out = out.replace(key, &one(field));
+    let value = m.value.unwrap_or(m.event_count as f64);
+    let lookup = |key: &str| -> Option<String> {
+        Some(match key {
+            "count" => m.event_count.to_string(),
+            "value" => format!("{value:.0}"),
+            "size" => human_bytes(value),
+            "file" => one("file.path"),
+            "domain" => one("destination.domain"),
+            "device" => one("device.name"),
+            "host" => one("host.name"),
+            "to" => one("email.to"),
+            "secret" => one("maruhi.file.secret_title"),
+            _ => return None,
+        })
+    };
+    // Placeholders side by side (`{file}{domain}{to}`) are alternatives:
+    // the values found are joined with the language's separator, so they
+    // are never glued together.
+    let render = |t: &str, separator: &str| {
+        let mut out = String::with_capacity(t.len());
+        let mut rest = t;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            rest = &rest[open..];
+            let mut values: Vec<String> = Vec::new();
+            while let Some(close) = rest.strip_prefix('{').and_then(|r| r.find('}')) {
+                let key = &rest[1..=close];
+                let Some(v) = lookup(key) else { break };
+                if !v.is_empty() {
+                    values.push(v);
+                }
+                rest = &rest[close + 2..];
             }
+            if values.is_empty() && rest.starts_with('{') {
+                // Not a placeholder of ours: kept as written.
+                out.push('{');
+                rest = &rest[1..];
+                continue;
+            }
+            out.push_str(&values.join(separator));
         }
+        out.push_str(rest);
         // A placeholder with nothing to fill leaves empty brackets behind.
         out.replace("（）", "").replace(" ()", "").replace("()", "")
     };
-    Reason { ja: render(&template.ja), en: render(&template.en) }
+    Reason { ja: render(&template.ja, "、"), en: render(&template.en, ", ") }
 }

@@ -96,9 +96,20 @@ fn a_split_archive_then_an_upload_is_a_sequence() {
         "@timestamp": at(t), "event": {"id": "tanaka-7z", "action": "file-write"}, "user": {"name": "tanaka"},
         "file": {"path": r"C:\Users\tanaka\Desktop\backup.7z.001", "name": "backup.7z.001", "size": 100_000_000}
     })));
-    events.push(upload("tanaka", "tanaka-up", t + Duration::minutes(5), "mega.nz", serde_json::json!({})));
+    events.push(upload(
+        "tanaka",
+        "tanaka-up",
+        t + Duration::minutes(5),
+        "mega.nz",
+        serde_json::json!({"file": {"path": r"C:\Users\tanaka\Desktop\backup.7z.001"}}),
+    ));
     let (alerts, _) = run(events, |_| {});
     assert!(names(&alerts, "tanaka").iter().any(|r| r == "archive-then-exfiltrate"), "{alerts:#?}");
+    // Side-by-side placeholders ({file}{domain}) are joined, never glued.
+    let reasons: Vec<&maruhi_risk::Reason> =
+        alerts.iter().filter(|a| a.user == "tanaka").flat_map(|a| &a.reasons).collect();
+    assert!(reasons.iter().any(|r| r.en.contains("backup.7z.001, mega.nz")), "{reasons:#?}");
+    assert!(reasons.iter().any(|r| r.ja.contains("backup.7z.001、mega.nz")), "{reasons:#?}");
 }
 
 #[test]
