@@ -145,9 +145,14 @@ pub struct ScanOutcome {
     pub sha256: Option<String>,
     /// Findings the user may see.
     pub findings: Vec<Finding>,
-    /// Findings about secrets the user may not see: counted, recorded in the
-    /// audit trail for legal and the secrets' managers, not shown.
-    pub hidden_findings: usize,
+    /// Whether findings may have been withheld: true for every caller who
+    /// may not see every secret and the third-party collection. Findings
+    /// about material the caller may not see are recorded in the audit
+    /// trail for legal and the secrets' managers, and neither shown nor
+    /// counted here (a count would confirm that a secret the caller may not
+    /// know of exists). It depends on the caller's role only, never on
+    /// what was found.
+    pub restricted: bool,
     pub diagnostics: Vec<ScanDiagnostic>,
 }
 
@@ -465,11 +470,10 @@ impl Service {
         Ok(events.len())
     }
 
-    /// Splits a report into what the actor may see and a count of the rest.
+    /// What of a report the actor may see; the rest is left out without a trace.
     async fn visible_outcome(&self, actor: &Actor, report: FileReport) -> Result<ScanOutcome> {
         let mut conn = self.db.read().await?;
         let mut findings = Vec::new();
-        let mut hidden = 0;
         for f in report.findings {
             let visible = match (f.collection, f.secret_id) {
                 (Collection::Secret, Some(sid)) => match maruhi_store::secrets::get(&mut conn, sid).await? {
@@ -480,17 +484,17 @@ impl Service {
             };
             if visible {
                 findings.push(f);
-            } else {
-                hidden += 1;
             }
         }
         Ok(ScanOutcome {
             path: report.path,
             bytes: report.bytes,
             documents: report.documents,
-            sha256: report.sha256,
+            // The scanner hashes a file only when something matched: shown
+            // only with a visible finding, or its presence would tell.
+            sha256: report.sha256.filter(|_| !findings.is_empty()),
             findings,
-            hidden_findings: hidden,
+            restricted: !policy::sees_every_finding(actor.role),
             diagnostics: report.diagnostics.into_iter().map(Into::into).collect(),
         })
     }

@@ -28,7 +28,9 @@ pub struct ResultView {
     documents: usize,
     sha256: String,
     findings: Vec<FindingView>,
-    hidden: usize,
+    /// Findings about material the viewer may not see would be neither
+    /// shown nor counted.
+    restricted: bool,
     diagnostics: Vec<(String, String, String)>,
 }
 
@@ -157,7 +159,7 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
         documents: outcome.documents,
         sha256: outcome.sha256.unwrap_or_default(),
         findings,
-        hidden: outcome.hidden_findings,
+        restricted: outcome.restricted,
         diagnostics: outcome.diagnostics.into_iter().map(|d| (d.path, d.message, d.code)).collect(),
     };
     Ok(render(&ScanPage { ctx: viewer.ctx(), result: Some(result), error: None }))

@@ -204,12 +204,25 @@ async fn the_scan_page_shows_findings_side_by_side_only_to_the_entitled() {
     assert!(r.body.contains("組立手順.txt"), "the material's name");
     assert!(r.body.contains("ﾆｭｰﾄﾝﾒｰﾄﾙ"), "the scanned passage as it was written");
     assert!(r.body.contains("ニュートンメートル"), "the material's passage");
-    // The analyst is told something was found, but not what.
+    // The analyst is not told whether anything they may not see was found:
+    // the page says the same as for a clean file.
     let tanaka = f.session("tanaka").await;
     let r = f.upload("/scan", &tanaka, "転送メール.txt", leak.as_bytes(), &[]).await;
     assert_eq!(r.status, 200);
-    assert!(r.body.contains("id=\"hidden-findings\""));
+    assert!(r.body.contains("id=\"restricted-findings\"") && r.body.contains("id=\"nothing-visible\""));
     assert!(!r.body.contains("MX-7 組立図") && !r.body.contains("ニュートンメートル"));
+    assert!(!r.body.contains("SHA-256"), "the file is hashed only when something matched");
+    // Nor does the secret's history shown to the employee on its access
+    // list mention the scan (legal's and the manager's does).
+    let watanabe = f.token("watanabe", Scope::Read).await;
+    let path = format!("/api/v1/secrets/{}/history", f.secret_id);
+    let history = f.call(Method::GET, &path, &watanabe, None).await;
+    assert_eq!(history.status, 200);
+    assert!(!history.body.contains("scan.finding") && !history.body.contains("転送メール"), "{}", history.body);
+    let page = f.call(Method::GET, &format!("/secrets/{}", f.secret_id), &f.session("watanabe").await, None).await;
+    assert!(!page.body.contains("転送メール"));
+    let sato = f.token("sato", Scope::Read).await;
+    assert!(f.call(Method::GET, &path, &sato, None).await.body.contains("転送メール"));
     // Without the CSRF token nothing is scanned.
     let Auth::Session(cookie, _) = &yamada else { unreachable!() };
     let forged = Auth::Session(cookie.clone(), "wrong".into());

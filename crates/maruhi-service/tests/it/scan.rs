@@ -58,16 +58,21 @@ async fn attached_material_is_found_in_a_reworded_leak_and_recorded() {
         assert!(m.fingerprints > 5, "{m:?}");
         assert_eq!(e.svc.secret_materials(&sato, id).await.unwrap(), out.materials);
 
-        // The analyst sees that something was found but not which secret:
-        // they are not on its access list.
+        // The analyst is not on the secret's access list: the finding is
+        // neither shown nor counted (a count would tell them the secret
+        // exists), only that results are restricted, as for any analyst.
         let suzuki = e.actor("suzuki").await;
         let seen = e.svc.scan_upload(&suzuki, "mail.txt", leak().into_bytes()).await.unwrap();
         assert!(seen.findings.is_empty());
-        assert_eq!(seen.hidden_findings, 1, "{seen:?}");
+        assert!(seen.restricted && seen.sha256.is_none(), "{seen:?}");
+        let clean = e.svc.scan_upload(&suzuki, "memo.txt", "来週の会議室の予約をお願いします。".repeat(20).into_bytes());
+        let clean = clean.await.unwrap();
+        assert!(clean.findings.is_empty() && clean.restricted, "the same answer when nothing matched: {clean:?}");
         // Legal sees it, with where it is in both documents.
         let yamada = e.actor("yamada").await;
         let seen = e.svc.scan_upload(&yamada, "mail.txt", leak().into_bytes()).await.unwrap();
         assert_eq!(seen.findings.len(), 1, "{seen:?}");
+        assert!(!seen.restricted);
         let f = &seen.findings[0];
         assert_eq!((f.secret_id, f.material_id), (Some(id), Some(m.id)));
         assert!(f.matched_chars >= 40 && f.coverage > 0.2 && f.coverage < 1.0, "{f:?}");
@@ -288,6 +293,42 @@ async fn web_upload_and_ad_hoc_scan_agree_on_a_copy_with_digits() {
             assert!(w.coverage > 0.25 && c.coverage > 0.25, "{what}: {} / {}", w.coverage, c.coverage);
             assert!((w.coverage - c.coverage).abs() < 0.2, "{what}: {} / {}", w.coverage, c.coverage);
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_investigated_do_not_see_the_investigation_in_the_history() {
+    both(|e| async move {
+        let (sato, id) = org(&e).await;
+        e.svc.attach_material(&sato, id, "成形条件.txt", DESIGN.as_bytes(), true).await.unwrap();
+        let yamada = e.actor("yamada").await;
+        let seen = e.svc.scan_upload(&yamada, "watanabe-usb/押収.txt", leak().into_bytes()).await.unwrap();
+        assert_eq!(seen.findings.len(), 1);
+        let scans = |h: Vec<maruhi_service::model::AuditEntry>| {
+            h.into_iter().filter(|x| x.action.starts_with("scan.")).collect::<Vec<_>>()
+        };
+        // Legal and the secret's manager see the finding and what was scanned.
+        let found = scans(e.svc.history(&yamada, id).await.unwrap());
+        assert_eq!(found.len(), 1);
+        assert!(found[0].summary.to_string().contains("押収.txt"), "{:?}", found[0].summary);
+        assert_eq!(scans(e.svc.history(&sato, id).await.unwrap()).len(), 1);
+        assert_eq!(scans(e.svc.history(&Actor::operator(), id).await.unwrap()).len(), 1, "admin");
+        // The employee on the access list sees the secret's history without it.
+        let watanabe = e.actor("watanabe").await;
+        let history = e.svc.history(&watanabe, id).await.unwrap();
+        assert!(!history.is_empty(), "the rest of the history is still there");
+        assert!(scans(history).is_empty());
+        // ...and cannot fetch the entry's proof either; the ledger keeps it.
+        let index = found[0].ledger_index.unwrap();
+        e.svc.publish_checkpoint().await.unwrap();
+        assert!(matches!(e.svc.ledger_proof_for(&watanabe, index).await, Err(Error::NotFound)));
+        e.svc.ledger_proof_for(&sato, index).await.expect("the manager gets the proof");
+        e.svc.ledger_proof_for(&yamada, index).await.expect("legal gets the proof");
+        // An analyst on the access list sees the investigation.
+        e.svc.grant(&sato, id, "suzuki").await.unwrap();
+        let suzuki = e.actor("suzuki").await;
+        assert_eq!(scans(e.svc.history(&suzuki, id).await.unwrap()).len(), 1);
     })
     .await;
 }
