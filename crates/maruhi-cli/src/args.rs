@@ -60,6 +60,10 @@ pub enum Command {
         /// Mark session cookies Secure (default: on unless listening on loopback)
         #[arg(long)]
         secure_cookies: Option<bool>,
+        /// Scans and attachments that may run at once; more are refused with
+        /// 503 and Retry-After, never queued (default: one per core)
+        #[arg(long, env = "MARUHI_MAX_EXTRACTIONS", value_parser = clap::value_parser!(u16).range(1..))]
+        max_extractions: Option<u16>,
     },
     /// Initialise if needed, load a sample manufacturing company and serve it
     Demo {

@@ -192,8 +192,11 @@ pub async fn run(cli: Cli) -> Result<u8> {
             let user = svc.init_admin(&admin_user, &password).await?;
             eprintln!("initialised; administrator `{}` created", user.username);
         }
-        Command::Serve { listen, secure_cookies } => {
-            let svc = open(g).await?;
+        Command::Serve { listen, secure_cookies, max_extractions } => {
+            let mut svc = open(g).await?;
+            if let Some(n) = max_extractions {
+                svc = svc.with_max_extractions(usize::from(n));
+            }
             if !svc.is_initialised().await? {
                 bail!("not initialised: run `maruhi init --admin-user NAME --admin-password-file FILE` first");
             }

@@ -718,6 +718,10 @@ pub(crate) async fn detail_or_error(
             let page = detail_page(state, viewer, id, Some(msg)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
+        Err(e @ Error::Busy) => {
+            let page = detail_page(state, viewer, id, Some(e.message(viewer.lang))).await?;
+            Ok(scan::busy(render(&page)))
+        }
         Err(e) => Err(PageError(e, viewer.lang)),
     }
 }

@@ -184,7 +184,11 @@ impl IntoResponse for PageError {
             code: err.code(),
             operation_id: op,
         };
-        (status, crate::pages::render(&page)).into_response()
+        let mut resp = (status, crate::pages::render(&page)).into_response();
+        if let Some(secs) = err.retry_after() {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
     }
 }
 
@@ -214,7 +218,12 @@ pub struct ApiError(pub Error, pub Lang);
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = self.problem();
-        problem_response(status, body)
+        let retry_after = self.0.retry_after();
+        let mut resp = problem_response(status, body);
+        if let Some(secs) = retry_after {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
     }
 }
 

@@ -28,6 +28,10 @@ pub enum Error {
     Throttled,
     #[error("conflict")]
     Conflict(Msg),
+    /// Every extraction slot is taken (scans and attachments are CPU work
+    /// with a global cap); try again shortly. Never queued.
+    #[error("the server is busy; try again shortly")]
+    Busy,
     #[error(transparent)]
     Store(#[from] maruhi_store::StoreError),
 }
@@ -47,6 +51,7 @@ impl Error {
             Error::BadCredentials => "MRH-AUTH-002",
             Error::Throttled => "MRH-AUTH-003",
             Error::Conflict(_) => "MRH-CONFLICT-001",
+            Error::Busy => "MRH-BUSY-001",
             Error::Store(maruhi_store::StoreError::SchemaTooNew { .. }) => "MRH-STORE-002",
             Error::Store(_) => "MRH-STORE-001",
         }
@@ -61,6 +66,7 @@ impl Error {
             Error::Unauthenticated | Error::BadCredentials => 401,
             Error::Throttled => 429,
             Error::Conflict(_) => 409,
+            Error::Busy => 503,
             Error::Store(_) => 500,
         }
     }
@@ -75,13 +81,23 @@ impl Error {
             Error::BadCredentials => Msg::BadCredentials,
             Error::Throttled => Msg::Throttled,
             Error::Conflict(m) => *m,
+            Error::Busy => Msg::Busy,
             Error::Store(_) => Msg::ServerError,
         };
         msg.text(lang).to_owned()
     }
 
+    /// A 503 that says to come back is not a failure of ours.
     pub fn is_server_error(&self) -> bool {
-        self.status() >= 500
+        self.status() >= 500 && !matches!(self, Error::Busy)
+    }
+
+    /// Seconds after which the request may be retried (`Retry-After`).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::Busy => Some(crate::BUSY_RETRY_AFTER_SECS),
+            _ => None,
+        }
     }
 }
 

@@ -69,6 +69,7 @@ pub enum Msg {
     LoginRequired,
     BadCredentials,
     Throttled,
+    Busy,
     ServerError,
     Required,
     TooLong,
@@ -132,6 +133,10 @@ impl Msg {
             Msg::Throttled => (
                 "ログインの失敗が続いたため、しばらく待ってから再度お試しください。",
                 "Too many failed logins. Please wait a while and try again.",
+            ),
+            Msg::Busy => (
+                "ただいま他のスキャンや資料の登録を処理中のため受け付けられません。少し待ってから再度お試しください。",
+                "The server is busy with other scans and attachments. Please try again in a moment.",
             ),
             Msg::ServerError => ("サーバーでエラーが発生しました。", "The server hit an error."),
             Msg::Required => ("必須項目です。", "This field is required."),

@@ -252,6 +252,7 @@ impl Service {
         let mut problems = Problems::default();
         let file_name = problems.text("file", file_name, true, 500);
         problems.finish()?;
+        let _slot = self.extraction_slot()?;
         let fp = self.fingerprinter()?;
         let limits = maruhi_extract::Limits::default();
         let (name, data) = (file_name, bytes.to_vec());
@@ -432,6 +433,8 @@ impl Service {
         let name = problems.text("file", file_name, false, 500);
         problems.finish()?;
         let name = if name.is_empty() { "upload".to_owned() } else { name };
+        // Held until the scan ends (also while a changed index is rebuilt).
+        let _slot = self.extraction_slot()?;
         let scanner = self.scanner().await?;
         let report = tokio::task::spawn_blocking(move || scanner.scan_bytes(&name, &bytes))
             .await

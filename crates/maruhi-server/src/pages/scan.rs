@@ -115,6 +115,11 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
             let error = Some(e.message(lang));
             return Ok(render(&ScanPage { ctx: viewer.ctx(), result: None, error }));
         }
+        Err(e @ Error::Busy) => {
+            // The form again, with the message: the user retries in a moment.
+            let page = render(&ScanPage { ctx: viewer.ctx(), result: None, error: Some(e.message(lang)) });
+            return Ok(busy(page));
+        }
         Err(e) => return Err(PageError(e, lang)),
     };
     let mut findings = Vec::with_capacity(outcome.findings.len());
@@ -163,6 +168,17 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
         diagnostics: outcome.diagnostics.into_iter().map(|d| (d.path, d.message, d.code)).collect(),
     };
     Ok(render(&ScanPage { ctx: viewer.ctx(), result: Some(result), error: None }))
+}
+
+/// A page answered with 503 and `Retry-After`, when every extraction slot
+/// is taken.
+pub(crate) fn busy(page: axum::response::Response) -> axum::response::Response {
+    let mut resp = (axum::http::StatusCode::SERVICE_UNAVAILABLE, page).into_response();
+    resp.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(maruhi_service::BUSY_RETRY_AFTER_SECS),
+    );
+    resp
 }
 
 fn format_size(bytes: u64) -> String {

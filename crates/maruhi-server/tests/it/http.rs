@@ -4,7 +4,7 @@
 use axum::http::Method;
 use maruhi_service::Scope;
 
-use crate::{Auth, Fixture};
+use crate::{Auth, Fixture, MATERIAL};
 
 #[tokio::test]
 async fn api_list_honours_need_to_know() {
@@ -358,4 +358,37 @@ async fn hr_data_and_watchlists_over_the_api() {
     assert_eq!(f.call(Method::DELETE, "/api/v1/watchlists/privileged/dba01", &yamada, None).await.status, 404);
     let bad = f.call(Method::POST, "/api/v1/watchlists/privileged", &yamada, Some(r#"{"user":""}"#)).await;
     assert_eq!((bad.status.as_u16(), bad.json()["errors"][0]["field"].as_str()), (422, Some("user")));
+}
+
+#[tokio::test]
+async fn a_full_server_answers_busy_with_retry_after_on_the_api_and_the_page() {
+    let f = Fixture::new().await;
+    let svc = f.svc.clone().with_max_extractions(1);
+    let f = Fixture {
+        app: maruhi_server::app(maruhi_server::AppState::new(svc.clone(), false)),
+        svc,
+        secret_id: f.secret_id,
+    };
+    let slot = f.svc.extraction_slot().unwrap();
+    let yamada = f.token("yamada", Scope::Write).await;
+    let r = f.call(Method::POST, "/api/v1/scan?name=a.txt", &yamada, Some("本文")).await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.headers.get("retry-after").unwrap(), "5");
+    assert_eq!(r.headers.get("content-type").unwrap(), "application/problem+json");
+    assert_eq!(r.json()["code"], "MRH-BUSY-001");
+    assert!(r.json().get("operation_id").is_none(), "not a failure of ours");
+    let path = format!("/api/v1/secrets/{}/materials?name=a.txt", f.secret_id);
+    assert_eq!(f.call(Method::POST, &path, &yamada, Some(MATERIAL)).await.status, 503);
+    // The page: the form again with the message, in the user's language.
+    let session = f.session("yamada").await;
+    let r = f.upload("/scan", &session, "a.txt", b"x", &[]).await;
+    assert_eq!(r.status, 503);
+    assert_eq!(r.headers.get("retry-after").unwrap(), "5");
+    assert!(r.body.contains("少し待ってから再度お試しください") && r.body.contains("id=\"scan-file\""), "{}", r.body);
+    let attach = format!("/secrets/{}/materials", f.secret_id);
+    let r = f.upload(&attach, &f.session("sato").await, "b.txt", MATERIAL.as_bytes(), &[]).await;
+    assert_eq!(r.status, 503);
+    drop(slot);
+    let r = f.call(Method::POST, "/api/v1/scan?name=a.txt", &yamada, Some(MATERIAL)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
 }

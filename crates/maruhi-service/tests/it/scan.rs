@@ -332,3 +332,30 @@ async fn the_investigated_do_not_see_the_investigation_in_the_history() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn extractions_are_capped_and_a_full_server_says_busy_at_once() {
+    both(|e| async move {
+        let (sato, id) = org(&e).await;
+        let svc = e.svc.clone().with_max_extractions(1);
+        let yamada = e.actor("yamada").await;
+        let slot = svc.extraction_slot().unwrap();
+        // Every slot taken: refused at once, never queued, nothing recorded.
+        let before = svc.audit_log(&Actor::operator(), Some("scan."), 1, 50).await.unwrap().items.len();
+        let busy = svc.scan_upload(&yamada, "mail.txt", leak().into_bytes()).await.unwrap_err();
+        assert!(matches!(busy, Error::Busy), "{busy:?}");
+        assert_eq!((busy.status(), busy.code(), busy.retry_after()), (503, "MRH-BUSY-001", Some(5)));
+        assert!(!busy.is_server_error(), "not logged as our failure");
+        assert!(matches!(svc.attach_material(&sato, id, "a.txt", DESIGN.as_bytes(), true).await, Err(Error::Busy)));
+        assert!(matches!(svc.extraction_slot(), Err(Error::Busy)));
+        assert!(svc.secret_materials(&sato, id).await.unwrap().is_empty());
+        drop(slot);
+        svc.attach_material(&sato, id, "a.txt", DESIGN.as_bytes(), true).await.expect("a slot is free again");
+        assert_eq!(svc.scan_upload(&yamada, "mail.txt", leak().into_bytes()).await.unwrap().findings.len(), 1);
+        let after = svc.audit_log(&Actor::operator(), Some("scan."), 1, 50).await.unwrap().items.len();
+        assert_eq!(after, before + 1);
+        // The slot is given back when a scan ends.
+        svc.extraction_slot().expect("released");
+    })
+    .await;
+}
