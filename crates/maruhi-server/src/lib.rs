@@ -35,7 +35,7 @@ pub mod tsa;
 mod web;
 pub mod witness;
 
-pub use web::{LANG_COOKIE, SESSION_COOKIE};
+pub use web::{Cidr, LANG_COOKIE, SESSION_COOKIE};
 
 /// The largest request body accepted anywhere (forms and JSON)...
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -50,6 +50,11 @@ pub struct AppState {
     pub svc: Service,
     /// Mark cookies `Secure` (set when served over HTTPS or not on loopback).
     pub secure_cookies: bool,
+    /// Send `Strict-Transport-Security`: the server is reached over HTTPS
+    /// only (`--behind-tls`).
+    pub hsts: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<Cidr>,
     analysis: std::sync::Arc<Analysis>,
 }
 
@@ -63,7 +68,23 @@ struct Analysis {
 
 impl AppState {
     pub fn new(svc: Service, secure_cookies: bool) -> Self {
-        AppState { svc, secure_cookies, analysis: std::sync::Arc::default() }
+        AppState { svc, secure_cookies, hsts: false, trusted_proxies: Vec::new(), analysis: std::sync::Arc::default() }
+    }
+
+    /// The server is reached over HTTPS only (a TLS-terminating proxy in
+    /// front): `Secure` cookies and `Strict-Transport-Security`, wherever it
+    /// listens.
+    pub fn behind_tls(mut self) -> Self {
+        self.secure_cookies = true;
+        self.hsts = true;
+        self
+    }
+
+    /// Trusts `X-Forwarded-For` from these proxies (and only from them) for
+    /// the client's address, which throttling and the audit trail use.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<Cidr>) -> Self {
+        self.trusted_proxies = proxies;
+        self
     }
 
     /// Re-analyses the stored events in the background (after an import of
@@ -177,7 +198,7 @@ pub fn app(state: AppState) -> Router {
         .merge(tlog)
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(state.hsts, security_headers))
         .with_state(state)
 }
 
@@ -197,9 +218,13 @@ async fn same_origin_forms(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-async fn security_headers(req: Request, next: Next) -> Response {
+async fn security_headers(axum::extract::State(hsts): axum::extract::State<bool>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    if hsts {
+        // RFC 6797: browsers then refuse plain HTTP to this host for a year.
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

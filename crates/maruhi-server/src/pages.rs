@@ -393,10 +393,14 @@ pub async fn login(
                 .insert(header::SET_COOKIE, session_cookie(token.expose(), state.secure_cookies, max_age));
             resp
         }
-        Err(e @ (Error::BadCredentials | Error::Throttled)) => {
+        Err(e @ (Error::BadCredentials | Error::Throttled { .. })) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
             let page = LoginPage { ctx: Ctx::anonymous(lang), error: Some(e.message(lang)), username: form.username };
-            (status, render(&page)).into_response()
+            let mut resp = (status, render(&page)).into_response();
+            if let Some(secs) = e.retry_after() {
+                resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            resp
         }
         Err(e) => PageError(e, lang).into_response(),
     }

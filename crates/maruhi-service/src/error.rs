@@ -25,7 +25,7 @@ pub enum Error {
     #[error("wrong user name or password")]
     BadCredentials,
     #[error("too many failed logins; try again later")]
-    Throttled,
+    Throttled { retry_after_secs: u64 },
     #[error("conflict")]
     Conflict(Msg),
     /// Every extraction slot is taken (scans and attachments are CPU work
@@ -49,7 +49,7 @@ impl Error {
             Error::Forbidden => "MRH-AUTHZ-001",
             Error::Unauthenticated => "MRH-AUTH-001",
             Error::BadCredentials => "MRH-AUTH-002",
-            Error::Throttled => "MRH-AUTH-003",
+            Error::Throttled { .. } => "MRH-AUTH-003",
             Error::Conflict(_) => "MRH-CONFLICT-001",
             Error::Busy => "MRH-BUSY-001",
             Error::Store(maruhi_store::StoreError::SchemaTooNew { .. }) => "MRH-STORE-002",
@@ -64,7 +64,7 @@ impl Error {
             Error::NotFound => 404,
             Error::Forbidden => 403,
             Error::Unauthenticated | Error::BadCredentials => 401,
-            Error::Throttled => 429,
+            Error::Throttled { .. } => 429,
             Error::Conflict(_) => 409,
             Error::Busy => 503,
             Error::Store(_) => 500,
@@ -79,7 +79,7 @@ impl Error {
             Error::Forbidden => Msg::Forbidden,
             Error::Unauthenticated => Msg::LoginRequired,
             Error::BadCredentials => Msg::BadCredentials,
-            Error::Throttled => Msg::Throttled,
+            Error::Throttled { .. } => Msg::Throttled,
             Error::Conflict(m) => *m,
             Error::Busy => Msg::Busy,
             Error::Store(_) => Msg::ServerError,
@@ -96,6 +96,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Error::Busy => Some(crate::BUSY_RETRY_AFTER_SECS),
+            Error::Throttled { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         }
     }

@@ -111,6 +111,8 @@ pub struct Service {
     scan_keys: Option<Arc<scan::ScanKeys>>,
     scanner_cache: Arc<scan::ScannerCache>,
     index_dir: Option<std::path::PathBuf>,
+    /// How long an attempt on an account under attack is slowed at most.
+    login_delay_ceiling: std::time::Duration,
     /// Global cap on concurrent extractions (scans and attachments).
     extraction_slots: Arc<tokio::sync::Semaphore>,
     /// The installation's own rule pack, or why it does not load.
@@ -141,12 +143,20 @@ impl Service {
             scan_keys: None,
             scanner_cache: Arc::default(),
             index_dir: None,
+            login_delay_ceiling: auth::ACCOUNT_DELAY_CEILING,
             extraction_slots: Arc::new(tokio::sync::Semaphore::new(default_max_extractions())),
             rule_pack: None,
             builtin_pack: Arc::default(),
         };
         svc.ensure_levels().await?;
         Ok(svc)
+    }
+
+    /// The longest an attempt on an account attacked from many addresses is
+    /// slowed ([`auth::ACCOUNT_DELAY_CEILING`] by default).
+    pub fn with_login_delay_ceiling(mut self, ceiling: std::time::Duration) -> Service {
+        self.login_delay_ceiling = ceiling;
+        self
     }
 
     /// At most `n` extractions (scans of uploads, attachments of material)

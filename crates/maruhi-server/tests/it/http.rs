@@ -392,3 +392,55 @@ async fn a_full_server_answers_busy_with_retry_after_on_the_api_and_the_page() {
     let r = f.call(Method::POST, "/api/v1/scan?name=a.txt", &yamada, Some(MATERIAL)).await;
     assert_eq!(r.status, 200, "{}", r.body);
 }
+
+/// Posts the login form from `peer`, with an `X-Forwarded-For` header.
+async fn login_from(app: &axum::Router, peer: &str, forwarded: &str, password: &str) -> crate::Reply {
+    use axum::body::Body;
+    use axum::extract::ConnectInfo;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", forwarded)
+        .body(Body::from(format!("username=sato&password={password}")))
+        .unwrap();
+    let peer: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+    req.extensions_mut().insert(ConnectInfo(peer));
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    crate::Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
+}
+
+#[tokio::test]
+async fn the_client_address_comes_from_trusted_proxies_only_and_tls_turns_on_hsts() {
+    let f = Fixture::new().await;
+    let proxies = vec!["10.0.0.0/24".parse().unwrap(), "::1".parse().unwrap()];
+    let app =
+        maruhi_server::app(maruhi_server::AppState::new(f.svc.clone(), false).with_trusted_proxies(proxies).behind_tls());
+    // Through the proxy: the client named by the proxy backs off...
+    for _ in 0..3 {
+        assert_eq!(login_from(&app, "10.0.0.5", "forged, 198.51.100.7", "wrong-password-1").await.status, 401);
+    }
+    let r = login_from(&app, "10.0.0.5", "198.51.100.7", "wrong-password-1").await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.headers["retry-after"], "1");
+    // ...while another client behind the same proxy logs in, with a Secure
+    // cookie because the server is behind TLS.
+    let r = login_from(&app, "10.0.0.5", "198.51.100.8, 10.0.0.9", crate::PW).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.headers["set-cookie"].to_str().unwrap().contains("; Secure"));
+    assert_eq!(r.headers["strict-transport-security"], "max-age=31536000");
+    // Anyone else's X-Forwarded-For is ignored: varying it does not escape
+    // the backoff of the real peer.
+    for i in 0..3 {
+        let r = login_from(&app, "192.0.2.50", &format!("203.0.113.{i}"), "wrong-password-1").await;
+        assert_eq!(r.status, 401);
+    }
+    assert_eq!(login_from(&app, "192.0.2.50", "203.0.113.99", "wrong-password-1").await.status, 429);
+    // Without --behind-tls: no HSTS.
+    let plain = f.call(Method::GET, "/login", &Auth::None, None).await;
+    assert!(plain.headers.get("strict-transport-security").is_none());
+}
