@@ -187,7 +187,8 @@ pub fn app(state: AppState) -> Router {
         .route("/alerts", get(api_risk::alerts))
         .route("/alerts/{id}", get(api_risk::alert))
         .route("/alerts/{id}/triage", post(api_risk::triage))
-        .fallback(api::not_found);
+        .fallback(api::not_found)
+        .layer(middleware::from_fn(api_too_large));
 
     // The C2SP tlog-tiles read API, for any tlog client.
     let tlog =
@@ -200,6 +201,26 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.hsts, security_headers))
         .with_state(state)
+}
+
+/// A body over the limit is refused by axum's extractors with plain text;
+/// the API answers every error as RFC 9457 problem details.
+async fn api_too_large(req: Request, next: Next) -> Response {
+    let lang = web::lang_of(req.headers());
+    let resp = next.run(req).await;
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
+        return web::bad_request(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            lang,
+            "MRH-INPUT-002",
+            "the request body is larger than this route accepts".to_owned(),
+        );
+    }
+    resp
 }
 
 /// Browsers send `Origin` with every unsafe request; a form posted from

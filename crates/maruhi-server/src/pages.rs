@@ -430,6 +430,12 @@ pub struct LangForm {
 /// Sets the language cookie and returns to the page the user was on.
 pub async fn switch_lang(Form(form): Form<LangForm>) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or_default();
+    // Browsers drop tabs and newlines from URLs (WHATWG URL parsing), so
+    // `/\t/evil.example` would become `//evil.example`: control characters
+    // are refused outright.
+    if form.back.chars().any(char::is_control) {
+        return (StatusCode::BAD_REQUEST, "bad return path").into_response();
+    }
     // Only local paths: never an open redirect.
     let back = if form.back.starts_with('/') && !form.back.starts_with("//") && !form.back.contains('\\') {
         form.back.as_str()

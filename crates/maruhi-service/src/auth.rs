@@ -186,16 +186,64 @@ pub(crate) fn check_password_policy(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(Error::invalid("password", Msg::PasswordTooShort));
     }
+    if is_guessable(password) {
+        return Err(Error::invalid("password", Msg::PasswordGuessable));
+    }
     Ok(())
 }
 
-/// A login attempt names the user by id when one exists; the name as typed
-/// (perhaps a password typed into the wrong field) goes only into the
-/// summary, which the ledger holds as an erasable commitment.
-fn attempt_event<'a>(attempt: &'a Actor, action: &'static str, typed: &str) -> Event<'a> {
+/// The most common passwords and their bases (a short embedded list; no
+/// lookup leaves the machine).
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+/// Whether a password of enough length is still among the first guesses
+/// (NIST SP 800-63B §5.1.1.2: compare against commonly used passwords,
+/// repetitive or sequential characters): all whitespace, a common password
+/// with digits or punctuation added at the end, one short unit repeated
+/// (`abcabcabcabc`), or a run of the keyboard, the alphabet or the digits.
+pub fn is_guessable(password: &str) -> bool {
+    let p = password.trim().to_lowercase();
+    if p.is_empty() {
+        return true;
+    }
+    let base = p.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation() || c.is_whitespace());
+    let common = COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l == p || l == base);
+    let chars: Vec<char> = p.chars().collect();
+    let repeated = (1..=4).any(|unit| chars.len() % unit == 0 && chars.chunks(unit).all(|c| c == &chars[..unit]));
+    let runs = ["01234567890123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm"];
+    let sequential = runs.iter().any(|r| {
+        let reversed: String = r.chars().rev().collect();
+        r.contains(p.as_str()) || reversed.contains(p.as_str())
+    });
+    common || base.is_empty() || repeated || sequential
+}
+
+/// The actor name of an attempt on a user name that does not exist.
+pub const UNKNOWN_USER: &str = "unknown user";
+
+/// A login attempt names the user by id when one exists. A name that
+/// matches no user may be a password typed into the wrong field: it is
+/// never recorded as typed, only as a keyed digest (`username_digest`, the
+/// first 16 hex digits of SHA-256 over a key derived from the installation
+/// key and the name), so repeated attempts on one name can be told apart
+/// without the name being readable.
+fn attempt_event<'a>(attempt: &'a Actor, action: &'static str, typed: &str, key: Option<&[u8; 32]>) -> Event<'a> {
+    let summary = match (attempt.user_id, key) {
+        (Some(_), _) => serde_json::json!({ "username": typed.chars().take(64).collect::<String>() }),
+        (None, Some(key)) => {
+            let mut h = Sha256::new();
+            h.update(key);
+            h.update(typed.as_bytes());
+            serde_json::json!({ "username_digest": hex_lower(&h.finalize()[..8]) })
+        }
+        (None, None) => serde_json::json!({}),
+    };
     let object = attempt.user_id.map(|id| id.to_string()).unwrap_or_else(|| "unknown".to_owned());
-    Event::new(attempt, action, "user", object)
-        .summary(serde_json::json!({ "username": typed.chars().take(64).collect::<String>() }))
+    Event::new(attempt, action, "user", object).summary(summary)
 }
 
 impl Service {
@@ -210,12 +258,16 @@ impl Service {
         // guesses then cannot all slip under the limit.
         let mut tx = self.db.begin().await?;
         tx.lock_named(&format!("login:{username}")).await?;
+        let digest_key = self.scan_keys.as_deref().map(|k| &k.unknown_user);
         let failures = maruhi_store::auth::login_failures_since(tx.conn(), username, remote_addr, &since).await?;
         let found = maruhi_store::users::credentials(tx.conn(), username).await?;
 
         let attempt = Actor {
             user_id: found.as_ref().map(|(u, _)| u.id),
-            username: username.chars().take(64).collect(),
+            username: match &found {
+                Some((u, _)) => u.username.clone(),
+                None => UNKNOWN_USER.to_owned(),
+            },
             role: Role::Employee,
             scope: Scope::Read,
             remote_addr: Some(remote_addr.to_owned()),
@@ -234,7 +286,7 @@ impl Service {
         .flatten()
         .max();
         if let Some(until) = blocked {
-            audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_throttled", username)).await?;
+            audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_throttled", username, digest_key)).await?;
             tx.commit().await?;
             let secs = (until - now).whole_seconds().max(1) as u64;
             return Err(Error::Throttled { retry_after_secs: secs });
@@ -256,7 +308,7 @@ impl Service {
         };
         let mut tx = self.db.begin().await?;
         let Some((user, _)) = found.filter(|_| ok) else {
-            audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_failed", username)).await?;
+            audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_failed", username, digest_key)).await?;
             tx.commit().await?;
             return Err(Error::BadCredentials);
         };

@@ -83,6 +83,7 @@ pub enum Msg {
     BadDate,
     BadUsername,
     PasswordTooShort,
+    PasswordGuessable,
     UsernameTaken,
     GroupTaken,
     StaleRevision,
@@ -156,6 +157,10 @@ impl Msg {
             Msg::PasswordTooShort => {
                 ("パスワードは 12 文字以上にしてください。", "A password needs at least 12 characters.")
             }
+            Msg::PasswordGuessable => (
+                "推測されやすいパスワードです（よく使われるパスワード、空白だけ、同じ文字や並びの繰り返しなど）。別のものにしてください。",
+                "This password is too easy to guess (a common password, only spaces, or a repeated or sequential pattern). Choose another.",
+            ),
             Msg::UsernameTaken => ("そのユーザー名は既に使われています。", "That user name is already taken."),
             Msg::GroupTaken => ("そのグループ名は既に使われています。", "That group name is already taken."),
             Msg::StaleRevision => (

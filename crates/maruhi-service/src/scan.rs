@@ -32,6 +32,8 @@ use crate::{policy, Actor, Error, Result, Service};
 pub(crate) struct ScanKeys {
     fingerprint: Key,
     seal: [u8; 32],
+    /// Keys the digest of unknown user names typed at the login.
+    pub(crate) unknown_user: [u8; 32],
 }
 
 impl ScanKeys {
@@ -45,6 +47,7 @@ impl ScanKeys {
         ScanKeys {
             fingerprint: Key::from_bytes(derive(b"maruhi fingerprint key v1\0")),
             seal: derive(b"maruhi material seal key v1\0"),
+            unknown_user: derive(b"maruhi unknown user name key v1\0"),
         }
     }
 }

@@ -176,3 +176,39 @@ async fn parallel_guesses_cannot_slip_under_the_limit() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn guessable_passwords_look_alike_names_and_typed_passwords_are_kept_out() {
+    both(|e| async move {
+        let op = Actor::operator();
+        let user = |name: &str, pw: &str| maruhi_service::admin::UserInput {
+            username: name.into(),
+            role: "employee".into(),
+            password: Some(pw.into()),
+            ..Default::default()
+        };
+        for pw in ["            ", "password1234", "Password2026!", "qwertyuiopasdf", "abcabcabcabc", "123456789012", "iloveyou!!!!"] {
+            let Err(Error::Invalid(f)) = e.svc.create_user(&op, user("kato", pw)).await else { panic!("{pw:?} accepted") };
+            assert_eq!(f[0].msg, maruhi_service::i18n::Msg::PasswordGuessable, "{pw:?}");
+        }
+        e.svc.create_user(&op, user("kato", "kumo-no-ue-de-odoru")).await.expect("a passphrase");
+        // User names are unique ignoring case.
+        e.user("admin", "admin").await;
+        let Err(Error::Invalid(f)) = e.svc.create_user(&op, user("Admin", PW)).await else { panic!("Admin accepted") };
+        assert_eq!(f[0].msg, maruhi_service::i18n::Msg::UsernameTaken);
+        // A password typed into the user-name field is not recorded as typed.
+        let typed = "MySecret-Passw0rd-2026";
+        assert!(e.svc.login(typed, "anything-at-all", "10.0.0.1").await.is_err());
+        let log = e.svc.audit_log(&op, Some("auth.login_failed"), 1, 10).await.unwrap();
+        let entry = &log.items[0];
+        assert_eq!(entry.actor, "unknown user");
+        let text = serde_json::to_string(entry).unwrap();
+        assert!(!text.contains(typed) && !text.to_lowercase().contains("mysecret"), "{text}");
+        assert_eq!(entry.summary["username_digest"].as_str().map(str::len), Some(16), "{text}");
+        // A real user's failed login still names them.
+        assert!(e.svc.login("kato", "wrong-password-1", "10.0.0.1").await.is_err());
+        let log = e.svc.audit_log(&op, Some("auth.login_failed"), 1, 10).await.unwrap();
+        assert_eq!((log.items[0].actor.as_str(), log.items[0].summary["username"].as_str()), ("kato", Some("kato")));
+    })
+    .await;
+}
