@@ -200,9 +200,8 @@ pub async fn run(cli: Cli) -> Result<u8> {
             if !svc.is_initialised().await? {
                 bail!("not initialised: run `maruhi init --admin-user NAME --admin-password-file FILE` first");
             }
-            let mut state =
-                maruhi_server::AppState::new(svc, secure_cookies.unwrap_or(!listen.ip().is_loopback()))
-                    .with_trusted_proxies(trusted_proxies);
+            let mut state = maruhi_server::AppState::new(svc, secure_cookies.unwrap_or(!listen.ip().is_loopback()))
+                .with_trusted_proxies(trusted_proxies);
             if behind_tls {
                 state = state.behind_tls();
             }

@@ -208,10 +208,8 @@ pub fn app(state: AppState) -> Router {
 async fn api_too_large(req: Request, next: Next) -> Response {
     let lang = web::lang_of(req.headers());
     let resp = next.run(req).await;
-    let is_problem = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    let is_problem =
+        resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
     if resp.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
         return web::bad_request(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -239,7 +237,11 @@ async fn same_origin_forms(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-async fn security_headers(axum::extract::State(hsts): axum::extract::State<bool>, req: Request, next: Next) -> Response {
+async fn security_headers(
+    axum::extract::State(hsts): axum::extract::State<bool>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     if hsts {

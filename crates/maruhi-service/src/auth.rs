@@ -18,6 +18,7 @@
 //!   beyond [`FREE_FAILURES_PER_ACCOUNT`] failures every attempt on it waits
 //!   100 ms, 200 ms, … up to [`ACCOUNT_DELAY_CEILING`] before the password
 //!   is checked.
+//!
 //! A successful login forgets only its own client's failures.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -213,7 +214,8 @@ pub fn is_guessable(password: &str) -> bool {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .any(|l| l == p || l == base);
     let chars: Vec<char> = p.chars().collect();
-    let repeated = (1..=4).any(|unit| chars.len() % unit == 0 && chars.chunks(unit).all(|c| c == &chars[..unit]));
+    let repeated =
+        (1..=4).any(|unit| chars.len().is_multiple_of(unit) && chars.chunks(unit).all(|c| c == &chars[..unit]));
     let runs = ["01234567890123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm"];
     let sequential = runs.iter().any(|r| {
         let reversed: String = r.chars().rev().collect();

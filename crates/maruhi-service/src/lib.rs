@@ -170,7 +170,10 @@ impl Service {
     /// Takes one extraction slot for as long as the returned guard lives, or
     /// answers [`Error::Busy`] at once when all are taken.
     pub fn extraction_slot(&self) -> Result<ExtractionSlot> {
-        Arc::clone(&self.extraction_slots).try_acquire_owned().map(|p| ExtractionSlot { _permit: p }).map_err(|_| Error::Busy)
+        Arc::clone(&self.extraction_slots)
+            .try_acquire_owned()
+            .map(|p| ExtractionSlot { _permit: p })
+            .map_err(|_| Error::Busy)
     }
 
     pub fn backend(&self) -> Backend {

@@ -174,10 +174,8 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
 /// is taken.
 pub(crate) fn busy(page: axum::response::Response) -> axum::response::Response {
     let mut resp = (axum::http::StatusCode::SERVICE_UNAVAILABLE, page).into_response();
-    resp.headers_mut().insert(
-        axum::http::header::RETRY_AFTER,
-        axum::http::HeaderValue::from(maruhi_service::BUSY_RETRY_AFTER_SECS),
-    );
+    resp.headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(maruhi_service::BUSY_RETRY_AFTER_SECS));
     resp
 }
 

@@ -418,8 +418,9 @@ async fn login_from(app: &axum::Router, peer: &str, forwarded: &str, password: &
 async fn the_client_address_comes_from_trusted_proxies_only_and_tls_turns_on_hsts() {
     let f = Fixture::new().await;
     let proxies = vec!["10.0.0.0/24".parse().unwrap(), "::1".parse().unwrap()];
-    let app =
-        maruhi_server::app(maruhi_server::AppState::new(f.svc.clone(), false).with_trusted_proxies(proxies).behind_tls());
+    let app = maruhi_server::app(
+        maruhi_server::AppState::new(f.svc.clone(), false).with_trusted_proxies(proxies).behind_tls(),
+    );
     // Through the proxy: the client named by the proxy backs off...
     // (The fixture's clock is the system's: a second may pass between two
     // attempts, so the backoff is driven until it answers 429.)

@@ -68,7 +68,10 @@ async fn an_account_attacked_from_many_addresses_is_slowed_not_locked() {
         use maruhi_service::auth::{account_delay, backoff, ACCOUNT_DELAY_CEILING};
         let ms = |n| account_delay(n, ACCOUNT_DELAY_CEILING).as_millis();
         assert_eq!([ms(0), ms(9), ms(10), ms(11), ms(14), ms(15), ms(120)], [0, 0, 100, 200, 1600, 2000, 2000]);
-        assert_eq!([backoff(2, 3), backoff(3, 3), backoff(5, 3)], [time::Duration::ZERO, time::Duration::SECOND, time::Duration::seconds(4)]);
+        assert_eq!(
+            [backoff(2, 3), backoff(3, 3), backoff(5, 3)],
+            [time::Duration::ZERO, time::Duration::SECOND, time::Duration::seconds(4)]
+        );
         assert_eq!(backoff(40, 3), time::Duration::minutes(15));
         // Password spraying from one address backs off too.
         for i in 0..30 {
@@ -187,8 +190,18 @@ async fn guessable_passwords_look_alike_names_and_typed_passwords_are_kept_out()
             password: Some(pw.into()),
             ..Default::default()
         };
-        for pw in ["            ", "password1234", "Password2026!", "qwertyuiopasdf", "abcabcabcabc", "123456789012", "iloveyou!!!!"] {
-            let Err(Error::Invalid(f)) = e.svc.create_user(&op, user("kato", pw)).await else { panic!("{pw:?} accepted") };
+        for pw in [
+            "            ",
+            "password1234",
+            "Password2026!",
+            "qwertyuiopasdf",
+            "abcabcabcabc",
+            "123456789012",
+            "iloveyou!!!!",
+        ] {
+            let Err(Error::Invalid(f)) = e.svc.create_user(&op, user("kato", pw)).await else {
+                panic!("{pw:?} accepted")
+            };
             assert_eq!(f[0].msg, maruhi_service::i18n::Msg::PasswordGuessable, "{pw:?}");
         }
         e.svc.create_user(&op, user("kato", "kumo-no-ue-de-odoru")).await.expect("a passphrase");

@@ -65,7 +65,8 @@ async fn attached_material_is_found_in_a_reworded_leak_and_recorded() {
         let seen = e.svc.scan_upload(&suzuki, "mail.txt", leak().into_bytes()).await.unwrap();
         assert!(seen.findings.is_empty());
         assert!(seen.restricted && seen.sha256.is_none(), "{seen:?}");
-        let clean = e.svc.scan_upload(&suzuki, "memo.txt", "来週の会議室の予約をお願いします。".repeat(20).into_bytes());
+        let clean =
+            e.svc.scan_upload(&suzuki, "memo.txt", "来週の会議室の予約をお願いします。".repeat(20).into_bytes());
         let clean = clean.await.unwrap();
         assert!(clean.findings.is_empty() && clean.restricted, "the same answer when nothing matched: {clean:?}");
         // Legal sees it, with where it is in both documents.
