@@ -60,6 +60,19 @@ pub enum Command {
         /// Mark session cookies Secure (default: on unless listening on loopback)
         #[arg(long)]
         secure_cookies: Option<bool>,
+        /// Scans and attachments that may run at once; more are refused with
+        /// 503 and Retry-After, never queued (default: one per core)
+        #[arg(long, env = "MARUHI_MAX_EXTRACTIONS", value_parser = clap::value_parser!(u16).range(1..))]
+        max_extractions: Option<u16>,
+        /// The server is reached over HTTPS only (TLS ends at a proxy in
+        /// front): Secure cookies and Strict-Transport-Security
+        #[arg(long, env = "MARUHI_BEHIND_TLS")]
+        behind_tls: bool,
+        /// A proxy (address or CIDR range) whose X-Forwarded-For names the
+        /// client, for throttling and the audit trail (repeatable; the
+        /// variable takes a comma-separated list). Others' headers are ignored
+        #[arg(long = "trusted-proxy", env = "MARUHI_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<maruhi_server::Cidr>,
     },
     /// Initialise if needed, load a sample manufacturing company and serve it
     Demo {

@@ -216,12 +216,20 @@ pub async fn run(cli: Cli) -> Result<u8> {
             let user = svc.init_admin(&admin_user, &password).await?;
             eprintln!("initialised; administrator `{}` created", user.username);
         }
-        Command::Serve { listen, secure_cookies } => {
-            let svc = open(g).await?;
+        Command::Serve { listen, secure_cookies, max_extractions, behind_tls, trusted_proxies } => {
+            let mut svc = open(g).await?;
+            if let Some(n) = max_extractions {
+                svc = svc.with_max_extractions(usize::from(n));
+            }
             if !svc.is_initialised().await? {
                 bail!("not initialised: run `maruhi init --admin-user NAME --admin-password-file FILE` first");
             }
-            serve(svc, g, listen, secure_cookies.unwrap_or(!listen.ip().is_loopback())).await?;
+            let mut state = maruhi_server::AppState::new(svc, secure_cookies.unwrap_or(!listen.ip().is_loopback()))
+                .with_trusted_proxies(trusted_proxies);
+            if behind_tls {
+                state = state.behind_tls();
+            }
+            serve(state, g, listen).await?;
         }
         Command::Demo { listen } => {
             let svc = open(g).await?;
@@ -235,7 +243,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
                 "\n  ㊙ maruhi demo: http://{listen}/\n  log in as `admin` (or yamada, sato, watanabe, ito, …) with password `{}`\n",
                 maruhi_service::demo::DEMO_PASSWORD
             );
-            serve(svc, g, listen, false).await?;
+            serve(maruhi_server::AppState::new(svc, false), g, listen).await?;
         }
         Command::User(cmd) => user(g, &op, cmd).await?,
         Command::Group(cmd) => group(g, &op, cmd).await?,
@@ -355,10 +363,11 @@ async fn anchor(svc: &Service, http: &reqwest::Client, url: &str, anchors: &[Vec
     Ok(Some(size))
 }
 
-async fn serve(svc: Service, g: &Global, listen: std::net::SocketAddr, secure_cookies: bool) -> Result<()> {
+async fn serve(state: maruhi_server::AppState, g: &Global, listen: std::net::SocketAddr) -> Result<()> {
+    let svc = state.svc.clone();
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(%listen, backend = ?svc.backend(), "serving");
-    let app = maruhi_server::app(maruhi_server::AppState::new(svc.clone(), secure_cookies));
+    let app = maruhi_server::app(state);
     if svc.ledger_public_key().is_ok() {
         // A new signed checkpoint every few seconds when the log has grown.
         let publisher = svc.clone();

@@ -77,13 +77,16 @@ pub fn person_name(s: &str) -> Option<String> {
     (!s.is_empty() && s.len() <= 256 && !s.chars().any(char::is_control)).then(|| s.to_owned())
 }
 
-/// A strict ISO date, `YYYY-MM-DD`.
+/// The years an HR date may fall in: `0000-01-01` is a typo, not a date.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// A strict ISO date, `YYYY-MM-DD`, within [`YEARS`].
 fn iso_date(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let shape = b.len() == 10
         && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
-    (shape && time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_ok())
-        .then(|| s.to_owned())
+    let date = time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"));
+    (shape && date.is_ok_and(|d| YEARS.contains(&d.year()))).then(|| s.to_owned())
 }
 
 /// The line a CSV record starts on. The `csv` crate's position is where the

@@ -35,7 +35,7 @@ pub mod tsa;
 mod web;
 pub mod witness;
 
-pub use web::{LANG_COOKIE, SESSION_COOKIE};
+pub use web::{Cidr, LANG_COOKIE, SESSION_COOKIE};
 
 /// The largest request body accepted anywhere (forms and JSON)...
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -50,6 +50,11 @@ pub struct AppState {
     pub svc: Service,
     /// Mark cookies `Secure` (set when served over HTTPS or not on loopback).
     pub secure_cookies: bool,
+    /// Send `Strict-Transport-Security`: the server is reached over HTTPS
+    /// only (`--behind-tls`).
+    pub hsts: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<Cidr>,
     analysis: std::sync::Arc<Analysis>,
 }
 
@@ -63,7 +68,23 @@ struct Analysis {
 
 impl AppState {
     pub fn new(svc: Service, secure_cookies: bool) -> Self {
-        AppState { svc, secure_cookies, analysis: std::sync::Arc::default() }
+        AppState { svc, secure_cookies, hsts: false, trusted_proxies: Vec::new(), analysis: std::sync::Arc::default() }
+    }
+
+    /// The server is reached over HTTPS only (a TLS-terminating proxy in
+    /// front): `Secure` cookies and `Strict-Transport-Security`, wherever it
+    /// listens.
+    pub fn behind_tls(mut self) -> Self {
+        self.secure_cookies = true;
+        self.hsts = true;
+        self
+    }
+
+    /// Trusts `X-Forwarded-For` from these proxies (and only from them) for
+    /// the client's address, which throttling and the audit trail use.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<Cidr>) -> Self {
+        self.trusted_proxies = proxies;
+        self
     }
 
     /// Re-analyses the stored events in the background (after an import of
@@ -173,7 +194,8 @@ pub fn app(state: AppState) -> Router {
         .route("/alerts", get(api_risk::alerts))
         .route("/alerts/{id}", get(api_risk::alert))
         .route("/alerts/{id}/triage", post(api_risk::triage))
-        .fallback(api::not_found);
+        .fallback(api::not_found)
+        .layer(middleware::from_fn(api_too_large));
 
     // The C2SP tlog-tiles read API, for any tlog client.
     let tlog =
@@ -184,8 +206,26 @@ pub fn app(state: AppState) -> Router {
         .merge(tlog)
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(state.hsts, security_headers))
         .with_state(state)
+}
+
+/// A body over the limit is refused by axum's extractors with plain text;
+/// the API answers every error as RFC 9457 problem details.
+async fn api_too_large(req: Request, next: Next) -> Response {
+    let lang = web::lang_of(req.headers());
+    let resp = next.run(req).await;
+    let is_problem =
+        resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
+        return web::bad_request(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            lang,
+            "MRH-INPUT-002",
+            "the request body is larger than this route accepts".to_owned(),
+        );
+    }
+    resp
 }
 
 /// Browsers send `Origin` with every unsafe request; a form posted from
@@ -204,9 +244,17 @@ async fn same_origin_forms(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-async fn security_headers(req: Request, next: Next) -> Response {
+async fn security_headers(
+    axum::extract::State(hsts): axum::extract::State<bool>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    if hsts {
+        // RFC 6797: browsers then refuse plain HTTP to this host for a year.
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

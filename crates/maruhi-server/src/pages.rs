@@ -393,10 +393,14 @@ pub async fn login(
                 .insert(header::SET_COOKIE, session_cookie(token.expose(), state.secure_cookies, max_age));
             resp
         }
-        Err(e @ (Error::BadCredentials | Error::Throttled)) => {
+        Err(e @ (Error::BadCredentials | Error::Throttled { .. })) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
             let page = LoginPage { ctx: Ctx::anonymous(lang), error: Some(e.message(lang)), username: form.username };
-            (status, render(&page)).into_response()
+            let mut resp = (status, render(&page)).into_response();
+            if let Some(secs) = e.retry_after() {
+                resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            resp
         }
         Err(e) => PageError(e, lang).into_response(),
     }
@@ -426,6 +430,12 @@ pub struct LangForm {
 /// Sets the language cookie and returns to the page the user was on.
 pub async fn switch_lang(Form(form): Form<LangForm>) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or_default();
+    // Browsers drop tabs and newlines from URLs (WHATWG URL parsing), so
+    // `/\t/evil.example` would become `//evil.example`: control characters
+    // are refused outright.
+    if form.back.chars().any(char::is_control) {
+        return (StatusCode::BAD_REQUEST, "bad return path").into_response();
+    }
     // Only local paths: never an open redirect.
     let back = if form.back.starts_with('/') && !form.back.starts_with("//") && !form.back.contains('\\') {
         form.back.as_str()
@@ -717,6 +727,10 @@ pub(crate) async fn detail_or_error(
             };
             let page = detail_page(state, viewer, id, Some(msg)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e @ Error::Busy) => {
+            let page = detail_page(state, viewer, id, Some(e.message(viewer.lang))).await?;
+            Ok(scan::busy(render(&page)))
         }
         Err(e) => Err(PageError(e, viewer.lang)),
     }

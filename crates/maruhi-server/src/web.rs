@@ -36,21 +36,91 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-pub fn remote_addr(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".to_owned())
+/// The client's address: the peer, or, when the peer is one of our trusted
+/// proxies, the nearest address in `X-Forwarded-For` that is not (read
+/// from the right, since every proxy appends; what a client wrote itself is
+/// on the left and never trusted).
+pub fn remote_addr(parts: &Parts, trusted: &[Cidr]) -> String {
+    let Some(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) else {
+        return "local".to_owned();
+    };
+    if !trusted.iter().any(|c| c.contains(peer)) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in forwarded.iter().rev() {
+        // An unreadable entry ends the chain: the last proxy we trust
+        // received the request from the hop before it.
+        let Ok(ip) = hop.parse::<std::net::IpAddr>() else { break };
+        client = ip;
+        if !trusted.iter().any(|c| c.contains(ip)) {
+            break;
+        }
+    }
+    client.to_string()
+}
+
+/// An address range (`10.0.0.0/8`, `2001:db8::/32`, or one address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    net: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        };
+        match (self.net, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let net: std::net::IpAddr = addr.parse().map_err(|_| format!("not an IP address: {addr}"))?;
+        let max = if net.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(|| format!("bad prefix length: {p}"))?,
+            None => max,
+        };
+        Ok(Cidr { net, prefix })
+    }
 }
 
 /// The client's IP address, for throttling and the audit trail.
 pub struct RemoteAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for RemoteAddr {
+impl FromRequestParts<AppState> for RemoteAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(RemoteAddr(remote_addr(parts)))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(RemoteAddr(remote_addr(parts, &state.trusted_proxies)))
     }
 }
 
@@ -109,7 +179,7 @@ impl FromRequestParts<AppState> for Viewer {
         let Some(cookie) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned) else {
             return Err(PageError(Error::Unauthenticated, lang));
         };
-        let addr = remote_addr(parts);
+        let addr = remote_addr(parts, &state.trusted_proxies);
         match state.svc.session(&cookie, Some(&addr)).await {
             Ok(Some(session)) => Ok(Viewer { session, lang, cookie }),
             Ok(None) => Err(PageError(Error::Unauthenticated, lang)),
@@ -184,7 +254,11 @@ impl IntoResponse for PageError {
             code: err.code(),
             operation_id: op,
         };
-        (status, crate::pages::render(&page)).into_response()
+        let mut resp = (status, crate::pages::render(&page)).into_response();
+        if let Some(secs) = err.retry_after() {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
     }
 }
 
@@ -214,7 +288,12 @@ pub struct ApiError(pub Error, pub Lang);
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = self.problem();
-        problem_response(status, body)
+        let retry_after = self.0.retry_after();
+        let mut resp = problem_response(status, body);
+        if let Some(secs) = retry_after {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
     }
 }
 
@@ -282,7 +361,7 @@ impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let lang = lang_of(&parts.headers);
-        let addr = remote_addr(parts);
+        let addr = remote_addr(parts, &state.trusted_proxies);
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)

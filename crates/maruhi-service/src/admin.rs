@@ -118,6 +118,12 @@ impl Service {
         let hash = input.password.as_deref().map(hash_password).transpose()?;
         let at = self.now_text();
         let mut tx = self.db.begin().await?;
+        // `Admin` beside `admin` would be a look-alike of another account:
+        // user names are unique ignoring case (one creation at a time).
+        tx.lock_named("users:create").await?;
+        if maruhi_store::users::username_taken_ignoring_case(tx.conn(), &username).await? {
+            return Err(Error::invalid("username", Msg::UsernameTaken));
+        }
         let id = maruhi_store::users::insert(
             tx.conn(),
             &NewUser {

@@ -4,6 +4,22 @@
 //! SHA-256 is stored, so a copy of the database does not let anyone log in.
 //! A failed login takes as long whether or not the user exists and says the
 //! same thing, so it never reveals which user names exist (OWASP ASVS 2.2).
+//!
+//! Failed logins slow guessing down without letting anyone lock a user out
+//! (OWASP ASVS 2.2.1, NIST SP 800-63B §5.2.2): no account is ever locked.
+//! - A client (user name and address) gets [`FREE_FAILURES_PER_CLIENT`]
+//!   free failures within [`THROTTLE_WINDOW`]; after that it must wait
+//!   1 s, 2 s, 4 s, … (at most [`MAX_BACKOFF`]) after its last failure
+//!   before it may try again. Only that address is refused, so an attacker
+//!   elsewhere cannot keep the real user out.
+//! - An address gets [`FREE_FAILURES_PER_ADDR`] free failures over all
+//!   user names (password spraying), then the same backoff.
+//! - An account attacked from many addresses is slowed, never refused:
+//!   beyond [`FREE_FAILURES_PER_ACCOUNT`] failures every attempt on it waits
+//!   100 ms, 200 ms, … up to [`ACCOUNT_DELAY_CEILING`] before the password
+//!   is checked.
+//!
+//! A successful login forgets only its own client's failures.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -22,10 +38,37 @@ use crate::{Actor, Error, Result, Service};
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
 /// Failures within this window count towards throttling.
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
-/// Failed logins for one user name within the window before logins are refused.
-pub const MAX_FAILURES_PER_USER: i64 = 5;
-/// Failed logins from one address within the window before logins are refused.
-pub const MAX_FAILURES_PER_ADDR: i64 = 30;
+/// Failures of one user name from one address before the backoff starts.
+pub const FREE_FAILURES_PER_CLIENT: i64 = 3;
+/// Failures from one address (any user name) before the backoff starts.
+pub const FREE_FAILURES_PER_ADDR: i64 = 30;
+/// The longest a client waits between attempts.
+pub const MAX_BACKOFF: Duration = Duration::minutes(15);
+/// Failures of one user name (any address) before attempts are slowed.
+pub const FREE_FAILURES_PER_ACCOUNT: i64 = 10;
+/// The longest an attempt on an attacked account is slowed.
+pub const ACCOUNT_DELAY_CEILING: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How long a client with `failures` recent failures waits after its last
+/// one: nothing for the first `free`, then 1 s doubling up to [`MAX_BACKOFF`].
+pub fn backoff(failures: i64, free: i64) -> Duration {
+    if failures < free {
+        return Duration::ZERO;
+    }
+    let doublings = (failures - free).min(20) as u32;
+    Duration::seconds(1i64 << doublings).min(MAX_BACKOFF)
+}
+
+/// How long an attempt on an account with `failures` recent failures (from
+/// every address) is slowed: nothing for the first
+/// [`FREE_FAILURES_PER_ACCOUNT`], then 100 ms doubling up to `ceiling`.
+pub fn account_delay(failures: i64, ceiling: std::time::Duration) -> std::time::Duration {
+    if failures < FREE_FAILURES_PER_ACCOUNT {
+        return std::time::Duration::ZERO;
+    }
+    let doublings = (failures - FREE_FAILURES_PER_ACCOUNT).min(20) as u32;
+    std::time::Duration::from_millis(100u64 << doublings).min(ceiling)
+}
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// What an API token may do.
@@ -144,16 +187,65 @@ pub(crate) fn check_password_policy(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(Error::invalid("password", Msg::PasswordTooShort));
     }
+    if is_guessable(password) {
+        return Err(Error::invalid("password", Msg::PasswordGuessable));
+    }
     Ok(())
 }
 
-/// A login attempt names the user by id when one exists; the name as typed
-/// (perhaps a password typed into the wrong field) goes only into the
-/// summary, which the ledger holds as an erasable commitment.
-fn attempt_event<'a>(attempt: &'a Actor, action: &'static str, typed: &str) -> Event<'a> {
+/// The most common passwords and their bases (a short embedded list; no
+/// lookup leaves the machine).
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+/// Whether a password of enough length is still among the first guesses
+/// (NIST SP 800-63B §5.1.1.2: compare against commonly used passwords,
+/// repetitive or sequential characters): all whitespace, a common password
+/// with digits or punctuation added at the end, one short unit repeated
+/// (`abcabcabcabc`), or a run of the keyboard, the alphabet or the digits.
+pub fn is_guessable(password: &str) -> bool {
+    let p = password.trim().to_lowercase();
+    if p.is_empty() {
+        return true;
+    }
+    let base = p.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation() || c.is_whitespace());
+    let common = COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l == p || l == base);
+    let chars: Vec<char> = p.chars().collect();
+    let repeated =
+        (1..=4).any(|unit| chars.len().is_multiple_of(unit) && chars.chunks(unit).all(|c| c == &chars[..unit]));
+    let runs = ["01234567890123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm"];
+    let sequential = runs.iter().any(|r| {
+        let reversed: String = r.chars().rev().collect();
+        r.contains(p.as_str()) || reversed.contains(p.as_str())
+    });
+    common || base.is_empty() || repeated || sequential
+}
+
+/// The actor name of an attempt on a user name that does not exist.
+pub const UNKNOWN_USER: &str = "unknown user";
+
+/// A login attempt names the user by id when one exists. A name that
+/// matches no user may be a password typed into the wrong field: it is
+/// never recorded as typed, only as a keyed digest (`username_digest`, the
+/// first 16 hex digits of SHA-256 over a key derived from the installation
+/// key and the name), so repeated attempts on one name can be told apart
+/// without the name being readable.
+fn attempt_event<'a>(attempt: &'a Actor, action: &'static str, typed: &str, key: Option<&[u8; 32]>) -> Event<'a> {
+    let summary = match (attempt.user_id, key) {
+        (Some(_), _) => serde_json::json!({ "username": typed.chars().take(64).collect::<String>() }),
+        (None, Some(key)) => {
+            let mut h = Sha256::new();
+            h.update(key);
+            h.update(typed.as_bytes());
+            serde_json::json!({ "username_digest": hex_lower(&h.finalize()[..8]) })
+        }
+        (None, None) => serde_json::json!({}),
+    };
     let object = attempt.user_id.map(|id| id.to_string()).unwrap_or_else(|| "unknown".to_owned());
-    Event::new(attempt, action, "user", object)
-        .summary(serde_json::json!({ "username": typed.chars().take(64).collect::<String>() }))
+    Event::new(attempt, action, "user", object).summary(summary)
 }
 
 impl Service {
@@ -168,24 +260,46 @@ impl Service {
         // guesses then cannot all slip under the limit.
         let mut tx = self.db.begin().await?;
         tx.lock_named(&format!("login:{username}")).await?;
-        let (by_user, by_addr) =
-            maruhi_store::auth::login_failures_since(tx.conn(), username, remote_addr, &since).await?;
+        let digest_key = self.scan_keys.as_deref().map(|k| &k.unknown_user);
+        let failures = maruhi_store::auth::login_failures_since(tx.conn(), username, remote_addr, &since).await?;
         let found = maruhi_store::users::credentials(tx.conn(), username).await?;
 
         let attempt = Actor {
             user_id: found.as_ref().map(|(u, _)| u.id),
-            username: username.chars().take(64).collect(),
+            username: match &found {
+                Some((u, _)) => u.username.clone(),
+                None => UNKNOWN_USER.to_owned(),
+            },
             role: Role::Employee,
             scope: Scope::Read,
             remote_addr: Some(remote_addr.to_owned()),
         };
-        if by_user >= MAX_FAILURES_PER_USER || by_addr >= MAX_FAILURES_PER_ADDR {
-            audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_throttled", username)).await?;
+        // The client (and the address) must have waited out its backoff
+        // since its last failure; a refused attempt is not a failure, so
+        // waiting is always enough.
+        let wait_until = |last: &Option<String>, n: i64, free: i64| {
+            last.as_deref().and_then(crate::clock::parse_time).map(|t| t + backoff(n, free)).filter(|t| *t > now)
+        };
+        let blocked = [
+            wait_until(&failures.client_last, failures.client, FREE_FAILURES_PER_CLIENT),
+            wait_until(&failures.addr_last, failures.addr, FREE_FAILURES_PER_ADDR),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        if let Some(until) = blocked {
+            audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_throttled", username, digest_key)).await?;
             tx.commit().await?;
-            return Err(Error::Throttled);
+            let secs = (until - now).whole_seconds().max(1) as u64;
+            return Err(Error::Throttled { retry_after_secs: secs });
         }
         maruhi_store::auth::record_login_failure(tx.conn(), username, remote_addr, &at).await?;
         tx.commit().await?;
+        // An account attacked from many addresses is slowed, never refused.
+        let delay = account_delay(failures.account, self.login_delay_ceiling);
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
 
         let ok = match &found {
             Some((user, Some(hash))) => verify_password(password, hash) && !user.disabled,
@@ -196,7 +310,7 @@ impl Service {
         };
         let mut tx = self.db.begin().await?;
         let Some((user, _)) = found.filter(|_| ok) else {
-            audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_failed", username)).await?;
+            audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_failed", username, digest_key)).await?;
             tx.commit().await?;
             return Err(Error::BadCredentials);
         };
@@ -212,7 +326,7 @@ impl Service {
             &format_time(now + SESSION_LIFETIME),
         )
         .await?;
-        maruhi_store::auth::clear_login_failures(tx.conn(), username, &since).await?;
+        maruhi_store::auth::clear_login_failures(tx.conn(), username, remote_addr, &since).await?;
         maruhi_store::auth::purge_expired_sessions(tx.conn(), &at).await?;
         let actor = Actor {
             user_id: Some(user.id),

@@ -45,13 +45,19 @@ pub fn format_time(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
+/// Parses what [`format_time`] wrote.
+pub fn parse_time(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
 /// The date part, `YYYY-MM-DD`.
 pub fn format_date(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-/// Parses `YYYY-MM-DD`.
+/// Parses `YYYY-MM-DD`, in the years 1900 to 2200 (a date outside them is
+/// a typo, as HR data's are).
 pub fn parse_date(s: &str) -> Option<time::Date> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.trim(), &fmt).ok()
+    time::Date::parse(s.trim(), &fmt).ok().filter(|d| maruhi_events::hr::YEARS.contains(&d.year()))
 }

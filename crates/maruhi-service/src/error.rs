@@ -25,9 +25,13 @@ pub enum Error {
     #[error("wrong user name or password")]
     BadCredentials,
     #[error("too many failed logins; try again later")]
-    Throttled,
+    Throttled { retry_after_secs: u64 },
     #[error("conflict")]
     Conflict(Msg),
+    /// Every extraction slot is taken (scans and attachments are CPU work
+    /// with a global cap); try again shortly. Never queued.
+    #[error("the server is busy; try again shortly")]
+    Busy,
     #[error(transparent)]
     Store(#[from] maruhi_store::StoreError),
 }
@@ -45,8 +49,9 @@ impl Error {
             Error::Forbidden => "MRH-AUTHZ-001",
             Error::Unauthenticated => "MRH-AUTH-001",
             Error::BadCredentials => "MRH-AUTH-002",
-            Error::Throttled => "MRH-AUTH-003",
+            Error::Throttled { .. } => "MRH-AUTH-003",
             Error::Conflict(_) => "MRH-CONFLICT-001",
+            Error::Busy => "MRH-BUSY-001",
             Error::Store(maruhi_store::StoreError::SchemaTooNew { .. }) => "MRH-STORE-002",
             Error::Store(_) => "MRH-STORE-001",
         }
@@ -59,8 +64,9 @@ impl Error {
             Error::NotFound => 404,
             Error::Forbidden => 403,
             Error::Unauthenticated | Error::BadCredentials => 401,
-            Error::Throttled => 429,
+            Error::Throttled { .. } => 429,
             Error::Conflict(_) => 409,
+            Error::Busy => 503,
             Error::Store(_) => 500,
         }
     }
@@ -73,15 +79,26 @@ impl Error {
             Error::Forbidden => Msg::Forbidden,
             Error::Unauthenticated => Msg::LoginRequired,
             Error::BadCredentials => Msg::BadCredentials,
-            Error::Throttled => Msg::Throttled,
+            Error::Throttled { .. } => Msg::Throttled,
             Error::Conflict(m) => *m,
+            Error::Busy => Msg::Busy,
             Error::Store(_) => Msg::ServerError,
         };
         msg.text(lang).to_owned()
     }
 
+    /// A 503 that says to come back is not a failure of ours.
     pub fn is_server_error(&self) -> bool {
-        self.status() >= 500
+        self.status() >= 500 && !matches!(self, Error::Busy)
+    }
+
+    /// Seconds after which the request may be retried (`Retry-After`).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::Busy => Some(crate::BUSY_RETRY_AFTER_SECS),
+            Error::Throttled { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
     }
 }
 

@@ -69,6 +69,7 @@ pub enum Msg {
     LoginRequired,
     BadCredentials,
     Throttled,
+    Busy,
     ServerError,
     Required,
     TooLong,
@@ -82,6 +83,7 @@ pub enum Msg {
     BadDate,
     BadUsername,
     PasswordTooShort,
+    PasswordGuessable,
     UsernameTaken,
     GroupTaken,
     StaleRevision,
@@ -135,6 +137,10 @@ impl Msg {
                 "ログインの失敗が続いたため、しばらく待ってから再度お試しください。",
                 "Too many failed logins. Please wait a while and try again.",
             ),
+            Msg::Busy => (
+                "ただいま他のスキャンや資料の登録を処理中のため受け付けられません。少し待ってから再度お試しください。",
+                "The server is busy with other scans and attachments. Please try again in a moment.",
+            ),
             Msg::ServerError => ("サーバーでエラーが発生しました。", "The server hit an error."),
             Msg::Required => ("必須項目です。", "This field is required."),
             Msg::TooLong => ("長すぎます。", "This is too long."),
@@ -153,6 +159,10 @@ impl Msg {
             Msg::PasswordTooShort => {
                 ("パスワードは 12 文字以上にしてください。", "A password needs at least 12 characters.")
             }
+            Msg::PasswordGuessable => (
+                "推測されやすいパスワードです（よく使われるパスワード、空白だけ、同じ文字や並びの繰り返しなど）。別のものにしてください。",
+                "This password is too easy to guess (a common password, only spaces, or a repeated or sequential pattern). Choose another.",
+            ),
             Msg::UsernameTaken => ("そのユーザー名は既に使われています。", "That user name is already taken."),
             Msg::GroupTaken => ("そのグループ名は既に使われています。", "That group name is already taken."),
             Msg::StaleRevision => (
@@ -372,7 +382,8 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("scan.size", "サイズ", "Size"),
     ("scan.documents", "文書数", "Documents"),
     ("scan.none_found", "登録済みの資料は見つかりませんでした。", "No registered material was found."),
-    ("scan.hidden", "あなたに閲覧権限のない営業秘密との一致がありました。内容は表示しませんが、証拠台帳に記録され、法務・知財と管理責任者が確認できます。", "Matches with secrets you may not see were found. They are not shown, but they are recorded in the evidence ledger for legal/IP and the secrets' managers."),
+    ("scan.restricted", "表示しているのは、あなたが閲覧できる資料との一致だけです。それ以外の資料との一致があった場合は、表示も件数の表示もせずに証拠台帳に記録し、法務・知財と管理責任者が確認できます。", "Only matches with material you may see are shown. Matches with other material, if any, are neither shown nor counted; they were recorded in the evidence ledger for legal/IP and the secrets' managers."),
+    ("scan.none_visible", "閲覧できる資料との一致は見つかりませんでした。", "No match with material you may see was found."),
     ("scan.diagnostics", "読み取れなかった部分", "Parts that could not be read"),
     ("scan.third_party", "第三者資料", "Third-party"),
     ("scan.coverage", "資料に占める割合", "Coverage of the material"),

@@ -563,7 +563,12 @@ impl Service {
         if !policy::may_read_audit(actor) {
             match (row.object_type.as_str(), row.object_id.as_deref().and_then(|i| i.parse::<i64>().ok())) {
                 ("secret", Some(id)) => {
-                    self.history(actor, id).await?;
+                    // The proof of an entry is offered where the entry is
+                    // shown: in the secret's history as this actor sees it.
+                    let shown = self.history(actor, id).await?;
+                    if !shown.iter().any(|h| h.ledger_index == Some(index)) {
+                        return Err(Error::NotFound);
+                    }
                 }
                 _ => return Err(Error::NotFound),
             }

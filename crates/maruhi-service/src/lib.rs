@@ -57,6 +57,15 @@ pub use registry::{Dashboard, ListParams, SortKey};
 
 use model::Role;
 
+/// Seconds a caller is told to wait when every extraction slot is taken.
+pub const BUSY_RETRY_AFTER_SECS: u64 = 5;
+
+/// The default number of concurrent extractions (scans, attachments): one
+/// per core, so uploads cannot starve the rest of the server.
+pub fn default_max_extractions() -> usize {
+    std::thread::available_parallelism().map(std::num::NonZeroUsize::get).unwrap_or(2)
+}
+
 /// The default classification levels, most secret first.
 pub const DEFAULT_LEVELS: [&str; 3] = ["極秘", "秘", "社外秘"];
 
@@ -87,6 +96,12 @@ impl Actor {
     }
 }
 
+/// One of the process's extraction slots, released when dropped.
+#[derive(Debug)]
+pub struct ExtractionSlot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
 /// The service: a database, a clock and a short-lived cache of register counts.
 #[derive(Clone)]
 pub struct Service {
@@ -97,6 +112,10 @@ pub struct Service {
     scan_keys: Option<Arc<scan::ScanKeys>>,
     scanner_cache: Arc<scan::ScannerCache>,
     index_dir: Option<std::path::PathBuf>,
+    /// How long an attempt on an account under attack is slowed at most.
+    login_delay_ceiling: std::time::Duration,
+    /// Global cap on concurrent extractions (scans and attachments).
+    extraction_slots: Arc<tokio::sync::Semaphore>,
     /// The installation's own rule pack, or why it does not load.
     rule_pack: Option<std::result::Result<Arc<risk::RulePack>, String>>,
     builtin_pack: Arc<std::sync::Mutex<Option<Arc<risk::RulePack>>>>,
@@ -125,11 +144,37 @@ impl Service {
             scan_keys: None,
             scanner_cache: Arc::default(),
             index_dir: None,
+            login_delay_ceiling: auth::ACCOUNT_DELAY_CEILING,
+            extraction_slots: Arc::new(tokio::sync::Semaphore::new(default_max_extractions())),
             rule_pack: None,
             builtin_pack: Arc::default(),
         };
         svc.ensure_levels().await?;
         Ok(svc)
+    }
+
+    /// The longest an attempt on an account attacked from many addresses is
+    /// slowed ([`auth::ACCOUNT_DELAY_CEILING`] by default).
+    pub fn with_login_delay_ceiling(mut self, ceiling: std::time::Duration) -> Service {
+        self.login_delay_ceiling = ceiling;
+        self
+    }
+
+    /// At most `n` extractions (scans of uploads, attachments of material)
+    /// run at once in this process; more are refused with [`Error::Busy`],
+    /// never queued. `n` is at least 1.
+    pub fn with_max_extractions(mut self, n: usize) -> Service {
+        self.extraction_slots = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self
+    }
+
+    /// Takes one extraction slot for as long as the returned guard lives, or
+    /// answers [`Error::Busy`] at once when all are taken.
+    pub fn extraction_slot(&self) -> Result<ExtractionSlot> {
+        Arc::clone(&self.extraction_slots)
+            .try_acquire_owned()
+            .map(|p| ExtractionSlot { _permit: p })
+            .map_err(|_| Error::Busy)
     }
 
     pub fn backend(&self) -> Backend {

@@ -53,8 +53,32 @@ pub fn may_write(actor: &Actor) -> bool {
 /// Scanning files against the installation's material: those who
 /// investigate (analysts), oversee (admin, legal/IP) or own secrets
 /// (managers). Each sees only the findings about secrets they may see.
+/// A scan records evidence and costs CPU, so it needs write scope.
 pub fn may_scan(actor: &Actor) -> bool {
-    matches!(actor.role, Role::Admin | Role::Legal | Role::Analyst | Role::Manager)
+    actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Legal | Role::Analyst | Role::Manager)
+}
+
+/// Who sees that a secret was found by a scan, and what was scanned: the
+/// investigation itself. Legal/IP, analysts, admin and the secret's own
+/// 管理責任者; never the rest of the access list, which may include the
+/// person under investigation. (Auditors read the whole audit trail, not
+/// a secret's history.)
+pub fn sees_investigations(actor: &Actor, manager_id: Option<i64>) -> bool {
+    matches!(actor.role, Role::Admin | Role::Legal | Role::Analyst)
+        || (actor.user_id.is_some() && manager_id == actor.user_id)
+}
+
+/// Audit actions that belong to an investigation rather than to the
+/// management of a secret.
+pub fn is_investigation_action(action: &str) -> bool {
+    action.starts_with("scan.")
+}
+
+/// Whether a scan may tell the caller about every finding: only roles that
+/// see every secret and the third-party collection. Anyone else must not
+/// learn, even as a count, that material they may not see matched.
+pub fn sees_every_finding(role: Role) -> bool {
+    sees_whole_register(role) && sees_collections(role)
 }
 
 /// The third-party and background collections are kept by admin and

@@ -583,12 +583,21 @@ impl Service {
         Ok(())
     }
 
-    /// The audit trail of one secret, oldest first.
+    /// The audit trail of one secret, oldest first. Scan findings (who or
+    /// what was scanned) are left out for everyone but those who
+    /// investigate ([`policy::sees_investigations`]): the rest of the access
+    /// list may include the person under investigation. The ledger keeps
+    /// every entry; only this view is filtered.
     pub async fn history(&self, actor: &Actor, id: i64) -> Result<Vec<AuditEntry>> {
         let mut conn = self.db.read().await?;
-        self.visible_row(&mut conn, actor, id).await?;
+        let row = self.visible_row(&mut conn, actor, id).await?;
+        let investigates = policy::sees_investigations(actor, row.manager_id);
         let rows = maruhi_store::audit::for_object(&mut conn, "secret", &id.to_string()).await?;
-        Ok(rows.into_iter().map(audit_entry).collect())
+        Ok(rows
+            .into_iter()
+            .filter(|r| investigates || !policy::is_investigation_action(&r.action))
+            .map(audit_entry)
+            .collect())
     }
 
     pub async fn acknowledgements(&self, actor: &Actor, id: i64) -> Result<Vec<Acknowledgement>> {

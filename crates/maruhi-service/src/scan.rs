@@ -32,6 +32,8 @@ use crate::{policy, Actor, Error, Result, Service};
 pub(crate) struct ScanKeys {
     fingerprint: Key,
     seal: [u8; 32],
+    /// Keys the digest of unknown user names typed at the login.
+    pub(crate) unknown_user: [u8; 32],
 }
 
 impl ScanKeys {
@@ -45,6 +47,7 @@ impl ScanKeys {
         ScanKeys {
             fingerprint: Key::from_bytes(derive(b"maruhi fingerprint key v1\0")),
             seal: derive(b"maruhi material seal key v1\0"),
+            unknown_user: derive(b"maruhi unknown user name key v1\0"),
         }
     }
 }
@@ -145,9 +148,14 @@ pub struct ScanOutcome {
     pub sha256: Option<String>,
     /// Findings the user may see.
     pub findings: Vec<Finding>,
-    /// Findings about secrets the user may not see: counted, recorded in the
-    /// audit trail for legal and the secrets' managers, not shown.
-    pub hidden_findings: usize,
+    /// Whether findings may have been withheld: true for every caller who
+    /// may not see every secret and the third-party collection. Findings
+    /// about material the caller may not see are recorded in the audit
+    /// trail for legal and the secrets' managers, and neither shown nor
+    /// counted here (a count would confirm that a secret the caller may not
+    /// know of exists). It depends on the caller's role only, never on
+    /// what was found.
+    pub restricted: bool,
     pub diagnostics: Vec<ScanDiagnostic>,
 }
 
@@ -260,6 +268,7 @@ impl Service {
         let mut problems = Problems::default();
         let file_name = problems.text("file", file_name, true, 500);
         problems.finish()?;
+        let _slot = self.extraction_slot()?;
         let fp = self.fingerprinter()?;
         let limits = maruhi_extract::Limits::default();
         let (name, data) = (file_name, bytes.to_vec());
@@ -440,6 +449,8 @@ impl Service {
         let name = problems.text("file", file_name, false, 500);
         problems.finish()?;
         let name = if name.is_empty() { "upload".to_owned() } else { name };
+        // Held until the scan ends (also while a changed index is rebuilt).
+        let _slot = self.extraction_slot()?;
         let scanner = self.scanner().await?;
         // One file for a person to read: with what was discounted and why.
         let report = tokio::task::spawn_blocking(move || scanner.with_explanations(true).scan_bytes(&name, &bytes))
@@ -479,11 +490,10 @@ impl Service {
         Ok(events.len())
     }
 
-    /// Splits a report into what the actor may see and a count of the rest.
+    /// What of a report the actor may see; the rest is left out without a trace.
     async fn visible_outcome(&self, actor: &Actor, report: FileReport) -> Result<ScanOutcome> {
         let mut conn = self.db.read().await?;
         let mut findings = Vec::new();
-        let mut hidden = 0;
         for f in report.findings {
             let visible = match (f.collection, f.secret_id) {
                 (Collection::Secret, Some(sid)) => match maruhi_store::secrets::get(&mut conn, sid).await? {
@@ -494,17 +504,17 @@ impl Service {
             };
             if visible {
                 findings.push(f);
-            } else {
-                hidden += 1;
             }
         }
         Ok(ScanOutcome {
             path: report.path,
             bytes: report.bytes,
             documents: report.documents,
-            sha256: report.sha256,
+            // The scanner hashes a file only when something matched: shown
+            // only with a visible finding, or its presence would tell.
+            sha256: report.sha256.filter(|_| !findings.is_empty()),
             findings,
-            hidden_findings: hidden,
+            restricted: !policy::sees_every_finding(actor.role),
             diagnostics: report.diagnostics.into_iter().map(Into::into).collect(),
         })
     }

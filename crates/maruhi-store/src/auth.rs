@@ -128,29 +128,59 @@ pub async fn record_login_failure(conn: &mut AnyConnection, username: &str, addr
     Ok(())
 }
 
-/// Failures since `since` for this user name and for this address.
+/// Recent failed logins around one attempt, for throttling.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// For this user name from this address, and when the last one was.
+    pub client: i64,
+    pub client_last: Option<String>,
+    /// From this address, whatever the user name, and when the last one was.
+    pub addr: i64,
+    pub addr_last: Option<String>,
+    /// For this user name, from any address.
+    pub account: i64,
+}
+
+/// Failures since `since` for this user name, this address, and both.
 pub async fn login_failures_since(
     conn: &mut AnyConnection,
     username: &str,
     addr: &str,
     since: &str,
-) -> Result<(i64, i64)> {
+) -> Result<LoginFailures> {
     let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2) AS by_user, \
-         (SELECT COUNT(*) FROM login_failures WHERE remote_addr = $3 AND at > $4) AS by_addr",
+        "SELECT (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND remote_addr = $2 AND at > $3) AS client, \
+         (SELECT MAX(at) FROM login_failures WHERE username = $1 AND remote_addr = $2 AND at > $3) AS client_last, \
+         (SELECT COUNT(*) FROM login_failures WHERE remote_addr = $2 AND at > $3) AS by_addr, \
+         (SELECT MAX(at) FROM login_failures WHERE remote_addr = $2 AND at > $3) AS addr_last, \
+         (SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $3) AS account",
     )
     .bind(username)
-    .bind(since)
     .bind(addr)
     .bind(since)
     .fetch_one(conn)
     .await?;
-    Ok((row.try_get("by_user")?, row.try_get("by_addr")?))
+    Ok(LoginFailures {
+        client: row.try_get("client")?,
+        client_last: row.try_get("client_last")?,
+        addr: row.try_get("by_addr")?,
+        addr_last: row.try_get("addr_last")?,
+        account: row.try_get("account")?,
+    })
 }
 
-pub async fn clear_login_failures(conn: &mut AnyConnection, username: &str, older_than: &str) -> Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE username = $1 OR at <= $2")
+/// After a successful login: forgets this client's failures for the user
+/// name (not other addresses', so a real login never resets an attacker's
+/// backoff) and every failure older than the window.
+pub async fn clear_login_failures(
+    conn: &mut AnyConnection,
+    username: &str,
+    addr: &str,
+    older_than: &str,
+) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE (username = $1 AND remote_addr = $2) OR at <= $3")
         .bind(username)
+        .bind(addr)
         .bind(older_than)
         .execute(conn)
         .await?;

@@ -59,6 +59,15 @@ pub async fn by_username(conn: &mut AnyConnection, username: &str) -> Result<Opt
     sqlx::query(&sql).bind(username).fetch_optional(conn).await?.as_ref().map(decode).transpose()
 }
 
+/// Whether a user name is taken, ignoring ASCII case (user names are ASCII).
+pub async fn username_taken_ignoring_case(conn: &mut AnyConnection, username: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE LOWER(username) = LOWER($1)")
+        .bind(username)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
 /// The user and their password hash, for login.
 pub async fn credentials(conn: &mut AnyConnection, username: &str) -> Result<Option<(UserRow, Option<String>)>> {
     let sql = format!("SELECT {COLUMNS}, password_hash FROM users WHERE username = $1");

@@ -28,7 +28,9 @@ pub struct ResultView {
     documents: usize,
     sha256: String,
     findings: Vec<FindingView>,
-    hidden: usize,
+    /// Findings about material the viewer may not see would be neither
+    /// shown nor counted.
+    restricted: bool,
     diagnostics: Vec<(String, String, String)>,
 }
 
@@ -113,6 +115,11 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
             let error = Some(e.message(lang));
             return Ok(render(&ScanPage { ctx: viewer.ctx(), result: None, error }));
         }
+        Err(e @ Error::Busy) => {
+            // The form again, with the message: the user retries in a moment.
+            let page = render(&ScanPage { ctx: viewer.ctx(), result: None, error: Some(e.message(lang)) });
+            return Ok(busy(page));
+        }
         Err(e) => return Err(PageError(e, lang)),
     };
     let mut findings = Vec::with_capacity(outcome.findings.len());
@@ -157,10 +164,19 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
         documents: outcome.documents,
         sha256: outcome.sha256.unwrap_or_default(),
         findings,
-        hidden: outcome.hidden_findings,
+        restricted: outcome.restricted,
         diagnostics: outcome.diagnostics.into_iter().map(|d| (d.path, d.message, d.code)).collect(),
     };
     Ok(render(&ScanPage { ctx: viewer.ctx(), result: Some(result), error: None }))
+}
+
+/// A page answered with 503 and `Retry-After`, when every extraction slot
+/// is taken.
+pub(crate) fn busy(page: axum::response::Response) -> axum::response::Response {
+    let mut resp = (axum::http::StatusCode::SERVICE_UNAVAILABLE, page).into_response();
+    resp.headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(maruhi_service::BUSY_RETRY_AFTER_SECS));
+    resp
 }
 
 fn format_size(bytes: u64) -> String {

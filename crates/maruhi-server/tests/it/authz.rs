@@ -163,6 +163,10 @@ async fn read_tokens_cannot_write() {
     assert_eq!(f.call(Method::POST, "/api/v1/secrets", &admin, Some(SECRET)).await.status, 403);
     assert_eq!(f.call(Method::POST, "/api/v1/events?format=jsonl&source=x", &admin, Some(EVENT)).await.status, 403);
     assert_eq!(f.call(Method::POST, "/api/v1/hr", &admin, Some(HR)).await.status, 403);
+    // A scan records evidence and costs CPU: write scope.
+    assert_eq!(f.call(Method::POST, "/api/v1/scan?name=mail.txt", &admin, Some(LEAK)).await.status, 403);
+    let analyst = f.token("tanaka", Scope::Read).await;
+    assert_eq!(f.call(Method::POST, "/api/v1/scan?name=mail.txt", &analyst, Some(LEAK)).await.status, 403);
     let body = r#"{"user":"x"}"#;
     assert_eq!(f.call(Method::POST, "/api/v1/watchlists/privileged", &admin, Some(body)).await.status, 403);
     assert_eq!(f.call(Method::GET, "/api/v1/watchlists", &admin, None).await.status, 200);

@@ -4,7 +4,7 @@
 use axum::http::Method;
 use maruhi_service::Scope;
 
-use crate::{Auth, Fixture};
+use crate::{Auth, Fixture, MATERIAL};
 
 #[tokio::test]
 async fn api_list_honours_need_to_know() {
@@ -204,12 +204,25 @@ async fn the_scan_page_shows_findings_side_by_side_only_to_the_entitled() {
     assert!(r.body.contains("組立手順.txt"), "the material's name");
     assert!(r.body.contains("ﾆｭｰﾄﾝﾒｰﾄﾙ"), "the scanned passage as it was written");
     assert!(r.body.contains("ニュートンメートル"), "the material's passage");
-    // The analyst is told something was found, but not what.
+    // The analyst is not told whether anything they may not see was found:
+    // the page says the same as for a clean file.
     let tanaka = f.session("tanaka").await;
     let r = f.upload("/scan", &tanaka, "転送メール.txt", leak.as_bytes(), &[]).await;
     assert_eq!(r.status, 200);
-    assert!(r.body.contains("id=\"hidden-findings\""));
+    assert!(r.body.contains("id=\"restricted-findings\"") && r.body.contains("id=\"nothing-visible\""));
     assert!(!r.body.contains("MX-7 組立図") && !r.body.contains("ニュートンメートル"));
+    assert!(!r.body.contains("SHA-256"), "the file is hashed only when something matched");
+    // Nor does the secret's history shown to the employee on its access
+    // list mention the scan (legal's and the manager's does).
+    let watanabe = f.token("watanabe", Scope::Read).await;
+    let path = format!("/api/v1/secrets/{}/history", f.secret_id);
+    let history = f.call(Method::GET, &path, &watanabe, None).await;
+    assert_eq!(history.status, 200);
+    assert!(!history.body.contains("scan.finding") && !history.body.contains("転送メール"), "{}", history.body);
+    let page = f.call(Method::GET, &format!("/secrets/{}", f.secret_id), &f.session("watanabe").await, None).await;
+    assert!(!page.body.contains("転送メール"));
+    let sato = f.token("sato", Scope::Read).await;
+    assert!(f.call(Method::GET, &path, &sato, None).await.body.contains("転送メール"));
     // Without the CSRF token nothing is scanned.
     let Auth::Session(cookie, _) = &yamada else { unreachable!() };
     let forged = Auth::Session(cookie.clone(), "wrong".into());
@@ -345,4 +358,139 @@ async fn hr_data_and_watchlists_over_the_api() {
     assert_eq!(f.call(Method::DELETE, "/api/v1/watchlists/privileged/dba01", &yamada, None).await.status, 404);
     let bad = f.call(Method::POST, "/api/v1/watchlists/privileged", &yamada, Some(r#"{"user":""}"#)).await;
     assert_eq!((bad.status.as_u16(), bad.json()["errors"][0]["field"].as_str()), (422, Some("user")));
+}
+
+#[tokio::test]
+async fn a_full_server_answers_busy_with_retry_after_on_the_api_and_the_page() {
+    let f = Fixture::new().await;
+    let svc = f.svc.clone().with_max_extractions(1);
+    let f = Fixture {
+        app: maruhi_server::app(maruhi_server::AppState::new(svc.clone(), false)),
+        svc,
+        secret_id: f.secret_id,
+    };
+    let slot = f.svc.extraction_slot().unwrap();
+    let yamada = f.token("yamada", Scope::Write).await;
+    let r = f.call(Method::POST, "/api/v1/scan?name=a.txt", &yamada, Some("本文")).await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.headers.get("retry-after").unwrap(), "5");
+    assert_eq!(r.headers.get("content-type").unwrap(), "application/problem+json");
+    assert_eq!(r.json()["code"], "MRH-BUSY-001");
+    assert!(r.json().get("operation_id").is_none(), "not a failure of ours");
+    let path = format!("/api/v1/secrets/{}/materials?name=a.txt", f.secret_id);
+    assert_eq!(f.call(Method::POST, &path, &yamada, Some(MATERIAL)).await.status, 503);
+    // The page: the form again with the message, in the user's language.
+    let session = f.session("yamada").await;
+    let r = f.upload("/scan", &session, "a.txt", b"x", &[]).await;
+    assert_eq!(r.status, 503);
+    assert_eq!(r.headers.get("retry-after").unwrap(), "5");
+    assert!(r.body.contains("少し待ってから再度お試しください") && r.body.contains("id=\"scan-file\""), "{}", r.body);
+    let attach = format!("/secrets/{}/materials", f.secret_id);
+    let r = f.upload(&attach, &f.session("sato").await, "b.txt", MATERIAL.as_bytes(), &[]).await;
+    assert_eq!(r.status, 503);
+    drop(slot);
+    let r = f.call(Method::POST, "/api/v1/scan?name=a.txt", &yamada, Some(MATERIAL)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// Posts the login form from `peer`, with an `X-Forwarded-For` header.
+async fn login_from(app: &axum::Router, peer: &str, forwarded: &str, password: &str) -> crate::Reply {
+    use axum::body::Body;
+    use axum::extract::ConnectInfo;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", forwarded)
+        .body(Body::from(format!("username=sato&password={password}")))
+        .unwrap();
+    let peer: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+    req.extensions_mut().insert(ConnectInfo(peer));
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    crate::Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
+}
+
+#[tokio::test]
+async fn the_client_address_comes_from_trusted_proxies_only_and_tls_turns_on_hsts() {
+    let f = Fixture::new().await;
+    let proxies = vec!["10.0.0.0/24".parse().unwrap(), "::1".parse().unwrap()];
+    let app = maruhi_server::app(
+        maruhi_server::AppState::new(f.svc.clone(), false).with_trusted_proxies(proxies).behind_tls(),
+    );
+    // Through the proxy: the client named by the proxy backs off...
+    // (The fixture's clock is the system's: a second may pass between two
+    // attempts, so the backoff is driven until it answers 429.)
+    let throttled = |peer: &'static str, forwarded: &'static str| {
+        let app = app.clone();
+        async move {
+            for i in 0..10 {
+                let r = login_from(&app, peer, forwarded, "wrong-password-1").await;
+                if i < 3 {
+                    assert_eq!(r.status, 401, "three free tries");
+                } else if r.status == 429 {
+                    return r;
+                }
+            }
+            panic!("never throttled");
+        }
+    };
+    let r = throttled("10.0.0.5", "forged, 198.51.100.7").await;
+    assert!(r.headers["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    // ...while another client behind the same proxy logs in, with a Secure
+    // cookie because the server is behind TLS.
+    let r = login_from(&app, "10.0.0.5", "198.51.100.8, 10.0.0.9", crate::PW).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.headers["set-cookie"].to_str().unwrap().contains("; Secure"));
+    assert_eq!(r.headers["strict-transport-security"], "max-age=31536000");
+    // Anyone else's X-Forwarded-For is ignored: varying it does not escape
+    // the backoff of the real peer.
+    for i in 0..3 {
+        let r = login_from(&app, "192.0.2.50", &format!("203.0.113.{i}"), "wrong-password-1").await;
+        assert_eq!(r.status, 401);
+    }
+    let mut seen = false;
+    for i in 3..10 {
+        let r = login_from(&app, "192.0.2.50", &format!("203.0.113.{i}"), "wrong-password-1").await;
+        if r.status == 429 {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "a forged X-Forwarded-For does not escape the backoff");
+    // Without --behind-tls: no HSTS.
+    let plain = f.call(Method::GET, "/login", &Auth::None, None).await;
+    assert!(plain.headers.get("strict-transport-security").is_none());
+}
+
+#[tokio::test]
+async fn low_findings_of_the_review_stay_fixed() {
+    let f = Fixture::new().await;
+    // /lang: control characters are refused; only same-site paths.
+    for back in ["/%09/evil.example", "/%0d%0aSet-Cookie:x=y", "/%0a/evil.example"] {
+        let r = f.call(Method::POST, "/lang", &Auth::None, Some(&format!("lang=en&back={back}"))).await;
+        assert_eq!(r.status, 400, "{back}");
+    }
+    for back in ["//evil.example", "https://evil.example", "/\\evil.example"] {
+        let body = format!("lang=en&back={}", back.replace('\\', "%5C"));
+        let r = f.call(Method::POST, "/lang", &Auth::None, Some(&body)).await;
+        assert_eq!(r.headers["location"], "/", "{back}");
+    }
+    // A body over the limit is a problem document.
+    let token = f.token("tanaka", Scope::Write).await;
+    let big = "x".repeat(maruhi_server::MAX_UPLOAD_BYTES + 1);
+    let r = f.call(Method::POST, "/api/v1/scan?name=a.txt", &token, Some(&big)).await;
+    assert_eq!(r.status, 413);
+    assert_eq!(r.headers["content-type"], "application/problem+json");
+    assert_eq!(r.json()["code"], "MRH-INPUT-002");
+    // Person links are percent-encoded.
+    let event = r#"{"@timestamp":"2026-11-02T23:05:00+09:00","event":{"id":"x1","action":"file-copy"},"user":{"name":"a b/c?d"},"file":{"path":"E:\\MX-7.dwg"},"device":{"type":"removable"}}"#;
+    let r = f.call(Method::POST, "/api/v1/events?format=jsonl&source=t", &token, Some(event)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(f.call(Method::POST, "/api/v1/risk/analyse", &token, None).await.status, 200);
+    let page = f.call(Method::GET, "/risk?as_of=2026-11-30", &f.session("admin").await, None).await;
+    assert!(page.body.contains("/risk/users/a%20b%2Fc%3Fd"), "{}", page.body);
 }

@@ -423,3 +423,20 @@ async fn an_import_that_fails_midway_is_recorded_as_incomplete() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn hr_dates_outside_1900_to_2200_are_typos() {
+    both(|e| async move {
+        team(&e).await;
+        let yamada = e.actor("yamada").await;
+        let text = "user,notice_date,last_working_day,end_date\n\
+                    tanaka,0000-01-01,,\n\
+                    suzuki.k,2026-10-01,2026-11-30,9999-12-31\n\
+                    sato,1900-01-01,2200-12-31,2200-12-31\n";
+        let r = hr(&e, &yamada, text).await.unwrap();
+        let bad: Vec<_> = r.rejected.iter().map(|b| (b.line, b.field)).collect();
+        assert_eq!(bad, [(2, "notice_date"), (3, "end_date")]);
+        assert_eq!(r.inserted, 1, "the edges of the range are dates");
+    })
+    .await;
+}

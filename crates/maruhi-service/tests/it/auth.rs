@@ -19,16 +19,65 @@ async fn wrong_password_and_unknown_user_look_the_same_and_are_audited() {
 }
 
 #[tokio::test]
-async fn logins_are_throttled_after_repeated_failures_then_recover() {
+async fn failed_logins_back_off_per_client_and_never_lock_the_account() {
     both(|e| async move {
         e.user("sato", "manager").await;
-        for _ in 0..5 {
-            assert!(matches!(e.svc.login("sato", "nope-nope-nope", "10.0.0.2").await, Err(Error::BadCredentials)));
+        let attacker = "10.0.0.66";
+        let guess = |addr: &'static str| e.svc.login("sato", "nope-nope-nope", addr);
+        for _ in 0..3 {
+            assert!(matches!(guess(attacker).await, Err(Error::BadCredentials)));
         }
-        // Even the right password is refused while throttled.
-        assert!(matches!(e.svc.login("sato", PW, "10.0.0.2").await, Err(Error::Throttled)));
+        // The attacker's address now waits 1 s, 2 s, 4 s, … after each
+        // failure; even the right password is refused meanwhile.
+        let mut waits = Vec::new();
+        for _ in 0..6 {
+            let Err(Error::Throttled { retry_after_secs }) = guess(attacker).await else { panic!("throttled") };
+            waits.push(retry_after_secs);
+            e.clock.advance(time::Duration::seconds(retry_after_secs as i64));
+            assert!(matches!(guess(attacker).await, Err(Error::BadCredentials)));
+        }
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32]);
+        let Err(e2) = e.svc.login("sato", PW, attacker).await else { panic!("still backing off") };
+        assert_eq!(e2.retry_after(), Some(64));
+        // The real user, elsewhere, is not locked out, and logging in does
+        // not reset the attacker's backoff.
+        e.svc.login("sato", PW, "10.0.0.2").await.expect("the account is never locked");
+        assert!(matches!(guess(attacker).await, Err(Error::Throttled { .. })));
+        // The backoff ends with the window.
         e.clock.advance(time::Duration::minutes(16));
-        e.svc.login("sato", PW, "10.0.0.2").await.expect("window passed");
+        e.svc.login("sato", PW, attacker).await.expect("window passed");
+        let log = e.svc.audit_log(&Actor::operator(), Some("auth.login_throttled"), 1, 50).await.unwrap();
+        assert_eq!(log.items.len(), 8, "every refused attempt is audited");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_account_attacked_from_many_addresses_is_slowed_not_locked() {
+    both(|e| async move {
+        e.user("sato", "manager").await;
+        // Test speed: the slowing itself is checked below as a function.
+        let svc = e.svc.clone().with_login_delay_ceiling(std::time::Duration::ZERO);
+        for i in 0..40 {
+            let addr = format!("198.51.100.{i}");
+            for _ in 0..3 {
+                assert!(matches!(svc.login("sato", "wrong-guess-12345", &addr).await, Err(Error::BadCredentials)));
+            }
+        }
+        svc.login("sato", PW, "10.0.0.2").await.expect("120 failures elsewhere lock nobody out");
+        use maruhi_service::auth::{account_delay, backoff, ACCOUNT_DELAY_CEILING};
+        let ms = |n| account_delay(n, ACCOUNT_DELAY_CEILING).as_millis();
+        assert_eq!([ms(0), ms(9), ms(10), ms(11), ms(14), ms(15), ms(120)], [0, 0, 100, 200, 1600, 2000, 2000]);
+        assert_eq!(
+            [backoff(2, 3), backoff(3, 3), backoff(5, 3)],
+            [time::Duration::ZERO, time::Duration::SECOND, time::Duration::seconds(4)]
+        );
+        assert_eq!(backoff(40, 3), time::Duration::minutes(15));
+        // Password spraying from one address backs off too.
+        for i in 0..30 {
+            let _ = svc.login(&format!("user{i}"), "Winter2026!!", "203.0.113.9").await;
+        }
+        assert!(matches!(svc.login("sato", PW, "203.0.113.9").await, Err(Error::Throttled { .. })));
     })
     .await;
 }
@@ -126,7 +175,53 @@ async fn parallel_guesses_cannot_slip_under_the_limit() {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 5, "only five passwords were actually tried");
+        assert_eq!(checked, 3, "only three passwords were actually tried");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn guessable_passwords_look_alike_names_and_typed_passwords_are_kept_out() {
+    both(|e| async move {
+        let op = Actor::operator();
+        let user = |name: &str, pw: &str| maruhi_service::admin::UserInput {
+            username: name.into(),
+            role: "employee".into(),
+            password: Some(pw.into()),
+            ..Default::default()
+        };
+        for pw in [
+            "            ",
+            "password1234",
+            "Password2026!",
+            "qwertyuiopasdf",
+            "abcabcabcabc",
+            "123456789012",
+            "iloveyou!!!!",
+        ] {
+            let Err(Error::Invalid(f)) = e.svc.create_user(&op, user("kato", pw)).await else {
+                panic!("{pw:?} accepted")
+            };
+            assert_eq!(f[0].msg, maruhi_service::i18n::Msg::PasswordGuessable, "{pw:?}");
+        }
+        e.svc.create_user(&op, user("kato", "kumo-no-ue-de-odoru")).await.expect("a passphrase");
+        // User names are unique ignoring case.
+        e.user("admin", "admin").await;
+        let Err(Error::Invalid(f)) = e.svc.create_user(&op, user("Admin", PW)).await else { panic!("Admin accepted") };
+        assert_eq!(f[0].msg, maruhi_service::i18n::Msg::UsernameTaken);
+        // A password typed into the user-name field is not recorded as typed.
+        let typed = "MySecret-Passw0rd-2026";
+        assert!(e.svc.login(typed, "anything-at-all", "10.0.0.1").await.is_err());
+        let log = e.svc.audit_log(&op, Some("auth.login_failed"), 1, 10).await.unwrap();
+        let entry = &log.items[0];
+        assert_eq!(entry.actor, "unknown user");
+        let text = serde_json::to_string(entry).unwrap();
+        assert!(!text.contains(typed) && !text.to_lowercase().contains("mysecret"), "{text}");
+        assert_eq!(entry.summary["username_digest"].as_str().map(str::len), Some(16), "{text}");
+        // A real user's failed login still names them.
+        assert!(e.svc.login("kato", "wrong-password-1", "10.0.0.1").await.is_err());
+        let log = e.svc.audit_log(&op, Some("auth.login_failed"), 1, 10).await.unwrap();
+        assert_eq!((log.items[0].actor.as_str(), log.items[0].summary["username"].as_str()), ("kato", Some("kato")));
     })
     .await;
 }

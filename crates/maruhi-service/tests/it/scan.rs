@@ -58,16 +58,22 @@ async fn attached_material_is_found_in_a_reworded_leak_and_recorded() {
         assert!(m.fingerprints > 5, "{m:?}");
         assert_eq!(e.svc.secret_materials(&sato, id).await.unwrap(), out.materials);
 
-        // The analyst sees that something was found but not which secret:
-        // they are not on its access list.
+        // The analyst is not on the secret's access list: the finding is
+        // neither shown nor counted (a count would tell them the secret
+        // exists), only that results are restricted, as for any analyst.
         let suzuki = e.actor("suzuki").await;
         let seen = e.svc.scan_upload(&suzuki, "mail.txt", leak().into_bytes()).await.unwrap();
         assert!(seen.findings.is_empty());
-        assert_eq!(seen.hidden_findings, 1, "{seen:?}");
+        assert!(seen.restricted && seen.sha256.is_none(), "{seen:?}");
+        let clean =
+            e.svc.scan_upload(&suzuki, "memo.txt", "来週の会議室の予約をお願いします。".repeat(20).into_bytes());
+        let clean = clean.await.unwrap();
+        assert!(clean.findings.is_empty() && clean.restricted, "the same answer when nothing matched: {clean:?}");
         // Legal sees it, with where it is in both documents.
         let yamada = e.actor("yamada").await;
         let seen = e.svc.scan_upload(&yamada, "mail.txt", leak().into_bytes()).await.unwrap();
         assert_eq!(seen.findings.len(), 1, "{seen:?}");
+        assert!(!seen.restricted);
         let f = &seen.findings[0];
         assert_eq!((f.secret_id, f.material_id), (Some(id), Some(m.id)));
         assert!(f.matched_chars >= 40 && f.coverage > 0.2 && f.coverage < 1.0, "{f:?}");
@@ -343,7 +349,70 @@ async fn boilerplate_common_to_many_secrets_does_not_count_and_is_explained() {
         assert!(f.discounted.iter().any(|d| disclaimer.contains(d.excerpt.trim_end_matches('…'))), "{:?}", f.discounted);
         // The disclaimer alone is nobody's secret.
         let alone = e.svc.scan_upload(&yamada, "notice.txt", disclaimer.as_bytes().to_vec()).await.unwrap();
-        assert!(alone.findings.is_empty() && alone.hidden_findings == 0, "{alone:?}");
+        assert!(alone.findings.is_empty(), "{alone:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_investigated_do_not_see_the_investigation_in_the_history() {
+    both(|e| async move {
+        let (sato, id) = org(&e).await;
+        e.svc.attach_material(&sato, id, "成形条件.txt", DESIGN.as_bytes(), true).await.unwrap();
+        let yamada = e.actor("yamada").await;
+        let seen = e.svc.scan_upload(&yamada, "watanabe-usb/押収.txt", leak().into_bytes()).await.unwrap();
+        assert_eq!(seen.findings.len(), 1);
+        let scans = |h: Vec<maruhi_service::model::AuditEntry>| {
+            h.into_iter().filter(|x| x.action.starts_with("scan.")).collect::<Vec<_>>()
+        };
+        // Legal and the secret's manager see the finding and what was scanned.
+        let found = scans(e.svc.history(&yamada, id).await.unwrap());
+        assert_eq!(found.len(), 1);
+        assert!(found[0].summary.to_string().contains("押収.txt"), "{:?}", found[0].summary);
+        assert_eq!(scans(e.svc.history(&sato, id).await.unwrap()).len(), 1);
+        assert_eq!(scans(e.svc.history(&Actor::operator(), id).await.unwrap()).len(), 1, "admin");
+        // The employee on the access list sees the secret's history without it.
+        let watanabe = e.actor("watanabe").await;
+        let history = e.svc.history(&watanabe, id).await.unwrap();
+        assert!(!history.is_empty(), "the rest of the history is still there");
+        assert!(scans(history).is_empty());
+        // ...and cannot fetch the entry's proof either; the ledger keeps it.
+        let index = found[0].ledger_index.unwrap();
+        e.svc.publish_checkpoint().await.unwrap();
+        assert!(matches!(e.svc.ledger_proof_for(&watanabe, index).await, Err(Error::NotFound)));
+        e.svc.ledger_proof_for(&sato, index).await.expect("the manager gets the proof");
+        e.svc.ledger_proof_for(&yamada, index).await.expect("legal gets the proof");
+        // An analyst on the access list sees the investigation.
+        e.svc.grant(&sato, id, "suzuki").await.unwrap();
+        let suzuki = e.actor("suzuki").await;
+        assert_eq!(scans(e.svc.history(&suzuki, id).await.unwrap()).len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn extractions_are_capped_and_a_full_server_says_busy_at_once() {
+    both(|e| async move {
+        let (sato, id) = org(&e).await;
+        let svc = e.svc.clone().with_max_extractions(1);
+        let yamada = e.actor("yamada").await;
+        let slot = svc.extraction_slot().unwrap();
+        // Every slot taken: refused at once, never queued, nothing recorded.
+        let before = svc.audit_log(&Actor::operator(), Some("scan."), 1, 50).await.unwrap().items.len();
+        let busy = svc.scan_upload(&yamada, "mail.txt", leak().into_bytes()).await.unwrap_err();
+        assert!(matches!(busy, Error::Busy), "{busy:?}");
+        assert_eq!((busy.status(), busy.code(), busy.retry_after()), (503, "MRH-BUSY-001", Some(5)));
+        assert!(!busy.is_server_error(), "not logged as our failure");
+        assert!(matches!(svc.attach_material(&sato, id, "a.txt", DESIGN.as_bytes(), true).await, Err(Error::Busy)));
+        assert!(matches!(svc.extraction_slot(), Err(Error::Busy)));
+        assert!(svc.secret_materials(&sato, id).await.unwrap().is_empty());
+        drop(slot);
+        svc.attach_material(&sato, id, "a.txt", DESIGN.as_bytes(), true).await.expect("a slot is free again");
+        assert_eq!(svc.scan_upload(&yamada, "mail.txt", leak().into_bytes()).await.unwrap().findings.len(), 1);
+        let after = svc.audit_log(&Actor::operator(), Some("scan."), 1, 50).await.unwrap().items.len();
+        assert_eq!(after, before + 1);
+        // The slot is given back when a scan ends.
+        svc.extraction_slot().expect("released");
     })
     .await;
 }
