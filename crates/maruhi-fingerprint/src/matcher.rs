@@ -215,8 +215,6 @@ struct CommonHashes {
     bits: Vec<u64>,
     /// Group of each document (documents of one group count once).
     groups: Vec<u32>,
-    /// How many groups make a hash common.
-    min_groups: usize,
 }
 
 impl CommonHashes {
@@ -433,8 +431,9 @@ impl ReferenceSet {
     /// Discounts boilerplate: from now on, a hash that occurs in at least
     /// `min_groups` groups of documents (`groups[d]` is document `d`'s
     /// group; documents of one group, such as the files of one secret, count
-    /// once) is left out of spans, passages, coverage and matched chars, and
-    /// reported as [`Match::discounted`] instead. `min_groups` of 0 or
+    /// once) is left out of [`find`](Self::find) (spans, passages, coverage
+    /// and matched chars); [`discounted`](Self::discounted) finds it again
+    /// for explanations. `min_groups` of 0 or
     /// `usize::MAX` turns the discount off.
     ///
     /// # Errors
@@ -458,7 +457,7 @@ impl ReferenceSet {
                 start += run.len();
             }
         }
-        self.common = CommonHashes { bits, groups, min_groups };
+        self.common = CommonHashes { bits, groups };
         Ok(())
     }
 
@@ -1093,7 +1092,7 @@ pub(crate) fn chain_passages(spans: &[MatchSpan], gap: usize, shift: usize) -> V
 }
 
 /// Total length of the union of char ranges (`scratch` is working memory).
-fn union_len(ranges: impl Iterator<Item = Range<usize>>, scratch: &mut Vec<(usize, usize)>) -> usize {
+pub fn union_len(ranges: impl Iterator<Item = Range<usize>>, scratch: &mut Vec<(usize, usize)>) -> usize {
     scratch.clear();
     scratch.extend(ranges.map(|r| (r.start, r.end)));
     // By start only: the order of equal starts does not change the union.

@@ -41,6 +41,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use maruhi_extract::{Document, Limits};
+use maruhi_fingerprint::matcher::union_len;
 use maruhi_fingerprint::{BackgroundSet, Fingerprinter, Fingerprints, ReferenceSet, ReferenceSetBuilder};
 use serde::Serialize;
 
@@ -529,8 +530,9 @@ impl Scanner {
                     reference_chars: [s.reference_chars.start, s.reference_chars.end],
                 })
                 .collect();
-            let matched_chars = union_len(spans.iter().map(|s| s.reference_chars), &mut scratch);
-            let query_chars = union_len(spans.iter().map(|s| s.query_chars), &mut scratch);
+            let matched_chars =
+                union_len(spans.iter().map(|s| s.reference_chars[0]..s.reference_chars[1]), &mut scratch);
+            let query_chars = union_len(spans.iter().map(|s| s.query_chars[0]..s.query_chars[1]), &mut scratch);
             let reference_len = index.refs.reference_len(m.doc).max(1);
             let coverage = round4((matched_chars as f64 / reference_len as f64).min(1.0));
             if coverage < t.min_coverage {
@@ -630,22 +632,6 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// Total length of the union of ranges (`scratch` is working memory).
-fn union_len(ranges: impl Iterator<Item = Range>, scratch: &mut Vec<Range>) -> usize {
-    scratch.clear();
-    scratch.extend(ranges);
-    scratch.sort_unstable();
-    let (mut total, mut covered_to) = (0, 0);
-    for &[start, end] in scratch.iter() {
-        let start = start.max(covered_to);
-        if end > start {
-            total += end - start;
-            covered_to = end;
-        }
-    }
-    total
-}
-
 /// The text of a passage for one line of a report: widened to whole words
 /// (evidence starts and ends inside a word more often than not: winnowing
 /// selects k-grams, not words), then, when longer than `max_chars`, cut at
@@ -697,15 +683,12 @@ fn reference_groups(meta: &[Reference]) -> (Vec<u32>, usize) {
     let mut next = 0u32;
     for r in meta {
         let group = match (r.collection, r.secret_id) {
-            (Collection::Secret, Some(id)) => *secrets.entry(id).or_insert_with(|| {
-                next += 1;
-                next - 1
-            }),
-            _ => {
-                next += 1;
-                next - 1
-            }
+            (Collection::Secret, Some(id)) => *secrets.entry(id).or_insert(next),
+            _ => next,
         };
+        if group == next {
+            next += 1;
+        }
         groups.push(group);
     }
     (groups, next as usize)
