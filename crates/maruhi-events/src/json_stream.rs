@@ -182,17 +182,8 @@ impl<R: BufRead> JsonRecords<R> {
                     _ => {
                         // Not JSON: the rest of the line goes with it.
                         let line = self.line + 1;
-                        loop {
-                            match self.peek() {
-                                Ok(Some(c)) => {
-                                    self.bump(c);
-                                    if c == b'\n' {
-                                        break;
-                                    }
-                                }
-                                Ok(None) => break,
-                                Err(e) => return Some(self.read_failed(&e)),
-                            }
+                        if let Err(e) = self.skip_line() {
+                            return Some(self.read_failed(&e));
                         }
                         return Some(Item::Bad(BadRecord::new(line, "expected a JSON object")));
                     }
@@ -261,18 +252,11 @@ impl<R: BufRead> JsonRecords<R> {
                             self.line_blank = true;
                             self.done = false;
                         }
-                        None if too_long => loop {
-                            match self.peek() {
-                                Ok(Some(c)) => {
-                                    self.bump(c);
-                                    if c == b'\n' {
-                                        break;
-                                    }
-                                }
-                                Ok(None) => break,
-                                Err(e) => return Some(self.read_failed(&e)),
+                        None if too_long => {
+                            if let Err(e) = self.skip_line() {
+                                return Some(self.read_failed(&e));
                             }
-                        },
+                        }
                         None => {}
                     }
                     self.recovering = true;
@@ -286,6 +270,17 @@ impl<R: BufRead> JsonRecords<R> {
                 }
             }
         }
+    }
+
+    /// Skips to the end of the current line (its line feed included).
+    fn skip_line(&mut self) -> io::Result<()> {
+        while let Some(c) = self.peek()? {
+            self.bump(c);
+            if c == b'\n' {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Reads one object into `buf`, starting at its `{`. With `hits`, stops

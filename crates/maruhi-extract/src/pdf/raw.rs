@@ -101,8 +101,10 @@ pub(super) fn scan(pdf: &[u8], budget: &mut Budget) -> Result<RawScan, Refusal> 
         if !matches!(dict, Val::Dict(_)) || !lexer.keyword(b"stream") {
             continue;
         }
-        let is_xref_position =
-            xref_offsets.iter().any(|&o| o <= header && buf[o..header].iter().all(u8::is_ascii_whitespace));
+        // The offsets are sorted: if any one at or before the header is
+        // separated from it by white space only, the nearest one is.
+        let nearest = xref_offsets.partition_point(|&o| o <= header).checked_sub(1).map(|i| xref_offsets[i]);
+        let is_xref_position = nearest.is_some_and(|o| buf[o..header].iter().all(u8::is_ascii_whitespace));
         let object_stream = dict.get(b"Type").is_some_and(|t| t.is_name(b"ObjStm"));
         let xref_stream = is_xref_position || dict.get(b"Type").is_some_and(|t| t.is_name(b"XRef"));
         if !(object_stream || xref_stream) {
@@ -279,10 +281,7 @@ fn header_start(buf: &[u8], obj: usize) -> Option<usize> {
 }
 
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if from >= hay.len() {
-        return None;
-    }
-    hay[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+    memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
 }
 
 /// A small reader of PDF syntax (§7.2, §7.3): enough to read a dictionary and tell that a stream
