@@ -58,6 +58,7 @@ pub use event::{
     Action, Attachment, Destination, Device, Email, Event, EventInfo, File, Host, Http, HttpRequest, HttpResponse,
     Outcome, Source, UnknownAction, Url, User, REMOVABLE,
 };
+pub use util::percent_decode;
 
 /// The longest record (line, CSV record, JSON object) any adapter keeps, in
 /// bytes. Longer ones are reported as bad and skipped, so that a corrupt or

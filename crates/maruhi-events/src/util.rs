@@ -247,7 +247,7 @@ pub(crate) fn url_file_name(url: &str) -> Option<String> {
 }
 
 /// `%XX` escapes decoded; the original text when the result is not UTF-8.
-pub(crate) fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_owned();
     }

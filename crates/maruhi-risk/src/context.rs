@@ -307,28 +307,6 @@ pub fn registrable_domain(host: &str) -> String {
     labels[n - keep..].join(".")
 }
 
-/// Percent-decodes a URL (`%E8%A8%AD` → `設`) so that a secret's location
-/// written either way matches; invalid escapes are kept as they are.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = |j: usize| bytes.get(j).and_then(|c| (*c as char).to_digit(16));
-        match (b, hex(i + 1), hex(i + 2)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
-}
-
 /// Lower case, `/` as `\`, no trailing separator, URLs percent-decoded
 /// without their query or fragment: how paths and locations are compared.
 fn normalise_path(path: &str) -> String {
@@ -336,7 +314,7 @@ fn normalise_path(path: &str) -> String {
     let decoded;
     let path = if path.contains("://") {
         let cut = path.find(['?', '#']).unwrap_or(path.len());
-        decoded = percent_decode(path.get(..cut).unwrap_or(path));
+        decoded = maruhi_events::percent_decode(path.get(..cut).unwrap_or(path));
         decoded.as_str()
     } else {
         path
@@ -406,6 +384,9 @@ mod tests {
         assert_eq!(ctx.secrets_at(url, None).count(), 1);
         assert_eq!(ctx.secrets_at("https://maruhi.sharepoint.com/sites/営業/顧客/a.csv", None).count(), 1);
         assert_eq!(ctx.secrets_at("https://maruhi.sharepoint.com/sites/営業/顧客2/a.csv", None).count(), 0);
+        // The query comes straight after the location: cut, not part of it.
+        let folder = "https://maruhi.sharepoint.com/sites/%E5%96%B6%E6%A5%AD/%E9%A1%A7%E5%AE%A2?web=1";
+        assert_eq!(ctx.secrets_at(folder, None).count(), 1);
     }
 
     #[test]

@@ -227,9 +227,10 @@ impl<'r> Engine<'r> {
     /// Stops alerts of `rule` (its name, `score`, or `baseline/<measure>`)
     /// for `user`, as an analyst decides after review ("this is their job").
     /// The rule's indicators still count for the score. Call before pushing
-    /// events; the service stores these decisions and replays them.
+    /// events (the service does not store such decisions yet). User names
+    /// are folded as [`push`](Self::push) folds them.
     pub fn suppress(&mut self, user: &str, rule: &str) {
-        self.suppressions.insert((user.to_lowercase(), rule.to_owned()));
+        self.suppressions.insert((user.to_ascii_lowercase(), rule.to_owned()));
     }
 
     /// Alerts not raised: by habit or by an analyst's suppression.
@@ -283,11 +284,10 @@ impl<'r> Engine<'r> {
                 reason: reason.clone(),
                 event_ids: m.event_ids.iter().take(100).cloned().collect(),
             });
-            let habit = habit(&mut self.habits, &self.suppressions, &user, &rule_use.key, day);
             if !rule_use.alert {
                 continue;
             }
-            if habit {
+            if habit(&mut self.habits, &self.suppressions, &user, &rule_use.key, day) {
                 self.suppressed += 1;
                 continue;
             }
