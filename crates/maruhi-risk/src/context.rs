@@ -111,6 +111,9 @@ pub struct SecretArea {
     pub paths: Vec<String>,
     /// Accounts on the access list (need-to-know).
     pub need_to_know: BTreeSet<String>,
+    /// Who needs to know it is unknown (no access list, no owning
+    /// department): every access counts as entitled.
+    pub unrestricted: bool,
 }
 
 /// What kind of place a domain is. The built-in lists live in
@@ -253,7 +256,7 @@ impl Context {
                 path.starts_with(p.as_str())
                     && (path.len() == p.len() || p.ends_with('\\') || path.as_bytes().get(p.len()) == Some(&b'\\'))
             });
-            hit.then(|| (&a.secret, user.as_ref().is_some_and(|u| a.need_to_know.contains(u))))
+            hit.then(|| (&a.secret, a.secret.unrestricted || user.as_ref().is_some_and(|u| a.need_to_know.contains(u))))
         })
     }
 }
@@ -353,6 +356,7 @@ mod tests {
             title: "MX-7 組立図".into(),
             paths: vec!["//fs01/設計部/MX-7/".into()],
             need_to_know: ["Yamada.Taro".to_string()].into(),
+            unrestricted: false,
         });
         let hits: Vec<_> = ctx.secrets_at(r"\\FS01\設計部\MX-7\組立図.dwg", Some("yamada.taro")).collect();
         assert_eq!(hits.len(), 1);
@@ -379,6 +383,7 @@ mod tests {
             title: "顧客DB".into(),
             paths: vec!["https://maruhi.sharepoint.com/sites/営業/顧客".into()],
             need_to_know: BTreeSet::new(),
+            unrestricted: false,
         });
         let url = "https://maruhi.sharepoint.com/sites/%E5%96%B6%E6%A5%AD/%E9%A1%A7%E5%AE%A2/list.xlsx?web=1";
         assert_eq!(ctx.secrets_at(url, None).count(), 1);

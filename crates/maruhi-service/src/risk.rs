@@ -282,17 +282,15 @@ impl Service {
     }
 
     /// What detection knows beside the events, with every person under
-    /// their canonical name (`ids`). `everyone` is every name detection will
-    /// see (for an analysis: the users of the stored events): a secret with
-    /// neither an access list nor an owning department counts everyone as
-    /// entitled, since who needs to know it is unknown (see
+    /// their canonical name (`ids`). A secret with neither an access list
+    /// nor an owning department is unrestricted: who needs to know it is
+    /// unknown, so no access to it is a violation (see
     /// [`Service::risk_warnings`]).
     async fn risk_context(
         &self,
         conn: &mut maruhi_store::AnyConnection,
         pack: &Pack,
         ids: &Identities,
-        everyone: &[String],
     ) -> Result<Context> {
         let mut ctx = Context::new();
         pack.classify_domains(&mut ctx);
@@ -304,26 +302,20 @@ impl Service {
         for s in maruhi_store::risk::secret_scopes(conn).await? {
             let mut need_to_know: std::collections::BTreeSet<String> =
                 s.need_to_know.iter().map(|u| ids.canonical(u)).collect();
-            if !s.granted {
-                if !s.department.is_empty() {
-                    // No access list: the owning department needs to know
-                    // (METI's guidelines: access restricted to those who
-                    // need it, which a department usually is).
-                    need_to_know.extend(
-                        users.iter().filter(|u| u.department == s.department).map(|u| ids.canonical(&u.username)),
-                    );
-                } else {
-                    // Nobody is known to need it, so nobody is known not
-                    // to: no access to it counts as a violation.
-                    need_to_know.extend(users.iter().map(|u| ids.canonical(&u.username)));
-                    need_to_know.extend(everyone.iter().map(|u| ids.canonical(u)));
-                }
+            if !s.granted && !s.department.is_empty() {
+                // No access list: the owning department needs to know
+                // (METI's guidelines: access restricted to those who need
+                // it, which a department usually is).
+                need_to_know
+                    .extend(users.iter().filter(|u| u.department == s.department).map(|u| ids.canonical(&u.username)));
             }
             ctx.add_secret(SecretArea {
                 secret_id: s.id.to_string(),
                 title: s.title,
                 paths: s.locations,
                 need_to_know,
+                // Nobody is known to need it, so nobody is known not to.
+                unrestricted: !s.granted && s.department.is_empty(),
             });
         }
         // Everything known of a person, by canonical name: department
@@ -364,8 +356,7 @@ impl Service {
         let pack = self.rule_pack()?;
         let mut conn = self.db.read().await?;
         let ids = self.identities_from(&mut conn).await?;
-        let everyone = maruhi_store::events::users_since(&mut conn, i64::MIN).await?;
-        let ctx = self.risk_context(&mut conn, &pack.pack, &ids, &everyone).await?;
+        let ctx = self.risk_context(&mut conn, &pack.pack, &ids).await?;
         let warnings = self.warnings_from(&mut conn).await?;
         let mut engine = Engine::new(&pack.rules, ctx);
         let (mut events, mut unreadable) = (0u64, 0u64);
@@ -458,7 +449,7 @@ impl Service {
         let pack = self.list_pack()?;
         let mut conn = self.db.read().await?;
         let ids = self.identities_from(&mut conn).await?;
-        let ctx = self.risk_context(&mut conn, &pack.pack, &ids, &[]).await?;
+        let ctx = self.risk_context(&mut conn, &pack.pack, &ids).await?;
         let rows = maruhi_store::risk::indicators(&mut conn, unix_ms(as_of)).await?;
         let indicators: Vec<Indicator> = rows.iter().filter_map(indicator_from_row).collect();
         let open: std::collections::HashMap<String, i64> =
@@ -495,7 +486,7 @@ impl Service {
         let mut conn = self.db.read().await?;
         let ids = self.identities_from(&mut conn).await?;
         let user = ids.canonical(user);
-        let ctx = self.risk_context(&mut conn, &pack.pack, &ids, &[]).await?;
+        let ctx = self.risk_context(&mut conn, &pack.pack, &ids).await?;
         let rows = maruhi_store::risk::indicators_of(&mut conn, &user).await?;
         let mut indicators: Vec<Indicator> =
             rows.iter().filter(|r| r.time_ms <= until).filter_map(indicator_from_row).collect();

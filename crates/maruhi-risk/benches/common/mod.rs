@@ -24,6 +24,7 @@ pub fn context(org: &maruhi_synth::Org, pack: &Pack) -> Context {
             title: s.title.clone(),
             paths: s.path_prefixes.clone(),
             need_to_know: s.need_to_know.iter().cloned().collect(),
+            unrestricted: false,
         });
     }
     let hr: HashMap<&str, &maruhi_synth::HrRecord> = org.hr.iter().map(|h| (h.user.as_str(), h)).collect();

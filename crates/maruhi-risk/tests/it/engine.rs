@@ -25,6 +25,7 @@ pub(crate) fn context() -> Context {
         title: "MX-7 組立図".into(),
         paths: vec![r"\\fs01\設計部\MX-7".into()],
         need_to_know: BTreeSet::from(["yamada".to_string(), "sato".to_string()]),
+        unrestricted: false,
     });
     ctx.set_person(
         "sato",
