@@ -532,6 +532,25 @@ mod tests {
         )
     }
 
+    /// A Winlogbeat event gets the id the EVTX adapter gives the same
+    /// Windows record (computer, channel, record id), whatever else the
+    /// line holds, so a log read both ways is stored once.
+    #[test]
+    fn winlogbeat_ids_are_the_evtx_adapters() {
+        let line = |extra: &str| {
+            format!(
+                r#"{{"@timestamp":"2026-11-30T00:12:00Z","event":{{"action":"logged-in","code":"4624"}},"user":{{"name":"tanaka"}},"winlog":{{"record_id":"21913","computer_name":"PC-0042.corp.example","channel":"Security"}}{extra}}}"#
+            )
+        };
+        let expected = derived_id_parts("evtx", &[b"PC-0042.corp.example", b"Security", b"21913"]);
+        let plain = line("");
+        let a = one(&plain).ok().flatten().map(|e| e.event.id);
+        let b = one(&line(r#","message":"An account was successfully logged on.""#)).ok().flatten().map(|e| e.event.id);
+        assert_eq!(a.as_deref(), Some(expected.as_str()));
+        assert_eq!(b.as_deref(), Some(expected.as_str()));
+        assert_ne!(expected, derived_id("jsonl", plain.as_bytes()));
+    }
+
     #[test]
     fn timestamps() {
         let t = |v: Value| timestamp_of(&v, offset!(+9));
