@@ -18,27 +18,57 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Directory for the database, keys and files
-    #[arg(long, global = true, env = "MARUHI_DATA_DIR", default_value = "./maruhi-data")]
+    /// Directory of the installation: database, keys, scan index, rules (`maruhi init` creates it)
+    #[arg(
+        long,
+        global = true,
+        env = "MARUHI_DATA_DIR",
+        default_value = "./maruhi-data",
+        help_heading = "Global options"
+    )]
     pub data_dir: PathBuf,
     /// Database URL (default: SQLite inside the data directory; postgres://… selects PostgreSQL)
-    #[arg(long, global = true, env = "MARUHI_DATABASE_URL", hide_env_values = true)]
+    #[arg(long, global = true, env = "MARUHI_DATABASE_URL", hide_env_values = true, help_heading = "Global options")]
     pub database_url: Option<String>,
+    /// More log lines on standard error: -v for progress, -vv for detail (MARUHI_LOG overrides)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
+    pub verbose: u8,
+}
+
+/// How the ledger is published: witnesses that cosign checkpoints and an
+/// RFC 3161 authority that dates them. Only `serve`, `demo` and `ledger`
+/// publish.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Publishing the ledger")]
+pub struct PublishArgs {
     /// A witness that must cosign checkpoints, as VKEY@URL (repeatable; comma-separated in the environment)
     #[arg(long = "witness", global = true, env = "MARUHI_WITNESSES", value_delimiter = ',')]
     pub witnesses: Vec<String>,
     /// How many witnesses must cosign before a checkpoint is published (default: all)
     #[arg(long, global = true, env = "MARUHI_WITNESS_THRESHOLD")]
     pub witness_threshold: Option<usize>,
-    /// RFC 3161 time-stamp authority URL for time anchors over checkpoints
-    #[arg(long, global = true, env = "MARUHI_TSA_URL")]
+    /// RFC 3161 time-stamp authority URL for time anchors over checkpoints (http or https)
+    #[arg(long, global = true, env = "MARUHI_TSA_URL", requires = "tsa_ca")]
     pub tsa_url: Option<String>,
     /// The TSA's trusted CA (or its own) certificate, PEM or DER
-    #[arg(long, global = true, env = "MARUHI_TSA_CA")]
+    #[arg(long, global = true, env = "MARUHI_TSA_CA", requires = "tsa_url")]
     pub tsa_ca: Option<PathBuf>,
     /// Seconds between time anchors while the log grows
     #[arg(long, global = true, env = "MARUHI_TSA_INTERVAL", default_value_t = 600)]
     pub tsa_interval: u64,
+}
+
+/// The values a free-text argument takes, listed in the help. The service
+/// checks them again; a test checks the lists against the service's.
+pub mod values {
+    pub const ROLES: [&str; 6] = ["admin", "manager", "legal", "analyst", "auditor", "employee"];
+    pub const SCOPES: [&str; 2] = ["read", "write"];
+    pub const STATUSES: [&str; 4] = ["draft", "registered", "retired", "disclosed"];
+    pub const NEW_STATUSES: [&str; 2] = ["draft", "registered"];
+    pub const COLLECTIONS: [&str; 2] = ["third_party", "background"];
+    pub const WATCHLISTS: [&str; 3] = ["departing", "contractors", "privileged"];
+    pub const ALERT_STATUSES: [&str; 4] = maruhi_service::risk::ALERT_STATUSES;
+    pub const DOMAIN_CATEGORIES: [&str; 2] = ["company", "competitor"];
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,12 +103,16 @@ pub enum Command {
         /// variable takes a comma-separated list). Others' headers are ignored
         #[arg(long = "trusted-proxy", env = "MARUHI_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxies: Vec<maruhi_server::Cidr>,
+        #[command(flatten)]
+        publish: PublishArgs,
     },
     /// Initialise if needed, load a sample manufacturing company and serve it
     Demo {
         /// Address to listen on
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        #[command(flatten)]
+        publish: PublishArgs,
     },
     /// Manage users
     #[command(subcommand)]
@@ -96,8 +130,12 @@ pub enum Command {
     #[command(subcommand)]
     Levels(LevelsCmd),
     /// Inspect and verify the evidence ledger (the audit trail as a Merkle log)
-    #[command(subcommand)]
-    Ledger(LedgerCmd),
+    Ledger {
+        #[command(flatten)]
+        publish: PublishArgs,
+        #[command(subcommand)]
+        cmd: LedgerCmd,
+    },
     /// Verify an offline ledger proof with nothing but the log's public key
     VerifyProof {
         /// A c2sp.org/tlog-proof@v1 file (from `maruhi ledger proof`)
@@ -112,11 +150,11 @@ pub enum Command {
         #[arg(long = "witness-key")]
         witness_keys: Vec<String>,
         /// An RFC 3161 token that dates the proof's checkpoint (default: the one the proof carries)
-        #[arg(long, requires = "tsa_ca")]
+        #[arg(long, requires = "timestamp_ca")]
         timestamp: Option<PathBuf>,
         /// The TSA's trusted certificate, PEM or DER: checks the proof's time stamp
-        #[arg(long = "timestamp-ca")]
-        tsa_ca: Option<PathBuf>,
+        #[arg(long)]
+        timestamp_ca: Option<PathBuf>,
     },
     /// Run a C2SP tlog-witness, or make a witness key
     #[command(subcommand)]
@@ -197,7 +235,7 @@ pub enum MaterialCmd {
     /// Fingerprint files into the third-party or background collection
     Add {
         /// third_party (someone else's material, for contamination checks) or background (boilerplate)
-        #[arg(long)]
+        #[arg(long, value_parser = values::COLLECTIONS)]
         collection: String,
         /// Where the material came from (NDA, new hire's declaration, public source)
         #[arg(long, default_value = "")]
@@ -214,15 +252,18 @@ pub enum MaterialCmd {
         /// A secret's id
         #[arg(long, conflicts_with = "collection")]
         secret: Option<i64>,
-        /// third_party or background
-        #[arg(long)]
+        /// Material of this collection
+        #[arg(long, value_parser = values::COLLECTIONS)]
         collection: Option<String>,
         /// Print JSON
         #[arg(long)]
         json: bool,
     },
     /// Take a material out of the index (its history stays in the audit trail)
-    Remove { id: i64 },
+    Remove {
+        /// The material's id (from `material list`)
+        id: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,8 +272,8 @@ pub enum UserCmd {
     Add {
         /// User name (letters, digits, '.', '_', '-')
         name: String,
-        /// One of admin, manager, legal, analyst, auditor, employee
-        #[arg(long)]
+        /// What the user may do
+        #[arg(long, value_parser = values::ROLES)]
         role: String,
         /// File holding the password; without it the user can only use API tokens
         #[arg(long)]
@@ -258,6 +299,7 @@ pub enum UserCmd {
     },
     /// Set a user's password (ends their sessions)
     Passwd {
+        /// The user's name
         name: String,
         /// File holding the new password
         #[arg(long)]
@@ -269,16 +311,29 @@ pub enum UserCmd {
 pub enum GroupCmd {
     /// Add a group
     Add {
+        /// The group's name (grant it with group:NAME)
         name: String,
+        /// What the group is for
         #[arg(long, default_value = "")]
         description: String,
     },
     /// Add a user to a group
-    AddMember { group: String, user: String },
+    AddMember {
+        /// The group's name
+        group: String,
+        /// The user's name
+        user: String,
+    },
     /// Remove a user from a group
-    RemoveMember { group: String, user: String },
+    RemoveMember {
+        /// The group's name
+        group: String,
+        /// The user's name
+        user: String,
+    },
     /// List groups and members
     List {
+        /// Print JSON
         #[arg(long)]
         json: bool,
     },
@@ -294,8 +349,8 @@ pub enum TokenCmd {
         /// What the token is for
         #[arg(long, default_value = "cli")]
         name: String,
-        /// read or write
-        #[arg(long, default_value = "write")]
+        /// What the token may do: read, or read and write
+        #[arg(long, default_value = "write", value_parser = values::SCOPES)]
         scope: String,
     },
 }
@@ -339,8 +394,8 @@ pub enum SecretCmd {
         /// Grant access to a user (NAME) or group (group:NAME); repeatable
         #[arg(long = "grant")]
         grants: Vec<String>,
-        /// draft or registered
-        #[arg(long, default_value = "draft")]
+        /// The status it starts in
+        #[arg(long, default_value = "draft", value_parser = values::NEW_STATUSES)]
         status: String,
         /// Print the new secret as JSON
         #[arg(long)]
@@ -351,9 +406,11 @@ pub enum SecretCmd {
         /// Search in title, summary, tags and department
         #[arg(long)]
         query: Option<String>,
+        /// Only secrets of this classification level
         #[arg(long)]
         level: Option<String>,
-        #[arg(long)]
+        /// Only secrets in this status
+        #[arg(long, value_parser = values::STATUSES)]
         status: Option<String>,
         /// Print JSON
         #[arg(long)]
@@ -361,15 +418,22 @@ pub enum SecretCmd {
     },
     /// Show one secret
     Show {
+        /// The secret's id
         id: i64,
         /// Print JSON
         #[arg(long)]
         json: bool,
     },
     /// Grant access to a user (NAME) or group (group:NAME)
-    Grant { id: i64, principal: String },
+    Grant {
+        /// The secret's id
+        id: i64,
+        /// A user's name, or group:NAME
+        principal: String,
+    },
     /// Fingerprint material of a secret (every document in each file; archives and mail are opened)
     Attach {
+        /// The secret's id
         id: i64,
         /// Files, or folders to attach every file below
         #[arg(required = true)]
@@ -381,10 +445,14 @@ pub enum SecretCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Change the status (draft, registered, retired, disclosed)
+    /// Change the status
     Status {
+        /// The secret's id
         id: i64,
+        /// The new status
+        #[arg(value_parser = values::STATUSES)]
         status: String,
+        /// Why (required to retire or disclose)
         #[arg(long, default_value = "")]
         reason: String,
     },
@@ -396,6 +464,7 @@ pub enum LevelsCmd {
     Show,
     /// Replace the levels, most secret first
     Set {
+        /// The levels, e.g. 極秘 秘 社外秘
         #[arg(required = true)]
         levels: Vec<String>,
     },
@@ -409,6 +478,7 @@ pub enum LedgerCmd {
     Checkpoint,
     /// Print an offline proof (c2sp.org/tlog-proof@v1) for an entry
     Proof {
+        /// The entry's index in the log
         index: i64,
         /// Also write the RFC 3161 token that dates the proof's checkpoint
         #[arg(long)]
@@ -418,6 +488,7 @@ pub enum LedgerCmd {
     Timestamp,
     /// Print an entry
     Entry {
+        /// The entry's index in the log
         index: i64,
         /// Print JSON
         #[arg(long)]
@@ -450,6 +521,7 @@ pub enum WitnessCmd {
     },
     /// Serve the tlog-witness add-checkpoint API
     Serve {
+        /// Address to listen on
         #[arg(long, default_value = "127.0.0.1:8081")]
         listen: std::net::SocketAddr,
         /// The witness's private key file (from `maruhi witness keygen`)
@@ -570,17 +642,27 @@ pub enum HrCmd {
 pub enum WatchlistCmd {
     /// Put a user on a watchlist (departing, contractors or privileged)
     Add {
+        /// The watchlist
+        #[arg(value_parser = values::WATCHLISTS)]
         list: String,
+        /// The user's name
         user: String,
         /// Why, or until when
         #[arg(long, default_value = "")]
         note: String,
     },
     /// Take a user off a watchlist
-    Remove { list: String, user: String },
+    Remove {
+        /// The watchlist
+        #[arg(value_parser = values::WATCHLISTS)]
+        list: String,
+        /// The user's name
+        user: String,
+    },
     /// List the members of one watchlist or of all, as of a date
     List {
-        /// departing, contractors or privileged (default: all)
+        /// One watchlist (default: all)
+        #[arg(value_parser = values::WATCHLISTS)]
         list: Option<String>,
         /// The date, YYYY-MM-DD (default: today); departures from HR count from notice to end date
         #[arg(long)]
@@ -613,6 +695,7 @@ pub enum RiskCmd {
     },
     /// One person's score, indicators and alerts (any of their names: an alias, a mail address, a UPN)
     User {
+        /// Any of the person's names
         user: String,
         /// As of this day (YYYY-MM-DD, end of day in +09:00) or instant (RFC 3339): what was known then; default now
         #[arg(long)]
@@ -652,9 +735,18 @@ pub enum RulesCmd {
 #[derive(Debug, Subcommand)]
 pub enum DomainCmd {
     /// Classify a domain: company (our own) or competitor
-    Add { category: String, domain: String },
+    Add {
+        /// company or competitor
+        #[arg(value_parser = values::DOMAIN_CATEGORIES)]
+        category: String,
+        /// The domain, e.g. example.co.jp
+        domain: String,
+    },
     /// Remove a domain's classification
-    Remove { domain: String },
+    Remove {
+        /// The domain
+        domain: String,
+    },
     /// List classified domains
     List {
         /// Print JSON
@@ -676,14 +768,19 @@ pub enum IdentityCmd {
     /// Events imported afterwards are stored under USER; the next analysis
     /// also reads earlier events under it.
     Add {
+        /// The other name: mail address, UPN, DOMAIN\user, account
         alias: String,
+        /// The user it is
         user: String,
         /// Why (e.g. where the alias comes from)
         #[arg(long, default_value = "")]
         note: String,
     },
     /// Remove a hand-made alias
-    Remove { alias: String },
+    Remove {
+        /// The alias
+        alias: String,
+    },
     /// List aliases: hand-made ones and those derived from users' mail addresses and HR data
     List {
         /// Print JSON
@@ -696,8 +793,8 @@ pub enum IdentityCmd {
 pub enum AlertsCmd {
     /// Alerts, newest first
     List {
-        /// Only alerts in this state: new, investigating, dismissed, confirmed
-        #[arg(long)]
+        /// Only alerts in this state
+        #[arg(long, value_parser = values::ALERT_STATUSES)]
         status: Option<String>,
         /// How many (1 to 10000)
         #[arg(long, default_value_t = 100)]
@@ -714,6 +811,7 @@ pub enum AlertsCmd {
     },
     /// One alert with its evidence events
     Show {
+        /// The alert's id
         id: i64,
         /// Print JSON
         #[arg(long)]
@@ -721,12 +819,69 @@ pub enum AlertsCmd {
     },
     /// Record a triage decision
     Triage {
+        /// The alert's id
         id: i64,
-        /// new, investigating, dismissed or confirmed
-        #[arg(long)]
+        /// The decision
+        #[arg(long, value_parser = values::ALERT_STATUSES)]
         status: String,
         /// Why (required to dismiss or confirm)
         #[arg(long, default_value = "")]
         comment: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// Every argument of every command, with the path of its command.
+    fn arguments() -> Vec<(String, clap::Arg)> {
+        fn walk(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Arg)>) {
+            let path = format!("{path} {}", cmd.get_name());
+            for arg in cmd.get_arguments() {
+                out.push((path.clone(), arg.clone()));
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &path, out);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut out = Vec::new();
+        walk(&cmd, "", &mut out);
+        out
+    }
+
+    #[test]
+    fn every_argument_has_help() {
+        let missing: Vec<String> = arguments()
+            .into_iter()
+            .filter(|(_, a)| !matches!(a.get_id().as_str(), "help" | "version") && a.get_help().is_none())
+            .map(|(path, a)| format!("{path} {}", a.get_id()))
+            .collect();
+        assert!(missing.is_empty(), "arguments without a doc comment: {missing:?}");
+    }
+
+    #[test]
+    fn publishing_options_belong_to_the_commands_that_publish() {
+        let with_witness: std::collections::BTreeSet<String> = arguments()
+            .into_iter()
+            .filter(|(_, a)| a.get_id() == "witnesses")
+            .map(|(path, _)| path.trim().split(' ').nth(1).unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(with_witness, ["demo", "ledger", "serve"].map(String::from).into());
+    }
+
+    #[test]
+    fn listed_values_are_those_the_service_accepts() {
+        use maruhi_service::model::{Role, Status};
+        assert_eq!(values::ROLES.to_vec(), Role::ALL.map(Role::id).to_vec());
+        assert_eq!(values::STATUSES.to_vec(), Status::ALL.map(Status::id).to_vec());
+        assert!(values::NEW_STATUSES.iter().all(|s| Status::parse(s).is_some()));
+        assert!(values::SCOPES.iter().all(|s| maruhi_service::Scope::parse(s).is_some()));
+        assert!(values::COLLECTIONS.iter().all(|c| maruhi_service::scan::MaterialCollection::parse(c).is_some()));
+        assert!(values::WATCHLISTS.iter().all(|w| maruhi_service::hr::Watchlist::from_name(w).is_some()));
+    }
 }

@@ -1,6 +1,6 @@
 //! The `maruhi` binary: parses arguments, installs logging, and calls the
 //! service layer. Exit codes: 0 success, 1 failure (the message says why),
-//! 2 wrong usage; `maruhi scan`: 0 nothing found, 1 findings, 2 could not run;
+//! 2 wrong usage (also a data directory that holds no installation); `maruhi scan`: 0 nothing found, 1 findings, 2 could not run;
 //! `maruhi events import` and `maruhi hr import`: 0 every line read, 1 some
 //! lines rejected (the rest imported), 2 could not run.
 
@@ -17,12 +17,25 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = args::Cli::parse();
+    // Servers log what they do; other commands only warnings, unless -v.
+    let serving = matches!(
+        cli.command,
+        args::Command::Serve { .. }
+            | args::Command::Demo { .. }
+            | args::Command::Witness(args::WitnessCmd::Serve { .. })
+    );
+    let level = match cli.global.verbose + u8::from(serving) {
+        0 => "warn",
+        1 => "info,sqlx=warn",
+        _ => "debug,sqlx=info",
+    };
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::env::var_os("NO_COLOR").is_none())
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("MARUHI_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level)),
         )
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -48,7 +61,7 @@ fn main() -> std::process::ExitCode {
                 return std::process::ExitCode::SUCCESS;
             }
             eprintln!("maruhi: {}", commands::describe(&e));
-            std::process::ExitCode::from(failure)
+            std::process::ExitCode::from(if commands::is_usage_error(&e) { 2 } else { failure })
         }
     }
 }

@@ -15,29 +15,38 @@ use crate::commands::{lang, print_json};
 
 /// The installation's own rule folder, when it has one: the pack, or why it
 /// does not load.
-pub fn installed_pack(g: &Global) -> Option<std::result::Result<RulePack, String>> {
-    let dir = g.data_dir.join("rules");
-    dir.is_dir().then(|| RulePack::from_dir(&dir))
+/// The installation's own rule folder (the installation must exist).
+fn rules_dir(g: &Global) -> Result<std::path::PathBuf> {
+    Ok(maruhi_service::Installation::locate(&crate::commands::config(g))?.rules_dir())
 }
 
 /// `maruhi risk rules …` (needs no database).
 pub fn rules(g: &Global, cmd: RulesCmd) -> Result<u8> {
     match cmd {
         RulesCmd::Export { dir } => {
-            let dir = dir.unwrap_or_else(|| g.data_dir.join("rules"));
+            let dir = match dir {
+                Some(d) => d,
+                None => rules_dir(g)?,
+            };
             let written = RulePack::export_builtin(&dir).map_err(|e| anyhow::anyhow!(e))?;
             println!("{} files written to {}", written.len(), dir.display());
         }
         RulesCmd::Check { dir } => {
-            let dir = dir.unwrap_or_else(|| g.data_dir.join("rules"));
+            let dir = match dir {
+                Some(d) => d,
+                None => rules_dir(g)?,
+            };
             let pack = RulePack::from_dir(&dir).map_err(|e| anyhow::anyhow!(e))?;
             println!("{}: {} rules load", dir.display(), pack.rules().rules().len());
         }
         RulesCmd::List { json } => {
-            let pack = match installed_pack(g) {
-                Some(p) => p.map_err(|e| anyhow::anyhow!(e))?,
-                None => RulePack::builtin().map_err(|e| anyhow::anyhow!(e))?,
-            };
+            // The installation's own rules where it has a rule folder.
+            let own = crate::commands::installation(g)?.map(|i| i.rules_dir()).filter(|d| d.is_dir());
+            let pack = match own {
+                Some(dir) => RulePack::from_dir(&dir),
+                None => RulePack::builtin(),
+            }
+            .map_err(|e| anyhow::anyhow!(e))?;
             let rules: Vec<_> = pack
                 .rules()
                 .rules()

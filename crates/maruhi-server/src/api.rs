@@ -397,9 +397,6 @@ pub async fn import_events(
     if report.stored_nothing() && report.rejected_total > 0 {
         return Ok(nothing_readable(lang, json!(report.rejected), report.rejected_total));
     }
-    if report.accepted > 0 {
-        state.request_analysis(a.actor.clone());
-    }
     ok(report)
 }
 

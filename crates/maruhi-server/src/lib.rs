@@ -31,7 +31,7 @@ use maruhi_service::Service;
 mod api;
 mod api_risk;
 pub mod pages;
-pub mod tsa;
+pub mod transport;
 mod web;
 pub mod witness;
 
@@ -55,20 +55,13 @@ pub struct AppState {
     pub hsts: bool,
     /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
     pub trusted_proxies: Vec<Cidr>,
-    analysis: std::sync::Arc<Analysis>,
-}
-
-/// Background risk analysis after imports: at most one runs per process;
-/// imports arriving meanwhile make it run once more when it ends.
-#[derive(Debug, Default)]
-struct Analysis {
-    running: std::sync::atomic::AtomicBool,
-    again: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
+    /// The state of a server: the service re-analyses risk in the
+    /// background whenever what the analysis reads changes.
     pub fn new(svc: Service, secure_cookies: bool) -> Self {
-        AppState { svc, secure_cookies, hsts: false, trusted_proxies: Vec::new(), analysis: std::sync::Arc::default() }
+        AppState { svc: svc.with_background_analysis(), secure_cookies, hsts: false, trusted_proxies: Vec::new() }
     }
 
     /// The server is reached over HTTPS only (a TLS-terminating proxy in
@@ -85,35 +78,6 @@ impl AppState {
     pub fn with_trusted_proxies(mut self, proxies: Vec<Cidr>) -> Self {
         self.trusted_proxies = proxies;
         self
-    }
-
-    /// Re-analyses the stored events in the background (after an import of
-    /// events or HR data), on behalf of the importer.
-    pub fn request_analysis(&self, actor: maruhi_service::Actor) {
-        use std::sync::atomic::Ordering::SeqCst;
-        self.analysis.again.store(true, SeqCst);
-        if self.analysis.running.swap(true, SeqCst) {
-            return;
-        }
-        let state = self.clone();
-        tokio::spawn(async move {
-            loop {
-                while state.analysis.again.swap(false, SeqCst) {
-                    match state.svc.analyse_risk(&actor).await {
-                        Ok(r) => {
-                            tracing::info!(events = r.events, alerts = r.alerts, new = r.new_alerts, "risk analysis")
-                        }
-                        Err(e) => tracing::warn!(error = %e, code = e.code(), "risk analysis failed"),
-                    }
-                }
-                state.analysis.running.store(false, SeqCst);
-                // A request that came after the last check but before the
-                // flag was cleared would otherwise wait for the next import.
-                if !state.analysis.again.load(SeqCst) || state.analysis.running.swap(true, SeqCst) {
-                    break;
-                }
-            }
-        });
     }
 }
 

@@ -1,6 +1,6 @@
-//! C2SP tlog-witness over HTTP: the witness server (`maruhi witness serve`)
-//! and the log's client that gathers cosignatures before a checkpoint is
-//! published.
+//! C2SP tlog-witness over HTTP: the witness server (`maruhi witness serve`).
+//! The log's side, which gathers cosignatures before a checkpoint is
+//! published, is [`maruhi_service::jobs::Publisher`].
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -12,11 +12,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use maruhi_ledger::cosignature::{CosignatureVerifier, Cosigner};
-use maruhi_ledger::note::{Ed25519Verifier, Note, Verifier};
+use maruhi_ledger::cosignature::Cosigner;
+use maruhi_ledger::note::{Ed25519Verifier, Verifier};
 use maruhi_ledger::witness::{add_checkpoint, AddCheckpoint, Recorded};
 use maruhi_ledger::Hash;
-use maruhi_service::Service;
 use tokio::sync::Mutex;
 
 /// A witness: its key, the logs it follows and where it keeps its records.
@@ -98,135 +97,4 @@ async fn add(State(w): State<Arc<WitnessState>>, body: Bytes) -> Response {
             }
         }
     }
-}
-
-/// A witness the log asks for cosignatures: `VKEY@URL`.
-pub struct WitnessClient {
-    pub verifier: CosignatureVerifier,
-    pub url: String,
-    /// The size this witness last cosigned, as far as we know.
-    known: std::sync::atomic::AtomicU64,
-}
-
-impl WitnessClient {
-    pub fn parse(spec: &str) -> Result<Self, String> {
-        let (vkey, url) = spec.split_once('@').ok_or("a witness is VKEY@URL")?;
-        let verifier = CosignatureVerifier::from_vkey(vkey).map_err(|e| format!("witness key: {e}"))?;
-        Ok(WitnessClient { verifier, url: url.trim_end_matches('/').to_owned(), known: Default::default() })
-    }
-
-    /// Asks for a cosignature; on 409 learns the witness's size and retries once.
-    async fn cosign(
-        &self,
-        svc: &Service,
-        http: &reqwest::Client,
-        note: &Note,
-        size: u64,
-    ) -> Result<maruhi_ledger::note::NoteSignature, String> {
-        use std::sync::atomic::Ordering;
-        for _ in 0..2 {
-            let old = self.known.load(Ordering::Relaxed);
-            let proof = svc.consistency_proof(old, size).await.map_err(|e| e.to_string())?;
-            let mut body = format!("old {old}\n");
-            for h in &proof {
-                body.push_str(&h.to_base64());
-                body.push('\n');
-            }
-            body.push('\n');
-            body.push_str(&String::from_utf8_lossy(&note.to_bytes()));
-            let resp = http
-                .post(format!("{}/add-checkpoint", self.url))
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| format!("{}: {e}", self.url))?;
-            let status = resp.status().as_u16();
-            let text = resp.text().await.map_err(|e| e.to_string())?;
-            match status {
-                200 => {
-                    // Keep only a signature line that verifies under this
-                    // witness's key; anything else in the reply is dropped.
-                    let prefix = String::from_utf8_lossy(&note.to_bytes()).into_owned();
-                    let line = text
-                        .lines()
-                        .filter_map(|l| Note::parse(format!("{prefix}{l}\n").as_bytes()).ok())
-                        .find_map(|n| {
-                            let sig = n.signatures().last()?.clone();
-                            let ok = sig.name() == self.verifier.name()
-                                && sig.key_id() == self.verifier.key_id()
-                                && self.verifier.verify_cosignature(note.text(), sig.signature()).is_some();
-                            ok.then_some(sig)
-                        })
-                        .ok_or("no valid cosignature from the witness key")?;
-                    self.known.store(size, Ordering::Relaxed);
-                    return Ok(line);
-                }
-                409 => {
-                    let theirs = text.trim().parse().map_err(|_| "malformed 409 body".to_owned())?;
-                    self.known.store(theirs, Ordering::Relaxed);
-                }
-                _ => return Err(format!("{} answered {status}: {}", self.url, text.trim())),
-            }
-        }
-        Err(format!("{} kept refusing the old size", self.url))
-    }
-}
-
-/// Prepares a checkpoint, gathers cosignatures and publishes it only when at
-/// least `threshold` witnesses cosigned. Returns the published size.
-pub async fn cosign_and_publish(
-    svc: &Service,
-    http: &reqwest::Client,
-    witnesses: &[WitnessClient],
-    threshold: usize,
-) -> Result<Option<u64>, String> {
-    let Some(mut pending) = svc.prepare_checkpoint().await.map_err(|e| e.to_string())? else {
-        return Ok(None);
-    };
-    if threshold == 0 || threshold > witnesses.len() {
-        return Err(format!("the witness threshold must be between 1 and {}", witnesses.len()));
-    }
-    // Ask every witness at once; each counts once, however often it is listed.
-    let answers = join_all(witnesses.iter().map(|w| w.cosign(svc, http, &pending.note, pending.size))).await;
-    let mut counted = std::collections::HashSet::new();
-    for (w, answer) in witnesses.iter().zip(answers) {
-        match answer {
-            Ok(sig) => {
-                if counted.insert((w.verifier.name().to_owned(), w.verifier.key_id())) {
-                    let _ = pending.note.add_signature(sig);
-                }
-            }
-            Err(e) => tracing::warn!(target: "maruhi::ledger", error = %e, "witness did not cosign"),
-        }
-    }
-    let cosigned = counted.len();
-    if cosigned < threshold {
-        return Err(format!("only {cosigned} of the {threshold} required witnesses cosigned size {}", pending.size));
-    }
-    let size = pending.size;
-    Ok(svc.store_checkpoint(pending).await.map_err(|e| e.to_string())?.map(|_| size))
-}
-
-/// Runs the futures concurrently and returns their outputs in order.
-async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (f, slot) in pinned.iter_mut().zip(out.iter_mut()) {
-            if slot.is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => *slot = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.into_iter().flatten().collect()
 }

@@ -1,4 +1,11 @@
 //! The service layer's error type, with stable codes for users and auditors.
+//!
+//! Every variant has a code (`MRH-AREA-NNN`) listed in `docs/codes.md`;
+//! errors from the pure crates keep their own codes ([`Error::Ledger`]),
+//! so a problem found by `maruhi ledger verify` or by a proof check is
+//! named the same way in the CLI, the API and the logs.
+
+use std::path::PathBuf;
 
 use crate::i18n::{Lang, Msg};
 
@@ -32,6 +39,44 @@ pub enum Error {
     /// with a global cap); try again shortly. Never queued.
     #[error("the server is busy; try again shortly")]
     Busy,
+    /// The data directory holds no installation: only `maruhi init` (and
+    /// `demo`) create one, so a mistyped path never becomes a new one.
+    #[error("no maruhi installation at {0}")]
+    NoInstallation(PathBuf),
+    /// `init` on a directory that already holds an installation.
+    #[error("an installation already exists at {0}")]
+    AlreadyInstalled(PathBuf),
+    /// A key file of an existing installation is missing or unreadable. It
+    /// is never replaced by a new key: that would orphan every signed
+    /// checkpoint and fingerprint. Restore it from backup.
+    #[error("key file {path}: {why}")]
+    Key { path: PathBuf, why: String },
+    /// The installation's files cannot be read or written.
+    #[error("{what} {path}: {source}")]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The operation needs configuration this installation lacks; the
+    /// message says what to set.
+    #[error("not configured")]
+    NotConfigured(Msg),
+    /// A ledger operation failed with the library's code (`MRH-LEDGER-…`).
+    #[error("{code}: {detail}")]
+    Ledger { code: &'static str, detail: String },
+    /// Stored evidence disagrees with itself (a node, leaf or signature does
+    /// not match): a tamper signal, always logged.
+    #[error("stored evidence does not verify: {0}")]
+    Tampered(String),
+    /// A time-stamp authority or witness failed; `detail` keeps the cause.
+    #[error("{peer}: {detail}")]
+    Peer { code: &'static str, peer: String, detail: String },
+    /// A failure of ours the user cannot fix (no randomness, an impossible
+    /// state); the detail goes to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error(transparent)]
     Store(#[from] maruhi_store::StoreError),
 }
@@ -39,6 +84,11 @@ pub enum Error {
 impl Error {
     pub fn invalid(field: &'static str, msg: Msg) -> Self {
         Error::Invalid(vec![FieldError { field, msg }])
+    }
+
+    /// A ledger library error, keeping its code.
+    pub(crate) fn ledger(code: &'static str, e: impl std::fmt::Display) -> Self {
+        Error::Ledger { code, detail: e.to_string() }
     }
 
     /// The stable code shown to users, in API problem details and in logs.
@@ -52,6 +102,14 @@ impl Error {
             Error::Throttled { .. } => "MRH-AUTH-003",
             Error::Conflict(_) => "MRH-CONFLICT-001",
             Error::Busy => "MRH-BUSY-001",
+            Error::NoInstallation(_) => "MRH-SETUP-001",
+            Error::AlreadyInstalled(_) => "MRH-SETUP-002",
+            Error::Key { .. } => "MRH-SETUP-003",
+            Error::Io { .. } => "MRH-SETUP-004",
+            Error::NotConfigured(_) => "MRH-CONFIG-001",
+            Error::Ledger { code, .. } | Error::Peer { code, .. } => code,
+            Error::Tampered(_) => "MRH-TAMPER-001",
+            Error::Internal(_) => "MRH-INTERNAL-001",
             Error::Store(maruhi_store::StoreError::SchemaTooNew { .. }) => "MRH-STORE-002",
             Error::Store(_) => "MRH-STORE-001",
         }
@@ -65,13 +123,21 @@ impl Error {
             Error::Forbidden => 403,
             Error::Unauthenticated | Error::BadCredentials => 401,
             Error::Throttled { .. } => 429,
-            Error::Conflict(_) => 409,
-            Error::Busy => 503,
-            Error::Store(_) => 500,
+            Error::Conflict(_) | Error::AlreadyInstalled(_) => 409,
+            Error::Busy | Error::NotConfigured(_) => 503,
+            Error::Peer { .. } => 502,
+            Error::NoInstallation(_)
+            | Error::Key { .. }
+            | Error::Io { .. }
+            | Error::Ledger { .. }
+            | Error::Tampered(_)
+            | Error::Internal(_)
+            | Error::Store(_) => 500,
         }
     }
 
-    /// A one-line explanation for the user. Server errors stay opaque.
+    /// A one-line explanation for the user. Server errors stay opaque over
+    /// HTTP; the operator's own (setup, keys) name the file and what to do.
     pub fn message(&self, lang: Lang) -> String {
         let msg = match self {
             Error::Invalid(_) => Msg::InputInvalid,
@@ -80,16 +146,49 @@ impl Error {
             Error::Unauthenticated => Msg::LoginRequired,
             Error::BadCredentials => Msg::BadCredentials,
             Error::Throttled { .. } => Msg::Throttled,
-            Error::Conflict(m) => *m,
+            Error::Conflict(m) | Error::NotConfigured(m) => *m,
             Error::Busy => Msg::Busy,
-            Error::Store(_) => Msg::ServerError,
+            Error::NoInstallation(dir) => {
+                return match lang {
+                    Lang::Ja => format!(
+                        "{} に maruhi のインストールがありません。新しく作るには `maruhi init` を実行してください（--data-dir の綴りも確認してください）。",
+                        dir.display()
+                    ),
+                    Lang::En => format!(
+                        "no maruhi installation at {}; run `maruhi init` to create one (or check the spelling of --data-dir)",
+                        dir.display()
+                    ),
+                }
+            }
+            Error::AlreadyInstalled(dir) => {
+                return match lang {
+                    Lang::Ja => format!("{} にはすでにインストールがあります。", dir.display()),
+                    Lang::En => format!("an installation already exists at {}", dir.display()),
+                }
+            }
+            Error::Key { path, why } => {
+                return match lang {
+                    Lang::Ja => format!(
+                        "鍵ファイル {} を使えません（{why}）。新しい鍵では署名済みの証跡と照合できないため、作り直しません。バックアップから復元してください。",
+                        path.display()
+                    ),
+                    Lang::En => format!(
+                        "the key file {} cannot be used ({why}); it is never replaced by a new key, which would break every signed checkpoint: restore it from backup",
+                        path.display()
+                    ),
+                }
+            }
+            Error::Io { what, path, source } => return format!("{what} {}: {source}", path.display()),
+            Error::Peer { peer, detail, .. } => return format!("{peer}: {detail}"),
+            Error::Ledger { .. } | Error::Tampered(_) | Error::Internal(_) | Error::Store(_) => Msg::ServerError,
         };
         msg.text(lang).to_owned()
     }
 
-    /// A 503 that says to come back is not a failure of ours.
+    /// A failure of ours, logged with an operation id. A 503 that says to
+    /// come back is not one; a missing setting is the operator's to fix.
     pub fn is_server_error(&self) -> bool {
-        self.status() >= 500 && !matches!(self, Error::Busy)
+        self.status() >= 500 && !matches!(self, Error::Busy | Error::NotConfigured(_))
     }
 
     /// Seconds after which the request may be retried (`Retry-After`).

@@ -287,6 +287,9 @@ impl Service {
             audit::record(&mut tx, &at, event).await?;
         }
         tx.commit().await?;
+        if !changes.is_empty() || !added.is_empty() {
+            self.risk_inputs_changed(actor);
+        }
         Ok(report)
     }
 
@@ -361,6 +364,7 @@ impl Service {
             .await?;
         let row = maruhi_store::hr::member(tx.conn(), list.name(), &user).await?.ok_or(Error::NotFound)?;
         tx.commit().await?;
+        self.risk_inputs_changed(actor);
         Ok(member(row))
     }
 
@@ -381,6 +385,7 @@ impl Service {
         audit::record(&mut tx, &at, Event::new(actor, "watchlist.remove", "watchlist", list.name()).summary(summary))
             .await?;
         tx.commit().await?;
+        self.risk_inputs_changed(actor);
         Ok(())
     }
 }

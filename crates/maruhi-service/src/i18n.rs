@@ -96,6 +96,9 @@ pub enum Msg {
     NotYetCheckpointed,
     NeedsWitnesses,
     NoInstallationKey,
+    NoLedgerKey,
+    NoTsa,
+    BadWitnessThreshold,
     NoText,
     UnknownCollection,
     UnknownFormat,
@@ -180,6 +183,18 @@ impl Msg {
             Msg::NoInstallationKey => (
                 "インストール鍵が設定されていないため、スキャン機能を使えません（maruhi init で作成されます）。",
                 "The scanner needs the installation key, which is not configured (maruhi init creates it).",
+            ),
+            Msg::NoLedgerKey => (
+                "台帳の署名鍵が設定されていないため、チェックポイントに署名できません（maruhi init で作成されます）。",
+                "Checkpoints cannot be signed: the ledger key is not configured (maruhi init creates it).",
+            ),
+            Msg::NoTsa => (
+                "時刻認証局が設定されていません（--tsa-url と --tsa-ca を指定してください）。",
+                "No time-stamp authority is configured (give --tsa-url and --tsa-ca).",
+            ),
+            Msg::BadWitnessThreshold => (
+                "証人のしきい値は 1 から証人の数までです。",
+                "The witness threshold must be between 1 and the number of witnesses.",
             ),
             Msg::NoText => (
                 "このファイルからは指紋を取れるテキストを取り出せませんでした。",

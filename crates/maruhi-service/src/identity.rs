@@ -291,6 +291,7 @@ impl Service {
         let event = Event { action: "identity.add", object_type: "identity", object_id: None, summary, actor };
         audit::record(&mut tx, &at, event).await?;
         tx.commit().await?;
+        self.risk_inputs_changed(actor);
         self.identity(actor, &alias).await
     }
 
@@ -311,6 +312,7 @@ impl Service {
         let event = Event { action: "identity.remove", object_type: "identity", object_id: None, summary, actor };
         audit::record(&mut tx, &at, event).await?;
         tx.commit().await?;
+        self.risk_inputs_changed(actor);
         Ok(())
     }
 

@@ -328,6 +328,9 @@ impl Service {
         if report.import_id.is_some() {
             self.finish_import(actor, &report, true).await?;
         }
+        if report.accepted > 0 {
+            self.risk_inputs_changed(actor);
+        }
         Ok(report)
     }
 

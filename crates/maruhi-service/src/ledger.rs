@@ -20,14 +20,46 @@ use maruhi_store::AnyConnection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::{policy, Actor, Error, Result, Service, StoreError};
+use crate::{policy, Actor, Error, Result, Service};
 
 /// The first line of every entry; bump the version to change the encoding.
 const ENTRY_HEADER: &str = "maruhi audit entry v1";
 
-fn corrupt(what: impl Into<String>) -> Error {
-    Error::Store(StoreError::Corrupt { what: what.into() })
+/// Stored evidence that does not agree with itself.
+fn tampered(what: impl Into<String>) -> Error {
+    Error::Tampered(what.into())
 }
+
+/// A failure of a ledger library call, with the library's code.
+fn ledger_err<E: std::fmt::Display + LedgerCode>(e: E) -> Error {
+    Error::ledger(e.code(), e)
+}
+
+/// Nodes read for a proof plan that do not fit it: a bug of ours.
+fn plan_mismatch(e: maruhi_ledger::tree::PlanMismatch) -> Error {
+    Error::Internal(e.to_string())
+}
+
+/// The ledger library's errors that carry a stable code.
+trait LedgerCode {
+    fn code(&self) -> &'static str;
+}
+
+macro_rules! ledger_code {
+    ($($t:ty),*) => {$(
+        impl LedgerCode for $t {
+            fn code(&self) -> &'static str {
+                <$t>::code(self)
+            }
+        }
+    )*};
+}
+ledger_code!(
+    maruhi_ledger::tree::ProofError,
+    maruhi_ledger::checkpoint::CheckpointError,
+    maruhi_ledger::note::NoteError,
+    maruhi_ledger::proof::TlogProofError
+);
 
 /// The salted commitment to an event's personal details.
 pub fn commitment(salt_hex: &str, actor_id: Option<i64>, actor: &str, remote: Option<&str>, summary: &str) -> String {
@@ -56,7 +88,7 @@ pub fn encode_entry(at: &str, action: &str, object_type: &str, object_id: Option
 }
 
 fn entry_of(row: &AuditRow) -> Result<Vec<u8>> {
-    let c = row.commitment.as_deref().ok_or_else(|| corrupt("a ledger event has no commitment"))?;
+    let c = row.commitment.as_deref().ok_or_else(|| tampered("a ledger event has no commitment"))?;
     Ok(encode_entry(&row.occurred_at, &row.action, &row.object_type, row.object_id.as_deref(), c))
 }
 
@@ -76,7 +108,7 @@ async fn read_nodes(conn: &mut AnyConnection, ids: &[NodeId]) -> Result<Vec<Hash
         .zip(ids)
         .map(|(h, id)| {
             h.map(Hash::from)
-                .ok_or_else(|| corrupt(format!("ledger node (level {}, index {}) is missing", id.level(), id.index())))
+                .ok_or_else(|| tampered(format!("ledger node (level {}, index {}) is missing", id.level(), id.index())))
         })
         .collect()
 }
@@ -111,11 +143,11 @@ impl Appender {
                 .iter()
                 .map(|id| {
                     self.known.get(&(id.level(), id.index())).copied().ok_or_else(|| {
-                        corrupt(format!("ledger node (level {}, index {}) is missing", id.level(), id.index()))
+                        tampered(format!("ledger node (level {}, index {}) is missing", id.level(), id.index()))
                     })
                 })
                 .collect::<Result<Vec<Hash>>>()?;
-            for (id, h) in tree::append_nodes(idx, leaf_hash(entry), &siblings).map_err(|e| corrupt(e.to_string()))? {
+            for (id, h) in tree::append_nodes(idx, leaf_hash(entry), &siblings).map_err(plan_mismatch)? {
                 self.known.insert((id.level(), id.index()), h);
                 out.push((id.level(), id.index(), bytes(&h)));
             }
@@ -129,11 +161,11 @@ impl Appender {
 /// extends the signed checkpoint `old`.
 async fn check_extends(conn: &mut AnyConnection, old: &CheckpointRow, size: u64, root: &Hash) -> Result<()> {
     let old_size = old.size as u64;
-    let plan = tree::consistency_plan(old_size, size).map_err(|e| corrupt(e.to_string()))?;
+    let plan = tree::consistency_plan(old_size, size).map_err(ledger_err)?;
     let nodes = read_nodes(conn, plan.nodes()).await?;
-    let proof = plan.assemble(&nodes).map_err(|e| corrupt(e.to_string()))?;
+    let proof = plan.assemble(&nodes).map_err(plan_mismatch)?;
     tree::verify_consistency(old_size, size, &proof, &Hash::from(old.root), root).map_err(|_| {
-        corrupt(format!("the stored tree of size {size} is not consistent with the checkpoint of size {old_size}"))
+        tampered(format!("the stored tree of size {size} is not consistent with the checkpoint of size {old_size}"))
     })
 }
 
@@ -168,20 +200,40 @@ pub struct VerifyReport {
     pub entries: u64,
     pub checkpoints: usize,
     pub latest_checkpoint: u64,
-    pub problems: Vec<String>,
+    pub problems: Vec<VerifyProblem>,
+}
+
+/// One thing `maruhi ledger verify` found wrong, with a stable code
+/// (`MRH-VERIFY-…`, listed in docs/codes.md) for reports and scripts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyProblem {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for VerifyProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
 }
 
 impl VerifyReport {
     pub fn ok(&self) -> bool {
         self.problems.is_empty()
     }
+
+    fn problem(&mut self, code: &'static str, message: String) {
+        self.problems.push(VerifyProblem { code, message });
+    }
 }
 
 /// Creates a new log key: its signer key string (keep secret) for `origin`.
 pub fn new_log_key(origin: &str) -> Result<String> {
     let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|_| corrupt("no randomness"))?;
-    Ed25519Signer::from_seed(origin, &seed).map(|s| s.key_string()).map_err(|e| corrupt(e.to_string()))
+    getrandom::fill(&mut seed).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+    Ed25519Signer::from_seed(origin, &seed)
+        .map(|s| s.key_string())
+        .map_err(|e| Error::Internal(format!("log key for {origin}: {e}")))
 }
 
 impl Service {
@@ -228,13 +280,14 @@ impl Service {
 
     /// Uses this log key (a C2SP signer key string) to sign checkpoints.
     pub fn with_ledger_key(mut self, key: &str) -> Result<Service> {
-        let signer = Ed25519Signer::from_key_string(key.trim()).map_err(|e| corrupt(format!("ledger key: {e}")))?;
+        let signer = Ed25519Signer::from_key_string(key.trim())
+            .map_err(|e| Error::Key { path: "keys/ledger.key".into(), why: e.to_string() })?;
         self.ledger_key = Some(std::sync::Arc::new(signer));
         Ok(self)
     }
 
     fn signer(&self) -> Result<&Ed25519Signer> {
-        self.ledger_key.as_deref().ok_or_else(|| corrupt("no ledger key is configured"))
+        self.ledger_key.as_deref().ok_or(Error::NotConfigured(crate::i18n::Msg::NoLedgerKey))
     }
 
     /// The log's verifier key (`name+hexid+base64`), which anyone may hold.
@@ -267,15 +320,15 @@ impl Service {
         let nodes = read_nodes(&mut conn, plan.nodes()).await?;
         let root = *plan
             .assemble(&nodes)
-            .map_err(|e| corrupt(e.to_string()))?
+            .map_err(plan_mismatch)?
             .first()
-            .ok_or_else(|| corrupt("empty root plan"))?;
+            .ok_or_else(|| Error::Internal("empty root plan".into()))?;
         if let Some(old) = &latest {
             // Never sign a tree that does not extend what we signed before.
             check_extends(&mut conn, old, size, &root).await?;
         }
-        let checkpoint = Checkpoint::new(signer.name(), size, root).map_err(|e| corrupt(e.to_string()))?;
-        let note = checkpoint.sign(&[signer as &dyn Signer]).map_err(|e| corrupt(e.to_string()))?;
+        let checkpoint = Checkpoint::new(signer.name(), size, root).map_err(ledger_err)?;
+        let note = checkpoint.sign(&[signer as &dyn Signer]).map_err(ledger_err)?;
         Ok(Some(PendingCheckpoint { size, root, note }))
     }
 
@@ -285,9 +338,9 @@ impl Service {
             return Ok(Vec::new());
         }
         let mut conn = self.db.read().await?;
-        let plan = tree::consistency_plan(old, new).map_err(|e| corrupt(e.to_string()))?;
+        let plan = tree::consistency_plan(old, new).map_err(ledger_err)?;
         let nodes = read_nodes(&mut conn, plan.nodes()).await?;
-        plan.assemble(&nodes).map_err(|e| corrupt(e.to_string()))
+        plan.assemble(&nodes).map_err(plan_mismatch)
     }
 
     /// Stores a prepared checkpoint unless a newer one was stored meanwhile,
@@ -380,15 +433,14 @@ impl Service {
                 None => return Err(Error::Conflict(crate::i18n::Msg::NotYetCheckpointed)),
             },
         };
-        let plan = tree::inclusion_plan(index as u64, cp.size as u64).map_err(|e| corrupt(e.to_string()))?;
+        let plan = tree::inclusion_plan(index as u64, cp.size as u64).map_err(ledger_err)?;
         let nodes = read_nodes(&mut conn, plan.nodes()).await?;
-        let path = plan.assemble(&nodes).map_err(|e| corrupt(e.to_string()))?;
-        let mut note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(|e| corrupt(e.to_string()))?;
+        let path = plan.assemble(&nodes).map_err(plan_mismatch)?;
+        let mut note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(ledger_err)?;
         if let Some(token) = token {
-            maruhi_ledger::timestamp::add_timestamp(&mut note, token).map_err(|e| corrupt(e.to_string()))?;
+            maruhi_ledger::timestamp::add_timestamp(&mut note, token).map_err(ledger_err)?;
         }
-        let proof =
-            TlogProof::new(Some(entry_of(&row)?), index as u64, path, note).map_err(|e| corrupt(e.to_string()))?;
+        let proof = TlogProof::new(Some(entry_of(&row)?), index as u64, path, note).map_err(ledger_err)?;
         Ok(proof.to_text())
     }
 
@@ -407,7 +459,10 @@ impl Service {
                 .and_then(|n| Checkpoint::parse(n.text()).ok())
                 .is_some_and(|c| c.size() == cp.size as u64 && *c.root() == Hash::from(cp.root));
             if !ok {
-                report.problems.push(format!("checkpoint of size {}: signature or contents do not verify", cp.size));
+                report.problem(
+                    "MRH-VERIFY-001",
+                    format!("checkpoint of size {}: signature or contents do not verify", cp.size),
+                );
             }
         }
         let mut tree = MemoryTree::new();
@@ -421,7 +476,7 @@ impl Service {
             for row in &rows {
                 let index = row.ledger_index.unwrap_or(-1);
                 while expected < index {
-                    report.problems.push(format!("entry {expected}: missing (deleted?)"));
+                    report.problem("MRH-VERIFY-002", format!("entry {expected}: missing (deleted?)"));
                     tree.push(Hash::from([0u8; 32]));
                     leaves.push(Hash::from([0u8; 32]));
                     expected += 1;
@@ -429,7 +484,7 @@ impl Service {
                 let entry = entry_of(row)?;
                 if let (Some(salt), Some(c)) = (&row.salt, &row.commitment) {
                     if commitment(salt, row.actor_id, &row.actor_name, row.remote_addr.as_deref(), &row.summary) != *c {
-                        report.problems.push(format!("entry {index}: personal details were altered"));
+                        report.problem("MRH-VERIFY-003", format!("entry {index}: personal details were altered"));
                     }
                 }
                 let leaf = leaf_hash(&entry);
@@ -456,19 +511,23 @@ impl Service {
                 }
                 for (idx, hash) in &stored {
                     if *idx > next_expected {
-                        report.problems.push(missing_nodes(level, next_expected, *idx));
+                        report.problem("MRH-VERIFY-004", missing_nodes(level, next_expected, *idx));
                     }
                     match level_hashes.get(*idx as usize) {
-                        None if level == 0 => report
-                            .problems
-                            .push(format!("entry {idx}: in the tree but its event is missing (deleted?)")),
-                        None => report.problems.push(format!("tree node {level}/{idx}: beyond the log's entries")),
-                        Some(h) if *h != Hash::from(*hash) && level == 0 => report.problems.push(format!(
-                            "entry {idx}: content does not match the leaf recorded when it was committed"
-                        )),
-                        Some(h) if *h != Hash::from(*hash) => report
-                            .problems
-                            .push(format!("tree node {level}/{idx}: does not match the entries below it")),
+                        None if level == 0 => report.problem(
+                            "MRH-VERIFY-005",
+                            format!("entry {idx}: in the tree but its event is missing (deleted?)"),
+                        ),
+                        None => report
+                            .problem("MRH-VERIFY-006", format!("tree node {level}/{idx}: beyond the log's entries")),
+                        Some(h) if *h != Hash::from(*hash) && level == 0 => report.problem(
+                            "MRH-VERIFY-007",
+                            format!("entry {idx}: content does not match the leaf recorded when it was committed"),
+                        ),
+                        Some(h) if *h != Hash::from(*hash) => report.problem(
+                            "MRH-VERIFY-008",
+                            format!("tree node {level}/{idx}: does not match the entries below it"),
+                        ),
                         Some(_) => {}
                     }
                     next_expected = idx + 1;
@@ -476,7 +535,7 @@ impl Service {
                 }
             }
             if (level_hashes.len() as u64) > next_expected {
-                report.problems.push(missing_nodes(level, next_expected, level_hashes.len() as u64));
+                report.problem("MRH-VERIFY-004", missing_nodes(level, next_expected, level_hashes.len() as u64));
             }
             level_hashes =
                 level_hashes.chunks_exact(2).map(|pair| maruhi_ledger::node_hash(&pair[0], &pair[1])).collect();
@@ -485,18 +544,25 @@ impl Service {
         for cp in &checkpoints {
             let size = cp.size as u64;
             if size > tree.size() {
-                report.problems.push(format!(
-                    "checkpoint of size {size} was signed but the log now has only {} entries (truncated?)",
-                    tree.size()
-                ));
+                report.problem(
+                    "MRH-VERIFY-009",
+                    format!(
+                        "checkpoint of size {size} was signed but the log now has only {} entries (truncated?)",
+                        tree.size()
+                    ),
+                );
             } else if tree.root_at(size).ok() != Some(Hash::from(cp.root)) {
-                report
-                    .problems
-                    .push(format!("the first {size} entries do not match the signed checkpoint of size {size}"));
+                report.problem(
+                    "MRH-VERIFY-010",
+                    format!("the first {size} entries do not match the signed checkpoint of size {size}"),
+                );
             }
         }
         for seq in maruhi_store::audit::unindexed_after_ledger_start(&mut conn).await? {
-            report.problems.push(format!("audit event #{seq} is not in the ledger (inserted behind its back?)"));
+            report.problem(
+                "MRH-VERIFY-011",
+                format!("audit event #{seq} is not in the ledger (inserted behind its back?)"),
+            );
         }
         report.latest_checkpoint = checkpoints.last().map(|c| c.size as u64).unwrap_or(0);
         Ok(report)
@@ -597,10 +663,10 @@ impl Service {
                 }
                 let rows = maruhi_store::audit::ledger_range(&mut conn, first as i64, width as i64).await?;
                 if rows.len() as u64 != width {
-                    return Err(corrupt("ledger entries are missing"));
+                    return Err(tampered("ledger entries are missing"));
                 }
                 let entries = rows.iter().map(entry_of).collect::<Result<Vec<_>>>()?;
-                maruhi_ledger::tile::encode_entry_bundle(&entries).map_err(|e| corrupt(e.to_string()))
+                maruhi_ledger::tile::encode_entry_bundle(&entries).map_err(|e| Error::Internal(e.to_string()))
             }
             _ => {
                 // Nodes at tree level 8L; only those complete within the checkpoint.
@@ -629,7 +695,7 @@ impl Service {
         if maruhi_store::ledger::latest_timestamp(&mut conn).await?.is_some_and(|t| t.size >= cp.size) {
             return Ok(None);
         }
-        let note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(|e| corrupt(e.to_string()))?;
+        let note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(ledger_err)?;
         Ok(Some((cp.size, checkpoint_imprint(note.text()))))
     }
 
@@ -642,11 +708,11 @@ impl Service {
     ) -> Result<maruhi_timestamp::TimeStamp> {
         let mut tx = self.db.begin().await?;
         let cp = maruhi_store::ledger::checkpoint_of_size(tx.conn(), size).await?.ok_or(Error::NotFound)?;
-        let note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(|e| corrupt(e.to_string()))?;
+        let note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(ledger_err)?;
         let stamp = maruhi_timestamp::verify_token(token, &checkpoint_imprint(note.text()), anchors)
-            .map_err(|e| corrupt(format!("time stamp: {e}")))?;
-        let at =
-            time::OffsetDateTime::from_unix_timestamp(stamp.unix_time as i64).map_err(|e| corrupt(e.to_string()))?;
+            .map_err(|e| Error::Peer { code: e.code(), peer: "time-stamp authority".into(), detail: e.to_string() })?;
+        let at = time::OffsetDateTime::from_unix_timestamp(stamp.unix_time as i64)
+            .map_err(|e| Error::Internal(format!("time stamp date: {e}")))?;
         let row = maruhi_store::ledger::TimestampRow {
             size,
             token: token.to_vec(),

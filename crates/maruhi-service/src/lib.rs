@@ -41,6 +41,8 @@ pub mod hr;
 pub mod i18n;
 pub mod identity;
 pub mod ingest;
+pub mod installation;
+pub mod jobs;
 pub mod ledger;
 pub mod model;
 pub mod policy;
@@ -52,6 +54,7 @@ mod validate;
 pub use auth::{Credential, Scope, SessionInfo};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, FieldError, Result};
+pub use installation::{Installation, InstallationConfig};
 pub use maruhi_store::{Backend, StoreError};
 pub use registry::{Dashboard, ListParams, SortKey};
 
@@ -119,6 +122,7 @@ pub struct Service {
     /// The installation's own rule pack, or why it does not load.
     rule_pack: Option<std::result::Result<Arc<risk::RulePack>, String>>,
     builtin_pack: Arc<std::sync::Mutex<Option<Arc<risk::RulePack>>>>,
+    analysis: Arc<jobs::AnalysisQueue>,
 }
 
 impl std::fmt::Debug for Service {
@@ -148,6 +152,7 @@ impl Service {
             extraction_slots: Arc::new(tokio::sync::Semaphore::new(default_max_extractions())),
             rule_pack: None,
             builtin_pack: Arc::default(),
+            analysis: Arc::default(),
         };
         svc.ensure_levels().await?;
         Ok(svc)

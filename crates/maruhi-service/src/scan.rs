@@ -179,7 +179,7 @@ impl Service {
     }
 
     fn scan_keys(&self) -> Result<&ScanKeys> {
-        self.scan_keys.as_deref().ok_or(Error::Conflict(Msg::NoInstallationKey))
+        self.scan_keys.as_deref().ok_or(Error::NotConfigured(Msg::NoInstallationKey))
     }
 
     /// Keeps the built fingerprint index in `dir` (the data directory's
@@ -199,7 +199,7 @@ impl Service {
         Fingerprinter::builder()
             .key(ScanKeys::derive(installation_key).fingerprint)
             .build()
-            .map_err(|_| Error::Conflict(Msg::NoInstallationKey))
+            .map_err(|_| Error::NotConfigured(Msg::NoInstallationKey))
     }
 
     /// The installation's fingerprinter.
@@ -207,7 +207,7 @@ impl Service {
         Fingerprinter::builder()
             .key(self.scan_keys()?.fingerprint.clone())
             .build()
-            .map_err(|_| Error::Conflict(Msg::NoInstallationKey))
+            .map_err(|_| Error::NotConfigured(Msg::NoInstallationKey))
     }
 
     /// Fingerprints a file (every document inside it) as material of secret
@@ -557,10 +557,10 @@ impl Service {
     fn seal(&self, text_sha256: &str, plain: &[u8]) -> Result<Vec<u8>> {
         let cipher = XChaCha20Poly1305::new(&self.scan_keys()?.seal.into());
         let mut nonce = [0u8; 24];
-        getrandom::fill(&mut nonce).map_err(|_| corrupt())?;
+        getrandom::fill(&mut nonce).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
         let sealed = cipher
             .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad: text_sha256.as_bytes() })
-            .map_err(|_| corrupt())?;
+            .map_err(|_| Error::Internal("sealing failed".into()))?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
         Ok(out)
@@ -578,8 +578,10 @@ impl Service {
     }
 }
 
+/// Sealed text that does not open under the installation's key (altered,
+/// or sealed by another installation).
 fn corrupt() -> Error {
-    Error::Store(maruhi_store::StoreError::Corrupt { what: "sealed material text".into() })
+    Error::Tampered("sealed material text does not open".into())
 }
 
 struct Prepared {

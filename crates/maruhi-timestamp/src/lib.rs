@@ -62,6 +62,22 @@ pub enum Error {
     Unsupported { oid: String },
 }
 
+impl Error {
+    /// The stable code (`MRH-TSA-…`), also the start of the message.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Error::Malformed { .. } => "MRH-TSA-001",
+            Error::Refused { .. } => "MRH-TSA-002",
+            Error::WrongImprint => "MRH-TSA-003",
+            Error::BadSignedAttributes => "MRH-TSA-004",
+            Error::BadSignature => "MRH-TSA-005",
+            Error::Untrusted => "MRH-TSA-006",
+            Error::NotForTimeStamping => "MRH-TSA-007",
+            Error::Unsupported { .. } => "MRH-TSA-008",
+        }
+    }
+}
+
 fn malformed<E>(what: &'static str) -> impl Fn(E) -> Error {
     move |_| Error::Malformed { what }
 }

@@ -148,7 +148,10 @@ fn hr_import_and_watchlists() {
     );
     stdout(&run(&d, &["watchlist", "remove", "privileged", "dba01"]));
     assert_eq!(run(&d, &["watchlist", "remove", "privileged", "dba01"]).status.code(), Some(1));
-    assert_eq!(run(&d, &["watchlist", "add", "vip", "x"]).status.code(), Some(1));
+    // An unknown list is a wrong usage: the help lists the lists.
+    let o = run(&d, &["watchlist", "add", "vip", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("departing, contractors, privileged"));
     let audit = stdout(&run(&d, &["audit", "--json", "--action", "watchlist."]));
     assert!(!audit.contains("\"object_id\": \"dba01\""), "user names stay out of the ledger's objects");
 }

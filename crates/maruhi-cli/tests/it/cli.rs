@@ -6,6 +6,32 @@ fn help_is_stable() {
     insta::assert_snapshot!("help", String::from_utf8_lossy(&out.stdout));
     let out = bin().args(["secret", "add", "--help"]).output().expect("run");
     insta::assert_snapshot!("secret_add_help", String::from_utf8_lossy(&out.stdout));
+    // Publishing options belong to the commands that publish.
+    let out = bin().args(["user", "add", "--help"]).output().expect("run");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--role") && !help.contains("--witness") && !help.contains("--tsa"), "{help}");
+}
+
+#[test]
+fn only_init_creates_an_installation() {
+    let d = data_dir("typo");
+    // A mistyped data directory is a wrong usage that creates nothing.
+    let o = run(&d, &["secret", "list"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no maruhi installation at"));
+    assert!(!d.join("data").exists());
+    // A failed init leaves nothing behind, so it can simply be run again.
+    std::fs::write(d.join("short"), "short\n").expect("pw");
+    let short = d.join("short");
+    let o = run(&d, &["init", "--admin-user", "root", "--admin-password-file", short.to_str().expect("path")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!d.join("data").exists());
+    let pw = d.join("pw");
+    let o = run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw.to_str().expect("path")]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success() && said.contains("back up the key files"), "{said}");
+    let key = stdout(&run(&d, &["ledger", "public-key"]));
+    assert!(said.contains(key.trim()), "init prints the ledger's public key");
 }
 
 #[test]
@@ -63,7 +89,7 @@ fn wrong_input_is_explained_and_changes_nothing() {
     stdout(&run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw]));
     let o = run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("already initialised"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("an installation already exists"));
     let o = run(&d, &["secret", "add", "--title", "", "--level", "国家機密", "--category", "料理"]);
     assert_eq!(o.status.code(), Some(1));
     insta::assert_snapshot!("invalid_secret_stderr", String::from_utf8_lossy(&o.stderr));
@@ -71,15 +97,19 @@ fn wrong_input_is_explained_and_changes_nothing() {
         .env("LANG", "ja_JP.UTF-8")
         .arg("--data-dir")
         .arg(d.join("data"))
-        .args(["user", "add", "x y", "--role", "boss"])
+        .args(["user", "add", "x y", "--role", "employee"])
         .output()
         .expect("run");
-    assert!(String::from_utf8_lossy(&o.stderr).contains("ロールが正しくありません"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("ユーザー名は半角英数字"));
+    // A value outside a listed set is a wrong usage, and the help lists the set.
+    let o = run(&d, &["user", "add", "someone", "--role", "boss"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("admin, manager, legal, analyst, auditor, employee"));
     let o = run(&d, &["user", "add", "someone", "--role", "employee", "--password-file", "/nonexistent/pw"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read password file"));
     assert_eq!(stdout(&run(&d, &["secret", "list"])), "");
     assert_eq!(run(&d, &["secret", "frobnicate"]).status.code(), Some(2), "usage errors exit 2");
-    let o = bin().args(["--database-url", "mysql://x", "secret", "list"]).output().expect("run");
+    let o = run(&d, &["--database-url", "mysql://x", "secret", "list"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("unsupported database URL"));
 }
 

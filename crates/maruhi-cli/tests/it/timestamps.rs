@@ -34,7 +34,7 @@ async fn a_tsa_dates_a_proof_that_verifies_offline() {
     let d2 = d.clone();
     let (url2, ca2) = (url.clone(), ca.clone());
     let out = tokio::task::spawn_blocking(move || {
-        run(&d2, &["--tsa-url", &url2, "--tsa-ca", ca2.to_str().expect("path"), "ledger", "timestamp"])
+        run(&d2, &["ledger", "timestamp", "--tsa-url", &url2, "--tsa-ca", ca2.to_str().expect("path")])
     })
     .await
     .expect("join");

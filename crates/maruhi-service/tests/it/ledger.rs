@@ -74,7 +74,11 @@ async fn tampered(statements: &[&str], expect: &str) {
             let refs: Vec<&str> = statements.iter().map(String::as_str).collect();
             sql(&e, &refs).await;
             let report = e.svc.verify_ledger().await.unwrap();
-            assert!(report.problems.iter().any(|p| p.contains(&expect)), "want {expect:?} in {:?}", report.problems);
+            assert!(
+                report.problems.iter().any(|p| p.message.contains(&expect)),
+                "want {expect:?} in {:?}",
+                report.problems
+            );
         }
     })
     .await;

@@ -1,0 +1,203 @@
+//! The evidence ledger: checkpoints, proofs, time stamps, verification,
+//! and the witness that cosigns another log's checkpoints.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use maruhi_ledger::TlogProof;
+use maruhi_service::{Actor, Service};
+
+use super::print_json;
+use crate::args::{LedgerCmd, PublishArgs, WitnessCmd};
+
+pub(super) async fn ledger(svc: &Service, publish: &PublishArgs, cmd: LedgerCmd) -> Result<()> {
+    let publisher = super::setup::publisher(svc, publish)?;
+    match cmd {
+        LedgerCmd::PublicKey => println!("{}", svc.ledger_public_key()?),
+        LedgerCmd::Checkpoint => {
+            publisher.publish().await?;
+            match svc.latest_checkpoint().await? {
+                Some(cp) => print!("{}", cp.note),
+                None => bail!("the ledger is empty: there is no checkpoint yet"),
+            }
+        }
+        LedgerCmd::Proof { index, timestamp_out } => {
+            publisher.publish().await?;
+            print!("{}", svc.ledger_proof(index).await?);
+            if let Some(out) = timestamp_out {
+                let (_, token) =
+                    svc.timestamp_token_for(index).await?.context("no time stamp covers this entry yet")?;
+                std::fs::write(&out, token).with_context(|| format!("cannot write {}", out.display()))?;
+            }
+        }
+        LedgerCmd::Timestamp => {
+            if !publisher.anchors() {
+                bail!("time anchors need --tsa-url and --tsa-ca");
+            }
+            publisher.publish().await?;
+            match publisher.anchor().await? {
+                Some(size) => eprintln!("time-stamped the checkpoint of size {size}"),
+                None => eprintln!("the latest checkpoint already has a time stamp"),
+            }
+        }
+        LedgerCmd::Entry { index, json } => {
+            let e = svc.ledger_entry(index).await?;
+            if json {
+                print_json(&e)?;
+            } else {
+                print!("{}", e.entry);
+            }
+        }
+        LedgerCmd::Erase { user } => {
+            let n = svc.erase_personal_data(&Actor::operator(), &user).await?;
+            eprintln!("erased the personal details of {n} event(s) by `{user}`; their ledger entries and proofs are unchanged");
+        }
+        LedgerCmd::Verify { json } => {
+            let report = svc.verify_ledger().await?;
+            if json {
+                print_json(&report)?;
+            } else {
+                for p in &report.problems {
+                    println!("{p}");
+                }
+            }
+            if !report.ok() {
+                bail!("the ledger does not verify: {} problem(s)", report.problems.len());
+            }
+            eprintln!(
+                "ok: {} entries, {} signed checkpoints (latest covers {})",
+                report.entries, report.checkpoints, report.latest_checkpoint
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `maruhi verify-proof`: the proof, then the time stamp it carries or one
+/// given beside it.
+pub(super) fn verify_proof_command(
+    file: &Path,
+    key: &str,
+    entry: Option<&Path>,
+    witness_keys: &[String],
+    timestamp: Option<PathBuf>,
+    timestamp_ca: Option<PathBuf>,
+) -> Result<()> {
+    let proof = verify_proof(file, key, entry, witness_keys)?;
+    let carried = maruhi_ledger::timestamp::timestamps(proof.note()).next();
+    match (timestamp, timestamp_ca) {
+        (Some(token_file), Some(ca)) => {
+            let token = std::fs::read(&token_file).with_context(|| format!("cannot read {}", token_file.display()))?;
+            verify_timestamp(&proof, &token, &ca)
+        }
+        (None, Some(ca)) => {
+            let token = carried.context("the proof carries no time stamp; pass --timestamp")?;
+            verify_timestamp(&proof, token, &ca)
+        }
+        _ if carried.is_some() => {
+            eprintln!("the proof carries an RFC 3161 time stamp: pass --timestamp-ca to check it");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks an offline proof without any database: the proof's checkpoint must
+/// carry a valid signature of `key`, and the entry must be included in it.
+/// Returns the proof.
+fn verify_proof(file: &Path, key: &str, entry: Option<&Path>, witness_keys: &[String]) -> Result<TlogProof> {
+    use maruhi_ledger::checkpoint::TrustPolicy;
+    let verifier =
+        maruhi_ledger::note::Ed25519Verifier::from_vkey(key.trim()).context("the key is not a verifier key")?;
+    let text = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let proof = TlogProof::parse(&text).context("not a c2sp.org/tlog-proof@v1 proof")?;
+    let entry = match entry {
+        Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
+        None => proof.extra().map(<[u8]>::to_vec).context("the proof carries no entry; pass --entry")?,
+    };
+    let name = maruhi_ledger::note::Verifier::name(&verifier).to_owned();
+    let witnesses = witness_keys
+        .iter()
+        .map(|k| maruhi_ledger::cosignature::CosignatureVerifier::from_vkey(k.trim()))
+        .collect::<Result<Vec<_>, _>>()
+        .context("a witness key is not a cosignature verifier key")?;
+    let witness_refs: Vec<&dyn maruhi_ledger::note::Verifier> =
+        witnesses.iter().map(|w| w as &dyn maruhi_ledger::note::Verifier).collect();
+    let policy =
+        TrustPolicy { origin: &name, log_key: &verifier, witnesses: &witness_refs, witness_threshold: witnesses.len() };
+    let checked = proof.verify(&maruhi_ledger::leaf_hash(&entry), &policy).context("the proof does not verify")?;
+    println!(
+        "ok: entry {} is in the log {name} of size {}, cosigned by {} witness(es)",
+        proof.index(),
+        checked.checkpoint.size(),
+        witnesses.len()
+    );
+    Ok(proof)
+}
+
+/// Checks that an RFC 3161 token dates the checkpoint inside a proof.
+fn verify_timestamp(proof: &TlogProof, token: &[u8], ca_file: &Path) -> Result<()> {
+    let ca = std::fs::read(ca_file).with_context(|| format!("cannot read {}", ca_file.display()))?;
+    let ca = maruhi_timestamp::certificate_der(&ca).context("the TSA certificate is not a certificate")?;
+    let imprint = maruhi_service::ledger::checkpoint_imprint(proof.note().text());
+    let stamp = maruhi_timestamp::verify_token(token, &imprint, &[ca]).context("the time stamp does not verify")?;
+    let at = time::OffsetDateTime::from_unix_timestamp(stamp.unix_time as i64)
+        .map(maruhi_service::clock::format_time)
+        .unwrap_or_default();
+    println!("ok: the checkpoint of size {} existed at {at} ({})", proof.checkpoint().size(), stamp.tsa);
+    Ok(())
+}
+
+pub(super) async fn witness(cmd: WitnessCmd) -> Result<()> {
+    match cmd {
+        WitnessCmd::Keygen { name, out } => {
+            let mut seed = [0u8; 32];
+            getrandom_fill(&mut seed)?;
+            let cosigner =
+                maruhi_ledger::cosignature::Cosigner::from_seed(&name, &seed).context("invalid witness name")?;
+            write_key(&out, &cosigner.key_string())?;
+            println!("{}", cosigner.verifier().vkey());
+        }
+        WitnessCmd::Serve { listen, key, logs, state } => {
+            let text = std::fs::read_to_string(&key).with_context(|| format!("cannot read {}", key.display()))?;
+            let cosigner =
+                maruhi_ledger::cosignature::Cosigner::from_key_string(text.trim()).context("not a witness key")?;
+            let logs = logs
+                .iter()
+                .map(|l| maruhi_ledger::note::Ed25519Verifier::from_vkey(l.trim()))
+                .collect::<Result<Vec<_>, _>>()
+                .context("a --log is not a verifier key")?;
+            let state = maruhi_server::witness::WitnessState::open(cosigner, logs, state)?;
+            let app = maruhi_server::witness::witness_app(std::sync::Arc::new(state));
+            let listener =
+                tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+            tracing::info!(%listen, "witness serving");
+            maruhi_server::serve(listener, app, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn getrandom_fill(buf: &mut [u8]) -> Result<()> {
+    let mut f = std::fs::File::open("/dev/urandom").context("cannot open /dev/urandom")?;
+    std::io::Read::read_exact(&mut f, buf).context("cannot read randomness")?;
+    Ok(())
+}
+
+/// Writes a key file readable by its owner only; never overwrites one.
+fn write_key(path: &Path, contents: &str) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(contents.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! One function per subcommand, grouped: `setup` (init, serve, demo),
+//! `registry` (users, groups, tokens, secrets, levels, audit trail),
+//! `ledger` (ledger, proofs, witnesses); activity, risk and scans have
+//! modules of their own. Data goes to stdout, messages to stderr.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use maruhi_service::i18n::Lang;
+use maruhi_service::{Actor, Installation, InstallationConfig, Service};
+
+use crate::args::{Cli, Command, Global};
+
+mod ledger;
+mod registry;
+mod setup;
+
+/// The CLI speaks the terminal's language: Japanese when `LANG` says so.
+pub(crate) fn lang() -> Lang {
+    std::env::var("LANG").ok().filter(|l| l.starts_with("ja")).map(|_| Lang::Ja).unwrap_or(Lang::En)
+}
+
+/// Explains an error in the terminal's language, with its code and every
+/// field problem.
+pub fn describe(e: &anyhow::Error) -> String {
+    let lang = lang();
+    if let Some(se) = e.downcast_ref::<maruhi_service::Error>() {
+        let mut msg = format!("{} [{}]", se.message(lang), se.code());
+        match se {
+            maruhi_service::Error::Invalid(fields) => {
+                for f in fields {
+                    msg.push_str(&format!("\n  {}: {}", f.field, f.msg.text(lang)));
+                }
+            }
+            // The operator at the console may see what a web user may not.
+            maruhi_service::Error::Store(_)
+            | maruhi_service::Error::Ledger { .. }
+            | maruhi_service::Error::Tampered(_)
+            | maruhi_service::Error::Internal(_) => msg.push_str(&format!("\n  {se}")),
+            _ => {}
+        }
+        return msg;
+    }
+    format!("{e:#}")
+}
+
+/// Whether the error is a wrong usage (exit code 2), such as a data
+/// directory that holds no installation.
+pub fn is_usage_error(e: &anyhow::Error) -> bool {
+    matches!(e.downcast_ref::<maruhi_service::Error>(), Some(maruhi_service::Error::NoInstallation(_)))
+}
+
+pub(crate) fn config(g: &Global) -> InstallationConfig {
+    InstallationConfig { data_dir: g.data_dir.clone(), database_url: g.database_url.clone() }
+}
+
+/// The service of the installation at `--data-dir`, which must exist.
+pub(crate) async fn open(g: &Global) -> Result<Service> {
+    Ok(Installation::locate(&config(g))?.open().await?)
+}
+
+/// The installation at `--data-dir`, if there is one.
+pub(crate) fn installation(g: &Global) -> Result<Option<Installation>> {
+    Ok(Installation::find(&config(g))?)
+}
+
+pub(crate) fn read_password(path: &Path) -> Result<String> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read password file {}", path.display()))?;
+    Ok(text.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+pub(crate) fn print_json(v: &impl serde::Serialize) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Runs a command; returns its exit code when it succeeded (a scan with
+/// findings exits with 1).
+pub async fn run(cli: Cli) -> Result<u8> {
+    let g = &cli.global;
+    let op = Actor::operator();
+    match cli.command {
+        Command::Scan { paths, reference, background, format, threads, min_passage, min_chars, explain } => {
+            // The ad-hoc mode needs no installation; where there is one, it
+            // fingerprints with the installation's key.
+            let (svc, adhoc_key) = match reference {
+                Some(_) => (None, installation(g)?.map(|i| i.installation_key()).transpose()?),
+                None => (Some(open(g).await?), None),
+            };
+            let args = crate::scan::ScanArgs {
+                paths,
+                reference,
+                background,
+                format,
+                threads,
+                min_passage,
+                min_chars,
+                explain,
+                adhoc_key,
+            };
+            return crate::scan::scan(svc, &op, args).await;
+        }
+        Command::Events(cmd) => return crate::activity::events(&open(g).await?, &op, cmd).await,
+        Command::Hr(cmd) => return crate::activity::hr(&open(g).await?, &op, cmd).await,
+        Command::Watchlist(cmd) => crate::activity::watchlist(&open(g).await?, &op, cmd).await?,
+        Command::Identity(cmd) => crate::activity::identity(&open(g).await?, &op, cmd).await?,
+        Command::Material(cmd) => crate::scan::material(&open(g).await?, &op, cmd).await?,
+        Command::Risk(crate::args::RiskCmd::Rules(cmd)) => return crate::risk::rules(g, cmd),
+        Command::Risk(cmd) => crate::risk::risk(&open(g).await?, &op, cmd).await?,
+        Command::Alerts(cmd) => crate::risk::alerts(&open(g).await?, &op, cmd).await?,
+        Command::Init { admin_user, admin_password_file } => {
+            setup::init(g, &admin_user, &admin_password_file).await?;
+        }
+        Command::Serve { listen, secure_cookies, max_extractions, behind_tls, trusted_proxies, publish } => {
+            let options = setup::ServeOptions { listen, secure_cookies, max_extractions, behind_tls, trusted_proxies };
+            setup::serve(g, options, &publish).await?;
+        }
+        Command::Demo { listen, publish } => setup::demo(g, listen, &publish).await?,
+        Command::User(cmd) => registry::user(&open(g).await?, &op, cmd).await?,
+        Command::Group(cmd) => registry::group(&open(g).await?, &op, cmd).await?,
+        Command::Token(cmd) => registry::token(&open(g).await?, &op, cmd).await?,
+        Command::Secret(cmd) => registry::secret(&open(g).await?, &op, cmd).await?,
+        Command::Levels(cmd) => registry::levels(&open(g).await?, &op, cmd).await?,
+        Command::Audit { limit, action, json } => {
+            registry::audit(&open(g).await?, &op, limit, action.as_deref(), json).await?;
+        }
+        Command::Ledger { publish, cmd } => ledger::ledger(&open(g).await?, &publish, cmd).await?,
+        Command::VerifyProof { file, key, entry, witness_keys, timestamp, timestamp_ca } => {
+            ledger::verify_proof_command(&file, &key, entry.as_deref(), &witness_keys, timestamp, timestamp_ca)?;
+        }
+        Command::Witness(cmd) => ledger::witness(cmd).await?,
+    }
+    Ok(0)
+}
