@@ -9,7 +9,7 @@ use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use maruhi_service::i18n::{ui, Lang};
+use maruhi_service::i18n::Lang;
 use maruhi_service::model::{AuditEntry, Category, PrincipalKind, Role, Secret, SecretInput, Status, User};
 use maruhi_service::{policy, Error, ListParams, Scope, SortKey};
 use serde::Deserialize;
@@ -136,14 +136,13 @@ pub struct HistoryView {
 
 impl HistoryView {
     fn new(e: &AuditEntry, lang: Lang) -> Self {
-        let key = format!("action.{}", e.action);
-        let label = ui(lang, &key);
+        let action = maruhi_service::audit::AuditAction::parse(&e.action);
         HistoryView {
             seq: e.seq,
             ledger_index: e.ledger_index,
             at: local_time(&e.at),
             actor: e.actor.clone(),
-            action: if label == "??" { e.action.clone() } else { label.to_owned() },
+            action: action.map_or_else(|| e.action.clone(), |a| a.label(lang).to_owned()),
             object: match &e.object_id {
                 Some(id) => format!("{} {id}", e.object_type),
                 None => e.object_type.clone(),
@@ -276,7 +275,7 @@ struct FormPage {
 #[template(path = "acks.html")]
 struct AcksPage {
     ctx: Ctx,
-    items: Vec<(i64, String, i64, String)>,
+    items: Vec<maruhi_service::views::OutstandingAck>,
 }
 
 #[derive(Template)]
@@ -663,31 +662,23 @@ async fn detail_page(
     error: Option<String>,
 ) -> Result<DetailPage, PageError> {
     let lang = viewer.lang;
-    let err = |e| PageError(e, lang);
-    let actor = viewer.actor();
-    let secret = state.svc.get_secret(actor, id).await.map_err(err)?;
-    let levels = state.svc.levels().await.map_err(err)?;
-    let history = state.svc.history(actor, id).await.map_err(err)?;
-    let acks = state.svc.acknowledgements(actor, id).await.map_err(err)?;
-    let may_manage = policy::may_manage_secret(actor, secret.manager.as_ref().map(|m| m.id));
-    let entitled = state.svc.is_entitled(actor, id).await.map_err(err)?;
-    let acked_current = actor
-        .user_id
-        .is_some_and(|uid| acks.iter().any(|a| a.user_id == uid && a.rules_version == secret.rules_version));
-    let transitions =
-        Status::ALL.iter().filter(|s| secret.status.can_become(**s)).map(|s| (s.id(), s.label(lang))).collect();
-    let materials = state.svc.secret_materials(actor, id).await.map_err(err)?;
+    let page = state.svc.secret_page(viewer.actor(), id).await.map_err(|e| PageError(e, lang))?;
+    let secret = &page.secret;
     Ok(DetailPage {
-        materials,
         ctx: viewer.ctx(),
         access: secret.access.iter().flatten().map(|g| (g.kind.id().to_owned(), g.id, g.name.clone())).collect(),
-        acks: acks.iter().map(|a| (a.user.clone(), a.rules_version, local_time(&a.acknowledged_at))).collect(),
-        history: history.iter().rev().map(|h| HistoryView::new(h, lang)).collect(),
-        may_manage,
-        may_ack: entitled && secret.status == Status::Registered && policy::may_write(actor),
-        acked_current,
-        transitions,
-        s: SecretView::new(&secret, lang, &levels),
+        acks: page
+            .acknowledgements
+            .iter()
+            .map(|a| (a.user.clone(), a.rules_version, local_time(&a.acknowledged_at)))
+            .collect(),
+        history: page.history.iter().rev().map(|h| HistoryView::new(h, lang)).collect(),
+        may_manage: page.may_manage,
+        may_ack: page.may_acknowledge,
+        acked_current: page.acknowledged_current,
+        transitions: page.transitions.iter().map(|s| (s.id(), s.label(lang))).collect(),
+        s: SecretView::new(secret, lang, &page.levels),
+        materials: page.materials,
         error,
     })
 }
@@ -802,15 +793,8 @@ pub async fn acknowledge(
 }
 
 pub async fn acks(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    let lang = viewer.lang;
-    let items = state.svc.outstanding_acks(viewer.actor()).await.map_err(|e| PageError(e, lang))?;
-    let mut rows = Vec::new();
-    for (id, title, version) in items {
-        // The rules are shown in full on the page so the acknowledgement is informed.
-        let secret = state.svc.get_secret(viewer.actor(), id).await.map_err(|e| PageError(e, lang))?;
-        rows.push((id, title, version, secret.handling_rules));
-    }
-    Ok(render(&AcksPage { ctx: viewer.ctx(), items: rows }))
+    let items = state.svc.outstanding_acks(viewer.actor()).await.map_err(|e| PageError(e, viewer.lang))?;
+    Ok(render(&AcksPage { ctx: viewer.ctx(), items }))
 }
 
 // ---------------------------------------------------------------- create / edit
@@ -956,14 +940,7 @@ pub async fn create(State(state): State<AppState>, viewer: Viewer, Form(form): F
 pub async fn edit_form(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
     let lang = viewer.lang;
     let id = parse_id(&id, lang)?;
-    let secret = state.svc.get_secret(viewer.actor(), id).await.map_err(|e| PageError(e, lang))?;
-    if !policy::may_manage_secret(viewer.actor(), secret.manager.as_ref().map(|m| m.id)) {
-        return Err(PageError(Error::Forbidden, lang));
-    }
-    let manager = match &secret.manager {
-        Some(m) => state.svc.username_of(m.id).await.map_err(|e| PageError(e, lang))?,
-        None => String::new(),
-    };
+    let (secret, manager) = state.svc.secret_for_edit(viewer.actor(), id).await.map_err(|e| PageError(e, lang))?;
     let v = SecretForm::from_secret(&secret, manager);
     Ok(render(&form_page(&state, &viewer, Some(id), v, HashMap::new()).await?))
 }

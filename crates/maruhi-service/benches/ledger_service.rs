@@ -29,7 +29,10 @@ fn main() {
 
         let t = Instant::now();
         for _ in 0..entries / batch {
-            let events: Vec<_> = ids.iter().map(|id| Event::new(&actor, "scan.finding", "file", id)).collect();
+            let events: Vec<_> = ids
+                .iter()
+                .map(|id| Event::new(&actor, maruhi_service::audit::AuditAction::ScanFinding, "file", id))
+                .collect();
             svc.record_events(&events).await.expect("append");
         }
         let secs = t.elapsed().as_secs_f64();

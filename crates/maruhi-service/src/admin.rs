@@ -5,7 +5,7 @@ use maruhi_store::users::NewUser;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, AuditAction, Event};
 use crate::auth::{check_password_policy, hash_password};
 use crate::i18n::Msg;
 use crate::model::{Group, Role, User};
@@ -144,7 +144,8 @@ impl Service {
         audit::record(
             &mut tx,
             &at,
-            Event::new(actor, "user.create", "user", id).summary(json!({"username": username, "role": role.id()})),
+            Event::new(actor, AuditAction::UserCreate, "user", id)
+                .summary(json!({"username": username, "role": role.id()})),
         )
         .await?;
         let user = maruhi_store::users::get(tx.conn(), id).await?.ok_or(Error::NotFound)?;
@@ -199,7 +200,8 @@ impl Service {
         audit::record(
             &mut tx,
             &self.now_text(),
-            Event::new(actor, "user.update", "user", id).summary(audit::diff(&as_json(&before), &as_json(&after))),
+            Event::new(actor, AuditAction::UserUpdate, "user", id)
+                .summary(audit::diff(&as_json(&before), &as_json(&after))),
         )
         .await?;
         tx.commit().await?;
@@ -217,7 +219,7 @@ impl Service {
         }
         maruhi_store::users::set_password_hash(tx.conn(), user.id, &hash).await?;
         maruhi_store::auth::delete_sessions_of(tx.conn(), user.id).await?;
-        audit::record(&mut tx, &self.now_text(), Event::new(actor, "user.password", "user", user.id)).await?;
+        audit::record(&mut tx, &self.now_text(), Event::new(actor, AuditAction::UserPassword, "user", user.id)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -239,8 +241,12 @@ impl Service {
             StoreError::Duplicate { .. } => Error::invalid("name", Msg::GroupTaken),
             other => Error::Store(other),
         })?;
-        audit::record(&mut tx, &at, Event::new(actor, "group.create", "group", id).summary(json!({"name": name})))
-            .await?;
+        audit::record(
+            &mut tx,
+            &at,
+            Event::new(actor, AuditAction::GroupCreate, "group", id).summary(json!({"name": name})),
+        )
+        .await?;
         let g = maruhi_store::groups::get(tx.conn(), id).await?.ok_or(Error::NotFound)?;
         tx.commit().await?;
         Ok(Group {
@@ -292,7 +298,7 @@ impl Service {
             maruhi_store::groups::remove_member(tx.conn(), g.id, u.id).await?
         };
         if changed {
-            let action = if add { "group.member_add" } else { "group.member_remove" };
+            let action = if add { AuditAction::GroupMemberAdd } else { AuditAction::GroupMemberRemove };
             audit::record(
                 &mut tx,
                 &self.now_text(),

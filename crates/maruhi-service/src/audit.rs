@@ -11,10 +11,196 @@ use serde_json::Value;
 
 use crate::{Actor, Result};
 
+/// Every kind of event in the audit trail. The id is what the trail and
+/// the ledger store; the label what pages show, in both languages (the
+/// match makes a new action without a label a compile error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    SecretCreate,
+    SecretUpdate,
+    SecretStatus,
+    SecretGrant,
+    SecretRevoke,
+    SecretView,
+    SecretAcknowledge,
+    AuthLogin,
+    AuthLoginFailed,
+    AuthLoginThrottled,
+    AuthLogout,
+    UserCreate,
+    UserUpdate,
+    UserPassword,
+    GroupCreate,
+    GroupMemberAdd,
+    GroupMemberRemove,
+    TokenCreate,
+    TokenRevoke,
+    LevelsUpdate,
+    RegisterExport,
+    LedgerErase,
+    MaterialAttach,
+    MaterialAdd,
+    MaterialRemove,
+    ScanFinding,
+    ScanContamination,
+    EventsImport,
+    HrImport,
+    WatchlistAdd,
+    WatchlistRemove,
+    IdentityAdd,
+    IdentityRemove,
+    RiskAnalyse,
+    RiskAlert,
+    RiskTriage,
+    RiskDomainSet,
+    RiskDomainRemove,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 38] = [
+        AuditAction::SecretCreate,
+        AuditAction::SecretUpdate,
+        AuditAction::SecretStatus,
+        AuditAction::SecretGrant,
+        AuditAction::SecretRevoke,
+        AuditAction::SecretView,
+        AuditAction::SecretAcknowledge,
+        AuditAction::AuthLogin,
+        AuditAction::AuthLoginFailed,
+        AuditAction::AuthLoginThrottled,
+        AuditAction::AuthLogout,
+        AuditAction::UserCreate,
+        AuditAction::UserUpdate,
+        AuditAction::UserPassword,
+        AuditAction::GroupCreate,
+        AuditAction::GroupMemberAdd,
+        AuditAction::GroupMemberRemove,
+        AuditAction::TokenCreate,
+        AuditAction::TokenRevoke,
+        AuditAction::LevelsUpdate,
+        AuditAction::RegisterExport,
+        AuditAction::LedgerErase,
+        AuditAction::MaterialAttach,
+        AuditAction::MaterialAdd,
+        AuditAction::MaterialRemove,
+        AuditAction::ScanFinding,
+        AuditAction::ScanContamination,
+        AuditAction::EventsImport,
+        AuditAction::HrImport,
+        AuditAction::WatchlistAdd,
+        AuditAction::WatchlistRemove,
+        AuditAction::IdentityAdd,
+        AuditAction::IdentityRemove,
+        AuditAction::RiskAnalyse,
+        AuditAction::RiskAlert,
+        AuditAction::RiskTriage,
+        AuditAction::RiskDomainSet,
+        AuditAction::RiskDomainRemove,
+    ];
+
+    /// The stored id, e.g. `secret.create`.
+    pub const fn id(self) -> &'static str {
+        match self {
+            AuditAction::SecretCreate => "secret.create",
+            AuditAction::SecretUpdate => "secret.update",
+            AuditAction::SecretStatus => "secret.status",
+            AuditAction::SecretGrant => "secret.grant",
+            AuditAction::SecretRevoke => "secret.revoke",
+            AuditAction::SecretView => "secret.view",
+            AuditAction::SecretAcknowledge => "secret.acknowledge",
+            AuditAction::AuthLogin => "auth.login",
+            AuditAction::AuthLoginFailed => "auth.login_failed",
+            AuditAction::AuthLoginThrottled => "auth.login_throttled",
+            AuditAction::AuthLogout => "auth.logout",
+            AuditAction::UserCreate => "user.create",
+            AuditAction::UserUpdate => "user.update",
+            AuditAction::UserPassword => "user.password",
+            AuditAction::GroupCreate => "group.create",
+            AuditAction::GroupMemberAdd => "group.member_add",
+            AuditAction::GroupMemberRemove => "group.member_remove",
+            AuditAction::TokenCreate => "token.create",
+            AuditAction::TokenRevoke => "token.revoke",
+            AuditAction::LevelsUpdate => "levels.update",
+            AuditAction::RegisterExport => "register.export",
+            AuditAction::LedgerErase => "ledger.erase",
+            AuditAction::MaterialAttach => "material.attach",
+            AuditAction::MaterialAdd => "material.add",
+            AuditAction::MaterialRemove => "material.remove",
+            AuditAction::ScanFinding => "scan.finding",
+            AuditAction::ScanContamination => "scan.contamination",
+            AuditAction::EventsImport => "events.import",
+            AuditAction::HrImport => "hr.import",
+            AuditAction::WatchlistAdd => "watchlist.add",
+            AuditAction::WatchlistRemove => "watchlist.remove",
+            AuditAction::IdentityAdd => "identity.add",
+            AuditAction::IdentityRemove => "identity.remove",
+            AuditAction::RiskAnalyse => "risk.analyse",
+            AuditAction::RiskAlert => "risk.alert",
+            AuditAction::RiskTriage => "risk.triage",
+            AuditAction::RiskDomainSet => "risk.domain.set",
+            AuditAction::RiskDomainRemove => "risk.domain.remove",
+        }
+    }
+
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        let (ja, en) = match self {
+            AuditAction::SecretCreate => ("登録", "Registered"),
+            AuditAction::SecretUpdate => ("変更", "Changed"),
+            AuditAction::SecretStatus => ("状態変更", "Status changed"),
+            AuditAction::SecretGrant => ("アクセス権付与", "Access granted"),
+            AuditAction::SecretRevoke => ("アクセス権削除", "Access revoked"),
+            AuditAction::SecretView => ("閲覧", "Viewed"),
+            AuditAction::SecretAcknowledge => ("確認・誓約", "Acknowledged"),
+            AuditAction::AuthLogin => ("ログイン", "Logged in"),
+            AuditAction::AuthLoginFailed => ("ログイン失敗", "Login failed"),
+            AuditAction::AuthLoginThrottled => ("ログイン拒否（試行過多）", "Login refused (throttled)"),
+            AuditAction::AuthLogout => ("ログアウト", "Logged out"),
+            AuditAction::UserCreate => ("ユーザー作成", "User created"),
+            AuditAction::UserUpdate => ("ユーザー変更", "User changed"),
+            AuditAction::UserPassword => ("パスワード変更", "Password changed"),
+            AuditAction::GroupCreate => ("グループ作成", "Group created"),
+            AuditAction::GroupMemberAdd => ("メンバー追加", "Member added"),
+            AuditAction::GroupMemberRemove => ("メンバー削除", "Member removed"),
+            AuditAction::TokenCreate => ("トークン発行", "Token created"),
+            AuditAction::TokenRevoke => ("トークン失効", "Token revoked"),
+            AuditAction::LevelsUpdate => ("秘密区分の変更", "Levels changed"),
+            AuditAction::RegisterExport => ("台帳の出力", "Register exported"),
+            AuditAction::LedgerErase => ("個人情報の消去", "Personal data erased"),
+            AuditAction::MaterialAttach => ("資料の指紋登録", "Material fingerprinted"),
+            AuditAction::MaterialAdd => ("第三者・定型資料の登録", "Collection material added"),
+            AuditAction::MaterialRemove => ("資料の登録解除", "Material removed"),
+            AuditAction::ScanFinding => ("スキャンで検出", "Found by a scan"),
+            AuditAction::ScanContamination => ("第三者資料の混入を検出", "Third-party material found"),
+            AuditAction::EventsImport => ("行動ログの取り込み", "Activity events imported"),
+            AuditAction::HrImport => ("人事データの取り込み", "HR data imported"),
+            AuditAction::WatchlistAdd => ("ウォッチリストに追加", "Added to a watchlist"),
+            AuditAction::WatchlistRemove => ("ウォッチリストから削除", "Removed from a watchlist"),
+            AuditAction::IdentityAdd => ("別名の登録", "Alias recorded"),
+            AuditAction::IdentityRemove => ("別名の削除", "Alias removed"),
+            AuditAction::RiskAnalyse => ("リスク分析", "Risk analysed"),
+            AuditAction::RiskAlert => ("アラート発生", "Alert raised"),
+            AuditAction::RiskTriage => ("アラートの判定", "Alert triaged"),
+            AuditAction::RiskDomainSet => ("ドメインの分類", "Domain classified"),
+            AuditAction::RiskDomainRemove => ("ドメイン分類の削除", "Domain classification removed"),
+        };
+        lang.pick(ja, en)
+    }
+
+    pub fn parse(id: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.id() == id)
+    }
+
+    /// Events of an investigation rather than of the management of a
+    /// secret: shown only to those who investigate.
+    pub fn is_investigation(self) -> bool {
+        matches!(self, AuditAction::ScanFinding | AuditAction::ScanContamination)
+    }
+}
+
 /// What happened, to which object, with a summary of before and after.
 #[derive(Debug, Clone)]
 pub struct Event<'a> {
-    pub action: &'static str,
+    pub action: AuditAction,
     pub object_type: &'static str,
     pub object_id: Option<String>,
     pub summary: Value,
@@ -22,7 +208,7 @@ pub struct Event<'a> {
 }
 
 impl<'a> Event<'a> {
-    pub fn new(actor: &'a Actor, action: &'static str, object_type: &'static str, object_id: impl ToString) -> Self {
+    pub fn new(actor: &'a Actor, action: AuditAction, object_type: &'static str, object_id: impl ToString) -> Self {
         Event { action, object_type, object_id: Some(object_id.to_string()), summary: Value::Null, actor }
     }
 
@@ -99,7 +285,7 @@ fn encode<'a, 'e>(
             crate::ledger::commitment(&salt, actor.user_id, &actor.username, actor.remote_addr.as_deref(), &summary);
         entries.push(crate::ledger::encode_entry(
             at,
-            event.action,
+            event.action.id(),
             event.object_type,
             event.object_id.as_deref(),
             &commitment,
@@ -121,7 +307,7 @@ async fn store(tx: &mut WriteTx, at: &str, chunk: &Encoded<'_, '_>) -> Result<()
             occurred_at: at,
             actor_id: event.actor.user_id,
             actor_name: &event.actor.username,
-            action: event.action,
+            action: event.action.id(),
             object_type: event.object_type,
             object_id: event.object_id.as_deref(),
             summary,
@@ -171,4 +357,18 @@ pub fn diff(before: &Value, after: &Value) -> Value {
         }
     }
     Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditAction;
+
+    #[test]
+    fn action_ids_are_distinct_and_parse_back() {
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.id()), Some(a), "{a:?}");
+        }
+        let ids: std::collections::HashSet<_> = AuditAction::ALL.iter().map(|a| a.id()).collect();
+        assert_eq!(ids.len(), AuditAction::ALL.len());
+    }
 }

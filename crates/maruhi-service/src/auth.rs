@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use time::Duration;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, AuditAction, Event};
 use crate::clock::format_time;
 use crate::i18n::Msg;
 use crate::model::Role;
@@ -233,7 +233,7 @@ pub const UNKNOWN_USER: &str = "unknown user";
 /// first 16 hex digits of SHA-256 over a key derived from the installation
 /// key and the name), so repeated attempts on one name can be told apart
 /// without the name being readable.
-fn attempt_event<'a>(attempt: &'a Actor, action: &'static str, typed: &str, key: Option<&[u8; 32]>) -> Event<'a> {
+fn attempt_event<'a>(attempt: &'a Actor, action: AuditAction, typed: &str, key: Option<&[u8; 32]>) -> Event<'a> {
     let summary = match (attempt.user_id, key) {
         (Some(_), _) => serde_json::json!({ "username": typed.chars().take(64).collect::<String>() }),
         (None, Some(key)) => {
@@ -288,7 +288,8 @@ impl Service {
         .flatten()
         .max();
         if let Some(until) = blocked {
-            audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_throttled", username, digest_key)).await?;
+            audit::record(&mut tx, &at, attempt_event(&attempt, AuditAction::AuthLoginThrottled, username, digest_key))
+                .await?;
             tx.commit().await?;
             let secs = (until - now).whole_seconds().max(1) as u64;
             return Err(Error::Throttled { retry_after_secs: secs });
@@ -310,7 +311,8 @@ impl Service {
         };
         let mut tx = self.db.begin().await?;
         let Some((user, _)) = found.filter(|_| ok) else {
-            audit::record(&mut tx, &at, attempt_event(&attempt, "auth.login_failed", username, digest_key)).await?;
+            audit::record(&mut tx, &at, attempt_event(&attempt, AuditAction::AuthLoginFailed, username, digest_key))
+                .await?;
             tx.commit().await?;
             return Err(Error::BadCredentials);
         };
@@ -335,7 +337,7 @@ impl Service {
             scope: Scope::Write,
             remote_addr: Some(remote_addr.to_owned()),
         };
-        audit::record(&mut tx, &at, Event::new(&actor, "auth.login", "user", user.id)).await?;
+        audit::record(&mut tx, &at, Event::new(&actor, AuditAction::AuthLogin, "user", user.id)).await?;
         tx.commit().await?;
         Ok((Credential::new(token), SessionInfo { actor, display_name: user.display_name, csrf_token: csrf }))
     }
@@ -365,7 +367,7 @@ impl Service {
         let mut tx = self.db.begin().await?;
         maruhi_store::auth::delete_session(tx.conn(), &token_hash(cookie)).await?;
         if let Some(id) = actor.user_id {
-            audit::record(&mut tx, &self.now_text(), Event::new(actor, "auth.logout", "user", id)).await?;
+            audit::record(&mut tx, &self.now_text(), Event::new(actor, AuditAction::AuthLogout, "user", id)).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -414,7 +416,7 @@ impl Service {
         audit::record(
             &mut tx,
             &at,
-            Event::new(actor, "token.create", "token", id)
+            Event::new(actor, AuditAction::TokenCreate, "token", id)
                 .summary(serde_json::json!({"user": user.username, "name": name, "scope": scope.id()})),
         )
         .await?;
@@ -443,7 +445,7 @@ impl Service {
         if maruhi_store::auth::revoke_token(tx.conn(), token_id, &at).await?.is_none() {
             return Err(Error::NotFound);
         }
-        audit::record(&mut tx, &at, Event::new(actor, "token.revoke", "token", token_id)).await?;
+        audit::record(&mut tx, &at, Event::new(actor, AuditAction::TokenRevoke, "token", token_id)).await?;
         tx.commit().await?;
         Ok(())
     }

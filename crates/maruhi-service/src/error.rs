@@ -202,3 +202,60 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// The `MRH-AREA-NNN` codes in a text.
+    fn codes(text: &str) -> impl Iterator<Item = &str> {
+        text.match_indices("MRH-").filter_map(|(i, _)| {
+            let rest = &text[i..];
+            let end = rest.find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'))?;
+            let code = &rest[..end];
+            let n = code.rsplit('-').next()?;
+            (n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit())).then_some(code)
+        })
+    }
+
+    fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if !matches!(path.file_name().and_then(|n| n.to_str()), Some("tests" | "target" | "fuzz" | "benches")) {
+                    sources(&path, out);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Every code in the source is in docs/codes.md once, and every code
+    /// there is used.
+    #[test]
+    fn codes_are_registered() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let registry = std::fs::read_to_string(root.join("docs/codes.md")).expect("docs/codes.md");
+        let mut listed = BTreeMap::<&str, usize>::new();
+        for line in registry.lines().filter(|l| l.starts_with("| MRH-")) {
+            if let Some(code) = codes(line).next() {
+                *listed.entry(code).or_default() += 1;
+            }
+        }
+        let twice: Vec<_> = listed.iter().filter(|(_, n)| **n > 1).map(|(c, _)| *c).collect();
+        assert!(twice.is_empty(), "listed more than once in docs/codes.md: {twice:?}");
+        let mut files = Vec::new();
+        sources(&root.join("crates"), &mut files);
+        let mut used = BTreeSet::new();
+        for f in &files {
+            let text = std::fs::read_to_string(f).expect("source");
+            used.extend(codes(&text).map(str::to_owned));
+        }
+        let unlisted: Vec<_> = used.iter().filter(|c| !listed.contains_key(c.as_str())).collect();
+        assert!(unlisted.is_empty(), "codes used but not in docs/codes.md: {unlisted:?}");
+        let unused: Vec<_> = listed.keys().filter(|c| !used.contains(**c)).collect();
+        assert!(unused.is_empty(), "codes in docs/codes.md that nothing uses: {unused:?}");
+    }
+}

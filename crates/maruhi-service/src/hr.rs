@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::audit::{self, Event};
+use crate::audit::{self, AuditAction, Event};
 use crate::auth::hex_lower;
 use crate::i18n::{Lang, Msg};
 use crate::ingest::REJECTED_KEPT;
@@ -283,7 +283,7 @@ impl Service {
                 "rejected": report.rejected_total, "sha256": report.sha256,
                 "changes": changes, "departing_added": added,
             });
-            let event = Event { action: "hr.import", object_type: "hr", object_id: None, summary, actor };
+            let event = Event { action: AuditAction::HrImport, object_type: "hr", object_id: None, summary, actor };
             audit::record(&mut tx, &at, event).await?;
         }
         tx.commit().await?;
@@ -360,8 +360,12 @@ impl Service {
             }
         };
         let summary = json!({"user": user, "note": note, "replaces": replaced});
-        audit::record(&mut tx, &at, Event::new(actor, "watchlist.add", "watchlist", list.name()).summary(summary))
-            .await?;
+        audit::record(
+            &mut tx,
+            &at,
+            Event::new(actor, AuditAction::WatchlistAdd, "watchlist", list.name()).summary(summary),
+        )
+        .await?;
         let row = maruhi_store::hr::member(tx.conn(), list.name(), &user).await?.ok_or(Error::NotFound)?;
         tx.commit().await?;
         self.risk_inputs_changed(actor);
@@ -382,8 +386,12 @@ impl Service {
             return Err(Error::NotFound);
         }
         let summary = json!({ "user": user });
-        audit::record(&mut tx, &at, Event::new(actor, "watchlist.remove", "watchlist", list.name()).summary(summary))
-            .await?;
+        audit::record(
+            &mut tx,
+            &at,
+            Event::new(actor, AuditAction::WatchlistRemove, "watchlist", list.name()).summary(summary),
+        )
+        .await?;
         tx.commit().await?;
         self.risk_inputs_changed(actor);
         Ok(())

@@ -29,7 +29,7 @@ use maruhi_store::identities::AliasRow;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, AuditAction, Event};
 use crate::i18n::Msg;
 use crate::{policy, Actor, Error, Result, Service};
 
@@ -288,7 +288,8 @@ impl Service {
         let summary = json!({
             "alias": alias, "user": user, "note": note, "replaces": before.map(|b| b.user_name),
         });
-        let event = Event { action: "identity.add", object_type: "identity", object_id: None, summary, actor };
+        let event =
+            Event { action: AuditAction::IdentityAdd, object_type: "identity", object_id: None, summary, actor };
         audit::record(&mut tx, &at, event).await?;
         tx.commit().await?;
         self.risk_inputs_changed(actor);
@@ -309,7 +310,8 @@ impl Service {
         };
         maruhi_store::identities::remove(tx.conn(), &alias).await?;
         let summary = json!({ "alias": alias, "user": before.user_name });
-        let event = Event { action: "identity.remove", object_type: "identity", object_id: None, summary, actor };
+        let event =
+            Event { action: AuditAction::IdentityRemove, object_type: "identity", object_id: None, summary, actor };
         audit::record(&mut tx, &at, event).await?;
         tx.commit().await?;
         self.risk_inputs_changed(actor);

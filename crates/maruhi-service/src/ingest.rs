@@ -24,7 +24,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::{OffsetDateTime, UtcOffset};
 
-use crate::audit::{self, Event};
+use crate::audit::{self, AuditAction, Event};
 use crate::auth::hex_lower;
 use crate::i18n::Msg;
 use crate::identity::Identities;
@@ -353,7 +353,8 @@ impl Service {
             "bytes": report.bytes, "sha256": report.sha256, "complete": complete,
             "resolved_users": report.resolved_users,
         });
-        audit::record(&mut wtx, &at, Event::new(actor, "events.import", "event_import", id).summary(summary)).await?;
+        audit::record(&mut wtx, &at, Event::new(actor, AuditAction::EventsImport, "event_import", id).summary(summary))
+            .await?;
         wtx.commit().await?;
         Ok(())
     }

@@ -262,7 +262,8 @@ impl Service {
         crate::audit::record(
             &mut tx,
             &self.now_text(),
-            crate::audit::Event::new(actor, "ledger.erase", "user", user.id).summary(serde_json::json!({"events": n})),
+            crate::audit::Event::new(actor, crate::audit::AuditAction::LedgerErase, "user", user.id)
+                .summary(serde_json::json!({"events": n})),
         )
         .await?;
         tx.commit().await?;

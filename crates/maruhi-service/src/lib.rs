@@ -50,6 +50,7 @@ mod registry;
 pub mod risk;
 pub mod scan;
 mod validate;
+pub mod views;
 
 pub use auth::{Credential, Scope, SessionInfo};
 pub use clock::{Clock, FixedClock, SystemClock};

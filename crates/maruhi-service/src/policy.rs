@@ -71,7 +71,7 @@ pub fn sees_investigations(actor: &Actor, manager_id: Option<i64>) -> bool {
 /// Audit actions that belong to an investigation rather than to the
 /// management of a secret.
 pub fn is_investigation_action(action: &str) -> bool {
-    action.starts_with("scan.")
+    crate::audit::AuditAction::parse(action).is_some_and(crate::audit::AuditAction::is_investigation)
 }
 
 /// Whether a scan may tell the caller about every finding: only roles that

@@ -8,7 +8,7 @@ pub use maruhi_store::secrets::SortKey;
 use maruhi_store::AnyConnection;
 use serde_json::json;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, AuditAction, Event};
 use crate::clock::{format_date, parse_date};
 use crate::i18n::{Lang, Msg};
 use crate::model::{
@@ -225,7 +225,8 @@ impl Service {
         audit::record(
             &mut tx,
             &self.now_text(),
-            Event::new(actor, "levels.update", "levels", "levels").summary(json!({"before": before, "after": levels})),
+            Event::new(actor, AuditAction::LevelsUpdate, "levels", "levels")
+                .summary(json!({"before": before, "after": levels})),
         )
         .await?;
         tx.commit().await.map_err(Error::from)
@@ -341,7 +342,7 @@ impl Service {
             (row, access)
         };
         let mut tx = self.db.begin().await?;
-        audit::record(&mut tx, &self.now_text(), Event::new(actor, "secret.view", "secret", id)).await?;
+        audit::record(&mut tx, &self.now_text(), Event::new(actor, AuditAction::SecretView, "secret", id)).await?;
         tx.commit().await?;
         Ok(to_secret(row, Some(access)))
     }
@@ -459,7 +460,7 @@ impl Service {
         audit::record(
             &mut tx,
             &now,
-            Event::new(actor, "secret.create", "secret", id)
+            Event::new(actor, AuditAction::SecretCreate, "secret", id)
                 .summary(json!({"after": audit_view(&secret), "grants": granted})),
         )
         .await?;
@@ -490,7 +491,7 @@ impl Service {
         audit::record(
             &mut tx,
             &next.updated_at,
-            Event::new(actor, "secret.update", "secret", id)
+            Event::new(actor, AuditAction::SecretUpdate, "secret", id)
                 .summary(audit::diff(&audit_view(&before), &audit_view(&after))),
         )
         .await?;
@@ -523,7 +524,7 @@ impl Service {
         audit::record(
             &mut tx,
             &row.updated_at,
-            Event::new(actor, "secret.status", "secret", id)
+            Event::new(actor, AuditAction::SecretStatus, "secret", id)
                 .summary(json!({"status": {"before": current.id(), "after": next.id()}, "reason": reason})),
         )
         .await?;
@@ -552,7 +553,7 @@ impl Service {
             audit::record(
                 &mut tx,
                 &at,
-                Event::new(actor, "secret.grant", "secret", id)
+                Event::new(actor, AuditAction::SecretGrant, "secret", id)
                     .summary(json!({"principal": {"kind": kind.id(), "id": pid, "name": name}})),
             )
             .await?;
@@ -574,7 +575,7 @@ impl Service {
         audit::record(
             &mut tx,
             &self.now_text(),
-            Event::new(actor, "secret.revoke", "secret", id)
+            Event::new(actor, AuditAction::SecretRevoke, "secret", id)
                 .summary(json!({"principal": {"kind": kind.id(), "id": principal_id}})),
         )
         .await?;
@@ -645,7 +646,7 @@ impl Service {
             audit::record(
                 &mut tx,
                 &at,
-                Event::new(actor, "secret.acknowledge", "secret", id)
+                Event::new(actor, AuditAction::SecretAcknowledge, "secret", id)
                     .summary(json!({"rules_version": row.rules_version})),
             )
             .await?;
@@ -653,13 +654,6 @@ impl Service {
         tx.commit().await?;
         self.counts.clear();
         Ok(row.rules_version)
-    }
-
-    /// Registered secrets whose current rules the actor has not acknowledged.
-    pub async fn outstanding_acks(&self, actor: &Actor) -> Result<Vec<(i64, String, i64)>> {
-        let Some(uid) = actor.user_id else { return Ok(Vec::new()) };
-        let mut conn = self.db.read().await?;
-        Ok(maruhi_store::acks::outstanding_for(&mut conn, uid).await?)
     }
 
     pub async fn dashboard(&self, actor: &Actor) -> Result<Dashboard> {
@@ -681,7 +675,11 @@ impl Service {
         let counts = maruhi_store::secrets::counts(&mut conn, viewer).await?;
         let total = counts.iter().map(|(_, _, n)| n).sum();
         let my_outstanding = match actor.user_id {
-            Some(uid) => maruhi_store::acks::outstanding_for(&mut conn, uid).await?,
+            Some(uid) => maruhi_store::acks::outstanding_for(&mut conn, uid)
+                .await?
+                .into_iter()
+                .map(|r| (r.secret_id, r.title, r.rules_version))
+                .collect(),
             None => Vec::new(),
         };
         let outstanding_total = if policy::sees_whole_register(actor.role) {
@@ -778,7 +776,7 @@ impl Service {
         audit::record(
             &mut tx,
             &self.now_text(),
-            Event::new(actor, "register.export", "register", "csv").summary(json!({"rows": all.len()})),
+            Event::new(actor, AuditAction::RegisterExport, "register", "csv").summary(json!({"rows": all.len()})),
         )
         .await?;
         tx.commit().await?;

@@ -22,7 +22,7 @@ use time::{Date, OffsetDateTime, UtcOffset};
 
 pub use maruhi_risk::engine::human_bytes;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, AuditAction, Event};
 use crate::i18n::{Lang, Msg};
 use crate::identity::Identities;
 use crate::{policy, Actor, Error, Result, Service};
@@ -404,7 +404,7 @@ impl Service {
             .await?;
         let mut audit_events = Vec::with_capacity(fresh.len() + 1);
         let people = indicators.iter().map(|i| i.user_name.as_str()).collect::<std::collections::HashSet<_>>().len();
-        audit_events.push(Event::new(actor, "risk.analyse", "risk", "analysis").summary(json!({
+        audit_events.push(Event::new(actor, AuditAction::RiskAnalyse, "risk", "analysis").summary(json!({
             "events": events, "indicators": indicators.len(), "alerts": alerts.len(), "new_alerts": fresh.len(),
         })));
         let mut fresh_rows = Vec::with_capacity(fresh.len());
@@ -414,7 +414,7 @@ impl Service {
             }
         }
         for row in &fresh_rows {
-            audit_events.push(Event::new(actor, "risk.alert", "alert", row.id).summary(json!({
+            audit_events.push(Event::new(actor, AuditAction::RiskAlert, "alert", row.id).summary(json!({
                 "user": row.alert.user_name, "rule": row.alert.rule, "severity": row.alert.severity, "day": row.alert.day,
                 "event_count": row.alert.event_count,
             })));
@@ -701,7 +701,7 @@ impl Service {
         audit::record(
             &mut tx,
             &at,
-            Event::new(actor, "risk.triage", "alert", id).summary(json!({
+            Event::new(actor, AuditAction::RiskTriage, "alert", id).summary(json!({
                 "user": before.alert.user_name, "rule": before.alert.rule,
                 "status": {"before": before.status, "after": status}, "comment": comment,
             })),
@@ -737,7 +737,7 @@ impl Service {
         audit::record(
             &mut tx,
             &at,
-            Event::new(actor, "risk.domain.set", "domain", &domain).summary(json!({"category": category})),
+            Event::new(actor, AuditAction::RiskDomainSet, "domain", &domain).summary(json!({"category": category})),
         )
         .await?;
         tx.commit().await?;
@@ -754,7 +754,7 @@ impl Service {
         if !maruhi_store::risk::remove_domain(tx.conn(), &domain).await? {
             return Err(Error::NotFound);
         }
-        audit::record(&mut tx, &at, Event::new(actor, "risk.domain.remove", "domain", &domain)).await?;
+        audit::record(&mut tx, &at, Event::new(actor, AuditAction::RiskDomainRemove, "domain", &domain)).await?;
         tx.commit().await?;
         Ok(())
     }

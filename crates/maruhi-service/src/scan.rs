@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::audit::{self, Event};
+use crate::audit::{self, AuditAction, Event};
 use crate::auth::hex_lower;
 use crate::i18n::Msg;
 use crate::model::Role;
@@ -315,8 +315,8 @@ impl Service {
                 "file_sha256": file_sha, "text_sha256": p.sha256, "chars": p.normalized_chars,
             });
             events.push(match secret_id {
-                Some(sid) => Event::new(actor, "material.attach", "secret", sid).summary(summary),
-                None => Event::new(actor, "material.add", "material", id).summary(summary),
+                Some(sid) => Event::new(actor, AuditAction::MaterialAttach, "secret", sid).summary(summary),
+                None => Event::new(actor, AuditAction::MaterialAdd, "material", id).summary(summary),
             });
         }
         audit::record_many(&mut tx, &at, &events).await?;
@@ -349,8 +349,8 @@ impl Service {
         maruhi_store::materials::remove(tx.conn(), id, &at).await?;
         let summary = json!({"material": id, "name": row.name, "text_sha256": row.sha256});
         let event = match row.secret_id {
-            Some(sid) => Event::new(actor, "material.remove", "secret", sid).summary(summary),
-            None => Event::new(actor, "material.remove", "material", id).summary(summary),
+            Some(sid) => Event::new(actor, AuditAction::MaterialRemove, "secret", sid).summary(summary),
+            None => Event::new(actor, AuditAction::MaterialRemove, "material", id).summary(summary),
         };
         audit::record(&mut tx, &at, event).await?;
         tx.commit().await?;
@@ -473,9 +473,11 @@ impl Service {
                 });
                 events.push(match (f.collection, f.secret_id, f.material_id) {
                     (Collection::Secret, Some(sid), _) => {
-                        Event::new(actor, "scan.finding", "secret", sid).summary(summary)
+                        Event::new(actor, AuditAction::ScanFinding, "secret", sid).summary(summary)
                     }
-                    (_, _, Some(mid)) => Event::new(actor, "scan.contamination", "material", mid).summary(summary),
+                    (_, _, Some(mid)) => {
+                        Event::new(actor, AuditAction::ScanContamination, "material", mid).summary(summary)
+                    }
                     _ => continue,
                 });
             }
@@ -531,13 +533,27 @@ impl Service {
         range: [usize; 2],
     ) -> Result<Option<Passage>> {
         let mut conn = self.db.read().await?;
-        let row = maruhi_store::materials::get(&mut conn, material_id).await?.ok_or(Error::NotFound)?;
+        let text = self.material_text(&mut conn, actor, material_id).await?;
+        // `excerpt` keeps the range inside the text and on char boundaries.
+        Ok(text.map(|text| Passage { material_id, text: maruhi_scan::excerpt(&text, range, 400) }))
+    }
+
+    /// The whole sealed text of a material, opened for those entitled to it
+    /// (see [`Service::material_passage`]); `None` when only fingerprints
+    /// were kept.
+    pub(crate) async fn material_text(
+        &self,
+        conn: &mut maruhi_store::AnyConnection,
+        actor: &Actor,
+        material_id: i64,
+    ) -> Result<Option<String>> {
+        let row = maruhi_store::materials::get(conn, material_id).await?.ok_or(Error::NotFound)?;
         let allowed = match row.secret_id {
             Some(sid) => {
-                self.visible_row(&mut conn, actor, sid).await?;
+                self.visible_row(conn, actor, sid).await?;
                 matches!(actor.role, Role::Admin | Role::Legal)
                     || match actor.user_id {
-                        Some(uid) => maruhi_store::secrets::is_visible_to(&mut conn, sid, uid).await?,
+                        Some(uid) => maruhi_store::secrets::is_visible_to(conn, sid, uid).await?,
                         None => false,
                     }
             }
@@ -546,12 +562,10 @@ impl Service {
         if !allowed || actor.role == Role::Auditor {
             return Err(Error::NotFound);
         }
-        let Some(sealed) = maruhi_store::materials::sealed_text(&mut conn, material_id).await? else {
+        let Some(sealed) = maruhi_store::materials::sealed_text(conn, material_id).await? else {
             return Ok(None);
         };
-        let text = String::from_utf8(self.open_sealed(&row.sha256, &sealed)?).map_err(|_| corrupt())?;
-        // `excerpt` keeps the range inside the text and on char boundaries.
-        Ok(Some(Passage { material_id, text: maruhi_scan::excerpt(&text, range, 400) }))
+        String::from_utf8(self.open_sealed(&row.sha256, &sealed)?).map(Some).map_err(|_| corrupt())
     }
 
     fn seal(&self, text_sha256: &str, plain: &[u8]) -> Result<Vec<u8>> {

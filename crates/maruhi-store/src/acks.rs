@@ -44,8 +44,10 @@ pub async fn for_secret(conn: &mut AnyConnection, secret_id: i64) -> Result<Vec<
 }
 
 /// Registered secrets on `user`'s access list whose current rules they have not acknowledged.
-pub async fn outstanding_for(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<(i64, String, i64)>> {
-    let mut sql = Sql::new("SELECT s.id, s.title, s.rules_version FROM secrets s WHERE s.status = 'registered' AND ");
+pub async fn outstanding_for(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<OutstandingRow>> {
+    let mut sql = Sql::new(
+        "SELECT s.id, s.title, s.rules_version, s.handling_rules FROM secrets s WHERE s.status = 'registered' AND ",
+    );
     push_visible_to(&mut sql, user_id);
     sql.push(
         " AND NOT EXISTS (SELECT 1 FROM acknowledgements k WHERE k.secret_id = s.id \
@@ -54,7 +56,25 @@ pub async fn outstanding_for(conn: &mut AnyConnection, user_id: i64) -> Result<V
     .bind(user_id)
     .push(") ORDER BY s.id");
     let rows = sql.query().fetch_all(conn).await?;
-    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("title")?, r.try_get("rules_version")?))).collect()
+    rows.iter()
+        .map(|r| {
+            Ok(OutstandingRow {
+                secret_id: r.try_get("id")?,
+                title: r.try_get("title")?,
+                rules_version: r.try_get("rules_version")?,
+                handling_rules: r.try_get("handling_rules")?,
+            })
+        })
+        .collect()
+}
+
+/// A registered secret a user has yet to acknowledge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutstandingRow {
+    pub secret_id: i64,
+    pub title: String,
+    pub rules_version: i64,
+    pub handling_rules: String,
 }
 
 /// Across the register: pairs of (entitled active user, registered secret) still

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use maruhi_service::i18n::Msg;
 use maruhi_service::scan::Collection;
+use maruhi_service::views::ReferenceText;
 use maruhi_service::{policy, Error};
 use serde::Deserialize;
 
@@ -48,16 +49,10 @@ pub struct FindingView {
     matched_chars: usize,
     /// (scanned passage, its aligned chars and similarity in %, material
     /// passage or why it is not shown)
-    passages: Vec<(String, usize, String, PassageView)>,
+    passages: Vec<(String, usize, String, ReferenceText)>,
     /// Boilerplate that did not count: (scanned text, reference groups
     /// holding it).
     discounted: Vec<(String, usize)>,
-}
-
-pub enum PassageView {
-    Text(String),
-    NotKept,
-    NotEntitled,
 }
 
 fn may_scan(viewer: &Viewer) -> Result<(), PageError> {
@@ -109,8 +104,8 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
         let error = Some(Msg::Required.text(lang).to_owned());
         return Ok(render(&ScanPage { ctx: viewer.ctx(), result: None, error }));
     }
-    let outcome = match state.svc.scan_upload(actor, &upload.file_name, upload.bytes).await {
-        Ok(o) => o,
+    let page = match state.svc.scan_upload_page(actor, &upload.file_name, upload.bytes).await {
+        Ok(p) => p,
         Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
             let error = Some(e.message(lang));
             return Ok(render(&ScanPage { ctx: viewer.ctx(), result: None, error }));
@@ -122,42 +117,29 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
         }
         Err(e) => return Err(PageError(e, lang)),
     };
-    let mut findings = Vec::with_capacity(outcome.findings.len());
-    for f in &outcome.findings {
-        let secret = match f.secret_id {
-            Some(id) => state.svc.get_secret(actor, id).await.ok().map(|s| (id, s.title)),
-            None => None,
-        };
-        // The scanner gives text to the longest few passages only.
-        let shown: Vec<_> = f.passages.iter().filter(|p| !p.query_text.is_empty()).collect();
-        let mut passages = Vec::with_capacity(shown.len());
-        for passage in shown {
-            let reference = match f.material_id {
-                Some(mid) => match state.svc.material_passage(actor, mid, passage.reference_bytes).await {
-                    Ok(Some(p)) => PassageView::Text(p.text),
-                    Ok(None) => PassageView::NotKept,
-                    Err(Error::NotFound | Error::Forbidden) => PassageView::NotEntitled,
-                    Err(e) => return Err(PageError(e, lang)),
-                },
-                None => PassageView::NotKept,
-            };
-            let similarity = format!("{:.0}", passage.similarity * 100.0);
-            passages.push((passage.query_text.clone(), passage.aligned_chars, similarity, reference));
-        }
-        findings.push(FindingView {
+    let outcome = page.outcome;
+    let findings = outcome
+        .findings
+        .iter()
+        .zip(page.details)
+        .map(|(f, detail)| FindingView {
             path: f.path.clone(),
             reference: f.reference.clone(),
-            secret,
+            secret: detail.secret,
             third_party: f.collection == Collection::ThirdParty,
             severity: f.severity.as_str(),
             coverage: format!("{:.1}", f.coverage * 100.0),
             query_coverage: format!("{:.1}", f.query_coverage * 100.0),
             longest_passage: f.longest_passage,
             matched_chars: f.matched_chars,
-            passages,
+            passages: detail
+                .passages
+                .into_iter()
+                .map(|p| (p.query_text, p.aligned_chars, format!("{:.0}", p.similarity * 100.0), p.reference))
+                .collect(),
             discounted: f.discounted.iter().map(|d| (d.excerpt.clone(), d.documents)).collect(),
-        });
-    }
+        })
+        .collect();
     let result = ResultView {
         name: outcome.path,
         size: format_size(outcome.bytes),

@@ -98,7 +98,8 @@ async fn grow_and_checkpoint(f: &Fixture, size: u64) -> Vec<u8> {
     let now = f.svc.ledger_size().await.unwrap() as u64;
     assert!(now < size, "the fixture already has {now} entries");
     let ids: Vec<u64> = (now..size).collect();
-    let events: Vec<_> = ids.iter().map(|i| Event::new(&op, "scan.finding", "file", i)).collect();
+    let events: Vec<_> =
+        ids.iter().map(|i| Event::new(&op, maruhi_service::audit::AuditAction::ScanFinding, "file", i)).collect();
     f.svc.record_events(&events).await.unwrap();
     assert_eq!(f.svc.publish_checkpoint().await.unwrap().map(|c| c.size as u64), Some(size));
     let r = f.call(Method::GET, "/ledger/checkpoint", &Auth::None, None).await;

@@ -156,8 +156,12 @@ async fn batched_appends_build_the_same_tree() {
         populate(&e).await;
         let op = Actor::operator();
         let ids: Vec<String> = (0..700).map(|i| format!("f{i}")).collect();
-        let events: Vec<_> =
-            ids.iter().map(|id| maruhi_service::audit::Event::new(&op, "scan.finding", "file", id)).collect();
+        let events: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                maruhi_service::audit::Event::new(&op, maruhi_service::audit::AuditAction::ScanFinding, "file", id)
+            })
+            .collect();
         assert_eq!(e.svc.record_events(&events).await.unwrap(), 6);
         e.svc
             .create_secret(

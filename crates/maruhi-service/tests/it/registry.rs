@@ -151,8 +151,22 @@ async fn acknowledgements_follow_the_rules_version() {
         // New rules need a new acknowledgement.
         let upd = SecretInput { handling_rules: "持ち出し禁止。印刷禁止。".into(), ..input("工程表") };
         assert_eq!(e.svc.update_secret(&sato, s.id, upd).await.unwrap().rules_version, 2);
-        assert_eq!(e.svc.outstanding_acks(&w).await.unwrap(), [(s.id, "工程表".to_owned(), 2)]);
+        let views =
+            || async { e.svc.audit_log(&Actor::operator(), Some("secret.view"), 1, 1000).await.unwrap().items.len() };
+        let before = views().await;
+        let expected = maruhi_service::views::OutstandingAck {
+            secret_id: s.id,
+            title: "工程表".to_owned(),
+            rules_version: 2,
+            handling_rules: "持ち出し禁止。印刷禁止。".to_owned(),
+        };
+        assert_eq!(e.svc.outstanding_acks(&w).await.unwrap(), [expected]);
+        assert_eq!(views().await, before, "listing what to acknowledge is not a view of each secret");
+        let page = e.svc.secret_page(&w, s.id).await.unwrap();
+        assert!(page.may_acknowledge && !page.acknowledged_current && !page.may_manage);
+        assert_eq!(views().await, before + 1, "a secret's page is one view");
         e.svc.acknowledge(&w, s.id).await.unwrap();
+        assert!(e.svc.secret_page(&w, s.id).await.unwrap().acknowledged_current);
         let acks = e.svc.acknowledgements(&sato, s.id).await.unwrap();
         assert_eq!(acks.iter().map(|a| a.rules_version).collect::<Vec<_>>(), [2, 1]);
         // Someone who may not see it cannot acknowledge it, nor learn it exists.
