@@ -494,3 +494,30 @@ async fn low_findings_of_the_review_stay_fixed() {
     let page = f.call(Method::GET, "/risk?as_of=2026-11-30", &f.session("admin").await, None).await;
     assert!(page.body.contains("/risk/users/a%20b%2Fc%3Fd"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn every_change_to_what_detection_reads_re_analyses_in_the_background() {
+    let f = Fixture::new().await;
+    let admin = f.token("admin", Scope::Write).await;
+    let analyses = || async {
+        f.call(Method::GET, "/api/v1/audit?action=risk.analyse", &admin, None).await.json()["total"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let wait_for = |n: u64| async move {
+        for _ in 0..200 {
+            if analyses().await >= n {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        false
+    };
+    let start = analyses().await;
+    let hr = "user,notice_date,last_working_day,end_date\nwatanabe,2026-11-01,2026-11-30,2026-12-31\n";
+    assert_eq!(f.call(Method::POST, "/api/v1/hr", &admin, Some(hr)).await.status, 200);
+    assert!(wait_for(start + 1).await, "an HR import re-analyses");
+    let body = r#"{"user":"vendor.kimura","note":"SES"}"#;
+    assert_eq!(f.call(Method::POST, "/api/v1/watchlists/contractors", &admin, Some(body)).await.status, 200);
+    assert!(wait_for(start + 2).await, "a watchlist change re-analyses");
+}
