@@ -111,6 +111,13 @@ fn benches(c: &mut Criterion) {
         group.bench_function(format!("find/{name}"), |b| {
             b.iter(|| queries.iter().map(|q| refs.find(black_box(q)).map_or(0, |m| m.len())).sum::<usize>())
         });
+        // What the scanner asks: only references with a passage of 50
+        // aligned chars (its default minimum), without the short ones.
+        group.bench_function(format!("find_passages/{name}"), |b| {
+            b.iter(|| {
+                queries.iter().map(|q| refs.find_passages(black_box(q), 50).map_or(0, |m| m.len())).sum::<usize>()
+            })
+        });
         // End to end: normalise, fingerprint and look up every file.
         group.bench_function(format!("fingerprint+find/{name}"), |b| {
             b.iter(|| {

@@ -10,9 +10,7 @@ use std::ops::Range;
 
 use proptest::prelude::*;
 
-use crate::matcher::{
-    chain_gap, chain_passages, chain_shift, DocId, Match, MatchSpan, ReferenceSet, MAX_POSTINGS_PER_DOC,
-};
+use crate::matcher::{chain_gap, chain_shift, DocId, Match, MatchSpan, Passage, ReferenceSet, MAX_POSTINGS_PER_DOC};
 use crate::winnow::{BackgroundSet, Fingerprint, Fingerprinter, Fingerprints, Params};
 use crate::Error;
 
@@ -82,13 +80,76 @@ fn oracle_find(set: &ReferenceSet, query: &Fingerprints) -> Result<Vec<Match>, E
         let spans =
             oracle_merge_spans(group.iter().filter_map(|h| Some((query_fp(h)?, reference(h)?))), k, params.window());
         let matched_chars = oracle_union_len(spans.iter().map(|s| s.reference_chars.clone()));
-        // Chaining is pinned by its own tests; here it only has to see the
-        // same spans.
-        let passages = chain_passages(&spans, chain_gap(params), chain_shift(params));
+        let passages = oracle_chain_passages(&spans, chain_gap(params), chain_shift(params));
         matches.push(Match { doc: DocId::for_tests(doc), coverage, matched_chars, spans, passages });
     }
     matches.sort_by(|a, b| b.coverage.total_cmp(&a.coverage).then(a.doc.cmp(&b.doc)));
     Ok(matches)
+}
+
+/// Chaining as first written: spans (in query order) into
+/// passages, longest first (by aligned chars, then query position). A span
+/// joins the passage with the most aligned chars among those it continues
+/// (see [`Passage`]); otherwise it starts one.
+fn oracle_chain_passages(spans: &[MatchSpan], gap: usize, shift: usize) -> Vec<Passage> {
+    let mut passages: Vec<Passage> = Vec::new();
+    // Passages whose query end is near enough to be continued.
+    let mut open: Vec<usize> = Vec::new();
+    let (gap, shift) = (gap as i64, shift as i64);
+    for (i, s) in spans.iter().enumerate() {
+        let (qs, rs) = (s.query_chars.start as i64, s.reference_chars.start as i64);
+        open.retain(|&p| passages.get(p).is_some_and(|p| p.query_chars.end as i64 + gap >= qs));
+        let mut best: Option<usize> = None;
+        for &p in open.iter().rev().take(crate::matcher::CHAIN_CANDIDATES) {
+            let Some(passage) = passages.get(p) else { continue };
+            let dq = qs - passage.query_chars.end as i64;
+            let dr = rs - passage.reference_chars.end as i64;
+            // Forward in both documents (overlap allowed: neighbouring spans
+            // of a shifted alignment share a few chars), near, and close to
+            // the same alignment.
+            let forward = s.query_chars.end > passage.query_chars.end
+                && s.reference_chars.end > passage.reference_chars.end
+                && dq >= -shift
+                && dr >= -shift;
+            let continues = forward && dq <= gap && dr <= gap && (dq - dr).abs() <= shift;
+            if continues
+                && best.is_none_or(|b| passages.get(b).is_some_and(|b| b.aligned_chars < passage.aligned_chars))
+            {
+                best = Some(p);
+            }
+        }
+        match best.and_then(|b| passages.get_mut(b)) {
+            Some(p) => {
+                p.aligned_chars += s.query_chars.end - s.query_chars.start.max(p.query_chars.end);
+                p.query_chars.end = s.query_chars.end;
+                p.reference_chars.end = p.reference_chars.end.max(s.reference_chars.end);
+                p.query_bytes.end = p.query_bytes.end.max(s.query_bytes.end);
+                p.reference_bytes.end = p.reference_bytes.end.max(s.reference_bytes.end);
+                p.spans.push(i);
+            }
+            None => {
+                open.push(passages.len());
+                if open.len() > 4 * crate::matcher::CHAIN_CANDIDATES {
+                    open.drain(..crate::matcher::CHAIN_CANDIDATES);
+                }
+                passages.push(Passage {
+                    query_chars: s.query_chars.clone(),
+                    reference_chars: s.reference_chars.clone(),
+                    query_bytes: s.query_bytes.clone(),
+                    reference_bytes: s.reference_bytes.clone(),
+                    aligned_chars: s.query_chars.len(),
+                    similarity: 0.0,
+                    spans: vec![i],
+                });
+            }
+        }
+    }
+    for p in &mut passages {
+        let extent = p.query_chars.len().max(p.reference_chars.len()).max(1);
+        p.similarity = (p.aligned_chars as f64 / extent as f64).min(1.0);
+    }
+    passages.sort_by(|a, b| b.aligned_chars.cmp(&a.aligned_chars).then(a.query_chars.start.cmp(&b.query_chars.start)));
+    passages
 }
 
 fn oracle_union_len(ranges: impl Iterator<Item = Range<usize>>) -> usize {
@@ -296,6 +357,18 @@ fn check(set: &ReferenceSet, query: &Fingerprints) {
     let expected = oracle_find(set, query);
     let actual = set.find(query);
     assert_eq!(actual, expected);
+    // `find_passages` is `find` keeping the long passages and the matches
+    // that have one.
+    for min_passage in [1, 8, 20, 40, 80] {
+        let long = |m: &Match| -> Option<Match> {
+            let passages: Vec<Passage> =
+                m.passages.iter().filter(|p| p.aligned_chars >= min_passage).cloned().collect();
+            (!passages.is_empty()).then(|| Match { passages, ..m.clone() })
+        };
+        let expected = expected.as_ref().map(|e| e.iter().filter_map(long).collect::<Vec<_>>());
+        let actual = set.find_passages(query, min_passage);
+        assert_eq!(actual.as_ref(), expected.as_ref().map_err(|e| *e), "min_passage {min_passage}");
+    }
     // Coverage compared bit for bit, not only as equal floats.
     if let (Ok(a), Ok(e)) = (&actual, &expected) {
         let bits = |m: &[Match]| m.iter().map(|m| m.coverage.to_bits()).collect::<Vec<_>>();

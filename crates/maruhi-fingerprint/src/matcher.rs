@@ -756,6 +756,25 @@ impl ReferenceSet {
     /// [`Error::IncompatibleParameters`] when the query was fingerprinted with
     /// another key or parameters than the references.
     pub fn find(&self, query: &Fingerprints) -> Result<Vec<Match>, Error> {
+        self.find_with(query, 0)
+    }
+
+    /// The matches of [`find`](Self::find) that have a passage of at least
+    /// `min_passage` aligned chars, each with only those passages (longest
+    /// first); the rest of each match as `find` gives it. A document that
+    /// shares only short phrases with a reference is paired with it on many
+    /// scattered hits: this skips such references before merging their hits
+    /// into spans when a bound shows that no passage can be long enough,
+    /// and never keeps their many short passages.
+    ///
+    /// # Errors
+    ///
+    /// As [`find`](Self::find).
+    pub fn find_passages(&self, query: &Fingerprints, min_passage: usize) -> Result<Vec<Match>, Error> {
+        self.find_with(query, min_passage)
+    }
+
+    fn find_with(&self, query: &Fingerprints, min_passage: usize) -> Result<Vec<Match>, Error> {
         let Some(params) = self.params else {
             return Ok(Vec::new());
         };
@@ -856,6 +875,8 @@ impl ReferenceSet {
         let mut diagonals = Diagonals::default();
         let mut ranges = Vec::new();
         let (gap, shift) = (chain_gap(params), chain_shift(params));
+        let reach = params.k().max(params.window());
+        let mut chains = Chains::default();
         for group in hits.chunk_by(|a, b| a.doc == b.doc) {
             let Some(doc) = group.first().map(|h| h.doc) else {
                 continue;
@@ -863,17 +884,46 @@ impl ReferenceSet {
             let Some(ref_doc) = self.docs.get(doc as usize) else {
                 continue;
             };
+            if min_passage > 0 && longest_passage_bound(group, qfps, reach, gap) < min_passage {
+                continue;
+            }
             let shared: usize = group.iter().map(|h| h.new_hash as usize).sum();
             let coverage =
                 if ref_doc.distinct == 0 { 0.0 } else { (shared as f64 / f64::from(ref_doc.distinct)).min(1.0) };
             let spans = merge_spans(group, qfps, &ref_doc.fingerprints, params, &mut diagonals);
             let matched_chars = union_len(spans.iter().map(|s| s.reference_chars.clone()), &mut ranges);
-            let passages = chain_passages(&spans, gap, shift);
+            let passages = chains.chain(&spans, gap, shift, min_passage);
+            if min_passage > 0 && passages.is_empty() {
+                continue;
+            }
             matches.push(Match { doc: DocId(doc), coverage, matched_chars, spans, passages });
         }
         matches.sort_by(|a, b| b.coverage.total_cmp(&a.coverage).then(a.doc.cmp(&b.doc)));
         Ok(matches)
     }
+}
+
+/// An upper bound of the aligned chars of any passage that one document's
+/// hits (in query order) can make, in one pass and without merging them.
+/// A span runs from a hit to at most `k` chars past its last hit, whose hits
+/// are at most `window` apart, so spans lie inside the union of
+/// `[position, position + reach)` over the hits (`reach` = max(k, window)); a
+/// passage's aligned chars lie inside its spans, and its spans start at most
+/// `gap` after an earlier one ends, so the passage lies inside one cluster of
+/// those intervals where none is more than `gap` past the union so far.
+fn longest_passage_bound(hits: &[Hit], qfps: &[Fingerprint], reach: usize, gap: usize) -> usize {
+    let (mut longest, mut cluster, mut end) = (0, 0, 0);
+    for h in hits {
+        let Some(q) = qfps.get(h.query as usize) else { continue };
+        let start = q.position();
+        if start > end + gap {
+            longest = longest.max(cluster);
+            cluster = 0;
+        }
+        cluster += (start + reach).saturating_sub(start.max(end));
+        end = end.max(start + reach);
+    }
+    longest.max(cluster)
 }
 
 /// How many of `postings` (sorted by document) belong to the first one's
@@ -1024,71 +1074,122 @@ fn distinct_groups(postings: &[IndexEntry], groups: &[u32], scratch: &mut Vec<u3
 /// At most this many recent passages are candidates for the next span: a
 /// highly repetitive document (the same row a thousand times) would
 /// otherwise make chaining quadratic.
-const CHAIN_CANDIDATES: usize = 64;
+pub(crate) const CHAIN_CANDIDATES: usize = 64;
 
-/// Chains spans (in query order, as [`merge_spans`] makes them) into
-/// passages, longest first (by aligned chars, then query position). A span
-/// joins the passage with the most aligned chars among those it continues
-/// (see [`Passage`]); otherwise it starts one.
-pub(crate) fn chain_passages(spans: &[MatchSpan], gap: usize, shift: usize) -> Vec<Passage> {
-    let mut passages: Vec<Passage> = Vec::new();
-    // Passages whose query end is near enough to be continued.
-    let mut open: Vec<usize> = Vec::new();
-    let (gap, shift) = (gap as i64, shift as i64);
-    for (i, s) in spans.iter().enumerate() {
-        let (qs, rs) = (s.query_chars.start as i64, s.reference_chars.start as i64);
-        open.retain(|&p| passages.get(p).is_some_and(|p| p.query_chars.end as i64 + gap >= qs));
-        let mut best: Option<usize> = None;
-        for &p in open.iter().rev().take(CHAIN_CANDIDATES) {
-            let Some(passage) = passages.get(p) else { continue };
-            let dq = qs - passage.query_chars.end as i64;
-            let dr = rs - passage.reference_chars.end as i64;
-            // Forward in both documents (overlap allowed: neighbouring spans
-            // of a shifted alignment share a few chars), near, and close to
-            // the same alignment.
-            let forward = s.query_chars.end > passage.query_chars.end
-                && s.reference_chars.end > passage.reference_chars.end
-                && dq >= -shift
-                && dr >= -shift;
-            let continues = forward && dq <= gap && dr <= gap && (dq - dr).abs() <= shift;
-            if continues
-                && best.is_none_or(|b| passages.get(b).is_some_and(|b| b.aligned_chars < passage.aligned_chars))
-            {
-                best = Some(p);
+/// A passage being chained: a [`Passage`] without its list of spans, which
+/// most passages (short phrases) never need.
+#[derive(Clone)]
+struct Chain {
+    query_chars: Range<usize>,
+    reference_chars: Range<usize>,
+    query_bytes: Range<usize>,
+    reference_bytes: Range<usize>,
+    aligned_chars: usize,
+}
+
+/// Working memory for chaining, reused across the documents of one query.
+#[derive(Default)]
+struct Chains {
+    chains: Vec<Chain>,
+    /// The chain of each span.
+    chain_of: Vec<u32>,
+    /// Passages whose query end is near enough to be continued.
+    open: Vec<usize>,
+    /// The passage each kept chain becomes (`u32::MAX`: not kept).
+    kept: Vec<u32>,
+}
+
+impl Chains {
+    /// Chains spans (in query order, as [`merge_spans`] makes them) into
+    /// passages, longest first (by aligned chars, then query position), and
+    /// keeps those of at least `min_passage` aligned chars. A span joins the
+    /// passage with the most aligned chars among those it continues (see
+    /// [`Passage`]); otherwise it starts one. Only the passages kept get
+    /// their list of spans.
+    fn chain(&mut self, spans: &[MatchSpan], gap: usize, shift: usize, min_passage: usize) -> Vec<Passage> {
+        let Chains { chains, chain_of, open, kept } = self;
+        chains.clear();
+        chain_of.clear();
+        open.clear();
+        let (gap, shift) = (gap as i64, shift as i64);
+        for s in spans {
+            let (qs, rs) = (s.query_chars.start as i64, s.reference_chars.start as i64);
+            open.retain(|&p| chains.get(p).is_some_and(|p| p.query_chars.end as i64 + gap >= qs));
+            let mut best: Option<usize> = None;
+            for &p in open.iter().rev().take(CHAIN_CANDIDATES) {
+                let Some(passage) = chains.get(p) else { continue };
+                let dq = qs - passage.query_chars.end as i64;
+                let dr = rs - passage.reference_chars.end as i64;
+                // Forward in both documents (overlap allowed: neighbouring
+                // spans of a shifted alignment share a few chars), near, and
+                // close to the same alignment.
+                let forward = s.query_chars.end > passage.query_chars.end
+                    && s.reference_chars.end > passage.reference_chars.end
+                    && dq >= -shift
+                    && dr >= -shift;
+                let continues = forward && dq <= gap && dr <= gap && (dq - dr).abs() <= shift;
+                if continues
+                    && best.is_none_or(|b| chains.get(b).is_some_and(|b| b.aligned_chars < passage.aligned_chars))
+                {
+                    best = Some(p);
+                }
+            }
+            match best.and_then(|b| Some((b, chains.get_mut(b)?))) {
+                Some((b, p)) => {
+                    p.aligned_chars += s.query_chars.end - s.query_chars.start.max(p.query_chars.end);
+                    p.query_chars.end = s.query_chars.end;
+                    p.reference_chars.end = p.reference_chars.end.max(s.reference_chars.end);
+                    p.query_bytes.end = p.query_bytes.end.max(s.query_bytes.end);
+                    p.reference_bytes.end = p.reference_bytes.end.max(s.reference_bytes.end);
+                    // Chains number at most the spans, which fit in u32
+                    // (each is a hit, and hits are indexed by u32 positions).
+                    chain_of.push(b as u32);
+                }
+                None => {
+                    open.push(chains.len());
+                    if open.len() > 4 * CHAIN_CANDIDATES {
+                        open.drain(..CHAIN_CANDIDATES);
+                    }
+                    chain_of.push(chains.len() as u32);
+                    chains.push(Chain {
+                        query_chars: s.query_chars.clone(),
+                        reference_chars: s.reference_chars.clone(),
+                        query_bytes: s.query_bytes.clone(),
+                        reference_bytes: s.reference_bytes.clone(),
+                        aligned_chars: s.query_chars.len(),
+                    });
+                }
             }
         }
-        match best.and_then(|b| passages.get_mut(b)) {
-            Some(p) => {
-                p.aligned_chars += s.query_chars.end - s.query_chars.start.max(p.query_chars.end);
-                p.query_chars.end = s.query_chars.end;
-                p.reference_chars.end = p.reference_chars.end.max(s.reference_chars.end);
-                p.query_bytes.end = p.query_bytes.end.max(s.query_bytes.end);
-                p.reference_bytes.end = p.reference_bytes.end.max(s.reference_bytes.end);
+        let mut passages = Vec::new();
+        kept.clear();
+        for c in chains.iter() {
+            if c.aligned_chars >= min_passage {
+                kept.push(passages.len() as u32);
+                let extent = c.query_chars.len().max(c.reference_chars.len()).max(1);
+                passages.push(Passage {
+                    query_chars: c.query_chars.clone(),
+                    reference_chars: c.reference_chars.clone(),
+                    query_bytes: c.query_bytes.clone(),
+                    reference_bytes: c.reference_bytes.clone(),
+                    aligned_chars: c.aligned_chars,
+                    similarity: (c.aligned_chars as f64 / extent as f64).min(1.0),
+                    spans: Vec::new(),
+                });
+            } else {
+                kept.push(u32::MAX);
+            }
+        }
+        for (i, &c) in chain_of.iter().enumerate() {
+            if let Some(p) = kept.get(c as usize).and_then(|&p| passages.get_mut(p as usize)) {
                 p.spans.push(i);
             }
-            None => {
-                open.push(passages.len());
-                if open.len() > 4 * CHAIN_CANDIDATES {
-                    open.drain(..CHAIN_CANDIDATES);
-                }
-                passages.push(Passage {
-                    query_chars: s.query_chars.clone(),
-                    reference_chars: s.reference_chars.clone(),
-                    query_bytes: s.query_bytes.clone(),
-                    reference_bytes: s.reference_bytes.clone(),
-                    aligned_chars: s.query_chars.len(),
-                    similarity: 0.0,
-                    spans: vec![i],
-                });
-            }
         }
+        // Stable: equal passages keep the order they were started in.
+        passages
+            .sort_by(|a, b| b.aligned_chars.cmp(&a.aligned_chars).then(a.query_chars.start.cmp(&b.query_chars.start)));
+        passages
     }
-    for p in &mut passages {
-        let extent = p.query_chars.len().max(p.reference_chars.len()).max(1);
-        p.similarity = (p.aligned_chars as f64 / extent as f64).min(1.0);
-    }
-    passages.sort_by(|a, b| b.aligned_chars.cmp(&a.aligned_chars).then(a.query_chars.start.cmp(&b.query_chars.start)));
-    passages
 }
 
 /// Total length of the union of char ranges (`scratch` is working memory).

@@ -21,8 +21,8 @@
 //! the same text as normalising the whole, and every output char is attributed
 //! to the bytes of its segment. Almost every Japanese and English char is a
 //! segment of its own, which makes it the fast path: one lookup in a BMP table
-//! (built once from the ICU-based slow path, see [`normalize_with`]) gives
-//! what it becomes. Other segments go through ICU and are split further when
+//! (generated from the ICU-based slow path and compiled in, see `TABLE`)
+//! gives what it becomes. Other segments go through ICU and are split further when
 //! that provably gives the same text.
 
 use std::fmt;
@@ -34,6 +34,8 @@ use icu_normalizer::{
 };
 
 use crate::{kanji, Error};
+
+mod table;
 
 /// The canonical long-vowel/dash char that every dash variant folds to.
 pub const DASH: char = 'ー';
@@ -329,12 +331,56 @@ const SLOW: u32 = 1 << 30;
 const OUTPUT: u32 = 0x1F_FFFF;
 
 /// One entry per BMP char: [`BOUNDARY`], and [`SLOW`] or the [`OUTPUT`] char
-/// the char becomes as a segment of its own. Built once, from the same code
-/// the slow path runs ([`has_boundary_before`] and [`slow_segment`]), so the
-/// two cannot disagree; chars past the BMP are rare and derived on the spot.
+/// the char becomes as a segment of its own. Expanded at compile time from
+/// the runs in `normalize/table.rs`, which a unit test regenerates from the
+/// same code the slow path runs ([`has_boundary_before`] and
+/// [`slow_segment`]) and compares, so the two cannot disagree; building it at
+/// each start cost about 40 ms. Chars past the BMP are rare and derived on
+/// the spot.
+static TABLE: [u32; 0x1_0000] = expand(&table::RUNS);
+
+/// A run of [`TABLE`] entries, `(first code point, its entry, step)`, lasting
+/// up to the next run's first code point; the step says how the entries go
+/// on from the first ([`entry_at`]).
+type Run = (u32, u32, u8);
+/// Step: every entry of the run is the same (dropped or [`SLOW`] chars).
+const SAME: u8 = 0;
+/// Step: each entry is one more than the one before (chars kept as they
+/// are, or moved as a block, like full-width letters).
+const NEXT: u8 = 1;
+/// Step: two chars share an entry, each pair two more than the one before
+/// (capital and small letters alternating, as in Latin Extended-A).
+const PAIRS: u8 = 2;
+
+/// The entry `offset` code points into a run that starts with `first`.
+const fn entry_at(first: u32, step: u8, offset: u32) -> u32 {
+    match step {
+        SAME => first,
+        NEXT => first.wrapping_add(offset),
+        _ => first.wrapping_add(offset & !1),
+    }
+}
+
+/// The table that `runs` describe (evaluated by the compiler).
+const fn expand(runs: &[Run]) -> [u32; 0x1_0000] {
+    let mut table = [0u32; 0x1_0000];
+    let mut r = 0;
+    while r < runs.len() {
+        let (start, first, step) = runs[r];
+        let end = if r + 1 < runs.len() { runs[r + 1].0 } else { 0x1_0000 };
+        let mut u = start;
+        while u < end {
+            table[u as usize] = entry_at(first, step, u - start);
+            u += 1;
+        }
+        r += 1;
+    }
+    table
+}
+
+#[inline]
 fn table() -> &'static [u32] {
-    static TABLE: std::sync::OnceLock<Box<[u32]>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| (0..0x1_0000).map(|u| char::from_u32(u).map_or(SLOW, derive_entry)).collect())
+    &TABLE
 }
 
 /// The table entry of `c`, from ICU.
@@ -702,6 +748,75 @@ mod tests {
         for c in (0x3400..=0x4DBF).chain(0x4E00..=0x9FFF).filter_map(char::from_u32) {
             assert!(keep(c), "{c:?}");
         }
+    }
+
+    /// The entry of every BMP code point (surrogates included, which no
+    /// `&str` holds), from ICU: what [`TABLE`] must hold.
+    fn derived_table() -> Vec<u32> {
+        (0..0x1_0000).map(|u| char::from_u32(u).map_or(SLOW, derive_entry)).collect()
+    }
+
+    /// The source of `normalize/table.rs`: [`derived_table`] cut greedily
+    /// into the longest runs that one [`Run`] describes.
+    fn table_source() -> String {
+        use std::fmt::Write as _;
+        let t = derived_table();
+        let mut runs = String::new();
+        let mut count = 0;
+        let mut i = 0;
+        while i < t.len() {
+            let (len, step) = [SAME, NEXT, PAIRS]
+                .into_iter()
+                .map(|step| {
+                    let len =
+                        t[i..].iter().enumerate().take_while(|&(d, &e)| e == entry_at(t[i], step, d as u32)).count();
+                    (len, step)
+                })
+                .fold((0, SAME), |best, run| if run.0 > best.0 { run } else { best });
+            let step = match step {
+                SAME => "SAME",
+                NEXT => "NEXT",
+                _ => "PAIRS",
+            };
+            let _ = writeln!(runs, "    ({i:#06X}, {:#010X}, {step}),", t[i]);
+            count += 1;
+            i += len;
+        }
+        format!("{TABLE_SOURCE_HEAD}pub(super) static RUNS: [Run; {count}] = [\n{runs}];\n")
+    }
+
+    const TABLE_SOURCE_HEAD: &str = "\
+//! The normaliser's table as runs (see `TABLE` in `normalize.rs`).
+//!
+//! Generated from ICU by `cargo test -p maruhi-fingerprint --lib
+//! normalize::tests::table_source_is_up_to_date`; do not edit.
+
+use super::{Run, NEXT, PAIRS, SAME};
+
+";
+
+    /// Regenerates `normalize/table.rs` from ICU when it differs, and fails
+    /// then, so that a new ICU (a new Unicode version) cannot change
+    /// fingerprints unnoticed. To regenerate: `cargo test -p
+    /// maruhi-fingerprint --lib normalize::tests::table_source_is_up_to_date`,
+    /// then review the diff and commit it (and, when any entry changed,
+    /// raise `ALGORITHM_VERSION` or migrate stored fingerprints).
+    #[test]
+    fn table_source_is_up_to_date() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/normalize/table.rs");
+        let want = table_source();
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        let written = (have != want).then(|| std::fs::write(path, &want));
+        assert!(written.is_none(), "{path} was out of date and is regenerated ({written:?}): review and commit it");
+    }
+
+    #[test]
+    fn table_holds_the_derived_entry_of_every_bmp_code_point() {
+        let derived = derived_table();
+        for (u, (&have, &want)) in TABLE.iter().zip(&derived).enumerate() {
+            assert_eq!(have, want, "U+{u:04X}");
+        }
+        assert_eq!(TABLE.len(), derived.len());
     }
 
     #[test]

@@ -508,12 +508,12 @@ impl Scanner {
         let mut findings = Vec::new();
         let mut docs = Vec::new();
         let mut scratch = Vec::new();
-        for m in index.refs.find(&fps)? {
+        // Only the passages of at least `min_passage` aligned chars, longest
+        // first: a findings-heavy document has many times more short ones.
+        for m in index.refs.find_passages(&fps, t.min_passage)? {
             let Some(reference) = index.meta.get(m.doc.index()) else { continue };
-            // Passages are longest first: the long enough ones are a prefix.
-            let long = m.passages.partition_point(|p| p.aligned_chars >= t.min_passage);
             let passages: Vec<&maruhi_fingerprint::Passage> =
-                m.passages[..long].iter().filter(|p| informative(&doc.text, p.query_bytes.clone())).collect();
+                m.passages.iter().filter(|p| informative(&doc.text, p.query_bytes.clone())).collect();
             let aligned_chars: usize = passages.iter().map(|p| p.aligned_chars).sum();
             if passages.is_empty() || aligned_chars < t.min_matched_chars {
                 continue;
