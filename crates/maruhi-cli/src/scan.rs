@@ -61,7 +61,8 @@ pub async fn scan(svc: Option<Service>, op: &Actor, args: ScanArgs) -> Result<u8
             for d in diagnostics {
                 out.diagnostic(&d)?;
             }
-            scanner.with_thresholds(thresholds).with_explanations(args.explain)
+            // Nothing is recorded, so no file needs its hash.
+            scanner.with_thresholds(thresholds).with_explanations(args.explain).with_file_hashes(false)
         }
         (None, Some(svc)) => {
             let scanner = svc.scanner().await?;
@@ -172,6 +173,15 @@ struct Output {
     stdout: std::io::Stdout,
 }
 
+/// A JSON Lines record: `"type"` beside the item's own fields.
+#[derive(serde::Serialize)]
+struct Tagged<'a, T: serde::Serialize> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    item: &'a T,
+}
+
 impl Output {
     fn new(format: ScanFormat) -> Output {
         Output { format, stdout: std::io::stdout() }
@@ -185,11 +195,9 @@ impl Output {
         for f in &report.findings {
             match self.format {
                 ScanFormat::Jsonl => {
-                    let mut v = serde_json::to_value(f).map_err(std::io::Error::other)?;
-                    if let Some(obj) = v.as_object_mut() {
-                        obj.insert("type".into(), json!("finding"));
-                    }
-                    writeln!(out, "{v}")?;
+                    // Written as it is serialised, without a JSON tree.
+                    serde_json::to_writer(&mut out, &Tagged { kind: "finding", item: f })?;
+                    writeln!(out)?;
                 }
                 ScanFormat::Text => {
                     let what = match (lang(), f.collection) {

@@ -368,6 +368,8 @@ pub struct Scanner {
     thresholds: Thresholds,
     /// Whether findings list the boilerplate that did not count.
     explain: bool,
+    /// Whether a file with findings gets its SHA-256 (for the audit trail).
+    hash_files: bool,
 }
 
 struct Index {
@@ -404,7 +406,13 @@ impl Scanner {
         // per document): then nothing is discounted, and matches of
         // documents without a reference are skipped as before.
         let _ = refs.discount_common(groups, min_groups);
-        Scanner { index: Arc::new(Index { fingerprinter, refs, meta }), limits, thresholds, explain: false }
+        Scanner {
+            index: Arc::new(Index { fingerprinter, refs, meta }),
+            limits,
+            thresholds,
+            explain: false,
+            hash_files: true,
+        }
     }
 
     /// The same index with other thresholds.
@@ -420,6 +428,13 @@ impl Scanner {
     /// of the work in a findings-heavy scan.
     pub fn with_explanations(&self, explain: bool) -> Scanner {
         Scanner { explain, ..self.clone() }
+    }
+
+    /// The same index, without the SHA-256 of files with findings
+    /// ([`FileReport::sha256`]), for callers that record nothing (an ad hoc
+    /// scan): hashing is a full pass over every file that matched.
+    pub fn with_file_hashes(&self, hash: bool) -> Scanner {
+        Scanner { hash_files: hash, ..self.clone() }
     }
 
     /// The references, in index order.
@@ -451,14 +466,15 @@ impl Scanner {
         let extraction = maruhi_extract::extract_bytes(path, bytes, &self.limits);
         let mut report = FileReport { path: path.to_owned(), bytes: bytes.len() as u64, ..FileReport::default() };
         self.absorb(&mut report, extraction);
-        if !report.findings.is_empty() {
+        if self.hash_files && !report.findings.is_empty() {
             report.sha256 = Some(sha256_hex(bytes));
         }
         report
     }
 
     /// Scans one file on disk. The file's SHA-256 is computed only when
-    /// something was found (it goes into the audit trail with the finding).
+    /// something was found (it goes into the audit trail with the finding),
+    /// and not at all [`without file hashes`](Scanner::with_file_hashes).
     pub fn scan_file(&self, file: &Path, path: &str) -> FileReport {
         let mut report = FileReport { path: path.to_owned(), ..FileReport::default() };
         let bytes = match read_limited(file, self.limits.max_file_bytes) {
@@ -471,7 +487,7 @@ impl Scanner {
         report.bytes = bytes.len() as u64;
         let extraction = maruhi_extract::extract_bytes(path, &bytes, &self.limits);
         self.absorb(&mut report, extraction);
-        if !report.findings.is_empty() {
+        if self.hash_files && !report.findings.is_empty() {
             report.sha256 = Some(sha256_hex(&bytes));
         }
         report
