@@ -6,6 +6,8 @@
 
 mod activity;
 mod identities;
+mod risk;
+mod schema;
 
 use std::future::Future;
 
