@@ -322,13 +322,13 @@ async fn publish(
         return Ok(svc.publish_checkpoint().await?.map(|c| c.size as u64));
     }
     let threshold = g.witness_threshold.unwrap_or(clients.len());
-    maruhi_server::witness::cosign_and_publish(svc, http, clients, threshold).await.map_err(anyhow::Error::msg)
+    maruhi_server::witness::cosign_and_publish(svc, http, clients, threshold).await.map_err(anyhow::Error::from)
 }
 
 fn witness_clients(g: &Global) -> Result<Vec<maruhi_server::witness::WitnessClient>> {
     g.witnesses
         .iter()
-        .map(|w| maruhi_server::witness::WitnessClient::parse(w.trim()).map_err(anyhow::Error::msg))
+        .map(|w| maruhi_server::witness::WitnessClient::parse(w.trim()).map_err(anyhow::Error::from))
         .collect()
 }
 
@@ -358,7 +358,7 @@ fn tsa_anchors(g: &Global) -> Result<Option<(String, Vec<Vec<u8>>)>> {
 /// Gets and stores a time stamp over the latest checkpoint if it has none.
 async fn anchor(svc: &Service, http: &reqwest::Client, url: &str, anchors: &[Vec<u8>]) -> Result<Option<i64>> {
     let Some((size, imprint)) = svc.checkpoint_to_timestamp().await? else { return Ok(None) };
-    let token = maruhi_server::tsa::request_token(http, url, &imprint).await.map_err(anyhow::Error::msg)?;
+    let token = maruhi_server::tsa::request_token(http, url, &imprint).await?;
     svc.store_timestamp(size, &token, anchors).await?;
     Ok(Some(size))
 }

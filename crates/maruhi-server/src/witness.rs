@@ -100,6 +100,43 @@ async fn add(State(w): State<Arc<WitnessState>>, body: Bytes) -> Response {
     }
 }
 
+/// Why a witness gave no cosignature, or a checkpoint was not published. The
+/// cause is kept as the error's source.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WitnessError {
+    #[error("a witness is VKEY@URL")]
+    Spec,
+    #[error("witness key")]
+    Key(#[source] maruhi_ledger::note::KeyError),
+    #[error("{url}: the witness could not be reached")]
+    Send {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{url}: reading the reply failed")]
+    Read {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{url} answered {status}: {body}")]
+    Status { url: String, status: u16, body: String },
+    #[error("{url}: no valid cosignature from the witness key")]
+    NoCosignature { url: String },
+    #[error("{url}: malformed 409 body")]
+    Malformed409 { url: String },
+    #[error("{url} kept refusing the old size")]
+    KeptRefusing { url: String },
+    #[error("the witness threshold must be between 1 and {witnesses}")]
+    Threshold { witnesses: usize },
+    #[error("only {cosigned} of the {threshold} required witnesses cosigned size {size}")]
+    TooFewCosignatures { cosigned: usize, threshold: usize, size: u64 },
+    #[error("the ledger")]
+    Ledger(#[source] maruhi_service::Error),
+}
+
 /// A witness the log asks for cosignatures: `VKEY@URL`.
 pub struct WitnessClient {
     pub verifier: CosignatureVerifier,
@@ -109,9 +146,9 @@ pub struct WitnessClient {
 }
 
 impl WitnessClient {
-    pub fn parse(spec: &str) -> Result<Self, String> {
-        let (vkey, url) = spec.split_once('@').ok_or("a witness is VKEY@URL")?;
-        let verifier = CosignatureVerifier::from_vkey(vkey).map_err(|e| format!("witness key: {e}"))?;
+    pub fn parse(spec: &str) -> Result<Self, WitnessError> {
+        let (vkey, url) = spec.split_once('@').ok_or(WitnessError::Spec)?;
+        let verifier = CosignatureVerifier::from_vkey(vkey).map_err(WitnessError::Key)?;
         Ok(WitnessClient { verifier, url: url.trim_end_matches('/').to_owned(), known: Default::default() })
     }
 
@@ -122,11 +159,11 @@ impl WitnessClient {
         http: &reqwest::Client,
         note: &Note,
         size: u64,
-    ) -> Result<maruhi_ledger::note::NoteSignature, String> {
+    ) -> Result<maruhi_ledger::note::NoteSignature, WitnessError> {
         use std::sync::atomic::Ordering;
         for _ in 0..2 {
             let old = self.known.load(Ordering::Relaxed);
-            let proof = svc.consistency_proof(old, size).await.map_err(|e| e.to_string())?;
+            let proof = svc.consistency_proof(old, size).await.map_err(WitnessError::Ledger)?;
             let mut body = format!("old {old}\n");
             for h in &proof {
                 body.push_str(&h.to_base64());
@@ -139,9 +176,9 @@ impl WitnessClient {
                 .body(body)
                 .send()
                 .await
-                .map_err(|e| format!("{}: {e}", self.url))?;
+                .map_err(|source| WitnessError::Send { url: self.url.clone(), source })?;
             let status = resp.status().as_u16();
-            let text = resp.text().await.map_err(|e| e.to_string())?;
+            let text = resp.text().await.map_err(|source| WitnessError::Read { url: self.url.clone(), source })?;
             match status {
                 200 => {
                     // Keep only a signature line that verifies under this
@@ -157,18 +194,22 @@ impl WitnessClient {
                                 && self.verifier.verify_cosignature(note.text(), sig.signature()).is_some();
                             ok.then_some(sig)
                         })
-                        .ok_or("no valid cosignature from the witness key")?;
+                        .ok_or_else(|| WitnessError::NoCosignature { url: self.url.clone() })?;
                     self.known.store(size, Ordering::Relaxed);
                     return Ok(line);
                 }
                 409 => {
-                    let theirs = text.trim().parse().map_err(|_| "malformed 409 body".to_owned())?;
+                    let theirs =
+                        text.trim().parse().map_err(|_| WitnessError::Malformed409 { url: self.url.clone() })?;
                     self.known.store(theirs, Ordering::Relaxed);
                 }
-                _ => return Err(format!("{} answered {status}: {}", self.url, text.trim())),
+                _ => {
+                    let body = text.trim().chars().take(200).collect();
+                    return Err(WitnessError::Status { url: self.url.clone(), status, body });
+                }
             }
         }
-        Err(format!("{} kept refusing the old size", self.url))
+        Err(WitnessError::KeptRefusing { url: self.url.clone() })
     }
 }
 
@@ -179,12 +220,12 @@ pub async fn cosign_and_publish(
     http: &reqwest::Client,
     witnesses: &[WitnessClient],
     threshold: usize,
-) -> Result<Option<u64>, String> {
-    let Some(mut pending) = svc.prepare_checkpoint().await.map_err(|e| e.to_string())? else {
+) -> Result<Option<u64>, WitnessError> {
+    let Some(mut pending) = svc.prepare_checkpoint().await.map_err(WitnessError::Ledger)? else {
         return Ok(None);
     };
     if threshold == 0 || threshold > witnesses.len() {
-        return Err(format!("the witness threshold must be between 1 and {}", witnesses.len()));
+        return Err(WitnessError::Threshold { witnesses: witnesses.len() });
     }
     // Ask every witness at once; each counts once, however often it is listed.
     let answers = join_all(witnesses.iter().map(|w| w.cosign(svc, http, &pending.note, pending.size))).await;
@@ -196,15 +237,18 @@ pub async fn cosign_and_publish(
                     let _ = pending.note.add_signature(sig);
                 }
             }
-            Err(e) => tracing::warn!(target: "maruhi::ledger", error = %e, "witness did not cosign"),
+            Err(e) => {
+                let cause = std::error::Error::source(&e).map(ToString::to_string).unwrap_or_default();
+                tracing::warn!(target: "maruhi::ledger", error = %e, cause, "witness did not cosign")
+            }
         }
     }
     let cosigned = counted.len();
     if cosigned < threshold {
-        return Err(format!("only {cosigned} of the {threshold} required witnesses cosigned size {}", pending.size));
+        return Err(WitnessError::TooFewCosignatures { cosigned, threshold, size: pending.size });
     }
     let size = pending.size;
-    Ok(svc.store_checkpoint(pending).await.map_err(|e| e.to_string())?.map(|_| size))
+    Ok(svc.store_checkpoint(pending).await.map_err(WitnessError::Ledger)?.map(|_| size))
 }
 
 /// Runs the futures concurrently and returns their outputs in order.
