@@ -21,7 +21,7 @@
 //! the same text as normalising the whole, and every output char is attributed
 //! to the bytes of its segment. Almost every Japanese and English char is a
 //! segment of its own, which makes it the fast path: one lookup in a BMP table
-//! (built once from the ICU-based slow path, see [`normalize_with`]) gives
+//! (built once from the ICU-based slow path, see `normalize_with`) gives
 //! what it becomes. Other segments go through ICU and are split further when
 //! that provably gives the same text.
 

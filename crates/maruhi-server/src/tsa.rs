@@ -33,6 +33,7 @@ pub enum TsaError {
 pub async fn request_token(http: &reqwest::Client, url: &str, hash: &[u8; 32]) -> Result<Vec<u8>, TsaError> {
     let mut nonce = [0u8; 8];
     // The nonce ties the reply to this request; time suffices for uniqueness.
+    #[allow(clippy::disallowed_methods, reason = "a nonce, not a time")]
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     nonce.copy_from_slice(&(nanos as u64).to_be_bytes());
     let body = maruhi_timestamp::request(hash, u64::from_be_bytes(nonce)).map_err(TsaError::Request)?;

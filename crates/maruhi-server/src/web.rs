@@ -277,6 +277,7 @@ pub fn log_if_server_error(err: &Error) -> Option<String> {
 fn operation_id() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
+    #[allow(clippy::disallowed_methods, reason = "a unique operation id, not a time")]
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{:x}-{:x}", nanos as u64, COUNTER.fetch_add(1, Ordering::Relaxed))
 }

@@ -352,6 +352,7 @@ impl Service {
         if !policy::may_analyse_risk(actor) {
             return Err(Error::Forbidden);
         }
+        #[allow(clippy::disallowed_methods, reason = "how long the analysis took, for the log only")]
         let started = std::time::Instant::now();
         let pack = self.rule_pack()?;
         let mut conn = self.db.read().await?;

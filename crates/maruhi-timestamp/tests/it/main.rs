@@ -1,7 +1,7 @@
 //! RFC 3161 against real TSAs: OpenSSL's `ts -reply` signing with RSA and
 //! ECDSA keys made for each test run, under the configuration of the local
 //! TSA recipe (tests/it/data/tsa.cnf).
-
+#![allow(clippy::disallowed_methods, reason = "tests")]
 #![allow(clippy::unwrap_used)]
 
 use maruhi_timestamp::testing::TestTsa;
