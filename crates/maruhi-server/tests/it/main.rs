@@ -1,7 +1,7 @@
 //! Server tests through `app()`, without a socket.
 
 // Tests state their expectations by unwrapping; a panic is the failure report.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
 mod authz;
 mod http;
