@@ -5,6 +5,8 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TsaError {
+    #[error("no randomness for the request's nonce")]
+    Randomness(#[source] getrandom::Error),
     #[error("could not build the time-stamp request")]
     Request(#[source] maruhi_timestamp::Error),
     #[error("{url}: the time-stamp authority could not be reached")]
@@ -31,11 +33,10 @@ pub enum TsaError {
 
 /// Requests a token over `hash`; returns the token (DER ContentInfo).
 pub async fn request_token(http: &reqwest::Client, url: &str, hash: &[u8; 32]) -> Result<Vec<u8>, TsaError> {
+    // RFC 3161 §2.4.1: the nonce is a large random number, so a reply to
+    // another request cannot be passed off as the answer to this one.
     let mut nonce = [0u8; 8];
-    // The nonce ties the reply to this request; time suffices for uniqueness.
-    #[allow(clippy::disallowed_methods, reason = "a nonce, not a time")]
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    nonce.copy_from_slice(&(nanos as u64).to_be_bytes());
+    getrandom::fill(&mut nonce).map_err(TsaError::Randomness)?;
     let body = maruhi_timestamp::request(hash, u64::from_be_bytes(nonce)).map_err(TsaError::Request)?;
     let resp = http
         .post(url)
