@@ -1,6 +1,6 @@
 //! Both backends' migrations build the same schema: the same tables, the same
 //! columns (with the same nullability and primary keys, and types that differ
-//! only as the dialects do) and the same indexes.
+//! only as the dialects do), the same indexes and the same foreign keys.
 
 use std::collections::BTreeSet;
 
@@ -29,11 +29,15 @@ fn class(ty: &str) -> &'static str {
     }
 }
 
+/// A foreign key: table, column, referenced table, referenced column.
+type ForeignKey = (String, String, String, String);
+
 struct Schema {
     tables: BTreeSet<String>,
     columns: BTreeSet<Column>,
     indexes: BTreeSet<Index>,
     index_names: BTreeSet<String>,
+    foreign_keys: BTreeSet<ForeignKey>,
 }
 
 async fn sqlite_schema(db: &Db) -> Schema {
@@ -49,7 +53,16 @@ async fn sqlite_schema(db: &Db) -> Schema {
     let mut columns = BTreeSet::new();
     let mut indexes = BTreeSet::new();
     let mut index_names = BTreeSet::new();
+    let mut foreign_keys = BTreeSet::new();
     for t in &tables {
+        for r in sqlx::query("SELECT \"table\" AS rt, \"from\" AS col, \"to\" AS rc FROM pragma_foreign_key_list($1)")
+            .bind(t)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+        {
+            foreign_keys.insert((t.clone(), r.get("col"), r.get("rt"), r.get("rc")));
+        }
         for r in sqlx::query("SELECT name, type, \"notnull\" AS nn, pk FROM pragma_table_info($1)")
             .bind(t)
             .fetch_all(&mut *conn)
@@ -87,7 +100,7 @@ async fn sqlite_schema(db: &Db) -> Schema {
             }
         }
     }
-    Schema { tables, columns, indexes, index_names }
+    Schema { tables, columns, indexes, index_names, foreign_keys }
 }
 
 async fn postgres_schema(db: &Db) -> Schema {
@@ -151,7 +164,24 @@ async fn postgres_schema(db: &Db) -> Schema {
             index_names.insert(r.get("name"));
         }
     }
-    Schema { tables, columns, indexes, index_names }
+    let foreign_keys = sqlx::query(
+        "SELECT k.table_name::text AS t, k.column_name::text AS col, \
+                u.table_name::text AS rt, u.column_name::text AS rc \
+         FROM information_schema.referential_constraints r \
+         JOIN information_schema.key_column_usage k \
+           ON k.constraint_name = r.constraint_name AND k.constraint_schema = r.constraint_schema \
+         JOIN information_schema.key_column_usage u \
+           ON u.constraint_name = r.unique_constraint_name AND u.constraint_schema = r.unique_constraint_schema \
+          AND u.ordinal_position = k.position_in_unique_constraint \
+         WHERE r.constraint_schema = 'public'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get("t"), r.get("col"), r.get("rt"), r.get("rc")))
+    .collect();
+    Schema { tables, columns, indexes, index_names, foreign_keys }
 }
 
 fn differences<T: Ord + std::fmt::Debug>(what: &str, sqlite: &BTreeSet<T>, pg: &BTreeSet<T>, out: &mut Vec<String>) {
@@ -173,10 +203,12 @@ async fn both_backends_migrate_to_the_same_schema() {
     let (s, p) = (sqlite_schema(&sqlite).await, postgres_schema(&pg).await);
     assert!(s.tables.len() > 10, "introspection found the tables: {:?}", s.tables);
     assert!(s.indexes.len() > 5, "introspection found the indexes: {:?}", s.indexes);
+    assert!(s.foreign_keys.len() > 3, "introspection found the foreign keys: {:?}", s.foreign_keys);
     let mut out = Vec::new();
     differences("table", &s.tables, &p.tables, &mut out);
     differences("column", &s.columns, &p.columns, &mut out);
     differences("index", &s.indexes, &p.indexes, &mut out);
     differences("index name", &s.index_names, &p.index_names, &mut out);
+    differences("foreign key", &s.foreign_keys, &p.foreign_keys, &mut out);
     assert!(out.is_empty(), "the backends' schemas differ:\n{}", out.join("\n"));
 }
