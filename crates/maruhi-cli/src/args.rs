@@ -56,6 +56,9 @@ pub struct PublishArgs {
     /// Seconds between time anchors while the log grows
     #[arg(long, global = true, env = "MARUHI_TSA_INTERVAL", default_value_t = 600)]
     pub tsa_interval: u64,
+    /// CA certificates (PEM) trusted, besides the system's, for witnesses and the TSA over HTTPS
+    #[arg(long, global = true, env = "MARUHI_PEER_CA")]
+    pub peer_ca: Option<PathBuf>,
 }
 
 /// The values a free-text argument takes, listed in the help. The service

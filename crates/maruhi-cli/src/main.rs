@@ -3,7 +3,12 @@
 //! 2 wrong usage (also a data directory that holds no installation); `maruhi scan`: 0 nothing found, 1 findings, 2 could not run;
 //! `maruhi events import` and `maruhi hr import`: 0 every line read, 1 some
 //! lines rejected (the rest imported), 2 could not run.
-
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the binary shows elapsed time to people and paces its publisher loop; domain time comes from the service's Clock"
+)]
+// A binary has no API for `pub` to leak; its modules use `pub` for each other.
+#![allow(unreachable_pub)]
 #![forbid(unsafe_code)]
 
 mod activity;

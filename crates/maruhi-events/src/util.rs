@@ -33,13 +33,7 @@ pub(crate) fn derived_id_parts(format: &str, parts: &[&[u8]]) -> String {
 }
 
 fn hex16(digest: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(32);
-    for b in digest.iter().take(16) {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0xf)]));
-    }
-    out
+    hex::encode(&digest[..digest.len().min(16)])
 }
 
 fn digits(s: &[u8]) -> Option<u32> {

@@ -1,4 +1,5 @@
 //! The budgets of one top-level file, and the dispatch from a detected format to its extractor.
+#![allow(clippy::disallowed_methods, reason = "the extraction time budget is wall-clock time by definition")]
 
 use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -19,6 +19,7 @@
 //! alerts that are about insiders, and which benign look-alikes reached the
 //! top 10 how often. Aim: every insider caught in time, < 5 alerts per 1,000
 //! users per day.
+#![allow(clippy::disallowed_methods, reason = "a benchmark measures time")]
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;

@@ -18,7 +18,7 @@
 //! - related: half of all pages registered, the other half scanned; manual
 //!   pages share licence texts and footers, so most query files have
 //!   findings (the cost of reporting them).
-
+#![allow(clippy::disallowed_methods, reason = "a benchmark measures time")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};

@@ -7,7 +7,7 @@
 //! cargo bench -p maruhi-server --bench register_load            # SQLite
 //! MARUHI_BENCH_DATABASE=postgres cargo bench -p maruhi-server --bench register_load
 //! ```
-
+#![allow(clippy::disallowed_methods, reason = "a benchmark measures time")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};

@@ -34,18 +34,18 @@ fn parse_id(s: &str, a: &ApiActor) -> Result<i64, ApiError> {
 }
 
 /// The OpenAPI 3.1 description of this API.
-pub async fn openapi() -> Response {
+pub(crate) async fn openapi() -> Response {
     let mut resp = include_str!("../openapi.json").into_response();
     resp.headers_mut()
         .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
     resp
 }
 
-pub async fn not_found(ReqLang(lang): ReqLang) -> Response {
+pub(crate) async fn not_found(ReqLang(lang): ReqLang) -> Response {
     ApiError(Error::NotFound, lang).into_response()
 }
 
-pub async fn me(a: ApiActor) -> ApiResult {
+pub(crate) async fn me(a: ApiActor) -> ApiResult {
     ok(json!({
         "id": a.actor.user_id,
         "username": a.actor.username,
@@ -54,13 +54,13 @@ pub async fn me(a: ApiActor) -> ApiResult {
     }))
 }
 
-pub async fn levels(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+pub(crate) async fn levels(State(state): State<AppState>, a: ApiActor) -> ApiResult {
     ok(state.svc.levels().await.map_err(|e| ApiError(e, a.lang))?)
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     q: Option<String>,
     level: Option<String>,
     status: Option<String>,
@@ -73,7 +73,11 @@ pub struct ListQuery {
     per_page: Option<i64>,
 }
 
-pub async fn list_secrets(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult {
+pub(crate) async fn list_secrets(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult {
     let sort = sort_key(q.sort.as_deref().unwrap_or(""));
     let params = ListParams {
         text: q.q,
@@ -94,7 +98,7 @@ pub async fn list_secrets(State(state): State<AppState>, a: ApiActor, ApiQuery(q
     ok(state.svc.list_secrets(&a.actor, &params).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
-pub async fn create_secret(
+pub(crate) async fn create_secret(
     State(state): State<AppState>,
     a: ApiActor,
     ApiJson(input): ApiJson<SecretInput>,
@@ -102,12 +106,12 @@ pub async fn create_secret(
     created(state.svc.create_secret(&a.actor, input).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
-pub async fn get_secret(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
+pub(crate) async fn get_secret(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
     let id = parse_id(&id, &a)?;
     ok(state.svc.get_secret(&a.actor, id).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
-pub async fn update_secret(
+pub(crate) async fn update_secret(
     State(state): State<AppState>,
     a: ApiActor,
     Path(id): Path<String>,
@@ -119,13 +123,13 @@ pub async fn update_secret(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct StatusBody {
+pub(crate) struct StatusBody {
     status: String,
     #[serde(default)]
     reason: String,
 }
 
-pub async fn change_status(
+pub(crate) async fn change_status(
     State(state): State<AppState>,
     a: ApiActor,
     Path(id): Path<String>,
@@ -137,11 +141,11 @@ pub async fn change_status(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GrantBody {
+pub(crate) struct GrantBody {
     principal: String,
 }
 
-pub async fn grant(
+pub(crate) async fn grant(
     State(state): State<AppState>,
     a: ApiActor,
     Path(id): Path<String>,
@@ -151,7 +155,7 @@ pub async fn grant(
     created(state.svc.grant(&a.actor, id, &b.principal).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
-pub async fn revoke(
+pub(crate) async fn revoke(
     State(state): State<AppState>,
     a: ApiActor,
     Path((id, kind, pid)): Path<(String, String, String)>,
@@ -167,26 +171,30 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-pub async fn acknowledge(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
+pub(crate) async fn acknowledge(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
     let id = parse_id(&id, &a)?;
     let version = state.svc.acknowledge(&a.actor, id).await.map_err(|e| ApiError(e, a.lang))?;
     ok(json!({"secret_id": id, "rules_version": version}))
 }
 
-pub async fn history(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
+pub(crate) async fn history(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
     let id = parse_id(&id, &a)?;
     ok(state.svc.history(&a.actor, id).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
-pub async fn list_users(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+pub(crate) async fn list_users(State(state): State<AppState>, a: ApiActor) -> ApiResult {
     ok(state.svc.list_users(&a.actor).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
-pub async fn create_user(State(state): State<AppState>, a: ApiActor, ApiJson(input): ApiJson<UserInput>) -> ApiResult {
+pub(crate) async fn create_user(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiJson(input): ApiJson<UserInput>,
+) -> ApiResult {
     created(state.svc.create_user(&a.actor, input).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
-pub async fn list_groups(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+pub(crate) async fn list_groups(State(state): State<AppState>, a: ApiActor) -> ApiResult {
     let groups = state.svc.list_groups(&a.actor).await.map_err(|e| ApiError(e, a.lang))?;
     let out: Vec<_> = groups
         .into_iter()
@@ -202,23 +210,27 @@ pub async fn list_groups(State(state): State<AppState>, a: ApiActor) -> ApiResul
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GroupBody {
+pub(crate) struct GroupBody {
     name: String,
     #[serde(default)]
     description: String,
 }
 
-pub async fn create_group(State(state): State<AppState>, a: ApiActor, ApiJson(b): ApiJson<GroupBody>) -> ApiResult {
+pub(crate) async fn create_group(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiJson(b): ApiJson<GroupBody>,
+) -> ApiResult {
     created(state.svc.create_group(&a.actor, &b.name, &b.description).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MemberBody {
+pub(crate) struct MemberBody {
     username: String,
 }
 
-pub async fn add_member(
+pub(crate) async fn add_member(
     State(state): State<AppState>,
     a: ApiActor,
     Path(name): Path<String>,
@@ -230,13 +242,13 @@ pub async fn add_member(
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct AuditQuery {
+pub(crate) struct AuditQuery {
     action: Option<String>,
     page: Option<i64>,
     per_page: Option<i64>,
 }
 
-pub async fn audit(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult {
+pub(crate) async fn audit(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult {
     let page = state
         .svc
         .audit_log(&a.actor, q.action.as_deref(), q.page.unwrap_or(1), q.per_page.unwrap_or(100))
@@ -246,7 +258,7 @@ pub async fn audit(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQ
 }
 
 /// `GET /ledger/checkpoint`: the latest signed checkpoint note.
-pub async fn checkpoint(State(state): State<AppState>, ReqLang(lang): ReqLang) -> ApiResult {
+pub(crate) async fn checkpoint(State(state): State<AppState>, ReqLang(lang): ReqLang) -> ApiResult {
     match state.svc.latest_checkpoint().await.map_err(|e| ApiError(e, lang))? {
         Some(cp) => Ok(text_response(cp.note.into_bytes(), "text/plain; charset=utf-8", "no-cache")),
         None => Err(ApiError(Error::NotFound, lang)),
@@ -254,7 +266,7 @@ pub async fn checkpoint(State(state): State<AppState>, ReqLang(lang): ReqLang) -
 }
 
 /// `GET /ledger/tile/…`: hash tiles (public) and entry bundles (auditors).
-pub async fn tile(
+pub(crate) async fn tile(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     actor: Option<ApiActor>,
@@ -288,14 +300,14 @@ fn text_response(body: Vec<u8>, content_type: &'static str, cache: &'static str)
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct ScanQuery {
+pub(crate) struct ScanQuery {
     /// The scanned file's name (for archives' member paths and the record).
     name: Option<String>,
 }
 
 /// `POST /api/v1/scan`: the request body is the file, as it is (for mail and
 /// proxy gateways). The answer lists the findings the token's user may see.
-pub async fn scan(
+pub(crate) async fn scan(
     State(state): State<AppState>,
     a: ApiActor,
     ApiQuery(q): ApiQuery<ScanQuery>,
@@ -305,21 +317,21 @@ pub async fn scan(
     ok(state.svc.scan_upload(&a.actor, &name, body.to_vec()).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
-pub async fn materials(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
+pub(crate) async fn materials(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
     let id = parse_id(&id, &a)?;
     ok(state.svc.secret_materials(&a.actor, id).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct AttachQuery {
+pub(crate) struct AttachQuery {
     name: String,
     /// Keep the extracted text sealed for side-by-side views (default true).
     keep_text: Option<bool>,
 }
 
 /// `POST /api/v1/secrets/{id}/materials?name=…`: the body is the file.
-pub async fn attach(
+pub(crate) async fn attach(
     State(state): State<AppState>,
     a: ApiActor,
     Path(id): Path<String>,
@@ -342,7 +354,7 @@ fn nothing_readable(lang: Lang, rejected: serde_json::Value, rejected_total: u64
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EventsQuery {
+pub(crate) struct EventsQuery {
     format: String,
     source: String,
     offset: Option<String>,
@@ -358,7 +370,7 @@ pub struct EventsQuery {
 /// `POST /api/v1/events?format=…&source=…`: the body is a batch of an
 /// activity log. Good lines are kept and bad ones reported; 422 only when
 /// no line could be read (then nothing changed).
-pub async fn import_events(
+pub(crate) async fn import_events(
     State(state): State<AppState>,
     a: ApiActor,
     ApiQuery(q): ApiQuery<EventsQuery>,
@@ -401,7 +413,7 @@ pub async fn import_events(
 }
 
 /// `POST /api/v1/hr`: the body is an HR CSV.
-pub async fn import_hr(State(state): State<AppState>, a: ApiActor, body: axum::body::Bytes) -> ApiResult {
+pub(crate) async fn import_hr(State(state): State<AppState>, a: ApiActor, body: axum::body::Bytes) -> ApiResult {
     let report = state.svc.import_hr(&a.actor, std::io::Cursor::new(body)).await.map_err(|e| ApiError(e, a.lang))?;
     let view = report.view(a.lang);
     if report.stored_nothing() {
@@ -410,13 +422,13 @@ pub async fn import_hr(State(state): State<AppState>, a: ApiActor, body: axum::b
     ok(view)
 }
 
-pub async fn hr_records(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+pub(crate) async fn hr_records(State(state): State<AppState>, a: ApiActor) -> ApiResult {
     ok(state.svc.hr_records(&a.actor).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct WatchlistQuery {
+pub(crate) struct WatchlistQuery {
     as_of: Option<String>,
 }
 
@@ -431,7 +443,7 @@ fn watchlist_of(list: &str, lang: Lang) -> Result<Watchlist, ApiError> {
     Watchlist::from_name(list).ok_or(ApiError(Error::NotFound, lang))
 }
 
-pub async fn watchlists(
+pub(crate) async fn watchlists(
     State(state): State<AppState>,
     a: ApiActor,
     ApiQuery(q): ApiQuery<WatchlistQuery>,
@@ -440,7 +452,7 @@ pub async fn watchlists(
     ok(state.svc.watchlists(&a.actor, None, date).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
-pub async fn watchlist(
+pub(crate) async fn watchlist(
     State(state): State<AppState>,
     a: ApiActor,
     Path(list): Path<String>,
@@ -453,13 +465,13 @@ pub async fn watchlist(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WatchBody {
+pub(crate) struct WatchBody {
     user: String,
     #[serde(default)]
     note: String,
 }
 
-pub async fn watchlist_add(
+pub(crate) async fn watchlist_add(
     State(state): State<AppState>,
     a: ApiActor,
     Path(list): Path<String>,
@@ -469,7 +481,7 @@ pub async fn watchlist_add(
     ok(state.svc.watchlist_add(&a.actor, list, &b.user, &b.note).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
-pub async fn watchlist_remove(
+pub(crate) async fn watchlist_remove(
     State(state): State<AppState>,
     a: ApiActor,
     Path((list, user)): Path<(String, String)>,

@@ -19,14 +19,14 @@ fn ok<T: serde::Serialize>(v: T) -> ApiResult {
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct UsersQuery {
+pub(crate) struct UsersQuery {
     /// A day (end of day, +09:00) or an RFC 3339 instant.
     as_of: Option<String>,
     top: Option<usize>,
 }
 
 /// `GET /api/v1/risk/users?as_of=&top=`.
-pub async fn users(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQuery<UsersQuery>) -> ApiResult {
+pub(crate) async fn users(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQuery<UsersQuery>) -> ApiResult {
     let as_of = match q.as_of.as_deref() {
         Some(t) => Some(
             maruhi_service::risk::parse_as_of(t)
@@ -39,13 +39,13 @@ pub async fn users(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQ
 }
 
 /// `POST /api/v1/risk/analyse`.
-pub async fn analyse(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+pub(crate) async fn analyse(State(state): State<AppState>, a: ApiActor) -> ApiResult {
     ok(state.svc.analyse_risk(&a.actor).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct AlertsQuery {
+pub(crate) struct AlertsQuery {
     status: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -58,7 +58,11 @@ pub struct AlertsQuery {
 /// body stays the array of alerts (for existing clients) unless `paged`;
 /// the total of all matching alerts is always in `X-Total-Count`, and the
 /// next and previous pages in `Link` (RFC 8288).
-pub async fn alerts(State(state): State<AppState>, a: ApiActor, ApiQuery(q): ApiQuery<AlertsQuery>) -> ApiResult {
+pub(crate) async fn alerts(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiQuery(q): ApiQuery<AlertsQuery>,
+) -> ApiResult {
     let limit = q.limit.unwrap_or(100).clamp(1, 10_000);
     let offset = q.offset.unwrap_or(0).max(0);
     let status = q.status.as_deref();
@@ -90,25 +94,25 @@ pub async fn alerts(State(state): State<AppState>, a: ApiActor, ApiQuery(q): Api
 
 /// `GET /api/v1/risk/warnings`: what in the configuration skews detection,
 /// in the caller's language.
-pub async fn warnings(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+pub(crate) async fn warnings(State(state): State<AppState>, a: ApiActor) -> ApiResult {
     let warnings = state.svc.risk_warnings(&a.actor).await.map_err(|e| ApiError(e, a.lang))?;
     ok(warnings.iter().map(|w| serde_json::json!({"code": w.code, "message": w.text(a.lang)})).collect::<Vec<_>>())
 }
 
 /// `GET /api/v1/risk/domains/suggestions`: domains that look like the
 /// company's own, to confirm.
-pub async fn domain_suggestions(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+pub(crate) async fn domain_suggestions(State(state): State<AppState>, a: ApiActor) -> ApiResult {
     ok(state.svc.suggest_company_domains(&a.actor).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
 /// `GET /api/v1/identities`: every alias and the name it resolves to.
-pub async fn identities(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+pub(crate) async fn identities(State(state): State<AppState>, a: ApiActor) -> ApiResult {
     ok(state.svc.identities(&a.actor).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AliasBody {
+pub(crate) struct AliasBody {
     alias: String,
     user: String,
     #[serde(default)]
@@ -116,32 +120,40 @@ pub struct AliasBody {
 }
 
 /// `POST /api/v1/identities` with `{"alias", "user", "note"}`.
-pub async fn add_identity(State(state): State<AppState>, a: ApiActor, ApiJson(b): ApiJson<AliasBody>) -> ApiResult {
+pub(crate) async fn add_identity(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiJson(b): ApiJson<AliasBody>,
+) -> ApiResult {
     ok(state.svc.identity_add(&a.actor, &b.alias, &b.user, &b.note).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
 /// `DELETE /api/v1/identities/{alias}`.
-pub async fn remove_identity(State(state): State<AppState>, a: ApiActor, Path(alias): Path<String>) -> ApiResult {
+pub(crate) async fn remove_identity(
+    State(state): State<AppState>,
+    a: ApiActor,
+    Path(alias): Path<String>,
+) -> ApiResult {
     state.svc.identity_remove(&a.actor, &alias).await.map_err(|e| ApiError(e, a.lang))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `GET /api/v1/alerts/{id}`: the alert and its evidence events.
-pub async fn alert(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
+pub(crate) async fn alert(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
     let id: i64 = id.parse().map_err(|_| ApiError(Error::NotFound, a.lang))?;
     ok(state.svc.alert(&a.actor, id).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TriageBody {
+pub(crate) struct TriageBody {
     status: String,
     #[serde(default)]
     comment: String,
 }
 
 /// `POST /api/v1/alerts/{id}/triage` with `{"status", "comment"}`.
-pub async fn triage(
+pub(crate) async fn triage(
     State(state): State<AppState>,
     a: ApiActor,
     Path(id): Path<String>,

@@ -83,7 +83,20 @@ impl AppState {
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    let pages = Router::new()
+    router(state.hsts).0.with_state(state)
+}
+
+/// Every path [`app`] routes, as axum templates (`/secrets/{id}`), in the
+/// order they were added; API paths carry their `/api/v1` prefix. axum cannot
+/// list a router's routes, so the router records them as it is built (tests
+/// check each against the authorization table and the OpenAPI document; a
+/// path's methods are in the `Allow` header of a 405 to any other method).
+pub fn route_paths() -> Vec<String> {
+    router(false).1
+}
+
+fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
+    let (pages, page_paths) = Routes::new()
         .route("/", get(pages::dashboard))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
@@ -122,9 +135,10 @@ pub fn app(state: AppState) -> Router {
         .route("/ledger/proof/{index}", get(pages::ledger_proof))
         .route("/static/app.css", get(pages::stylesheet))
         .route("/healthz", get(|| async { "ok" }))
-        .layer(middleware::from_fn(same_origin_forms));
+        .into_parts();
+    let pages = pages.layer(middleware::from_fn(same_origin_forms));
 
-    let api = Router::new()
+    let (api, api_paths) = Routes::new()
         .route("/openapi.json", get(api::openapi))
         .route("/me", get(api::me))
         .route("/levels", get(api::levels))
@@ -158,20 +172,53 @@ pub fn app(state: AppState) -> Router {
         .route("/alerts", get(api_risk::alerts))
         .route("/alerts/{id}", get(api_risk::alert))
         .route("/alerts/{id}/triage", post(api_risk::triage))
-        .fallback(api::not_found)
-        .layer(middleware::from_fn(api_too_large));
+        .into_parts();
+    let api = api.fallback(api::not_found).layer(middleware::from_fn(api_too_large));
 
     // The C2SP tlog-tiles read API, for any tlog client.
-    let tlog =
-        Router::new().route("/ledger/checkpoint", get(api::checkpoint)).route("/ledger/tile/{*path}", get(api::tile));
+    let (tlog, tlog_paths) = Routes::new()
+        .route("/ledger/checkpoint", get(api::checkpoint))
+        .route("/ledger/tile/{*path}", get(api::tile))
+        .into_parts();
 
-    Router::new()
+    let router = Router::new()
         .merge(pages)
         .merge(tlog)
-        .nest("/api/v1", api)
+        .nest(API_PREFIX, api)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(state.hsts, security_headers))
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(hsts, security_headers));
+    let paths = page_paths
+        .into_iter()
+        .chain(tlog_paths)
+        .map(str::to_owned)
+        .chain(api_paths.into_iter().map(|p| format!("{API_PREFIX}{p}")))
+        .collect();
+    (router, paths)
+}
+
+/// Where the JSON API is nested.
+const API_PREFIX: &str = "/api/v1";
+
+/// A router that writes down each path it is given (see [`route_paths`]).
+struct Routes {
+    router: Router<AppState>,
+    paths: Vec<&'static str>,
+}
+
+impl Routes {
+    fn new() -> Self {
+        Routes { router: Router::new(), paths: Vec::new() }
+    }
+
+    fn route(mut self, path: &'static str, method_router: axum::routing::MethodRouter<AppState>) -> Self {
+        self.paths.push(path);
+        self.router = self.router.route(path, method_router);
+        self
+    }
+
+    fn into_parts(self) -> (Router<AppState>, Vec<&'static str>) {
+        (self.router, self.paths)
+    }
 }
 
 /// A body over the limit is refused by axum's extractors with plain text;

@@ -17,7 +17,7 @@ use crate::AppState;
 pub const SESSION_COOKIE: &str = "maruhi_session";
 pub const LANG_COOKIE: &str = "maruhi_lang";
 
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
         let (k, v) = kv.trim().split_once('=')?;
         (k == name).then_some(v)
@@ -25,7 +25,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// The language: the `maruhi_lang` cookie, else `Accept-Language`, else Japanese.
-pub fn lang_of(headers: &HeaderMap) -> Lang {
+pub(crate) fn lang_of(headers: &HeaderMap) -> Lang {
     if let Some(l) = cookie(headers, LANG_COOKIE).and_then(Lang::parse) {
         return l;
     }
@@ -40,7 +40,7 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
 /// proxies, the nearest address in `X-Forwarded-For` that is not (read
 /// from the right, since every proxy appends; what a client wrote itself is
 /// on the left and never trusted).
-pub fn remote_addr(parts: &Parts, trusted: &[Cidr]) -> String {
+pub(crate) fn remote_addr(parts: &Parts, trusted: &[Cidr]) -> String {
     let Some(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) else {
         return "local".to_owned();
     };
@@ -264,7 +264,7 @@ impl IntoResponse for PageError {
 
 /// Logs server errors with an operation id that the user can quote; client
 /// errors are not failures of ours and are not logged as such.
-pub fn log_if_server_error(err: &Error) -> Option<String> {
+pub(crate) fn log_if_server_error(err: &Error) -> Option<String> {
     if !err.is_server_error() {
         return None;
     }
@@ -277,13 +277,14 @@ pub fn log_if_server_error(err: &Error) -> Option<String> {
 fn operation_id() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
+    #[allow(clippy::disallowed_methods, reason = "a unique operation id, not a time")]
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{:x}-{:x}", nanos as u64, COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 /// An API error as RFC 9457 problem details.
 #[derive(Debug)]
-pub struct ApiError(pub Error, pub Lang);
+pub(crate) struct ApiError(pub Error, pub Lang);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -300,7 +301,7 @@ impl IntoResponse for ApiError {
 impl ApiError {
     /// The status and the problem document, for handlers that add members
     /// of their own (RFC 9457 §3.2 extensions).
-    pub fn problem(&self) -> (StatusCode, serde_json::Value) {
+    pub(crate) fn problem(&self) -> (StatusCode, serde_json::Value) {
         let ApiError(err, lang) = self;
         let lang = *lang;
         let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -323,7 +324,7 @@ impl ApiError {
 }
 
 /// A problem document as a response.
-pub fn problem_response(status: StatusCode, body: serde_json::Value) -> Response {
+pub(crate) fn problem_response(status: StatusCode, body: serde_json::Value) -> Response {
     let mut resp = (status, axum::Json(body)).into_response();
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
     if status == StatusCode::UNAUTHORIZED {
@@ -333,7 +334,7 @@ pub fn problem_response(status: StatusCode, body: serde_json::Value) -> Response
 }
 
 /// A problem that is about the request itself (malformed JSON, wrong type).
-pub fn bad_request(status: StatusCode, lang: Lang, code: &'static str, detail: String) -> Response {
+pub(crate) fn bad_request(status: StatusCode, lang: Lang, code: &'static str, detail: String) -> Response {
     let title = match lang {
         Lang::Ja => "リクエストの形式が正しくありません。",
         Lang::En => "The request is malformed.",
@@ -352,7 +353,7 @@ pub fn bad_request(status: StatusCode, lang: Lang, code: &'static str, detail: S
 
 /// The caller of an API route: a bearer token, or a browser session (so the
 /// UI's own scripts could call the API; unsafe methods then need the CSRF header).
-pub struct ApiActor {
+pub(crate) struct ApiActor {
     pub actor: Actor,
     pub lang: Lang,
 }
@@ -391,7 +392,7 @@ impl FromRequestParts<AppState> for ApiActor {
 
 /// JSON in a request body; a malformed body or an unknown field is a problem
 /// document, never axum's plain-text rejection.
-pub struct ApiJson<T>(pub T);
+pub(crate) struct ApiJson<T>(pub T);
 
 impl<S, T> axum::extract::FromRequest<S> for ApiJson<T>
 where
@@ -409,7 +410,7 @@ where
 }
 
 /// A query string, with the same problem documents on error.
-pub struct ApiQuery<T>(pub T);
+pub(crate) struct ApiQuery<T>(pub T);
 
 impl<S, T> FromRequestParts<S> for ApiQuery<T>
 where

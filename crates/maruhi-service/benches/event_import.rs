@@ -8,7 +8,7 @@
 //! cargo bench -p maruhi-service --bench event_import                  # SQLite, 1 M events
 //! MARUHI_BENCH_EVENTS=200000 MARUHI_BENCH_DATABASE=postgres cargo bench -p maruhi-service --bench event_import
 //! ```
-
+#![allow(clippy::disallowed_methods, reason = "a benchmark measures time")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufWriter, Write};

@@ -8,7 +8,7 @@
 //! MARUHI_BENCH_ENTRIES=1000000 MARUHI_BENCH_BATCH=10000 cargo bench -p maruhi-service --bench ledger_service
 //! # defaults: 100,000 entries in batches of 1,000
 //! ```
-
+#![allow(clippy::disallowed_methods, reason = "a benchmark measures time")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;

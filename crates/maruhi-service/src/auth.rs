@@ -155,7 +155,7 @@ pub(crate) fn token_hash(token: &str) -> String {
 }
 
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 pub fn hash_password(password: &str) -> Result<String> {

@@ -155,7 +155,7 @@ impl Installation {
         }
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
-        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = hex::encode(key);
         // The log's origin names this installation; the key signs its
         // checkpoints. The ledger key is written first: the installation
         // key marks a complete installation.
@@ -212,14 +212,8 @@ fn write_new_key(path: &Path, contents: &str) -> Result<()> {
 
 /// 64 hex digits, surrounding white space allowed.
 pub fn parse_hex_key(text: &str) -> Option<[u8; 32]> {
-    let text = text.trim();
-    if text.len() != 64 || !text.is_ascii() {
-        return None;
-    }
     let mut key = [0u8; 32];
-    for (i, b) in key.iter_mut().enumerate() {
-        *b = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
+    hex::decode_to_slice(text.trim(), &mut key).ok()?;
     Some(key)
 }
 

@@ -75,7 +75,7 @@ pub fn commitment(salt_hex: &str, actor_id: Option<i64>, actor: &str, remote: Op
         h.update(part.as_bytes());
         h.update([0u8]);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(h.finalize())
 }
 
 /// The canonical bytes of an entry: what its leaf hashes.

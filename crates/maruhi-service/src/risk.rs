@@ -352,6 +352,7 @@ impl Service {
         if !policy::may_analyse_risk(actor) {
             return Err(Error::Forbidden);
         }
+        #[allow(clippy::disallowed_methods, reason = "how long the analysis took, for the log only")]
         let started = std::time::Instant::now();
         let pack = self.rule_pack()?;
         let mut conn = self.db.read().await?;
@@ -398,10 +399,7 @@ impl Service {
         let alerts: Vec<NewAlert> = engine.alerts().iter().map(alert_row).collect();
         let at = self.now_text();
         let mut tx = self.db.begin().await?;
-        maruhi_store::risk::replace_indicators(tx.conn(), &indicators).await?;
-        let fresh = maruhi_store::risk::upsert_alerts(tx.conn(), &alerts, &at).await?;
-        maruhi_store::risk::set_analysis(tx.conn(), &at, events as i64, indicators.len() as i64, alerts.len() as i64)
-            .await?;
+        let fresh = maruhi_store::risk::store_analysis(&mut tx, &indicators, &alerts, &at, events as i64).await?;
         let mut audit_events = Vec::with_capacity(fresh.len() + 1);
         let people = indicators.iter().map(|i| i.user_name.as_str()).collect::<std::collections::HashSet<_>>().len();
         audit_events.push(Event::new(actor, AuditAction::RiskAnalyse, "risk", "analysis").summary(json!({

@@ -7,14 +7,14 @@ use crate::i18n::Msg;
 pub(crate) struct Problems(pub Vec<FieldError>);
 
 impl Problems {
-    pub fn add(&mut self, field: &'static str, msg: Msg) {
+    pub(crate) fn add(&mut self, field: &'static str, msg: Msg) {
         if !self.0.iter().any(|p| p.field == field) {
             self.0.push(FieldError { field, msg });
         }
     }
 
     /// Trims `value`; flags it when required and empty or longer than `max` chars.
-    pub fn text(&mut self, field: &'static str, value: &str, required: bool, max: usize) -> String {
+    pub(crate) fn text(&mut self, field: &'static str, value: &str, required: bool, max: usize) -> String {
         let v = value.trim();
         if required && v.is_empty() {
             self.add(field, Msg::Required);
@@ -25,7 +25,13 @@ impl Problems {
     }
 
     /// Trims each item, drops empty ones, limits count and length.
-    pub fn list(&mut self, field: &'static str, items: &[String], max_items: usize, max_len: usize) -> Vec<String> {
+    pub(crate) fn list(
+        &mut self,
+        field: &'static str,
+        items: &[String],
+        max_items: usize,
+        max_len: usize,
+    ) -> Vec<String> {
         let out: Vec<String> = items.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
         if out.len() > max_items {
             self.add(field, Msg::TooMany);
@@ -35,7 +41,7 @@ impl Problems {
         out
     }
 
-    pub fn finish(self) -> crate::Result<()> {
+    pub(crate) fn finish(self) -> crate::Result<()> {
         if self.0.is_empty() {
             Ok(())
         } else {

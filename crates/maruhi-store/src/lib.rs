@@ -144,6 +144,18 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Makes this transaction the only one storing a risk analysis until it
+    /// ends (`risk::store_analysis`), so analyses on two servers cannot
+    /// interleave their deletes and upserts. In-process on SQLite, where
+    /// writers are already serialised; an advisory transaction lock on
+    /// PostgreSQL.
+    pub async fn lock_analysis(&mut self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7243003)").execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     pub fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
     }

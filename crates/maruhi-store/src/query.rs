@@ -32,7 +32,7 @@ impl Sql {
     /// [`bind`](Self::bind) in order: on SQLite its placeholders are
     /// anonymous (`?`), which sqlx binds in linear time (a `$n` is found by
     /// name, a linear search per parameter), so a statement can carry
-    /// [`params_per_statement`] parameters.
+    /// `PARAMS_PER_STATEMENT` (1,000) parameters.
     pub fn rows_for(conn: &sqlx::AnyConnection, text: &str) -> Self {
         Sql { text: text.to_owned(), args: Vec::new(), anonymous: is_sqlite(conn) }
     }

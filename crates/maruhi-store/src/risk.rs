@@ -4,7 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::{Result, StoreError};
+use crate::{Result, StoreError, WriteTx};
 
 /// One indicator as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,9 +133,29 @@ pub struct NewAlert {
     pub reasons: String,
 }
 
-/// Inserts or refreshes alerts by key, keeping their triage state; alerts not
-/// in `alerts` are marked stale, those in it un-stale. Returns the keys that
-/// were new.
+/// Stores an analysis: replaces the indicators, upserts the alerts (see
+/// [`upsert_alerts`]) and records the totals, under the analysis lock
+/// ([`WriteTx::lock_analysis`]), so two servers analysing at once write one
+/// after the other: no indicator is stored twice and each new alert is
+/// reported new once. Returns the keys of the new alerts.
+pub async fn store_analysis(
+    tx: &mut WriteTx,
+    indicators: &[IndicatorRow],
+    alerts: &[NewAlert],
+    at: &str,
+    events: i64,
+) -> Result<Vec<String>> {
+    tx.lock_analysis().await?;
+    replace_indicators(tx.conn(), indicators).await?;
+    let fresh = upsert_alerts(tx.conn(), alerts, at).await?;
+    set_analysis(tx.conn(), at, events, indicators.len() as i64, alerts.len() as i64).await?;
+    Ok(fresh)
+}
+
+/// Inserts or refreshes alerts by key (`INSERT … ON CONFLICT (alert_key) DO
+/// UPDATE`), keeping their triage state; alerts not in `alerts` are marked
+/// stale, those in it un-stale. Returns the keys that were new, which is
+/// exact only under the analysis lock ([`store_analysis`] takes it).
 pub async fn upsert_alerts(conn: &mut AnyConnection, alerts: &[NewAlert], at: &str) -> Result<Vec<String>> {
     let existing: std::collections::HashSet<String> = sqlx::query("SELECT alert_key FROM risk_alerts")
         .fetch_all(&mut *conn)
@@ -144,55 +164,39 @@ pub async fn upsert_alerts(conn: &mut AnyConnection, alerts: &[NewAlert], at: &s
         .map(|r| r.try_get::<String, _>("alert_key"))
         .collect::<std::result::Result<_, _>>()?;
     sqlx::query("UPDATE risk_alerts SET stale = 1").execute(&mut *conn).await.map_err(StoreError::from_write)?;
-    let mut fresh = Vec::new();
-    for a in alerts {
-        if existing.contains(&a.key) {
-            sqlx::query(
-                "UPDATE risk_alerts SET user_name = $1, rule = $2, title = $3, severity = $4, day = $5, \
-                 first_event_ms = $6, last_event_ms = $7, event_count = $8, event_ids = $9, reasons = $10, stale = 0, \
-                 title_ja = $12 WHERE alert_key = $11",
-            )
-            .bind(&a.user_name)
-            .bind(&a.rule)
-            .bind(&a.title)
-            .bind(&a.severity)
-            .bind(&a.day)
-            .bind(a.first_event_ms)
-            .bind(a.last_event_ms)
-            .bind(a.event_count)
-            .bind(&a.event_ids)
-            .bind(&a.reasons)
-            .bind(&a.key)
-            .bind(&a.title_ja)
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::from_write)?;
-        } else {
-            sqlx::query(
-                "INSERT INTO risk_alerts (alert_key, user_name, rule, title, severity, day, first_event_ms, \
-                 last_event_ms, event_count, event_ids, reasons, created_at, updated_at, title_ja) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
-            )
-            .bind(&a.key)
-            .bind(&a.user_name)
-            .bind(&a.rule)
-            .bind(&a.title)
-            .bind(&a.severity)
-            .bind(&a.day)
-            .bind(a.first_event_ms)
-            .bind(a.last_event_ms)
-            .bind(a.event_count)
-            .bind(&a.event_ids)
-            .bind(&a.reasons)
-            .bind(at)
-            .bind(&a.title_ja)
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::from_write)?;
-            fresh.push(a.key.clone());
-        }
-    }
-    Ok(fresh)
+    // Both SQLite (3.24+) and PostgreSQL (9.5+) spell an upsert this way;
+    // `excluded` is the row that was proposed for insertion.
+    crate::query::insert_rows(
+        conn,
+        "INSERT INTO risk_alerts (alert_key, user_name, rule, title, severity, day, first_event_ms, \
+         last_event_ms, event_count, event_ids, reasons, created_at, updated_at, title_ja) VALUES ",
+        " ON CONFLICT (alert_key) DO UPDATE SET user_name = excluded.user_name, rule = excluded.rule, \
+         title = excluded.title, severity = excluded.severity, day = excluded.day, \
+         first_event_ms = excluded.first_event_ms, last_event_ms = excluded.last_event_ms, \
+         event_count = excluded.event_count, event_ids = excluded.event_ids, reasons = excluded.reasons, \
+         stale = 0, title_ja = excluded.title_ja",
+        alerts,
+        |a| {
+            [
+                a.key.as_str().into(),
+                a.user_name.as_str().into(),
+                a.rule.as_str().into(),
+                a.title.as_str().into(),
+                a.severity.as_str().into(),
+                a.day.as_str().into(),
+                a.first_event_ms.into(),
+                a.last_event_ms.into(),
+                a.event_count.into(),
+                a.event_ids.as_str().into(),
+                a.reasons.as_str().into(),
+                at.into(),
+                at.into(),
+                a.title_ja.as_str().into(),
+            ]
+        },
+    )
+    .await?;
+    Ok(alerts.iter().filter(|a| !existing.contains(&a.key)).map(|a| a.key.clone()).collect())
 }
 
 const ALERT_SELECT: &str = "SELECT a.id, a.alert_key, a.user_name, a.rule, a.title, a.title_ja, a.severity, a.day, \

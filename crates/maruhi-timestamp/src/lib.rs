@@ -314,7 +314,7 @@ pub fn verify_token(token: &[u8], hash: &[u8; 32], anchors: &[Vec<u8>]) -> Resul
     Ok(TimeStamp {
         unix_time: tst.gen_time.to_unix_duration().as_secs(),
         tsa: cert.tbs_certificate.subject.to_string(),
-        serial: tst.serial_number.as_bytes().iter().map(|b| format!("{b:02x}")).collect(),
+        serial: hex::encode(tst.serial_number.as_bytes()),
     })
 }
 

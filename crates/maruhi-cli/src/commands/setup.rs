@@ -104,7 +104,12 @@ pub(super) fn publisher(svc: &Service, p: &PublishArgs) -> Result<Publisher<maru
         tsa,
         tsa_interval: std::time::Duration::from_secs(p.tsa_interval.max(1)),
     };
-    let transport = maruhi_server::transport::HttpTransport::new().context("cannot build the HTTP client")?;
+    let ca = match &p.peer_ca {
+        Some(path) => Some(std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?),
+        None => None,
+    };
+    let transport = maruhi_server::transport::HttpTransport::new(ca.as_deref())
+        .with_context(|| format!("--peer-ca {}", p.peer_ca.as_deref().unwrap_or(Path::new("")).display()))?;
     Ok(Publisher::new(svc.clone(), config, transport)?)
 }
 

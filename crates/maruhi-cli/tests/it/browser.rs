@@ -51,8 +51,7 @@ async fn register_find_open_switch_language_and_need_to_know() {
     );
     let mut client = None;
     for _ in 0..50 {
-        match ClientBuilder::rustls()
-            .expect("tls")
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{driver_port}"))
             .await

@@ -2,7 +2,7 @@
 //! as separate processes, and the web UI in headless Chromium.
 
 // Tests state their expectations by unwrapping; a panic is the failure report.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
 mod activity;
 mod browser;

@@ -14,6 +14,10 @@
 //!
 //! `pdftotext` runs in a child process under an address-space ceiling and is killed at the
 //! deadline.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the PDF parser thread and pdftotext run against the time budget's deadline"
+)]
 
 mod doc;
 mod filters;

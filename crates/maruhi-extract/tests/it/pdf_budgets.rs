@@ -1,5 +1,6 @@
 //! Hostile PDFs, built at test time: decompression bombs in every place lopdf or pdf-extract would
 //! decode them, and structures that multiply what a parser holds.
+#![allow(clippy::disallowed_methods, reason = "tests of the time budget measure it")]
 
 use std::io::{Read, Write};
 

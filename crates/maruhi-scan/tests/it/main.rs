@@ -1,7 +1,7 @@
 //! maruhi-scan tests: scanning files, folders and archives, ad-hoc
 //! references, thresholds and diagnostics.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
 use std::path::Path;
 

@@ -20,9 +20,39 @@ const EVENT: &str = r#"{"@timestamp":"2026-11-02T09:05:00+09:00","event":{"id":"
 
 const HR: &str = "user,notice_date,last_working_day,end_date\nwatanabe,2026-11-01,2026-11-30,2026-12-31\n";
 
+/// A body that starts with this is posted as a browser upload (multipart,
+/// file `a.txt` with the rest as its content).
+const UPLOAD: &str = "upload:";
+
+/// The fixture's ids that routes name.
+struct Ids {
+    /// The secret managed by `sato` and granted to `watanabe` and the group `empty`.
+    secret: i64,
+    /// The group `empty`.
+    group: i64,
+    /// The user `kato`.
+    user: i64,
+}
+
+impl Ids {
+    async fn of(f: &Fixture) -> Ids {
+        let op = maruhi_service::Actor::operator();
+        let groups = f.svc.list_groups(&op).await.unwrap();
+        let group = groups.iter().find(|(g, _)| g.name == "empty").unwrap().0.id;
+        let user = f.svc.user_by_name(&op, "kato").await.unwrap().id;
+        Ids { secret: f.secret_id, group, user }
+    }
+
+    fn fill(&self, path: &str) -> String {
+        path.replace("{id}", &self.secret.to_string())
+            .replace("{group}", &self.group.to_string())
+            .replace("{user}", &self.user.to_string())
+    }
+}
+
 #[rustfmt::skip]
-fn api_table(id: i64, width: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
-    let s = |p: &str| p.replace("{id}", &id.to_string()).replace("{w}", &width.to_string());
+fn api_table(ids: &Ids, width: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
+    let s = |p: &str| ids.fill(p).replace("{w}", &width.to_string());
     vec![
         (Method::GET, s("/api/v1/openapi.json"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
         (Method::GET, s("/api/v1/me"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
@@ -34,6 +64,8 @@ fn api_table(id: i64, width: i64) -> Vec<(Method, String, Option<String>, [u16; 
         (Method::PUT, s("/api/v1/secrets/{id}"), Some(r#"{"title":"MX-7 組立図","category":"drawing","level":"極秘","manager":"sato"}"#.into()), [200, 200, 200, 404, 403, 404, 403, 401]),
         (Method::POST, s("/api/v1/secrets/{id}/status"), Some(r#"{"status":"registered"}"#.into()), [422, 422, 422, 404, 403, 404, 403, 401]),
         (Method::POST, s("/api/v1/secrets/{id}/grants"), Some(r#"{"principal":"group:empty"}"#.into()), [201, 201, 201, 404, 403, 404, 403, 401]),
+        (Method::DELETE, s("/api/v1/secrets/{id}/grants/group/{group}"), None, [204, 204, 204, 404, 403, 404, 403, 401]),
+        (Method::DELETE, s("/api/v1/secrets/{id}/grants/team/{group}"), None, [404, 404, 404, 404, 404, 404, 404, 401]),
         (Method::POST, s("/api/v1/secrets/{id}/acknowledge"), None, [403, 200, 403, 404, 403, 404, 200, 401]),
         (Method::GET, s("/api/v1/secrets/{id}/history"), None, [200, 200, 200, 404, 200, 404, 200, 401]),
         (Method::GET, s("/api/v1/secrets/{id}/materials"), None, [200, 200, 200, 404, 200, 404, 200, 401]),
@@ -75,8 +107,8 @@ fn api_table(id: i64, width: i64) -> Vec<(Method, String, Option<String>, [u16; 
 }
 
 #[rustfmt::skip]
-fn page_table(id: i64, proof: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
-    let s = |p: &str| p.replace("{id}", &id.to_string()).replace("{proof}", &proof.to_string());
+fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u16; 8])> {
+    let s = |p: &str| ids.fill(p).replace("{proof}", &proof.to_string());
     vec![
         (Method::GET, s("/login"), None, [303, 303, 303, 303, 303, 303, 303, 200]),
         (Method::GET, s("/"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
@@ -87,6 +119,7 @@ fn page_table(id: i64, proof: i64) -> Vec<(Method, String, Option<String>, [u16;
         (Method::GET, s("/secrets/{id}/edit"), None, [200, 200, 200, 404, 403, 404, 403, 303]),
         (Method::POST, s("/secrets/{id}"), Some("title=MX-7&category=drawing&level=%E6%A5%B5%E7%A7%98&manager=sato".into()), [303, 303, 303, 404, 403, 404, 403, 303]),
         (Method::POST, s("/secrets/{id}/grants"), Some("principal=group%3Aempty".into()), [303, 303, 303, 404, 403, 404, 403, 303]),
+        (Method::POST, s("/secrets/{id}/grants/revoke"), Some(s("kind=group&principal_id={group}")), [303, 303, 303, 404, 403, 404, 403, 303]),
         (Method::POST, s("/secrets/{id}/status"), Some("status=registered".into()), [422, 422, 422, 404, 403, 404, 403, 303]),
         (Method::POST, s("/secrets/{id}/acknowledge"), None, [403, 303, 403, 404, 403, 404, 303, 303]),
         (Method::GET, s("/secrets/print"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
@@ -94,6 +127,8 @@ fn page_table(id: i64, proof: i64) -> Vec<(Method, String, Option<String>, [u16;
         (Method::GET, s("/acknowledgements"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
         (Method::GET, s("/scan"), None, [200, 200, 200, 200, 403, 403, 403, 303]),
         (Method::POST, s("/secrets/{id}/materials/999999/remove"), None, [404, 404, 404, 404, 404, 404, 404, 303]),
+        (Method::POST, s("/secrets/{id}/materials"), Some(format!("{UPLOAD}{LEAK}")), [303, 303, 303, 404, 403, 404, 403, 303]),
+        (Method::POST, s("/scan"), Some(format!("{UPLOAD}{LEAK}")), [200, 200, 200, 200, 403, 403, 403, 303]),
         (Method::GET, s("/risk"), None, [200, 403, 200, 200, 403, 403, 403, 303]),
         (Method::POST, s("/risk/analyse"), None, [303, 403, 303, 303, 403, 403, 403, 303]),
         (Method::GET, s("/risk/users/nobody"), None, [404, 403, 404, 404, 403, 403, 403, 303]),
@@ -105,14 +140,24 @@ fn page_table(id: i64, proof: i64) -> Vec<(Method, String, Option<String>, [u16;
         (Method::POST, s("/identities"), Some("alias=w.watanabe&user=watanabe".into()), [303, 403, 303, 403, 403, 403, 403, 303]),
         (Method::POST, s("/identities/remove"), Some("alias=nobody".into()), [404, 403, 404, 403, 403, 403, 403, 303]),
         (Method::GET, s("/admin/users"), None, [200, 403, 403, 403, 403, 403, 403, 303]),
+        (Method::POST, s("/admin/users"), Some("username=newbie&display_name=newbie&role=employee".into()), [303, 403, 403, 403, 403, 403, 403, 303]),
+        (Method::POST, s("/admin/users/{user}"), Some("display_name=kato&role=employee".into()), [303, 403, 403, 403, 403, 403, 403, 303]),
+        (Method::POST, s("/admin/groups"), Some("name=%E6%96%B0".into()), [303, 403, 403, 403, 403, 403, 403, 303]),
         (Method::GET, s("/admin/groups"), None, [200, 403, 403, 403, 403, 403, 403, 303]),
         (Method::POST, s("/admin/groups/members"), Some("group=other&username=kato".into()), [303, 403, 403, 403, 403, 403, 403, 303]),
         (Method::GET, s("/audit"), None, [200, 403, 200, 403, 200, 403, 403, 303]),
         (Method::GET, s("/tokens"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::POST, s("/tokens"), Some("name=t&scope=read".into()), [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::POST, s("/tokens/999999/revoke"), None, [404, 404, 404, 404, 404, 404, 404, 303]),
+        (Method::POST, s("/lang"), Some("lang=ja&back=%2F".into()), [303, 303, 303, 303, 303, 303, 303, 303]),
+        (Method::GET, s("/healthz"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
         (Method::GET, s("/static/app.css"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
         (Method::GET, s("/ledger"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
         (Method::GET, s("/ledger/proof/{proof}"), None, [200, 200, 200, 404, 200, 404, 200, 303]),
         (Method::GET, s("/ledger/proof/0"), None, [200, 404, 200, 404, 200, 404, 404, 303]),
+        (Method::POST, s("/login"), Some(format!("username=kato&password={}", crate::PW)), [303, 303, 303, 303, 303, 303, 303, 303]),
+        // Last: it ends the sessions the rows above use.
+        (Method::POST, s("/logout"), None, [303, 303, 303, 303, 303, 303, 303, 303]),
     ]
 }
 
@@ -120,7 +165,15 @@ async fn check(f: &Fixture, table: Vec<(Method, String, Option<String>, [u16; 8]
     let mut wrong = Vec::new();
     for (method, path, body, expected) in table {
         for (i, auth) in auths.iter().enumerate() {
-            let r = f.call(method.clone(), &path, auth, body.as_deref()).await;
+            if path.contains("/grants/") {
+                // Every role tries to revoke the grant to `empty`, so each
+                // finds it in place (granting again is a no-op).
+                f.svc.grant(&maruhi_service::Actor::operator(), f.secret_id, "group:empty").await.unwrap();
+            }
+            let r = match body.as_deref().and_then(|b| b.strip_prefix(UPLOAD)) {
+                Some(content) => f.upload(&path, auth, "a.txt", content.as_bytes(), &[]).await,
+                None => f.call(method.clone(), &path, auth, body.as_deref()).await,
+            };
             let who = ROLES.get(i).copied().unwrap_or("anonymous");
             if r.status.as_u16() != expected[i] {
                 wrong.push(format!("{method} {path} as {who}: got {}, want {}", r.status.as_u16(), expected[i]));
@@ -139,7 +192,7 @@ async fn every_role_against_every_api_route() {
     }
     auths.push(Auth::None);
     let width = f.svc.latest_checkpoint().await.unwrap().unwrap().size;
-    check(&f, api_table(f.secret_id, width), &auths).await;
+    check(&f, api_table(&Ids::of(&f).await, width), &auths).await;
 }
 
 #[tokio::test]
@@ -152,7 +205,7 @@ async fn every_role_against_every_page() {
     auths.push(Auth::None);
     let op = maruhi_service::Actor::operator();
     let proof = f.svc.history(&op, f.secret_id).await.unwrap()[0].ledger_index.unwrap();
-    check(&f, page_table(f.secret_id, proof), &auths).await;
+    check(&f, page_table(&Ids::of(&f).await, proof), &auths).await;
 }
 
 #[tokio::test]
@@ -198,4 +251,24 @@ async fn forms_without_the_csrf_token_or_from_another_origin_are_refused() {
     assert_eq!(r.status, 403, "cross-origin form");
     let kato = f.token("kato", Scope::Read).await;
     assert_eq!(f.call(Method::GET, "/api/v1/secrets", &kato, None).await.json()["total"], 0, "nothing was granted");
+}
+
+/// Every route `app()` serves has a row in one of the tables above, so a new
+/// route cannot ship without someone writing down who may call it.
+#[tokio::test]
+async fn every_route_has_a_row_in_the_authorization_tables() {
+    let f = Fixture::new().await;
+    let routes = f.served_routes().await;
+    let mut templates: Vec<String> = routes.iter().map(|(_, t)| t.clone()).collect();
+    templates.dedup();
+    let mut covered = std::collections::HashSet::new();
+    let ids = Ids { secret: 1, group: 2, user: 3 };
+    for (method, path, _, _) in api_table(&ids, 1).into_iter().chain(page_table(&ids, 1)) {
+        if let Some(t) = crate::template_of(&path, &templates) {
+            covered.insert((method, t.clone()));
+        }
+    }
+    let missing: Vec<String> =
+        routes.iter().filter(|r| !covered.contains(*r)).map(|(m, t)| format!("{m} {t}")).collect();
+    assert!(missing.is_empty(), "routes without a row in the authorization tables:\n{}", missing.join("\n"));
 }

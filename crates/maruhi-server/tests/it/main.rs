@@ -1,11 +1,12 @@
 //! Server tests through `app()`, without a socket.
 
 // Tests state their expectations by unwrapping; a panic is the failure report.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
 mod authz;
 mod http;
 mod tlog_client;
+mod tls;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -197,4 +198,56 @@ impl Fixture {
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
         Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
     }
+}
+
+impl Fixture {
+    /// Every (method, path template) `app()` serves, read from the router
+    /// itself: its paths from [`maruhi_server::route_paths`], each path's
+    /// methods from the `Allow` header axum sends with a 405 to a method no
+    /// route has.
+    pub async fn served_routes(&self) -> Vec<(Method, String)> {
+        let probe = Method::from_bytes(b"PROBE").unwrap();
+        let mut routes = Vec::new();
+        for template in maruhi_server::route_paths() {
+            let path: String = template
+                .split('/')
+                .map(|seg| if seg.starts_with('{') { "0" } else { seg })
+                .collect::<Vec<_>>()
+                .join("/");
+            let r = self.call(probe.clone(), &path, &Auth::None, None).await;
+            assert_eq!(r.status, 405, "{template} ({path}) did not reach its method router");
+            let allow = r.headers.get("allow").and_then(|v| v.to_str().ok()).unwrap_or("");
+            for m in allow.split(',').map(str::trim).filter(|m| !m.is_empty() && *m != "HEAD") {
+                routes.push((Method::from_bytes(m.as_bytes()).unwrap(), template.clone()));
+            }
+        }
+        routes
+    }
+}
+
+/// The template among `templates` that routes `path` (its query ignored), as
+/// axum picks it: literal segments win over parameters, parameters over a
+/// trailing wildcard.
+pub fn template_of<'a>(path: &str, templates: &'a [String]) -> Option<&'a String> {
+    let path = path.split('?').next().unwrap_or(path);
+    let segs: Vec<&str> = path.split('/').collect();
+    let score = |template: &str| -> Option<usize> {
+        let t: Vec<&str> = template.split('/').collect();
+        let mut literal = 0;
+        for (i, ts) in t.iter().enumerate() {
+            if ts.starts_with("{*") {
+                return (segs.len() > i).then_some(literal);
+            }
+            let s = segs.get(i)?;
+            if ts.starts_with('{') {
+                continue;
+            }
+            if ts != s {
+                return None;
+            }
+            literal += 1;
+        }
+        (t.len() == segs.len()).then_some(literal + 1)
+    };
+    templates.iter().filter_map(|t| score(t).map(|s| (s, t))).max_by_key(|(s, _)| *s).map(|(_, t)| t)
 }

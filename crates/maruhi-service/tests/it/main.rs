@@ -2,7 +2,7 @@
 //! SQLite file and a fresh PostgreSQL database.
 
 // Tests state their expectations by unwrapping; a panic is the failure report.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
 mod activity;
 mod auth;

@@ -188,3 +188,33 @@ async fn competitor_domains_are_kept_by_admin_and_legal_and_validated() {
     })
     .await;
 }
+
+/// Two servers on one PostgreSQL database analyse the same events at once:
+/// their analyses are stored one after the other (the analysis lock), so
+/// each alert exists once and is reported new (and audited) once. Whether
+/// the two writes overlap here depends on timing; the store's test
+/// `two_analyses_at_once_store_and_report_each_alert_once` forces the overlap
+/// and fails without the lock.
+#[tokio::test]
+async fn two_servers_analysing_at_once_report_each_new_alert_once() {
+    let url = maruhi_store::testing::fresh_postgres().await.expect("PostgreSQL test server on 127.0.0.1:5432");
+    let key = maruhi_service::ledger::new_log_key("test.example/log").unwrap();
+    let clock = std::sync::Arc::new(maruhi_service::FixedClock::new(datetime!(2026-11-20 01:00 UTC)));
+    let open = || async {
+        maruhi_service::Service::open_with_clock(&url, clock.clone())
+            .await
+            .unwrap()
+            .with_ledger_key(&key)
+            .unwrap()
+            .with_installation_key([9u8; 32])
+    };
+    let first = Env { svc: open().await, clock: clock.clone(), url: url.clone() };
+    let suzuki = setup(&first).await;
+    let second = open().await;
+    let (a, b) = tokio::join!(first.svc.analyse_risk(&suzuki), second.analyse_risk(&suzuki));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.alerts, b.alerts, "both analysed the same events");
+    let alerts = first.svc.alerts(&suzuki, None, 1000).await.unwrap();
+    assert_eq!(alerts.len(), a.alerts, "each alert stored once");
+    assert_eq!(a.new_alerts + b.new_alerts, a.alerts, "each new alert reported once: {a:?} {b:?}");
+}

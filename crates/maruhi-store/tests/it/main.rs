@@ -2,10 +2,12 @@
 //! file and a fresh PostgreSQL database.
 
 // Tests state their expectations by unwrapping; a panic is the failure report.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
 mod activity;
 mod identities;
+mod risk;
+mod schema;
 
 use std::future::Future;
 

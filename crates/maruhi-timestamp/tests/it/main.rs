@@ -1,8 +1,8 @@
 //! RFC 3161 against real TSAs: OpenSSL's `ts -reply` signing with RSA and
 //! ECDSA keys made for each test run, under the configuration of the local
 //! TSA recipe (tests/it/data/tsa.cnf).
-
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::disallowed_methods, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
 use maruhi_timestamp::testing::TestTsa;
 use maruhi_timestamp::{request, token_from_response, verify_token, Error};
