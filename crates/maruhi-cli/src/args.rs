@@ -139,6 +139,13 @@ pub enum Command {
         #[command(subcommand)]
         cmd: LedgerCmd,
     },
+    /// Evidence packages: prior-use (先使用権) bags anyone can verify offline
+    Evidence {
+        #[command(flatten)]
+        publish: PublishArgs,
+        #[command(subcommand)]
+        cmd: EvidenceCmd,
+    },
     /// Verify an offline ledger proof with nothing but the log's public key
     VerifyProof {
         /// A c2sp.org/tlog-proof@v1 file (from `maruhi ledger proof`)
@@ -505,6 +512,38 @@ pub enum LedgerCmd {
     },
     /// Re-read the whole log, recompute every hash and check the signed checkpoints
     Verify {
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCmd {
+    /// Write a secret's prior-use evidence as a BagIt bag: ledger entries, proofs, checkpoints, time stamps
+    PriorUse {
+        /// The secret's id
+        id: i64,
+        /// The folder to write (must not exist, or be empty)
+        #[arg(long)]
+        out: PathBuf,
+        /// List material only by its hashes, for material that must not leave the company
+        #[arg(long)]
+        hashes_only: bool,
+        /// The TSA's CA certificate (PEM or DER), put in the bag to check its time stamps
+        #[arg(long)]
+        tsa_ca_cert: Option<PathBuf>,
+    },
+    /// Check a bag offline: manifests, proofs, openings and time stamps (exit 1 on any problem)
+    Verify {
+        /// The bag's folder
+        dir: PathBuf,
+        /// The log's verifier key, obtained independently of the bag (default: the bag's own)
+        #[arg(long)]
+        key: Option<String>,
+        /// The TSA's CA certificate (default: the bag's own)
+        #[arg(long)]
+        tsa_ca_cert: Option<PathBuf>,
         /// Print the report as JSON
         #[arg(long)]
         json: bool,

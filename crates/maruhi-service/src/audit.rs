@@ -54,10 +54,11 @@ pub enum AuditAction {
     RiskTriage,
     RiskDomainSet,
     RiskDomainRemove,
+    EvidenceExport,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 38] = [
+    pub const ALL: [AuditAction; 39] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -96,6 +97,7 @@ impl AuditAction {
         AuditAction::RiskTriage,
         AuditAction::RiskDomainSet,
         AuditAction::RiskDomainRemove,
+        AuditAction::EvidenceExport,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -139,6 +141,7 @@ impl AuditAction {
             AuditAction::RiskTriage => "risk.triage",
             AuditAction::RiskDomainSet => "risk.domain.set",
             AuditAction::RiskDomainRemove => "risk.domain.remove",
+            AuditAction::EvidenceExport => "evidence.export",
         }
     }
 
@@ -182,6 +185,7 @@ impl AuditAction {
             AuditAction::RiskTriage => ("アラートの判定", "Alert triaged"),
             AuditAction::RiskDomainSet => ("ドメインの分類", "Domain classified"),
             AuditAction::RiskDomainRemove => ("ドメイン分類の削除", "Domain classification removed"),
+            AuditAction::EvidenceExport => ("証拠パッケージの出力", "Evidence package exported"),
         };
         lang.pick(ja, en)
     }

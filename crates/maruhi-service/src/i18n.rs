@@ -97,6 +97,7 @@ pub enum Msg {
     NeedsWitnesses,
     NoInstallationKey,
     NoLedgerKey,
+    NotACertificate,
     NoTsa,
     BadWitnessThreshold,
     NoText,
@@ -188,6 +189,7 @@ impl Msg {
                 "台帳の署名鍵が設定されていないため、チェックポイントに署名できません（maruhi init で作成されます）。",
                 "Checkpoints cannot be signed: the ledger key is not configured (maruhi init creates it).",
             ),
+            Msg::NotACertificate => ("証明書（PEM または DER）ではありません。", "Not a certificate (PEM or DER)."),
             Msg::NoTsa => (
                 "時刻認証局が設定されていません（--tsa-url と --tsa-ca を指定してください）。",
                 "No time-stamp authority is configured (give --tsa-url and --tsa-ca).",

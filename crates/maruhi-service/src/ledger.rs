@@ -87,7 +87,7 @@ pub fn encode_entry(at: &str, action: &str, object_type: &str, object_id: Option
     .into_bytes()
 }
 
-fn entry_of(row: &AuditRow) -> Result<Vec<u8>> {
+pub(crate) fn entry_of(row: &AuditRow) -> Result<Vec<u8>> {
     let c = row.commitment.as_deref().ok_or_else(|| tampered("a ledger event has no commitment"))?;
     Ok(encode_entry(&row.occurred_at, &row.action, &row.object_type, row.object_id.as_deref(), c))
 }

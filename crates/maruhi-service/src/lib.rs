@@ -37,6 +37,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod evidence;
 pub mod hr;
 pub mod i18n;
 pub mod identity;

@@ -74,6 +74,71 @@ pub(super) async fn ledger(svc: &Service, publish: &PublishArgs, cmd: LedgerCmd)
     Ok(())
 }
 
+/// `maruhi evidence prior-use`: publishes a checkpoint if the log grew (so
+/// every entry has a proof), then writes the bag.
+pub(super) async fn prior_use(
+    svc: &Service,
+    op: &Actor,
+    publish: &PublishArgs,
+    id: i64,
+    out: &Path,
+    hashes_only: bool,
+    tsa_ca: Option<&Path>,
+) -> Result<()> {
+    let publisher = super::setup::publisher(svc, publish)?;
+    publisher.publish().await?;
+    let tsa_ca =
+        tsa_ca.map(|p| std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))).transpose()?;
+    let options = maruhi_service::evidence::PriorUseOptions { tsa_ca, hashes_only };
+    let bag = svc.prior_use_bag(op, id, out, &options).await?;
+    eprintln!(
+        "wrote {}: {} ledger entries, {} materials, {} time-stamped checkpoints",
+        bag.dir.display(),
+        bag.entries,
+        bag.materials,
+        bag.timestamps
+    );
+    if bag.timestamps == 0 {
+        eprintln!("note: no checkpoint of these entries has a time stamp yet (maruhi ledger timestamp --tsa-url … --tsa-ca …)");
+    }
+    Ok(())
+}
+
+/// `maruhi evidence verify`: exit 0 when everything verifies, 1 otherwise.
+pub(super) fn evidence_verify(dir: &Path, key: Option<&str>, tsa_ca: Option<&Path>, json: bool) -> Result<u8> {
+    let ca = tsa_ca.map(|p| std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))).transpose()?;
+    if !dir.join("bagit.txt").exists() {
+        bail!("{} is not a bag (no bagit.txt)", dir.display());
+    }
+    let report = maruhi_service::evidence::verify_bag(dir, key, ca.as_deref());
+    if json {
+        print_json(&report)?;
+    } else {
+        for p in &report.problems {
+            println!("{p}");
+        }
+        for (size, at, tsa) in &report.timestamps {
+            println!("checkpoint {size}: time-stamped {at} by {tsa}");
+        }
+        for (sha, at) in &report.materials {
+            match at {
+                Some(at) => println!("material {sha}: existed no later than {at}"),
+                None => println!("material {sha}: registered in the ledger, not yet time-stamped"),
+            }
+        }
+    }
+    if key.is_none() {
+        eprintln!("note: checked against the log key inside the bag; pass --key with a key obtained independently");
+    }
+    if report.ok() {
+        eprintln!("ok: {} entries verified", report.entries);
+        Ok(0)
+    } else {
+        eprintln!("the bag does not verify: {} problem(s)", report.problems.len());
+        Ok(1)
+    }
+}
+
 /// `maruhi verify-proof`: the proof, then the time stamp it carries or one
 /// given beside it.
 pub(super) fn verify_proof_command(

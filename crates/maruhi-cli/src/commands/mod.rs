@@ -129,6 +129,15 @@ pub async fn run(cli: Cli) -> Result<u8> {
             registry::audit(&open(g).await?, &op, limit, action.as_deref(), json).await?;
         }
         Command::Ledger { publish, cmd } => ledger::ledger(&open(g).await?, &publish, cmd).await?,
+        Command::Evidence { publish: _, cmd: crate::args::EvidenceCmd::Verify { dir, key, tsa_ca_cert, json } } => {
+            return ledger::evidence_verify(&dir, key.as_deref(), tsa_ca_cert.as_deref(), json);
+        }
+        Command::Evidence {
+            publish,
+            cmd: crate::args::EvidenceCmd::PriorUse { id, out, hashes_only, tsa_ca_cert },
+        } => {
+            ledger::prior_use(&open(g).await?, &op, &publish, id, &out, hashes_only, tsa_ca_cert.as_deref()).await?;
+        }
         Command::VerifyProof { file, key, entry, witness_keys, timestamp, timestamp_ca } => {
             ledger::verify_proof_command(&file, &key, entry.as_deref(), &witness_keys, timestamp, timestamp_ca)?;
         }

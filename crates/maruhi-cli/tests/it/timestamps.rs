@@ -90,3 +90,84 @@ async fn a_tsa_dates_a_proof_that_verifies_offline() {
     let status = bin().arg("--data-dir").arg(d.join("data")).args(["ledger", "verify"]).output().expect("verify");
     assert!(status.status.success());
 }
+
+/// `bagit.py` (PyPI `bagit`, the Library of Congress's implementation):
+/// `MARUHI_BAGIT`, or on the PATH. `.ci/run` installs it.
+fn bagit() -> Option<std::path::PathBuf> {
+    let named = std::env::var_os("MARUHI_BAGIT").map(std::path::PathBuf::from);
+    named.or_else(|| {
+        std::env::var_os("PATH")
+            .and_then(|p| std::env::split_paths(&p).map(|d| d.join("bagit.py")).find(|f| f.is_file()))
+    })
+}
+
+/// A prior-use bag checked by other people's tools: bagit.py validates it
+/// (not `--fast`), `openssl ts -verify` each token against the checkpoint
+/// text, and `maruhi evidence verify` everything; one flipped payload byte
+/// fails both.
+#[tokio::test]
+async fn a_prior_use_bag_validates_with_bagit_and_openssl() {
+    let d = data_dir("bag");
+    let tsa = TestTsa::create(&d.join("tsa"), &["-newkey", "rsa:2048"]).expect("tsa");
+    let ca = tsa.ca_path();
+    let port = start_tsa(tsa).await;
+    let pw = d.join("pw");
+    stdout(&run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw.to_str().expect("path")]));
+    stdout(&run(&d, &["secret", "add", "--title", "焼結条件", "--level", "極秘", "--category", "process"]));
+    let material = d.join("焼結条件.txt");
+    std::fs::write(&material, "焼結温度 1,180℃、保持 45 分、窒素雰囲気、炉冷で 300℃ まで。".repeat(5)).expect("write");
+    stdout(&run(&d, &["secret", "attach", "1", material.to_str().expect("path")]));
+    let (d2, url, ca2) = (d.clone(), format!("http://127.0.0.1:{port}/"), ca.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        run(&d2, &["ledger", "timestamp", "--tsa-url", &url, "--tsa-ca", ca2.to_str().expect("path")])
+    })
+    .await
+    .expect("join");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bag = d.join("bag");
+    let (b, c) = (bag.to_str().expect("path"), ca.to_str().expect("path"));
+    let out = run(&d, &["evidence", "prior-use", "1", "--out", b, "--hashes-only", "--tsa-ca-cert", c]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = stdout(&run(&d, &["ledger", "public-key"])).trim().to_owned();
+    let verify = || bin().args(["evidence", "verify", b, "--key", &key]).output().expect("verify");
+    let out = verify();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.contains("existed no later than"),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    for token in std::fs::read_dir(bag.join("evidence/timestamps")).expect("tokens").flatten() {
+        let size = token.path().file_stem().and_then(|s| s.to_str()).expect("name").to_owned();
+        let text = bag.join(format!("evidence/checkpoints/{size}.txt"));
+        let out = std::process::Command::new("openssl")
+            .args(["ts", "-verify", "-token_in", "-in"])
+            .arg(token.path())
+            .arg("-data")
+            .arg(&text)
+            .arg("-CAfile")
+            .arg(bag.join("evidence/tsa-ca.pem"))
+            .output()
+            .expect("openssl");
+        assert!(out.status.success(), "openssl ts -verify: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let bagit = bagit();
+    let validate = || {
+        bagit.as_ref().map(|tool| std::process::Command::new(tool).args(["--validate", b]).output().expect("bagit.py"))
+    };
+    match validate() {
+        Some(out) => assert!(out.status.success(), "bagit.py: {}", String::from_utf8_lossy(&out.stderr)),
+        None => eprintln!("bagit.py not found (pip install bagit, or set MARUHI_BAGIT): BagIt validation skipped"),
+    }
+
+    let payload = bag.join("data/materials.txt");
+    let mut bytes = std::fs::read(&payload).expect("payload");
+    let last = bytes.len() - 2;
+    bytes[last] ^= 1;
+    std::fs::write(&payload, bytes).expect("write");
+    assert_eq!(verify().status.code(), Some(1));
+    if let Some(out) = validate() {
+        assert!(!out.status.success(), "bagit.py must refuse a changed payload");
+    }
+}

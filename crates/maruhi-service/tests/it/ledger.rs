@@ -248,3 +248,79 @@ async fn a_time_stamp_dates_every_entry_below_its_checkpoint() {
     let imprint = maruhi_service::ledger::checkpoint_imprint(proof.note().text());
     maruhi_timestamp::verify_token(&stored, &imprint, &[ca]).unwrap();
 }
+
+/// A prior-use bag proves, offline, that a material's file existed no later
+/// than a time stamp; any changed byte makes it fail.
+#[tokio::test]
+async fn a_prior_use_bag_verifies_offline_and_fails_on_any_change() {
+    let e = crate::env(maruhi_store::testing::fresh_sqlite()).await;
+    let op = Actor::operator();
+    let s = e
+        .svc
+        .create_secret(
+            &op,
+            SecretInput {
+                title: "焼結条件".into(),
+                category: "process".into(),
+                level: "極秘".into(),
+                ..SecretInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    let file = "焼結温度 1,180℃、保持時間 45 分、窒素雰囲気。冷却は炉冷で 300℃ まで。".repeat(4);
+    e.svc.attach_material(&op, s.id, "条件.txt", file.as_bytes(), false).await.unwrap();
+    e.svc.publish_checkpoint().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("maruhi-svc-bag-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let tsa = maruhi_timestamp::testing::TestTsa::create(
+        &dir.join("tsa"),
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    )
+    .unwrap();
+    let (size, imprint) = e.svc.checkpoint_to_timestamp().await.unwrap().expect("a checkpoint to stamp");
+    let token =
+        maruhi_timestamp::token_from_response(&tsa.reply(&maruhi_timestamp::request(&imprint, 7).unwrap()).unwrap())
+            .unwrap();
+    let ca = tsa.ca_der().unwrap();
+    e.svc.store_timestamp(size, &token, std::slice::from_ref(&ca)).await.unwrap();
+
+    let bag = dir.join("bag");
+    let options = maruhi_service::evidence::PriorUseOptions { hashes_only: true, tsa_ca: Some(ca.clone()) };
+    let written = e.svc.prior_use_bag(&op, s.id, &bag, &options).await.unwrap();
+    assert_eq!((written.materials, written.timestamps), (1, 1));
+    assert!(e.svc.prior_use_bag(&op, s.id, &bag, &options).await.is_err(), "an existing bag is never overwritten");
+    let key = e.svc.ledger_public_key().unwrap();
+    let report = maruhi_service::evidence::verify_bag(&bag, Some(&key), None);
+    assert!(report.ok(), "{:?}", report.problems);
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(file.as_bytes()));
+    assert_eq!(report.materials.len(), 1);
+    assert_eq!(report.materials[0].0, sha);
+    assert!(report.materials[0].1.is_some(), "dated by the time stamp");
+
+    // Another log's key, a changed payload byte, a changed token: each fails.
+    let other = maruhi_service::ledger::new_log_key("maruhi/other").unwrap();
+    let other = maruhi_ledger::note::Ed25519Signer::from_key_string(&other).unwrap().verifier().vkey();
+    let codes = |r: &maruhi_service::evidence::BagReport| r.problems.iter().map(|p| p.code).collect::<Vec<_>>();
+    assert!(codes(&maruhi_service::evidence::verify_bag(&bag, Some(&other), None)).contains(&"MRH-BAG-004"));
+    let flip = |path: &std::path::Path| {
+        let mut b = std::fs::read(path).unwrap();
+        let last = b.len() - 2;
+        b[last] ^= 1;
+        std::fs::write(path, b).unwrap();
+    };
+    let tst = std::fs::read_dir(bag.join("evidence/entries"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "tlog-proof"))
+        .unwrap();
+    flip(&tst);
+    let r = maruhi_service::evidence::verify_bag(&bag, Some(&key), None);
+    assert!(codes(&r).contains(&"MRH-BAG-003"), "{:?}", r.problems);
+    flip(&tst);
+    flip(&bag.join("data/materials.txt"));
+    let r = maruhi_service::evidence::verify_bag(&bag, Some(&key), None);
+    assert!(codes(&r).contains(&"MRH-BAG-002"), "{:?}", r.problems);
+    let _ = std::fs::remove_dir_all(&dir);
+}
