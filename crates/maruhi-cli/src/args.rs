@@ -496,6 +496,18 @@ pub enum LedgerCmd {
     },
     /// Get an RFC 3161 time stamp over the latest checkpoint now (needs --tsa-url and --tsa-ca)
     Timestamp,
+    /// Renew time stamps whose TSA certificate expires soon: a new token over each old one (needs --tsa-url and --tsa-ca)
+    Restamp {
+        /// Renew tokens whose certificate expires within this many days
+        #[arg(long, default_value_t = 730)]
+        within_days: u64,
+    },
+    /// Write every time-stamp token as a .tst file, for deposit with a keeping service
+    Tokens {
+        /// The folder to write them to
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print an entry
     Entry {
         /// The entry's index in the log

@@ -86,6 +86,13 @@ impl Error {
         Error::Invalid(vec![FieldError { field, msg }])
     }
 
+    /// A blocking task (parsing, extraction, hashing) that ended without an
+    /// answer (it panicked, or the runtime is shutting down): a failure of
+    /// ours, logged.
+    pub(crate) fn task(e: tokio::task::JoinError) -> Self {
+        Error::Internal(format!("a background task failed: {e}"))
+    }
+
     /// A ledger library error, keeping its code.
     pub(crate) fn ledger(code: &'static str, e: impl std::fmt::Display) -> Self {
         Error::Ledger { code, detail: e.to_string() }

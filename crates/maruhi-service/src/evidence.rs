@@ -15,6 +15,7 @@
 //! evidence/checkpoints/S.txt         the checkpoint's signed text (what a time stamp dates)
 //! evidence/checkpoints/S.note        the whole signed note, with witness cosignatures
 //! evidence/timestamps/S.tst          RFC 3161 token over SHA-256(S.txt)
+//! evidence/timestamps/S.renewal-N.tst  token over SHA-256 of the token before it
 //! evidence/tsa-ca.pem                the TSA's CA, when given
 //! ```
 //!
@@ -134,6 +135,14 @@ impl Service {
             for token in maruhi_ledger::timestamp::timestamps(proof.note()) {
                 bag.tag(format!("evidence/timestamps/{size:08}.tst"), token.to_vec());
                 stamped.insert(size);
+            }
+        }
+        // Renewals keep a token verifiable after its TSA certificate expires.
+        for (size, chain) in self.timestamp_chains().await? {
+            if stamped.contains(&(size as u64)) {
+                for (n, token) in chain.into_iter().enumerate().skip(1) {
+                    bag.tag(format!("evidence/timestamps/{size:08}.renewal-{n}.tst"), token);
+                }
             }
         }
         let entries = bag.tags.keys().filter(|k| k.ends_with(".entry")).count();
@@ -376,6 +385,7 @@ pub fn verify_bag(dir: &Path, key: Option<&str>, tsa_ca: Option<&[u8]>) -> BagRe
         }
         report.entries += 1;
     }
+    check_renewals(dir, &anchors, &mut report);
     // Every material listed must have been registered by a verified entry.
     let listed = read("data/materials.txt").map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
     for line in listed.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
@@ -389,6 +399,37 @@ pub fn verify_bag(dir: &Path, key: Option<&str>, tsa_ca: Option<&[u8]>) -> BagRe
         }
     }
     report
+}
+
+/// Each renewal token `S.renewal-N.tst` must date the SHA-256 of the token
+/// before it (`S.tst` for N = 1).
+fn check_renewals(dir: &Path, anchors: &[Vec<u8>], report: &mut BagReport) {
+    let stamps = dir.join("evidence/timestamps");
+    let mut renewals: Vec<PathBuf> = std::fs::read_dir(&stamps)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().contains(".renewal-"))
+        .collect();
+    renewals.sort();
+    for path in renewals {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let Some((size, n)) = name.strip_suffix(".tst").and_then(|s| s.split_once(".renewal-")) else { continue };
+        let previous = match n.parse::<u32>() {
+            Ok(1) => format!("{size}.tst"),
+            Ok(n) => format!("{size}.renewal-{}.tst", n - 1),
+            Err(_) => continue,
+        };
+        let (Ok(token), Ok(before)) = (std::fs::read(&path), std::fs::read(stamps.join(&previous))) else {
+            report.problem("MRH-BAG-006", format!("{name}: the token it renews ({previous}) is missing"));
+            continue;
+        };
+        let imprint: [u8; 32] = Sha256::digest(&before).into();
+        if let Err(e) = maruhi_timestamp::verify_token(&token, &imprint, anchors) {
+            report.problem("MRH-BAG-006", format!("{name}: does not date {previous}: {e}"));
+        }
+    }
 }
 
 /// RFC 8493 §3: every payload file is in each manifest with the right

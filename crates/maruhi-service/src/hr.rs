@@ -232,7 +232,7 @@ impl Service {
             Ok((lines, rejected, total, hex_lower(&Sha256::digest(&data))))
         })
         .await
-        .map_err(|_| Error::Conflict(Msg::ServerError))??;
+        .map_err(Error::task)??;
 
         let mut report =
             HrReport { inserted: 0, updated: 0, unchanged: 0, departing_added: 0, rejected, rejected_total, sha256 };

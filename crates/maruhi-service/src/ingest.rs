@@ -314,7 +314,7 @@ impl Service {
             }
             return Err(e);
         }
-        let end = parser.await.map_err(|_| Error::Conflict(Msg::ServerError))?;
+        let end = parser.await.map_err(Error::task)?;
         report.rejected.truncate(REJECTED_KEPT);
         report.skipped = end.skipped;
         report.unknown_fields =

@@ -208,6 +208,19 @@ impl<T: Transport> Publisher<T> {
         Ok(Some(size))
     }
 
+    /// Renews every time-stamp chain whose latest token expires within
+    /// `within` (RFC 4998's idea: a new token over the old one, while the
+    /// old one still verifies). Returns how many were renewed.
+    pub async fn restamp(&self, within: Duration) -> Result<usize> {
+        let tsa = self.config.tsa.as_ref().ok_or(Error::NotConfigured(crate::i18n::Msg::NoTsa))?;
+        let due = self.svc.renewals_due(within, &tsa.anchors).await?;
+        for d in &due {
+            let token = self.request_token(&tsa.url, &d.imprint).await?;
+            self.svc.store_renewal(d, &token, &tsa.anchors).await?;
+        }
+        Ok(due.len())
+    }
+
     /// RFC 3161 §3.4: a TimeStampReq over `imprint`, answered by a token.
     async fn request_token(&self, url: &str, imprint: &[u8; 32]) -> Result<Vec<u8>> {
         let mut nonce = [0u8; 8];

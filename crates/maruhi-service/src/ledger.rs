@@ -580,6 +580,16 @@ fn missing_nodes(level: u8, from: u64, to: u64) -> String {
     }
 }
 
+/// A time-stamp chain to renew: the checkpoint, the renewal's place in the
+/// chain (1 for the first) and the imprint to stamp (SHA-256 of the latest
+/// token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenewalDue {
+    pub size: i64,
+    pub seq: i64,
+    pub imprint: [u8; 32],
+}
+
 /// What the ledger page shows.
 #[derive(Debug, Clone)]
 pub struct LedgerStatus {
@@ -698,6 +708,77 @@ impl Service {
         }
         let note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(ledger_err)?;
         Ok(Some((cp.size, checkpoint_imprint(note.text()))))
+    }
+
+    /// Every time-stamped checkpoint with its chain: the original token,
+    /// then each renewal (a token over the SHA-256 of the one before).
+    pub async fn timestamp_chains(&self) -> Result<Vec<(i64, Vec<Vec<u8>>)>> {
+        let mut conn = self.db.read().await?;
+        let mut chains = Vec::new();
+        for t in maruhi_store::ledger::timestamps(&mut conn).await? {
+            let mut chain = vec![t.token];
+            chain.extend(maruhi_store::ledger::renewals(&mut conn, t.size).await?.into_iter().map(|r| r.token));
+            chains.push((t.size, chain));
+        }
+        Ok(chains)
+    }
+
+    /// The chains whose latest token must be renewed: its TSA certificate
+    /// expires within `within`, or it no longer verifies under `anchors`
+    /// (renewing early never hurts). Each with the imprint to stamp.
+    pub async fn renewals_due(&self, within: std::time::Duration, anchors: &[Vec<u8>]) -> Result<Vec<RenewalDue>> {
+        let horizon = (self.now() + within).unix_timestamp().max(0) as u64;
+        let mut due = Vec::new();
+        for (size, chain) in self.timestamp_chains().await? {
+            let Some(latest) = chain.last() else { continue };
+            let imprint = match chain.len() {
+                1 => self.checkpoint_imprint_of(size).await?,
+                n => Sha256::digest(&chain[n - 2]).into(),
+            };
+            let expiring = match maruhi_timestamp::verify_token(latest, &imprint, anchors) {
+                Ok(stamp) => stamp.not_after <= horizon,
+                Err(_) => true,
+            };
+            if expiring {
+                due.push(RenewalDue { size, seq: chain.len() as i64, imprint: Sha256::digest(latest).into() });
+            }
+        }
+        Ok(due)
+    }
+
+    /// Verifies a renewal token over the SHA-256 of the chain's latest token
+    /// and stores it as the chain's next link.
+    pub async fn store_renewal(
+        &self,
+        due: &RenewalDue,
+        token: &[u8],
+        anchors: &[Vec<u8>],
+    ) -> Result<maruhi_timestamp::TimeStamp> {
+        let stamp = maruhi_timestamp::verify_token(token, &due.imprint, anchors).map_err(|e| Error::Peer {
+            code: e.code(),
+            peer: "time-stamp authority".into(),
+            detail: e.to_string(),
+        })?;
+        let at = time::OffsetDateTime::from_unix_timestamp(stamp.unix_time as i64)
+            .map_err(|e| Error::Internal(format!("time stamp date: {e}")))?;
+        let mut tx = self.db.begin().await?;
+        let row = maruhi_store::ledger::RenewalRow {
+            size: due.size,
+            seq: due.seq,
+            token: token.to_vec(),
+            tsa: stamp.tsa.clone(),
+            stamped_at: crate::clock::format_time(at),
+        };
+        maruhi_store::ledger::insert_renewal(tx.conn(), &row).await?;
+        tx.commit().await?;
+        Ok(stamp)
+    }
+
+    async fn checkpoint_imprint_of(&self, size: i64) -> Result<[u8; 32]> {
+        let mut conn = self.db.read().await?;
+        let cp = maruhi_store::ledger::checkpoint_of_size(&mut conn, size).await?.ok_or(Error::NotFound)?;
+        let note = maruhi_ledger::note::Note::parse(cp.note.as_bytes()).map_err(ledger_err)?;
+        Ok(checkpoint_imprint(note.text()))
     }
 
     /// Verifies a TSA's token over the checkpoint of `size` and stores it.

@@ -273,10 +273,9 @@ impl Service {
             return Ok(p.clone());
         }
         // The built-in pack is tested to load; failing here is a build error.
-        let pack = Arc::new(RulePack::builtin().map_err(|e| {
-            tracing::error!(error = %e, "the built-in rule pack does not load");
-            Error::Conflict(Msg::ServerError)
-        })?);
+        let pack = Arc::new(
+            RulePack::builtin().map_err(|e| Error::Internal(format!("the built-in rule pack does not load: {e}")))?,
+        );
         *cached = Some(pack.clone());
         Ok(pack)
     }

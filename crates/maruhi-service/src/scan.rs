@@ -277,7 +277,7 @@ impl Service {
         let (prepared, diagnostics) =
             tokio::task::spawn_blocking(move || prepare(&fp, &name, &data, &limits, background))
                 .await
-                .map_err(|_| Error::Conflict(Msg::ServerError))?;
+                .map_err(Error::task)?;
         if prepared.is_empty() {
             return Err(Error::invalid("file", Msg::NoText));
         }
@@ -427,7 +427,7 @@ impl Service {
                     Ok::<_, Error>(scanner)
                 })
                 .await
-                .map_err(|_| Error::Conflict(Msg::ServerError))??
+                .map_err(Error::task)??
             }
         };
         let scanner = Arc::new(scanner);
@@ -455,7 +455,7 @@ impl Service {
         // One file for a person to read: with what was discounted and why.
         let report = tokio::task::spawn_blocking(move || scanner.with_explanations(true).scan_bytes(&name, &bytes))
             .await
-            .map_err(|_| Error::Conflict(Msg::ServerError))?;
+            .map_err(Error::task)?;
         self.record_findings(actor, std::slice::from_ref(&report)).await?;
         self.visible_outcome(actor, report).await
     }

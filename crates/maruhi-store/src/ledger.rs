@@ -168,6 +168,59 @@ pub async fn timestamp_covering(conn: &mut AnyConnection, index: i64) -> Result<
     one_timestamp(conn, "WHERE size > $1 ORDER BY size LIMIT 1", Some(index)).await
 }
 
+/// Every stored time stamp, oldest checkpoint first.
+pub async fn timestamps(conn: &mut AnyConnection) -> Result<Vec<TimestampRow>> {
+    let sql = format!("{TIMESTAMPS} ORDER BY size");
+    sqlx::query(&sql).fetch_all(conn).await?.iter().map(decode_timestamp).collect()
+}
+
+/// A renewal of a checkpoint's time stamp: a token over the SHA-256 of the
+/// previous token in the chain (the original for `seq` 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenewalRow {
+    pub size: i64,
+    pub seq: i64,
+    pub token: Vec<u8>,
+    pub tsa: String,
+    pub stamped_at: String,
+}
+
+/// The renewals of one checkpoint's time stamp, in order.
+pub async fn renewals(conn: &mut AnyConnection, size: i64) -> Result<Vec<RenewalRow>> {
+    let rows = sqlx::query(
+        "SELECT size, seq, token, tsa, stamped_at FROM ledger_timestamp_renewals WHERE size = $1 ORDER BY seq",
+    )
+    .bind(size)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RenewalRow {
+                size: r.try_get("size")?,
+                seq: r.try_get("seq")?,
+                token: r.try_get("token")?,
+                tsa: r.try_get("tsa")?,
+                stamped_at: r.try_get("stamped_at")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn insert_renewal(conn: &mut AnyConnection, r: &RenewalRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ledger_timestamp_renewals (size, seq, token, tsa, stamped_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(r.size)
+    .bind(r.seq)
+    .bind(r.token.as_slice())
+    .bind(r.tsa.as_str())
+    .bind(r.stamped_at.as_str())
+    .execute(conn)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
 /// The checkpoint of exactly this size.
 pub async fn checkpoint_of_size(conn: &mut AnyConnection, size: i64) -> Result<Option<CheckpointRow>> {
     one_checkpoint(conn, "WHERE size = $1", Some(size)).await

@@ -99,6 +99,9 @@ pub struct TimeStamp {
     pub tsa: String,
     /// The TSA's serial number of this token, in hex.
     pub serial: String,
+    /// When the signer's certificate expires, seconds since the Unix epoch:
+    /// the token should be renewed before then.
+    pub not_after: u64,
 }
 
 /// A DER `TimeStampReq` for a SHA-256 hash, asking for the TSA's certificate.
@@ -315,6 +318,7 @@ pub fn verify_token(token: &[u8], hash: &[u8; 32], anchors: &[Vec<u8>]) -> Resul
         unix_time: tst.gen_time.to_unix_duration().as_secs(),
         tsa: cert.tbs_certificate.subject.to_string(),
         serial: hex::encode(tst.serial_number.as_bytes()),
+        not_after: cert.tbs_certificate.validity.not_after.to_unix_duration().as_secs(),
     })
 }
 

@@ -41,6 +41,32 @@ pub(super) async fn ledger(svc: &Service, publish: &PublishArgs, cmd: LedgerCmd)
                 None => eprintln!("the latest checkpoint already has a time stamp"),
             }
         }
+        LedgerCmd::Restamp { within_days } => {
+            if !publisher.anchors() {
+                bail!("renewing time stamps needs --tsa-url and --tsa-ca");
+            }
+            let within = std::time::Duration::from_secs(within_days.saturating_mul(86_400));
+            let n = publisher.restamp(within).await?;
+            eprintln!("renewed {n} time stamp(s) whose certificate expires within {within_days} days");
+        }
+        LedgerCmd::Tokens { out } => {
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+            let mut written = 0;
+            for (size, chain) in svc.timestamp_chains().await? {
+                for (i, token) in chain.iter().enumerate() {
+                    let name = match i {
+                        0 => format!("{size:08}.tst"),
+                        n => format!("{size:08}.renewal-{n}.tst"),
+                    };
+                    std::fs::write(out.join(&name), token).with_context(|| format!("cannot write {name}"))?;
+                    written += 1;
+                }
+            }
+            eprintln!(
+                "wrote {written} token(s) to {}: S.tst dates checkpoint S's text; S.renewal-N.tst dates the SHA-256 of the token before it",
+                out.display()
+            );
+        }
         LedgerCmd::Entry { index, json } => {
             let e = svc.ledger_entry(index).await?;
             if json {

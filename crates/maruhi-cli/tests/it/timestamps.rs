@@ -124,6 +124,23 @@ async fn a_prior_use_bag_validates_with_bagit_and_openssl() {
     .await
     .expect("join");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Renew the token (as if its certificate expired within a century), and
+    // export the chain for a keeping service.
+    let (d2, url, ca2) = (d.clone(), format!("http://127.0.0.1:{port}/"), ca.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        let ca = ca2.to_str().expect("path");
+        run(&d2, &["ledger", "restamp", "--within-days", "36500", "--tsa-url", &url, "--tsa-ca", ca])
+    })
+    .await
+    .expect("join");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("renewed 1 time stamp"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tokens = d.join("tokens");
+    stdout(&run(&d, &["ledger", "tokens", "--out", tokens.to_str().expect("path")]));
+    assert_eq!(std::fs::read_dir(&tokens).expect("tokens").count(), 2, "the token and its renewal");
     let bag = d.join("bag");
     let (b, c) = (bag.to_str().expect("path"), ca.to_str().expect("path"));
     let out = run(&d, &["evidence", "prior-use", "1", "--out", b, "--hashes-only", "--tsa-ca-cert", c]);
@@ -139,8 +156,15 @@ async fn a_prior_use_bag_validates_with_bagit_and_openssl() {
     );
 
     for token in std::fs::read_dir(bag.join("evidence/timestamps")).expect("tokens").flatten() {
-        let size = token.path().file_stem().and_then(|s| s.to_str()).expect("name").to_owned();
-        let text = bag.join(format!("evidence/checkpoints/{size}.txt"));
+        let name = token.file_name().to_string_lossy().into_owned();
+        // A token dates its checkpoint's text; a renewal, the token before it.
+        let text = match name.strip_suffix(".tst").and_then(|n| n.split_once(".renewal-")) {
+            Some((size, "1")) => bag.join(format!("evidence/timestamps/{size}.tst")),
+            Some((size, n)) => {
+                bag.join(format!("evidence/timestamps/{size}.renewal-{}.tst", n.parse::<u32>().expect("n") - 1))
+            }
+            None => bag.join(format!("evidence/checkpoints/{}.txt", name.trim_end_matches(".tst"))),
+        };
         let out = std::process::Command::new("openssl")
             .args(["ts", "-verify", "-token_in", "-in"])
             .arg(token.path())

@@ -284,6 +284,18 @@ async fn a_prior_use_bag_verifies_offline_and_fails_on_any_change() {
             .unwrap();
     let ca = tsa.ca_der().unwrap();
     e.svc.store_timestamp(size, &token, std::slice::from_ref(&ca)).await.unwrap();
+    // Renewal (RFC 4998's idea): due when the certificate expires within the
+    // horizon; the new token dates the old one; then nothing is due.
+    let anchors = std::slice::from_ref(&ca);
+    let far = std::time::Duration::from_secs(100 * 365 * 86_400);
+    let due = e.svc.renewals_due(far, anchors).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert!(e.svc.store_renewal(&due[0], &token, anchors).await.is_err(), "a token over something else");
+    let renewal = tsa.reply(&maruhi_timestamp::request(&due[0].imprint, 8).unwrap()).unwrap();
+    let renewal = maruhi_timestamp::token_from_response(&renewal).unwrap();
+    e.svc.store_renewal(&due[0], &renewal, anchors).await.unwrap();
+    assert!(e.svc.renewals_due(std::time::Duration::ZERO, anchors).await.unwrap().is_empty());
+    assert_eq!(e.svc.renewals_due(far, anchors).await.unwrap()[0].seq, 2, "the chain grows by one");
 
     let bag = dir.join("bag");
     let options = maruhi_service::evidence::PriorUseOptions { hashes_only: true, tsa_ca: Some(ca.clone()) };
@@ -297,6 +309,7 @@ async fn a_prior_use_bag_verifies_offline_and_fails_on_any_change() {
     assert_eq!(report.materials.len(), 1);
     assert_eq!(report.materials[0].0, sha);
     assert!(report.materials[0].1.is_some(), "dated by the time stamp");
+    assert!(bag.join(format!("evidence/timestamps/{size:08}.renewal-1.tst")).exists());
 
     // Another log's key, a changed payload byte, a changed token: each fails.
     let other = maruhi_service::ledger::new_log_key("maruhi/other").unwrap();
