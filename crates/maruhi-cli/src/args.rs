@@ -925,7 +925,7 @@ mod tests {
             .filter(|(_, a)| a.get_id() == "witnesses")
             .map(|(path, _)| path.trim().split(' ').nth(1).unwrap_or_default().to_owned())
             .collect();
-        assert_eq!(with_witness, ["demo", "ledger", "serve"].map(String::from).into());
+        assert_eq!(with_witness, ["demo", "evidence", "ledger", "serve"].map(String::from).into());
     }
 
     #[test]
