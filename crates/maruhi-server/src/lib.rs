@@ -111,6 +111,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/secrets/{id}/grants", post(pages::grant))
         .route("/secrets/{id}/grants/revoke", post(pages::revoke))
         .route("/secrets/{id}/acknowledge", post(pages::acknowledge))
+        .route("/secrets/{id}/evidence/prior-use.zip", get(pages::prior_use_evidence))
         .route("/secrets/{id}/materials/{material}/remove", post(pages::scan::remove_material))
         .route("/secrets/{id}/materials", post(pages::scan::attach).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/scan", get(pages::scan::form).post(pages::scan::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))

@@ -257,6 +257,9 @@ struct DetailPage {
     acked_current: bool,
     transitions: Vec<(&'static str, &'static str)>,
     materials: Vec<maruhi_service::scan::Material>,
+    /// Material id → "existed no later than" (local time).
+    anchors: HashMap<i64, String>,
+    may_export_evidence: bool,
     error: Option<String>,
 }
 
@@ -653,6 +656,23 @@ pub async fn export_csv(State(state): State<AppState>, viewer: Viewer, Query(q):
     Ok(resp)
 }
 
+/// The secret's prior-use evidence as a zipped BagIt bag. No time-stamp CA
+/// is put in it: the recipient checks the tokens against the TSA's own
+/// published certificate.
+pub async fn prior_use_evidence(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
+    let id = parse_id(&id, viewer.lang)?;
+    let options = maruhi_service::evidence::PriorUseOptions { hashes_only: true, tsa_ca: None };
+    let zip = state.svc.prior_use_zip(viewer.actor(), id, &options).await.map_err(|e| PageError(e, viewer.lang))?;
+    let mut resp = zip.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    let disposition = format!("attachment; filename=\"prior-use-{id}.zip\"");
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}
+
 // ---------------------------------------------------------------- detail
 
 async fn detail_page(
@@ -677,6 +697,8 @@ async fn detail_page(
         may_ack: page.may_acknowledge,
         acked_current: page.acknowledged_current,
         transitions: page.transitions.iter().map(|s| (s.id(), s.label(lang))).collect(),
+        anchors: page.anchors.iter().map(|(id, at)| (*id, local_time(at))).collect(),
+        may_export_evidence: page.may_export_evidence,
         s: SecretView::new(secret, lang, &page.levels),
         materials: page.materials,
         error,

@@ -57,6 +57,8 @@ pub struct BagSummary {
     pub entries: usize,
     pub materials: usize,
     pub timestamps: usize,
+    /// Entries left out because no signed checkpoint covers them yet.
+    pub pending: usize,
 }
 
 /// The personal details behind an entry's commitment.
@@ -89,6 +91,33 @@ impl Service {
         out: &Path,
         options: &PriorUseOptions,
     ) -> Result<BagSummary> {
+        let (files, mut summary) = self.prior_use_files(actor, secret_id, options).await?;
+        write_dir(out, &files)?;
+        summary.dir = out.to_owned();
+        Ok(summary)
+    }
+
+    /// The same bag as one zip file (for a download), its folder named
+    /// `prior-use-N/`.
+    pub async fn prior_use_zip(&self, actor: &Actor, secret_id: i64, options: &PriorUseOptions) -> Result<Vec<u8>> {
+        let (files, _) = self.prior_use_files(actor, secret_id, options).await?;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let zip_err = |e: zip::result::ZipError| Error::Internal(format!("zip: {e}"));
+        for (path, bytes) in &files {
+            zip.start_file(format!("prior-use-{secret_id}/{path}"), opts).map_err(zip_err)?;
+            std::io::Write::write_all(&mut zip, bytes).map_err(|e| Error::Internal(format!("zip: {e}")))?;
+        }
+        Ok(zip.finish().map_err(zip_err)?.into_inner())
+    }
+
+    /// Every file of the prior-use bag, by path; audited as one export.
+    async fn prior_use_files(
+        &self,
+        actor: &Actor,
+        secret_id: i64,
+        options: &PriorUseOptions,
+    ) -> Result<(BTreeMap<String, Vec<u8>>, BagSummary)> {
         let secret = self.get_secret(actor, secret_id).await?;
         if !policy::may_manage_secret(actor, secret.manager.as_ref().map(|m| m.id)) {
             return Err(Error::Forbidden);
@@ -100,10 +129,19 @@ impl Service {
         let mut bag = Bag::default();
         let mut materials = Vec::new();
         let mut stamped = BTreeSet::new();
+        let mut pending = 0;
         for row in rows.iter().filter(|r| is_evidence(&r.action)) {
             let Some(index) = row.ledger_index else { continue };
             let entry = crate::ledger::entry_of(row)?;
-            let proof_text = self.ledger_proof(index).await?;
+            // An entry newer than the latest signed checkpoint has no proof
+            // yet; the next bag will carry it.
+            let proof_text = match self.ledger_proof(index).await {
+                Err(Error::Conflict(crate::i18n::Msg::NotYetCheckpointed)) => {
+                    pending += 1;
+                    continue;
+                }
+                other => other?,
+            };
             let proof = TlogProof::parse(proof_text.as_bytes()).map_err(|e| Error::ledger(e.code(), e))?;
             let stem = format!("evidence/entries/{index:08}");
             bag.tag(format!("{stem}.entry"), entry);
@@ -172,16 +210,39 @@ impl Service {
             self.ledger_public_key()?.split('+').next().unwrap_or_default(),
             self.now().date(),
         );
-        bag.write(out, &info)?;
+        let files = bag.finish(&info);
         let summary =
-            BagSummary { dir: out.to_owned(), entries, materials: materials.len(), timestamps: stamped.len() };
+            BagSummary { dir: PathBuf::new(), entries, materials: materials.len(), timestamps: stamped.len(), pending };
         let mut tx = self.db.begin().await?;
         let event = Event::new(actor, AuditAction::EvidenceExport, "secret", secret_id)
             .summary(serde_json::json!({"entries": entries, "materials": summary.materials, "kind": "prior-use"}));
         audit::record(&mut tx, &self.now_text(), event).await?;
         tx.commit().await?;
-        Ok(summary)
+        Ok((files, summary))
     }
+}
+
+/// Writes the bag's files into `out`, which must not exist or be empty.
+fn write_dir(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+    if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(Error::Io {
+            what: "not an empty directory:",
+            path: out.to_owned(),
+            source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+        });
+    }
+    for (path, bytes) in files {
+        let file = out.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                what: "cannot create",
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        std::fs::write(&file, bytes).map_err(|source| Error::Io { what: "cannot write", path: file, source })?;
+    }
+    Ok(())
 }
 
 fn pretty(v: &impl Serialize) -> Result<Vec<u8>> {
@@ -218,16 +279,9 @@ impl Bag {
         self.tags.insert(path, bytes);
     }
 
-    /// Writes every file, the manifests (SHA-256 and SHA-512 of the
-    /// payload) and the tag manifest (RFC 8493 §2.1.3, §2.2.1).
-    fn write(mut self, out: &Path, info: &str) -> Result<()> {
-        if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
-            return Err(Error::Io {
-                what: "not an empty directory:",
-                path: out.to_owned(),
-                source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
-            });
-        }
+    /// Adds the manifests (SHA-256 and SHA-512 of the payload) and the tag
+    /// manifest (RFC 8493 §2.1.3, §2.2.1); returns every file by path.
+    fn finish(mut self, info: &str) -> BTreeMap<String, Vec<u8>> {
         let octets: usize = self.payload.values().map(Vec::len).sum();
         let manifest = |digest: fn(&[u8]) -> String, files: &BTreeMap<String, Vec<u8>>| {
             files.iter().map(|(p, b)| format!("{}  {p}\n", digest(b))).collect::<String>()
@@ -240,18 +294,8 @@ impl Bag {
         self.tag("manifest-sha512.txt".into(), m512.into_bytes());
         let tagmanifest = manifest(sha256_hex, &self.tags);
         self.tag("tagmanifest-sha256.txt".into(), tagmanifest.into_bytes());
-        for (path, bytes) in self.payload.iter().chain(&self.tags) {
-            let file = out.join(path);
-            if let Some(parent) = file.parent() {
-                std::fs::create_dir_all(parent).map_err(|source| Error::Io {
-                    what: "cannot create",
-                    path: parent.to_owned(),
-                    source,
-                })?;
-            }
-            std::fs::write(&file, bytes).map_err(|source| Error::Io { what: "cannot write", path: file, source })?;
-        }
-        Ok(())
+        self.payload.append(&mut self.tags);
+        self.payload
     }
 }
 

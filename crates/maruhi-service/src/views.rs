@@ -29,6 +29,12 @@ pub struct SecretPage {
     pub acknowledged_current: bool,
     /// The statuses the secret may move to.
     pub transitions: Vec<Status>,
+    /// Material time-stamped so far: material id → the time of the earliest
+    /// time stamp over the entry that registered it ("existed no later
+    /// than").
+    pub anchors: std::collections::BTreeMap<i64, String>,
+    /// The viewer may download the prior-use evidence.
+    pub may_export_evidence: bool,
 }
 
 /// A registered secret whose current handling rules the viewer has not
@@ -85,11 +91,24 @@ impl Service {
         let acknowledgements = self.acknowledgements(actor, id).await?;
         let materials = self.secret_materials(actor, id).await?;
         let entitled = self.is_entitled(actor, id).await?;
+        let mut anchors = std::collections::BTreeMap::new();
+        {
+            let mut conn = self.db.read().await?;
+            for h in history.iter().filter(|h| h.action == crate::audit::AuditAction::MaterialAttach.id()) {
+                let (Some(index), Some(material)) = (h.ledger_index, h.summary["material"].as_i64()) else { continue };
+                if let Some(t) = maruhi_store::ledger::timestamp_covering(&mut conn, index).await? {
+                    anchors.insert(material, t.stamped_at);
+                }
+            }
+        }
         let acknowledged_current = actor.user_id.is_some_and(|uid| {
             acknowledgements.iter().any(|a| a.user_id == uid && a.rules_version == secret.rules_version)
         });
+        let may_manage = policy::may_manage_secret(actor, secret.manager.as_ref().map(|m| m.id));
         Ok(SecretPage {
-            may_manage: policy::may_manage_secret(actor, secret.manager.as_ref().map(|m| m.id)),
+            may_manage,
+            may_export_evidence: may_manage,
+            anchors,
             may_acknowledge: entitled && secret.status == Status::Registered && policy::may_write(actor),
             acknowledged_current,
             transitions: Status::ALL.into_iter().filter(|s| secret.status.can_become(*s)).collect(),

@@ -124,6 +124,9 @@ pub(super) async fn prior_use(
         bag.materials,
         bag.timestamps
     );
+    if bag.pending > 0 {
+        eprintln!("note: {} newer entries are not under a signed checkpoint yet and were left out", bag.pending);
+    }
     if bag.timestamps == 0 {
         eprintln!("note: no checkpoint of these entries has a time stamp yet (maruhi ledger timestamp --tsa-url … --tsa-ca …)");
     }

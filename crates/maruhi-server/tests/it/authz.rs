@@ -117,6 +117,7 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::POST, s("/secrets"), Some("title=%E6%96%B0&category=drawing&level=%E7%A7%98".into()), [303, 303, 303, 403, 403, 403, 403, 303]),
         (Method::GET, s("/secrets/{id}"), None, [200, 200, 200, 404, 200, 404, 200, 303]),
         (Method::GET, s("/secrets/{id}/edit"), None, [200, 200, 200, 404, 403, 404, 403, 303]),
+        (Method::GET, s("/secrets/{id}/evidence/prior-use.zip"), None, [200, 200, 200, 404, 403, 404, 403, 303]),
         (Method::POST, s("/secrets/{id}"), Some("title=MX-7&category=drawing&level=%E6%A5%B5%E7%A7%98&manager=sato".into()), [303, 303, 303, 404, 403, 404, 403, 303]),
         (Method::POST, s("/secrets/{id}/grants"), Some("principal=group%3Aempty".into()), [303, 303, 303, 404, 403, 404, 403, 303]),
         (Method::POST, s("/secrets/{id}/grants/revoke"), Some(s("kind=group&principal_id={group}")), [303, 303, 303, 404, 403, 404, 403, 303]),
