@@ -131,6 +131,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/admin/groups/members", post(pages::group_member))
         .route("/audit", get(pages::audit))
         .route("/tokens", get(pages::tokens).post(pages::create_token))
+        .route("/account/password", get(pages::password_form).post(pages::change_password))
         .route("/tokens/{id}/revoke", post(pages::revoke_token))
         .route("/ledger", get(pages::ledger))
         .route("/ledger/proof/{index}", get(pages::ledger_proof))

@@ -1188,6 +1188,43 @@ async fn tokens_page(state: &AppState, viewer: &Viewer, new_token: Option<String
     Ok(render(&TokensPage { ctx: viewer.ctx(), tokens, new_token }))
 }
 
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    ctx: Ctx,
+    error: Option<String>,
+}
+
+/// A signed-in user changes their own password.
+pub async fn password_form(viewer: Viewer) -> PageResult {
+    Ok(render(&PasswordPage { ctx: viewer.ctx(), error: None }))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// Every session of the user ends with the change, so the next page is the
+/// login form.
+pub async fn change_password(State(state): State<AppState>, viewer: Viewer, Form(f): Form<PasswordForm>) -> PageResult {
+    viewer.check_csrf(&f.csrf)?;
+    match state.svc.change_own_password(viewer.actor(), &f.current_password, &f.new_password).await {
+        Ok(()) => Ok(Redirect::to("/login").into_response()),
+        Err(Error::Invalid(fields)) => {
+            let error = fields.iter().map(|f| f.msg.text(viewer.lang)).collect::<Vec<_>>().join(" ");
+            let page = render(&PasswordPage { ctx: viewer.ctx(), error: Some(error) });
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}
+
 pub async fn tokens(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     tokens_page(&state, &viewer, None).await
 }

@@ -36,6 +36,12 @@ use crate::{Actor, Error, Result, Service};
 
 /// How long a browser session lasts.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+/// A session without requests for this long ends (NIST SP 800-63B §7.2:
+/// at most 30 minutes of inactivity at AAL2).
+pub const SESSION_IDLE: Duration = Duration::minutes(30);
+/// How stale `last_seen_at` may get before a request refreshes it (a write
+/// per request would serialise every page view on SQLite).
+const TOUCH_EVERY: Duration = Duration::minutes(1);
 /// Failures within this window count towards throttling.
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
 /// Failures of one user name from one address before the backoff starts.
@@ -344,12 +350,23 @@ impl Service {
 
     /// The session behind a cookie value, if it is live and its user active.
     pub async fn session(&self, cookie: &str, remote_addr: Option<&str>) -> Result<Option<SessionInfo>> {
+        let now = self.now();
+        let hash = token_hash(cookie);
+        let idle_since = crate::clock::format_time(now - SESSION_IDLE);
         let mut conn = self.db.read().await?;
-        let Some((user_id, csrf)) =
-            maruhi_store::auth::session(&mut conn, &token_hash(cookie), &self.now_text()).await?
+        let Some(row) =
+            maruhi_store::auth::session(&mut conn, &hash, &crate::clock::format_time(now), &idle_since).await?
         else {
             return Ok(None);
         };
+        let (user_id, csrf) = (row.user_id, row.csrf_token);
+        if crate::clock::parse_time(&row.last_seen_at).is_none_or(|seen| now - seen >= TOUCH_EVERY) {
+            drop(conn);
+            let mut tx = self.db.begin().await?;
+            maruhi_store::auth::touch_session(tx.conn(), &hash, &crate::clock::format_time(now)).await?;
+            tx.commit().await?;
+            conn = self.db.read().await?;
+        }
         let Some(user) = maruhi_store::users::get(&mut conn, user_id).await?.filter(|u| !u.disabled) else {
             return Ok(None);
         };
@@ -361,6 +378,39 @@ impl Service {
             remote_addr: remote_addr.map(str::to_owned),
         };
         Ok(Some(SessionInfo { actor, display_name: user.display_name, csrf_token: csrf }))
+    }
+
+    /// A signed-in user changes their own password: the current one must be
+    /// given (a session left open must not be enough to take the account).
+    /// Every session of the user ends, this one too. Audited.
+    pub async fn change_own_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+        let uid = actor.user_id.ok_or(Error::Forbidden)?;
+        let (user, hash) = {
+            let mut conn = self.db.read().await?;
+            let user = maruhi_store::users::get(&mut conn, uid).await?.ok_or(Error::Unauthenticated)?;
+            maruhi_store::users::credentials(&mut conn, &user.username).await?.ok_or(Error::Unauthenticated)?
+        };
+        if user.id != uid {
+            return Err(Error::Unauthenticated);
+        }
+        // Argon2 is slow by design: off the async threads.
+        let (typed, stored) = (current.to_owned(), hash.clone().unwrap_or_else(|| DUMMY_HASH.to_owned()));
+        let matches =
+            tokio::task::spawn_blocking(move || verify_password(&typed, &stored)).await.map_err(Error::task)?;
+        if !matches || hash.is_none() {
+            return Err(Error::invalid("current_password", Msg::WrongPassword));
+        }
+        if new == current {
+            return Err(Error::invalid("new_password", Msg::SamePassword));
+        }
+        check_password_policy(new).map_err(|e| match e {
+            Error::Invalid(mut f) => {
+                f.iter_mut().for_each(|f| f.field = "new_password");
+                Error::Invalid(f)
+            }
+            e => e,
+        })?;
+        self.set_password(actor, &user.username, new).await
     }
 
     pub async fn logout(&self, cookie: &str, actor: &Actor) -> Result<()> {

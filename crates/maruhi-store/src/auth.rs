@@ -14,7 +14,8 @@ pub async fn insert_session(
     expires_at: &str,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $5, $4)",
     )
     .bind(token_hash)
     .bind(user_id)
@@ -26,14 +27,49 @@ pub async fn insert_session(
     Ok(())
 }
 
-/// The session's user id and CSRF token, when it exists and has not expired.
-pub async fn session(conn: &mut AnyConnection, token_hash: &str, now: &str) -> Result<Option<(i64, String)>> {
-    let row = sqlx::query("SELECT user_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+/// A live session: its user, CSRF token and when it was last used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub last_seen_at: String,
+}
+
+/// The session, when it exists, has not expired and was used after
+/// `idle_since` (times in the stored text form, which orders as time).
+pub async fn session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    now: &str,
+    idle_since: &str,
+) -> Result<Option<SessionRow>> {
+    let row = sqlx::query(
+        "SELECT user_id, csrf_token, last_seen_at FROM sessions \
+         WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .bind(idle_since)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(SessionRow {
+            user_id: r.try_get("user_id")?,
+            csrf_token: r.try_get("csrf_token")?,
+            last_seen_at: r.try_get("last_seen_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Records that the session was used at `now`.
+pub async fn touch_session(conn: &mut AnyConnection, token_hash: &str, now: &str) -> Result<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
         .bind(token_hash)
         .bind(now)
-        .fetch_optional(conn)
+        .execute(conn)
         .await?;
-    row.map(|r| Ok((r.try_get("user_id")?, r.try_get("csrf_token")?))).transpose()
+    Ok(())
 }
 
 pub async fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> Result<()> {

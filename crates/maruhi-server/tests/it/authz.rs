@@ -118,6 +118,8 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::GET, s("/secrets/{id}"), None, [200, 200, 200, 404, 200, 404, 200, 303]),
         (Method::GET, s("/secrets/{id}/edit"), None, [200, 200, 200, 404, 403, 404, 403, 303]),
         (Method::GET, s("/secrets/{id}/evidence/prior-use.zip"), None, [200, 200, 200, 404, 403, 404, 403, 303]),
+        (Method::GET, s("/account/password"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::POST, s("/account/password"), Some("current_password=wrong&new_password=kuromame-2026-sakura".into()), [422, 422, 422, 422, 422, 422, 422, 303]),
         (Method::POST, s("/secrets/{id}"), Some("title=MX-7&category=drawing&level=%E6%A5%B5%E7%A7%98&manager=sato".into()), [303, 303, 303, 404, 403, 404, 403, 303]),
         (Method::POST, s("/secrets/{id}/grants"), Some("principal=group%3Aempty".into()), [303, 303, 303, 404, 403, 404, 403, 303]),
         (Method::POST, s("/secrets/{id}/grants/revoke"), Some(s("kind=group&principal_id={group}")), [303, 303, 303, 404, 403, 404, 403, 303]),

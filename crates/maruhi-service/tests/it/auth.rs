@@ -225,3 +225,45 @@ async fn guessable_passwords_look_alike_names_and_typed_passwords_are_kept_out()
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_session_ends_after_thirty_idle_minutes_and_use_keeps_it_alive() {
+    both(|e| async move {
+        e.user("sato", "manager").await;
+        let (cookie, _) = e.svc.login("sato", PW, "x").await.unwrap();
+        // Used every 20 minutes, it lives on (up to its 12-hour lifetime).
+        for _ in 0..4 {
+            e.clock.advance(time::Duration::minutes(20));
+            assert!(e.svc.session(cookie.expose(), None).await.unwrap().is_some());
+        }
+        e.clock.advance(time::Duration::minutes(31));
+        assert!(e.svc.session(cookie.expose(), None).await.unwrap().is_none(), "idle for 31 minutes");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn users_change_their_own_password_with_the_current_one() {
+    both(|e| async move {
+        e.user("sato", "manager").await;
+        let (cookie, s) = e.svc.login("sato", PW, "x").await.unwrap();
+        let field = |r: Result<(), Error>| match r {
+            Err(Error::Invalid(f)) => f.first().map(|f| f.field),
+            other => panic!("expected an input error, got {other:?}"),
+        };
+        let new = "kuromame-2026-sakura";
+        assert_eq!(field(e.svc.change_own_password(&s.actor, "not-my-password", new).await), Some("current_password"));
+        assert_eq!(field(e.svc.change_own_password(&s.actor, PW, PW).await), Some("new_password"));
+        assert_eq!(field(e.svc.change_own_password(&s.actor, PW, "short").await), Some("new_password"));
+        assert!(e.svc.session(cookie.expose(), None).await.unwrap().is_some(), "a refused change changes nothing");
+        e.svc.change_own_password(&s.actor, PW, new).await.unwrap();
+        assert!(e.svc.session(cookie.expose(), None).await.unwrap().is_none(), "every session ends");
+        assert!(e.svc.login("sato", PW, "x").await.is_err());
+        e.svc.login("sato", new, "x").await.expect("the new password works");
+        let audit = e.svc.audit_log(&Actor::operator(), Some("user.password"), 1, 10).await.unwrap();
+        assert_eq!(audit.items.len(), 1);
+        // The operator at the console has no password of its own to change.
+        assert!(matches!(e.svc.change_own_password(&Actor::operator(), PW, new).await, Err(Error::Forbidden)));
+    })
+    .await;
+}
