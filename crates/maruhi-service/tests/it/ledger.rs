@@ -310,6 +310,13 @@ async fn a_prior_use_bag_verifies_offline_and_fails_on_any_change() {
     assert_eq!(report.materials[0].0, sha);
     assert!(report.materials[0].1.is_some(), "dated by the time stamp");
     assert!(bag.join(format!("evidence/timestamps/{size:08}.renewal-1.tst")).exists());
+    // The download is the same bag, zipped under one folder.
+    let zipped = e.svc.prior_use_zip(&op, s.id, &options).await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zipped)).unwrap();
+    let mut bagit = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name(&format!("prior-use-{}/bagit.txt", s.id)).unwrap(), &mut bagit)
+        .unwrap();
+    assert!(bagit.starts_with("BagIt-Version: 1.0\n"));
 
     // Another log's key, a changed payload byte, a changed token: each fails.
     let other = maruhi_service::ledger::new_log_key("maruhi/other").unwrap();
