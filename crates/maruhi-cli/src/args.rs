@@ -146,6 +146,14 @@ pub enum Command {
         #[command(subcommand)]
         cmd: EvidenceCmd,
     },
+    /// Name the recipient of a leaked marked copy (or a fragment pasted out of one); exit 1 when no mark is found
+    Trace {
+        /// The leaked file (any format the scanner reads: text, Office, PDF, mail, archives)
+        file: PathBuf,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Verify an offline ledger proof with nothing but the log's public key
     VerifyProof {
         /// A c2sp.org/tlog-proof@v1 file (from `maruhi ledger proof`)

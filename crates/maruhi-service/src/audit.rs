@@ -55,10 +55,11 @@ pub enum AuditAction {
     RiskDomainSet,
     RiskDomainRemove,
     EvidenceExport,
+    CopyTrace,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 39] = [
+    pub const ALL: [AuditAction; 40] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -98,6 +99,7 @@ impl AuditAction {
         AuditAction::RiskDomainSet,
         AuditAction::RiskDomainRemove,
         AuditAction::EvidenceExport,
+        AuditAction::CopyTrace,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -142,6 +144,7 @@ impl AuditAction {
             AuditAction::RiskDomainSet => "risk.domain.set",
             AuditAction::RiskDomainRemove => "risk.domain.remove",
             AuditAction::EvidenceExport => "evidence.export",
+            AuditAction::CopyTrace => "scan.trace",
         }
     }
 
@@ -186,6 +189,7 @@ impl AuditAction {
             AuditAction::RiskDomainSet => ("ドメインの分類", "Domain classified"),
             AuditAction::RiskDomainRemove => ("ドメイン分類の削除", "Domain classification removed"),
             AuditAction::EvidenceExport => ("証拠パッケージの出力", "Evidence package exported"),
+            AuditAction::CopyTrace => ("流出物の追跡", "Leaked copy traced"),
         };
         lang.pick(ja, en)
     }
@@ -197,7 +201,7 @@ impl AuditAction {
     /// Events of an investigation rather than of the management of a
     /// secret: shown only to those who investigate.
     pub fn is_investigation(self) -> bool {
-        matches!(self, AuditAction::ScanFinding | AuditAction::ScanContamination)
+        matches!(self, AuditAction::ScanFinding | AuditAction::ScanContamination | AuditAction::CopyTrace)
     }
 }
 

@@ -45,6 +45,7 @@ pub mod ingest;
 pub mod installation;
 pub mod jobs;
 pub mod ledger;
+pub mod marking;
 pub mod model;
 pub mod policy;
 mod registry;

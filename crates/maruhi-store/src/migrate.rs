@@ -54,19 +54,24 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0008_identities.sql"),
     },
     Migration {
-        version: 9,
-        sqlite: include_str!("../migrations/sqlite/0009_timestamp_renewals.sql"),
-        postgres: include_str!("../migrations/postgres/0009_timestamp_renewals.sql"),
+        version: 10,
+        sqlite: include_str!("../migrations/sqlite/0010_timestamp_renewals.sql"),
+        postgres: include_str!("../migrations/postgres/0010_timestamp_renewals.sql"),
     },
     Migration {
-        version: 10,
-        sqlite: include_str!("../migrations/sqlite/0010_session_idle.sql"),
-        postgres: include_str!("../migrations/postgres/0010_session_idle.sql"),
+        version: 11,
+        sqlite: include_str!("../migrations/sqlite/0011_session_idle.sql"),
+        postgres: include_str!("../migrations/postgres/0011_session_idle.sql"),
+    },
+    Migration {
+        version: 12,
+        sqlite: include_str!("../migrations/sqlite/0012_marked_copies.sql"),
+        postgres: include_str!("../migrations/postgres/0012_marked_copies.sql"),
     },
 ];
 
 /// The newest schema version this binary knows.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 12;
 
 pub(crate) async fn current_version(conn: &mut AnyConnection) -> Result<i64> {
     sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_meta (version BIGINT NOT NULL)").execute(&mut *conn).await?;

@@ -142,6 +142,33 @@ pub async fn run(cli: Cli) -> Result<u8> {
             ledger::verify_proof_command(&file, &key, entry.as_deref(), &witness_keys, timestamp, timestamp_ca)?;
         }
         Command::Witness(cmd) => ledger::witness(cmd).await?,
+        Command::Trace { file, json } => return trace(&open(g).await?, &op, &file, json).await,
+    }
+    Ok(0)
+}
+
+/// `maruhi trace`: 0 when a marked copy of this installation was named, 1
+/// when no mark was found.
+async fn trace(svc: &Service, op: &Actor, file: &Path, json: bool) -> Result<u8> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let report = svc.trace_copy(op, &name, bytes).await?;
+    if json {
+        print_json(&report)?;
+    } else {
+        for c in &report.copies {
+            println!(
+                "{}\tsecret {}\tmaterial {}\tfor {}\tdownloaded by {} at {}\tledger entry {}",
+                c.code, c.secret_id, c.material_id, c.recipient, c.downloaded_by, c.downloaded_at, c.ledger_index
+            );
+        }
+        for u in &report.unknown {
+            println!("{u}\tnot a copy of this installation");
+        }
+    }
+    if report.copies.is_empty() {
+        eprintln!("no mark of this installation was found in {}", file.display());
+        return Ok(1);
     }
     Ok(0)
 }

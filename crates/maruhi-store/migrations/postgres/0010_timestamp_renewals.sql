@@ -1,4 +1,4 @@
--- maruhi schema version 9: renewals of time stamps, after RFC 4998's archive
+-- maruhi schema version 10: renewals of time stamps, after RFC 4998's archive
 -- time stamps. A token expires with its TSA's certificate (about ten years);
 -- a renewal is a token over the SHA-256 of the previous token of the same
 -- checkpoint, taken while that one still verifies, so the chain stays
