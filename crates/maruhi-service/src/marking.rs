@@ -365,6 +365,21 @@ mod tests {
     }
 
     #[test]
+    fn a_marked_docx_still_opens_and_its_text_names_the_copy() {
+        let original = include_bytes!("../../maruhi-extract/tests/fixtures/sample.docx");
+        let b = banner(0x33_4455_6677);
+        let marked = mark("仕様書.docx", original, &b).expect("mark");
+        let out = maruhi_extract::extract_bytes("仕様書.docx", &marked, &maruhi_extract::Limits::default());
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        let text: String = out.documents.iter().map(|d| d.text.as_str()).collect();
+        assert!(text.contains("㊙ 極秘"), "{text}");
+        assert_eq!(find_codes(&text), vec![b.code]);
+        let before = maruhi_extract::extract_bytes("仕様書.docx", original, &maruhi_extract::Limits::default());
+        let original_text: String = before.documents.iter().map(|d| d.text.as_str()).collect();
+        assert!(text.contains(original_text.trim()), "the document's own text is unchanged");
+    }
+
+    #[test]
     fn binary_files_are_refused() {
         assert!(matches!(mark("a.bin", &[0, 1, 2, 0xff], &banner(1)), Err(MarkError::Unsupported(_))));
     }
