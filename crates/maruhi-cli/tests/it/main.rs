@@ -7,6 +7,7 @@
 mod activity;
 mod browser;
 mod cli;
+mod crashes;
 mod risk;
 mod scan;
 mod servers;
