@@ -38,6 +38,7 @@ pub mod clock;
 pub mod demo;
 mod error;
 pub mod evidence;
+pub mod health;
 pub mod hr;
 pub mod i18n;
 pub mod identity;
