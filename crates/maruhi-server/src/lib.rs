@@ -31,6 +31,7 @@ use maruhi_service::Service;
 mod api;
 mod api_risk;
 pub mod pages;
+pub mod s3;
 pub mod transport;
 mod web;
 pub mod witness;

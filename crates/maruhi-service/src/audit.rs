@@ -54,10 +54,13 @@ pub enum AuditAction {
     RiskTriage,
     RiskDomainSet,
     RiskDomainRemove,
+    VaultStore,
+    MaterialDownload,
+    VaultRotateKey,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 38] = [
+    pub const ALL: [AuditAction; 41] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -96,6 +99,9 @@ impl AuditAction {
         AuditAction::RiskTriage,
         AuditAction::RiskDomainSet,
         AuditAction::RiskDomainRemove,
+        AuditAction::VaultStore,
+        AuditAction::MaterialDownload,
+        AuditAction::VaultRotateKey,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -139,6 +145,9 @@ impl AuditAction {
             AuditAction::RiskTriage => "risk.triage",
             AuditAction::RiskDomainSet => "risk.domain.set",
             AuditAction::RiskDomainRemove => "risk.domain.remove",
+            AuditAction::VaultStore => "vault.store",
+            AuditAction::MaterialDownload => "material.download",
+            AuditAction::VaultRotateKey => "vault.rotate_key",
         }
     }
 
@@ -182,6 +191,9 @@ impl AuditAction {
             AuditAction::RiskTriage => ("アラートの判定", "Alert triaged"),
             AuditAction::RiskDomainSet => ("ドメインの分類", "Domain classified"),
             AuditAction::RiskDomainRemove => ("ドメイン分類の削除", "Domain classification removed"),
+            AuditAction::VaultStore => ("原本の暗号化保管", "Original stored (encrypted)"),
+            AuditAction::MaterialDownload => ("原本のダウンロード", "Original downloaded"),
+            AuditAction::VaultRotateKey => ("保管庫マスター鍵の更新", "Vault master key rotated"),
         };
         lang.pick(ja, en)
     }

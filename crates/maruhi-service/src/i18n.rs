@@ -96,6 +96,7 @@ pub enum Msg {
     NotYetCheckpointed,
     NeedsWitnesses,
     NoInstallationKey,
+    NoVault,
     NoLedgerKey,
     NoTsa,
     BadWitnessThreshold,
@@ -183,6 +184,10 @@ impl Msg {
             Msg::NoInstallationKey => (
                 "インストール鍵が設定されていないため、スキャン機能を使えません（maruhi init で作成されます）。",
                 "The scanner needs the installation key, which is not configured (maruhi init creates it).",
+            ),
+            Msg::NoVault => (
+                "原本の保管庫が設定されていません（インストールのデータディレクトリで実行してください）。",
+                "No vault is configured to keep originals (run on an installation's data directory).",
             ),
             Msg::NoLedgerKey => (
                 "台帳の署名鍵が設定されていないため、チェックポイントに署名できません（maruhi init で作成されます）。",

@@ -48,6 +48,7 @@ pub mod risk;
 pub mod secrets;
 pub mod testing;
 pub mod users;
+pub mod vault;
 
 pub use migrate::SCHEMA_VERSION;
 
