@@ -7,6 +7,7 @@ mod authz;
 mod http;
 mod tlog_client;
 mod tls;
+mod vault_s3;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
