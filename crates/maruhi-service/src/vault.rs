@@ -178,6 +178,9 @@ impl MasterKeyFile {
             Ok(text) => parse(&self.path, &text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && self.create_if_missing => {
                 let key = MasterKey::generate()?;
+                if let Some(dir) = self.path.parent() {
+                    std::fs::create_dir_all(dir).map_err(io_err("cannot create", dir))?;
+                }
                 crate::installation::write_new_key(&self.path, &hex::encode(key.key))?;
                 tracing::warn!(
                     target: "maruhi::security",
