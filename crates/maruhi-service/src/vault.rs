@@ -332,6 +332,16 @@ impl Vault {
         })
     }
 
+    /// The key staged by a rotation, if one is there.
+    fn staged(&self) -> Result<Option<MasterKey>> {
+        let path = self.master.next_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => parse(&path, &text).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(Error::Io { what: "cannot read", path, source }),
+        }
+    }
+
     /// Forgets a staged key (the transaction failed).
     pub(crate) fn drop_next(&self) {
         let _ = std::fs::remove_file(self.master.next_path());
@@ -745,12 +755,21 @@ impl Service {
             return Err(Error::Forbidden);
         }
         let vault = self.vault()?;
-        let keys = vault.current_keys()?;
-        let old_key_id = keys.first().map(|k| k.id.clone()).unwrap_or_default();
-        let next = MasterKey::generate()?;
         let at = self.now_text();
         let mut tx = self.db.begin().await?;
         let rows = maruhi_store::vault::all(tx.conn()).await?;
+        // A key staged by a rotation that crashed: current if it wraps any
+        // row (that rotation committed), else forgotten.
+        if let Some(staged) = vault.staged()? {
+            if rows.iter().any(|r| r.master_key_id == staged.id) {
+                vault.promote_next()?;
+            } else {
+                vault.drop_next();
+            }
+        }
+        let keys = vault.current_keys()?;
+        let old_key_id = keys.first().map(|k| k.id.clone()).unwrap_or_default();
+        let next = MasterKey::generate()?;
         let mut rewrapped = Vec::with_capacity(rows.len());
         for row in &rows {
             rewrapped.push(vault.rewrap(&keys, &row.wrapped_key, &row.object_key, &next)?);
