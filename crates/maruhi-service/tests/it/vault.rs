@@ -216,3 +216,35 @@ async fn an_installation_older_than_the_vault_gets_its_master_key_on_first_use()
     svc.close().await;
     std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
 }
+
+#[tokio::test]
+async fn a_rotation_interrupted_before_or_after_its_commit_loses_nothing() {
+    both(|e| async move {
+        let dir = scratch();
+        let svc = e.svc.clone().with_vault(vault_in(&dir));
+        let (sato, id) = org(&e).await;
+        let m = svc.attach_and_store(&sato, id, "a.txt", DESIGN.as_bytes(), false).await.unwrap().materials.remove(0);
+        let op = Actor::operator();
+        let (key, next) = (dir.join("master.key"), dir.join("master.key.next"));
+
+        // Crashed before the commit: a staged key that wraps nothing is forgotten.
+        std::fs::write(&next, "ab".repeat(32)).unwrap();
+        assert_eq!(download(&svc, &sato, m.id).await.unwrap(), DESIGN.as_bytes());
+        svc.rotate_vault_key(&op).await.unwrap();
+        assert!(!next.exists());
+        assert_eq!(download(&svc, &sato, m.id).await.unwrap(), DESIGN.as_bytes());
+
+        // Crashed after the commit, before the rename: the staged key opens
+        // what it wraps, and the next rotation makes it current first.
+        let before = std::fs::read(&key).unwrap();
+        svc.rotate_vault_key(&op).await.unwrap();
+        std::fs::rename(&key, &next).unwrap();
+        std::fs::write(&key, &before).unwrap();
+        assert_eq!(download(&svc, &sato, m.id).await.unwrap(), DESIGN.as_bytes());
+        svc.rotate_vault_key(&op).await.unwrap();
+        assert!(!next.exists());
+        assert_eq!(download(&svc, &sato, m.id).await.unwrap(), DESIGN.as_bytes());
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await;
+}
