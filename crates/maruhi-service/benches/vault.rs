@@ -58,10 +58,9 @@ fn main() {
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     rt.block_on(async {
-        let vault = Vault::new(
-            Arc::new(LocalStore::new(dir.join("vault"))),
-            MasterKeyFile { path: dir.join("master.key"), create_if_missing: true },
-        );
+        let master = MasterKeyFile { path: dir.join("master.key"), create_if_missing: true };
+        master.load_or_create().expect("master key");
+        let vault = Vault::new(Arc::new(LocalStore::new(dir.join("vault"))), master);
         let file = tokio::fs::File::open(&input).await.expect("open");
         let start = Instant::now();
         let stored = vault.put(file).await.expect("store");

@@ -185,7 +185,7 @@ impl Installation {
         // key marks a complete installation.
         let origin = format!("maruhi/{}", &hex[..8]);
         write_new_key(&self.dir.join(LEDGER_KEY), &crate::ledger::new_log_key(&origin)?)?;
-        self.master_key_file(None).load()?;
+        self.master_key_file(None).load_or_create()?;
         write_new_key(&self.dir.join(INSTALLATION_KEY), &hex)
     }
 

@@ -255,7 +255,7 @@ impl Service {
                 return Err(Error::Forbidden);
             }
         }
-        self.vault()?;
+        self.ensure_master_key().await?;
         self.add_material(actor, MaterialCollection::Secret, Some(secret_id), file_name, "", bytes, keep_text, true)
             .await
     }

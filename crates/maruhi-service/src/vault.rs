@@ -171,12 +171,26 @@ impl MasterKeyFile {
         PathBuf::from(name)
     }
 
-    /// The current key, made (with a warning to back it up) when the data
-    /// directory's own file does not exist yet.
+    /// The current key. A missing file is an error ([`Error::Key`]), never
+    /// replaced: see [`MasterKeyFile::load_or_create`].
     pub fn load(&self) -> Result<MasterKey> {
         match std::fs::read_to_string(&self.path) {
             Ok(text) => parse(&self.path, &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && self.create_if_missing => {
+            Err(e) => Err(Error::Key {
+                path: self.path.clone(),
+                why: if e.kind() == std::io::ErrorKind::NotFound { "missing".into() } else { e.to_string() },
+            }),
+        }
+    }
+
+    /// The current key, made (with a warning to back it up) when the data
+    /// directory's own file does not exist yet. Only for a vault that holds
+    /// no object yet (`init`, the first object of an older installation):
+    /// a new key cannot open what a lost one wrapped, so a lost key is
+    /// restored from backup, never replaced.
+    pub fn load_or_create(&self) -> Result<MasterKey> {
+        match self.load() {
+            Err(Error::Key { why, .. }) if why == "missing" && self.create_if_missing => {
                 let key = MasterKey::generate()?;
                 if let Some(dir) = self.path.parent() {
                     std::fs::create_dir_all(dir).map_err(io_err("cannot create", dir))?;
@@ -189,10 +203,7 @@ impl MasterKeyFile {
                 );
                 Ok(key)
             }
-            Err(e) => Err(Error::Key {
-                path: self.path.clone(),
-                why: if e.kind() == std::io::ErrorKind::NotFound { "missing".into() } else { e.to_string() },
-            }),
+            other => other,
         }
     }
 
@@ -671,6 +682,23 @@ impl Service {
         self.vault.as_ref().ok_or(Error::NotConfigured(Msg::NoVault))
     }
 
+    /// Makes the master key when the vault holds no object yet (an
+    /// installation older than the vault); with objects, a missing key is
+    /// an error to restore from backup.
+    pub(crate) async fn ensure_master_key(&self) -> Result<()> {
+        let vault = self.vault()?;
+        let empty = {
+            let mut conn = self.db.read().await?;
+            maruhi_store::vault::count(&mut conn).await? == 0
+        };
+        if empty {
+            vault.master.load_or_create()?;
+        } else {
+            vault.master.load()?;
+        }
+        Ok(())
+    }
+
     /// Writes a stored object's row and queues its `vault.store` event (the
     /// plaintext's SHA-256 and size enter the ledger with the row).
     #[allow(clippy::too_many_arguments)]
@@ -833,10 +861,9 @@ mod tests {
     }
 
     fn vault(dir: &Path) -> Vault {
-        Vault::new(
-            Arc::new(LocalStore::new(dir.join("vault"))),
-            MasterKeyFile { path: dir.join("master.key"), create_if_missing: true },
-        )
+        let master = MasterKeyFile { path: dir.join("master.key"), create_if_missing: true };
+        master.load_or_create().expect("master key");
+        Vault::new(Arc::new(LocalStore::new(dir.join("vault"))), master)
     }
 
     async fn round_trip(v: &Vault, data: &[u8]) -> Vec<u8> {

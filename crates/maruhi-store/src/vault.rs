@@ -78,6 +78,12 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<ObjectRow>>
     row.as_ref().map(decode).transpose()
 }
 
+/// How many objects are stored.
+pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM vault_objects").fetch_one(conn).await?;
+    Ok(row.try_get("n")?)
+}
+
 /// Every stored object, in id order (key rotation walks them all).
 pub async fn all(conn: &mut AnyConnection) -> Result<Vec<ObjectRow>> {
     let rows = sqlx::query(&format!("{SELECT} ORDER BY id")).fetch_all(conn).await?;

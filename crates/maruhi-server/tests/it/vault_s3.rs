@@ -74,10 +74,9 @@ async fn originals_round_trip_through_an_s3_compatible_store() {
     let Some(server) = s3s_fs().await else { return };
     let keys = server.root.with_extension("keys");
     std::fs::create_dir_all(&keys).unwrap();
-    let vault = Vault::new(
-        Arc::new(store(server.port, "SK")),
-        MasterKeyFile { path: keys.join("master.key"), create_if_missing: true },
-    );
+    let master = MasterKeyFile { path: keys.join("master.key"), create_if_missing: true };
+    master.load_or_create().unwrap();
+    let vault = Vault::new(Arc::new(store(server.port, "SK")), master);
 
     // Larger than two parts: a multipart upload of three parts.
     let planted = b"PLANTED-s3-7e11-UNIQUE-MARKER";

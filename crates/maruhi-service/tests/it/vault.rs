@@ -207,9 +207,21 @@ async fn an_installation_older_than_the_vault_gets_its_master_key_on_first_use()
     std::fs::remove_file(dir.join("keys/master.key")).unwrap();
     let svc = installation.open().await.unwrap();
     assert!(!dir.join("keys/master.key").exists(), "opening makes no key");
-    let stored = svc.vault().unwrap().put(&b"x"[..]).await.unwrap();
+    let op = Actor::operator();
+    let input = SecretInput {
+        title: "MX-7".into(),
+        category: "process".into(),
+        level: "極秘".into(),
+        ..SecretInput::default()
+    };
+    let secret = svc.create_secret(&op, input).await.unwrap();
+    svc.attach_and_store(&op, secret.id, "a.txt", DESIGN.as_bytes(), false).await.unwrap();
     assert!(dir.join("keys/master.key").exists());
-    assert_eq!(stored.size, 1);
+    // Once objects exist, a lost key is an error, never a new key.
+    std::fs::remove_file(dir.join("keys/master.key")).unwrap();
+    let refused = svc.attach_and_store(&op, secret.id, "b.txt", DESIGN.as_bytes(), false).await;
+    assert!(matches!(refused, Err(Error::Key { .. })), "{refused:?}");
+    assert!(!dir.join("keys/master.key").exists());
     // A master key file given by the operator is never made.
     let missing = installation.master_key_file(Some(&dir.join("elsewhere.key")));
     assert!(matches!(missing.load(), Err(Error::Key { .. })));
