@@ -286,6 +286,7 @@ impl Vault {
             cipher: XChaCha20Poly1305::new(&data_key.into()),
             header: None,
             buf: Vec::new(),
+            pos: 0,
             counter: 0,
             done: false,
             hash: Sha256::new(),
@@ -430,6 +431,9 @@ pub struct Plaintext {
     cipher: XChaCha20Poly1305,
     header: Option<(Vec<u8>, [u8; PREFIX_BYTES])>,
     buf: Vec<u8>,
+    /// Where the unread bytes of `buf` start (consumed segments are not
+    /// shifted out one by one, which would copy the part again per segment).
+    pos: usize,
     counter: u32,
     done: bool,
     hash: Sha256,
@@ -461,13 +465,17 @@ impl Plaintext {
         let mut eof = false;
         loop {
             // Enough to decide whether the first buffered segment is the last.
-            let ready = self.header.is_some() && self.buf.len() > SEALED;
+            let ready = self.header.is_some() && self.buf.len() - self.pos > SEALED;
             if !ready && !eof {
                 match self.reader.next().await? {
-                    Some(bytes) => self.buf.extend_from_slice(&bytes),
+                    Some(bytes) => {
+                        self.buf.drain(..self.pos);
+                        self.pos = 0;
+                        self.buf.extend_from_slice(&bytes);
+                    }
                     None => eof = true,
                 }
-                if self.header.is_none() && self.buf.len() >= HEADER_BYTES {
+                if self.header.is_none() && self.buf.len() - self.pos >= HEADER_BYTES {
                     let header: Vec<u8> = self.buf.drain(..HEADER_BYTES).collect();
                     if &header[..MAGIC.len()] != MAGIC
                         || header[MAGIC.len()..MAGIC.len() + 4] != (SEGMENT_BYTES as u32).to_be_bytes()
@@ -483,18 +491,19 @@ impl Plaintext {
             let Some((header, prefix)) = &self.header else {
                 return Err(altered("truncated header"));
             };
-            let last = self.buf.len() <= SEALED;
-            let take = self.buf.len().min(SEALED);
+            let rest = &self.buf[self.pos..];
+            let last = rest.len() <= SEALED;
+            let take = rest.len().min(SEALED);
             if take < TAG_BYTES {
                 return Err(altered("truncated"));
             }
             let start = out.len();
-            out.extend_from_slice(&self.buf[..take - TAG_BYTES]);
-            let tag = chacha20poly1305::Tag::clone_from_slice(&self.buf[take - TAG_BYTES..take]);
+            out.extend_from_slice(&rest[..take - TAG_BYTES]);
+            let tag = chacha20poly1305::Tag::clone_from_slice(&rest[take - TAG_BYTES..take]);
             self.cipher
                 .decrypt_in_place_detached(&nonce(prefix, self.counter, last), header, &mut out[start..], &tag)
                 .map_err(|_| altered("a segment does not authenticate"))?;
-            self.buf.drain(..take);
+            self.pos += take;
             self.hash.update(&out[start..]);
             self.seen += (out.len() - start) as u64;
             if last {
