@@ -372,9 +372,13 @@ fn nonce(prefix: &[u8; PREFIX_BYTES], counter: u32, last: bool) -> XNonce {
 /// [`PART_BYTES`]; returns the plaintext's SHA-256 and size.
 async fn encrypt_into(
     data_key: &[u8; 32],
-    mut input: impl AsyncRead + Unpin,
+    input: impl AsyncRead + Unpin,
     writer: &mut dyn ObjectWriter,
 ) -> Result<(String, u64)> {
+    // Reads of 1 MiB: a file's reads go through tokio's blocking pool, one
+    // round trip each, which per 64 KiB segment would cost more than the
+    // encryption.
+    let mut input = tokio::io::BufReader::with_capacity(1 << 20, input);
     let cipher = XChaCha20Poly1305::new(data_key.into());
     let prefix: [u8; PREFIX_BYTES] = random()?;
     let mut header = Vec::with_capacity(HEADER_BYTES);
