@@ -368,65 +368,130 @@ fn nonce(prefix: &[u8; PREFIX_BYTES], counter: u32, last: bool) -> XNonce {
     *XNonce::from_slice(&n)
 }
 
+/// The sealing state carried from one part to the next.
+struct Sealer {
+    cipher: XChaCha20Poly1305,
+    prefix: [u8; PREFIX_BYTES],
+    header: Vec<u8>,
+    hash: Sha256,
+    counter: u32,
+}
+
+impl Sealer {
+    /// Hashes and seals one part's plaintext (a whole number of segments,
+    /// except in the last part) into `out`.
+    fn seal_part(&mut self, plain: &[u8], last_part: bool, out: &mut Vec<u8>) -> Result<()> {
+        self.hash.update(plain);
+        let mut segments: Vec<&[u8]> = plain.chunks(SEGMENT_BYTES).collect();
+        if segments.is_empty() {
+            // An empty file is one empty, last segment.
+            segments.push(&[]);
+        }
+        let n = segments.len();
+        for (i, seg) in segments.into_iter().enumerate() {
+            let last = last_part && i + 1 == n;
+            let start = out.len();
+            out.extend_from_slice(seg);
+            let tag = self
+                .cipher
+                .encrypt_in_place_detached(&nonce(&self.prefix, self.counter, last), &self.header, &mut out[start..])
+                .map_err(|_| Error::Internal("encrypting a segment failed".into()))?;
+            out.extend_from_slice(&tag);
+            if !last {
+                self.counter = self
+                    .counter
+                    .checked_add(1)
+                    .ok_or_else(|| Error::Vault("the file is too large for one object".into()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads up to `n` bytes (fewer only at the end of the input).
+async fn read_up_to(input: &mut (impl AsyncRead + Unpin), buf: &mut Vec<u8>, n: usize) -> Result<()> {
+    let mut filled = buf.len();
+    buf.resize(n, 0);
+    while filled < n {
+        let got = input
+            .read(&mut buf[filled..])
+            .await
+            .map_err(|e| Error::Vault(format!("cannot read the file to store: {e}")))?;
+        if got == 0 {
+            break;
+        }
+        filled += got;
+    }
+    buf.truncate(filled);
+    Ok(())
+}
+
 /// The STREAM encryption of `input` into `writer`, in parts of
-/// [`PART_BYTES`]; returns the plaintext's SHA-256 and size.
+/// [`PART_BYTES`]; returns the plaintext's SHA-256 and size. A pipeline:
+/// while one part is written, the next is hashed and sealed on a blocking
+/// thread, so the store's writes and the cipher use two cores.
 async fn encrypt_into(
     data_key: &[u8; 32],
     input: impl AsyncRead + Unpin,
     writer: &mut dyn ObjectWriter,
 ) -> Result<(String, u64)> {
     // Reads of 1 MiB: a file's reads go through tokio's blocking pool, one
-    // round trip each, which per 64 KiB segment would cost more than the
-    // encryption.
+    // round trip each.
     let mut input = tokio::io::BufReader::with_capacity(1 << 20, input);
-    let cipher = XChaCha20Poly1305::new(data_key.into());
     let prefix: [u8; PREFIX_BYTES] = random()?;
     let mut header = Vec::with_capacity(HEADER_BYTES);
     header.extend_from_slice(MAGIC);
     header.extend_from_slice(&(SEGMENT_BYTES as u32).to_be_bytes());
     header.extend_from_slice(&prefix);
-    let mut part = Vec::with_capacity(PART_BYTES + SEGMENT_BYTES + TAG_BYTES);
-    part.extend_from_slice(&header);
-    let mut hash = Sha256::new();
-    let (mut size, mut counter) = (0u64, 0u32);
-    // One segment plus one byte of look-ahead: a segment is the last one
-    // only when nothing follows it.
-    let mut seg = vec![0u8; SEGMENT_BYTES + 1];
-    let mut filled = 0usize;
-    let mut eof = false;
+    let mut sealer = Sealer {
+        cipher: XChaCha20Poly1305::new(data_key.into()),
+        prefix,
+        header: header.clone(),
+        hash: Sha256::new(),
+        counter: 0,
+    };
+    let mut size = 0u64;
+    let mut pending: Option<Vec<u8>> = None;
+    let mut carry = Vec::new();
+    let mut first = true;
     loop {
-        while !eof && filled < seg.len() {
-            let n = input
-                .read(&mut seg[filled..])
-                .await
-                .map_err(|e| Error::Vault(format!("cannot read the file to store: {e}")))?;
-            eof = n == 0;
-            filled += n;
+        // One byte of look-ahead: a part is the last only when nothing follows it.
+        let mut plain = std::mem::take(&mut carry);
+        read_up_to(&mut input, &mut plain, PART_BYTES + 1).await?;
+        let last = plain.len() <= PART_BYTES;
+        if !last {
+            carry = plain.split_off(PART_BYTES);
         }
-        let last = filled <= SEGMENT_BYTES;
-        let take = filled.min(SEGMENT_BYTES);
-        hash.update(&seg[..take]);
-        size += take as u64;
-        let start = part.len();
-        part.extend_from_slice(&seg[..take]);
-        let tag = cipher
-            .encrypt_in_place_detached(&nonce(&prefix, counter, last), &header, &mut part[start..])
-            .map_err(|_| Error::Internal("encrypting a segment failed".into()))?;
-        part.extend_from_slice(&tag);
+        size += plain.len() as u64;
+        let mut out =
+            Vec::with_capacity(plain.len() + plain.len() / SEGMENT_BYTES * TAG_BYTES + TAG_BYTES + HEADER_BYTES);
+        if first {
+            out.extend_from_slice(&header);
+            first = false;
+        }
+        let seal = tokio::task::spawn_blocking(move || {
+            let sealed = sealer.seal_part(&plain, last, &mut out);
+            (sealer, sealed.map(|()| out))
+        });
+        let write = async {
+            match pending.take() {
+                Some(part) => writer.write(part).await,
+                None => Ok(()),
+            }
+        };
+        let (written, sealed) = tokio::join!(write, seal);
+        written?;
+        let (back, out) = sealed.map_err(|_| Error::Internal("the sealing thread failed".into()))?;
+        sealer = back;
+        pending = Some(out?);
         if last {
             break;
         }
-        seg.copy_within(SEGMENT_BYTES..filled, 0);
-        filled -= SEGMENT_BYTES;
-        counter = counter.checked_add(1).ok_or_else(|| Error::Vault("the file is too large for one object".into()))?;
-        if part.len() >= PART_BYTES {
-            writer
-                .write(std::mem::replace(&mut part, Vec::with_capacity(PART_BYTES + SEGMENT_BYTES + TAG_BYTES)))
-                .await?;
-        }
     }
-    writer.write(part).await?;
-    Ok((hex_lower(&hash.finalize()), size))
+    if let Some(part) = pending {
+        writer.write(part).await?;
+    }
+    Ok((hex_lower(&sealer.hash.finalize()), size))
 }
 
 /// The plaintext of a stored object, segment by segment.
@@ -893,7 +958,9 @@ mod tests {
     async fn sizes_around_segment_and_part_boundaries_round_trip() {
         let dir = scratch("sizes");
         let v = vault(&dir);
-        for n in [0, 1, SEGMENT_BYTES - 1, SEGMENT_BYTES, SEGMENT_BYTES + 1, 3 * SEGMENT_BYTES, PART_BYTES + 7] {
+        for n in
+            [0, 1, SEGMENT_BYTES - 1, SEGMENT_BYTES, SEGMENT_BYTES + 1, 3 * SEGMENT_BYTES, PART_BYTES, PART_BYTES + 7]
+        {
             let data: Vec<u8> = (0..n).map(|i| (i * 31 % 251) as u8).collect();
             assert_eq!(round_trip(&v, &data).await, data, "size {n}");
         }
