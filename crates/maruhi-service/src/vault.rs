@@ -44,8 +44,9 @@ use crate::{policy, Actor, Error, Result, Service};
 
 /// Plaintext bytes per STREAM segment.
 pub const SEGMENT_BYTES: usize = 64 * 1024;
-/// Bytes handed to the object store at once (an S3 multipart part): the
-/// most a store or retrieve holds in memory, whatever the file's size.
+/// Bytes handed to the object store at once (an S3 multipart part). A
+/// store holds about three parts (one read, one being sealed, one being
+/// written), a retrieve about two, whatever the file's size.
 pub const PART_BYTES: usize = 8 * 1024 * 1024;
 const TAG_BYTES: usize = 16;
 const MAGIC: &[u8; 8] = b"MRHVLT1\0";
@@ -249,8 +250,8 @@ impl Vault {
     }
 
     /// Encrypts everything `input` yields into a new object under a fresh
-    /// data key, hashing the plaintext on the way; holds at most one part in
-    /// memory.
+    /// data key, hashing the plaintext on the way, in bounded memory (see
+    /// [`PART_BYTES`]).
     pub async fn put(&self, input: impl AsyncRead + Unpin) -> Result<StoredObject> {
         let master = self.master.load()?;
         let object_key = format!("objects/{}", hex_lower(&random::<16>()?));
