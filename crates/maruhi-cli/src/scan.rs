@@ -408,12 +408,14 @@ pub async fn material(svc: &Service, op: &Actor, cmd: MaterialCmd) -> Result<()>
             for m in materials {
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     m.id,
                     m.format,
                     m.normalized_chars,
                     m.fingerprints,
                     &m.sha256[..16.min(m.sha256.len())],
+                    // Whether `material get` can download the original.
+                    if m.stored { "stored" } else { "-" },
                     m.name
                 )?;
             }

@@ -173,6 +173,8 @@ fn a_stored_original_downloads_and_survives_a_master_key_rotation() {
     let v: serde_json::Value = serde_json::from_str(&attached).unwrap();
     assert_eq!(v[0]["materials"][0]["stored"], true);
     let material = v[0]["materials"][0]["id"].to_string();
+    let listed = stdout(&run(&d, &["material", "list", "--secret", id]));
+    assert!(listed.contains("\tstored\t条件表.txt"), "{listed}");
 
     let out = d.join("取り出し.txt");
     let got = run(&d, &["material", "get", &material, "--out", out.to_str().unwrap()]);
