@@ -30,6 +30,14 @@ pub struct Global {
     /// Database URL (default: SQLite inside the data directory; postgres://… selects PostgreSQL)
     #[arg(long, global = true, env = "MARUHI_DATABASE_URL", hide_env_values = true, help_heading = "Global options")]
     pub database_url: Option<String>,
+    /// Where the vault keeps encrypted originals: s3://BUCKET/PREFIX?endpoint=URL&region=R for an
+    /// S3-compatible store (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); default:
+    /// the data directory's vault/ folder
+    #[arg(long, global = true, env = "MARUHI_VAULT_URL", help_heading = "Global options")]
+    pub vault_url: Option<String>,
+    /// The vault's master key file (64 hex digits), instead of the data directory's keys/master.key
+    #[arg(long, global = true, env = "MARUHI_MASTER_KEY_FILE", help_heading = "Global options")]
+    pub master_key_file: Option<PathBuf>,
     /// More log lines on standard error: -v for progress, -vv for detail (MARUHI_LOG overrides)
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
@@ -210,6 +218,9 @@ pub enum Command {
     /// Fingerprinted material: third-party (NDA, new hires) and background (boilerplate) collections
     #[command(subcommand)]
     Material(MaterialCmd),
+    /// The vault of encrypted originals
+    #[command(subcommand)]
+    Vault(VaultCmd),
     /// Activity logs for insider-risk detection
     #[command(subcommand)]
     Events(EventsCmd),
@@ -281,6 +292,24 @@ pub enum MaterialCmd {
     Remove {
         /// The material's id (from `material list`)
         id: i64,
+    },
+    /// Download the stored original of a material (recorded in the ledger)
+    Get {
+        /// The material's id (from `material list --secret ID`)
+        material_id: i64,
+        /// Where to write the file (refused if it exists)
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultCmd {
+    /// Wrap every stored data key under a new master key (the content is not re-encrypted)
+    RotateKey {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -459,6 +488,9 @@ pub enum SecretCmd {
         /// Keep only fingerprints, not the sealed text (no side-by-side passages)
         #[arg(long)]
         no_text: bool,
+        /// Also keep each original file in the vault, encrypted (downloadable with `material get`)
+        #[arg(long)]
+        store: bool,
         /// Print JSON
         #[arg(long)]
         json: bool,

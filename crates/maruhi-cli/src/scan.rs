@@ -16,7 +16,7 @@ use maruhi_service::{Actor, Service};
 use serde_json::json;
 use sha2::Digest;
 
-use crate::args::{MaterialCmd, ScanFormat};
+use crate::args::{MaterialCmd, ScanFormat, VaultCmd};
 use crate::commands::{lang, print_json};
 use crate::progress::ProgressLine;
 
@@ -299,9 +299,21 @@ fn scan_progress(p: &Progress) -> String {
 }
 
 /// `maruhi secret attach`.
-pub async fn attach(svc: &Service, op: &Actor, id: i64, files: &[PathBuf], no_text: bool, json: bool) -> Result<()> {
+pub async fn attach(
+    svc: &Service,
+    op: &Actor,
+    id: i64,
+    files: &[PathBuf],
+    no_text: bool,
+    store: bool,
+    json: bool,
+) -> Result<()> {
     let outcomes = add_each(files, |file, bytes| async move {
-        svc.attach_material(op, id, &display_name(&file), &bytes, !no_text).await
+        if store {
+            svc.attach_and_store(op, id, &display_name(&file), &bytes, !no_text).await
+        } else {
+            svc.attach_material(op, id, &display_name(&file), &bytes, !no_text).await
+        }
     })
     .await?;
     print_outcomes(&outcomes, json)
@@ -396,12 +408,14 @@ pub async fn material(svc: &Service, op: &Actor, cmd: MaterialCmd) -> Result<()>
             for m in materials {
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     m.id,
                     m.format,
                     m.normalized_chars,
                     m.fingerprints,
                     &m.sha256[..16.min(m.sha256.len())],
+                    // Whether `material get` can download the original.
+                    if m.stored { "stored" } else { "-" },
                     m.name
                 )?;
             }
@@ -409,6 +423,53 @@ pub async fn material(svc: &Service, op: &Actor, cmd: MaterialCmd) -> Result<()>
         }
         MaterialCmd::Remove { id } => {
             svc.remove_material(op, id).await?;
+            Ok(())
+        }
+        MaterialCmd::Get { material_id, out } => {
+            if out.exists() {
+                bail!("{} exists; choose another --out", out.display());
+            }
+            let original = svc.material_original(op, material_id).await?;
+            let (name, sha256, index) = (original.name.clone(), original.sha256.clone(), original.ledger_index);
+            // A partial file never takes the output's name: the bytes go to
+            // a temporary file beside it, renamed once the hash checked out.
+            let tmp = out.with_file_name(format!(
+                ".{}.partial",
+                out.file_name().and_then(|n| n.to_str()).unwrap_or("maruhi-download")
+            ));
+            let mut file =
+                tokio::fs::File::create(&tmp).await.with_context(|| format!("cannot create {}", tmp.display()))?;
+            let copied = original.copy_to(&mut file).await;
+            drop(file);
+            let bytes = match copied {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(e.into());
+                }
+            };
+            std::fs::rename(&tmp, &out)
+                .with_context(|| format!("cannot rename {} to {}", tmp.display(), out.display()))?;
+            eprintln!("{}: {bytes} bytes of {name} (sha256 {sha256}), ledger entry {index}", out.display());
+            Ok(())
+        }
+    }
+}
+
+pub async fn vault(svc: &Service, op: &Actor, cmd: VaultCmd) -> Result<()> {
+    match cmd {
+        VaultCmd::RotateKey { json } => {
+            let rotation = svc.rotate_vault_key(op).await?;
+            if json {
+                return print_json(&rotation);
+            }
+            eprintln!(
+                "rewrapped {} data key(s): master key {} replaced by {}; back up {} now",
+                rotation.objects,
+                rotation.old_key_id,
+                rotation.new_key_id,
+                svc.vault()?.master_key_file().path.display()
+            );
             Ok(())
         }
     }

@@ -328,6 +328,8 @@ pub(crate) struct AttachQuery {
     name: String,
     /// Keep the extracted text sealed for side-by-side views (default true).
     keep_text: Option<bool>,
+    /// Keep the original file in the vault, encrypted (default false).
+    store: Option<bool>,
 }
 
 /// `POST /api/v1/secrets/{id}/materials?name=…`: the body is the file.
@@ -340,7 +342,24 @@ pub(crate) async fn attach(
 ) -> ApiResult {
     let id = parse_id(&id, &a)?;
     let keep = q.keep_text.unwrap_or(true);
-    created(state.svc.attach_material(&a.actor, id, &q.name, &body, keep).await.map_err(|e| ApiError(e, a.lang))?)
+    let outcome = if q.store.unwrap_or(false) {
+        state.svc.attach_and_store(&a.actor, id, &q.name, &body, keep).await
+    } else {
+        state.svc.attach_material(&a.actor, id, &q.name, &body, keep).await
+    };
+    created(outcome.map_err(|e| ApiError(e, a.lang))?)
+}
+
+/// `GET /api/v1/materials/{material}/original`: the stored original file,
+/// for those entitled to the secret's content; recorded in the ledger.
+pub(crate) async fn original(
+    State(state): State<AppState>,
+    a: ApiActor,
+    Path(material): Path<String>,
+) -> Result<Response, ApiError> {
+    let material = parse_id(&material, &a)?;
+    let original = state.svc.material_original(&a.actor, material).await.map_err(|e| ApiError(e, a.lang))?;
+    Ok(crate::pages::scan::original_response(original))
 }
 
 /// The rejected-lines members of a 422 answer to an import of which no line

@@ -31,6 +31,7 @@ use maruhi_service::Service;
 mod api;
 mod api_risk;
 pub mod pages;
+pub mod s3;
 pub mod transport;
 mod web;
 pub mod witness;
@@ -113,6 +114,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/secrets/{id}/acknowledge", post(pages::acknowledge))
         .route("/secrets/{id}/evidence/prior-use.zip", get(pages::prior_use_evidence))
         .route("/secrets/{id}/materials/{material}/remove", post(pages::scan::remove_material))
+        .route("/secrets/{id}/materials/{material}/original", get(pages::scan::download_original))
         .route("/secrets/{id}/materials", post(pages::scan::attach).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/scan", get(pages::scan::form).post(pages::scan::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/risk", get(pages::risk::ranked))
@@ -155,6 +157,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
             "/secrets/{id}/materials",
             get(api::materials).post(api::attach).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
+        .route("/materials/{material}/original", get(api::original))
         .route("/scan", post(api::scan).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/users", get(api::list_users).post(api::create_user))
         .route("/groups", get(api::list_groups).post(api::create_group))

@@ -56,10 +56,13 @@ pub enum AuditAction {
     RiskDomainRemove,
     EvidenceExport,
     CopyTrace,
+    VaultStore,
+    MaterialDownload,
+    VaultRotateKey,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 40] = [
+    pub const ALL: [AuditAction; 43] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -100,6 +103,9 @@ impl AuditAction {
         AuditAction::RiskDomainRemove,
         AuditAction::EvidenceExport,
         AuditAction::CopyTrace,
+        AuditAction::VaultStore,
+        AuditAction::MaterialDownload,
+        AuditAction::VaultRotateKey,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -145,6 +151,9 @@ impl AuditAction {
             AuditAction::RiskDomainRemove => "risk.domain.remove",
             AuditAction::EvidenceExport => "evidence.export",
             AuditAction::CopyTrace => "scan.trace",
+            AuditAction::VaultStore => "vault.store",
+            AuditAction::MaterialDownload => "material.download",
+            AuditAction::VaultRotateKey => "vault.rotate_key",
         }
     }
 
@@ -190,6 +199,9 @@ impl AuditAction {
             AuditAction::RiskDomainRemove => ("ドメイン分類の削除", "Domain classification removed"),
             AuditAction::EvidenceExport => ("証拠パッケージの出力", "Evidence package exported"),
             AuditAction::CopyTrace => ("流出物の追跡", "Leaked copy traced"),
+            AuditAction::VaultStore => ("原本の暗号化保管", "Original stored (encrypted)"),
+            AuditAction::MaterialDownload => ("原本のダウンロード", "Original downloaded"),
+            AuditAction::VaultRotateKey => ("保管庫マスター鍵の更新", "Vault master key rotated"),
         };
         lang.pick(ja, en)
     }

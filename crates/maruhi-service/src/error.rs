@@ -73,6 +73,10 @@ pub enum Error {
     /// A time-stamp authority or witness failed; `detail` keeps the cause.
     #[error("{peer}: {detail}")]
     Peer { code: &'static str, peer: String, detail: String },
+    /// The vault's object store failed (unreachable, refused, a file not
+    /// readable); the detail names the store and the cause.
+    #[error("vault: {0}")]
+    Vault(String),
     /// A failure of ours the user cannot fix (no randomness, an impossible
     /// state); the detail goes to the log only.
     #[error("internal error: {0}")]
@@ -117,6 +121,7 @@ impl Error {
             Error::Ledger { code, .. } | Error::Peer { code, .. } => code,
             Error::Tampered(_) => "MRH-TAMPER-001",
             Error::Internal(_) => "MRH-INTERNAL-001",
+            Error::Vault(_) => "MRH-VAULT-001",
             Error::Store(maruhi_store::StoreError::SchemaTooNew { .. }) => "MRH-STORE-002",
             Error::Store(_) => "MRH-STORE-001",
         }
@@ -139,6 +144,7 @@ impl Error {
             | Error::Ledger { .. }
             | Error::Tampered(_)
             | Error::Internal(_)
+            | Error::Vault(_)
             | Error::Store(_) => 500,
         }
     }
@@ -187,7 +193,9 @@ impl Error {
             }
             Error::Io { what, path, source } => return format!("{what} {}: {source}", path.display()),
             Error::Peer { peer, detail, .. } => return format!("{peer}: {detail}"),
-            Error::Ledger { .. } | Error::Tampered(_) | Error::Internal(_) | Error::Store(_) => Msg::ServerError,
+            Error::Ledger { .. } | Error::Tampered(_) | Error::Internal(_) | Error::Vault(_) | Error::Store(_) => {
+                Msg::ServerError
+            }
         };
         msg.text(lang).to_owned()
     }

@@ -96,6 +96,7 @@ pub enum Msg {
     NotYetCheckpointed,
     NeedsWitnesses,
     NoInstallationKey,
+    NoVault,
     NoLedgerKey,
     WrongPassword,
     SamePassword,
@@ -186,6 +187,10 @@ impl Msg {
             Msg::NoInstallationKey => (
                 "インストール鍵が設定されていないため、スキャン機能を使えません（maruhi init で作成されます）。",
                 "The scanner needs the installation key, which is not configured (maruhi init creates it).",
+            ),
+            Msg::NoVault => (
+                "原本の保管庫が設定されていません（インストールのデータディレクトリで実行してください）。",
+                "No vault is configured to keep originals (run on an installation's data directory).",
             ),
             Msg::NoLedgerKey => (
                 "台帳の署名鍵が設定されていないため、チェックポイントに署名できません（maruhi init で作成されます）。",
@@ -462,6 +467,10 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("material.text_kept_help", "本文は暗号化して保存され、閲覧権限のある人だけが一致箇所を見られます。", "The text is stored encrypted; only entitled users see matching passages."),
     ("material.attach", "指紋を登録", "Fingerprint"),
     ("material.remove", "登録解除", "Remove"),
+    ("material.store", "原本ファイルも暗号化して保管する（権限者がダウンロードでき、ハッシュは証拠台帳に記録されます）", "Also store the original file, encrypted (entitled users can download it; its hash enters the evidence ledger)"),
+    ("material.stored", "原本保管", "Original stored"),
+    ("material.stored_help", "原本は暗号化して保管されています。ダウンロードは証拠台帳に記録されます。", "The original is stored encrypted; every download is recorded in the evidence ledger."),
+    ("material.download", "原本をダウンロード", "Download original"),
     ("ledger.title", "証拠台帳（改ざん検知ログ）", "Evidence ledger (tamper-evident log)"),
     ("ledger.intro", "すべての操作記録は RFC 6962 のマークル木に追記され、署名付きチェックポイントで確定します。公開鍵さえあれば、誰でも maruhi を信頼せずに検証できます。", "Every audit event is appended to an RFC 6962 Merkle tree and sealed by signed checkpoints. Anyone with the public key can verify it without trusting maruhi."),
     ("ledger.size", "エントリー数", "Entries"),

@@ -5,6 +5,9 @@
 //! <data dir>/            0700
 //!   keys/installation.key  64 hex digits: seals material text, keys fingerprints
 //!   keys/ledger.key        the log's Ed25519 signer key (C2SP signed note)
+//!   keys/master.key        64 hex digits: wraps the vault's data keys (made on
+//!                          first use in installations older than the vault)
+//!   vault/objects/         the vault's encrypted originals (local store)
 //!   maruhi.db              SQLite, unless a database URL is given
 //!   index/                 the scan index, rebuilt from the database when missing
 //!   rules/                 optional: the installation's own Sigma rule pack
@@ -43,6 +46,7 @@ pub struct Installation {
 
 const INSTALLATION_KEY: &str = "keys/installation.key";
 const LEDGER_KEY: &str = "keys/ledger.key";
+const MASTER_KEY: &str = "keys/master.key";
 
 impl Installation {
     /// The installation at `config.data_dir`, which must exist.
@@ -108,6 +112,20 @@ impl Installation {
         self.dir.join("index")
     }
 
+    /// The vault's local object folder.
+    pub fn vault_dir(&self) -> PathBuf {
+        self.dir.join("vault")
+    }
+
+    /// The vault's master key file: `keys/master.key` (made on first use
+    /// when missing), or `file` (`MARUHI_MASTER_KEY_FILE`), never made.
+    pub fn master_key_file(&self, file: Option<&Path>) -> crate::vault::MasterKeyFile {
+        match file {
+            Some(path) => crate::vault::MasterKeyFile { path: path.to_owned(), create_if_missing: false },
+            None => crate::vault::MasterKeyFile { path: self.dir.join(MASTER_KEY), create_if_missing: true },
+        }
+    }
+
     /// The installation key (scan keys derive from it).
     pub fn installation_key(&self) -> Result<[u8; 32]> {
         let path = self.dir.join(INSTALLATION_KEY);
@@ -131,6 +149,12 @@ impl Installation {
             e => e,
         })?;
         svc = svc.with_index_dir(self.index_dir()).with_installation_key(installation_key);
+        // The local vault by default; front ends replace it with a vault
+        // URL or another master key file (`Service::with_vault`).
+        svc = svc.with_vault(crate::vault::Vault::new(
+            std::sync::Arc::new(crate::vault::LocalStore::new(self.vault_dir())),
+            self.master_key_file(None),
+        ));
         let rules = self.rules_dir();
         if rules.is_dir() {
             svc = match crate::risk::RulePack::from_dir(&rules) {
@@ -161,6 +185,7 @@ impl Installation {
         // key marks a complete installation.
         let origin = format!("maruhi/{}", &hex[..8]);
         write_new_key(&self.dir.join(LEDGER_KEY), &crate::ledger::new_log_key(&origin)?)?;
+        self.master_key_file(None).load_or_create()?;
         write_new_key(&self.dir.join(INSTALLATION_KEY), &hex)
     }
 
@@ -198,7 +223,7 @@ fn read_key(path: &Path) -> Result<String> {
 }
 
 /// Writes a key file readable by its owner only; never overwrites one.
-fn write_new_key(path: &Path, contents: &str) -> Result<()> {
+pub(crate) fn write_new_key(path: &Path, contents: &str) -> Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]

@@ -53,6 +53,7 @@ mod registry;
 pub mod risk;
 pub mod scan;
 mod validate;
+pub mod vault;
 pub mod views;
 
 pub use auth::{Credential, Scope, SessionInfo};
@@ -127,6 +128,8 @@ pub struct Service {
     rule_pack: Option<std::result::Result<Arc<risk::RulePack>, String>>,
     builtin_pack: Arc<std::sync::Mutex<Option<Arc<risk::RulePack>>>>,
     analysis: Arc<jobs::AnalysisQueue>,
+    /// Where originals are kept, encrypted (`None`: no vault configured).
+    vault: Option<vault::Vault>,
 }
 
 impl std::fmt::Debug for Service {
@@ -157,6 +160,7 @@ impl Service {
             rule_pack: None,
             builtin_pack: Arc::default(),
             analysis: Arc::default(),
+            vault: None,
         };
         svc.ensure_levels().await?;
         Ok(svc)

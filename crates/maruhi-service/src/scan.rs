@@ -97,6 +97,9 @@ pub struct Material {
     pub text_kept: bool,
     pub created_by: Option<String>,
     pub created_at: String,
+    /// Whether the original file is kept in the vault (downloadable by
+    /// those entitled to the content).
+    pub stored: bool,
 }
 
 fn material(row: MaterialRow) -> Material {
@@ -114,6 +117,7 @@ fn material(row: MaterialRow) -> Material {
         text_kept: row.has_text,
         created_by: row.created_by_name,
         created_at: row.created_at,
+        stored: row.object_id.is_some(),
     }
 }
 
@@ -227,7 +231,33 @@ impl Service {
                 return Err(Error::Forbidden);
             }
         }
-        self.add_material(actor, MaterialCollection::Secret, Some(secret_id), file_name, "", bytes, keep_text).await
+        self.add_material(actor, MaterialCollection::Secret, Some(secret_id), file_name, "", bytes, keep_text, false)
+            .await
+    }
+
+    /// Like [`Service::attach_material`], and keeps the original file in
+    /// the vault, encrypted ([`crate::vault`]). The object is written
+    /// first; its row, its SHA-256 and size in the ledger (`vault.store`)
+    /// and the materials commit together, and a failed commit removes the
+    /// object again.
+    pub async fn attach_and_store(
+        &self,
+        actor: &Actor,
+        secret_id: i64,
+        file_name: &str,
+        bytes: &[u8],
+        keep_text: bool,
+    ) -> Result<AttachOutcome> {
+        {
+            let mut conn = self.db.read().await?;
+            let row = self.visible_row(&mut conn, actor, secret_id).await?;
+            if !policy::may_manage_secret(actor, row.manager_id) {
+                return Err(Error::Forbidden);
+            }
+        }
+        self.ensure_master_key().await?;
+        self.add_material(actor, MaterialCollection::Secret, Some(secret_id), file_name, "", bytes, keep_text, true)
+            .await
     }
 
     /// Adds a file to the third-party or background collection (admin and
@@ -251,7 +281,7 @@ impl Service {
         let mut problems = Problems::default();
         problems.text("note", note, false, 2000);
         problems.finish()?;
-        self.add_material(actor, collection, None, file_name, note, bytes, keep_text).await
+        self.add_material(actor, collection, None, file_name, note, bytes, keep_text, false).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -264,6 +294,7 @@ impl Service {
         note: &str,
         bytes: &[u8],
         keep_text: bool,
+        store: bool,
     ) -> Result<AttachOutcome> {
         let mut problems = Problems::default();
         let file_name = problems.text("file", file_name, true, 500);
@@ -271,7 +302,7 @@ impl Service {
         let _slot = self.extraction_slot()?;
         let fp = self.fingerprinter()?;
         let limits = maruhi_extract::Limits::default();
-        let (name, data) = (file_name, bytes.to_vec());
+        let (name, data) = (file_name.clone(), bytes.to_vec());
         // Extraction and fingerprinting are CPU work: off the async threads.
         let background = collection == MaterialCollection::Background;
         let (prepared, diagnostics) =
@@ -282,11 +313,60 @@ impl Service {
             return Err(Error::invalid("file", Msg::NoText));
         }
         let file_sha = hex_lower(&Sha256::digest(bytes));
+        // The object is written before the transaction begins (an upload to
+        // a remote store must not hold the database's write lock).
+        let stored = match (store, secret_id) {
+            (true, Some(sid)) => Some((sid, file_name.clone(), self.vault()?.put(bytes).await?)),
+            _ => None,
+        };
         let at = self.now_text();
+        let written = self
+            .write_materials(actor, collection, secret_id, note, keep_text, &prepared, &file_sha, &at, stored.as_ref())
+            .await;
+        let ids = match written {
+            Ok(ids) => ids,
+            Err(e) => {
+                if let (Some((_, _, object)), Ok(vault)) = (&stored, self.vault()) {
+                    let _ = vault.store().delete(&object.object_key).await;
+                }
+                return Err(e);
+            }
+        };
+        let mut conn = self.db.read().await?;
+        let mut materials = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(row) = maruhi_store::materials::get(&mut conn, id).await? {
+                materials.push(material(row));
+            }
+        }
+        Ok(AttachOutcome { materials, diagnostics: diagnostics.into_iter().map(Into::into).collect() })
+    }
+
+    /// The materials' rows, the stored object's row and their audit events,
+    /// in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_materials(
+        &self,
+        actor: &Actor,
+        collection: MaterialCollection,
+        secret_id: Option<i64>,
+        note: &str,
+        keep_text: bool,
+        prepared: &[Prepared],
+        file_sha: &str,
+        at: &str,
+        stored: Option<&(i64, String, crate::vault::StoredObject)>,
+    ) -> Result<Vec<i64>> {
         let mut tx = self.db.begin().await?;
         let mut ids = Vec::with_capacity(prepared.len());
-        let mut events = Vec::with_capacity(prepared.len());
-        for p in &prepared {
+        let mut events = Vec::with_capacity(prepared.len() + 1);
+        let object_id = match stored {
+            Some((sid, name, object)) => {
+                Some(self.insert_object(&mut tx, actor, *sid, name, object, at, &mut events).await?)
+            }
+            None => None,
+        };
+        for p in prepared {
             let sealed = if keep_text { Some(self.seal(&p.sha256, p.text.as_bytes())?) } else { None };
             let id = maruhi_store::materials::insert(
                 tx.conn(),
@@ -303,10 +383,13 @@ impl Service {
                     fingerprints: &p.fingerprints,
                     sealed_text: sealed.as_deref(),
                     created_by: actor.user_id,
-                    created_at: &at,
+                    created_at: at,
                 },
             )
             .await?;
+            if let Some(object_id) = object_id {
+                maruhi_store::materials::set_object(tx.conn(), id, object_id).await?;
+            }
             ids.push(id);
             // The file's and the document's SHA-256 enter the ledger: one time
             // stamp over a checkpoint dates the material (prior-use evidence).
@@ -319,16 +402,9 @@ impl Service {
                 None => Event::new(actor, AuditAction::MaterialAdd, "material", id).summary(summary),
             });
         }
-        audit::record_many(&mut tx, &at, &events).await?;
+        audit::record_many(&mut tx, at, &events).await?;
         tx.commit().await?;
-        let mut conn = self.db.read().await?;
-        let mut materials = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(row) = maruhi_store::materials::get(&mut conn, id).await? {
-                materials.push(material(row));
-            }
-        }
-        Ok(AttachOutcome { materials, diagnostics: diagnostics.into_iter().map(Into::into).collect() })
+        Ok(ids)
     }
 
     /// Removes a material from the index (its audit history stays).
@@ -551,11 +627,7 @@ impl Service {
         let allowed = match row.secret_id {
             Some(sid) => {
                 self.visible_row(conn, actor, sid).await?;
-                matches!(actor.role, Role::Admin | Role::Legal)
-                    || match actor.user_id {
-                        Some(uid) => maruhi_store::secrets::is_visible_to(conn, sid, uid).await?,
-                        None => false,
-                    }
+                self.entitled_to_content(conn, actor, sid).await?
             }
             None => policy::sees_collections(actor.role),
         };

@@ -23,6 +23,10 @@ pub struct SecretPage {
     pub materials: Vec<Material>,
     /// The viewer may edit, grant and change the status.
     pub may_manage: bool,
+    /// The viewer may download stored originals (need-to-know on content).
+    pub may_download: bool,
+    /// The installation keeps originals (a vault is configured).
+    pub vault: bool,
     /// The viewer may acknowledge the handling rules now.
     pub may_acknowledge: bool,
     /// The viewer has acknowledged the current rules.
@@ -101,6 +105,10 @@ impl Service {
                 }
             }
         }
+        let may_download = {
+            let mut conn = self.db.read().await?;
+            self.entitled_to_content(&mut conn, actor, id).await?
+        };
         let acknowledged_current = actor.user_id.is_some_and(|uid| {
             acknowledgements.iter().any(|a| a.user_id == uid && a.rules_version == secret.rules_version)
         });
@@ -109,6 +117,8 @@ impl Service {
             may_manage,
             may_export_evidence: may_manage,
             anchors,
+            may_download,
+            vault: self.vault().is_ok(),
             may_acknowledge: entitled && secret.status == Status::Registered && policy::may_write(actor),
             acknowledged_current,
             transitions: Status::ALL.into_iter().filter(|s| secret.status.can_become(*s)).collect(),

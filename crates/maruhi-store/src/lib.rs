@@ -49,6 +49,7 @@ pub mod risk;
 pub mod secrets;
 pub mod testing;
 pub mod users;
+pub mod vault;
 
 pub use migrate::SCHEMA_VERSION;
 

@@ -23,6 +23,8 @@ pub struct MaterialRow {
     pub created_by: Option<i64>,
     pub created_by_name: Option<String>,
     pub created_at: String,
+    /// The stored original (`vault_objects`), when it was kept.
+    pub object_id: Option<i64>,
 }
 
 /// What `insert` writes.
@@ -45,7 +47,7 @@ pub struct NewMaterial<'a> {
 
 const SELECT: &str = "SELECT m.id, m.collection, m.secret_id, m.name, m.note, m.sha256, m.size_bytes, m.format, \
      m.normalized_chars, m.fingerprint_count, CASE WHEN m.sealed_text IS NULL THEN 0 ELSE 1 END AS has_text, \
-     m.created_by, u.display_name AS created_by_name, m.created_at \
+     m.created_by, u.display_name AS created_by_name, m.created_at, m.object_id \
      FROM materials m LEFT JOIN users u ON u.id = m.created_by WHERE m.removed_at IS NULL";
 
 fn decode(r: &AnyRow) -> Result<MaterialRow> {
@@ -64,6 +66,7 @@ fn decode(r: &AnyRow) -> Result<MaterialRow> {
         created_by: r.try_get("created_by")?,
         created_by_name: r.try_get("created_by_name")?,
         created_at: r.try_get("created_at")?,
+        object_id: r.try_get("object_id")?,
     })
 }
 
@@ -110,6 +113,17 @@ pub async fn remove(conn: &mut AnyConnection, id: i64, at: &str) -> Result<bool>
     }
     bump_generation(conn).await?;
     Ok(true)
+}
+
+/// Links a material to the stored original it was extracted from.
+pub async fn set_object(conn: &mut AnyConnection, id: i64, object_id: i64) -> Result<()> {
+    sqlx::query("UPDATE materials SET object_id = $1 WHERE id = $2")
+        .bind(object_id)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map_err(StoreError::from_write)?;
+    Ok(())
 }
 
 async fn bump_generation(conn: &mut AnyConnection) -> Result<()> {

@@ -54,6 +54,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0008_identities.sql"),
     },
     Migration {
+        version: 9,
+        sqlite: include_str!("../migrations/sqlite/0009_vault.sql"),
+        postgres: include_str!("../migrations/postgres/0009_vault.sql"),
+    },
+    Migration {
         version: 10,
         sqlite: include_str!("../migrations/sqlite/0010_timestamp_renewals.sql"),
         postgres: include_str!("../migrations/postgres/0010_timestamp_renewals.sql"),

@@ -55,14 +55,36 @@ pub(crate) fn config(g: &Global) -> InstallationConfig {
     InstallationConfig { data_dir: g.data_dir.clone(), database_url: g.database_url.clone() }
 }
 
-/// The service of the installation at `--data-dir`, which must exist.
+/// The service of the installation at `--data-dir`, which must exist, with
+/// its vault (`--vault-url`, `--master-key-file`).
 pub(crate) async fn open(g: &Global) -> Result<Service> {
-    Ok(Installation::locate(&config(g))?.open().await?)
+    let installation = Installation::locate(&config(g))?;
+    let svc = installation.open().await?;
+    if g.vault_url.is_none() && g.master_key_file.is_none() {
+        return Ok(svc);
+    }
+    let store: std::sync::Arc<dyn maruhi_service::vault::ObjectStore> = match &g.vault_url {
+        Some(url) => maruhi_server::s3::S3Store::from_url(url, s3_credentials())
+            .map(std::sync::Arc::new)
+            .map_err(|e| anyhow::anyhow!("--vault-url: {e}"))?,
+        None => std::sync::Arc::new(maruhi_service::vault::LocalStore::new(installation.vault_dir())),
+    };
+    let keys = installation.master_key_file(g.master_key_file.as_deref());
+    Ok(svc.with_vault(maruhi_service::vault::Vault::new(store, keys)))
 }
 
 /// The installation at `--data-dir`, if there is one.
 pub(crate) fn installation(g: &Global) -> Result<Option<Installation>> {
     Ok(Installation::find(&config(g))?)
+}
+
+/// The S3 credentials of a `--vault-url`: the standard variables
+/// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (environment only, never
+/// flags, so they stay out of process listings and shell history).
+fn s3_credentials() -> Option<maruhi_server::s3::Credentials> {
+    let key_id = std::env::var("AWS_ACCESS_KEY_ID").ok()?;
+    let secret = std::env::var("AWS_SECRET_ACCESS_KEY").ok()?;
+    Some(maruhi_server::s3::Credentials { key_id, secret })
 }
 
 pub(crate) fn read_password(path: &Path) -> Result<String> {
@@ -109,6 +131,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Watchlist(cmd) => crate::activity::watchlist(&open(g).await?, &op, cmd).await?,
         Command::Identity(cmd) => crate::activity::identity(&open(g).await?, &op, cmd).await?,
         Command::Material(cmd) => crate::scan::material(&open(g).await?, &op, cmd).await?,
+        Command::Vault(cmd) => crate::scan::vault(&open(g).await?, &op, cmd).await?,
         Command::Risk(crate::args::RiskCmd::Rules(cmd)) => return crate::risk::rules(g, cmd),
         Command::Risk(cmd) => crate::risk::risk(&open(g).await?, &op, cmd).await?,
         Command::Alerts(cmd) => crate::risk::alerts(&open(g).await?, &op, cmd).await?,

@@ -155,8 +155,8 @@ pub(super) async fn secret(svc: &Service, op: &Actor, cmd: SecretCmd) -> Result<
         SecretCmd::Grant { id, principal } => {
             svc.grant(op, id, &principal).await?;
         }
-        SecretCmd::Attach { id, files, no_text, json } => {
-            crate::scan::attach(svc, op, id, &files, no_text, json).await?;
+        SecretCmd::Attach { id, files, no_text, store, json } => {
+            crate::scan::attach(svc, op, id, &files, no_text, store, json).await?;
         }
         SecretCmd::Status { id, status, reason } => {
             let s = svc.change_status(op, id, &status, &reason).await?;

@@ -22,6 +22,7 @@ pub const PW: &str = "correct-horse-battery";
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_maruhi"));
     c.env_remove("MARUHI_DATA_DIR").env_remove("MARUHI_DATABASE_URL").env("LANG", "C").env("NO_COLOR", "1");
+    c.env_remove("MARUHI_VAULT_URL").env_remove("MARUHI_MASTER_KEY_FILE");
     c
 }
 

@@ -158,3 +158,41 @@ fn attached_material_is_found_and_the_finding_is_audited() {
         "{listed}"
     );
 }
+
+#[test]
+fn a_stored_original_downloads_and_survives_a_master_key_rotation() {
+    let d = data_dir("vault");
+    let pw = d.join("pw");
+    stdout(&run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw.to_str().unwrap()]));
+    assert!(d.join("data/keys/master.key").exists(), "init makes the vault's master key");
+    let id = stdout(&run(&d, &["secret", "add", "--title", "鋳造条件表", "--level", "極秘", "--category", "process"]));
+    let id = id.trim();
+    std::fs::write(d.join("条件表.txt"), DESIGN).unwrap();
+    let file = d.join("条件表.txt");
+    let attached = stdout(&run(&d, &["secret", "attach", id, file.to_str().unwrap(), "--store", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&attached).unwrap();
+    assert_eq!(v[0]["materials"][0]["stored"], true);
+    let material = v[0]["materials"][0]["id"].to_string();
+    let listed = stdout(&run(&d, &["material", "list", "--secret", id]));
+    assert!(listed.contains("\tstored\t条件表.txt"), "{listed}");
+
+    let out = d.join("取り出し.txt");
+    let got = run(&d, &["material", "get", &material, "--out", out.to_str().unwrap()]);
+    stdout(&got);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), DESIGN);
+    assert!(String::from_utf8_lossy(&got.stderr).contains("ledger entry"));
+    // An existing file is never overwritten.
+    let again = run(&d, &["material", "get", &material, "--out", out.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+
+    let rotated = stdout(&run(&d, &["vault", "rotate-key", "--json"]));
+    let r: serde_json::Value = serde_json::from_str(&rotated).unwrap();
+    assert_eq!(r["objects"], 1);
+    let out2 = d.join("二回目.txt");
+    stdout(&run(&d, &["material", "get", &material, "--out", out2.to_str().unwrap()]));
+    assert_eq!(std::fs::read_to_string(&out2).unwrap(), DESIGN);
+    let audit = stdout(&run(&d, &["audit", "--json", "--action", "material.download"]));
+    assert_eq!(audit.matches("material.download").count(), 2, "{audit}");
+    let audit = stdout(&run(&d, &["audit", "--json", "--action", "vault."]));
+    assert!(audit.contains("vault.store") && audit.contains("vault.rotate_key"), "{audit}");
+}

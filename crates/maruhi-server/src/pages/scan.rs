@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maruhi_service::i18n::Msg;
 use maruhi_service::scan::Collection;
@@ -74,15 +74,19 @@ struct Upload {
     file_name: String,
     bytes: Vec<u8>,
     keep_text: bool,
+    /// Keep the original in the vault too.
+    store: bool,
 }
 
 async fn read_upload(mut multipart: Multipart, viewer: &Viewer) -> Result<Upload, PageError> {
     let bad = || PageError(Error::invalid("file", Msg::Required), viewer.lang);
-    let mut upload = Upload { csrf: String::new(), file_name: String::new(), bytes: Vec::new(), keep_text: false };
+    let mut upload =
+        Upload { csrf: String::new(), file_name: String::new(), bytes: Vec::new(), keep_text: false, store: false };
     while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
         match field.name() {
             Some("csrf") => upload.csrf = field.text().await.map_err(|_| bad())?,
             Some("keep_text") => upload.keep_text = field.text().await.map_err(|_| bad())? == "on",
+            Some("store") => upload.store = field.text().await.map_err(|_| bad())? == "on",
             Some("file") => {
                 upload.file_name = field.file_name().unwrap_or_default().to_owned();
                 upload.bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
@@ -178,8 +182,74 @@ pub async fn attach(
 ) -> PageResult {
     let id = parse_id(&id, viewer.lang)?;
     let upload = read_upload(multipart, &viewer).await?;
-    let r = state.svc.attach_material(viewer.actor(), id, &upload.file_name, &upload.bytes, upload.keep_text).await;
+    let (actor, name, bytes, keep) = (viewer.actor(), &upload.file_name, &upload.bytes, upload.keep_text);
+    let r = if upload.store {
+        state.svc.attach_and_store(actor, id, name, bytes, keep).await
+    } else {
+        state.svc.attach_material(actor, id, name, bytes, keep).await
+    };
     detail_or_error(&state, &viewer, id, r.map(|_| ())).await
+}
+
+/// `GET /secrets/{id}/materials/{material}/original`: the stored original,
+/// for those entitled to the secret's content (recorded in the ledger).
+pub async fn download_original(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, material)): Path<(String, String)>,
+) -> PageResult {
+    let id = parse_id(&id, viewer.lang)?;
+    let material = parse_id(&material, viewer.lang)?;
+    let original =
+        state.svc.material_original(viewer.actor(), material).await.map_err(|e| PageError(e, viewer.lang))?;
+    // The material must belong to this secret, or the link would lie.
+    if original.secret_id != id {
+        return Err(PageError(Error::NotFound, viewer.lang));
+    }
+    Ok(original_response(original))
+}
+
+/// A stored original as a download: streamed part by part as it is
+/// decrypted, with its length and name. An object that fails to
+/// authenticate midway ends the body early, so the client sees a short
+/// download (Content-Length), never altered bytes.
+pub(crate) fn original_response(original: maruhi_service::vault::Original) -> Response {
+    use axum::http::{header, HeaderValue};
+    let size = original.size;
+    let name = original.name.clone();
+    let stream = futures_util::stream::unfold(Some(original), |state| async move {
+        let mut original = state?;
+        match original.next().await {
+            Ok(Some(chunk)) => Some((Ok(axum::body::Bytes::from(chunk)), Some(original))),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(code = e.code(), "a stored original failed while being sent: {e}");
+                Some((Err(std::io::Error::other(e.to_string())), None))
+            }
+        }
+    });
+    let mut response = axum::body::Body::from_stream(stream).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // RFC 6266 §4.3: an ASCII fallback and the UTF-8 name.
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
 }
 
 #[derive(Deserialize)]

@@ -32,6 +32,8 @@ struct Ids {
     group: i64,
     /// The user `kato`.
     user: i64,
+    /// A material of the secret whose original is stored.
+    material: i64,
 }
 
 impl Ids {
@@ -40,13 +42,16 @@ impl Ids {
         let groups = f.svc.list_groups(&op).await.unwrap();
         let group = groups.iter().find(|(g, _)| g.name == "empty").unwrap().0.id;
         let user = f.svc.user_by_name(&op, "kato").await.unwrap().id;
-        Ids { secret: f.secret_id, group, user }
+        let stored = f.svc.attach_and_store(&op, f.secret_id, "原本.txt", crate::MATERIAL.as_bytes(), false).await;
+        let material = stored.unwrap().materials[0].id;
+        Ids { secret: f.secret_id, group, user, material }
     }
 
     fn fill(&self, path: &str) -> String {
         path.replace("{id}", &self.secret.to_string())
             .replace("{group}", &self.group.to_string())
             .replace("{user}", &self.user.to_string())
+            .replace("{material}", &self.material.to_string())
     }
 }
 
@@ -70,6 +75,10 @@ fn api_table(ids: &Ids, width: i64) -> Vec<(Method, String, Option<String>, [u16
         (Method::GET, s("/api/v1/secrets/{id}/history"), None, [200, 200, 200, 404, 200, 404, 200, 401]),
         (Method::GET, s("/api/v1/secrets/{id}/materials"), None, [200, 200, 200, 404, 200, 404, 200, 401]),
         (Method::POST, s("/api/v1/secrets/{id}/materials?name=a.txt"), Some(LEAK.into()), [201, 201, 201, 404, 403, 404, 403, 401]),
+        (Method::POST, s("/api/v1/secrets/{id}/materials?name=a.txt&store=true"), Some(LEAK.into()), [201, 201, 201, 404, 403, 404, 403, 401]),
+        // Need-to-know on content: auditors oversee management, not content.
+        (Method::GET, s("/api/v1/materials/{material}/original"), None, [200, 200, 200, 404, 404, 404, 200, 401]),
+        (Method::GET, s("/api/v1/materials/999999/original"), None, [404, 404, 404, 404, 404, 404, 404, 401]),
         (Method::POST, s("/api/v1/scan?name=mail.txt"), Some(LEAK.into()), [200, 200, 200, 200, 403, 403, 403, 401]),
         (Method::GET, s("/api/v1/users"), None, [200, 403, 403, 403, 403, 403, 403, 401]),
         (Method::POST, s("/api/v1/users"), Some(r#"{"username":"newbie","role":"employee"}"#.into()), [201, 403, 403, 403, 403, 403, 403, 401]),
@@ -130,6 +139,7 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::GET, s("/acknowledgements"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
         (Method::GET, s("/scan"), None, [200, 200, 200, 200, 403, 403, 403, 303]),
         (Method::POST, s("/secrets/{id}/materials/999999/remove"), None, [404, 404, 404, 404, 404, 404, 404, 303]),
+        (Method::GET, s("/secrets/{id}/materials/{material}/original"), None, [200, 200, 200, 404, 404, 404, 200, 303]),
         (Method::POST, s("/secrets/{id}/materials"), Some(format!("{UPLOAD}{LEAK}")), [303, 303, 303, 404, 403, 404, 403, 303]),
         (Method::POST, s("/scan"), Some(format!("{UPLOAD}{LEAK}")), [200, 200, 200, 200, 403, 403, 403, 303]),
         (Method::GET, s("/risk"), None, [200, 403, 200, 200, 403, 403, 403, 303]),
@@ -265,7 +275,7 @@ async fn every_route_has_a_row_in_the_authorization_tables() {
     let mut templates: Vec<String> = routes.iter().map(|(_, t)| t.clone()).collect();
     templates.dedup();
     let mut covered = std::collections::HashSet::new();
-    let ids = Ids { secret: 1, group: 2, user: 3 };
+    let ids = Ids { secret: 1, group: 2, user: 3, material: 4 };
     for (method, path, _, _) in api_table(&ids, 1).into_iter().chain(page_table(&ids, 1)) {
         if let Some(t) = crate::template_of(&path, &templates) {
             covered.insert((method, t.clone()));

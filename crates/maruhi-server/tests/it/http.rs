@@ -2,7 +2,7 @@
 //! languages, headers, the OpenAPI document and the UI's translations.
 
 use axum::http::Method;
-use maruhi_service::Scope;
+use maruhi_service::{Actor, Scope};
 
 use crate::{Auth, Fixture, MATERIAL};
 
@@ -582,4 +582,39 @@ async fn every_change_to_what_detection_reads_re_analyses_in_the_background() {
     let body = r#"{"user":"vendor.kimura","note":"SES"}"#;
     assert_eq!(f.call(Method::POST, "/api/v1/watchlists/contractors", &admin, Some(body)).await.status, 200);
     assert!(wait_for(start + 2).await, "a watchlist change re-analyses");
+}
+
+/// The web form stores the original when asked; the page links it for those
+/// entitled, and the link and the API give back the same bytes, named.
+#[tokio::test]
+async fn an_original_stored_through_the_form_downloads_from_the_page_and_the_api() {
+    let f = Fixture::new().await;
+    let sato = f.session("sato").await;
+    let path = format!("/secrets/{}/materials", f.secret_id);
+    let r = f
+        .upload(&path, &sato, "組立手順書.txt", crate::MATERIAL.as_bytes(), &[("keep_text", "on"), ("store", "on")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let materials = f.svc.secret_materials(&Actor::operator(), f.secret_id).await.unwrap();
+    let stored = materials.iter().find(|m| m.stored).expect("a stored material");
+    let link = format!("/secrets/{}/materials/{}/original", f.secret_id, stored.id);
+
+    let page = f.call(Method::GET, &format!("/secrets/{}", f.secret_id), &sato, None).await;
+    assert!(page.body.contains(&link), "the manager sees the download link");
+    let ito = f.session("ito").await;
+    let page = f.call(Method::GET, &format!("/secrets/{}", f.secret_id), &ito, None).await;
+    assert!(!page.body.contains(&link), "an auditor does not");
+
+    let r = f.call(Method::GET, &link, &sato, None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.bytes, crate::MATERIAL.as_bytes());
+    let disposition = r.headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains("filename*=UTF-8''%E7%B5%84"), "{disposition}");
+    assert_eq!(r.headers["content-length"], crate::MATERIAL.len().to_string().as_str());
+
+    let token = f.token("watanabe", Scope::Read).await;
+    let r = f.call(Method::GET, &format!("/api/v1/materials/{}/original", stored.id), &token, None).await;
+    assert_eq!((r.status.as_u16(), r.bytes.as_slice()), (200, crate::MATERIAL.as_bytes()));
+    let audit = f.svc.audit_log(&Actor::operator(), Some("material.download"), 1, 10).await.unwrap();
+    assert_eq!(audit.total, 2);
 }

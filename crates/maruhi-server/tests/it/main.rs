@@ -7,6 +7,7 @@ mod authz;
 mod http;
 mod tlog_client;
 mod tls;
+mod vault_s3;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -95,6 +96,14 @@ impl Fixture {
             .expect("secret");
         let key = maruhi_service::ledger::new_log_key("test.example/log").expect("key");
         let svc = svc.with_ledger_key(&key).expect("key").with_installation_key([7u8; 32]);
+        // A vault in a folder of its own (the data directory's layout).
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let vault_dir = std::env::temp_dir().join(format!("maruhi-server-vault-{}-{n}", std::process::id()));
+        let svc = svc.with_vault(maruhi_service::vault::Vault::new(
+            std::sync::Arc::new(maruhi_service::vault::LocalStore::new(vault_dir.join("objects"))),
+            maruhi_service::vault::MasterKeyFile { path: vault_dir.join("master.key"), create_if_missing: true },
+        ));
         svc.attach_material(&op, secret.id, "組立手順.txt", MATERIAL.as_bytes(), true).await.expect("material");
         svc.publish_checkpoint().await.expect("checkpoint");
         let app = maruhi_server::app(maruhi_server::AppState::new(svc.clone(), false));

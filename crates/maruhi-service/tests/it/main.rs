@@ -11,6 +11,7 @@ mod ledger;
 mod registry;
 mod risk;
 mod scan;
+mod vault;
 
 use std::future::Future;
 use std::sync::Arc;
