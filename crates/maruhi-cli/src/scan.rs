@@ -425,7 +425,29 @@ pub async fn material(svc: &Service, op: &Actor, cmd: MaterialCmd) -> Result<()>
             svc.remove_material(op, id).await?;
             Ok(())
         }
-        MaterialCmd::Get { material_id, out } => {
+        MaterialCmd::Get { material_id, out, recipient: Some(recipient) } => {
+            if out.exists() {
+                bail!("{} exists; choose another --out", out.display());
+            }
+            let copy = svc.material_marked_copy(op, material_id, Some(&recipient)).await?;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            std::io::Write::write_all(&mut file, &copy.bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!(
+                "{}: {} marked for {} (copy {}), ledger entry {}",
+                out.display(),
+                copy.name,
+                copy.recipient,
+                copy.code,
+                copy.ledger_index
+            );
+            Ok(())
+        }
+        MaterialCmd::Get { material_id, out, recipient: None } => {
             if out.exists() {
                 bail!("{} exists; choose another --out", out.display());
             }

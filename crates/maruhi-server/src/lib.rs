@@ -115,6 +115,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/secrets/{id}/evidence/prior-use.zip", get(pages::prior_use_evidence))
         .route("/secrets/{id}/materials/{material}/remove", post(pages::scan::remove_material))
         .route("/secrets/{id}/materials/{material}/original", get(pages::scan::download_original))
+        .route("/secrets/{id}/materials/{material}/copy", get(pages::scan::download_marked_copy))
         .route("/secrets/{id}/materials", post(pages::scan::attach).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/scan", get(pages::scan::form).post(pages::scan::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/risk", get(pages::risk::ranked))

@@ -77,6 +77,10 @@ pub enum Error {
     /// readable); the detail names the store and the cause.
     #[error("vault: {0}")]
     Vault(String),
+    /// A copy could not be marked (the format is not supported yet, or the
+    /// document is malformed); nothing was handed over.
+    #[error("cannot mark a copy: {0}")]
+    Marking(String),
     /// A failure of ours the user cannot fix (no randomness, an impossible
     /// state); the detail goes to the log only.
     #[error("internal error: {0}")]
@@ -121,6 +125,7 @@ impl Error {
             Error::Ledger { code, .. } | Error::Peer { code, .. } => code,
             Error::Tampered(_) => "MRH-TAMPER-001",
             Error::Internal(_) => "MRH-INTERNAL-001",
+            Error::Marking(_) => "MRH-MARK-001",
             Error::Vault(_) => "MRH-VAULT-001",
             Error::Store(maruhi_store::StoreError::SchemaTooNew { .. }) => "MRH-STORE-002",
             Error::Store(_) => "MRH-STORE-001",
@@ -136,6 +141,7 @@ impl Error {
             Error::Unauthenticated | Error::BadCredentials => 401,
             Error::Throttled { .. } => 429,
             Error::Conflict(_) | Error::AlreadyInstalled(_) => 409,
+            Error::Marking(_) => 415,
             Error::Busy | Error::NotConfigured(_) => 503,
             Error::Peer { .. } => 502,
             Error::NoInstallation(_)
@@ -193,6 +199,12 @@ impl Error {
             }
             Error::Io { what, path, source } => return format!("{what} {}: {source}", path.display()),
             Error::Peer { peer, detail, .. } => return format!("{peer}: {detail}"),
+            Error::Marking(why) => {
+                return match lang {
+                    Lang::Ja => format!("この形式にはまだ複製番号を入れられません（{why}）。テキストと DOCX に対応しています。"),
+                    Lang::En => format!("copies of this format cannot be marked yet ({why}); text and DOCX can"),
+                }
+            }
             Error::Ledger { .. } | Error::Tampered(_) | Error::Internal(_) | Error::Vault(_) | Error::Store(_) => {
                 Msg::ServerError
             }

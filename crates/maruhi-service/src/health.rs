@@ -31,7 +31,9 @@ impl Service {
     /// The installation's figures for monitoring. Admin and auditors (the
     /// register's counts by level are the register's metadata).
     pub async fn metrics(&self, actor: &Actor) -> Result<Metrics> {
-        if !matches!(actor.role, crate::model::Role::Admin | crate::model::Role::Auditor) || !policy::may_read_audit(actor) {
+        if !matches!(actor.role, crate::model::Role::Admin | crate::model::Role::Auditor)
+            || !policy::may_read_audit(actor)
+        {
             return Err(Error::Forbidden);
         }
         let now = self.now();

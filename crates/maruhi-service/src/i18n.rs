@@ -98,6 +98,7 @@ pub enum Msg {
     NoInstallationKey,
     NoVault,
     NoLedgerKey,
+    TooLargeToMark,
     WrongPassword,
     SamePassword,
     NotACertificate,
@@ -201,6 +202,10 @@ impl Msg {
             Msg::SamePassword => (
                 "新しいパスワードは現在のものと別にしてください。",
                 "The new password must differ from the current one.",
+            ),
+            Msg::TooLargeToMark => (
+                "64 MiB を超える原本の複製には番号を入れられません。",
+                "Originals over 64 MiB cannot be copied with a mark.",
             ),
             Msg::NoTsa => (
                 "時刻認証局が設定されていません（--tsa-url と --tsa-ca を指定してください）。",
@@ -453,6 +458,12 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("material.chars", "文字数", "Characters"),
     ("material.fingerprints", "指紋数", "Fingerprints"),
     ("material.added", "登録日時", "Added"),
+    ("material.download_marked", "番号入りの複製", "Marked copy"),
+    (
+        "material.marked_help",
+        "あなた宛ての㊙表示と、流出時に maruhi trace で受取人を特定できる複製番号が入ります（テキストと DOCX）。",
+        "Carries a ㊙ banner for you and a copy code that maruhi trace reads from a leak (text and DOCX).",
+    ),
     ("material.anchored", "存在の証明（タイムスタンプ）", "Existed no later than"),
     ("material.not_anchored", "未取得", "not yet time-stamped"),
     ("evidence.prior_use", "先使用権の証拠をダウンロード（BagIt, zip）", "Download the prior-use evidence (BagIt, zip)"),

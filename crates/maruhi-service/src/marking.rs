@@ -18,6 +18,8 @@
 const ZERO: char = '\u{200B}';
 const ONE: char = '\u{200C}';
 const FRAME: char = '\u{2060}';
+/// The largest original a marked copy is made of (it is marked in memory).
+pub const MAX_MARKED_BYTES: u64 = 64 << 20;
 /// Lines between two copies of the invisible code.
 pub const EVERY_LINES: usize = 8;
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -226,6 +228,19 @@ fn mark_docx(bytes: &[u8], banner: &Banner) -> Result<Vec<u8>, MarkError> {
 
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// A marked copy ready to hand over.
+#[derive(Debug, Clone)]
+pub struct MarkedCopy {
+    pub secret_id: i64,
+    pub name: String,
+    pub bytes: Vec<u8>,
+    /// `XXXX-XXXX`, also in the banner.
+    pub code: String,
+    pub recipient: String,
+    /// The download's ledger entry.
+    pub ledger_index: i64,
 }
 
 /// A marked copy found in a traced file.

@@ -852,6 +852,94 @@ impl Service {
         })
     }
 
+    /// A copy of a stored original marked for `recipient` (default: the
+    /// caller): the ㊙ banner and the invisible copy code
+    /// ([`crate::marking`]). The download, the code, the recipient and the
+    /// marked copy's SHA-256 enter the ledger and `marked_copies` in one
+    /// transaction, so `maruhi trace` can name the copy later. Only the
+    /// administrator and legal/IP may name someone else as recipient.
+    /// Formats that cannot be marked yet are refused
+    /// (`MRH-MARK-001`); their original is for admin and legal only.
+    pub async fn material_marked_copy(
+        &self,
+        actor: &Actor,
+        material_id: i64,
+        recipient: Option<&str>,
+    ) -> Result<crate::marking::MarkedCopy> {
+        let recipient = match recipient.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) if r != actor.username => {
+                if !matches!(actor.role, Role::Admin | Role::Legal) {
+                    return Err(Error::Forbidden);
+                }
+                crate::hr::person_name(r).ok_or_else(|| Error::invalid("recipient", Msg::BadPersonName))?
+            }
+            _ => actor.username.clone(),
+        };
+        let vault = self.vault()?;
+        let (object, level) = {
+            let mut conn = self.db.read().await?;
+            let row = maruhi_store::materials::get(&mut conn, material_id).await?.ok_or(Error::NotFound)?;
+            let (Some(secret_id), Some(object_id)) = (row.secret_id, row.object_id) else {
+                return Err(Error::NotFound);
+            };
+            if !self.entitled_to_content(&mut conn, actor, secret_id).await? {
+                return Err(Error::NotFound);
+            }
+            let secret = maruhi_store::secrets::get(&mut conn, secret_id).await?.ok_or(Error::NotFound)?;
+            (maruhi_store::vault::get(&mut conn, object_id).await?.ok_or(Error::NotFound)?, secret.level)
+        };
+        let size = u64::try_from(object.size_bytes).map_err(|_| Error::Tampered("negative object size".into()))?;
+        if size > crate::marking::MAX_MARKED_BYTES {
+            return Err(Error::Conflict(Msg::TooLargeToMark));
+        }
+        let mut plain = vault.open(&object.object_key, &object.wrapped_key, &object.sha256, size).await?;
+        let mut bytes = Vec::with_capacity(size as usize);
+        while let Some(chunk) = plain.next().await? {
+            bytes.extend_from_slice(&chunk);
+        }
+        let code = crate::marking::CopyCode::random().map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+        let banner = crate::marking::Banner {
+            level,
+            secret_id: object.secret_id,
+            recipient: recipient.clone(),
+            date: self.today().to_string(),
+            code,
+        };
+        let name = object.name.clone();
+        let marked = tokio::task::spawn_blocking(move || crate::marking::mark(&name, &bytes, &banner))
+            .await
+            .map_err(Error::task)?
+            .map_err(|e| Error::Marking(e.to_string()))?;
+        let marked_sha = hex::encode(Sha256::digest(&marked));
+        let at = self.now_text();
+        let mut tx = self.db.begin().await?;
+        let event = Event::new(actor, AuditAction::MaterialDownload, "secret", object.secret_id).summary(json!({
+            "material": material_id, "object": object.id, "name": object.name, "sha256": object.sha256,
+            "size": size, "copy": "marked", "code": code.text(), "recipient": recipient, "marked_sha256": marked_sha,
+        }));
+        let ledger_index = audit::record(&mut tx, &at, event).await?;
+        let row = maruhi_store::copies::CopyRow {
+            code: code.text(),
+            material_id,
+            secret_id: object.secret_id,
+            recipient: recipient.clone(),
+            downloaded_by: actor.username.clone(),
+            downloaded_at: at,
+            ledger_index,
+            sha256: marked_sha,
+        };
+        maruhi_store::copies::insert(tx.conn(), &row).await?;
+        tx.commit().await?;
+        Ok(crate::marking::MarkedCopy {
+            secret_id: object.secret_id,
+            name: object.name,
+            bytes: marked,
+            code: code.text(),
+            recipient,
+            ledger_index,
+        })
+    }
+
     /// Rewraps every stored object's data key under a new master key, in
     /// one transaction with its audit event; the objects are not touched.
     /// The new key is written beside the old one first and replaces it once

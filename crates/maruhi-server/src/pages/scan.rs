@@ -209,6 +209,49 @@ pub async fn download_original(
     Ok(original_response(original))
 }
 
+/// A copy of a stored original marked for the viewer (banner and
+/// invisible code), recorded in the ledger.
+pub async fn download_marked_copy(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, material)): Path<(String, String)>,
+) -> PageResult {
+    let id = parse_id(&id, viewer.lang)?;
+    let material = parse_id(&material, viewer.lang)?;
+    let copy =
+        state.svc.material_marked_copy(viewer.actor(), material, None).await.map_err(|e| PageError(e, viewer.lang))?;
+    if copy.secret_id != id {
+        return Err(PageError(Error::NotFound, viewer.lang));
+    }
+    use axum::http::{header, HeaderValue};
+    let name = copy.name.clone();
+    let mut response = copy.bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
+/// RFC 6266 §4.3: an ASCII fallback and the UTF-8 name.
+fn content_disposition(name: &str) -> String {
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 /// A stored original as a download: streamed part by part as it is
 /// decrypted, with its length and name. An object that fails to
 /// authenticate midway ends the body early, so the client sees a short
@@ -233,20 +276,7 @@ pub(crate) fn original_response(original: maruhi_service::vault::Original) -> Re
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    // RFC 6266 §4.3: an ASCII fallback and the UTF-8 name.
-    let ascii: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")) {
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&name)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     response

@@ -260,3 +260,42 @@ async fn a_rotation_interrupted_before_or_after_its_commit_loses_nothing() {
     })
     .await;
 }
+
+/// A marked copy names its recipient; a fragment pasted out of it leads
+/// `trace_copy` back to the download and its ledger entry.
+#[tokio::test]
+async fn a_marked_copy_leads_back_to_its_recipient() {
+    both(|e| async move {
+        let dir = scratch();
+        let svc = e.svc.clone().with_vault(vault_in(&dir));
+        let (sato, id) = org(&e).await;
+        let text: String = (1..=30).map(|i| format!("{i}. {DESIGN}\n")).collect();
+        let out = svc.attach_and_store(&sato, id, "成形条件.txt", text.as_bytes(), false).await.unwrap();
+        let m = out.materials[0].id;
+        let watanabe = e.actor("watanabe").await;
+        // Only admin and legal/IP name someone else as the recipient.
+        assert!(matches!(svc.material_marked_copy(&watanabe, m, Some("kato")).await, Err(Error::Forbidden)));
+        let copy = svc.material_marked_copy(&watanabe, m, None).await.unwrap();
+        assert_eq!(copy.recipient, "watanabe");
+        let marked = String::from_utf8(copy.bytes.clone()).unwrap();
+        assert!(marked.starts_with("㊙ 極秘") && marked.contains(&copy.code), "{}", &marked[..200]);
+        // Need-to-know holds for copies too.
+        let kato = e.actor("kato").await;
+        assert!(matches!(svc.material_marked_copy(&kato, m, None).await, Err(Error::NotFound)));
+
+        // Ten lines pasted out of the middle name the copy.
+        let fragment: String = marked.lines().skip(12).take(10).collect::<Vec<_>>().join("\n");
+        let yamada = e.actor("yamada").await;
+        let found = svc.trace_copy(&yamada, "paste.txt", fragment.into_bytes()).await.unwrap();
+        assert_eq!(found.copies.len(), 1);
+        let hit = &found.copies[0];
+        assert_eq!(
+            (hit.recipient.as_str(), hit.ledger_index, hit.code.as_str()),
+            ("watanabe", copy.ledger_index, copy.code.as_str())
+        );
+        // Employees do not investigate; the clean original carries no mark.
+        assert!(matches!(svc.trace_copy(&watanabe, "x.txt", marked.into_bytes()).await, Err(Error::Forbidden)));
+        assert!(svc.trace_copy(&yamada, "clean.txt", text.into_bytes()).await.unwrap().copies.is_empty());
+    })
+    .await;
+}
