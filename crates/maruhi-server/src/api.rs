@@ -45,6 +45,49 @@ pub(crate) async fn not_found(ReqLang(lang): ReqLang) -> Response {
     ApiError(Error::NotFound, lang).into_response()
 }
 
+/// `GET /api/v1/metrics`: the Prometheus text exposition format 0.0.4.
+pub(crate) async fn metrics(State(state): State<AppState>, a: ApiActor) -> Result<Response, ApiError> {
+    let m = state.svc.metrics(&a.actor).await.map_err(|e| ApiError(e, a.lang))?;
+    let mut out = String::new();
+    let mut gauge = |name: &str, help: &str, samples: &[(String, i64)]| {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+        for (labels, v) in samples {
+            out.push_str(&format!("{name}{labels} {v}\n"));
+        }
+    };
+    let one = |v: i64| vec![(String::new(), v)];
+    gauge("maruhi_ledger_entries", "Entries in the evidence ledger.", &one(m.ledger_entries));
+    gauge("maruhi_ledger_checkpoint_size", "Size of the latest signed checkpoint.", &one(m.checkpoint_size));
+    if let Some(age) = m.checkpoint_age_seconds {
+        gauge("maruhi_ledger_checkpoint_age_seconds", "Seconds since the latest checkpoint was signed.", &one(age));
+    }
+    gauge("maruhi_ledger_timestamped_size", "Size of the latest time-stamped checkpoint.", &one(m.timestamped_size));
+    if let Some(age) = m.timestamp_age_seconds {
+        gauge("maruhi_ledger_timestamp_age_seconds", "Seconds since the latest time stamp.", &one(age));
+    }
+    let label = |v: &str| v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', " ");
+    let secrets: Vec<_> = m
+        .secrets
+        .iter()
+        .map(|(level, status, n)| (format!("{{level=\"{}\",status=\"{}\"}}", label(level), label(status)), *n))
+        .collect();
+    gauge("maruhi_secrets", "Registered secrets by level and status.", &secrets);
+    gauge("maruhi_activity_events", "Stored activity events.", &one(m.events));
+    let alerts: Vec<_> = m.open_alerts.iter().map(|(s, n)| (format!("{{status=\"{}\"}}", label(s)), *n)).collect();
+    gauge("maruhi_alerts_open", "Insider-risk alerts not yet decided.", &alerts);
+    gauge(
+        "maruhi_extraction_slots_free",
+        "Extraction slots (scans, attachments) free now.",
+        &one(m.extraction_slots_free as i64),
+    );
+    let mut resp = out.into_response();
+    resp.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    Ok(resp)
+}
+
 pub(crate) async fn me(a: ApiActor) -> ApiResult {
     ok(json!({
         "id": a.actor.user_id,

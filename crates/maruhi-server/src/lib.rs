@@ -82,6 +82,18 @@ impl AppState {
     }
 }
 
+/// Readiness: 200 when the database answers, 503 otherwise (liveness is
+/// `/healthz`, which answers while the process runs).
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match state.svc.readiness().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(code = e.code(), error = %e, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, format!("not ready [{}]", e.code())).into_response()
+        }
+    }
+}
+
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     router(state.hsts).0.with_state(state)
@@ -140,12 +152,14 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/ledger/proof/{index}", get(pages::ledger_proof))
         .route("/static/app.css", get(pages::stylesheet))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .into_parts();
     let pages = pages.layer(middleware::from_fn(same_origin_forms));
 
     let (api, api_paths) = Routes::new()
         .route("/openapi.json", get(api::openapi))
         .route("/me", get(api::me))
+        .route("/metrics", get(api::metrics))
         .route("/levels", get(api::levels))
         .route("/secrets", get(api::list_secrets).post(api::create_secret))
         .route("/secrets/{id}", get(api::get_secret).put(api::update_secret))

@@ -60,6 +60,7 @@ fn api_table(ids: &Ids, width: i64) -> Vec<(Method, String, Option<String>, [u16
     let s = |p: &str| ids.fill(p).replace("{w}", &width.to_string());
     vec![
         (Method::GET, s("/api/v1/openapi.json"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
+        (Method::GET, s("/api/v1/metrics"), None, [200, 403, 403, 403, 200, 403, 403, 401]),
         (Method::GET, s("/api/v1/me"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
         (Method::GET, s("/api/v1/levels"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
         (Method::GET, s("/api/v1/secrets"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
@@ -165,6 +166,7 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::POST, s("/tokens/999999/revoke"), None, [404, 404, 404, 404, 404, 404, 404, 303]),
         (Method::POST, s("/lang"), Some("lang=ja&back=%2F".into()), [303, 303, 303, 303, 303, 303, 303, 303]),
         (Method::GET, s("/healthz"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
+        (Method::GET, s("/readyz"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
         (Method::GET, s("/static/app.css"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
         (Method::GET, s("/ledger"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
         (Method::GET, s("/ledger/proof/{proof}"), None, [200, 200, 200, 404, 200, 404, 200, 303]),

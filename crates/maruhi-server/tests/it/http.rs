@@ -618,3 +618,21 @@ async fn an_original_stored_through_the_form_downloads_from_the_page_and_the_api
     let audit = f.svc.audit_log(&Actor::operator(), Some("material.download"), 1, 10).await.unwrap();
     assert_eq!(audit.total, 2);
 }
+
+#[tokio::test]
+async fn metrics_are_prometheus_text_for_admins_and_readiness_answers() {
+    let f = Fixture::new().await;
+    let admin = f.token("admin", Scope::Read).await;
+    let r = f.call(Method::GET, "/api/v1/metrics", &admin, None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.headers["content-type"].to_str().unwrap_or_default().starts_with("text/plain; version=0.0.4"));
+    assert!(r.body.contains("# TYPE maruhi_ledger_entries gauge\nmaruhi_ledger_entries "), "{}", r.body);
+    assert!(r.body.contains("maruhi_secrets{level="), "{}", r.body);
+    // Every sample line is `name{labels} integer` or `name integer`.
+    for line in r.body.lines().filter(|l| !l.starts_with('#')) {
+        let value = line.rsplit(' ').next().unwrap_or_default();
+        assert!(line.starts_with("maruhi_") && value.parse::<i64>().is_ok(), "{line}");
+    }
+    let anon = f.call(Method::GET, "/readyz", &crate::Auth::None, None).await;
+    assert_eq!((anon.status.as_u16(), anon.body.as_str()), (200, "ready"));
+}
