@@ -820,17 +820,7 @@ impl Service {
     /// returned.
     pub async fn material_original(&self, actor: &Actor, material_id: i64) -> Result<Original> {
         let vault = self.vault()?;
-        let object = {
-            let mut conn = self.db.read().await?;
-            let row = maruhi_store::materials::get(&mut conn, material_id).await?.ok_or(Error::NotFound)?;
-            let (Some(secret_id), Some(object_id)) = (row.secret_id, row.object_id) else {
-                return Err(Error::NotFound);
-            };
-            if !self.entitled_to_content(&mut conn, actor, secret_id).await? {
-                return Err(Error::NotFound);
-            }
-            maruhi_store::vault::get(&mut conn, object_id).await?.ok_or(Error::NotFound)?
-        };
+        let (object, _) = self.entitled_object(actor, material_id).await?;
         let size = u64::try_from(object.size_bytes).map_err(|_| Error::Tampered("negative object size".into()))?;
         let plain = vault.open(&object.object_key, &object.wrapped_key, &object.sha256, size).await?;
         let at = self.now_text();
@@ -850,6 +840,26 @@ impl Service {
             ledger_index,
             plain,
         })
+    }
+
+    /// The stored object behind a material and its secret's level, for
+    /// those entitled to the secret's content (anyone else: `NotFound`).
+    async fn entitled_object(
+        &self,
+        actor: &Actor,
+        material_id: i64,
+    ) -> Result<(maruhi_store::vault::ObjectRow, String)> {
+        let mut conn = self.db.read().await?;
+        let row = maruhi_store::materials::get(&mut conn, material_id).await?.ok_or(Error::NotFound)?;
+        let (Some(secret_id), Some(object_id)) = (row.secret_id, row.object_id) else {
+            return Err(Error::NotFound);
+        };
+        if !self.entitled_to_content(&mut conn, actor, secret_id).await? {
+            return Err(Error::NotFound);
+        }
+        let secret = maruhi_store::secrets::get(&mut conn, secret_id).await?.ok_or(Error::NotFound)?;
+        let object = maruhi_store::vault::get(&mut conn, object_id).await?.ok_or(Error::NotFound)?;
+        Ok((object, secret.level))
     }
 
     /// A copy of a stored original marked for `recipient` (default: the
@@ -876,18 +886,7 @@ impl Service {
             _ => actor.username.clone(),
         };
         let vault = self.vault()?;
-        let (object, level) = {
-            let mut conn = self.db.read().await?;
-            let row = maruhi_store::materials::get(&mut conn, material_id).await?.ok_or(Error::NotFound)?;
-            let (Some(secret_id), Some(object_id)) = (row.secret_id, row.object_id) else {
-                return Err(Error::NotFound);
-            };
-            if !self.entitled_to_content(&mut conn, actor, secret_id).await? {
-                return Err(Error::NotFound);
-            }
-            let secret = maruhi_store::secrets::get(&mut conn, secret_id).await?.ok_or(Error::NotFound)?;
-            (maruhi_store::vault::get(&mut conn, object_id).await?.ok_or(Error::NotFound)?, secret.level)
-        };
+        let (object, level) = self.entitled_object(actor, material_id).await?;
         let size = u64::try_from(object.size_bytes).map_err(|_| Error::Tampered("negative object size".into()))?;
         if size > crate::marking::MAX_MARKED_BYTES {
             return Err(Error::Conflict(Msg::TooLargeToMark));
