@@ -6,6 +6,7 @@
 //! bagit.txt  bag-info.txt  manifest-sha256.txt  manifest-sha512.txt
 //! tagmanifest-sha256.txt
 //! data/materials.txt                 each material: SHA-256, size, name, ledger entry
+//! data/originals/ID-NAME             the stored originals (not with --hashes-only)
 //! evidence/README-ja.txt, README-en.txt   what each file proves, how to check it by hand
 //! evidence/log-key.txt               the log's verifier key
 //! evidence/secret.json               the register record at export
@@ -130,6 +131,7 @@ impl Service {
         let mut materials = Vec::new();
         let mut stamped = BTreeSet::new();
         let mut pending = 0;
+        let mut attached = Vec::new();
         for row in rows.iter().filter(|r| is_evidence(&r.action)) {
             let Some(index) = row.ledger_index else { continue };
             let entry = crate::ledger::entry_of(row)?;
@@ -158,6 +160,9 @@ impl Service {
                 if row.action == AuditAction::MaterialAttach.id() {
                     let s: serde_json::Value = serde_json::from_str(&row.summary).unwrap_or_default();
                     if let Some(sha) = s["file_sha256"].as_str() {
+                        if let Some(id) = s["material"].as_i64() {
+                            attached.push(id);
+                        }
                         materials.push(format!(
                             "{sha}\t{}\tentry {index}\t{}\n",
                             s["material"].as_i64().unwrap_or_default(),
@@ -184,6 +189,9 @@ impl Service {
             }
         }
         let entries = bag.tags.keys().filter(|k| k.ends_with(".entry")).count();
+        if !options.hashes_only {
+            self.add_originals(actor, &attached, &mut bag).await?;
+        }
         bag.payload(
             "data/materials.txt",
             format!("# file SHA-256\tmaterial\tregistered by\tname\n{}", materials.concat()).into_bytes(),
@@ -243,6 +251,37 @@ fn write_dir(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
         std::fs::write(&file, bytes).map_err(|source| Error::Io { what: "cannot write", path: file, source })?;
     }
     Ok(())
+}
+
+/// The most original bytes a bag carries (it is assembled in memory); a
+/// larger set is listed by hash only.
+const MAX_BAG_ORIGINALS: u64 = 256 << 20;
+
+impl Service {
+    /// Puts the stored originals of `materials` under `data/originals/`
+    /// (material id and name), where the vault keeps them.
+    async fn add_originals(&self, actor: &Actor, materials: &[i64], bag: &mut Bag) -> Result<()> {
+        let mut total = 0u64;
+        for &id in materials {
+            let mut original = match self.material_original(actor, id).await {
+                Ok(o) => o,
+                // Not stored (fingerprints only), or no vault: listed by hash.
+                Err(Error::NotFound | Error::NotConfigured(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            total += original.size;
+            if total > MAX_BAG_ORIGINALS {
+                return Err(Error::Conflict(crate::i18n::Msg::BagTooLarge));
+            }
+            let mut bytes = Vec::with_capacity(original.size as usize);
+            while let Some(chunk) = original.next().await? {
+                bytes.extend_from_slice(&chunk);
+            }
+            let name = original.name.replace(['/', '\\', '\n', '\t'], "_");
+            bag.payload(&format!("data/originals/{id}-{name}"), bytes);
+        }
+        Ok(())
+    }
 }
 
 fn pretty(v: &impl Serialize) -> Result<Vec<u8>> {
@@ -430,6 +469,15 @@ pub fn verify_bag(dir: &Path, key: Option<&str>, tsa_ca: Option<&[u8]>) -> BagRe
         report.entries += 1;
     }
     check_renewals(dir, &anchors, &mut report);
+    // Every original carried must be a file a verified entry registered.
+    let mut originals = Vec::new();
+    list_files(&dir.join("data/originals"), dir, &mut originals);
+    for path in originals {
+        let sha = std::fs::read(dir.join(&path)).map(|b| sha256_hex(&b)).unwrap_or_default();
+        if !registered.contains_key(&sha) {
+            report.problem("MRH-BAG-007", format!("{path}: no verified entry registers this file"));
+        }
+    }
     // Every material listed must have been registered by a verified entry.
     let listed = read("data/materials.txt").map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
     for line in listed.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {

@@ -98,6 +98,7 @@ pub enum Msg {
     NoInstallationKey,
     NoVault,
     NoLedgerKey,
+    BagTooLarge,
     TooLargeToMark,
     WrongPassword,
     SamePassword,
@@ -206,6 +207,10 @@ impl Msg {
             Msg::TooLargeToMark => (
                 "64 MiB を超える原本の複製には番号を入れられません。",
                 "Originals over 64 MiB cannot be copied with a mark.",
+            ),
+            Msg::BagTooLarge => (
+                "原本の合計が 256 MiB を超えます。--hashes-only でハッシュだけを収めてください。",
+                "The originals exceed 256 MiB together; use --hashes-only to carry their hashes only.",
             ),
             Msg::NoTsa => (
                 "時刻認証局が設定されていません（--tsa-url と --tsa-ca を指定してください）。",

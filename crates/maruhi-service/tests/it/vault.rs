@@ -299,3 +299,28 @@ async fn a_marked_copy_leads_back_to_its_recipient() {
     })
     .await;
 }
+
+/// Without `--hashes-only`, the prior-use bag carries the stored originals,
+/// and their hashes must be the ones the ledger registered.
+#[tokio::test]
+async fn a_prior_use_bag_carries_the_stored_originals() {
+    let e = crate::env(maruhi_store::testing::fresh_sqlite()).await;
+    let dir = scratch();
+    let svc = e.svc.clone().with_vault(vault_in(&dir));
+    let (sato, id) = org(&e).await;
+    let out = svc.attach_and_store(&sato, id, "成形条件.txt", DESIGN.as_bytes(), false).await.unwrap();
+    let m = out.materials[0].id;
+    svc.publish_checkpoint().await.unwrap();
+    let bag = dir.join("bag");
+    let options = maruhi_service::evidence::PriorUseOptions { hashes_only: false, tsa_ca: None };
+    svc.prior_use_bag(&sato, id, &bag, &options).await.unwrap();
+    let original = bag.join(format!("data/originals/{m}-成形条件.txt"));
+    assert_eq!(std::fs::read(&original).unwrap(), DESIGN.as_bytes());
+    let key = svc.ledger_public_key().unwrap();
+    let report = maruhi_service::evidence::verify_bag(&bag, Some(&key), None);
+    assert!(report.ok(), "{:?}", report.problems);
+    // A changed original fails the manifests.
+    std::fs::write(&original, "差し替え").unwrap();
+    let report = maruhi_service::evidence::verify_bag(&bag, Some(&key), None);
+    assert!(report.problems.iter().any(|p| p.code == "MRH-BAG-002"), "{:?}", report.problems);
+}
