@@ -129,6 +129,10 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/secrets/{id}/materials/{material}/original", get(pages::scan::download_original))
         .route("/secrets/{id}/materials/{material}/copy", get(pages::scan::download_marked_copy))
         .route("/secrets/{id}/materials", post(pages::scan::attach).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route(
+            "/trace",
+            get(pages::scan::trace_form).post(pages::scan::trace_upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
         .route("/scan", get(pages::scan::form).post(pages::scan::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/risk", get(pages::risk::ranked))
         .route("/risk/analyse", post(pages::risk::analyse))

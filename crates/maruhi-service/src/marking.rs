@@ -275,7 +275,7 @@ impl crate::Service {
         file_name: &str,
         bytes: Vec<u8>,
     ) -> crate::Result<TraceReport> {
-        if !matches!(actor.role, crate::model::Role::Admin | crate::model::Role::Legal | crate::model::Role::Analyst) {
+        if !crate::policy::may_trace(actor) {
             return Err(crate::Error::Forbidden);
         }
         let _slot = self.extraction_slot()?;

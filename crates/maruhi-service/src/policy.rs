@@ -58,6 +58,11 @@ pub fn may_scan(actor: &Actor) -> bool {
     actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Legal | Role::Analyst | Role::Manager)
 }
 
+/// Who traces a leaked copy to its recipient: those who investigate.
+pub fn may_trace(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Admin | Role::Legal | Role::Analyst)
+}
+
 /// Who sees that a secret was found by a scan, and what was scanned: the
 /// investigation itself. Legal/IP, analysts, admin and the secret's own
 /// 管理責任者; never the rest of the access list, which may include the

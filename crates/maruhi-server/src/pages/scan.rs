@@ -209,6 +209,34 @@ pub async fn download_original(
     Ok(original_response(original))
 }
 
+#[derive(Template)]
+#[template(path = "trace.html")]
+struct TracePage {
+    ctx: Ctx,
+    result: Option<maruhi_service::marking::TraceReport>,
+    error: Option<String>,
+}
+
+/// `GET /trace`: upload a leaked file to name its recipient (admin,
+/// legal/IP, analysts; the service decides).
+pub async fn trace_form(viewer: Viewer) -> PageResult {
+    if !policy::may_trace(viewer.actor()) {
+        return Err(PageError(Error::Forbidden, viewer.lang));
+    }
+    Ok(render(&TracePage { ctx: viewer.ctx(), result: None, error: None }))
+}
+
+pub async fn trace_upload(State(state): State<AppState>, viewer: Viewer, multipart: Multipart) -> PageResult {
+    let upload = read_upload(multipart, &viewer).await?;
+    match state.svc.trace_copy(viewer.actor(), &upload.file_name, upload.bytes).await {
+        Ok(report) => Ok(render(&TracePage { ctx: viewer.ctx(), result: Some(report), error: None })),
+        Err(e @ Error::Busy) => {
+            Ok(busy(render(&TracePage { ctx: viewer.ctx(), result: None, error: Some(e.message(viewer.lang)) })))
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}
+
 /// A copy of a stored original marked for the viewer (banner and
 /// invisible code), recorded in the ledger.
 pub async fn download_marked_copy(

@@ -144,6 +144,8 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::GET, s("/secrets/{id}/materials/{material}/copy"), None, [200, 200, 200, 404, 404, 404, 200, 303]),
         (Method::POST, s("/secrets/{id}/materials"), Some(format!("{UPLOAD}{LEAK}")), [303, 303, 303, 404, 403, 404, 403, 303]),
         (Method::POST, s("/scan"), Some(format!("{UPLOAD}{LEAK}")), [200, 200, 200, 200, 403, 403, 403, 303]),
+        (Method::GET, s("/trace"), None, [200, 403, 200, 200, 403, 403, 403, 303]),
+        (Method::POST, s("/trace"), Some(format!("{UPLOAD}{LEAK}")), [200, 403, 200, 200, 403, 403, 403, 303]),
         (Method::GET, s("/risk"), None, [200, 403, 200, 200, 403, 403, 403, 303]),
         (Method::POST, s("/risk/analyse"), None, [303, 403, 303, 303, 403, 403, 403, 303]),
         (Method::GET, s("/risk/users/nobody"), None, [404, 403, 404, 404, 403, 403, 403, 303]),
