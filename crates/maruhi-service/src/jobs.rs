@@ -90,6 +90,11 @@ impl From<TransportError> for Error {
     }
 }
 
+/// How often a server checks for time stamps to renew.
+const RESTAMP_EVERY: Duration = Duration::from_secs(24 * 3600);
+/// Tokens whose TSA certificate expires within this are renewed.
+const RESTAMP_WITHIN: Duration = Duration::from_secs(730 * 24 * 3600);
+
 /// Publishes checkpoints and time anchors for one installation.
 pub struct Publisher<T> {
     svc: Service,
@@ -245,6 +250,7 @@ impl<T: Transport> Publisher<T> {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(2));
             let mut last_anchor: Option<tokio::time::Instant> = None;
+            let mut last_restamp: Option<tokio::time::Instant> = None;
             loop {
                 let now = tick.tick().await;
                 match self.publish().await {
@@ -264,6 +270,18 @@ impl<T: Transport> Publisher<T> {
                         Ok(None) => {}
                         Err(e) => {
                             tracing::error!(target: "maruhi::ledger", code = e.code(), error = %e, "could not time-stamp")
+                        }
+                    }
+                }
+                // Once a day, renew tokens whose certificate expires within
+                // two years (`maruhi ledger restamp` does it by hand).
+                if self.anchors() && last_restamp.is_none_or(|t| now.duration_since(t) >= RESTAMP_EVERY) {
+                    last_restamp = Some(now);
+                    match self.restamp(RESTAMP_WITHIN).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(target: "maruhi::ledger", renewed = n, "renewed time stamps"),
+                        Err(e) => {
+                            tracing::error!(target: "maruhi::ledger", code = e.code(), error = %e, "could not renew time stamps")
                         }
                     }
                 }
