@@ -229,7 +229,12 @@ pub async fn trace_form(viewer: Viewer) -> PageResult {
 pub async fn trace_upload(State(state): State<AppState>, viewer: Viewer, multipart: Multipart) -> PageResult {
     let upload = read_upload(multipart, &viewer).await?;
     match state.svc.trace_copy(viewer.actor(), &upload.file_name, upload.bytes).await {
-        Ok(report) => Ok(render(&TracePage { ctx: viewer.ctx(), result: Some(report), error: None })),
+        Ok(mut report) => {
+            for c in &mut report.copies {
+                c.downloaded_at = super::local_time(&c.downloaded_at);
+            }
+            Ok(render(&TracePage { ctx: viewer.ctx(), result: Some(report), error: None }))
+        }
         Err(e @ Error::Busy) => {
             Ok(busy(render(&TracePage { ctx: viewer.ctx(), result: None, error: Some(e.message(viewer.lang)) })))
         }
