@@ -161,3 +161,23 @@ fn ledger_proofs_verify_offline_and_tampering_is_reported() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn logs_are_json_lines_when_asked() {
+    let d = data_dir("json-logs");
+    let pw = d.join("pw");
+    let out = bin()
+        .env("MARUHI_LOG_FORMAT", "json")
+        .arg("--data-dir")
+        .arg(d.join("data"))
+        .args(["-v", "init", "--admin-user", "root", "--admin-password-file", pw.to_str().expect("path")])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let logs: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert!(logs.iter().any(|l| l["message"] == "applied schema migration" && l["level"] == "INFO"), "{logs:?}");
+}
