@@ -300,7 +300,7 @@ pub enum MaterialCmd {
         /// Where to write the file (refused if it exists)
         #[arg(long)]
         out: PathBuf,
-        /// A copy marked for this recipient (㊙ banner and an invisible code `maruhi trace` reads); text and DOCX
+        /// A copy marked for this recipient (㊙ banner and an invisible code `maruhi trace` reads); text, DOCX and XLSX
         #[arg(long = "for", value_name = "USER")]
         recipient: Option<String>,
     },

@@ -12,7 +12,8 @@
 //! Formats: plain text (any text the extractor reads as text: `.txt`,
 //! `.csv`, `.md`, source code) gets the banner as its first line and the
 //! code every [`EVERY_LINES`] lines; DOCX gets a first paragraph with the
-//! banner and the code. Other formats are refused for now
+//! banner and the code; XLSX a sheet named ㊙ with both in A1. Other
+//! formats are refused for now
 //! ([`MarkError::Unsupported`]).
 
 const ZERO: char = '\u{200B}';
@@ -112,6 +113,9 @@ pub fn mark(name: &str, bytes: &[u8], banner: &Banner) -> Result<Vec<u8>, MarkEr
     if lower.ends_with(".docx") {
         return mark_docx(bytes, banner);
     }
+    if lower.ends_with(".xlsx") {
+        return mark_xlsx(bytes, banner);
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) if !text.contains('\0') => Ok(mark_text(text, banner).into_bytes()),
         _ => Err(MarkError::Unsupported(name.rsplit('.').next().unwrap_or_default().to_owned())),
@@ -192,38 +196,107 @@ pub fn find_codes(text: &str) -> Vec<CopyCode> {
 /// DOCX: a first paragraph with the banner and the invisible code in
 /// `word/document.xml`; every other part is copied as it is.
 fn mark_docx(bytes: &[u8], banner: &Banner) -> Result<Vec<u8>, MarkError> {
-    use std::io::{Read, Write};
+    let mut parts = read_parts(bytes)?;
+    let (_, data) = parts
+        .iter_mut()
+        .find(|(n, _)| n == "word/document.xml")
+        .ok_or_else(|| MarkError::Malformed("no word/document.xml".into()))?;
+    let xml = String::from_utf8(std::mem::take(data)).map_err(|e| MarkError::Malformed(e.to_string()))?;
+    let body = xml.find("<w:body>").ok_or_else(|| MarkError::Malformed("no <w:body>".into()))?;
+    let text = format!("{}{}", banner.line(), banner.code.invisible());
+    let paragraph = format!(
+        "<w:p><w:r><w:rPr><w:b/><w:color w:val=\"C00000\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+        xml_escape(&text)
+    );
+    let at = body + "<w:body>".len();
+    *data = format!("{}{paragraph}{}", &xml[..at], &xml[at..]).into_bytes();
+    write_parts(&parts)
+}
+
+/// Every part of an OOXML package, in order.
+fn read_parts(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, MarkError> {
+    use std::io::Read;
     let bad = |e: &dyn std::fmt::Display| MarkError::Malformed(e.to_string());
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let mut marked = false;
+    let mut parts = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).map_err(|e| bad(&e))?;
         let name = file.name().map_err(|e| bad(&e))?.into_owned();
-        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        out.start_file(name.as_str(), options).map_err(|e| bad(&e))?;
-        // Parts are bounded by the extraction limits of whoever stored them;
-        // a document part over 64 MiB is not a document we mark.
         let mut data = Vec::new();
         file.by_ref().take(64 << 20).read_to_end(&mut data).map_err(|e| bad(&e))?;
-        if name == "word/document.xml" {
-            let xml = String::from_utf8(data).map_err(|e| bad(&e))?;
-            let body = xml.find("<w:body>").ok_or_else(|| MarkError::Malformed("no <w:body>".into()))?;
-            let text = format!("{}{}", banner.line(), banner.code.invisible());
-            let paragraph = format!(
-                "<w:p><w:r><w:rPr><w:b/><w:color w:val=\"C00000\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
-                xml_escape(&text)
-            );
-            let at = body + "<w:body>".len();
-            data = format!("{}{paragraph}{}", &xml[..at], &xml[at..]).into_bytes();
-            marked = true;
-        }
-        out.write_all(&data).map_err(|e| bad(&e))?;
+        parts.push((name, data));
     }
-    if !marked {
-        return Err(MarkError::Malformed("no word/document.xml".into()));
+    Ok(parts)
+}
+
+fn write_parts(parts: &[(String, Vec<u8>)]) -> Result<Vec<u8>, MarkError> {
+    use std::io::Write;
+    let bad = |e: &dyn std::fmt::Display| MarkError::Malformed(e.to_string());
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in parts {
+        out.start_file(name.as_str(), options).map_err(|e| bad(&e))?;
+        out.write_all(data).map_err(|e| bad(&e))?;
     }
     Ok(out.finish().map_err(|e| bad(&e))?.into_inner())
+}
+
+/// XLSX: a sheet named ㊙ with the banner and the invisible code in A1,
+/// first in the workbook (last when defined names refer to sheets by
+/// position, which a new first sheet would shift).
+fn mark_xlsx(bytes: &[u8], banner: &Banner) -> Result<Vec<u8>, MarkError> {
+    let mut parts = read_parts(bytes)?;
+    let text = |name: &str, parts: &[(String, Vec<u8>)]| {
+        parts.iter().find(|(n, _)| n == name).map(|(_, d)| String::from_utf8_lossy(d).into_owned())
+    };
+    let missing = |what: &str| MarkError::Malformed(format!("no {what}"));
+    let workbook = text("xl/workbook.xml", &parts).ok_or_else(|| missing("xl/workbook.xml"))?;
+    let rels = text("xl/_rels/workbook.xml.rels", &parts).ok_or_else(|| missing("workbook relationships"))?;
+    let types = text("[Content_Types].xml", &parts).ok_or_else(|| missing("[Content_Types].xml"))?;
+    let number = |s: &str, prefix: &str, suffix: &str| -> u64 {
+        s.match_indices(prefix)
+            .filter_map(|(i, _)| s[i + prefix.len()..].split(suffix).next()?.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0)
+    };
+    let sheet_no = parts.iter().map(|(n, _)| number(n, "xl/worksheets/sheet", ".xml")).max().unwrap_or(0) + 1;
+    let sheet_id = number(&workbook, "sheetId=\"", "\"") + 1;
+    let rel_id = format!("rIdMaruhi{sheet_no}");
+    let entry = format!(r#"<sheet name="㊙" sheetId="{sheet_id}" r:id="{rel_id}"/>"#);
+    let workbook = if workbook.contains("localSheetId") {
+        workbook.replacen("</sheets>", &format!("{entry}</sheets>"), 1)
+    } else {
+        let at = workbook.find("<sheets>").ok_or_else(|| missing("<sheets>"))? + "<sheets>".len();
+        format!("{}{entry}{}", &workbook[..at], &workbook[at..])
+    };
+    let rels = rels.replacen(
+        "</Relationships>",
+        &format!(
+            r#"<Relationship Id="{rel_id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{sheet_no}.xml"/></Relationships>"#
+        ),
+        1,
+    );
+    let types = types.replacen(
+        "</Types>",
+        &format!(
+            r#"<Override PartName="/xl/worksheets/sheet{sheet_no}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#
+        ),
+        1,
+    );
+    let line = xml_escape(&format!("{}{}", banner.line(), banner.code.invisible()));
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">{line}</t></is></c></row></sheetData></worksheet>"#
+    );
+    for (name, data) in &mut parts {
+        match name.as_str() {
+            "xl/workbook.xml" => *data = workbook.clone().into_bytes(),
+            "xl/_rels/workbook.xml.rels" => *data = rels.clone().into_bytes(),
+            "[Content_Types].xml" => *data = types.clone().into_bytes(),
+            _ => {}
+        }
+    }
+    parts.push((format!("xl/worksheets/sheet{sheet_no}.xml"), sheet.into_bytes()));
+    write_parts(&parts)
 }
 
 fn xml_escape(s: &str) -> String {
@@ -392,6 +465,24 @@ mod tests {
         let before = maruhi_extract::extract_bytes("仕様書.docx", original, &maruhi_extract::Limits::default());
         let original_text: String = before.documents.iter().map(|d| d.text.as_str()).collect();
         assert!(text.contains(original_text.trim()), "the document's own text is unchanged");
+    }
+
+    #[test]
+    fn a_marked_xlsx_has_a_marked_sheet_and_keeps_its_own() {
+        let original = include_bytes!("../../maruhi-extract/tests/fixtures/sample.xlsx");
+        let b = banner(0x44_5566_7788);
+        let marked = mark("原価表.xlsx", original, &b).expect("mark");
+        let out = maruhi_extract::extract_bytes("原価表.xlsx", &marked, &maruhi_extract::Limits::default());
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        let text: String = out.documents.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(find_codes(&text), vec![b.code]);
+        let before = maruhi_extract::extract_bytes("原価表.xlsx", original, &maruhi_extract::Limits::default());
+        let original_text: String = before.documents.iter().map(|d| d.text.as_str()).collect();
+        assert!(text.contains(original_text.trim()), "the workbook's own cells are unchanged");
+        let parts = read_parts(&marked).expect("a zip");
+        let workbook =
+            parts.iter().find(|(n, _)| n == "xl/workbook.xml").map(|(_, d)| String::from_utf8_lossy(d).into_owned());
+        assert!(workbook.is_some_and(|w| w.contains(r#"name="㊙""#)));
     }
 
     #[test]
