@@ -300,7 +300,7 @@ pub enum MaterialCmd {
         /// Where to write the file (refused if it exists)
         #[arg(long)]
         out: PathBuf,
-        /// A copy marked for this recipient (㊙ banner and an invisible code `maruhi trace` reads); text, DOCX and XLSX
+        /// A copy marked for this recipient (㊙ banner and an invisible code `maruhi trace` reads); text, DOCX, XLSX and PPTX
         #[arg(long = "for", value_name = "USER")]
         recipient: Option<String>,
     },

@@ -201,8 +201,8 @@ impl Error {
             Error::Peer { peer, detail, .. } => return format!("{peer}: {detail}"),
             Error::Marking(why) => {
                 return match lang {
-                    Lang::Ja => format!("この形式にはまだ複製番号を入れられません（{why}）。テキスト、DOCX、XLSX に対応しています。"),
-                    Lang::En => format!("copies of this format cannot be marked yet ({why}); text, DOCX and XLSX can"),
+                    Lang::Ja => format!("この形式にはまだ複製番号を入れられません（{why}）。テキスト、DOCX、XLSX、PPTX に対応しています。"),
+                    Lang::En => format!("copies of this format cannot be marked yet ({why}); text, DOCX, XLSX and PPTX can"),
                 }
             }
             Error::Ledger { .. } | Error::Tampered(_) | Error::Internal(_) | Error::Vault(_) | Error::Store(_) => {

@@ -466,8 +466,8 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("material.download_marked", "番号入りの複製", "Marked copy"),
     (
         "material.marked_help",
-        "あなた宛ての㊙表示と、流出時に maruhi trace で受取人を特定できる複製番号が入ります（テキスト、DOCX、XLSX）。",
-        "Carries a ㊙ banner for you and a copy code that maruhi trace reads from a leak (text, DOCX and XLSX).",
+        "あなた宛ての㊙表示と、流出時に maruhi trace で受取人を特定できる複製番号が入ります（テキスト、DOCX、XLSX、PPTX）。",
+        "Carries a ㊙ banner for you and a copy code that maruhi trace reads from a leak (text, DOCX, XLSX and PPTX).",
     ),
     ("trace.title", "流出物の追跡", "Trace a leaked copy"),
     (

@@ -12,7 +12,8 @@
 //! Formats: plain text (any text the extractor reads as text: `.txt`,
 //! `.csv`, `.md`, source code) gets the banner as its first line and the
 //! code every [`EVERY_LINES`] lines; DOCX gets a first paragraph with the
-//! banner and the code; XLSX a sheet named ㊙ with both in A1. Other
+//! banner and the code; XLSX a sheet named ㊙ with both in A1; PPTX a text
+//! box with both across the top of every slide. Other
 //! formats are refused for now
 //! ([`MarkError::Unsupported`]).
 
@@ -116,6 +117,9 @@ pub fn mark(name: &str, bytes: &[u8], banner: &Banner) -> Result<Vec<u8>, MarkEr
     if lower.ends_with(".xlsx") {
         return mark_xlsx(bytes, banner);
     }
+    if lower.ends_with(".pptx") {
+        return mark_pptx(bytes, banner);
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) if !text.contains('\0') => Ok(mark_text(text, banner).into_bytes()),
         _ => Err(MarkError::Unsupported(name.rsplit('.').next().unwrap_or_default().to_owned())),
@@ -210,6 +214,41 @@ fn mark_docx(bytes: &[u8], banner: &Banner) -> Result<Vec<u8>, MarkError> {
     );
     let at = body + "<w:body>".len();
     *data = format!("{}{paragraph}{}", &xml[..at], &xml[at..]).into_bytes();
+    write_parts(&parts)
+}
+
+/// PPTX: a text box with the banner and the invisible code across the top
+/// of every slide (a single slide shared on its own is marked too).
+fn mark_pptx(bytes: &[u8], banner: &Banner) -> Result<Vec<u8>, MarkError> {
+    let mut parts = read_parts(bytes)?;
+    let text = xml_escape(&format!("{}{}", banner.line(), banner.code.invisible()));
+    let mut marked = 0;
+    for (name, data) in &mut parts {
+        let is_slide = name
+            .strip_prefix("ppt/slides/slide")
+            .and_then(|r| r.strip_suffix(".xml"))
+            .is_some_and(|n| n.parse::<u32>().is_ok());
+        if !is_slide {
+            continue;
+        }
+        let xml = String::from_utf8(std::mem::take(data)).map_err(|e| MarkError::Malformed(e.to_string()))?;
+        // Shape ids are unique within a slide.
+        let id = xml
+            .match_indices(" id=\"")
+            .filter_map(|(i, _)| xml[i + 5..].split('"').next()?.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let shape = format!(
+            r#"<p:sp><p:nvSpPr><p:cNvPr id="{id}" name="maruhi ㊙"/><p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr><p:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="9144000" cy="300000"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr><p:txBody><a:bodyPr wrap="square"/><a:lstStyle/><a:p><a:r><a:rPr lang="ja-JP" sz="1000" b="1"><a:solidFill><a:srgbClr val="C00000"/></a:solidFill></a:rPr><a:t>{text}</a:t></a:r></a:p></p:txBody></p:sp>"#
+        );
+        let at = xml.rfind("</p:spTree>").ok_or_else(|| MarkError::Malformed(format!("{name}: no shape tree")))?;
+        *data = format!("{}{shape}{}", &xml[..at], &xml[at..]).into_bytes();
+        marked += 1;
+    }
+    if marked == 0 {
+        return Err(MarkError::Malformed("no slide".into()));
+    }
     write_parts(&parts)
 }
 
@@ -483,6 +522,24 @@ mod tests {
         let workbook =
             parts.iter().find(|(n, _)| n == "xl/workbook.xml").map(|(_, d)| String::from_utf8_lossy(d).into_owned());
         assert!(workbook.is_some_and(|w| w.contains(r#"name="㊙""#)));
+    }
+
+    #[test]
+    fn every_slide_of_a_marked_pptx_names_the_copy() {
+        let original = include_bytes!("../../maruhi-extract/tests/fixtures/sample.pptx");
+        let b = banner(0x55_6677_8899);
+        let marked = mark("提案書.pptx", original, &b).expect("mark");
+        let out = maruhi_extract::extract_bytes("提案書.pptx", &marked, &maruhi_extract::Limits::default());
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        let text: String = out.documents.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(find_codes(&text), vec![b.code]);
+        let slides = read_parts(&marked)
+            .expect("a zip")
+            .into_iter()
+            .filter(|(n, _)| n.starts_with("ppt/slides/slide") && n.ends_with(".xml"))
+            .map(|(_, d)| String::from_utf8_lossy(&d).into_owned())
+            .collect::<Vec<_>>();
+        assert!(!slides.is_empty() && slides.iter().all(|s| s.contains("maruhi ㊙")));
     }
 
     #[test]
