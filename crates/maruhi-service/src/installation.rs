@@ -136,14 +136,10 @@ impl Installation {
     /// Connects to the database (migrating it) and returns the service with
     /// this installation's keys, index and rules.
     pub async fn open(&self) -> Result<Service> {
-        self.open_with_clock(std::sync::Arc::new(crate::SystemClock)).await
-    }
-
-    pub async fn open_with_clock(&self, clock: std::sync::Arc<dyn crate::Clock>) -> Result<Service> {
         let ledger_path = self.dir.join(LEDGER_KEY);
         let ledger_key = read_key(&ledger_path)?;
         let installation_key = self.installation_key()?;
-        let svc = Service::open_with_clock(&self.database_url, clock).await?;
+        let svc = Service::open(&self.database_url).await?;
         let mut svc = svc.with_ledger_key(&ledger_key).map_err(|e| match e {
             Error::Key { why, .. } => Error::Key { path: ledger_path, why },
             e => e,
@@ -223,7 +219,7 @@ fn read_key(path: &Path) -> Result<String> {
 }
 
 /// Writes a key file readable by its owner only; never overwrites one.
-pub(crate) fn write_new_key(path: &Path, contents: &str) -> Result<()> {
+pub fn write_new_key(path: &Path, contents: &str) -> Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]

@@ -227,13 +227,23 @@ impl VerifyReport {
     }
 }
 
-/// Creates a new log key: its signer key string (keep secret) for `origin`.
-pub fn new_log_key(origin: &str) -> Result<String> {
+fn random_seed() -> Result<[u8; 32]> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
-    Ed25519Signer::from_seed(origin, &seed)
+    Ok(seed)
+}
+
+/// Creates a new log key: its signer key string (keep secret) for `origin`.
+pub fn new_log_key(origin: &str) -> Result<String> {
+    Ed25519Signer::from_seed(origin, &random_seed()?)
         .map(|s| s.key_string())
         .map_err(|e| Error::Internal(format!("log key for {origin}: {e}")))
+}
+
+/// Creates a witness's cosigning key (C2SP tlog-cosignature) named `name`.
+pub fn new_witness_key(name: &str) -> Result<maruhi_ledger::cosignature::Cosigner> {
+    maruhi_ledger::cosignature::Cosigner::from_seed(name, &random_seed()?)
+        .map_err(|_| Error::invalid("name", crate::i18n::Msg::InputInvalid))
 }
 
 impl Service {

@@ -1,7 +1,6 @@
 //! The evidence ledger: checkpoints, proofs, time stamps, verification,
 //! and the witness that cosigns another log's checkpoints.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -246,11 +245,8 @@ fn verify_timestamp(proof: &TlogProof, token: &[u8], ca_file: &Path) -> Result<(
 pub(super) async fn witness(cmd: WitnessCmd) -> Result<()> {
     match cmd {
         WitnessCmd::Keygen { name, out } => {
-            let mut seed = [0u8; 32];
-            getrandom_fill(&mut seed)?;
-            let cosigner =
-                maruhi_ledger::cosignature::Cosigner::from_seed(&name, &seed).context("invalid witness name")?;
-            write_key(&out, &cosigner.key_string())?;
+            let cosigner = maruhi_service::ledger::new_witness_key(&name)?;
+            maruhi_service::installation::write_new_key(&out, &cosigner.key_string())?;
             println!("{}", cosigner.verifier().vkey());
         }
         WitnessCmd::Serve { listen, key, logs, state } => {
@@ -273,25 +269,5 @@ pub(super) async fn witness(cmd: WitnessCmd) -> Result<()> {
             .await?;
         }
     }
-    Ok(())
-}
-
-fn getrandom_fill(buf: &mut [u8]) -> Result<()> {
-    let mut f = std::fs::File::open("/dev/urandom").context("cannot open /dev/urandom")?;
-    std::io::Read::read_exact(&mut f, buf).context("cannot read randomness")?;
-    Ok(())
-}
-
-/// Writes a key file readable by its owner only; never overwrites one.
-fn write_key(path: &Path, contents: &str) -> Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(contents.as_bytes())?;
     Ok(())
 }
