@@ -224,20 +224,7 @@ impl Service {
         bytes: &[u8],
         keep_text: bool,
     ) -> Result<AttachOutcome> {
-        self.check_may_attach(actor, secret_id).await?;
-        self.add_material(actor, MaterialCollection::Secret, Some(secret_id), file_name, "", bytes, keep_text, false)
-            .await
-    }
-
-    /// Material is attached by those who manage the secret.
-    async fn check_may_attach(&self, actor: &Actor, secret_id: i64) -> Result<()> {
-        let mut conn = self.db.read().await?;
-        let row = self.visible_row(&mut conn, actor, secret_id).await?;
-        if policy::may_manage_secret(actor, row.manager_id) {
-            Ok(())
-        } else {
-            Err(Error::Forbidden)
-        }
+        self.attach(actor, secret_id, file_name, bytes, keep_text, false).await
     }
 
     /// Like [`Service::attach_material`], and keeps the original file in
@@ -253,9 +240,30 @@ impl Service {
         bytes: &[u8],
         keep_text: bool,
     ) -> Result<AttachOutcome> {
-        self.check_may_attach(actor, secret_id).await?;
-        self.ensure_master_key().await?;
-        self.add_material(actor, MaterialCollection::Secret, Some(secret_id), file_name, "", bytes, keep_text, true)
+        self.attach(actor, secret_id, file_name, bytes, keep_text, true).await
+    }
+
+    /// Material is attached by those who manage the secret.
+    async fn attach(
+        &self,
+        actor: &Actor,
+        secret_id: i64,
+        file_name: &str,
+        bytes: &[u8],
+        keep_text: bool,
+        store: bool,
+    ) -> Result<AttachOutcome> {
+        {
+            let mut conn = self.db.read().await?;
+            let row = self.visible_row(&mut conn, actor, secret_id).await?;
+            if !policy::may_manage_secret(actor, row.manager_id) {
+                return Err(Error::Forbidden);
+            }
+        }
+        if store {
+            self.ensure_master_key().await?;
+        }
+        self.add_material(actor, MaterialCollection::Secret, Some(secret_id), file_name, "", bytes, keep_text, store)
             .await
     }
 

@@ -198,8 +198,7 @@ pub async fn download_original(
     viewer: Viewer,
     Path((id, material)): Path<(String, String)>,
 ) -> PageResult {
-    let id = parse_id(&id, viewer.lang)?;
-    let material = parse_id(&material, viewer.lang)?;
+    let (id, material) = (parse_id(&id, viewer.lang)?, parse_id(&material, viewer.lang)?);
     let original =
         state.svc.material_original(viewer.actor(), material).await.map_err(|e| PageError(e, viewer.lang))?;
     // The material must belong to this secret, or the link would lie.
@@ -249,8 +248,7 @@ pub async fn download_marked_copy(
     viewer: Viewer,
     Path((id, material)): Path<(String, String)>,
 ) -> PageResult {
-    let id = parse_id(&id, viewer.lang)?;
-    let material = parse_id(&material, viewer.lang)?;
+    let (id, material) = (parse_id(&id, viewer.lang)?, parse_id(&material, viewer.lang)?);
     let copy =
         state.svc.material_marked_copy(viewer.actor(), material, None).await.map_err(|e| PageError(e, viewer.lang))?;
     if copy.secret_id != id {
