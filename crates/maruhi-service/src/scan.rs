@@ -525,6 +525,16 @@ impl Service {
     /// audit trail (all of them, also those the caller may not see); the
     /// caller sees those they may.
     pub async fn scan_upload(&self, actor: &Actor, file_name: &str, bytes: Vec<u8>) -> Result<ScanOutcome> {
+        Ok(self.scan_upload_titled(actor, file_name, bytes).await?.0)
+    }
+
+    /// [`Service::scan_upload`], with the titles of the secrets found.
+    pub(crate) async fn scan_upload_titled(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(ScanOutcome, std::collections::HashMap<i64, String>)> {
         if !policy::may_scan(actor) {
             return Err(Error::Forbidden);
         }
@@ -575,15 +585,24 @@ impl Service {
         Ok(events.len())
     }
 
-    /// What of a report the actor may see; the rest is left out without a trace.
-    async fn visible_outcome(&self, actor: &Actor, report: FileReport) -> Result<ScanOutcome> {
+    /// What of a report the actor may see (the rest is left out without a
+    /// trace), with the titles of the secrets found.
+    async fn visible_outcome(
+        &self,
+        actor: &Actor,
+        report: FileReport,
+    ) -> Result<(ScanOutcome, std::collections::HashMap<i64, String>)> {
         let mut conn = self.db.read().await?;
         let mut findings = Vec::new();
+        let mut titles = std::collections::HashMap::new();
         for f in report.findings {
             let visible = match (f.collection, f.secret_id) {
                 (Collection::Secret, Some(sid)) => match maruhi_store::secrets::get(&mut conn, sid).await? {
-                    Some(row) => Self::may_view(&mut conn, actor, &row).await?,
-                    None => false,
+                    Some(row) if Self::may_view(&mut conn, actor, &row).await? => {
+                        titles.insert(sid, row.title);
+                        true
+                    }
+                    _ => false,
                 },
                 _ => policy::sees_collections(actor.role),
             };
@@ -591,7 +610,7 @@ impl Service {
                 findings.push(f);
             }
         }
-        Ok(ScanOutcome {
+        let outcome = ScanOutcome {
             path: report.path,
             bytes: report.bytes,
             documents: report.documents,
@@ -601,7 +620,8 @@ impl Service {
             findings,
             restricted: !policy::sees_every_finding(actor.role),
             diagnostics: report.diagnostics.into_iter().map(Into::into).collect(),
-        })
+        };
+        Ok((outcome, titles))
     }
 
     /// A passage of stored material's text (byte range of its extracted

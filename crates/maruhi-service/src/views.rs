@@ -165,16 +165,13 @@ impl Service {
     /// the result page shows: titles, and each material's text opened once
     /// for all its passages.
     pub async fn scan_upload_page(&self, actor: &Actor, file_name: &str, bytes: Vec<u8>) -> Result<ScanPage> {
-        let outcome = self.scan_upload(actor, file_name, bytes).await?;
+        let (outcome, titles) = self.scan_upload_titled(actor, file_name, bytes).await?;
         let mut conn = self.db.read().await?;
         let mut texts: HashMap<i64, ReferenceText> = HashMap::new();
         let mut details = Vec::with_capacity(outcome.findings.len());
         for f in &outcome.findings {
             // Findings of secrets the viewer may not see were withheld.
-            let secret = match f.secret_id {
-                Some(id) => maruhi_store::secrets::get(&mut conn, id).await?.map(|row| (id, row.title)),
-                None => None,
-            };
+            let secret = f.secret_id.and_then(|id| Some((id, titles.get(&id)?.clone())));
             let mut passages = Vec::new();
             for p in f.passages.iter().filter(|p| !p.query_text.is_empty()) {
                 let reference = match f.material_id {
