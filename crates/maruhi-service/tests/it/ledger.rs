@@ -342,5 +342,29 @@ async fn a_prior_use_bag_verifies_offline_and_fails_on_any_change() {
     flip(&bag.join("data/materials.txt"));
     let r = maruhi_service::evidence::verify_bag(&bag, Some(&key), None);
     assert!(codes(&r).contains(&"MRH-BAG-002"), "{:?}", r.problems);
+    flip(&bag.join("data/materials.txt"));
+
+    // A forger who also rewrites the manifests is caught by the proofs:
+    // another file hash in an opening no longer matches its commitment.
+    let opening = std::fs::read_dir(bag.join("evidence/entries"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("file_sha256")))
+        .unwrap();
+    let forged = std::fs::read_to_string(&opening).unwrap().replace(&sha, &"0".repeat(64));
+    std::fs::write(&opening, forged).unwrap();
+    let tags: String = std::fs::read_to_string(bag.join("tagmanifest-sha256.txt"))
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let path = line.split_once("  ").unwrap().1;
+            let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(bag.join(path)).unwrap()));
+            format!("{digest}  {path}\n")
+        })
+        .collect();
+    std::fs::write(bag.join("tagmanifest-sha256.txt"), tags).unwrap();
+    let r = maruhi_service::evidence::verify_bag(&bag, Some(&key), None);
+    assert_eq!(codes(&r), ["MRH-BAG-005", "MRH-BAG-007"], "{:?}", r.problems);
     let _ = std::fs::remove_dir_all(&dir);
 }
