@@ -43,9 +43,13 @@ pub async fn events(svc: &Service, op: &Actor, cmd: EventsCmd) -> Result<u8> {
         upload_threshold,
         action_map,
         no_analyse,
+        keep_original,
         show,
         json,
     } = cmd;
+    if keep_original && file == Path::new("-") {
+        bail!("--keep-original needs a file, not standard input (the file is read again to keep it)");
+    }
     let mut options = EventOptions::new(maruhi_service::ingest::parse_offset(&offset)?);
     let spec =
         CsvMapSpec { columns: csv_map, action: csv_action, action_values: csv_action_values, delimiter: csv_delimiter };
@@ -86,6 +90,12 @@ pub async fn events(svc: &Service, op: &Actor, cmd: EventsCmd) -> Result<u8> {
         print_json(&report)?;
     } else {
         print_import(&report, show)?;
+    }
+    if let (true, Some(import)) = (keep_original, report.import_id) {
+        let reader = tokio::fs::File::open(&file).await.with_context(|| format!("cannot open {}", file.display()))?;
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        svc.keep_import_original(op, import, &name, reader).await?;
+        eprintln!("kept the original of import {import} in the vault (SHA-256 {})", report.sha256);
     }
     if !no_analyse && report.accepted > 0 {
         crate::risk::analyse_after_import(svc, op).await?;

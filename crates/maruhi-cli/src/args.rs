@@ -44,8 +44,8 @@ pub struct Global {
 }
 
 /// How the ledger is published: witnesses that cosign checkpoints and an
-/// RFC 3161 authority that dates them. Only `serve`, `demo` and `ledger`
-/// publish.
+/// RFC 3161 authority that dates them. Only `serve`, `demo`, `ledger`,
+/// `evidence` and `case` publish.
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Publishing the ledger")]
 pub struct PublishArgs {
@@ -153,6 +153,13 @@ pub enum Command {
         publish: PublishArgs,
         #[command(subcommand)]
         cmd: EvidenceCmd,
+    },
+    /// Incidents (事案): cases, the investigation journal, legal holds and evidence packages
+    Case {
+        #[command(flatten)]
+        publish: PublishArgs,
+        #[command(subcommand)]
+        cmd: CaseCmd,
     },
     /// Name the recipient of a leaked marked copy (or a fragment pasted out of one); exit 1 when no mark is found
     Trace {
@@ -606,6 +613,144 @@ pub enum EvidenceCmd {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum CaseCmd {
+    /// Open a case (the first journal entry says why)
+    Open {
+        /// A short title, e.g. 退職予定者による設計図の持ち出し
+        #[arg(long)]
+        title: String,
+        /// How the case came about
+        #[arg(long, value_parser = maruhi_service::cases::CASE_KINDS)]
+        kind: Option<String>,
+        /// How serious it is
+        #[arg(long, value_parser = maruhi_service::cases::SEVERITIES, default_value = "medium")]
+        severity: String,
+        /// An alert the case starts from (repeatable); the case then concerns its person
+        #[arg(long = "from-alert", value_name = "ID")]
+        from_alerts: Vec<i64>,
+        /// Why the case is opened (the first journal entry)
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List cases, newest first
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a case: members, what it concerns, checklist and journal
+    Show {
+        /// The case's id
+        id: i64,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a journal entry, with files kept in the vault
+    Note {
+        /// The case's id
+        id: i64,
+        /// What was done, why, and what was found
+        #[arg(long)]
+        text: String,
+        /// A file to attach (repeatable)
+        #[arg(long = "attach", value_name = "FILE")]
+        attach: Vec<PathBuf>,
+        /// The entry this one corrects (entries are never changed)
+        #[arg(long, value_name = "ENTRY")]
+        corrects: Option<i64>,
+    },
+    /// Link the case to what it concerns (one of the options)
+    Add {
+        /// The case's id
+        id: i64,
+        /// An insider-risk alert's id
+        #[arg(long, group = "what")]
+        alert: Option<i64>,
+        /// An activity event's id (event.id)
+        #[arg(long, group = "what")]
+        event: Option<String>,
+        /// A registered secret's id
+        #[arg(long, group = "what")]
+        secret: Option<i64>,
+        /// A scan finding, by its ledger index
+        #[arg(long, group = "what")]
+        finding: Option<i64>,
+        /// A person concerned (any of their names)
+        #[arg(long, group = "what")]
+        user: Option<String>,
+    },
+    /// Add a maruhi user to the case's members (they will see it)
+    Assign {
+        /// The case's id
+        id: i64,
+        /// The user's name
+        #[arg(long)]
+        user: String,
+    },
+    /// Record that a step of the initial-response checklist was done
+    Step {
+        /// The case's id
+        id: i64,
+        /// The step
+        #[arg(value_parser = maruhi_service::cases::STEP_IDS)]
+        step: String,
+        /// What was done
+        #[arg(long, default_value = "")]
+        text: String,
+    },
+    /// Change the status (reporting and closing need a reason)
+    Status {
+        /// The case's id
+        id: i64,
+        /// The new status
+        #[arg(value_parser = maruhi_service::cases::STATUSES)]
+        status: String,
+        /// Why
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Place the case under legal hold: what it concerns cannot be erased
+    Hold {
+        /// The case's id
+        id: i64,
+        /// Why (e.g. litigation anticipated)
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Release a legal hold (legal/IP)
+    Release {
+        /// The case's id
+        id: i64,
+        /// Why the hold is no longer needed
+        #[arg(long)]
+        reason: String,
+    },
+    /// A person's timeline around their departure (HR dates, indicators, alerts, cited events)
+    Timeline {
+        /// The case's id
+        id: i64,
+        /// The person (any of their names)
+        #[arg(long)]
+        user: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the case's evidence package as a BagIt bag, time-stamped when a TSA is configured
+    Export {
+        /// The case's id
+        id: i64,
+        /// The folder to write (must not exist, or be empty)
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum WitnessCmd {
     /// Create a witness key file and print its verifier key
     Keygen {
@@ -700,6 +845,9 @@ pub enum EventsCmd {
         /// Do not run the risk analysis afterwards (when loading several files: run `maruhi risk analyse` at the end)
         #[arg(long)]
         no_analyse: bool,
+        /// Also keep the file itself in the vault, encrypted, so that cited events can be shown as their original records
+        #[arg(long)]
+        keep_original: bool,
         /// How many rejected lines to print (all are counted)
         #[arg(long, default_value_t = 20)]
         show: usize,
@@ -968,7 +1116,7 @@ mod tests {
             .filter(|(_, a)| a.get_id() == "witnesses")
             .map(|(path, _)| path.trim().split(' ').nth(1).unwrap_or_default().to_owned())
             .collect();
-        assert_eq!(with_witness, ["demo", "evidence", "ledger", "serve"].map(String::from).into());
+        assert_eq!(with_witness, ["case", "demo", "evidence", "ledger", "serve"].map(String::from).into());
     }
 
     #[test]

@@ -59,10 +59,16 @@ pub enum AuditAction {
     VaultStore,
     MaterialDownload,
     VaultRotateKey,
+    CaseOpen,
+    CaseNote,
+    CaseUpdate,
+    CaseHold,
+    CaseRelease,
+    EventsKeepOriginal,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 43] = [
+    pub const ALL: [AuditAction; 49] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -106,6 +112,12 @@ impl AuditAction {
         AuditAction::VaultStore,
         AuditAction::MaterialDownload,
         AuditAction::VaultRotateKey,
+        AuditAction::CaseOpen,
+        AuditAction::CaseNote,
+        AuditAction::CaseUpdate,
+        AuditAction::CaseHold,
+        AuditAction::CaseRelease,
+        AuditAction::EventsKeepOriginal,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -154,6 +166,12 @@ impl AuditAction {
             AuditAction::VaultStore => "vault.store",
             AuditAction::MaterialDownload => "material.download",
             AuditAction::VaultRotateKey => "vault.rotate_key",
+            AuditAction::CaseOpen => "case.open",
+            AuditAction::CaseNote => "case.note",
+            AuditAction::CaseUpdate => "case.update",
+            AuditAction::CaseHold => "case.hold",
+            AuditAction::CaseRelease => "case.release",
+            AuditAction::EventsKeepOriginal => "events.keep_original",
         }
     }
 
@@ -202,6 +220,12 @@ impl AuditAction {
             AuditAction::VaultStore => ("原本の暗号化保管", "Original stored (encrypted)"),
             AuditAction::MaterialDownload => ("原本のダウンロード", "Original downloaded"),
             AuditAction::VaultRotateKey => ("保管庫マスター鍵の更新", "Vault master key rotated"),
+            AuditAction::CaseOpen => ("事案の開始", "Case opened"),
+            AuditAction::CaseNote => ("調査記録", "Case journal entry"),
+            AuditAction::CaseUpdate => ("事案の変更", "Case changed"),
+            AuditAction::CaseHold => ("訴訟ホールド", "Legal hold placed"),
+            AuditAction::CaseRelease => ("訴訟ホールドの解除", "Legal hold released"),
+            AuditAction::EventsKeepOriginal => ("行動ログ原本の保管", "Activity log original kept"),
         };
         lang.pick(ja, en)
     }

@@ -81,6 +81,10 @@ pub enum Error {
     /// document is malformed); nothing was handed over.
     #[error("cannot mark a copy: {0}")]
     Marking(String),
+    /// What was asked would destroy evidence that a case under legal hold
+    /// concerns (erasing a person's details); the cases are named by number.
+    #[error("refused: under legal hold by case {cases:?}")]
+    Held { cases: Vec<i64> },
     /// A failure of ours the user cannot fix (no randomness, an impossible
     /// state); the detail goes to the log only.
     #[error("internal error: {0}")]
@@ -126,6 +130,7 @@ impl Error {
             Error::Tampered(_) => "MRH-TAMPER-001",
             Error::Internal(_) => "MRH-INTERNAL-001",
             Error::Marking(_) => "MRH-MARK-001",
+            Error::Held { .. } => "MRH-CASE-001",
             Error::Vault(_) => "MRH-VAULT-001",
             Error::Store(maruhi_store::StoreError::SchemaTooNew { .. }) => "MRH-STORE-002",
             Error::Store(_) => "MRH-STORE-001",
@@ -140,7 +145,7 @@ impl Error {
             Error::Forbidden => 403,
             Error::Unauthenticated | Error::BadCredentials => 401,
             Error::Throttled { .. } => 429,
-            Error::Conflict(_) | Error::AlreadyInstalled(_) => 409,
+            Error::Conflict(_) | Error::AlreadyInstalled(_) | Error::Held { .. } => 409,
             Error::Marking(_) => 415,
             Error::Busy | Error::NotConfigured(_) => 503,
             Error::Peer { .. } => 502,
@@ -198,6 +203,13 @@ impl Error {
                 }
             }
             Error::Io { what, path, source } => return format!("{what} {}: {source}", path.display()),
+            Error::Held { cases } => {
+                let list = cases.iter().map(|c| format!("No.{c}")).collect::<Vec<_>>().join(", ");
+                return match lang {
+                    Lang::Ja => format!("訴訟ホールド中の事案（{list}）の対象のため実行できません。ホールドの解除後に行ってください。"),
+                    Lang::En => format!("refused: case {list} is under legal hold and concerns this; release the hold first"),
+                };
+            }
             Error::Peer { peer, detail, .. } => return format!("{peer}: {detail}"),
             Error::Marking(why) => {
                 return match lang {

@@ -38,7 +38,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::audit::{self, AuditAction, Event};
+
+mod case_bag;
 use crate::{policy, Actor, Error, Result, Service};
+pub use case_bag::CaseBagSummary;
 
 /// How to make the bag.
 #[derive(Debug, Clone, Default)]
@@ -134,60 +137,25 @@ impl Service {
         let mut attached = Vec::new();
         for row in rows.iter().filter(|r| is_evidence(&r.action)) {
             let Some(index) = row.ledger_index else { continue };
-            let entry = crate::ledger::entry_of(row)?;
-            // An entry newer than the latest signed checkpoint has no proof
-            // yet; the next bag will carry it.
-            let proof_text = match self.ledger_proof(index).await {
-                Err(Error::Conflict(crate::i18n::Msg::NotYetCheckpointed)) => {
-                    pending += 1;
-                    continue;
-                }
-                other => other?,
-            };
-            let proof = TlogProof::parse(proof_text.as_bytes()).map_err(|e| Error::ledger(e.code(), e))?;
-            let stem = format!("evidence/entries/{index:08}");
-            bag.tag(format!("{stem}.entry"), entry);
-            bag.tag(format!("{stem}.tlog-proof"), proof_text.into_bytes());
-            if let Some(salt) = &row.salt {
-                let opening = Opening {
-                    salt: salt.clone(),
-                    actor_id: row.actor_id,
-                    actor: row.actor_name.clone(),
-                    remote_addr: row.remote_addr.clone(),
-                    summary: row.summary.clone(),
-                };
-                bag.tag(format!("{stem}.opening.json"), pretty(&opening)?);
-                if row.action == AuditAction::MaterialAttach.id() {
-                    let s: serde_json::Value = serde_json::from_str(&row.summary).unwrap_or_default();
-                    if let Some(sha) = s["file_sha256"].as_str() {
-                        if let Some(id) = s["material"].as_i64() {
-                            attached.push(id);
-                        }
-                        materials.push(format!(
-                            "{sha}\t{}\tentry {index}\t{}\n",
-                            s["material"].as_i64().unwrap_or_default(),
-                            s["name"].as_str().unwrap_or_default().replace(['\t', '\n'], " ")
-                        ));
+            if !self.add_entry(&mut bag, row, &mut stamped).await? {
+                pending += 1;
+                continue;
+            }
+            if row.action == AuditAction::MaterialAttach.id() && row.salt.is_some() {
+                let s: serde_json::Value = serde_json::from_str(&row.summary).unwrap_or_default();
+                if let Some(sha) = s["file_sha256"].as_str() {
+                    if let Some(id) = s["material"].as_i64() {
+                        attached.push(id);
                     }
-                }
-            }
-            let size = proof.checkpoint().size();
-            let cp = format!("evidence/checkpoints/{size:08}");
-            bag.tag(format!("{cp}.txt"), proof.note().text().as_bytes().to_vec());
-            bag.tag(format!("{cp}.note"), proof.note().to_bytes());
-            for token in maruhi_ledger::timestamp::timestamps(proof.note()) {
-                bag.tag(format!("evidence/timestamps/{size:08}.tst"), token.to_vec());
-                stamped.insert(size);
-            }
-        }
-        // Renewals keep a token verifiable after its TSA certificate expires.
-        for (size, chain) in self.timestamp_chains().await? {
-            if stamped.contains(&(size as u64)) {
-                for (n, token) in chain.into_iter().enumerate().skip(1) {
-                    bag.tag(format!("evidence/timestamps/{size:08}.renewal-{n}.tst"), token);
+                    materials.push(format!(
+                        "{sha}\t{}\tentry {index}\t{}\n",
+                        s["material"].as_i64().unwrap_or_default(),
+                        s["name"].as_str().unwrap_or_default().replace(['\t', '\n'], " ")
+                    ));
                 }
             }
         }
+        self.add_renewals(&mut bag, &stamped).await?;
         let entries = bag.tags.keys().filter(|k| k.ends_with(".entry")).count();
         if !options.hashes_only {
             self.add_originals(actor, &attached, &mut bag).await?;
@@ -230,8 +198,68 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Puts a ledger entry in the bag: its bytes, its opening (the personal
+    /// details behind its commitment, unless erased), its inclusion proof,
+    /// the checkpoint and the checkpoint's time stamps. False when no signed
+    /// checkpoint covers the entry yet (the next bag will carry it).
+    pub(crate) async fn add_entry(
+        &self,
+        bag: &mut Bag,
+        row: &maruhi_store::rows::AuditRow,
+        stamped: &mut BTreeSet<u64>,
+    ) -> Result<bool> {
+        let Some(index) = row.ledger_index else { return Ok(false) };
+        let entry = crate::ledger::entry_of(row)?;
+        let proof_text = match self.ledger_proof(index).await {
+            Err(Error::Conflict(crate::i18n::Msg::NotYetCheckpointed)) => return Ok(false),
+            other => other?,
+        };
+        let proof = TlogProof::parse(proof_text.as_bytes()).map_err(|e| Error::ledger(e.code(), e))?;
+        let stem = format!("evidence/entries/{index:08}");
+        bag.tag(format!("{stem}.entry"), entry);
+        bag.tag(format!("{stem}.tlog-proof"), proof_text.into_bytes());
+        if let Some(salt) = &row.salt {
+            let opening = Opening {
+                salt: salt.clone(),
+                actor_id: row.actor_id,
+                actor: row.actor_name.clone(),
+                remote_addr: row.remote_addr.clone(),
+                summary: row.summary.clone(),
+            };
+            bag.tag(format!("{stem}.opening.json"), pretty(&opening)?);
+        }
+        let size = proof.checkpoint().size();
+        let cp = format!("evidence/checkpoints/{size:08}");
+        bag.tag(format!("{cp}.txt"), proof.note().text().as_bytes().to_vec());
+        bag.tag(format!("{cp}.note"), proof.note().to_bytes());
+        for token in maruhi_ledger::timestamp::timestamps(proof.note()) {
+            bag.tag(format!("evidence/timestamps/{size:08}.tst"), token.to_vec());
+            stamped.insert(size);
+        }
+        Ok(true)
+    }
+
+    /// Renewals keep a token verifiable after its TSA certificate expires.
+    pub(crate) async fn add_renewals(&self, bag: &mut Bag, stamped: &BTreeSet<u64>) -> Result<()> {
+        for (size, chain) in self.timestamp_chains().await? {
+            if stamped.contains(&(size as u64)) {
+                for (n, token) in chain.into_iter().enumerate().skip(1) {
+                    bag.tag(format!("evidence/timestamps/{size:08}.renewal-{n}.tst"), token);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes a bag's files into `out`, which must not exist or be empty.
+pub fn write_bag(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+    write_dir(out, files)
+}
+
 /// Writes the bag's files into `out`, which must not exist or be empty.
-fn write_dir(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+pub(crate) fn write_dir(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
     if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
         return Err(Error::Io {
             what: "not an empty directory:",
@@ -284,13 +312,13 @@ impl Service {
     }
 }
 
-fn pretty(v: &impl Serialize) -> Result<Vec<u8>> {
+pub(crate) fn pretty(v: &impl Serialize) -> Result<Vec<u8>> {
     let mut out = serde_json::to_vec_pretty(v).map_err(|e| Error::Internal(e.to_string()))?;
     out.push(b'\n');
     Ok(out)
 }
 
-fn pem(label: &str, der: &[u8]) -> String {
+pub(crate) fn pem(label: &str, der: &[u8]) -> String {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
     let mut out = format!("-----BEGIN {label}-----\n");
@@ -304,23 +332,23 @@ fn pem(label: &str, der: &[u8]) -> String {
 
 /// A bag being assembled: payload and tag files by path.
 #[derive(Default)]
-struct Bag {
+pub(crate) struct Bag {
     payload: BTreeMap<String, Vec<u8>>,
     tags: BTreeMap<String, Vec<u8>>,
 }
 
 impl Bag {
-    fn payload(&mut self, path: &str, bytes: Vec<u8>) {
+    pub(crate) fn payload(&mut self, path: &str, bytes: Vec<u8>) {
         self.payload.insert(path.to_owned(), bytes);
     }
 
-    fn tag(&mut self, path: String, bytes: Vec<u8>) {
+    pub(crate) fn tag(&mut self, path: String, bytes: Vec<u8>) {
         self.tags.insert(path, bytes);
     }
 
     /// Adds the manifests (SHA-256 and SHA-512 of the payload) and the tag
     /// manifest (RFC 8493 §2.1.3, §2.2.1); returns every file by path.
-    fn finish(mut self, info: &str) -> BTreeMap<String, Vec<u8>> {
+    pub(crate) fn finish(mut self, info: &str) -> BTreeMap<String, Vec<u8>> {
         let octets: usize = self.payload.values().map(Vec::len).sum();
         let manifest = |digest: fn(&[u8]) -> String, files: &BTreeMap<String, Vec<u8>>| {
             files.iter().map(|(p, b)| format!("{}  {p}\n", digest(b))).collect::<String>()
@@ -338,7 +366,7 @@ impl Bag {
     }
 }
 
-fn sha256_hex(b: &[u8]) -> String {
+pub(crate) fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }
 
@@ -357,6 +385,11 @@ pub struct BagReport {
     /// the entry that registered it ("existed no later than").
     pub materials: Vec<(String, Option<String>)>,
     pub problems: Vec<crate::ledger::VerifyProblem>,
+    /// When the whole package (its tag manifest) was time-stamped, and by
+    /// which TSA.
+    pub package_stamped: Option<(String, String)>,
+    /// Case journal entries whose body matched their ledger entry.
+    pub journal_entries: usize,
 }
 
 impl BagReport {
@@ -398,6 +431,8 @@ pub fn verify_bag(dir: &Path, key: Option<&str>, tsa_ca: Option<&[u8]>) -> BagRe
     // Checkpoint sizes dated by a verified token.
     let mut dated: BTreeMap<u64, String> = BTreeMap::new();
     let mut registered: BTreeMap<String, u64> = BTreeMap::new();
+    // Case journals: the body hash each verified entry commits to.
+    let mut bodies: BTreeMap<i64, String> = BTreeMap::new();
     let entries_dir = dir.join("evidence/entries");
     let mut stems: Vec<PathBuf> = std::fs::read_dir(&entries_dir)
         .into_iter()
@@ -459,8 +494,14 @@ pub fn verify_bag(dir: &Path, key: Option<&str>, tsa_ca: Option<&[u8]>) -> BagRe
                         continue;
                     }
                     let s: serde_json::Value = serde_json::from_str(&o.summary).unwrap_or_default();
-                    if let Some(sha) = s["file_sha256"].as_str() {
-                        registered.entry(sha.to_owned()).or_insert(size);
+                    // Files named by an entry: material, an import's original.
+                    for key in ["file_sha256", "sha256"] {
+                        if let Some(sha) = s[key].as_str() {
+                            registered.entry(sha.to_owned()).or_insert(size);
+                        }
+                    }
+                    if let (Some(sha), Ok(index)) = (s["body_sha256"].as_str(), name.parse::<i64>()) {
+                        bodies.insert(index, sha.to_owned());
                     }
                 }
                 Err(e) => report.problem("MRH-BAG-005", format!("entry {name}: the opening does not parse ({e})")),
@@ -469,6 +510,23 @@ pub fn verify_bag(dir: &Path, key: Option<&str>, tsa_ca: Option<&[u8]>) -> BagRe
         report.entries += 1;
     }
     check_renewals(dir, &anchors, &mut report);
+    check_journal(dir, &bodies, &mut registered, &mut report);
+    if let Ok(token) = read("tagmanifest-sha256.txt.tst") {
+        let tagmanifest = read("tagmanifest-sha256.txt").unwrap_or_default();
+        let imprint: [u8; 32] = Sha256::digest(&tagmanifest).into();
+        match maruhi_timestamp::verify_token(&token, &imprint, &anchors) {
+            Ok(stamp) => {
+                let at = time::OffsetDateTime::from_unix_timestamp(stamp.unix_time as i64)
+                    .map(crate::clock::format_time)
+                    .unwrap_or_default();
+                report.package_stamped = Some((at, stamp.tsa));
+            }
+            Err(e) => report.problem(
+                "MRH-BAG-006",
+                format!("tagmanifest-sha256.txt.tst: does not date tagmanifest-sha256.txt: {e}"),
+            ),
+        }
+    }
     // Every original carried must be a file a verified entry registered.
     let mut originals = Vec::new();
     list_files(&dir.join("data/originals"), dir, &mut originals);
@@ -491,6 +549,63 @@ pub fn verify_bag(dir: &Path, key: Option<&str>, tsa_ca: Option<&[u8]>) -> BagRe
         }
     }
     report
+}
+
+/// A case package: every journal entry's body must hash to what its
+/// verified ledger entry commits to, and every attached file must be one a
+/// verified body names (attachments become registered files).
+fn check_journal(
+    dir: &Path,
+    bodies: &BTreeMap<i64, String>,
+    registered: &mut BTreeMap<String, u64>,
+    report: &mut BagReport,
+) {
+    let Ok(bytes) = std::fs::read(dir.join("data/journal.json")) else { return };
+    let journal: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            report.problem("MRH-BAG-008", format!("data/journal.json: does not parse ({e})"));
+            return;
+        }
+    };
+    let mut attached = BTreeSet::new();
+    for e in journal["entries"].as_array().into_iter().flatten() {
+        let id = e["id"].as_i64().unwrap_or_default();
+        let body = e["body"].as_str().unwrap_or_default();
+        let Some(index) = e["ledger_index"].as_i64() else {
+            report.problem("MRH-BAG-008", format!("data/journal.json: entry {id} names no ledger entry"));
+            continue;
+        };
+        match bodies.get(&index) {
+            Some(sha) if *sha == sha256_hex(body.as_bytes()) => {
+                report.journal_entries += 1;
+                let parsed: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+                for f in parsed["files"].as_array().into_iter().flatten() {
+                    if let Some(sha) = f["sha256"].as_str() {
+                        attached.insert(sha.to_owned());
+                    }
+                }
+            }
+            Some(_) => report.problem(
+                "MRH-BAG-008",
+                format!("data/journal.json: entry {id} differs from what ledger entry {index} recorded"),
+            ),
+            None => report.problem(
+                "MRH-BAG-008",
+                format!("data/journal.json: entry {id}: ledger entry {index} is not in the bag or does not verify"),
+            ),
+        }
+    }
+    let mut files = Vec::new();
+    list_files(&dir.join("data/files"), dir, &mut files);
+    for path in files {
+        let sha = std::fs::read(dir.join(&path)).map(|b| sha256_hex(&b)).unwrap_or_default();
+        if attached.contains(&sha) {
+            registered.entry(sha).or_insert(0);
+        } else {
+            report.problem("MRH-BAG-007", format!("{path}: no verified journal entry attaches this file"));
+        }
+    }
 }
 
 /// Each renewal token `S.renewal-N.tst` must date the SHA-256 of the token

@@ -162,6 +162,8 @@ struct Row {
     user: Option<String>,
     action: &'static str,
     body: String,
+    /// Where its record starts (line, or EVTX record id).
+    line: u64,
 }
 
 /// What the parsing thread hands over.
@@ -285,6 +287,7 @@ impl Service {
                             user_name: r.user.as_deref(),
                             action: r.action,
                             body: &r.body,
+                            source_line: to_i64(r.line),
                         })
                         .collect();
                     let inserted = maruhi_store::events::insert_batch(wtx.conn(), id, &new).await?;
@@ -332,6 +335,51 @@ impl Service {
             self.risk_inputs_changed(actor);
         }
         Ok(report)
+    }
+
+    /// Keeps the file of a finished import in the vault (`events import
+    /// --keep-original`), so that an event cited in a case can be shown as
+    /// its original record. The file must be the one imported: its SHA-256
+    /// must equal the import's, which its ledger entry records. Admin and
+    /// analysts with write scope.
+    pub async fn keep_import_original<R>(&self, actor: &Actor, import_id: i64, name: &str, reader: R) -> Result<i64>
+    where
+        R: tokio::io::AsyncRead + Unpin,
+    {
+        if !policy::may_import_events(actor) {
+            return Err(Error::Forbidden);
+        }
+        let import = {
+            let mut conn = self.db.read().await?;
+            maruhi_store::events::get_import(&mut conn, import_id).await?.ok_or(Error::NotFound)?
+        };
+        if import.original_id.is_some() {
+            return Err(Error::Conflict(Msg::OriginalAlreadyKept));
+        }
+        let expected = import.sha256.clone().ok_or(Error::Conflict(Msg::ImportUnfinished))?;
+        self.ensure_master_key().await?;
+        let vault = self.vault()?;
+        let object = vault.put(reader).await?;
+        let result = async {
+            if object.sha256 != expected {
+                return Err(Error::Conflict(Msg::OriginalDiffers));
+            }
+            let at = self.now_text();
+            let mut tx = self.db.begin().await?;
+            let name = name.replace(['/', '\\'], "_");
+            let file = self.insert_file(&mut tx, actor, &name, &object, &at).await?;
+            maruhi_store::events::set_import_original(tx.conn(), import_id, file).await?;
+            let event = Event::new(actor, AuditAction::EventsKeepOriginal, "event_import", import_id)
+                .summary(json!({"file": file, "name": name, "sha256": object.sha256, "size": object.size}));
+            audit::record(&mut tx, &at, event).await?;
+            tx.commit().await?;
+            Ok(file)
+        }
+        .await;
+        if result.is_err() {
+            let _ = vault.store().delete(&object.object_key).await;
+        }
+        result
     }
 
     /// Records how an import ended: its counts, and its audit event.
@@ -487,6 +535,7 @@ fn parse<R: Read>(
                         user: event.user.map(|u| u.name),
                         id: event.event.id,
                         body,
+                        line: events.line(),
                     });
                     None
                 }

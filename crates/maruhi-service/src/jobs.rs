@@ -226,6 +226,16 @@ impl<T: Transport> Publisher<T> {
         Ok(due.len())
     }
 
+    /// A time stamp from the configured TSA over `imprint` (a SHA-256),
+    /// checked against the TSA's certificates before it is returned: what
+    /// an evidence package's `tagmanifest-sha256.txt.tst` is.
+    pub async fn stamp(&self, imprint: &[u8; 32]) -> Result<Vec<u8>> {
+        let tsa = self.config.tsa.as_ref().ok_or(Error::NotConfigured(crate::i18n::Msg::NoTsa))?;
+        let token = self.request_token(&tsa.url, imprint).await?;
+        maruhi_timestamp::verify_token(&token, imprint, &tsa.anchors).map_err(|e| peer_error(e.code(), &tsa.url, e))?;
+        Ok(token)
+    }
+
     /// RFC 3161 §3.4: a TimeStampReq over `imprint`, answered by a token.
     async fn request_token(&self, url: &str, imprint: &[u8; 32]) -> Result<Vec<u8>> {
         let mut nonce = [0u8; 8];

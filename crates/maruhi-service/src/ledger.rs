@@ -268,6 +268,8 @@ impl Service {
         let user = maruhi_store::users::by_username(tx.conn(), username.trim())
             .await?
             .ok_or_else(|| Error::invalid("username", crate::i18n::Msg::UnknownUser))?;
+        // A legal hold freezes the personal details of those a case concerns.
+        self.check_hold(tx.conn(), &[&user.username, &user.email]).await?;
         let n = maruhi_store::audit::erase_personal(tx.conn(), user.id).await?;
         crate::audit::record(
             &mut tx,

@@ -34,6 +34,7 @@ use maruhi_store::Db;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod clock;
 pub mod demo;
 mod error;

@@ -813,6 +813,47 @@ impl Service {
         Ok(id)
     }
 
+    /// Writes the row of a stored file that belongs to no secret (a case's
+    /// attachment, a kept activity log); its hash enters the ledger with the
+    /// entry that attaches it.
+    pub(crate) async fn insert_file(
+        &self,
+        tx: &mut maruhi_store::WriteTx,
+        actor: &Actor,
+        name: &str,
+        object: &StoredObject,
+        at: &str,
+    ) -> Result<i64> {
+        let id = maruhi_store::vault::insert_file(
+            tx.conn(),
+            &NewObject {
+                secret_id: 0,
+                name,
+                object_key: &object.object_key,
+                sha256: &object.sha256,
+                size_bytes: i64::try_from(object.size).map_err(|_| Error::Vault("the file is too large".into()))?,
+                wrapped_key: &object.wrapped_key,
+                master_key_id: &object.master_key_id,
+                created_by: actor.user_id,
+                created_at: at,
+            },
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// A stored file's bytes (no access check: callers decide).
+    pub(crate) async fn open_file(&self, file_id: i64) -> Result<(maruhi_store::vault::FileRow, Plaintext)> {
+        let vault = self.vault()?;
+        let row = {
+            let mut conn = self.db.read().await?;
+            maruhi_store::vault::get_file(&mut conn, file_id).await?.ok_or(Error::NotFound)?
+        };
+        let size = u64::try_from(row.size_bytes).map_err(|_| Error::Tampered("negative object size".into()))?;
+        let plain = vault.open(&row.object_key, &row.wrapped_key, &row.sha256, size).await?;
+        Ok((row, plain))
+    }
+
     /// The stored original of a material, for those entitled to the
     /// secret's content (its manager and access list, admin, legal/IP;
     /// never auditors): anyone else gets [`Error::NotFound`]. The download
@@ -955,7 +996,8 @@ impl Service {
         // A key staged by a rotation that crashed: current if it wraps any
         // row (that rotation committed), else forgotten.
         if let Some(staged) = vault.staged()? {
-            if rows.iter().any(|r| r.master_key_id == staged.id) {
+            let files = maruhi_store::vault::all_files(tx.conn()).await?;
+            if rows.iter().any(|r| r.master_key_id == staged.id) || files.iter().any(|r| r.master_key_id == staged.id) {
                 vault.promote_next()?;
             } else {
                 vault.drop_next();
@@ -964,17 +1006,25 @@ impl Service {
         let keys = vault.current_keys()?;
         let old_key_id = keys.first().map(|k| k.id.clone()).unwrap_or_default();
         let next = MasterKey::generate()?;
+        let files = maruhi_store::vault::all_files(tx.conn()).await?;
         let mut rewrapped = Vec::with_capacity(rows.len());
         for row in &rows {
             rewrapped.push(vault.rewrap(&keys, &row.wrapped_key, &row.object_key, &next)?);
+        }
+        let mut rewrapped_files = Vec::with_capacity(files.len());
+        for row in &files {
+            rewrapped_files.push(vault.rewrap(&keys, &row.wrapped_key, &row.object_key, &next)?);
         }
         vault.stage_next(&next)?;
         let result = async {
             for (row, wrapped) in rows.iter().zip(&rewrapped) {
                 maruhi_store::vault::rewrap(tx.conn(), row.id, wrapped, &next.id).await?;
             }
+            for (row, wrapped) in files.iter().zip(&rewrapped_files) {
+                maruhi_store::vault::rewrap_file(tx.conn(), row.id, wrapped, &next.id).await?;
+            }
             let event = Event::new(actor, AuditAction::VaultRotateKey, "vault", "master-key").summary(json!({
-                "objects": rows.len(), "old_key_id": old_key_id, "new_key_id": next.id,
+                "objects": rows.len(), "files": files.len(), "old_key_id": old_key_id, "new_key_id": next.id,
             }));
             audit::record(&mut tx, &at, event).await?;
             tx.commit().await?;
@@ -986,7 +1036,7 @@ impl Service {
             return Err(e);
         }
         vault.promote_next()?;
-        Ok(Rotation { objects: rows.len(), old_key_id, new_key_id: next.id })
+        Ok(Rotation { objects: rows.len() + files.len(), old_key_id, new_key_id: next.id })
     }
 
     /// Whether the actor may read a secret's content (stored text, originals):

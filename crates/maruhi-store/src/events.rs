@@ -26,6 +26,9 @@ pub struct NewEvent<'a> {
     pub action: &'a str,
     /// The canonical JSON line.
     pub body: &'a str,
+    /// Where its record starts in the imported file: the 1-based line, or
+    /// for EVTX the `EventRecordID`.
+    pub source_line: i64,
 }
 
 /// One stored event.
@@ -37,6 +40,10 @@ pub struct EventRow {
     pub action: String,
     pub body: String,
     pub import_id: i64,
+    /// Where its record starts in the file of the import that stored it
+    /// (line, or EVTX record id); `None` for events stored before maruhi
+    /// recorded it.
+    pub source_line: Option<i64>,
 }
 
 /// Where a page of events starts: after this `(ts_ms, id)`.
@@ -69,15 +76,25 @@ pub struct EventQuery<'a> {
 pub async fn insert_batch(conn: &mut AnyConnection, import_id: i64, events: &[NewEvent<'_>]) -> Result<u64> {
     crate::query::insert_rows(
         conn,
-        "INSERT INTO events (id, ts_ms, user_name, action, body, import_id) VALUES ",
+        "INSERT INTO events (id, ts_ms, user_name, action, body, import_id, source_line) VALUES ",
         " ON CONFLICT (id) DO NOTHING",
         events,
-        |e| [e.id.into(), e.ts_ms.into(), e.user_name.into(), e.action.into(), e.body.into(), import_id.into()],
+        |e| {
+            [
+                e.id.into(),
+                e.ts_ms.into(),
+                e.user_name.into(),
+                e.action.into(),
+                e.body.into(),
+                import_id.into(),
+                e.source_line.into(),
+            ]
+        },
     )
     .await
 }
 
-const SELECT: &str = "SELECT id, ts_ms, user_name, action, body, import_id FROM events";
+const SELECT: &str = "SELECT id, ts_ms, user_name, action, body, import_id, source_line FROM events";
 
 fn decode(r: &AnyRow) -> Result<EventRow> {
     Ok(EventRow {
@@ -87,6 +104,7 @@ fn decode(r: &AnyRow) -> Result<EventRow> {
         action: r.try_get("action")?,
         body: r.try_get("body")?,
         import_id: r.try_get("import_id")?,
+        source_line: r.try_get("source_line")?,
     })
 }
 
@@ -163,6 +181,8 @@ pub struct ImportRow {
     pub skipped: i64,
     pub bytes: i64,
     pub sha256: Option<String>,
+    /// The imported file, kept in the vault (`--keep-original`).
+    pub original_id: Option<i64>,
 }
 
 /// What starting an import writes.
@@ -229,7 +249,7 @@ pub async fn finish_import(
 }
 
 const SELECT_IMPORT: &str = "SELECT id, source, format, actor_id, actor_name, started_at, finished_at, accepted, \
-     duplicates, rejected, skipped, bytes, sha256 FROM event_imports";
+     duplicates, rejected, skipped, bytes, sha256, original_id FROM event_imports";
 
 fn decode_import(r: &AnyRow) -> Result<ImportRow> {
     Ok(ImportRow {
@@ -246,12 +266,24 @@ fn decode_import(r: &AnyRow) -> Result<ImportRow> {
         skipped: r.try_get("skipped")?,
         bytes: r.try_get("bytes")?,
         sha256: r.try_get("sha256")?,
+        original_id: r.try_get("original_id")?,
     })
 }
 
 pub async fn get_import(conn: &mut AnyConnection, id: i64) -> Result<Option<ImportRow>> {
     let row = sqlx::query(&format!("{SELECT_IMPORT} WHERE id = $1")).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(decode_import).transpose()
+}
+
+/// Records the kept original file of an import.
+pub async fn set_import_original(conn: &mut AnyConnection, id: i64, file_id: i64) -> Result<()> {
+    sqlx::query("UPDATE event_imports SET original_id = $1 WHERE id = $2")
+        .bind(file_id)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map_err(StoreError::from_write)?;
+    Ok(())
 }
 
 /// The latest imports, newest first.

@@ -37,6 +37,7 @@ pub mod access;
 pub mod acks;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod copies;
 pub mod events;
 pub mod groups;

@@ -73,10 +73,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_marked_copies.sql"),
         postgres: include_str!("../migrations/postgres/0012_marked_copies.sql"),
     },
+    Migration {
+        version: 13,
+        sqlite: include_str!("../migrations/sqlite/0013_cases.sql"),
+        postgres: include_str!("../migrations/postgres/0013_cases.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 pub(crate) async fn current_version(conn: &mut AnyConnection) -> Result<i64> {
     sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_meta (version BIGINT NOT NULL)").execute(&mut *conn).await?;

@@ -148,6 +148,12 @@ pub(super) fn evidence_verify(dir: &Path, key: Option<&str>, tsa_ca: Option<&Pat
         for (size, at, tsa) in &report.timestamps {
             println!("checkpoint {size}: time-stamped {at} by {tsa}");
         }
+        if report.journal_entries > 0 {
+            println!("case journal: {} entries match what the ledger recorded", report.journal_entries);
+        }
+        if let Some((at, tsa)) = &report.package_stamped {
+            println!("the whole package (tagmanifest-sha256.txt) existed no later than {at} (time-stamped by {tsa})");
+        }
         for (sha, at) in &report.materials {
             match at {
                 Some(at) => println!("material {sha}: existed no later than {at}"),

@@ -12,6 +12,7 @@ use maruhi_service::{Actor, Installation, InstallationConfig, Service};
 
 use crate::args::{Cli, Command, Global};
 
+mod cases;
 mod ledger;
 mod registry;
 mod setup;
@@ -165,6 +166,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
             ledger::verify_proof_command(&file, &key, entry.as_deref(), &witness_keys, timestamp, timestamp_ca)?;
         }
         Command::Witness(cmd) => ledger::witness(cmd).await?,
+        Command::Case { publish, cmd } => cases::case(&open(g).await?, &op, &publish, cmd).await?,
         Command::Trace { file, json } => return trace(&open(g).await?, &op, &file, json).await,
     }
     Ok(0)

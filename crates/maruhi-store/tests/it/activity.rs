@@ -42,7 +42,14 @@ fn sample() -> Vec<(String, i64, Option<&'static str>)> {
 async fn insert(db: &Db, import: i64, rows: &[(String, i64, Option<&'static str>)]) -> u64 {
     let batch: Vec<NewEvent<'_>> = rows
         .iter()
-        .map(|(id, ts, user)| NewEvent { id, ts_ms: *ts, user_name: *user, action: "file-copy", body: "{}" })
+        .map(|(id, ts, user)| NewEvent {
+            id,
+            ts_ms: *ts,
+            user_name: *user,
+            action: "file-copy",
+            body: "{}",
+            source_line: 1,
+        })
         .collect();
     let mut tx = db.begin().await.unwrap();
     let n = events::insert_batch(tx.conn(), import, &batch).await.unwrap();
