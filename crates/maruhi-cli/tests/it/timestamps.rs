@@ -195,3 +195,92 @@ async fn a_prior_use_bag_validates_with_bagit_and_openssl() {
         assert!(!out.status.success(), "bagit.py must refuse a changed payload");
     }
 }
+
+/// A case's evidence package as a lawyer receives it: `case export` with a
+/// TSA time-stamps the whole package; bagit.py validates it, `openssl ts
+/// -verify` checks the package's token against its tag manifest, `maruhi
+/// evidence verify` checks every proof and the journal; one changed byte
+/// anywhere makes it exit 1 naming the file.
+#[tokio::test]
+async fn a_case_package_is_time_stamped_and_validates_with_bagit_and_openssl() {
+    let d = data_dir("case");
+    let tsa = TestTsa::create(&d.join("tsa"), &["-newkey", "rsa:2048"]).expect("tsa");
+    let ca = tsa.ca_path();
+    let port = start_tsa(tsa).await;
+    let pw = d.join("pw");
+    stdout(&run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw.to_str().expect("path")]));
+    let log = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/data/events.jsonl");
+    let hr = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/data/hr.csv");
+    let _ = run(&d, &["hr", "import", hr.to_str().expect("path")]);
+    let out = run(&d, &["events", "import", log.to_str().expect("path"), "--format", "jsonl", "--keep-original"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kept the original of import 1"));
+    let id = stdout(&run(&d, &["case", "open", "--title", "設計図の持ち出し", "--from-alert", "1"])).trim().to_owned();
+    stdout(&run(&d, &["case", "add", &id, "--event", "pc42-3"]));
+    let memo = d.join("面談メモ.txt");
+    std::fs::write(&memo, "本人は USB メモリへの複写を認めた。").expect("write");
+    stdout(&run(&d, &["case", "note", &id, "--text", "本人と面談", "--attach", memo.to_str().expect("path")]));
+    stdout(&run(&d, &["case", "hold", &id, "--reason", "訴訟の可能性"]));
+    stdout(&run(&d, &["user", "add", "tanaka", "--role", "employee"]));
+    let refused = run(&d, &["ledger", "erase", "--user", "tanaka"]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && said.contains("legal hold") && said.contains("MRH-CASE-001"), "{said}");
+
+    let bag = d.join("package");
+    let (d2, b, url, c) = (d.clone(), bag.clone(), format!("http://127.0.0.1:{port}/"), ca.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        let (b, c) = (b.to_str().expect("path").to_owned(), c.to_str().expect("path").to_owned());
+        run(&d2, &["case", "export", "1", "--out", &b, "--tsa-url", &url, "--tsa-ca", &c])
+    })
+    .await
+    .expect("join");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let b = bag.to_str().expect("path");
+    let key = stdout(&run(&d, &["ledger", "public-key"])).trim().to_owned();
+    let verify = || bin().args(["evidence", "verify", b, "--key", &key]).output().expect("verify");
+    let out = verify();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.contains("the whole package") && said.contains("case journal"),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events = std::fs::read_to_string(bag.join("data/events.jsonl")).expect("events");
+    assert!(events.contains("\"original_record\":\"{"), "{events}");
+
+    let out = std::process::Command::new("openssl")
+        .args(["ts", "-verify", "-token_in", "-in"])
+        .arg(bag.join("tagmanifest-sha256.txt.tst"))
+        .arg("-data")
+        .arg(bag.join("tagmanifest-sha256.txt"))
+        .arg("-CAfile")
+        .arg(&ca)
+        .output()
+        .expect("openssl");
+    assert!(out.status.success(), "openssl ts -verify: {}", String::from_utf8_lossy(&out.stderr));
+    let bagit = bagit();
+    let validate = || {
+        bagit.as_ref().map(|tool| std::process::Command::new(tool).args(["--validate", b]).output().expect("bagit.py"))
+    };
+    match validate() {
+        Some(out) => assert!(out.status.success(), "bagit.py: {}", String::from_utf8_lossy(&out.stderr)),
+        None => eprintln!("bagit.py not found (pip install bagit, or set MARUHI_BAGIT): BagIt validation skipped"),
+    }
+
+    // One changed byte anywhere: a payload file, a tag file.
+    for file in ["data/journal-ja.html", "evidence/README-en.txt"] {
+        let path = bag.join(file);
+        let original = std::fs::read(&path).expect("read");
+        let mut changed = original.clone();
+        changed[10] ^= 1;
+        std::fs::write(&path, &changed).expect("write");
+        let out = verify();
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(file),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        std::fs::write(&path, original).expect("restore");
+    }
+    assert!(verify().status.success());
+}

@@ -6,6 +6,7 @@
 
 mod activity;
 mod auth;
+mod cases;
 mod identity;
 mod ledger;
 mod registry;
