@@ -161,6 +161,9 @@ pub enum Command {
         #[command(subcommand)]
         cmd: CaseCmd,
     },
+    /// Reports that prove 秘密管理性: a secret's report, the register as it stood on a date, acknowledgements outstanding
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// Name the recipient of a leaked marked copy (or a fragment pasted out of one); exit 1 when no mark is found
     Trace {
         /// The leaked file (any format the scanner reads: text, Office, PDF, mail, archives)
@@ -609,6 +612,45 @@ pub enum EvidenceCmd {
         /// Print the report as JSON
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// A secret's 秘密管理性 report: registration, marks and locations by medium, access, acknowledgements, history, proofs
+    Secret {
+        /// The secret's id
+        id: i64,
+        /// The report's form
+        #[arg(long, value_parser = ["pdf", "html", "json"], default_value = "pdf")]
+        format: String,
+        /// The file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// The day (YYYY-MM-DD, its end in Japan time) or instant (RFC 3339) the report speaks of; default now
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// The register, access lists and acknowledgements as they stood, with the checkpoint and time stamp that date them
+    Register {
+        /// The day (YYYY-MM-DD, its end in Japan time) or instant (RFC 3339); default now
+        #[arg(long)]
+        as_of: Option<String>,
+        /// The form
+        #[arg(long, value_parser = ["csv", "html", "pdf", "json"], default_value = "csv")]
+        format: String,
+        /// The file to write (default: standard output; a PDF needs a file)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Who has yet to acknowledge each registered secret's current rules (groups expanded), since when
+    Acks {
+        /// The form
+        #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
+        format: String,
+        /// The file to write (default: standard output)
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 

@@ -98,6 +98,7 @@ pub enum Msg {
     NoInstallationKey,
     NoVault,
     NotOnHold,
+    NoReportFont,
     OriginalAlreadyKept,
     ImportUnfinished,
     OriginalDiffers,
@@ -199,6 +200,10 @@ impl Msg {
             Msg::OriginalDiffers => (
                 "ファイルが取り込んだときと異なります（SHA-256 が一致しません）。保管していません。",
                 "The file differs from the one imported (its SHA-256 does not match); it was not kept.",
+            ),
+            Msg::NoReportFont => (
+                "PDF 用の日本語フォントが見つかりません。fonts-noto-cjk を導入するか、MARUHI_REPORT_FONT にフォントファイルを指定してください。",
+                "No Japanese font for PDF reports: install fonts-noto-cjk, or name a font file in MARUHI_REPORT_FONT.",
             ),
             Msg::NotOnHold => ("この事案は訴訟ホールド中ではありません。", "This case is not under legal hold."),
             Msg::NoVault => (

@@ -51,6 +51,7 @@ pub mod marking;
 pub mod model;
 pub mod policy;
 mod registry;
+pub mod report;
 pub mod risk;
 pub mod scan;
 mod validate;

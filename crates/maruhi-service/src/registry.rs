@@ -457,11 +457,15 @@ impl Service {
         let access = Self::access_of(tx.conn(), id).await?;
         let secret = to_secret(stored, Some(access));
         let granted: Vec<String> = grants.iter().map(|(k, _, n)| format!("{}:{n}", k.id())).collect();
+        // With ids, so the register can be rebuilt by account, whatever
+        // the names shown.
+        let principals: Vec<serde_json::Value> =
+            grants.iter().map(|(k, pid, n)| json!({"kind": k.id(), "id": pid, "name": n})).collect();
         audit::record(
             &mut tx,
             &now,
             Event::new(actor, AuditAction::SecretCreate, "secret", id)
-                .summary(json!({"after": audit_view(&secret), "grants": granted})),
+                .summary(json!({"after": audit_view(&secret), "grants": granted, "principals": principals})),
         )
         .await?;
         tx.commit().await?;

@@ -125,6 +125,23 @@ pub async fn page(
     Ok((rows.iter().map(decode).collect::<Result<_>>()?, total))
 }
 
+/// Events about objects of the given types that happened at or before
+/// `until` (an RFC 3339 UTC time as the trail stores it), oldest first: what
+/// rebuilding the register as it stood reads.
+pub async fn of_types_until(conn: &mut AnyConnection, types: &[&str], until: &str) -> Result<Vec<AuditRow>> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE occurred_at <= ").bind(until.to_owned()).push(" AND object_type IN (");
+    for (i, t) in types.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind((*t).to_owned());
+    }
+    sql.push(") ORDER BY seq");
+    let rows = sql.query().fetch_all(conn).await?;
+    rows.iter().map(decode).collect()
+}
+
 /// The event at a ledger index.
 pub async fn by_ledger_index(conn: &mut AnyConnection, index: i64) -> Result<Option<AuditRow>> {
     let sql = format!("{SELECT} WHERE ledger_index = $1");

@@ -15,6 +15,7 @@ use crate::args::{Cli, Command, Global};
 mod cases;
 mod ledger;
 mod registry;
+mod report;
 mod setup;
 
 /// The CLI speaks the terminal's language: Japanese when `LANG` says so.
@@ -166,6 +167,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
             ledger::verify_proof_command(&file, &key, entry.as_deref(), &witness_keys, timestamp, timestamp_ca)?;
         }
         Command::Witness(cmd) => ledger::witness(cmd).await?,
+        Command::Report(cmd) => report::report(&open(g).await?, &op, cmd).await?,
         Command::Case { publish, cmd } => cases::case(&open(g).await?, &op, &publish, cmd).await?,
         Command::Trace { file, json } => return trace(&open(g).await?, &op, &file, json).await,
     }
