@@ -554,6 +554,11 @@ impl Service {
         Ok((dating, out))
     }
 
+    /// The secrets as they stood at `until` (an RFC 3339 UTC time).
+    pub(crate) async fn replay_states(&self, until: &str) -> Result<Vec<SecretState>> {
+        Ok(self.replay_until(until).await?.1.into_iter().map(|(s, _)| s).collect())
+    }
+
     fn until_text(&self, as_of: Option<OffsetDateTime>) -> String {
         crate::clock::format_time(as_of.unwrap_or_else(|| self.now()))
     }

@@ -153,6 +153,12 @@ async fn export(svc: &Service, op: &Actor, publish: &PublishArgs, id: i64, out: 
         summary.originals,
         summary.files
     );
+    if summary.secrets_withheld > 0 {
+        eprintln!(
+            "note: {} secrets the case concerns are not visible to you and were left out (legal/IP can export them)",
+            summary.secrets_withheld
+        );
+    }
     if summary.pending > 0 {
         eprintln!("note: {} entries are not under a signed checkpoint yet and were left out", summary.pending);
     }

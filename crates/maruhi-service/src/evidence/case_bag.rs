@@ -44,6 +44,9 @@ pub struct CaseBagSummary {
     pub timestamps: usize,
     /// Entries left out because no signed checkpoint covers them yet.
     pub pending: usize,
+    /// Secrets the case concerns that the exporter may not see (need-to-know
+    /// holds in exports too): ask legal/IP to export.
+    pub secrets_withheld: usize,
 }
 
 /// The most bytes of files a case bag carries (it is assembled in memory).
@@ -219,11 +222,39 @@ impl Service {
         custody.add("data/findings.json", &bytes, json!({"from": "maruhi scan findings"}));
         bag.payload("data/findings.json", bytes);
 
-        // Secrets: the record and its recorded history (views left out).
-        for link in view.links.iter().filter(|l| l.kind == "secret") {
-            let Ok(sid) = link.reference.parse::<i64>() else { continue };
-            let Ok(secret) = self.get_secret(actor, sid).await else { continue };
-            let history: Vec<_> = maruhi_store::audit::for_object(&mut conn, "secret", &link.reference)
+        // Secrets: the register entry as it stood when the case was opened,
+        // at each cited event, and at export, and its recorded history
+        // (views left out).
+        let mut times: Vec<String> = vec![view.case.opened_at.clone(), now.clone()];
+        for row in &rows {
+            times.push(crate::clock::format_time(
+                time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.ts_ms) * 1_000_000)
+                    .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+            ));
+        }
+        times.sort();
+        times.dedup();
+        let secret_ids: Vec<i64> =
+            view.links.iter().filter(|l| l.kind == "secret").filter_map(|l| l.reference.parse().ok()).collect();
+        let mut as_of: BTreeMap<i64, Vec<Value>> = BTreeMap::new();
+        if !secret_ids.is_empty() {
+            drop(conn);
+            for t in &times {
+                for state in self.replay_states(t).await? {
+                    if secret_ids.contains(&state.id) {
+                        as_of.entry(state.id).or_default().push(json!({"as_of": t, "state": state}));
+                    }
+                }
+            }
+            conn = self.db.read().await?;
+        }
+        for sid in secret_ids {
+            let Ok(secret) = self.get_secret(actor, sid).await else {
+                summary.secrets_withheld += 1;
+                as_of.remove(&sid);
+                continue;
+            };
+            let history: Vec<_> = maruhi_store::audit::for_object(&mut conn, "secret", &sid.to_string())
                 .await?
                 .into_iter()
                 .filter(|r| r.action != AuditAction::SecretView.id())
@@ -234,6 +265,7 @@ impl Service {
                     "status": secret.status.id(), "department": secret.department, "created_at": secret.created_at,
                     "marks": secret.marks, "locations": secret.locations, "handling_rules": secret.handling_rules,
                 },
+                "as_it_stood": as_of.remove(&sid).unwrap_or_default(),
                 "history": history.iter().map(|r| json!({
                     "at": r.occurred_at, "action": r.action, "ledger_index": r.ledger_index,
                     "summary": serde_json::from_str::<Value>(&r.summary).unwrap_or(Value::Null),
@@ -241,7 +273,11 @@ impl Service {
             });
             let path = format!("data/secrets/{sid}.json");
             let bytes = pretty(&record)?;
-            custody.add(&path, &bytes, json!({"from": "maruhi register", "secret": sid}));
+            custody.add(
+                &path,
+                &bytes,
+                json!({"from": "maruhi register (rebuilt from the ledger as it stood)", "secret": sid}),
+            );
             bag.payload(&path, bytes);
             cited_rows.extend(history);
         }

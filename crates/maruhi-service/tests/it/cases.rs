@@ -208,19 +208,45 @@ async fn a_case_package_carries_original_records_and_fails_on_any_change() {
     let case = svc.open_case(&suzuki, NewCase { title: "持ち出し".into(), ..Default::default() }).await.unwrap();
     svc.case_link(&suzuki, case.id, "event", "pc42-2").await.unwrap();
     svc.case_link(&suzuki, case.id, "person", "kimura").await.unwrap();
+    let secret = maruhi_service::model::SecretInput {
+        title: "金型図面 MX-7".into(),
+        category: "drawing".into(),
+        level: "極秘".into(),
+        grants: vec!["kimura".into()],
+        status: Some("registered".into()),
+        ..Default::default()
+    };
+    let secret = svc.create_secret(&Actor::operator(), secret).await.unwrap();
+    // An analyst does not see the register; legal/IP links the secret.
+    let linked = svc.case_link(&suzuki, case.id, "secret", &secret.id.to_string()).await;
+    assert!(matches!(linked, Err(Error::Invalid(_))), "{linked:?}");
+    svc.case_link(&e.actor("yamada").await, case.id, "secret", &secret.id.to_string()).await.unwrap();
     let memo = "面談メモ: 本人は USB への複写を認めた。".as_bytes();
     let files = vec![Attachment { name: "面談メモ.txt".to_owned(), reader: memo }];
     svc.case_note(&suzuki, case.id, "面談の記録を添付", None, files).await.unwrap();
     svc.publish_checkpoint().await.unwrap();
 
-    let (files, summary) = svc.case_bag_files(&suzuki, case.id, None).await.unwrap();
-    assert_eq!((summary.events, summary.originals, summary.files, summary.pending), (1, 1, 1, 0));
+    // The analyst's export withholds the secret they may not see.
+    let (_, summary) = svc.case_bag_files(&suzuki, case.id, None).await.unwrap();
+    assert_eq!(summary.secrets_withheld, 1);
+    svc.publish_checkpoint().await.unwrap();
+    let (files, summary) = svc.case_bag_files(&e.actor("yamada").await, case.id, None).await.unwrap();
+    assert_eq!((summary.events, summary.originals, summary.files, summary.secrets_withheld), (1, 1, 1, 0));
     let bag = dir.join("bag");
     maruhi_service::evidence::write_bag(&bag, &files).unwrap();
     let key = svc.ledger_public_key().unwrap();
     let report = maruhi_service::evidence::verify_bag(&bag, Some(&key), None);
     assert!(report.ok(), "{:?}", report.problems);
-    assert_eq!(report.journal_entries, 4, "opened, two links and the note");
+    assert_eq!(report.journal_entries, 5, "opened, three links and the note");
+    // The secret as it stood when the case was opened, at the cited event,
+    // and at export; kimura was on its access list.
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bag.join(format!("data/secrets/{}.json", secret.id))).unwrap()).unwrap();
+    let stood = record["as_it_stood"].as_array().unwrap();
+    assert!(!stood.is_empty(), "{record}");
+    let last = &stood[stood.len() - 1]["state"];
+    assert_eq!(last["record"]["title"], "金型図面 MX-7");
+    assert_eq!(last["entitled"][0]["user"], "kimura");
 
     let events = std::fs::read_to_string(bag.join("data/events.jsonl")).unwrap();
     let line: serde_json::Value = serde_json::from_str(events.lines().next().unwrap()).unwrap();
