@@ -382,14 +382,8 @@ impl Service {
     /// The cases the actor may see, newest first.
     pub async fn cases(&self, actor: &Actor) -> Result<Vec<CaseSummary>> {
         let mut conn = self.db.read().await?;
-        let member = if actor.role == Role::Legal || actor.user_id.is_none() {
-            None
-        } else {
-            match actor.user_id {
-                Some(id) => Some(id),
-                None => return Ok(Vec::new()),
-            }
-        };
+        // Legal/IP and the operator see every case; anyone else their own.
+        let member = if actor.role == Role::Legal { None } else { actor.user_id };
         Ok(maruhi_store::cases::list(&mut conn, member).await?.into_iter().map(summary).collect())
     }
 
@@ -457,20 +451,16 @@ impl Service {
         // Files are written before the transaction begins, and removed if it
         // fails (as the vault does for material).
         let mut stored = Vec::new();
+        if !attachments.is_empty() {
+            self.ensure_master_key().await?;
+        }
         for a in attachments {
-            let name = text_field("file", &a.name, 255, true)?.replace(['/', '\\'], "_");
-            let vault = match self.vault() {
-                Ok(v) => v,
-                Err(e) => {
-                    self.drop_objects(&stored).await;
-                    return Err(e);
-                }
+            let put = async {
+                let name = text_field("file", &a.name, 255, true)?.replace(['/', '\\'], "_");
+                Ok::<_, Error>((name, self.vault()?.put(a.reader).await?))
             };
-            if !stored.is_empty() || vault.master_key_file().load().is_err() {
-                self.ensure_master_key().await?;
-            }
-            match vault.put(a.reader).await {
-                Ok(object) => stored.push((name, object)),
+            match put.await {
+                Ok(object) => stored.push(object),
                 Err(e) => {
                     self.drop_objects(&stored).await;
                     return Err(e);
