@@ -712,6 +712,7 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("case.entry.checklist", "チェックリスト", "Checklist"),
     ("case.entry.hold", "訴訟ホールド", "Legal hold"),
     ("case.entry.release", "ホールド解除", "Release"),
+    ("case.file", "添付", "Attachment"),
     ("case.write", "調査記録を書く", "Write a journal entry"),
     ("case.attach", "ファイルを添付（任意）", "Attach files (optional)"),
     ("case.corrects_entry", "訂正する記録の番号（任意）", "Corrects entry # (optional)"),

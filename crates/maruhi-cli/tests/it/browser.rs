@@ -227,9 +227,15 @@ async fn case_from_alert(c: &fantoccini::Client, base: &str, d: &std::path::Path
     c.find(Locator::Id("release-hold")).await.expect("release").click().await.expect("click");
     c.wait().for_element(Locator::Id("case-error")).await.expect("refusal shown");
     assert!(c.find(Locator::Id("release-hold")).await.is_ok(), "still on hold");
+    // The whole page in Japanese, for whoever looks at the test's output.
     c.goto(url.as_str()).await.expect("case page");
+    c.find(Locator::Css("form[action='/lang'] button")).await.expect("switch").click().await.expect("click");
     c.wait().for_element(Locator::Id("journal")).await.expect("case page");
+    let hold = c.find(Locator::Id("case-hold")).await.expect("hold").text().await.expect("text");
+    assert!(hold.contains("訴訟ホールド中"), "{hold}");
+    c.set_window_size(1366, 2800).await.expect("resize");
     std::fs::write(d.join("case-page.png"), c.screenshot().await.expect("screenshot")).expect("save screenshot");
+    c.set_window_size(1366, 900).await.expect("resize");
 
     // The export link downloads the package with the browser's session.
     let href = c.find(Locator::Id("case-export")).await.expect("export").attr("href").await.expect("href");
@@ -246,7 +252,7 @@ async fn case_from_alert(c: &fantoccini::Client, base: &str, d: &std::path::Path
     assert_eq!(content_type, "application/zip");
     let bytes = resp.bytes().await.expect("body").to_vec();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
-    let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+    let names: Vec<String> = zip.file_names().map(|n| n.expect("name").into_owned()).collect();
     for want in ["bagit.txt", "data/journal.json", "data/custody.json"] {
         assert!(names.contains(&format!("case-{id}/{want}")), "case-{id}/{want} missing: {names:?}");
     }

@@ -305,8 +305,14 @@ async fn case_page(state: &AppState, viewer: &Viewer, id: i64, error: Option<Str
     let mut timelines = Vec::new();
     if policy::may_review_risk(actor) {
         for link in view.links.iter().filter(|l| l.kind == "person") {
-            let items =
-                state.svc.case_timeline(actor, id, &link.reference, lang).await.map_err(|e| PageError(e, lang))?;
+            // A person whose name no longer resolves as when they were
+            // linked (an alias added since) has no timeline here; the rest
+            // of the case is still shown.
+            let items = match state.svc.case_timeline(actor, id, &link.reference, lang).await {
+                Ok(items) => items,
+                Err(Error::NotFound) => continue,
+                Err(e) => return Err(PageError(e, lang)),
+            };
             let more = items.len().saturating_sub(TIMELINE_ROWS);
             let items = items
                 .into_iter()
