@@ -29,6 +29,7 @@ use axum::Router;
 use maruhi_service::Service;
 
 mod api;
+mod api_cases;
 mod api_risk;
 pub mod pages;
 pub mod s3;
@@ -143,6 +144,17 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/alerts", get(pages::risk::list))
         .route("/alerts/{id}", get(pages::risk::show))
         .route("/alerts/{id}/triage", post(pages::risk::triage))
+        .route("/alerts/{id}/case", post(pages::cases::open_from_alert))
+        .route("/cases", get(pages::cases::list).post(pages::cases::create))
+        .route("/cases/{id}", get(pages::cases::show))
+        .route("/cases/{id}/notes", post(pages::cases::note).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/cases/{id}/links", post(pages::cases::link))
+        .route("/cases/{id}/members", post(pages::cases::assign))
+        .route("/cases/{id}/status", post(pages::cases::status))
+        .route("/cases/{id}/steps", post(pages::cases::step))
+        .route("/cases/{id}/hold", post(pages::cases::hold))
+        .route("/cases/{id}/release", post(pages::cases::release))
+        .route("/cases/{id}/evidence.zip", get(pages::cases::export))
         .route("/acknowledgements", get(pages::acks))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/admin/users/{id}", post(pages::update_user))
@@ -196,6 +208,17 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/alerts", get(api_risk::alerts))
         .route("/alerts/{id}", get(api_risk::alert))
         .route("/alerts/{id}/triage", post(api_risk::triage))
+        .route("/cases", get(api_cases::list).post(api_cases::open))
+        .route("/cases/{id}", get(api_cases::show))
+        .route("/cases/{id}/notes", post(api_cases::note))
+        .route("/cases/{id}/links", post(api_cases::link))
+        .route("/cases/{id}/members", post(api_cases::assign))
+        .route("/cases/{id}/status", post(api_cases::status))
+        .route("/cases/{id}/steps", post(api_cases::step))
+        .route("/cases/{id}/hold", post(api_cases::hold))
+        .route("/cases/{id}/release", post(api_cases::release))
+        .route("/cases/{id}/timeline", get(api_cases::timeline))
+        .route("/cases/{id}/export", get(api_cases::export))
         .into_parts();
     let api = api.fallback(api::not_found).layer(middleware::from_fn(api_too_large));
 

@@ -168,6 +168,9 @@ impl Viewer {
             may_audit: policy::may_read_audit(&self.session.actor),
             may_scan: policy::may_scan(&self.session.actor),
             may_risk: policy::may_review_risk(&self.session.actor),
+            // Those who may open cases (legal/IP among them, who see every
+            // case); the page itself answers by the service's rules.
+            may_cases: maruhi_service::cases::may_open_case(&self.session.actor),
         }
     }
 }
@@ -211,6 +214,7 @@ pub struct Ctx {
     pub may_audit: bool,
     pub may_scan: bool,
     pub may_risk: bool,
+    pub may_cases: bool,
 }
 
 impl Ctx {

@@ -75,6 +75,18 @@ struct Opening {
     summary: String,
 }
 
+/// A bag's files as one zip, under `folder/`.
+fn zip_folder(folder: &str, files: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let zip_err = |e: zip::result::ZipError| Error::Internal(format!("zip: {e}"));
+    for (path, bytes) in files {
+        zip.start_file(format!("{folder}/{path}"), opts).map_err(zip_err)?;
+        std::io::Write::write_all(&mut zip, bytes).map_err(|e| Error::Internal(format!("zip: {e}")))?;
+    }
+    Ok(zip.finish().map_err(zip_err)?.into_inner())
+}
+
 /// Entries that do not belong in prior-use evidence: views (many, and about
 /// people, not the secret) and investigations.
 fn is_evidence(action: &str) -> bool {
@@ -105,14 +117,7 @@ impl Service {
     /// `prior-use-N/`.
     pub async fn prior_use_zip(&self, actor: &Actor, secret_id: i64, options: &PriorUseOptions) -> Result<Vec<u8>> {
         let (files, _) = self.prior_use_files(actor, secret_id, options).await?;
-        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        let zip_err = |e: zip::result::ZipError| Error::Internal(format!("zip: {e}"));
-        for (path, bytes) in &files {
-            zip.start_file(format!("prior-use-{secret_id}/{path}"), opts).map_err(zip_err)?;
-            std::io::Write::write_all(&mut zip, bytes).map_err(|e| Error::Internal(format!("zip: {e}")))?;
-        }
-        Ok(zip.finish().map_err(zip_err)?.into_inner())
+        zip_folder(&format!("prior-use-{secret_id}"), &files)
     }
 
     /// Every file of the prior-use bag, by path; audited as one export.

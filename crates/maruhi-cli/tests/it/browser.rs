@@ -1,7 +1,9 @@
 //! The web UI in headless Chromium (Debian's chromium and chromedriver), as a
 //! user would click through it: log in, register a secret in Japanese, find
 //! it, open it, switch to English, and check that an employee without access
-//! does not see it; then an analyst triages an insider-risk alert.
+//! does not see it; then an analyst triages an insider-risk alert, opens a
+//! case from it, writes in its journal, places it under legal hold and
+//! exports its evidence package.
 
 use std::process::Command;
 use std::time::Duration;
@@ -146,5 +148,126 @@ async fn register_find_open_switch_language_and_need_to_know() {
     c.wait().for_element(Locator::Id("alert-comment")).await.expect("decision recorded");
     let status = c.find(Locator::Id("alert-status")).await.expect("status").text().await.expect("text");
     assert!(status.contains("Investigating"), "{status}");
+    case_from_alert(&c, &base, &d).await;
     c.close().await.expect("close");
+}
+
+/// The rows of the case page's journal, once there are `n` of them.
+async fn journal_rows(c: &fantoccini::Client, n: usize) -> Vec<fantoccini::elements::Element> {
+    for _ in 0..100 {
+        if let Ok(rows) = c.find_all(Locator::Css("#journal-entries tbody tr")).await {
+            if rows.len() == n {
+                return rows;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the journal did not reach {n} entries");
+}
+
+/// On an alert's page: opens a case from it, writes two journal entries
+/// (the second corrects the first and attaches a file), places the case
+/// under legal hold, is refused the release (legal's decision), and
+/// downloads the evidence package with the browser's session.
+async fn case_from_alert(c: &fantoccini::Client, base: &str, d: &std::path::Path) {
+    c.find(Locator::Id("open-case")).await.expect("open a case").click().await.expect("click");
+    c.wait().for_element(Locator::Id("journal")).await.expect("case page");
+    let url = c.current_url().await.expect("url");
+    let id: i64 = url.path().trim_start_matches("/cases/").parse().expect("case id");
+    let h1 = c.find(Locator::Id("case-title")).await.expect("h1").text().await.expect("text");
+    assert!(h1.starts_with(&format!("#{id} ")), "{h1}");
+    let links = c.find(Locator::Id("case-links")).await.expect("links").text().await.expect("text");
+    assert!(links.contains("Alert") && links.contains("Person"), "the case concerns the alert and its person: {links}");
+    journal_rows(c, 1).await;
+
+    // Two entries: a note, then a correction of it with a file attached.
+    c.find(Locator::Id("note-text"))
+        .await
+        .expect("text")
+        .send_keys("上長から聴取。USBメモリへの複写を本人が認めた。")
+        .await
+        .expect("type");
+    c.find(Locator::Id("note-save")).await.expect("save").click().await.expect("click");
+    let rows = journal_rows(c, 2).await;
+    let note_id = rows[1].attr("id").await.expect("attr").unwrap_or_default().trim_start_matches("entry-").to_owned();
+    let memo = d.join("聴取メモ.txt");
+    std::fs::write(&memo, "2026-11-30 10:00 会議室B 同席: 人事部長\n").expect("memo");
+    c.find(Locator::Id("note-text"))
+        .await
+        .expect("text")
+        .send_keys("訂正: 複写は2回（11/28と11/29）。")
+        .await
+        .expect("type");
+    c.find(Locator::Id("note-refers")).await.expect("refers").send_keys(&note_id).await.expect("type");
+    c.find(Locator::Id("note-files")).await.expect("files").send_keys(&memo.to_string_lossy()).await.expect("attach");
+    c.find(Locator::Id("note-save")).await.expect("save").click().await.expect("click");
+    let rows = journal_rows(c, 3).await;
+    let correction = rows[2].text().await.expect("text");
+    assert!(correction.contains(&format!("#{note_id}")) && correction.contains("聴取メモ.txt"), "{correction}");
+    assert!(correction.contains("SHA-256"), "an attachment shows its hash: {correction}");
+
+    // A checklist step, then the legal hold.
+    c.find(Locator::Id("step-text-preserve"))
+        .await
+        .expect("step")
+        .send_keys("PCとUSBメモリを保全")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#step-preserve button")).await.expect("record").click().await.expect("click");
+    c.wait().for_element(Locator::Css("#step-preserve .step-done")).await.expect("step recorded");
+    c.find(Locator::Id("hold-reason")).await.expect("reason").send_keys("訴訟の準備").await.expect("type");
+    c.find(Locator::Id("place-hold")).await.expect("hold").click().await.expect("click");
+    c.wait().for_element(Locator::Id("release-hold")).await.expect("on hold");
+    let hold = c.find(Locator::Id("case-hold")).await.expect("hold").text().await.expect("text");
+    assert!(hold.contains("legal hold since"), "{hold}");
+    journal_rows(c, 5).await;
+
+    // Releasing is legal's decision: the page says so and keeps the hold.
+    c.find(Locator::Id("release-reason")).await.expect("reason").send_keys("不要になった").await.expect("type");
+    c.find(Locator::Id("release-hold")).await.expect("release").click().await.expect("click");
+    c.wait().for_element(Locator::Id("case-error")).await.expect("refusal shown");
+    assert!(c.find(Locator::Id("release-hold")).await.is_ok(), "still on hold");
+    // The whole page in Japanese, for whoever looks at the test's output.
+    c.goto(url.as_str()).await.expect("case page");
+    c.find(Locator::Css("form[action='/lang'] button")).await.expect("switch").click().await.expect("click");
+    c.wait().for_element(Locator::Id("journal")).await.expect("case page");
+    let hold = c.find(Locator::Id("case-hold")).await.expect("hold").text().await.expect("text");
+    assert!(hold.contains("訴訟ホールド中"), "{hold}");
+    c.set_window_size(1366, 2800).await.expect("resize");
+    std::fs::write(d.join("case-page.png"), c.screenshot().await.expect("screenshot")).expect("save screenshot");
+    c.set_window_size(1366, 900).await.expect("resize");
+
+    // The export link downloads the package with the browser's session.
+    let href = c.find(Locator::Id("case-export")).await.expect("export").attr("href").await.expect("href");
+    assert_eq!(href.as_deref(), Some(format!("/cases/{id}/evidence.zip").as_str()));
+    let session = c.get_named_cookie("maruhi_session").await.expect("session cookie");
+    let resp = reqwest::Client::new()
+        .get(format!("{base}/cases/{id}/evidence.zip"))
+        .header("cookie", format!("maruhi_session={}", session.value()))
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(resp.status(), 200);
+    let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert_eq!(content_type, "application/zip");
+    let bytes = resp.bytes().await.expect("body").to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let names: Vec<String> = zip.file_names().map(|n| n.expect("name").into_owned()).collect();
+    for want in ["bagit.txt", "data/journal.json", "data/custody.json"] {
+        assert!(names.contains(&format!("case-{id}/{want}")), "case-{id}/{want} missing: {names:?}");
+    }
+    assert!(
+        names.iter().any(|n| n.starts_with(&format!("case-{id}/data/files/")) && n.ends_with("聴取メモ.txt")),
+        "{names:?}"
+    );
+    let mut journal = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name(&format!("case-{id}/data/journal.json")).expect("journal"),
+        &mut journal,
+    )
+    .expect("read");
+    let journal: serde_json::Value = serde_json::from_str(&journal).expect("json");
+    let kinds: Vec<&str> =
+        journal["entries"].as_array().expect("entries").iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(kinds, ["opened", "note", "correction", "checklist", "hold"]);
 }

@@ -276,6 +276,7 @@ pub struct AlertPage {
     events: Vec<EventRow>,
     statuses: &'static [&'static str],
     may_triage: bool,
+    may_open_case: bool,
     error: Option<String>,
 }
 
@@ -335,6 +336,7 @@ async fn alert_page(state: &AppState, viewer: &Viewer, id: i64, error: Option<St
         events: detail.events.iter().map(event_row).collect(),
         statuses: &ALERT_STATUSES,
         may_triage: policy::may_triage(viewer.actor()),
+        may_open_case: maruhi_service::cases::may_open_case(viewer.actor()),
         error,
         title: lang.pick(&detail.alert.title_ja, &detail.alert.title).clone(),
         severity_key: format!("severity.{}", detail.alert.severity),

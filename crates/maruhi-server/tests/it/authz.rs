@@ -24,6 +24,9 @@ const HR: &str = "user,notice_date,last_working_day,end_date\nwatanabe,2026-11-0
 /// file `a.txt` with the rest as its content).
 const UPLOAD: &str = "upload:";
 
+/// The same, with a `text` field: a journal entry with an attached file.
+const NOTE_UPLOAD: &str = "note-upload:";
+
 /// The fixture's ids that routes name.
 struct Ids {
     /// The secret managed by `sato` and granted to `watanabe` and the group `empty`.
@@ -34,6 +37,11 @@ struct Ids {
     user: i64,
     /// A material of the secret whose original is stored.
     material: i64,
+    /// A case opened by the analyst `tanaka` (its only member), concerning
+    /// `watanabe`.
+    case: i64,
+    /// A case opened by another analyst, `suzuki`: `tanaka` is no member.
+    other_case: i64,
 }
 
 impl Ids {
@@ -44,7 +52,28 @@ impl Ids {
         let user = f.svc.user_by_name(&op, "kato").await.unwrap().id;
         let stored = f.svc.attach_and_store(&op, f.secret_id, "原本.txt", crate::MATERIAL.as_bytes(), false).await;
         let material = stored.unwrap().materials[0].id;
-        Ids { secret: f.secret_id, group, user, material }
+        let input = maruhi_service::admin::UserInput {
+            username: "suzuki".into(),
+            display_name: "suzuki".into(),
+            role: "analyst".into(),
+            password: Some(crate::PW.into()),
+            ..Default::default()
+        };
+        f.svc.create_user(&op, input).await.unwrap();
+        let mut opened = Vec::new();
+        for analyst in ["tanaka", "suzuki"] {
+            let token = f.svc.create_token(&op, analyst, "setup", Scope::Write).await.unwrap();
+            let actor = f.svc.token_actor(token.expose(), None).await.unwrap().unwrap();
+            let new = maruhi_service::cases::NewCase {
+                title: format!("{analyst} の事案"),
+                note: "持ち出しの疑い".into(),
+                ..Default::default()
+            };
+            let case = f.svc.open_case(&actor, new).await.unwrap();
+            f.svc.case_link(&actor, case.id, "person", "watanabe").await.unwrap();
+            opened.push(case.id);
+        }
+        Ids { secret: f.secret_id, group, user, material, case: opened[0], other_case: opened[1] }
     }
 
     fn fill(&self, path: &str) -> String {
@@ -52,6 +81,8 @@ impl Ids {
             .replace("{group}", &self.group.to_string())
             .replace("{user}", &self.user.to_string())
             .replace("{material}", &self.material.to_string())
+            .replace("{case}", &self.case.to_string())
+            .replace("{other_case}", &self.other_case.to_string())
     }
 }
 
@@ -108,6 +139,29 @@ fn api_table(ids: &Ids, width: i64) -> Vec<(Method, String, Option<String>, [u16
         (Method::POST, s("/api/v1/identities"), Some(r#"{"alias":"w.watanabe@example.co.jp","user":"watanabe"}"#.into()), [200, 403, 200, 403, 403, 403, 403, 401]),
         (Method::POST, s("/api/v1/identities"), Some(r#"{"alias":"watanabe","user":"watanabe"}"#.into()), [422, 403, 422, 403, 403, 403, 403, 401]),
         (Method::DELETE, s("/api/v1/identities/nobody%40example.co.jp"), None, [404, 403, 404, 403, 403, 403, 403, 401]),
+        // Cases are need-to-know: members (tanaka, who opened {case}) and
+        // legal/IP; admin, the manager and an auditor get 404 like anyone.
+        (Method::GET, s("/api/v1/cases"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::POST, s("/api/v1/cases"), Some(r#"{"title":"新しい事案","severity":"high"}"#.into()), [201, 201, 201, 201, 403, 403, 403, 401]),
+        (Method::GET, s("/api/v1/cases/{case}"), None, [404, 404, 200, 200, 404, 404, 404, 401]),
+        (Method::GET, s("/api/v1/cases/{other_case}"), None, [404, 404, 200, 404, 404, 404, 404, 401]),
+        (Method::GET, s("/api/v1/cases/999999"), None, [404, 404, 404, 404, 404, 404, 404, 401]),
+        (Method::POST, s("/api/v1/cases/{case}/notes"), Some(r#"{"text":"本人から事情を聴取した"}"#.into()), [404, 404, 201, 201, 404, 404, 404, 401]),
+        (Method::POST, s("/api/v1/cases/{case}/notes"), Some(r#"{"text":"訂正","refers_to":999999}"#.into()), [404, 404, 422, 422, 404, 404, 404, 401]),
+        // The analyst may not see the secret, so may not name it either.
+        (Method::POST, s("/api/v1/cases/{case}/links"), Some(r#"{"kind":"secret","ref":"{id}"}"#.replace("{id}", &ids.secret.to_string())), [404, 404, 200, 422, 404, 404, 404, 401]),
+        (Method::POST, s("/api/v1/cases/{case}/links"), Some(r#"{"kind":"alert","ref":"999999"}"#.into()), [404, 404, 422, 422, 404, 404, 404, 401]),
+        (Method::POST, s("/api/v1/cases/{case}/members"), Some(r#"{"username":"suzuki"}"#.into()), [404, 404, 200, 200, 404, 404, 404, 401]),
+        (Method::POST, s("/api/v1/cases/{case}/members"), Some(r#"{"username":"nobody"}"#.into()), [404, 404, 422, 422, 404, 404, 404, 401]),
+        (Method::POST, s("/api/v1/cases/{case}/status"), Some(r#"{"status":"investigating"}"#.into()), [404, 404, 200, 200, 404, 404, 404, 401]),
+        (Method::POST, s("/api/v1/cases/{case}/steps"), Some(r#"{"step":"preserve","text":"ログを保全"}"#.into()), [404, 404, 201, 201, 404, 404, 404, 401]),
+        (Method::GET, s("/api/v1/cases/{case}/timeline?user=watanabe"), None, [404, 404, 200, 200, 404, 404, 404, 401]),
+        (Method::GET, s("/api/v1/cases/{case}/timeline?user=kato"), None, [404, 404, 404, 404, 404, 404, 404, 401]),
+        (Method::GET, s("/api/v1/cases/{case}/export"), None, [404, 404, 200, 200, 404, 404, 404, 401]),
+        (Method::POST, s("/api/v1/cases/{case}/hold"), Some(r#"{"reason":"訴訟の準備"}"#.into()), [404, 404, 200, 200, 404, 404, 404, 401]),
+        // Releasing is legal's decision; then there is nothing to release.
+        (Method::POST, s("/api/v1/cases/{case}/release"), Some(r#"{"reason":"和解が成立"}"#.into()), [404, 404, 200, 403, 404, 404, 404, 401]),
+        (Method::POST, s("/api/v1/cases/{case}/release"), Some(r#"{"reason":"和解が成立"}"#.into()), [404, 404, 409, 403, 404, 404, 404, 401]),
         (Method::GET, s("/api/v1/nope"), None, [404, 404, 404, 404, 404, 404, 404, 404]),
         (Method::GET, s("/ledger/checkpoint"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
         (Method::GET, s("/ledger/tile/0/000.p/{w}"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -156,6 +210,24 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::GET, s("/identities"), None, [200, 403, 200, 200, 403, 403, 403, 303]),
         (Method::POST, s("/identities"), Some("alias=w.watanabe&user=watanabe".into()), [303, 403, 303, 403, 403, 403, 403, 303]),
         (Method::POST, s("/identities/remove"), Some("alias=nobody".into()), [404, 403, 404, 403, 403, 403, 403, 303]),
+        (Method::POST, s("/alerts/999999/case"), None, [404, 403, 404, 404, 403, 403, 403, 303]),
+        (Method::GET, s("/cases"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::POST, s("/cases"), Some("title=%E6%96%B0&kind=partner&severity=high".into()), [303, 303, 303, 303, 403, 403, 403, 303]),
+        (Method::POST, s("/cases"), Some("title=".into()), [422, 422, 422, 422, 403, 403, 403, 303]),
+        // Need-to-know: the opener (tanaka) and legal/IP; an analyst who is
+        // not a member, admin and auditors get 404.
+        (Method::GET, s("/cases/{case}"), None, [404, 404, 200, 200, 404, 404, 404, 303]),
+        (Method::GET, s("/cases/{other_case}"), None, [404, 404, 200, 404, 404, 404, 404, 303]),
+        (Method::GET, s("/cases/999999"), None, [404, 404, 404, 404, 404, 404, 404, 303]),
+        (Method::POST, s("/cases/{case}/notes"), Some(format!("{NOTE_UPLOAD}{LEAK}")), [404, 404, 303, 303, 404, 404, 404, 303]),
+        (Method::POST, s("/cases/{case}/links"), Some("kind=person&reference=watanabe".into()), [404, 404, 303, 303, 404, 404, 404, 303]),
+        (Method::POST, s("/cases/{case}/members"), Some("username=suzuki".into()), [404, 404, 303, 303, 404, 404, 404, 303]),
+        (Method::POST, s("/cases/{case}/members"), Some("username=nobody".into()), [404, 404, 422, 422, 404, 404, 404, 303]),
+        (Method::POST, s("/cases/{case}/status"), Some("status=investigating".into()), [404, 404, 303, 303, 404, 404, 404, 303]),
+        (Method::POST, s("/cases/{case}/steps"), Some("step=contain&text=%E5%81%9C%E6%AD%A2".into()), [404, 404, 303, 303, 404, 404, 404, 303]),
+        (Method::GET, s("/cases/{case}/evidence.zip"), None, [404, 404, 200, 200, 404, 404, 404, 303]),
+        (Method::POST, s("/cases/{case}/hold"), Some("reason=x".into()), [404, 404, 303, 303, 404, 404, 404, 303]),
+        (Method::POST, s("/cases/{case}/release"), Some("reason=x".into()), [404, 404, 303, 403, 404, 404, 404, 303]),
         (Method::GET, s("/admin/users"), None, [200, 403, 403, 403, 403, 403, 403, 303]),
         (Method::POST, s("/admin/users"), Some("username=newbie&display_name=newbie&role=employee".into()), [303, 403, 403, 403, 403, 403, 403, 303]),
         (Method::POST, s("/admin/users/{user}"), Some("display_name=kato&role=employee".into()), [303, 403, 403, 403, 403, 403, 403, 303]),
@@ -188,9 +260,14 @@ async fn check(f: &Fixture, table: Vec<(Method, String, Option<String>, [u16; 8]
                 // finds it in place (granting again is a no-op).
                 f.svc.grant(&maruhi_service::Actor::operator(), f.secret_id, "group:empty").await.unwrap();
             }
-            let r = match body.as_deref().and_then(|b| b.strip_prefix(UPLOAD)) {
-                Some(content) => f.upload(&path, auth, "a.txt", content.as_bytes(), &[]).await,
-                None => f.call(method.clone(), &path, auth, body.as_deref()).await,
+            let upload = body.as_deref().and_then(|b| b.strip_prefix(UPLOAD));
+            let note = body.as_deref().and_then(|b| b.strip_prefix(NOTE_UPLOAD));
+            let r = match (upload, note) {
+                (Some(content), _) => f.upload(&path, auth, "a.txt", content.as_bytes(), &[]).await,
+                (_, Some(content)) => {
+                    f.upload(&path, auth, "a.txt", content.as_bytes(), &[("text", "添付つきの記録")]).await
+                }
+                _ => f.call(method.clone(), &path, auth, body.as_deref()).await,
             };
             let who = ROLES.get(i).copied().unwrap_or("anonymous");
             if r.status.as_u16() != expected[i] {
@@ -280,7 +357,7 @@ async fn every_route_has_a_row_in_the_authorization_tables() {
     let mut templates: Vec<String> = routes.iter().map(|(_, t)| t.clone()).collect();
     templates.dedup();
     let mut covered = std::collections::HashSet::new();
-    let ids = Ids { secret: 1, group: 2, user: 3, material: 4 };
+    let ids = Ids { secret: 1, group: 2, user: 3, material: 4, case: 5, other_case: 6 };
     for (method, path, _, _) in api_table(&ids, 1).into_iter().chain(page_table(&ids, 1)) {
         if let Some(t) = crate::template_of(&path, &templates) {
             covered.insert((method, t.clone()));

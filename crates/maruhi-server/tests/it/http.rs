@@ -636,3 +636,38 @@ async fn metrics_are_prometheus_text_for_admins_and_readiness_answers() {
     let anon = f.call(Method::GET, "/readyz", &crate::Auth::None, None).await;
     assert_eq!((anon.status.as_u16(), anon.body.as_str()), (200, "ready"));
 }
+
+/// A case through the web and the API: the page shows the journal and the
+/// hold, an analyst's release is refused on the case page itself (not an
+/// error page), and the export is a zipped bag under `case-N/`.
+#[tokio::test]
+async fn a_case_page_shows_its_journal_and_refuses_a_release_in_place() {
+    let f = Fixture::new().await;
+    let tanaka = f.session("tanaka").await;
+    let r = f
+        .call(Method::POST, "/cases", &tanaka, Some("title=MX-7%E3%81%AE%E6%8C%81%E5%87%BA%E3%81%97&severity=high"))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = r.headers["location"].to_str().unwrap().to_owned();
+    let id: i64 = page.trim_start_matches("/cases/").parse().unwrap();
+    assert_eq!(f.call(Method::POST, &format!("{page}/hold"), &tanaka, Some("reason=x")).await.status, 303);
+    let r = f.call(Method::GET, &page, &tanaka, None).await;
+    assert!(r.body.contains("MX-7の持出し") && r.body.contains("id=\"release-hold\""), "{}", r.body);
+    assert!(r.body.contains("訴訟ホールド中"), "the hold is shown");
+    let r = f.call(Method::POST, &format!("{page}/release"), &tanaka, Some("reason=y")).await;
+    assert_eq!(r.status, 403);
+    assert!(r.body.contains("id=\"case-error\"") && r.body.contains("MX-7の持出し"), "the case page with the refusal");
+    let listed = f.call(Method::GET, "/cases", &tanaka, None).await;
+    assert!(listed.body.contains("MX-7の持出し") && listed.body.contains("badge hold"), "{}", listed.body);
+    assert!(!f.call(Method::GET, "/cases", &f.session("sato").await, None).await.body.contains("MX-7の持出し"));
+    let legal = f.token("yamada", Scope::Write).await;
+    let r = f.call(Method::GET, &format!("/api/v1/cases/{id}/export"), &legal, None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers["content-type"], "application/zip");
+    assert!(r.bytes.starts_with(b"PK\x03\x04"));
+    let has = |name: &str| r.bytes.windows(name.len()).any(|w| w == name.as_bytes());
+    assert!(has(&format!("case-{id}/bagit.txt")) && has(&format!("case-{id}/data/journal.json")));
+    let r = f.call(Method::POST, &format!("/api/v1/cases/{id}/release"), &legal, Some(r#"{"reason":"和解"}"#)).await;
+    assert_eq!(r.status, 200);
+    assert!(r.json()["hold_since"].is_null());
+}

@@ -373,6 +373,14 @@ impl Service {
         tx.commit().await?;
         Ok((files, summary))
     }
+
+    /// The same package as one zip file (for a download), its folder named
+    /// `case-N/`. Without a time stamp over the tag manifest: the caller
+    /// holds no time-stamp authority (`maruhi case export` adds one).
+    pub async fn case_bag_zip(&self, actor: &Actor, id: i64) -> Result<Vec<u8>> {
+        let (files, _) = self.case_bag_files(actor, id, None).await?;
+        super::zip_folder(&format!("case-{id}"), &files)
+    }
 }
 
 /// The record that starts on line `line` (1-based) of a text file: that
