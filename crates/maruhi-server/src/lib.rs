@@ -32,6 +32,7 @@ mod api;
 mod api_cases;
 mod api_risk;
 pub mod pages;
+mod reports;
 pub mod s3;
 pub mod transport;
 mod web;
@@ -119,6 +120,9 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/secrets/new", get(pages::new_form))
         .route("/secrets/print", get(pages::print))
         .route("/secrets/export.csv", get(pages::export_csv))
+        .route("/secrets/{id}/report", get(reports::secret_page))
+        .route("/register/as-of", get(reports::register_page))
+        .route("/acknowledgements/outstanding.csv", get(reports::gaps_page))
         .route("/secrets/{id}", get(pages::detail).post(pages::update))
         .route("/secrets/{id}/edit", get(pages::edit_form))
         .route("/secrets/{id}/status", post(pages::change_status))
@@ -208,6 +212,9 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/alerts", get(api_risk::alerts))
         .route("/alerts/{id}", get(api_risk::alert))
         .route("/alerts/{id}/triage", post(api_risk::triage))
+        .route("/secrets/{id}/report", get(reports::secret_api))
+        .route("/register", get(reports::register_api))
+        .route("/acknowledgements/outstanding", get(reports::gaps_api))
         .route("/cases", get(api_cases::list).post(api_cases::open))
         .route("/cases/{id}", get(api_cases::show))
         .route("/cases/{id}/notes", post(api_cases::note))

@@ -162,6 +162,14 @@ fn api_table(ids: &Ids, width: i64) -> Vec<(Method, String, Option<String>, [u16
         // Releasing is legal's decision; then there is nothing to release.
         (Method::POST, s("/api/v1/cases/{case}/release"), Some(r#"{"reason":"和解が成立"}"#.into()), [404, 404, 200, 403, 404, 404, 404, 401]),
         (Method::POST, s("/api/v1/cases/{case}/release"), Some(r#"{"reason":"和解が成立"}"#.into()), [404, 404, 409, 403, 404, 404, 404, 401]),
+        // Reports: the secret's manager and those who oversee the register.
+        (Method::GET, s("/api/v1/secrets/{id}/report"), None, [200, 200, 200, 404, 200, 404, 403, 401]),
+        // Before it was registered there was no such secret (watanabe may not
+        // ask at all).
+        (Method::GET, s("/api/v1/secrets/{id}/report?format=html&as_of=2020-01-01"), None, [404, 404, 404, 404, 404, 404, 403, 401]),
+        (Method::GET, s("/api/v1/secrets/{id}/report?as_of=yesterday"), None, [422, 422, 422, 422, 422, 422, 422, 401]),
+        (Method::GET, s("/api/v1/register?as_of=2026-01-01"), None, [200, 403, 200, 403, 200, 403, 403, 401]),
+        (Method::GET, s("/api/v1/acknowledgements/outstanding?format=csv"), None, [200, 200, 200, 403, 200, 403, 403, 401]),
         (Method::GET, s("/api/v1/nope"), None, [404, 404, 404, 404, 404, 404, 404, 404]),
         (Method::GET, s("/ledger/checkpoint"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
         (Method::GET, s("/ledger/tile/0/000.p/{w}"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -182,6 +190,9 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::GET, s("/secrets/{id}"), None, [200, 200, 200, 404, 200, 404, 200, 303]),
         (Method::GET, s("/secrets/{id}/edit"), None, [200, 200, 200, 404, 403, 404, 403, 303]),
         (Method::GET, s("/secrets/{id}/evidence/prior-use.zip"), None, [200, 200, 200, 404, 403, 404, 403, 303]),
+        (Method::GET, s("/secrets/{id}/report?format=html"), None, [200, 200, 200, 404, 200, 404, 403, 303]),
+        (Method::GET, s("/register/as-of?format=csv"), None, [200, 403, 200, 403, 200, 403, 403, 303]),
+        (Method::GET, s("/acknowledgements/outstanding.csv"), None, [200, 200, 200, 403, 200, 403, 403, 303]),
         (Method::GET, s("/account/password"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
         (Method::POST, s("/account/password"), Some("current_password=wrong&new_password=kuromame-2026-sakura".into()), [422, 422, 422, 422, 422, 422, 422, 303]),
         (Method::POST, s("/secrets/{id}"), Some("title=MX-7&category=drawing&level=%E6%A5%B5%E7%A7%98&manager=sato".into()), [303, 303, 303, 404, 403, 404, 403, 303]),

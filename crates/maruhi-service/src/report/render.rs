@@ -279,6 +279,58 @@ pub fn html(title: &str, blocks: &[Block]) -> String {
     h
 }
 
+/// A rendered report: its media type, a file name and the bytes.
+pub struct Rendered {
+    pub content_type: &'static str,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A secret's report in `format` (`pdf`, `html` or `json`).
+pub fn secret_document(r: &SecretReport, format: &str) -> Result<Rendered> {
+    let title = format!("営業秘密 No.{} 秘密管理性の報告書", r.secret.id);
+    let stem = format!("secret-{}-report-{}", r.secret.id, r.dating.as_of.get(..10).unwrap_or_default());
+    document(r, format, &title, &stem, || secret_blocks(r))
+}
+
+/// The register as it stood, in `format` (`csv`, `html`, `pdf` or `json`).
+pub fn register_document(r: &RegisterAsOf, format: &str) -> Result<Rendered> {
+    if format == "csv" {
+        let file_name = format!("register-{}.csv", r.dating.as_of.get(..10).unwrap_or_default());
+        return Ok(Rendered { content_type: "text/csv; charset=utf-8", file_name, bytes: super::register_csv(r)? });
+    }
+    let title = format!("営業秘密管理台帳 {}", r.dating.as_of);
+    let stem = format!("register-{}", r.dating.as_of.get(..10).unwrap_or_default());
+    document(r, format, &title, &stem, || register_blocks(r))
+}
+
+fn document<T: serde::Serialize>(
+    value: &T,
+    format: &str,
+    title: &str,
+    stem: &str,
+    blocks: impl Fn() -> Vec<Block>,
+) -> Result<Rendered> {
+    Ok(match format {
+        "json" => Rendered {
+            content_type: "application/json",
+            file_name: format!("{stem}.json"),
+            bytes: serde_json::to_vec_pretty(value).map_err(|e| Error::Internal(e.to_string()))?,
+        },
+        "html" => Rendered {
+            content_type: "text/html; charset=utf-8",
+            file_name: format!("{stem}.html"),
+            bytes: html(title, &blocks()).into_bytes(),
+        },
+        "pdf" => Rendered {
+            content_type: "application/pdf",
+            file_name: format!("{stem}.pdf"),
+            bytes: pdf(title, &blocks())?,
+        },
+        _ => return Err(Error::invalid("format", Msg::InputInvalid)),
+    })
+}
+
 /// Where the report font is looked for, in order.
 const FONT_PATHS: [&str; 5] = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
