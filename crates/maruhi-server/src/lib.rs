@@ -30,6 +30,7 @@ use maruhi_service::Service;
 
 mod api;
 mod api_risk;
+pub mod mail;
 pub mod pages;
 pub mod s3;
 pub mod transport;

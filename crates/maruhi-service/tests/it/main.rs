@@ -10,6 +10,7 @@ mod cases;
 mod identity;
 mod ledger;
 mod registry;
+mod reminders;
 mod risk;
 mod scan;
 mod vault;
