@@ -6,6 +6,7 @@
 mod authz;
 mod http;
 mod tlog_client;
+mod mail;
 mod tls;
 mod vault_s3;
 
