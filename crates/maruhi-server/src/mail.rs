@@ -136,6 +136,7 @@ impl Mailer for SmtpMailer {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test states its expectations by unwrapping")]
 mod tests {
     use super::{Security, SmtpUrl};
 

@@ -126,14 +126,18 @@ async fn reminders_arrive_at_a_real_smtp_server_once_per_interval() {
     let body = mori["body"].as_str().unwrap();
     let link = format!("https://maruhi.example.co.jp/secrets/{}", secret.id);
     assert!(body.contains("mori さん 様") && body.contains("Dear mori さん"), "{body}");
-    assert!(body.contains("見直し期限（2020-01-01）を過ぎています") && body.contains("Review overdue since 2020-01-01"));
+    assert!(
+        body.contains("見直し期限（2020-01-01）を過ぎています") && body.contains("Review overdue since 2020-01-01")
+    );
     assert!(body.contains("2 人が取扱ルールを未確認です") && body.contains("2 people have not acknowledged"));
     assert!(body.contains(&link) && !body.contains("QZ-3"), "{body}");
     let nakamura = &mails[1];
     assert_eq!(nakamura["rcpt"], serde_json::json!(["nakamura@example.co.jp"]));
     assert_eq!(nakamura["subject"], "[maruhi] 対応事項 1 件 / 1 reminder");
     let body = nakamura["body"].as_str().unwrap();
-    assert!(body.contains("取扱ルールの確認・誓約をしてください") && body.contains("Please acknowledge the handling rules"));
+    assert!(
+        body.contains("取扱ルールの確認・誓約をしてください") && body.contains("Please acknowledge the handling rules")
+    );
 
     // A second run within the interval sends nothing.
     let again = svc.send_reminders(&Actor::operator(), Some(&mailer), &config).await.unwrap();

@@ -5,8 +5,8 @@
 
 mod authz;
 mod http;
-mod tlog_client;
 mod mail;
+mod tlog_client;
 mod tls;
 mod vault_s3;
 
