@@ -69,6 +69,26 @@ pub struct PublishArgs {
     pub peer_ca: Option<PathBuf>,
 }
 
+/// Reminder mail over SMTP (`serve` and `reminders send`). The relay's
+/// user name and password come only from MARUHI_SMTP_USER and
+/// MARUHI_SMTP_PASSWORD, never from flags.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Reminder mail")]
+pub struct MailArgs {
+    /// SMTP relay: smtp://HOST:PORT (plain), smtp://HOST:PORT?starttls=true or smtps://HOST:PORT; log in with MARUHI_SMTP_USER and MARUHI_SMTP_PASSWORD
+    #[arg(long, env = "MARUHI_SMTP_URL", requires = "smtp_from")]
+    pub smtp_url: Option<String>,
+    /// The reminders' sender address (From)
+    #[arg(long, env = "MARUHI_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// The server's address as people reach it, for links in mail (e.g. https://maruhi.example.co.jp)
+    #[arg(long, env = "MARUHI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Hours before a person is sent reminders again
+    #[arg(long, env = "MARUHI_REMIND_EVERY_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..))]
+    pub remind_every_hours: u32,
+}
+
 /// The values a free-text argument takes, listed in the help. The service
 /// checks them again; a test checks the lists against the service's.
 pub mod values {
@@ -114,6 +134,8 @@ pub enum Command {
         /// variable takes a comma-separated list). Others' headers are ignored
         #[arg(long = "trusted-proxy", env = "MARUHI_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxies: Vec<maruhi_server::Cidr>,
+        #[command(flatten)]
+        mail: MailArgs,
         #[command(flatten)]
         publish: PublishArgs,
     },
@@ -249,6 +271,9 @@ pub enum Command {
     /// Insider-risk alerts: list, show with evidence, triage
     #[command(subcommand)]
     Alerts(AlertsCmd),
+    /// Mail people their reminders (overdue reviews, acknowledgements, untriaged alerts)
+    #[command(subcommand)]
+    Reminders(RemindersCmd),
     /// Print the audit trail, newest first
     Audit {
         /// How many events
@@ -260,6 +285,21 @@ pub enum Command {
         /// Print JSON
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemindersCmd {
+    /// Send each person with reminders one mail, unless sent within the interval
+    Send {
+        /// Only list who would be sent what; send and record nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        mail: MailArgs,
     },
 }
 

@@ -31,6 +31,7 @@ use maruhi_service::Service;
 mod api;
 mod api_cases;
 mod api_risk;
+pub mod mail;
 pub mod pages;
 mod reports;
 pub mod s3;

@@ -218,6 +218,7 @@ struct DashboardPage {
     reviews_due: Vec<SecretView>,
     my_outstanding: Vec<(i64, String, i64)>,
     outstanding_total: Option<i64>,
+    reminders: Vec<maruhi_service::reminders::Reminder>,
 }
 
 #[derive(Template)]
@@ -470,6 +471,7 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> PageRes
         reviews_due: d.reviews_due.iter().map(|s| SecretView::new(s, lang, &d.levels)).collect(),
         my_outstanding: d.my_outstanding,
         outstanding_total: d.outstanding_total,
+        reminders: d.reminders,
     };
     Ok(render(&page))
 }

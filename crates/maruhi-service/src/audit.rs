@@ -65,10 +65,11 @@ pub enum AuditAction {
     CaseHold,
     CaseRelease,
     EventsKeepOriginal,
+    ReminderSend,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 49] = [
+    pub const ALL: [AuditAction; 50] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -118,6 +119,7 @@ impl AuditAction {
         AuditAction::CaseHold,
         AuditAction::CaseRelease,
         AuditAction::EventsKeepOriginal,
+        AuditAction::ReminderSend,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -172,6 +174,7 @@ impl AuditAction {
             AuditAction::CaseHold => "case.hold",
             AuditAction::CaseRelease => "case.release",
             AuditAction::EventsKeepOriginal => "events.keep_original",
+            AuditAction::ReminderSend => "reminder.send",
         }
     }
 
@@ -226,6 +229,7 @@ impl AuditAction {
             AuditAction::CaseHold => ("訴訟ホールド", "Legal hold placed"),
             AuditAction::CaseRelease => ("訴訟ホールドの解除", "Legal hold released"),
             AuditAction::EventsKeepOriginal => ("行動ログ原本の保管", "Activity log original kept"),
+            AuditAction::ReminderSend => ("対応事項のメール送信", "Reminders mailed"),
         };
         lang.pick(ja, en)
     }

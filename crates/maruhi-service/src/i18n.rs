@@ -553,6 +553,8 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("dash.reviews_due", "30日以内に見直し期限", "Reviews due within 30 days"),
     ("dash.my_acks", "未確認の取扱ルール", "Handling rules you have not acknowledged"),
     ("dash.acks_total", "台帳全体の未確認件数", "Acknowledgements outstanding across the register"),
+    ("dash.reminders", "あなたの対応事項", "Your reminders"),
+    ("dash.reminder_since", "期日・発生", "since"),
     ("dash.total", "合計", "Total"),
     ("dash.none", "ありません。", "None."),
     ("dash.registered", "登録済み", "Registered"),

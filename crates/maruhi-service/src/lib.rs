@@ -51,6 +51,7 @@ pub mod marking;
 pub mod model;
 pub mod policy;
 mod registry;
+pub mod reminders;
 pub mod report;
 pub mod risk;
 pub mod scan;

@@ -97,6 +97,8 @@ pub struct Dashboard {
     pub my_outstanding: Vec<(i64, String, i64)>,
     /// Across the whole register; only for roles that oversee it.
     pub outstanding_total: Option<i64>,
+    /// The actor's own reminders ([`crate::reminders`]).
+    pub reminders: Vec<crate::reminders::Reminder>,
 }
 
 impl Dashboard {
@@ -700,7 +702,9 @@ impl Service {
         } else {
             None
         };
-        Ok(Dashboard { levels, counts, total, reviews_due: due.items, my_outstanding, outstanding_total })
+        drop(conn);
+        let reminders = self.my_reminders(actor).await?;
+        Ok(Dashboard { levels, counts, total, reviews_due: due.items, my_outstanding, outstanding_total, reminders })
     }
 
     /// Departments of the secrets the actor may see, for the filter list

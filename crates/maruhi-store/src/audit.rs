@@ -97,6 +97,24 @@ pub async fn for_object(conn: &mut AnyConnection, object_type: &str, object_id: 
     sqlx::query(&sql).bind(object_type).bind(object_id).fetch_all(conn).await?.iter().map(decode).collect()
 }
 
+/// When the newest event of `action` about an object happened.
+pub async fn last_at(
+    conn: &mut AnyConnection,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "SELECT MAX(occurred_at) AS at FROM audit_events WHERE object_type = $1 AND object_id = $2 AND action = $3",
+    )
+    .bind(object_type)
+    .bind(object_id)
+    .bind(action)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get("at")?)
+}
+
 /// The newest events first, optionally filtered by action prefix.
 pub async fn page(
     conn: &mut AnyConnection,

@@ -46,6 +46,7 @@ pub mod identities;
 pub mod ledger;
 pub mod levels;
 pub mod materials;
+pub mod reminders;
 pub mod risk;
 pub mod secrets;
 pub mod testing;

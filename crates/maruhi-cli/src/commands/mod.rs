@@ -140,9 +140,9 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Init { admin_user, admin_password_file } => {
             setup::init(g, &admin_user, &admin_password_file).await?;
         }
-        Command::Serve { listen, secure_cookies, max_extractions, behind_tls, trusted_proxies, publish } => {
+        Command::Serve { listen, secure_cookies, max_extractions, behind_tls, trusted_proxies, mail, publish } => {
             let options = setup::ServeOptions { listen, secure_cookies, max_extractions, behind_tls, trusted_proxies };
-            setup::serve(g, options, &publish).await?;
+            setup::serve(g, options, &mail, &publish).await?;
         }
         Command::Demo { listen, publish } => setup::demo(g, listen, &publish).await?,
         Command::User(cmd) => registry::user(&open(g).await?, &op, cmd).await?,
@@ -150,6 +150,9 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Token(cmd) => registry::token(&open(g).await?, &op, cmd).await?,
         Command::Secret(cmd) => registry::secret(&open(g).await?, &op, cmd).await?,
         Command::Levels(cmd) => registry::levels(&open(g).await?, &op, cmd).await?,
+        Command::Reminders(crate::args::RemindersCmd::Send { dry_run, json, mail }) => {
+            return setup::send_reminders(&open(g).await?, &op, &mail, dry_run, json).await;
+        }
         Command::Audit { limit, action, json } => {
             registry::audit(&open(g).await?, &op, limit, action.as_deref(), json).await?;
         }

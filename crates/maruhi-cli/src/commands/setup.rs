@@ -9,7 +9,7 @@ use maruhi_service::jobs::{PublishConfig, Publisher, Tsa, Witness};
 use maruhi_service::{Installation, Service};
 
 use super::{config, lang, read_password};
-use crate::args::{Global, PublishArgs};
+use crate::args::{Global, MailArgs, PublishArgs};
 
 /// Creates the installation and its first administrator. On failure,
 /// nothing of the new installation is left behind.
@@ -54,7 +54,7 @@ pub(super) struct ServeOptions {
     pub trusted_proxies: Vec<maruhi_server::Cidr>,
 }
 
-pub(super) async fn serve(g: &Global, o: ServeOptions, publish: &PublishArgs) -> Result<()> {
+pub(super) async fn serve(g: &Global, o: ServeOptions, mail: &MailArgs, publish: &PublishArgs) -> Result<()> {
     let mut svc = super::open(g).await?;
     if let Some(n) = o.max_extractions {
         svc = svc.with_max_extractions(usize::from(n));
@@ -67,7 +67,69 @@ pub(super) async fn serve(g: &Global, o: ServeOptions, publish: &PublishArgs) ->
     if o.behind_tls {
         state = state.behind_tls();
     }
-    run_server(state, publish, o.listen).await
+    let mailer = mailer(mail)?;
+    let reminders = mailer.map(|m| {
+        tracing::info!(every_hours = mail.remind_every_hours, "sending reminders");
+        maruhi_service::reminders::spawn(state.svc.clone(), m, remind_config(mail), REMIND_TICK)
+    });
+    let served = run_server(state, publish, o.listen).await;
+    if let Some(r) = reminders {
+        r.abort();
+    }
+    served
+}
+
+/// How often a server looks for reminders to send; each person still gets
+/// at most one mail per `--remind-every-hours`.
+const REMIND_TICK: std::time::Duration = std::time::Duration::from_secs(600);
+
+fn remind_config(mail: &MailArgs) -> maruhi_service::reminders::RemindConfig {
+    maruhi_service::reminders::RemindConfig {
+        every: time::Duration::hours(i64::from(mail.remind_every_hours)),
+        public_url: mail.public_url.clone().unwrap_or_default(),
+    }
+}
+
+/// The SMTP mailer, when a relay is configured. The relay's credentials
+/// come from the environment only.
+fn mailer(mail: &MailArgs) -> Result<Option<maruhi_server::mail::SmtpMailer>> {
+    let Some(url) = &mail.smtp_url else { return Ok(None) };
+    let from = mail.smtp_from.as_deref().context("--smtp-from is needed with --smtp-url")?;
+    let url = maruhi_server::mail::SmtpUrl::parse(url)?;
+    let credentials = match (std::env::var("MARUHI_SMTP_USER"), std::env::var("MARUHI_SMTP_PASSWORD")) {
+        (Ok(user), Ok(password)) if !user.is_empty() => Some((user, password)),
+        (Ok(user), Err(_)) if !user.is_empty() => bail!("MARUHI_SMTP_USER is set but MARUHI_SMTP_PASSWORD is not"),
+        _ => None,
+    };
+    Ok(Some(maruhi_server::mail::SmtpMailer::new(&url, from, credentials)?))
+}
+
+/// `maruhi reminders send`: one run, in the foreground.
+pub(super) async fn send_reminders(
+    svc: &Service,
+    op: &maruhi_service::Actor,
+    mail: &MailArgs,
+    dry_run: bool,
+    json: bool,
+) -> Result<u8> {
+    let mailer = if dry_run { None } else { Some(mailer(mail)?.context("--smtp-url is needed (or --dry-run)")?) };
+    let report = svc.send_reminders(op, mailer.as_ref(), &remind_config(mail)).await?;
+    if json {
+        super::print_json(&report)?;
+    } else {
+        for s in &report.sent {
+            println!("{}\t{}\t{}", s.user, s.to, s.items);
+        }
+        let verb = if report.dry_run { "would send" } else { "sent" };
+        eprintln!(
+            "{verb} {} mail(s); {} without a mail address, {} sent within the interval, {} failed",
+            report.sent.len(),
+            report.no_address,
+            report.recently_sent,
+            report.failed
+        );
+    }
+    Ok(if report.failed > 0 { 1 } else { 0 })
 }
 
 pub(super) async fn demo(g: &Global, listen: SocketAddr, publish: &PublishArgs) -> Result<()> {

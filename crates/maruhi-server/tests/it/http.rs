@@ -671,3 +671,22 @@ async fn a_case_page_shows_its_journal_and_refuses_a_release_in_place() {
     assert_eq!(r.status, 200);
     assert!(r.json()["hold_since"].is_null());
 }
+
+/// The dashboard lists the viewer's reminders with links, in both
+/// languages; acknowledging takes the reminder away.
+#[tokio::test]
+async fn the_dashboard_lists_your_reminders_with_links() {
+    let f = Fixture::new().await;
+    let s = f.session("watanabe").await;
+    let link = format!("href=\"/secrets/{}\"", f.secret_id);
+    let ja = f.call(Method::GET, "/", &s, None).await;
+    assert!(ja.body.contains("あなたの対応事項"), "{}", ja.body);
+    assert!(ja.body.contains(&format!("{link}>取扱ルールの確認・誓約をしてください: MX-7 組立図</a>")), "{}", ja.body);
+    let en = f.call_with(Method::GET, "/", &s, None, &[("cookie", "maruhi_lang=en")]).await;
+    assert!(en.body.contains("Your reminders"));
+    assert!(en.body.contains(&format!("{link}>Please acknowledge the handling rules: MX-7 組立図</a>")), "{}", en.body);
+    let watanabe = f.svc.login("watanabe", crate::PW, "127.0.0.1").await.unwrap().1.actor;
+    f.svc.acknowledge(&watanabe, f.secret_id).await.unwrap();
+    let ja = f.call(Method::GET, "/", &s, None).await;
+    assert!(!ja.body.contains("取扱ルールの確認・誓約をしてください"), "{}", ja.body);
+}

@@ -5,6 +5,7 @@
 
 mod authz;
 mod http;
+mod mail;
 mod tlog_client;
 mod tls;
 mod vault_s3;

@@ -10,6 +10,7 @@ mod cases;
 mod identity;
 mod ledger;
 mod registry;
+mod reminders;
 mod report;
 mod risk;
 mod scan;

@@ -40,7 +40,7 @@ fn activity() -> String {
     out
 }
 
-async fn setup(e: &Env) -> Actor {
+pub(crate) async fn setup(e: &Env) -> Actor {
     for (u, r) in [("suzuki", "analyst"), ("yamada", "legal"), ("kato", "employee"), ("ito", "auditor")] {
         e.user(u, r).await;
     }
