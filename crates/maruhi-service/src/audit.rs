@@ -65,10 +65,12 @@ pub enum AuditAction {
     CaseHold,
     CaseRelease,
     EventsKeepOriginal,
+    AssessmentAnswer,
+    AssessmentSave,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 49] = [
+    pub const ALL: [AuditAction; 51] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -118,6 +120,8 @@ impl AuditAction {
         AuditAction::CaseHold,
         AuditAction::CaseRelease,
         AuditAction::EventsKeepOriginal,
+        AuditAction::AssessmentAnswer,
+        AuditAction::AssessmentSave,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -172,6 +176,8 @@ impl AuditAction {
             AuditAction::CaseHold => "case.hold",
             AuditAction::CaseRelease => "case.release",
             AuditAction::EventsKeepOriginal => "events.keep_original",
+            AuditAction::AssessmentAnswer => "assessment.answer",
+            AuditAction::AssessmentSave => "assessment.save",
         }
     }
 
@@ -226,6 +232,8 @@ impl AuditAction {
             AuditAction::CaseHold => ("訴訟ホールド", "Legal hold placed"),
             AuditAction::CaseRelease => ("訴訟ホールドの解除", "Legal hold released"),
             AuditAction::EventsKeepOriginal => ("行動ログ原本の保管", "Activity log original kept"),
+            AuditAction::AssessmentAnswer => ("自己評価の回答", "Self-assessment answered"),
+            AuditAction::AssessmentSave => ("自己評価の保存", "Self-assessment saved"),
         };
         lang.pick(ja, en)
     }

@@ -136,6 +136,10 @@ pub enum Msg {
     BadDomain,
     IdentityCycle,
     ActionMapSyntax,
+    UnknownAssessmentItem,
+    AssessmentItemAutomatic,
+    UnknownAnswer,
+    BadSha256,
 }
 
 impl Msg {
@@ -332,6 +336,16 @@ impl Msg {
                 "ウィットネスの連署が足りないため、チェックポイントを公開しません。",
                 "Not publishing a checkpoint with fewer witness cosignatures than the last one.",
             ),
+            Msg::UnknownAssessmentItem => ("自己評価にその項目はありません。", "There is no such assessment item."),
+            Msg::AssessmentItemAutomatic => (
+                "この項目は記録から自動で評価されるため、回答できません。",
+                "This item is scored automatically from what maruhi recorded; it takes no answer.",
+            ),
+            Msg::UnknownAnswer => (
+                "回答は yes、partly、no、na のいずれかです。",
+                "The answer is one of yes, partly, no, na.",
+            ),
+            Msg::BadSha256 => ("SHA-256 は16進数64桁で指定してください。", "A SHA-256 is 64 hexadecimal digits."),
             Msg::NotYetCheckpointed => (
                 "このエントリーはまだ署名済みチェックポイントに含まれていません。数秒後に再度お試しください。",
                 "This entry is not yet under a signed checkpoint. Try again in a few seconds.",
