@@ -144,6 +144,9 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/alerts/{id}", get(pages::risk::show))
         .route("/alerts/{id}/triage", post(pages::risk::triage))
         .route("/acknowledgements", get(pages::acks))
+        .route("/assessment", get(pages::assess::page))
+        .route("/assessment/answers", post(pages::assess::answer))
+        .route("/assessment/save", post(pages::assess::save))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/admin/users/{id}", post(pages::update_user))
         .route("/admin/groups", get(pages::groups).post(pages::add_group))
@@ -196,6 +199,9 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/alerts", get(api_risk::alerts))
         .route("/alerts/{id}", get(api_risk::alert))
         .route("/alerts/{id}/triage", post(api_risk::triage))
+        .route("/assessment", get(api::assessment))
+        .route("/assessment/answers", post(api::assessment_answer))
+        .route("/assessment/history", get(api::assessment_history))
         .into_parts();
     let api = api.fallback(api::not_found).layer(middleware::from_fn(api_too_large));
 

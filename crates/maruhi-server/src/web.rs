@@ -168,6 +168,7 @@ impl Viewer {
             may_audit: policy::may_read_audit(&self.session.actor),
             may_scan: policy::may_scan(&self.session.actor),
             may_risk: policy::may_review_risk(&self.session.actor),
+            may_assess: policy::may_view_assessment(self.session.actor.role),
         }
     }
 }
@@ -211,6 +212,7 @@ pub struct Ctx {
     pub may_audit: bool,
     pub may_scan: bool,
     pub may_risk: bool,
+    pub may_assess: bool,
 }
 
 impl Ctx {
