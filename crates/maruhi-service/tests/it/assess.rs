@@ -225,3 +225,36 @@ async fn history_keeps_each_saved_snapshot() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_leavers_look_back_counts_once_a_case_names_them() {
+    both(|e| async move {
+        org(&e).await;
+        let op = Actor::operator();
+        // Left at the end of October (the clock reads 2026-11-20); another leaves next month.
+        let hr = "user,notice_date,last_working_day,end_date\nkato,2026-09-01,2026-10-15,2026-10-31\nsato,2026-11-01,2026-11-30,2026-12-31\n";
+        e.svc.import_hr(&op, std::io::Cursor::new(hr.to_owned())).await.unwrap();
+        let a = e.svc.assessment(&op).await.unwrap();
+        let v06 = item(&a, "V06");
+        assert_eq!((v06.facts["leavers"].as_u64(), v06.score), (Some(1), Some(0)), "only kato has left");
+        let case = e
+            .svc
+            .open_case(
+                &op,
+                maruhi_service::cases::NewCase {
+                    title: "退職者の振り返り".into(),
+                    kind: "departure".into(),
+                    severity: "low".into(),
+                    note: String::new(),
+                    alerts: Vec::new(),
+                },
+            )
+            .await
+            .unwrap();
+        e.svc.case_link(&op, case.id, "person", "kato").await.unwrap();
+        let a = e.svc.assessment(&op).await.unwrap();
+        assert_eq!(item(&a, "V06").score, Some(100));
+        assert_eq!(item(&a, "V06").facts["looked_back"], 1);
+    })
+    .await;
+}
