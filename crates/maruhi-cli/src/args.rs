@@ -186,6 +186,30 @@ pub enum Command {
     /// Reports that prove 秘密管理性: a secret's report, the register as it stood on a date, acknowledgements outstanding
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Self-assessment against METI's 秘密情報の保護ハンドブック and IPA's 内部不正防止ガイドライン
+    ///
+    /// Without a subcommand: scores per objective, each item's score, measured
+    /// value or answer, and the next step in maruhi for each gap.
+    #[command(args_conflicts_with_subcommands = true)]
+    Assess {
+        #[command(subcommand)]
+        cmd: Option<AssessCmd>,
+        /// Print JSON (the same as --format json)
+        #[arg(long)]
+        json: bool,
+        /// Save the result as a snapshot, for scores over time (`assess history`)
+        #[arg(long)]
+        save: bool,
+        /// Output: text for people, json for programs, html for a standalone report
+        #[arg(long, value_enum, default_value_t = AssessFormat::Text)]
+        format: AssessFormat,
+        /// Write the output to FILE instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Language of text and html output (default: Japanese when LANG says so, else English)
+        #[arg(long, value_parser = ["ja", "en"])]
+        lang: Option<String>,
+    },
     /// Name the recipient of a leaked marked copy (or a fragment pasted out of one); exit 1 when no mark is found
     Trace {
         /// The leaked file (any format the scanner reads: text, Office, PDF, mail, archives)
@@ -300,6 +324,43 @@ pub enum RemindersCmd {
         json: bool,
         #[command(flatten)]
         mail: MailArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AssessFormat {
+    Text,
+    Json,
+    Html,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssessCmd {
+    /// Answer an item that is answered by hand (replaces an earlier answer; audited)
+    Answer {
+        /// The item's id (e.g. T01; `maruhi assess` lists them)
+        item: String,
+        /// yes, partly, no, or na (not applicable)
+        #[arg(long, value_parser = maruhi_service::assess::ANSWERS)]
+        answer: String,
+        /// What the answer rests on
+        #[arg(long, default_value = "")]
+        note: String,
+        /// A file that shows it (repeatable): its name and SHA-256 are recorded, not its content
+        #[arg(long = "evidence", value_name = "FILE")]
+        evidence: Vec<PathBuf>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Saved snapshots, newest first: the overall and per-objective scores over time
+    History {
+        /// How many snapshots
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
     },
 }
 

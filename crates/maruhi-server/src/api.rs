@@ -552,3 +552,33 @@ pub(crate) async fn watchlist_remove(
     state.svc.watchlist_remove(&a.actor, list, &user).await.map_err(|e| ApiError(e, a.lang))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+/// `GET /api/v1/assessment`: every item scored now, per objective and overall.
+pub(crate) async fn assessment(State(state): State<AppState>, a: ApiActor) -> ApiResult {
+    ok(state.svc.assessment(&a.actor).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+/// `POST /api/v1/assessment/answers` with `{"item", "answer", "note", "evidence"}`.
+pub(crate) async fn assessment_answer(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiJson(body): ApiJson<maruhi_service::assess::AnswerInput>,
+) -> ApiResult {
+    ok(state.svc.answer_assessment_item(&a.actor, body).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HistoryQuery {
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/assessment/history?limit=`: saved snapshots, newest first.
+pub(crate) async fn assessment_history(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
+) -> ApiResult {
+    let limit = q.limit.unwrap_or(50);
+    ok(state.svc.assessment_history(&a.actor, limit).await.map_err(|e| ApiError(e, a.lang))?)
+}

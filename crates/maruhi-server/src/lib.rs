@@ -161,6 +161,9 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/cases/{id}/release", post(pages::cases::release))
         .route("/cases/{id}/evidence.zip", get(pages::cases::export))
         .route("/acknowledgements", get(pages::acks))
+        .route("/assessment", get(pages::assess::page))
+        .route("/assessment/answers", post(pages::assess::answer))
+        .route("/assessment/save", post(pages::assess::save))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/admin/users/{id}", post(pages::update_user))
         .route("/admin/groups", get(pages::groups).post(pages::add_group))
@@ -227,6 +230,9 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/cases/{id}/release", post(api_cases::release))
         .route("/cases/{id}/timeline", get(api_cases::timeline))
         .route("/cases/{id}/export", get(api_cases::export))
+        .route("/assessment", get(api::assessment))
+        .route("/assessment/answers", post(api::assessment_answer))
+        .route("/assessment/history", get(api::assessment_history))
         .into_parts();
     let api = api.fallback(api::not_found).layer(middleware::from_fn(api_too_large));
 

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::web::{Ctx, PageError, ReqLang, Viewer, LANG_COOKIE, SESSION_COOKIE};
 use crate::AppState;
 
+pub mod assess;
 pub mod cases;
 pub mod risk;
 pub mod scan;

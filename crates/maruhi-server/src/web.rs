@@ -171,6 +171,7 @@ impl Viewer {
             // Those who may open cases (legal/IP among them, who see every
             // case); the page itself answers by the service's rules.
             may_cases: maruhi_service::cases::may_open_case(&self.session.actor),
+            may_assess: policy::may_view_assessment(self.session.actor.role),
         }
     }
 }
@@ -215,6 +216,7 @@ pub struct Ctx {
     pub may_scan: bool,
     pub may_risk: bool,
     pub may_cases: bool,
+    pub may_assess: bool,
 }
 
 impl Ctx {

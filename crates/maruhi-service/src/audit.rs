@@ -66,10 +66,12 @@ pub enum AuditAction {
     CaseRelease,
     EventsKeepOriginal,
     ReminderSend,
+    AssessmentAnswer,
+    AssessmentSave,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 50] = [
+    pub const ALL: [AuditAction; 52] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -120,6 +122,8 @@ impl AuditAction {
         AuditAction::CaseRelease,
         AuditAction::EventsKeepOriginal,
         AuditAction::ReminderSend,
+        AuditAction::AssessmentAnswer,
+        AuditAction::AssessmentSave,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -175,6 +179,8 @@ impl AuditAction {
             AuditAction::CaseRelease => "case.release",
             AuditAction::EventsKeepOriginal => "events.keep_original",
             AuditAction::ReminderSend => "reminder.send",
+            AuditAction::AssessmentAnswer => "assessment.answer",
+            AuditAction::AssessmentSave => "assessment.save",
         }
     }
 
@@ -230,6 +236,8 @@ impl AuditAction {
             AuditAction::CaseRelease => ("訴訟ホールドの解除", "Legal hold released"),
             AuditAction::EventsKeepOriginal => ("行動ログ原本の保管", "Activity log original kept"),
             AuditAction::ReminderSend => ("対応事項のメール送信", "Reminders mailed"),
+            AuditAction::AssessmentAnswer => ("自己評価の回答", "Self-assessment answered"),
+            AuditAction::AssessmentSave => ("自己評価の保存", "Self-assessment saved"),
         };
         lang.pick(ja, en)
     }

@@ -32,6 +32,7 @@ use std::sync::Arc;
 use maruhi_store::Db;
 
 pub mod admin;
+pub mod assess;
 pub mod audit;
 pub mod auth;
 pub mod cases;

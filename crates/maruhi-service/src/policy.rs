@@ -141,3 +141,18 @@ pub fn may_triage(actor: &Actor) -> bool {
 pub fn may_manage_risk_settings(actor: &Actor) -> bool {
     actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Legal)
 }
+
+/// The self-assessment against METI's and IPA's guidance is about the whole
+/// organisation (counts over every secret, alerts and leavers): those who
+/// oversee the register see it (admin, legal/IP, auditors), like the
+/// register-wide counts of the dashboard. Managers see their own secrets,
+/// not the organisation's figures.
+pub fn may_view_assessment(role: Role) -> bool {
+    sees_whole_register(role)
+}
+
+/// Answering assessment items and saving snapshots: admin and legal/IP with
+/// write scope (auditors read what others answered).
+pub fn may_answer_assessment(actor: &Actor) -> bool {
+    actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Legal)
+}

@@ -35,6 +35,7 @@ pub mod rows;
 
 pub mod access;
 pub mod acks;
+pub mod assess;
 pub mod audit;
 pub mod auth;
 pub mod cases;

@@ -78,10 +78,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_cases.sql"),
         postgres: include_str!("../migrations/postgres/0013_cases.sql"),
     },
+    Migration {
+        version: 14,
+        sqlite: include_str!("../migrations/sqlite/0014_assessment.sql"),
+        postgres: include_str!("../migrations/postgres/0014_assessment.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 pub(crate) async fn current_version(conn: &mut AnyConnection) -> Result<i64> {
     sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_meta (version BIGINT NOT NULL)").execute(&mut *conn).await?;

@@ -12,6 +12,7 @@ use maruhi_service::{Actor, Installation, InstallationConfig, Service};
 
 use crate::args::{Cli, Command, Global};
 
+mod assess;
 mod cases;
 mod ledger;
 mod registry;
@@ -173,6 +174,10 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Report(cmd) => report::report(&open(g).await?, &op, cmd).await?,
         Command::Case { publish, cmd } => cases::case(&open(g).await?, &op, &publish, cmd).await?,
         Command::Trace { file, json } => return trace(&open(g).await?, &op, &file, json).await,
+        Command::Assess { cmd, json, save, format, out, lang } => {
+            let args = assess::ReportArgs { json, save, format, out, lang };
+            assess::assess(&open(g).await?, &op, cmd, args).await?;
+        }
     }
     Ok(0)
 }

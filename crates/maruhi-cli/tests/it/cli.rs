@@ -181,3 +181,33 @@ fn logs_are_json_lines_when_asked() {
         .collect();
     assert!(logs.iter().any(|l| l["message"] == "applied schema migration" && l["level"] == "INFO"), "{logs:?}");
 }
+
+#[test]
+fn assess_answers_saves_shows_history_and_writes_a_report() {
+    let d = data_dir("assess");
+    let pw = d.join("pw");
+    let pw = pw.to_str().expect("utf-8 path");
+    stdout(&run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw]));
+    // An answer with an evidence file: its name and SHA-256 are recorded.
+    let o = run(&d, &["assess", "answer", "T01", "--answer", "yes", "--note", "承認済み", "--evidence", pw, "--json"]);
+    let answer: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(answer["answer"], "yes");
+    assert_eq!(answer["evidence"][0]["sha256"].as_str().map(str::len), Some(64));
+    // Automatic items take no answer; a value outside the list is a usage error.
+    let o = run(&d, &["assess", "answer", "R01", "--answer", "yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("MRH-INPUT-001"));
+    let o = run(&d, &["assess", "answer", "T01", "--answer", "maybe"]);
+    assert_eq!(o.status.code(), Some(2));
+    let text = stdout(&run(&d, &["assess", "--save"]));
+    assert!(text.contains("Overall score") && text.contains("T01") && text.contains("next step"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&run(&d, &["assess", "--json"]))).expect("json");
+    assert_eq!(json["objectives"].as_array().map(Vec::len), Some(5));
+    let history = stdout(&run(&d, &["assess", "history", "--json"]));
+    let history: serde_json::Value = serde_json::from_str(&history).expect("json");
+    assert_eq!(history.as_array().map(Vec::len), Some(1));
+    let out = d.join("report.html");
+    stdout(&run(&d, &["assess", "--format", "html", "--lang", "ja", "--out", out.to_str().expect("path")]));
+    let html = std::fs::read_to_string(&out).expect("report");
+    assert!(html.contains("自己評価報告書") && html.contains("信頼関係の維持・向上"));
+}

@@ -690,3 +690,45 @@ async fn the_dashboard_lists_your_reminders_with_links() {
     let ja = f.call(Method::GET, "/", &s, None).await;
     assert!(!ja.body.contains("取扱ルールの確認・誓約をしてください"), "{}", ja.body);
 }
+
+#[tokio::test]
+async fn the_assessment_page_shows_scores_next_steps_and_history_in_both_languages() {
+    let f = Fixture::new().await;
+    let yamada = f.session("yamada").await;
+    let r = f
+        .call(Method::POST, "/assessment/answers", &yamada, Some("item=T01&answer=partly&note=%E8%8D%89%E6%A1%88"))
+        .await;
+    assert_eq!(r.status, 303);
+    let r = f.call(Method::POST, "/assessment/save", &yamada, None).await;
+    assert_eq!(r.status, 303);
+    let ja = f.call(Method::GET, "/assessment", &yamada, None).await;
+    assert_eq!(ja.status, 200);
+    for text in [
+        "接近の制御",
+        "持出し困難化",
+        "視認性の確保",
+        "秘密情報に対する認識向上",
+        "信頼関係の維持・向上",
+        "次の一手",
+        "一部: 草案",
+        "スコアの推移",
+        "action=\"/assessment/answers\"",
+    ] {
+        assert!(ja.body.contains(text), "{text} missing");
+    }
+    let en = f.call_with(Method::GET, "/assessment", &yamada, None, &[("accept-language", "en")]).await;
+    assert!(
+        en.body.contains("Make taking out hard") && en.body.contains("Scores over time") && en.body.contains("Partly")
+    );
+    // Auditors read, without the forms.
+    let ito = f.session("ito").await;
+    let r = f.call(Method::GET, "/assessment", &ito, None).await;
+    assert_eq!(r.status, 200);
+    assert!(!r.body.contains("action=\"/assessment/answers\"") && !r.body.contains("action=\"/assessment/save\""));
+    // The standalone report carries its stylesheet and no form.
+    let op = maruhi_service::Actor::operator();
+    let a = f.svc.assessment(&op).await.unwrap();
+    let history = f.svc.assessment_history(&op, 10).await.unwrap();
+    let html = maruhi_server::pages::assess::assessment_report(&a, &history, maruhi_service::i18n::Lang::Ja).unwrap();
+    assert!(html.contains("自己評価報告書") && html.contains("<style>") && !html.contains("<form"));
+}

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
 mod activity;
+mod assess;
 mod auth;
 mod cases;
 mod identity;
