@@ -341,6 +341,18 @@ impl Service {
         let html = readable(&view, &journal, &timelines, &custody.items, &findings);
         custody.add("data/journal-ja.html", html.as_bytes(), json!({"from": "rendered from data/journal.json"}));
         bag.payload("data/journal-ja.html", html.into_bytes());
+        // The same journal as a PDF, where a Japanese font is installed.
+        match crate::report::render::pdf(
+            &format!("事案 No.{id} 調査経過"),
+            &journal_blocks(&view, &journal, &timelines),
+        ) {
+            Ok(pdf) => {
+                custody.add("data/journal-ja.pdf", &pdf, json!({"from": "rendered from data/journal.json"}));
+                bag.payload("data/journal-ja.pdf", pdf);
+            }
+            Err(Error::NotConfigured(_)) => {}
+            Err(e) => return Err(e),
+        }
         let bytes = pretty(&json!({"items": custody.items}))?;
         bag.payload("data/custody.json", bytes);
 
@@ -389,6 +401,86 @@ fn record_at(bytes: &[u8], line: i64) -> Option<String> {
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
     let n = usize::try_from(line).ok()?.checked_sub(1)?;
     text.split('\n').nth(n).map(|l| l.strip_suffix('\r').unwrap_or(l).to_owned())
+}
+
+/// The journal as report blocks (for the PDF).
+fn journal_blocks(
+    view: &crate::cases::CaseView,
+    journal: &[maruhi_store::cases::EntryRow],
+    timelines: &[(String, Vec<crate::cases::TimelineItem>)],
+) -> Vec<crate::report::render::Block> {
+    use crate::report::render::Block;
+    let c = &view.case;
+    let mut b = vec![Block::Title(format!("事案 No.{} {} / Case No. {}", c.id, c.title, c.id))];
+    b.push(Block::Table(
+        vec![0.3, 0.7],
+        vec![String::new(), String::new()],
+        vec![
+            vec!["種別・重大度 Kind, severity".into(), format!("{} / {}", c.kind, c.severity)],
+            vec!["状態 Status".into(), format!("{} {}", c.status, c.status_reason)],
+            vec!["開始 Opened".into(), c.opened_at.clone()],
+            vec!["訴訟ホールド Legal hold".into(), c.hold_since.clone().unwrap_or_else(|| "なし / none".into())],
+            vec!["担当 Members".into(), view.members.join(", ")],
+            vec![
+                "対象 Concerns".into(),
+                view.links.iter().map(|l| format!("{} {}", l.kind, l.reference)).collect::<Vec<_>>().join(", "),
+            ],
+        ],
+    ));
+    b.push(Block::Heading("初動対応チェックリスト / Initial response".into()));
+    let rows = view
+        .checklist
+        .iter()
+        .map(|s| {
+            let done = s
+                .done
+                .as_ref()
+                .map(|d| format!("{} {}: {}", d.at, d.author, d.text))
+                .unwrap_or_else(|| "未実施 / not yet".into());
+            vec![format!("{}\n{}", s.step.ja, s.step.en), done]
+        })
+        .collect();
+    b.push(Block::Table(vec![0.55, 0.45], vec!["項目 Step".into(), "実施 Done".into()], rows));
+    b.push(Block::Heading("調査経過 / Journal".into()));
+    let rows = journal
+        .iter()
+        .map(|e| {
+            let body: Value = serde_json::from_str(&e.body).unwrap_or(Value::Null);
+            let mut text = body["text"].as_str().unwrap_or_default().to_owned();
+            if let Some(r) = e.refers_to {
+                text = format!("（No.{r} の訂正 / corrects #{r}）{text}");
+            }
+            for key in ["status", "link", "member"] {
+                if !body[key].is_null() {
+                    text.push_str(&format!(" {}", body[key]));
+                }
+            }
+            for f in body["files"].as_array().into_iter().flatten() {
+                text.push_str(&format!(
+                    "\n添付 file: {} (SHA-256 {})",
+                    f["name"].as_str().unwrap_or_default(),
+                    f["sha256"].as_str().unwrap_or_default()
+                ));
+            }
+            vec![
+                format!("#{}\n{}", e.id, e.at),
+                format!("{} ({})", e.author_name, e.kind),
+                text,
+                e.ledger_index.to_string(),
+            ]
+        })
+        .collect();
+    b.push(Block::Table(
+        vec![0.23, 0.16, 0.53, 0.08],
+        vec!["日時 At".into(), "記録者 By".into(), "内容 Entry".into(), "台帳".into()],
+        rows,
+    ));
+    for (person, items) in timelines {
+        b.push(Block::Heading(format!("時系列 {person} / Timeline")));
+        let rows = items.iter().map(|i| vec![i.at.clone(), i.kind.clone(), i.text.clone()]).collect();
+        b.push(Block::Table(vec![0.22, 0.13, 0.65], vec!["日時 At".into(), "種類 Kind".into(), "内容".into()], rows));
+    }
+    b
 }
 
 fn esc(s: &str) -> String {

@@ -255,6 +255,9 @@ async fn a_case_package_carries_original_records_and_fails_on_any_change() {
     let original = bag.join(line["original_file"].as_str().unwrap());
     assert_eq!(std::fs::read(&original).unwrap(), LOG.as_bytes());
     assert!(std::fs::read_to_string(bag.join("data/journal-ja.html")).unwrap().contains("面談の記録を添付"));
+    if Path::new("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists() {
+        assert!(std::fs::read(bag.join("data/journal-ja.pdf")).unwrap().starts_with(b"%PDF-"));
+    }
     let custody = std::fs::read_to_string(bag.join("data/custody.json")).unwrap();
     assert!(custody.contains("data/files/") && custody.contains(&hex::encode(Sha256::digest(memo))));
 
