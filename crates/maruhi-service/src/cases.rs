@@ -310,6 +310,13 @@ impl Service {
         Ok(row)
     }
 
+    /// `NotFound` unless the actor may see the case: checked before any
+    /// input, so that nobody learns of a case from a validation error.
+    async fn seen_case(&self, actor: &Actor, id: i64) -> Result<()> {
+        let mut conn = self.db.read().await?;
+        self.visible_case(&mut conn, actor, id).await.map(drop)
+    }
+
     /// A case the actor may see and change (write scope, not an auditor).
     async fn writable_case(&self, tx: &mut maruhi_store::WriteTx, actor: &Actor, id: i64) -> Result<()> {
         self.visible_case(tx.conn(), actor, id).await?;
@@ -434,7 +441,6 @@ impl Service {
     where
         R: tokio::io::AsyncRead + Unpin,
     {
-        let text = text_field("text", text, 20_000, true)?;
         {
             let mut conn = self.db.read().await?;
             self.visible_case(&mut conn, actor, id).await?;
@@ -448,6 +454,7 @@ impl Service {
                 }
             }
         }
+        let text = text_field("text", text, 20_000, true)?;
         // Files are written before the transaction begins, and removed if it
         // fails (as the vault does for material).
         let mut stored = Vec::new();
@@ -505,6 +512,7 @@ impl Service {
     /// ledger index), a secret or a person; each must exist and be visible
     /// to the actor. Linking again changes nothing.
     pub async fn case_link(&self, actor: &Actor, id: i64, kind: &str, reference: &str) -> Result<bool> {
+        self.seen_case(actor, id).await?;
         let kind = one_of("kind", kind, &LINK_KINDS, "")?;
         let reference = reference.trim();
         if reference.is_empty() {
@@ -600,6 +608,7 @@ impl Service {
 
     /// Moves a case to `status`; reporting and closing need a reason.
     pub async fn case_status(&self, actor: &Actor, id: i64, status: &str, reason: &str) -> Result<CaseSummary> {
+        self.seen_case(actor, id).await?;
         let status = one_of("status", status, &STATUSES, "")?;
         let reason = text_field("reason", reason, 4000, matches!(status.as_str(), "reported" | "closed"))?;
         let at = self.now_text();
@@ -620,6 +629,7 @@ impl Service {
 
     /// Records that a checklist step was done, with what was done.
     pub async fn case_step(&self, actor: &Actor, id: i64, step: &str, text: &str) -> Result<i64> {
+        self.seen_case(actor, id).await?;
         let step =
             CHECKLIST.iter().find(|s| s.id == step.trim()).ok_or_else(|| Error::invalid("step", Msg::InputInvalid))?;
         let text = text_field("text", text, 4000, false)?;
@@ -637,6 +647,7 @@ impl Service {
     /// Places the case under legal hold: while it holds, what the case
     /// concerns is frozen (a person's details cannot be erased).
     pub async fn case_hold(&self, actor: &Actor, id: i64, reason: &str) -> Result<CaseSummary> {
+        self.seen_case(actor, id).await?;
         let reason = text_field("reason", reason, 4000, false)?;
         let at = self.now_text();
         let mut tx = self.db.begin().await?;
@@ -656,6 +667,7 @@ impl Service {
 
     /// Releases a legal hold, with the reason (legal/IP).
     pub async fn case_release(&self, actor: &Actor, id: i64, reason: &str) -> Result<CaseSummary> {
+        self.seen_case(actor, id).await?;
         let reason = text_field("reason", reason, 4000, true)?;
         let at = self.now_text();
         let mut tx = self.db.begin().await?;

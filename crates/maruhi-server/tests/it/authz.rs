@@ -154,6 +154,8 @@ fn api_table(ids: &Ids, width: i64) -> Vec<(Method, String, Option<String>, [u16
         (Method::POST, s("/api/v1/cases/{case}/members"), Some(r#"{"username":"suzuki"}"#.into()), [404, 404, 200, 200, 404, 404, 404, 401]),
         (Method::POST, s("/api/v1/cases/{case}/members"), Some(r#"{"username":"nobody"}"#.into()), [404, 404, 422, 422, 404, 404, 404, 401]),
         (Method::POST, s("/api/v1/cases/{case}/status"), Some(r#"{"status":"investigating"}"#.into()), [404, 404, 200, 200, 404, 404, 404, 401]),
+        // Bad input to someone else's case is still "no such case".
+        (Method::POST, s("/api/v1/cases/{other_case}/status"), Some(r#"{"status":"closed"}"#.into()), [404, 404, 422, 404, 404, 404, 404, 401]),
         (Method::POST, s("/api/v1/cases/{case}/steps"), Some(r#"{"step":"preserve","text":"ログを保全"}"#.into()), [404, 404, 201, 201, 404, 404, 404, 401]),
         (Method::GET, s("/api/v1/cases/{case}/timeline?user=watanabe"), None, [404, 404, 200, 200, 404, 404, 404, 401]),
         (Method::GET, s("/api/v1/cases/{case}/timeline?user=kato"), None, [404, 404, 404, 404, 404, 404, 404, 401]),
