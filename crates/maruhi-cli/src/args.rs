@@ -81,7 +81,7 @@ pub struct MailArgs {
     /// The reminders' sender address (From)
     #[arg(long, env = "MARUHI_SMTP_FROM")]
     pub smtp_from: Option<String>,
-    /// The server's address as people reach it, for links in mail (e.g. https://maruhi.example.co.jp)
+    /// The server's address as people reach it, for links in mail (e.g. `https://maruhi.example.co.jp`)
     #[arg(long, env = "MARUHI_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Hours before a person is sent reminders again
