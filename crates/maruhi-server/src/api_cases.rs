@@ -62,19 +62,42 @@ pub(crate) async fn show(State(state): State<AppState>, a: ApiActor, Path(id): P
 pub(crate) struct NoteBody {
     text: String,
     refers_to: Option<i64>,
+    /// Files to keep with the entry, their bytes in base64.
+    #[serde(default)]
+    files: Vec<NoteFile>,
 }
 
-/// `POST /api/v1/cases/{id}/notes` with `{"text", "refers_to"}`. Files are
-/// attached through the web form.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NoteFile {
+    name: String,
+    content_base64: String,
+}
+
+/// `POST /api/v1/cases/{id}/notes` with `{"text", "refers_to", "files":
+/// [{"name", "content_base64"}]}`; the files are kept in the vault and their
+/// hashes enter the entry.
 pub(crate) async fn note(
     State(state): State<AppState>,
     a: ApiActor,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NoteBody>,
 ) -> ApiResult {
+    use base64::Engine;
     let id = case_id(&id, &a)?;
-    let none: Vec<Attachment<&[u8]>> = Vec::new();
-    let entry = state.svc.case_note(&a.actor, id, &b.text, b.refers_to, none).await.map_err(|e| ApiError(e, a.lang))?;
+    let mut decoded = Vec::with_capacity(b.files.len());
+    for f in b.files {
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(f.content_base64.as_bytes()) else {
+            // Someone else's case is "no such case", whatever the input.
+            state.svc.case(&a.actor, id).await.map_err(|e| ApiError(e, a.lang))?;
+            return Err(ApiError(Error::invalid("files", maruhi_service::i18n::Msg::InputInvalid), a.lang));
+        };
+        decoded.push((f.name, bytes));
+    }
+    let files: Vec<Attachment<&[u8]>> =
+        decoded.iter().map(|(name, bytes)| Attachment { name: name.clone(), reader: bytes.as_slice() }).collect();
+    let entry =
+        state.svc.case_note(&a.actor, id, &b.text, b.refers_to, files).await.map_err(|e| ApiError(e, a.lang))?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({"entry": entry}))).into_response())
 }
 

@@ -221,7 +221,8 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/acknowledgements/outstanding", get(reports::gaps_api))
         .route("/cases", get(api_cases::list).post(api_cases::open))
         .route("/cases/{id}", get(api_cases::show))
-        .route("/cases/{id}/notes", post(api_cases::note))
+        // Attachments come base64-encoded in the JSON (a third larger).
+        .route("/cases/{id}/notes", post(api_cases::note).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES / 3 * 4)))
         .route("/cases/{id}/links", post(api_cases::link))
         .route("/cases/{id}/members", post(api_cases::assign))
         .route("/cases/{id}/status", post(api_cases::status))

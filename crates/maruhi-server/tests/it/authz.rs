@@ -148,6 +148,8 @@ fn api_table(ids: &Ids, width: i64) -> Vec<(Method, String, Option<String>, [u16
         (Method::GET, s("/api/v1/cases/999999"), None, [404, 404, 404, 404, 404, 404, 404, 401]),
         (Method::POST, s("/api/v1/cases/{case}/notes"), Some(r#"{"text":"本人から事情を聴取した"}"#.into()), [404, 404, 201, 201, 404, 404, 404, 401]),
         (Method::POST, s("/api/v1/cases/{case}/notes"), Some(r#"{"text":"訂正","refers_to":999999}"#.into()), [404, 404, 422, 422, 404, 404, 404, 401]),
+        (Method::POST, s("/api/v1/cases/{case}/notes"), Some(r#"{"text":"面談メモを添付","files":[{"name":"面談メモ.txt","content_base64":"5pys5Lq644GvIFVTQiDjgbjjga7opIflhpnjgpLoqo3jgoHjgZ/jgII="}]}"#.into()), [404, 404, 201, 201, 404, 404, 404, 401]),
+        (Method::POST, s("/api/v1/cases/{case}/notes"), Some(r#"{"text":"x","files":[{"name":"a.txt","content_base64":"not base64!"}]}"#.into()), [404, 404, 422, 422, 404, 404, 404, 401]),
         // The analyst may not see the secret, so may not name it either.
         (Method::POST, s("/api/v1/cases/{case}/links"), Some(r#"{"kind":"secret","ref":"{id}"}"#.replace("{id}", &ids.secret.to_string())), [404, 404, 200, 422, 404, 404, 404, 401]),
         (Method::POST, s("/api/v1/cases/{case}/links"), Some(r#"{"kind":"alert","ref":"999999"}"#.into()), [404, 404, 422, 422, 404, 404, 404, 401]),
