@@ -800,7 +800,8 @@ pub struct TimelineItem {
     pub reference: Option<String>,
 }
 
-fn from_ms(ms: i64) -> time::OffsetDateTime {
+/// A Unix-millisecond time as stored for events and indicators.
+pub(crate) fn from_ms(ms: i64) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }

@@ -170,12 +170,7 @@ impl Service {
             format!("# file SHA-256\tmaterial\tregistered by\tname\n{}", materials.concat()).into_bytes(),
         );
         bag.tag("evidence/log-key.txt".into(), format!("{}\n", self.ledger_public_key()?).into_bytes());
-        let record = serde_json::json!({
-            "id": secret.id, "title": secret.title, "level": secret.level, "category": secret.category.id(),
-            "status": secret.status.id(), "department": secret.department, "created_at": secret.created_at,
-            "summary": secret.summary, "notes": secret.notes, "marks": secret.marks,
-            "locations": secret.locations, "handling_rules": secret.handling_rules,
-        });
+        let record = secret_record(&secret);
         bag.tag("evidence/secret.json".into(), pretty(&record)?);
         if let Some(ca) = &options.tsa_ca {
             let der = maruhi_timestamp::certificate_der(ca)
@@ -315,6 +310,16 @@ impl Service {
         }
         Ok(())
     }
+}
+
+/// A secret's register record as evidence carries it.
+pub(crate) fn secret_record(secret: &crate::model::Secret) -> serde_json::Value {
+    serde_json::json!({
+        "id": secret.id, "title": secret.title, "level": secret.level, "category": secret.category.id(),
+        "status": secret.status.id(), "department": secret.department, "created_at": secret.created_at,
+        "summary": secret.summary, "notes": secret.notes, "marks": secret.marks,
+        "locations": secret.locations, "handling_rules": secret.handling_rules,
+    })
 }
 
 pub(crate) fn pretty(v: &impl Serialize) -> Result<Vec<u8>> {

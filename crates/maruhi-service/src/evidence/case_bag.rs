@@ -227,10 +227,7 @@ impl Service {
         // (views left out).
         let mut times: Vec<String> = vec![view.case.opened_at.clone(), now.clone()];
         for row in &rows {
-            times.push(crate::clock::format_time(
-                time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.ts_ms) * 1_000_000)
-                    .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
-            ));
+            times.push(crate::clock::format_time(crate::cases::from_ms(row.ts_ms)));
         }
         times.sort();
         times.dedup();
@@ -260,11 +257,7 @@ impl Service {
                 .filter(|r| r.action != AuditAction::SecretView.id())
                 .collect();
             let record = json!({
-                "record_at_export": {
-                    "id": secret.id, "title": secret.title, "level": secret.level, "category": secret.category.id(),
-                    "status": secret.status.id(), "department": secret.department, "created_at": secret.created_at,
-                    "marks": secret.marks, "locations": secret.locations, "handling_rules": secret.handling_rules,
-                },
+                "record_at_export": super::secret_record(&secret),
                 "as_it_stood": as_of.remove(&sid).unwrap_or_default(),
                 "history": history.iter().map(|r| json!({
                     "at": r.occurred_at, "action": r.action, "ledger_index": r.ledger_index,
@@ -338,14 +331,14 @@ impl Service {
         summary.entries = bag.tags.keys().filter(|k| k.ends_with(".entry")).count();
         summary.timestamps = stamped.len();
 
-        let html = readable(&view, &journal, &timelines, &custody.items, &findings);
+        // The journal for people to read: one document, as HTML and (where a
+        // Japanese font is installed) as PDF.
+        let title = format!("事案 No.{id} 調査経過");
+        let blocks = journal_blocks(&view, &journal, &timelines, &custody.items, findings.len());
+        let html = crate::report::render::html(&title, &blocks);
         custody.add("data/journal-ja.html", html.as_bytes(), json!({"from": "rendered from data/journal.json"}));
         bag.payload("data/journal-ja.html", html.into_bytes());
-        // The same journal as a PDF, where a Japanese font is installed.
-        match crate::report::render::pdf(
-            &format!("事案 No.{id} 調査経過"),
-            &journal_blocks(&view, &journal, &timelines),
-        ) {
+        match crate::report::render::pdf(&title, &blocks) {
             Ok(pdf) => {
                 custody.add("data/journal-ja.pdf", &pdf, json!({"from": "rendered from data/journal.json"}));
                 bag.payload("data/journal-ja.pdf", pdf);
@@ -403,11 +396,14 @@ fn record_at(bytes: &[u8], line: i64) -> Option<String> {
     text.split('\n').nth(n).map(|l| l.strip_suffix('\r').unwrap_or(l).to_owned())
 }
 
-/// The journal as report blocks (for the PDF).
+/// The journal as a document: the case, the checklist, the journal, the
+/// timelines and the chain of custody.
 fn journal_blocks(
     view: &crate::cases::CaseView,
     journal: &[maruhi_store::cases::EntryRow],
     timelines: &[(String, Vec<crate::cases::TimelineItem>)],
+    custody: &[Value],
+    findings: usize,
 ) -> Vec<crate::report::render::Block> {
     use crate::report::render::Block;
     let c = &view.case;
@@ -480,107 +476,29 @@ fn journal_blocks(
         let rows = items.iter().map(|i| vec![i.at.clone(), i.kind.clone(), i.text.clone()]).collect();
         b.push(Block::Table(vec![0.22, 0.13, 0.65], vec!["日時 At".into(), "種類 Kind".into(), "内容".into()], rows));
     }
-    b
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// The journal as a page a person reads (Japanese first).
-fn readable(
-    view: &crate::cases::CaseView,
-    journal: &[maruhi_store::cases::EntryRow],
-    timelines: &[(String, Vec<crate::cases::TimelineItem>)],
-    custody: &[Value],
-    findings: &[Value],
-) -> String {
-    let c = &view.case;
-    let mut h = String::new();
-    h.push_str("<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">");
-    h.push_str(&format!("<title>事案 No.{} {}</title>", c.id, esc(&c.title)));
-    h.push_str("<style>body{font-family:'Noto Sans CJK JP',sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;padding:4px;vertical-align:top;text-align:left}th{background:#eee}pre{white-space:pre-wrap;margin:0}</style></head><body>");
-    h.push_str(&format!("<h1>事案 No.{} {} <small>(Case)</small></h1>", c.id, esc(&c.title)));
-    h.push_str(&format!(
-        "<table><tr><th>種別 Kind</th><td>{}</td><th>重大度 Severity</th><td>{}</td></tr>\
-         <tr><th>状態 Status</th><td>{} {}</td><th>開始 Opened</th><td>{}</td></tr>\
-         <tr><th>訴訟ホールド Legal hold</th><td>{}</td><th>担当 Members</th><td>{}</td></tr></table>",
-        esc(&c.kind),
-        esc(&c.severity),
-        esc(&c.status),
-        esc(&c.status_reason),
-        esc(&c.opened_at),
-        c.hold_since.as_deref().map(|s| format!("{} から (since)", esc(s))).unwrap_or_else(|| "なし (none)".into()),
-        esc(&view.members.join(", ")),
+    if findings > 0 {
+        b.push(Block::Para(format!("スキャンの検出 {findings} 件（data/findings.json） / {findings} scan findings")));
+    }
+    b.push(Block::Heading("保管の連鎖 / Chain of custody".into()));
+    let rows = custody
+        .iter()
+        .map(|item| {
+            vec![
+                item["path"].as_str().unwrap_or_default().to_owned(),
+                item["sha256"].as_str().unwrap_or_default().to_owned(),
+                item["source"].to_string(),
+            ]
+        })
+        .collect();
+    b.push(Block::Table(
+        vec![0.3, 0.35, 0.35],
+        vec!["ファイル File".into(), "SHA-256".into(), "出所 Source".into()],
+        rows,
     ));
-    h.push_str("<h2>初動対応チェックリスト <small>(Initial response)</small></h2><table><tr><th>項目 Step</th><th>実施 Done</th></tr>");
-    for s in &view.checklist {
-        let done = s
-            .done
-            .as_ref()
-            .map(|d| format!("{} {} — {}", esc(&d.at), esc(&d.author), esc(&d.text)))
-            .unwrap_or_else(|| "未実施 (not yet)".into());
-        h.push_str(&format!(
-            "<tr><td>{}<br><small>{}</small></td><td>{done}</td></tr>",
-            esc(s.step.ja),
-            esc(s.step.en)
-        ));
-    }
-    h.push_str("</table><h2>調査経過 <small>(Journal)</small></h2><table><tr><th>#</th><th>日時 At</th><th>記録者 By</th><th>種類 Kind</th><th>内容 Entry</th><th>台帳 Ledger</th></tr>");
-    for e in journal {
-        let body: Value = serde_json::from_str(&e.body).unwrap_or(Value::Null);
-        let mut text = esc(body["text"].as_str().unwrap_or_default());
-        if let Some(r) = e.refers_to {
-            text = format!("（No.{r} の訂正 / corrects #{r}）<br>{text}");
-        }
-        for key in ["status", "link", "member"] {
-            if !body[key].is_null() {
-                text.push_str(&format!("<br><code>{}</code>", esc(&body[key].to_string())));
-            }
-        }
-        for f in body["files"].as_array().into_iter().flatten() {
-            text.push_str(&format!(
-                "<br>添付 file: {} (SHA-256 {})",
-                esc(f["name"].as_str().unwrap_or_default()),
-                esc(f["sha256"].as_str().unwrap_or_default())
-            ));
-        }
-        h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td><pre>{text}</pre></td><td>{}</td></tr>",
-            e.id,
-            esc(&e.at),
-            esc(&e.author_name),
-            esc(&e.kind),
-            e.step.as_deref().map(|s| format!(" ({})", esc(s))).unwrap_or_default(),
-            e.ledger_index
-        ));
-    }
-    h.push_str("</table><h2>対象 <small>(What the case concerns)</small></h2><ul>");
-    for l in &view.links {
-        h.push_str(&format!("<li>{}: {}</li>", esc(&l.kind), esc(&l.reference)));
-    }
-    h.push_str("</ul>");
-    for (person, items) in timelines {
-        h.push_str(&format!("<h2>時系列 {} <small>(Timeline)</small></h2><table><tr><th>日時 At</th><th>種類 Kind</th><th>内容</th></tr>", esc(person)));
-        for i in items {
-            h.push_str(&format!("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&i.at), esc(&i.kind), esc(&i.text)));
-        }
-        h.push_str("</table>");
-    }
-    if !findings.is_empty() {
-        h.push_str(&format!("<h2>スキャンの検出 <small>(Findings)</small></h2><p>{} 件</p>", findings.len()));
-    }
-    h.push_str("<h2>保管の連鎖 <small>(Chain of custody)</small></h2><table><tr><th>ファイル File</th><th>SHA-256</th><th>出所 Source</th></tr>");
-    for item in custody {
-        h.push_str(&format!(
-            "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
-            esc(item["path"].as_str().unwrap_or_default()),
-            esc(item["sha256"].as_str().unwrap_or_default()),
-            esc(&item["source"].to_string())
-        ));
-    }
-    h.push_str("</table><p>検証: <code>maruhi evidence verify .</code> ／ <code>bagit.py --validate .</code>（evidence/README-ja.txt 参照）</p></body></html>\n");
-    h
+    b.push(Block::Para(
+        "検証 / To check: maruhi evidence verify . ／ bagit.py --validate .（evidence/README-ja.txt 参照）".into(),
+    ));
+    b
 }
 
 fn readme(lang: Lang, id: i64) -> String {
