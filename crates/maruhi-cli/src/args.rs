@@ -411,7 +411,7 @@ pub enum MaterialCmd {
         /// Where to write the file (refused if it exists)
         #[arg(long)]
         out: PathBuf,
-        /// A copy marked for this recipient (㊙ banner and an invisible code `maruhi trace` reads); text, DOCX, XLSX and PPTX
+        /// A copy marked for this recipient (㊙ banner and an invisible code `maruhi trace` reads); text, DOCX, XLSX, PPTX and PDF
         #[arg(long = "for", value_name = "USER")]
         recipient: Option<String>,
     },

@@ -13,9 +13,12 @@
 //! `.csv`, `.md`, source code) gets the banner as its first line and the
 //! code every [`EVERY_LINES`] lines; DOCX gets a first paragraph with the
 //! banner and the code; XLSX a sheet named ㊙ with both in A1; PPTX a text
-//! box with both across the top of every slide. Other
-//! formats are refused for now
+//! box with both across the top of every slide; PDF a stamp with the
+//! banner across the top of every page and the code in the document
+//! information dictionary ([`pdf`]). Other formats are refused for now
 //! ([`MarkError::Unsupported`]).
+
+pub mod pdf;
 
 const ZERO: char = '\u{200B}';
 const ONE: char = '\u{200C}';
@@ -106,6 +109,9 @@ pub enum MarkError {
     Unsupported(String),
     #[error("the document is malformed: {0}")]
     Malformed(String),
+    /// A PDF stamp needs a Japanese font (see the report font).
+    #[error("no font for the stamp")]
+    NoFont,
 }
 
 /// A marked copy of `bytes` (a file named `name`).
@@ -119,6 +125,9 @@ pub fn mark(name: &str, bytes: &[u8], banner: &Banner) -> Result<Vec<u8>, MarkEr
     }
     if lower.ends_with(".pptx") {
         return mark_pptx(bytes, banner);
+    }
+    if lower.ends_with(".pdf") || bytes.starts_with(b"%PDF-") {
+        return pdf::mark_pdf(bytes, banner);
     }
     match std::str::from_utf8(bytes) {
         Ok(text) if !text.contains('\0') => Ok(mark_text(text, banner).into_bytes()),
@@ -398,6 +407,7 @@ impl crate::Service {
             if let Ok(text) = std::str::from_utf8(&bytes) {
                 codes.extend(find_codes(text));
             }
+            codes.extend(pdf::info_codes(&bytes));
             codes.sort();
             codes.dedup();
             codes
@@ -540,6 +550,69 @@ mod tests {
             .map(|(_, d)| String::from_utf8_lossy(&d).into_owned())
             .collect::<Vec<_>>();
         assert!(!slides.is_empty() && slides.iter().all(|s| s.contains("maruhi ㊙")));
+    }
+
+    /// A three-page PDF (the second page shown turned by 90°) in the
+    /// report font.
+    fn sample_pdf() -> Vec<u8> {
+        use krilla::geom::Point;
+        use krilla::text::TextDirection;
+        let font = crate::report::render::load_font().expect("a Japanese font (fonts-noto-cjk)");
+        let mut pdf = krilla::Document::new();
+        for n in 1..=3 {
+            let settings = krilla::page::PageSettings::from_wh(595.0, 842.0).expect("size");
+            let mut page = pdf.start_page_with(settings);
+            let mut surface = page.surface();
+            let text = format!("第{n}頁 焼結条件 1180℃ 保持45分");
+            surface.draw_text(Point::from_xy(60.0, 400.0), font.clone(), 14.0, &text, false, TextDirection::Auto);
+            surface.finish();
+            page.finish();
+        }
+        let bytes = pdf.finish().expect("pdf");
+        let mut doc = lopdf::Document::load_mem(&bytes).expect("load");
+        let second = doc.get_pages()[&2];
+        doc.get_dictionary_mut(second).expect("page").set("Rotate", 90);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).expect("save");
+        out
+    }
+
+    #[test]
+    fn every_page_of_a_marked_pdf_is_stamped_and_the_copy_is_named() {
+        let original = sample_pdf();
+        let b = banner(0x66_7788_99aa);
+        let marked = mark("工程表.pdf", &original, &b).expect("mark");
+        let out = maruhi_extract::extract_bytes("工程表.pdf", &marked, &maruhi_extract::Limits::default());
+        let text: String = out.documents.iter().map(|d| d.text.as_str()).collect();
+        for n in 1..=3 {
+            assert!(text.contains(&format!("第{n}頁 焼結条件")), "page {n} keeps its text: {text}");
+        }
+        assert_eq!(text.matches(&format!("複製番号 {}", b.code.text())).count(), 3, "{text}");
+        assert_eq!(find_codes(&text), vec![b.code]);
+        assert_eq!(pdf::info_codes(&marked), vec![b.code], "the code is in the document information too");
+
+        let doc = lopdf::Document::load_mem(&marked).expect("the copy opens");
+        for (n, page) in doc.get_pages() {
+            let content = String::from_utf8_lossy(&doc.get_page_content(page).expect("content")).into_owned();
+            let stamp = content.lines().find(|l| l.ends_with("cm /MaruhiMark Do Q")).expect("a stamp on every page");
+            let m: Vec<f32> = stamp.split_whitespace().skip(1).take(6).map(|v| v.parse().expect("number")).collect();
+            if n == 2 {
+                // Turned with the page: the stamp's x axis runs up the page.
+                assert!(m[0] == 0.0 && m[1] > 0.0 && m[2] < 0.0, "{stamp}");
+            } else {
+                assert!(m[0] > 0.0 && m[1] == 0.0 && m[5] > 800.0, "along the top: {stamp}");
+            }
+            assert!(content.starts_with("q\n"), "the page's own content is wrapped");
+        }
+        assert!(pdf::info_codes(&original).is_empty());
+    }
+
+    #[test]
+    fn a_damaged_pdf_is_malformed_not_a_panic() {
+        let mut pdf = sample_pdf();
+        pdf.truncate(pdf.len() / 3);
+        assert!(mark("a.pdf", &pdf, &banner(2)).is_err());
+        assert!(matches!(mark("a.pdf", b"%PDF-1.7\n", &banner(2)), Err(MarkError::Malformed(_))));
     }
 
     #[test]

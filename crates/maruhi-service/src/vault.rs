@@ -949,7 +949,10 @@ impl Service {
         let marked = tokio::task::spawn_blocking(move || crate::marking::mark(&name, &bytes, &banner))
             .await
             .map_err(Error::task)?
-            .map_err(|e| Error::Marking(e.to_string()))?;
+            .map_err(|e| match e {
+                crate::marking::MarkError::NoFont => Error::NotConfigured(crate::i18n::Msg::NoReportFont),
+                e => Error::Marking(e.to_string()),
+            })?;
         let marked_sha = hex::encode(Sha256::digest(&marked));
         let at = self.now_text();
         let mut tx = self.db.begin().await?;

@@ -340,7 +340,7 @@ const FONT_PATHS: [&str; 5] = [
     "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
 ];
 
-fn load_font() -> Result<Font> {
+pub(crate) fn load_font() -> Result<Font> {
     let named = std::env::var("MARUHI_REPORT_FONT").ok().filter(|s| !s.is_empty());
     let candidates: Vec<String> = match &named {
         Some(n) => vec![n.clone()],
@@ -366,7 +366,7 @@ const MARGIN: f32 = 48.0;
 
 /// An estimate of a character's advance in ems: full width for CJK and
 /// other wide characters, about half for Latin.
-fn advance(c: char) -> f32 {
+pub(crate) fn advance(c: char) -> f32 {
     if c.is_ascii() {
         if c.is_ascii_uppercase() || c == 'm' || c == 'w' {
             0.66

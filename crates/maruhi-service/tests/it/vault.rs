@@ -300,6 +300,36 @@ async fn a_marked_copy_leads_back_to_its_recipient() {
     .await;
 }
 
+/// A stored PDF is handed out stamped on every page; the copy itself, or
+/// its text copied out of a viewer, names the recipient.
+#[tokio::test]
+async fn a_marked_pdf_leads_back_to_its_recipient() {
+    let e = crate::env(maruhi_store::testing::fresh_sqlite()).await;
+    let dir = scratch();
+    let svc = e.svc.clone().with_vault(vault_in(&dir));
+    let (sato, id) = org(&e).await;
+    let original = include_bytes!("../../../maruhi-extract/tests/fixtures/sample.pdf");
+    let out = svc.attach_and_store(&sato, id, "技術報告書.pdf", original, false).await.unwrap();
+    let m = out.materials[0].id;
+    let watanabe = e.actor("watanabe").await;
+    let copy = svc.material_marked_copy(&watanabe, m, None).await.unwrap();
+    assert!(copy.bytes.starts_with(b"%PDF-") && copy.bytes != original.as_slice());
+    let yamada = e.actor("yamada").await;
+    let found = svc.trace_copy(&yamada, "leak.pdf", copy.bytes.clone()).await.unwrap();
+    assert_eq!(found.copies.len(), 1);
+    assert_eq!((found.copies[0].recipient.as_str(), found.copies[0].code.as_str()), ("watanabe", copy.code.as_str()));
+    // The page's text, as a viewer copies it, carries the visible number.
+    let text = maruhi_extract::extract_bytes("leak.pdf", &copy.bytes, &maruhi_extract::Limits::default());
+    let text: String = text.documents.iter().map(|d| d.text.as_str()).collect();
+    assert!(text.contains("配合比率") && text.contains("様専用"), "{text}");
+    let pasted = text.lines().filter(|l| l.contains("複製番号")).collect::<Vec<_>>().join("\n");
+    let found = svc.trace_copy(&yamada, "paste.txt", pasted.into_bytes()).await.unwrap();
+    assert_eq!(found.copies.len(), 1);
+    // The original in the vault is unchanged.
+    assert_eq!(download(&svc, &sato, m).await.unwrap(), original.as_slice());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Without `--hashes-only`, the prior-use bag carries the stored originals,
 /// and their hashes must be the ones the ledger registered.
 #[tokio::test]
