@@ -662,12 +662,25 @@ pub async fn export_csv(State(state): State<AppState>, viewer: Viewer, Query(q):
     Ok(resp)
 }
 
-/// The secret's prior-use evidence as a zipped BagIt bag. No time-stamp CA
-/// is put in it: the recipient checks the tokens against the TSA's own
-/// published certificate.
-pub async fn prior_use_evidence(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
+#[derive(serde::Deserialize)]
+pub struct PriorUseQuery {
+    /// Carry the stored originals (`?originals=true`), not only their hashes.
+    #[serde(default)]
+    originals: bool,
+}
+
+/// The secret's prior-use evidence as a zipped BagIt bag, with hashes of
+/// the material or (`?originals=true`) the stored originals themselves, up
+/// to the in-memory limit. No time-stamp CA is put in it: the recipient
+/// checks the tokens against the TSA's own published certificate.
+pub async fn prior_use_evidence(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<PriorUseQuery>,
+) -> PageResult {
     let id = parse_id(&id, viewer.lang)?;
-    let options = maruhi_service::evidence::PriorUseOptions { hashes_only: true, tsa_ca: None };
+    let options = maruhi_service::evidence::PriorUseOptions { hashes_only: !q.originals, tsa_ca: None };
     let zip = state.svc.prior_use_zip(viewer.actor(), id, &options).await.map_err(|e| PageError(e, viewer.lang))?;
     let mut resp = zip.into_response();
     let h = resp.headers_mut();

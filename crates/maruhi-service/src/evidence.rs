@@ -107,25 +107,43 @@ impl Service {
         out: &Path,
         options: &PriorUseOptions,
     ) -> Result<BagSummary> {
-        let (files, mut summary) = self.prior_use_files(actor, secret_id, options).await?;
-        write_dir(out, &files)?;
-        summary.dir = out.to_owned();
-        Ok(summary)
+        ensure_empty(out)?;
+        let existed = out.exists();
+        // Originals are streamed into the folder as they are read from the
+        // vault (any size); the rest follows once the manifests are known.
+        let made = match self.prior_use_files(actor, secret_id, options, Some(out)).await {
+            Ok((files, summary)) => write_files(out, &files).map(|()| summary),
+            Err(e) => Err(e),
+        };
+        match made {
+            Ok(mut summary) => {
+                summary.dir = out.to_owned();
+                Ok(summary)
+            }
+            Err(e) => {
+                // Nothing half-written is left behind.
+                let _ = if existed { clear_dir(out) } else { std::fs::remove_dir_all(out) };
+                Err(e)
+            }
+        }
     }
 
     /// The same bag as one zip file (for a download), its folder named
     /// `prior-use-N/`.
     pub async fn prior_use_zip(&self, actor: &Actor, secret_id: i64, options: &PriorUseOptions) -> Result<Vec<u8>> {
-        let (files, _) = self.prior_use_files(actor, secret_id, options).await?;
+        let (files, _) = self.prior_use_files(actor, secret_id, options, None).await?;
         zip_folder(&format!("prior-use-{secret_id}"), &files)
     }
 
     /// Every file of the prior-use bag, by path; audited as one export.
+    /// With `stream_to`, stored originals are written there directly
+    /// instead of being returned.
     async fn prior_use_files(
         &self,
         actor: &Actor,
         secret_id: i64,
         options: &PriorUseOptions,
+        stream_to: Option<&Path>,
     ) -> Result<(BTreeMap<String, Vec<u8>>, BagSummary)> {
         let secret = self.get_secret(actor, secret_id).await?;
         if !policy::may_manage_secret(actor, secret.manager.as_ref().map(|m| m.id)) {
@@ -163,7 +181,7 @@ impl Service {
         self.add_renewals(&mut bag, &stamped).await?;
         let entries = bag.tags.keys().filter(|k| k.ends_with(".entry")).count();
         if !options.hashes_only {
-            self.add_originals(actor, &attached, &mut bag).await?;
+            self.add_originals(actor, &attached, &mut bag, stream_to).await?;
         }
         bag.payload(
             "data/materials.txt",
@@ -260,6 +278,11 @@ pub fn write_bag(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
 
 /// Writes the bag's files into `out`, which must not exist or be empty.
 pub(crate) fn write_dir(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+    ensure_empty(out)?;
+    write_files(out, files)
+}
+
+fn ensure_empty(out: &Path) -> Result<()> {
     if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
         return Err(Error::Io {
             what: "not an empty directory:",
@@ -267,6 +290,23 @@ pub(crate) fn write_dir(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result
             source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
         });
     }
+    Ok(())
+}
+
+/// Empties a folder that was empty before (its own entries only).
+fn clear_dir(out: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(out)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(path)?;
+        } else {
+            std::fs::remove_file(path)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_files(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
     for (path, bytes) in files {
         let file = out.join(path);
         if let Some(parent) = file.parent() {
@@ -281,14 +321,22 @@ pub(crate) fn write_dir(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result
     Ok(())
 }
 
-/// The most original bytes a bag carries (it is assembled in memory); a
-/// larger set is listed by hash only.
+/// The most original bytes a bag assembled in memory (a zip download)
+/// carries; a bag written to a folder streams them and has no limit.
 const MAX_BAG_ORIGINALS: u64 = 256 << 20;
 
 impl Service {
     /// Puts the stored originals of `materials` under `data/originals/`
-    /// (material id and name), where the vault keeps them.
-    async fn add_originals(&self, actor: &Actor, materials: &[i64], bag: &mut Bag) -> Result<()> {
+    /// (material id and name), where the vault keeps them: in memory, or
+    /// streamed into the bag's folder `stream_to` part by part, hashed on
+    /// the way (SHA-256 and SHA-512 for the manifests).
+    async fn add_originals(
+        &self,
+        actor: &Actor,
+        materials: &[i64],
+        bag: &mut Bag,
+        stream_to: Option<&Path>,
+    ) -> Result<()> {
         let mut total = 0u64;
         for &id in materials {
             let mut original = match self.material_original(actor, id).await {
@@ -297,6 +345,30 @@ impl Service {
                 Err(Error::NotFound | Error::NotConfigured(_)) => continue,
                 Err(e) => return Err(e),
             };
+            let name = original.name.replace(['/', '\\', '\n', '\t'], "_");
+            let path = format!("data/originals/{id}-{name}");
+            if let Some(out) = stream_to {
+                let file = out.join(&path);
+                let io = |what: &'static str, path: &Path| {
+                    let path = path.to_owned();
+                    move |source| Error::Io { what, path, source }
+                };
+                if let Some(parent) = file.parent() {
+                    tokio::fs::create_dir_all(parent).await.map_err(io("cannot create", parent))?;
+                }
+                let mut w = tokio::fs::File::create(&file).await.map_err(io("cannot write", &file))?;
+                let (mut h256, mut h512, mut size) = (Sha256::new(), Sha512::new(), 0u64);
+                while let Some(chunk) = original.next().await? {
+                    h256.update(&chunk);
+                    h512.update(&chunk);
+                    size += chunk.len() as u64;
+                    tokio::io::AsyncWriteExt::write_all(&mut w, &chunk).await.map_err(io("cannot write", &file))?;
+                }
+                tokio::io::AsyncWriteExt::flush(&mut w).await.map_err(io("cannot write", &file))?;
+                w.sync_all().await.map_err(io("cannot write", &file))?;
+                bag.written(&path, hex::encode(h256.finalize()), hex::encode(h512.finalize()), size);
+                continue;
+            }
             total += original.size;
             if total > MAX_BAG_ORIGINALS {
                 return Err(Error::Conflict(crate::i18n::Msg::BagTooLarge));
@@ -305,8 +377,7 @@ impl Service {
             while let Some(chunk) = original.next().await? {
                 bytes.extend_from_slice(&chunk);
             }
-            let name = original.name.replace(['/', '\\', '\n', '\t'], "_");
-            bag.payload(&format!("data/originals/{id}-{name}"), bytes);
+            bag.payload(&path, bytes);
         }
         Ok(())
     }
@@ -340,14 +411,20 @@ pub(crate) fn pem(label: &str, der: &[u8]) -> String {
     out
 }
 
-/// A bag being assembled: payload and tag files by path.
+/// A bag being assembled: payload and tag files by path, and payload
+/// files already written to the bag's folder (by their digests and size).
 #[derive(Default)]
 pub(crate) struct Bag {
     payload: BTreeMap<String, Vec<u8>>,
+    written: BTreeMap<String, (String, String, u64)>,
     tags: BTreeMap<String, Vec<u8>>,
 }
 
 impl Bag {
+    pub(crate) fn written(&mut self, path: &str, sha256: String, sha512: String, size: u64) {
+        self.written.insert(path.to_owned(), (sha256, sha512, size));
+    }
+
     pub(crate) fn payload(&mut self, path: &str, bytes: Vec<u8>) {
         self.payload.insert(path.to_owned(), bytes);
     }
@@ -359,17 +436,29 @@ impl Bag {
     /// Adds the manifests (SHA-256 and SHA-512 of the payload) and the tag
     /// manifest (RFC 8493 §2.1.3, §2.2.1); returns every file by path.
     pub(crate) fn finish(mut self, info: &str) -> BTreeMap<String, Vec<u8>> {
-        let octets: usize = self.payload.values().map(Vec::len).sum();
+        let octets = self.payload.values().map(|b| b.len() as u64).sum::<u64>()
+            + self.written.values().map(|(_, _, n)| n).sum::<u64>();
+        let count = self.payload.len() + self.written.len();
         let manifest = |digest: fn(&[u8]) -> String, files: &BTreeMap<String, Vec<u8>>| {
-            files.iter().map(|(p, b)| format!("{}  {p}\n", digest(b))).collect::<String>()
+            files.iter().map(|(p, b)| (p.clone(), digest(b))).collect::<BTreeMap<_, _>>()
         };
-        let m256 = manifest(sha256_hex, &self.payload);
-        let m512 = manifest(sha512_hex, &self.payload);
+        let lines = |mut m: BTreeMap<String, String>, extra: &mut dyn Iterator<Item = (String, String)>| {
+            m.extend(extra);
+            m.iter().map(|(p, d)| format!("{d}  {p}\n")).collect::<String>()
+        };
+        let m256 = lines(
+            manifest(sha256_hex, &self.payload),
+            &mut self.written.iter().map(|(p, (d, _, _))| (p.clone(), d.clone())),
+        );
+        let m512 = lines(
+            manifest(sha512_hex, &self.payload),
+            &mut self.written.iter().map(|(p, (_, d, _))| (p.clone(), d.clone())),
+        );
         self.tag("bagit.txt".into(), b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_vec());
-        self.tag("bag-info.txt".into(), format!("{info}Payload-Oxum: {octets}.{}\n", self.payload.len()).into_bytes());
+        self.tag("bag-info.txt".into(), format!("{info}Payload-Oxum: {octets}.{count}\n").into_bytes());
         self.tag("manifest-sha256.txt".into(), m256.into_bytes());
         self.tag("manifest-sha512.txt".into(), m512.into_bytes());
-        let tagmanifest = manifest(sha256_hex, &self.tags);
+        let tagmanifest = lines(manifest(sha256_hex, &self.tags), &mut std::iter::empty());
         self.tag("tagmanifest-sha256.txt".into(), tagmanifest.into_bytes());
         self.payload.append(&mut self.tags);
         self.payload

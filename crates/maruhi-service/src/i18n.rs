@@ -229,8 +229,8 @@ impl Msg {
                 "Originals over 64 MiB cannot be copied with a mark.",
             ),
             Msg::BagTooLarge => (
-                "原本の合計が 256 MiB を超えます。--hashes-only でハッシュだけを収めてください。",
-                "The originals exceed 256 MiB together; use --hashes-only to carry their hashes only.",
+                "原本の合計が 256 MiB を超えるため zip にできません。maruhi evidence prior-use でフォルダに書き出すか（上限なし）、ハッシュだけを収めてください。",
+                "The originals exceed 256 MiB together, too much for a zip; write the bag to a folder with maruhi evidence prior-use (no limit), or carry their hashes only.",
             ),
             Msg::NoTsa => (
                 "時刻認証局が設定されていません（--tsa-url と --tsa-ca を指定してください）。",
@@ -526,6 +526,7 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("report.gaps", "未確認者の一覧（CSV）", "Outstanding acknowledgements (CSV)"),
     ("report.gaps_help", "部署・秘密ごとに、確認・誓約をしていない人とその時期。", "Who has not acknowledged what, by department and secret, since when."),
     ("evidence.prior_use", "先使用権の証拠をダウンロード（BagIt, zip）", "Download the prior-use evidence (BagIt, zip)"),
+    ("evidence.prior_use_originals", "原本を含めて", "with the stored originals"),
     (
         "evidence.prior_use_help",
         "台帳エントリ、包含証明、署名済みチェックポイント、タイムスタンプ。maruhi evidence verify と bagit.py で検証できます。",

@@ -199,6 +199,7 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::GET, s("/secrets/{id}"), None, [200, 200, 200, 404, 200, 404, 200, 303]),
         (Method::GET, s("/secrets/{id}/edit"), None, [200, 200, 200, 404, 403, 404, 403, 303]),
         (Method::GET, s("/secrets/{id}/evidence/prior-use.zip"), None, [200, 200, 200, 404, 403, 404, 403, 303]),
+        (Method::GET, s("/secrets/{id}/evidence/prior-use.zip?originals=true"), None, [200, 200, 200, 404, 403, 404, 403, 303]),
         (Method::GET, s("/secrets/{id}/report?format=html"), None, [200, 200, 200, 404, 200, 404, 403, 303]),
         (Method::GET, s("/register/as-of?format=csv"), None, [200, 403, 200, 403, 200, 403, 403, 303]),
         (Method::GET, s("/acknowledgements/outstanding.csv"), None, [200, 200, 200, 403, 200, 403, 403, 303]),

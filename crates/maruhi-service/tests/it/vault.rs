@@ -349,6 +349,22 @@ async fn a_prior_use_bag_carries_the_stored_originals() {
     let key = svc.ledger_public_key().unwrap();
     let report = maruhi_service::evidence::verify_bag(&bag, Some(&key), None);
     assert!(report.ok(), "{:?}", report.problems);
+    // The folder's originals were streamed, the zip's held in memory: the
+    // same manifests and payload either way.
+    let zipped = svc.prior_use_zip(&sato, id, &options).await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zipped)).unwrap();
+    for name in ["manifest-sha256.txt", "manifest-sha512.txt"] {
+        let mut inner = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(&format!("prior-use-{id}/{name}")).unwrap(), &mut inner)
+            .unwrap();
+        assert_eq!(inner, std::fs::read_to_string(bag.join(name)).unwrap(), "{name}");
+        assert!(inner.contains("data/originals/"), "{inner}");
+    }
+    // A refused export leaves no folder behind.
+    let kato = e.actor("kato").await;
+    let refused = dir.join("refused");
+    assert!(svc.prior_use_bag(&kato, id, &refused, &options).await.is_err());
+    assert!(!refused.exists());
     // A changed original fails the manifests.
     std::fs::write(&original, "差し替え").unwrap();
     let report = maruhi_service::evidence::verify_bag(&bag, Some(&key), None);
