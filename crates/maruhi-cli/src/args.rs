@@ -210,6 +210,26 @@ pub enum Command {
         #[arg(long, value_parser = ["ja", "en"])]
         lang: Option<String>,
     },
+    /// Back up the installation (database, keys, vault, rules) online into one passphrase-encrypted file
+    Backup {
+        /// The backup file to write (must not exist)
+        #[arg(long)]
+        out: PathBuf,
+        /// File holding the passphrase (at least 12 characters; else MARUHI_BACKUP_PASSPHRASE)
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+    },
+    /// Restore a backup into an empty --data-dir, then verify the ledger and the vault
+    Restore {
+        /// The backup file
+        file: PathBuf,
+        /// File holding the passphrase (else MARUHI_BACKUP_PASSPHRASE)
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Name the recipient of a leaked marked copy (or a fragment pasted out of one); exit 1 when no mark is found
     Trace {
         /// The leaked file (any format the scanner reads: text, Office, PDF, mail, archives)

@@ -68,10 +68,11 @@ pub enum AuditAction {
     ReminderSend,
     AssessmentAnswer,
     AssessmentSave,
+    Backup,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 52] = [
+    pub const ALL: [AuditAction; 53] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -124,6 +125,7 @@ impl AuditAction {
         AuditAction::ReminderSend,
         AuditAction::AssessmentAnswer,
         AuditAction::AssessmentSave,
+        AuditAction::Backup,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -181,6 +183,7 @@ impl AuditAction {
             AuditAction::ReminderSend => "reminder.send",
             AuditAction::AssessmentAnswer => "assessment.answer",
             AuditAction::AssessmentSave => "assessment.save",
+            AuditAction::Backup => "installation.backup",
         }
     }
 
@@ -238,6 +241,7 @@ impl AuditAction {
             AuditAction::ReminderSend => ("対応事項のメール送信", "Reminders mailed"),
             AuditAction::AssessmentAnswer => ("自己評価の回答", "Self-assessment answered"),
             AuditAction::AssessmentSave => ("自己評価の保存", "Self-assessment saved"),
+            AuditAction::Backup => ("バックアップ", "Backup"),
         };
         lang.pick(ja, en)
     }

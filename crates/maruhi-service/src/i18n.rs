@@ -104,6 +104,11 @@ pub enum Msg {
     OriginalDiffers,
     NoLedgerKey,
     BagTooLarge,
+    PassphraseTooShort,
+    NotABackup,
+    WrongPassphrase,
+    BackupHasSqlite,
+    BackupNeedsDatabase,
     TooLargeToMark,
     WrongPassword,
     SamePassword,
@@ -231,6 +236,23 @@ impl Msg {
             Msg::BagTooLarge => (
                 "原本の合計が 256 MiB を超えるため zip にできません。maruhi evidence prior-use でフォルダに書き出すか（上限なし）、ハッシュだけを収めてください。",
                 "The originals exceed 256 MiB together, too much for a zip; write the bag to a folder with maruhi evidence prior-use (no limit), or carry their hashes only.",
+            ),
+            Msg::PassphraseTooShort => (
+                "パスフレーズは 12 文字以上にしてください。",
+                "The passphrase must be at least 12 characters long.",
+            ),
+            Msg::NotABackup => ("maruhi のバックアップファイルではありません。", "This is not a maruhi backup file."),
+            Msg::WrongPassphrase => (
+                "パスフレーズが違います（バックアップの鍵を開けません）。",
+                "Wrong passphrase: it does not open the backup's key.",
+            ),
+            Msg::BackupHasSqlite => (
+                "このバックアップは SQLite のデータベースを含みます。--database-url を付けずに復元してください。",
+                "This backup holds a SQLite database; restore it without --database-url.",
+            ),
+            Msg::BackupNeedsDatabase => (
+                "このバックアップにはデータベースがありません（PostgreSQL）。pg_restore で戻したデータベースを --database-url で指定してください。",
+                "This backup holds no database (PostgreSQL): restore the dump with pg_restore and name it with --database-url.",
             ),
             Msg::NoTsa => (
                 "時刻認証局が設定されていません（--tsa-url と --tsa-ca を指定してください）。",

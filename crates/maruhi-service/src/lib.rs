@@ -35,6 +35,7 @@ pub mod admin;
 pub mod assess;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod cases;
 pub mod clock;
 pub mod demo;

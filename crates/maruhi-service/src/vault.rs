@@ -132,6 +132,10 @@ impl MasterKey {
         &self.id
     }
 
+    pub(crate) fn bytes(&self) -> [u8; 32] {
+        self.key
+    }
+
     /// Wraps a data key for the object stored under `object_key`.
     pub fn wrap(&self, data_key: &[u8; 32], object_key: &str) -> Result<Vec<u8>> {
         let nonce: [u8; 24] = random()?;
@@ -292,7 +296,7 @@ impl Vault {
             done: false,
             hash: Sha256::new(),
             seen: 0,
-            expect: (sha256.to_owned(), size),
+            expect: Some((sha256.to_owned(), size)),
         })
     }
 
@@ -431,7 +435,7 @@ async fn read_up_to(input: &mut (impl AsyncRead + Unpin), buf: &mut Vec<u8>, n: 
 /// [`PART_BYTES`]; returns the plaintext's SHA-256 and size. A pipeline:
 /// while one part is written, the next is hashed and sealed on a blocking
 /// thread, so the store's writes and the cipher use two cores.
-async fn encrypt_into(
+pub(crate) async fn encrypt_into(
     data_key: &[u8; 32],
     input: impl AsyncRead + Unpin,
     writer: &mut dyn ObjectWriter,
@@ -508,7 +512,9 @@ pub struct Plaintext {
     done: bool,
     hash: Sha256,
     seen: u64,
-    expect: (String, u64),
+    /// The plaintext's SHA-256 and size, checked at the end (a backup's
+    /// members are checked against its manifest instead).
+    expect: Option<(String, u64)>,
 }
 
 impl std::fmt::Debug for Plaintext {
@@ -522,6 +528,23 @@ fn altered(why: &str) -> Error {
 }
 
 impl Plaintext {
+    /// Decrypts what `reader` yields under `data_key`, segments
+    /// authenticated as always, without a recorded hash to check.
+    pub(crate) fn unchecked(reader: Box<dyn ObjectReader>, data_key: &[u8; 32]) -> Plaintext {
+        Plaintext {
+            reader,
+            cipher: XChaCha20Poly1305::new(data_key.into()),
+            header: None,
+            buf: Vec::new(),
+            pos: 0,
+            counter: 0,
+            done: false,
+            hash: Sha256::new(),
+            seen: 0,
+            expect: None,
+        }
+    }
+
     /// The next decrypted bytes (up to [`PART_BYTES`]), `None` at the end.
     /// An object that was altered, truncated or extended fails with
     /// [`Error::Tampered`]; no byte of a segment is returned before its tag
@@ -579,7 +602,7 @@ impl Plaintext {
             if last {
                 self.done = true;
                 let sha = hex_lower(&std::mem::take(&mut self.hash).finalize());
-                if sha != self.expect.0 || self.seen != self.expect.1 {
+                if self.expect.as_ref().is_some_and(|(s, n)| *s != sha || *n != self.seen) {
                     return Err(altered("its hash is not the one recorded"));
                 }
                 return Ok(Some(out));

@@ -38,6 +38,7 @@ pub mod acks;
 pub mod assess;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod cases;
 pub mod copies;
 pub mod events;

@@ -66,14 +66,36 @@ pub(crate) async fn open(g: &Global) -> Result<Service> {
     if g.vault_url.is_none() && g.master_key_file.is_none() {
         return Ok(svc);
     }
-    let store: std::sync::Arc<dyn maruhi_service::vault::ObjectStore> = match &g.vault_url {
-        Some(url) => maruhi_server::s3::S3Store::from_url(url, s3_credentials())
-            .map(std::sync::Arc::new)
-            .map_err(|e| anyhow::anyhow!("--vault-url: {e}"))?,
+    let store = match vault_store(g)? {
+        Some(store) => store,
         None => std::sync::Arc::new(maruhi_service::vault::LocalStore::new(installation.vault_dir())),
     };
     let keys = installation.master_key_file(g.master_key_file.as_deref());
     Ok(svc.with_vault(maruhi_service::vault::Vault::new(store, keys)))
+}
+
+/// The vault store `--vault-url` names, if any (else the data directory's).
+fn vault_store(g: &Global) -> Result<Option<std::sync::Arc<dyn maruhi_service::vault::ObjectStore>>> {
+    Ok(match &g.vault_url {
+        Some(url) => Some(
+            maruhi_server::s3::S3Store::from_url(url, s3_credentials())
+                .map(|s| std::sync::Arc::new(s) as std::sync::Arc<dyn maruhi_service::vault::ObjectStore>)
+                .map_err(|e| anyhow::anyhow!("--vault-url: {e}"))?,
+        ),
+        None => None,
+    })
+}
+
+/// A backup's passphrase: from a file, else `MARUHI_BACKUP_PASSPHRASE`
+/// (never a flag, so it stays out of process listings and shell history).
+fn passphrase(file: Option<&Path>) -> Result<String> {
+    match file {
+        Some(path) => read_password(path),
+        None => std::env::var("MARUHI_BACKUP_PASSPHRASE")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| anyhow::anyhow!("give the passphrase with --passphrase-file or MARUHI_BACKUP_PASSPHRASE")),
+    }
 }
 
 /// The installation at `--data-dir`, if there is one.
@@ -174,6 +196,48 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Report(cmd) => report::report(&open(g).await?, &op, cmd).await?,
         Command::Case { publish, cmd } => cases::case(&open(g).await?, &op, &publish, cmd).await?,
         Command::Trace { file, json } => return trace(&open(g).await?, &op, &file, json).await,
+        Command::Backup { out, passphrase_file } => {
+            let pass = passphrase(passphrase_file.as_deref())?;
+            let installation = Installation::locate(&config(g))?;
+            let svc = open(g).await?;
+            let s = svc.backup(&op, &installation, &out, &pass, maruhi_service::backup::Kdf::default()).await?;
+            eprintln!(
+                "backup written: {} ({} bytes; database: {}, keys: {}, stored objects: {}, ledger entries: {})",
+                s.path.display(),
+                s.bytes,
+                if s.database { "included" } else { "not included (PostgreSQL: pg_dump it)" },
+                s.keys,
+                s.objects,
+                s.ledger_size
+            );
+        }
+        Command::Restore { file, passphrase_file, json } => {
+            let pass = passphrase(passphrase_file.as_deref())?;
+            let store = vault_store(g)?;
+            let r = maruhi_service::backup::restore(&file, &config(g), store, &pass).await?;
+            if json {
+                print_json(&r)?;
+            } else {
+                eprintln!(
+                    "restored into {} (backup of {}): keys {}, stored objects {}, ledger entries {}, checkpoints {}",
+                    r.data_dir.display(),
+                    r.created_at,
+                    r.keys,
+                    r.objects,
+                    r.ledger.entries,
+                    r.ledger.checkpoints
+                );
+                for p in &r.ledger.problems {
+                    eprintln!("  {p}");
+                }
+                for k in &r.missing_objects {
+                    eprintln!("  missing stored object {k}");
+                }
+            }
+            if !r.ledger.problems.is_empty() || !r.missing_objects.is_empty() {
+                return Ok(1);
+            }
+        }
         Command::Assess { cmd, json, save, format, out, lang } => {
             let args = assess::ReportArgs { json, save, format, out, lang };
             assess::assess(&open(g).await?, &op, cmd, args).await?;

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::{data_dir, run, stdout};
+use crate::{bin, data_dir, run, stdout};
 
 const DESIGN: &str = "ライン3 アルミダイカスト鋳造条件: 溶湯温度は六百七十度±五度に管理し、脱ガス処理を十分に行う。\
     射出は低速〇・二五メートル毎秒から高速三・八メートル毎秒へ切り替え、切替位置はスリーブ充填率五十五パーセントとする。\
@@ -195,4 +195,45 @@ fn a_stored_original_downloads_and_survives_a_master_key_rotation() {
     assert_eq!(audit.matches("material.download").count(), 2, "{audit}");
     let audit = stdout(&run(&d, &["audit", "--json", "--action", "vault."]));
     assert!(audit.contains("vault.store") && audit.contains("vault.rotate_key"), "{audit}");
+
+    // Backed up and restored elsewhere, the original comes out the same and
+    // the ledger verifies.
+    let backup = d.join("maruhi.mrhbak");
+    let pass = d.join("passphrase");
+    std::fs::write(&pass, "a long backup passphrase\n").unwrap();
+    let out = bin()
+        .args(["--data-dir", d.join("data").to_str().unwrap(), "backup", "--out", backup.to_str().unwrap()])
+        .env("MARUHI_BACKUP_PASSPHRASE", "a long backup passphrase")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&stdout_ok(&out)).contains("stored objects: 1"));
+    let restored = d.join("restored");
+    let restore = |pass: &std::path::Path| {
+        bin()
+            .args(["--data-dir", restored.to_str().unwrap(), "restore", backup.to_str().unwrap(), "--json"])
+            .args(["--passphrase-file", pass.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let wrong = restore(&pw);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("Wrong passphrase"));
+    assert!(!restored.exists());
+    let r: serde_json::Value = serde_json::from_str(&stdout(&restore(&pass))).unwrap();
+    assert_eq!((r["objects"].as_u64(), r["ledger"]["problems"].as_array().map(Vec::len)), (Some(1), Some(0)), "{r}");
+    let out3 = d.join("復元後.txt");
+    let got = bin()
+        .args(["--data-dir", restored.to_str().unwrap(), "material", "get", &material, "--out", out3.to_str().unwrap()])
+        .output()
+        .unwrap();
+    stdout(&got);
+    assert_eq!(std::fs::read_to_string(&out3).unwrap(), DESIGN);
+    // A restore never writes over an installation.
+    assert_eq!(restore(&pass).status.code(), Some(1));
+}
+
+/// The stderr of a command that succeeded.
+fn stdout_ok(o: &std::process::Output) -> Vec<u8> {
+    assert!(o.status.success(), "failed: {}", String::from_utf8_lossy(&o.stderr));
+    o.stderr.clone()
 }

@@ -7,6 +7,7 @@
 mod activity;
 mod assess;
 mod auth;
+mod backup;
 mod cases;
 mod identity;
 mod ledger;
