@@ -13,7 +13,8 @@
 //! `.csv`, `.md`, source code) gets the banner as its first line and the
 //! code every [`EVERY_LINES`] lines; DOCX gets a first paragraph with the
 //! banner and the code; XLSX a sheet named ㊙ with both in A1; PPTX a text
-//! box with both across the top of every slide; PDF a stamp with the
+//! box with both across the top of every slide (and Office packages carry
+//! the code in their core properties, `cp:keywords`); PDF a stamp with the
 //! banner across the top of every page and the code in the document
 //! information dictionary ([`pdf`]). Other formats are refused for now
 //! ([`MarkError::Unsupported`]).
@@ -25,6 +26,8 @@ const ONE: char = '\u{200C}';
 const FRAME: char = '\u{2060}';
 /// The largest original a marked copy is made of (it is marked in memory).
 pub const MAX_MARKED_BYTES: u64 = 64 << 20;
+/// How document metadata names a copy (`maruhi-copy XXXX-XXXX`).
+const METADATA_PREFIX: &str = "maruhi-copy ";
 /// Lines between two copies of the invisible code.
 pub const EVERY_LINES: usize = 8;
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -162,7 +165,8 @@ pub fn mark_text(text: &str, banner: &Banner) -> String {
 }
 
 /// Every copy code written invisibly in `text` (checksums verified),
-/// and every visible `複製番号 XXXX-XXXX`.
+/// every visible `複製番号 XXXX-XXXX`, and every `maruhi-copy XXXX-XXXX`
+/// written into document metadata.
 pub fn find_codes(text: &str) -> Vec<CopyCode> {
     let mut found = Vec::new();
     let mut rest = text;
@@ -194,11 +198,13 @@ pub fn find_codes(text: &str) -> Vec<CopyCode> {
             rest = after;
         }
     }
-    let mut visible = text;
-    while let Some(i) = visible.find("複製番号 ") {
-        visible = &visible[i + "複製番号 ".len()..];
-        if let Some(code) = visible.get(..9).and_then(CopyCode::parse) {
-            found.push(code);
+    for prefix in ["複製番号 ", METADATA_PREFIX] {
+        let mut rest = text;
+        while let Some(i) = rest.find(prefix) {
+            rest = &rest[i + prefix.len()..];
+            if let Some(code) = rest.get(..9).and_then(CopyCode::parse) {
+                found.push(code);
+            }
         }
     }
     found.sort();
@@ -223,6 +229,7 @@ fn mark_docx(bytes: &[u8], banner: &Banner) -> Result<Vec<u8>, MarkError> {
     );
     let at = body + "<w:body>".len();
     *data = format!("{}{paragraph}{}", &xml[..at], &xml[at..]).into_bytes();
+    set_core_keywords(&mut parts, banner);
     write_parts(&parts)
 }
 
@@ -258,7 +265,38 @@ fn mark_pptx(bytes: &[u8], banner: &Banner) -> Result<Vec<u8>, MarkError> {
     if marked == 0 {
         return Err(MarkError::Malformed("no slide".into()));
     }
+    set_core_keywords(&mut parts, banner);
     write_parts(&parts)
+}
+
+/// The copy's code in the package's core properties (`cp:keywords`, shown
+/// as 'Tags' or 'Keywords' in Office), when the package has them.
+fn set_core_keywords(parts: &mut [(String, Vec<u8>)], banner: &Banner) {
+    let Some((_, data)) = parts.iter_mut().find(|(n, _)| n == "docProps/core.xml") else { return };
+    let Ok(xml) = String::from_utf8(data.clone()) else { return };
+    let keywords = format!("<cp:keywords>{METADATA_PREFIX}{}</cp:keywords>", banner.code.text());
+    let marked = match (xml.find("<cp:keywords"), xml.find("</cp:keywords>")) {
+        (Some(start), Some(end)) if start < end => {
+            format!("{}{keywords}{}", &xml[..start], &xml[end + "</cp:keywords>".len()..])
+        }
+        _ => match xml.rfind("</cp:coreProperties>") {
+            Some(at) => format!("{}{keywords}{}", &xml[..at], &xml[at..]),
+            None => return,
+        },
+    };
+    *data = marked.into_bytes();
+}
+
+/// Codes written into an OOXML package's core properties.
+fn core_codes(bytes: &[u8]) -> Vec<CopyCode> {
+    use std::io::Read;
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else { return Vec::new() };
+    let Ok(file) = archive.by_name("docProps/core.xml") else { return Vec::new() };
+    let mut xml = String::new();
+    if file.take(1 << 20).read_to_string(&mut xml).is_err() {
+        return Vec::new();
+    }
+    find_codes(&xml)
 }
 
 /// Every part of an OOXML package, in order.
@@ -344,6 +382,7 @@ fn mark_xlsx(bytes: &[u8], banner: &Banner) -> Result<Vec<u8>, MarkError> {
         }
     }
     parts.push((format!("xl/worksheets/sheet{sheet_no}.xml"), sheet.into_bytes()));
+    set_core_keywords(&mut parts, banner);
     write_parts(&parts)
 }
 
@@ -408,6 +447,7 @@ impl crate::Service {
                 codes.extend(find_codes(text));
             }
             codes.extend(pdf::info_codes(&bytes));
+            codes.extend(core_codes(&bytes));
             codes.sort();
             codes.dedup();
             codes
@@ -514,6 +554,8 @@ mod tests {
         let before = maruhi_extract::extract_bytes("仕様書.docx", original, &maruhi_extract::Limits::default());
         let original_text: String = before.documents.iter().map(|d| d.text.as_str()).collect();
         assert!(text.contains(original_text.trim()), "the document's own text is unchanged");
+        assert_eq!(core_codes(&marked), vec![b.code], "the core properties name the copy");
+        assert!(core_codes(original).is_empty());
     }
 
     #[test]
@@ -550,6 +592,7 @@ mod tests {
             .map(|(_, d)| String::from_utf8_lossy(&d).into_owned())
             .collect::<Vec<_>>();
         assert!(!slides.is_empty() && slides.iter().all(|s| s.contains("maruhi ㊙")));
+        assert_eq!(core_codes(&marked), vec![b.code], "the core properties name the copy");
     }
 
     /// A three-page PDF (the second page shown turned by 90°) in the

@@ -274,7 +274,7 @@ fn set_info(doc: &mut Document, banner: &Banner) {
     info.set(INFO_KEY, Object::string_literal(code.as_bytes().to_vec()));
     info.set(
         "Keywords",
-        Object::string_literal(format!("maruhi-copy {code}; secret {}", banner.secret_id).into_bytes()),
+        Object::string_literal(format!("{}{code}; secret {}", super::METADATA_PREFIX, banner.secret_id).into_bytes()),
     );
     match existing {
         Some(id) => {
