@@ -257,7 +257,7 @@ async fn main() {
                         }
                     }
                     "register.list" => client
-                        .get(format!("{base}/secrets?limit=50&q=文書{}", n % 10))
+                        .get(format!("{base}/secrets?per_page=50&q=文書{}", n % 10))
                         .bearer_auth(&token)
                         .send()
                         .await
@@ -341,7 +341,11 @@ async fn main() {
             }
         }
         if killed.is_none() && t >= kill_after {
-            let victim = lock_holder(&url, &servers);
+            // Caught holding the lock if it can be within a few seconds.
+            let victim = (0..200).find_map(|_| {
+                std::thread::sleep(Duration::from_millis(20));
+                lock_holder(&url, &servers)
+            });
             let i = victim.unwrap_or(1);
             eprintln!(
                 "{t} s: SIGKILL to server {i} ({})",
