@@ -441,14 +441,7 @@ pub async fn restore(
         for key in &written_objects {
             let _ = store.delete(key).await;
         }
-        if made_dir {
-            let _ = std::fs::remove_dir_all(&dir);
-        } else if let Ok(entries) = std::fs::read_dir(&dir) {
-            for e in entries.flatten() {
-                let p = e.path();
-                let _ = if p.is_dir() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) };
-            }
-        }
+        let _ = if made_dir { std::fs::remove_dir_all(&dir) } else { crate::evidence::clear_dir(&dir) };
     }
     result
 }

@@ -294,7 +294,7 @@ fn ensure_empty(out: &Path) -> Result<()> {
 }
 
 /// Empties a folder that was empty before (its own entries only).
-fn clear_dir(out: &Path) -> std::io::Result<()> {
+pub(crate) fn clear_dir(out: &Path) -> std::io::Result<()> {
     for entry in std::fs::read_dir(out)? {
         let path = entry?.path();
         if path.is_dir() {

@@ -286,18 +286,9 @@ impl Vault {
                 }
             })?;
         let reader = self.store.get(object_key).await?;
-        Ok(Plaintext {
-            reader,
-            cipher: XChaCha20Poly1305::new(&data_key.into()),
-            header: None,
-            buf: Vec::new(),
-            pos: 0,
-            counter: 0,
-            done: false,
-            hash: Sha256::new(),
-            seen: 0,
-            expect: Some((sha256.to_owned(), size)),
-        })
+        let mut plain = Plaintext::unchecked(reader, &data_key);
+        plain.expect = Some((sha256.to_owned(), size));
+        Ok(plain)
     }
 
     /// Reads and decrypts a whole object into `out` (the CLI's download).
@@ -529,7 +520,7 @@ fn altered(why: &str) -> Error {
 
 impl Plaintext {
     /// Decrypts what `reader` yields under `data_key`, segments
-    /// authenticated as always, without a recorded hash to check.
+    /// authenticated as always, with no recorded hash to check (yet).
     pub(crate) fn unchecked(reader: Box<dyn ObjectReader>, data_key: &[u8; 32]) -> Plaintext {
         Plaintext {
             reader,
