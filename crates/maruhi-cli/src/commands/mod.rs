@@ -129,6 +129,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
             };
             return crate::scan::scan(svc, &op, args).await;
         }
+        Command::Mail(cmd) => return crate::mail::mail(cmd),
         Command::Events(cmd) => return crate::activity::events(&open(g).await?, &op, cmd).await,
         Command::Hr(cmd) => return crate::activity::hr(&open(g).await?, &op, cmd).await,
         Command::Watchlist(cmd) => crate::activity::watchlist(&open(g).await?, &op, cmd).await?,
