@@ -144,7 +144,13 @@ pub(crate) fn examine(bytes: &[u8], config: &Config) -> Option<Mail> {
     mail.references = ids(message.references());
     mail.date = message.date().map(|d| d.to_timestamp());
     let from_host = mail.from.as_deref().and_then(|a| a.rsplit_once('@')).map(|(_, h)| domain::normalise_host(h));
-    let mailing_list = message.header_raw("List-Id").is_some() || message.header_raw("List-Post").is_some();
+    // Lists (RFC 2369/2919 headers, Yahoo Groups' Mailing-List, Precedence: bulk or list) rewrite
+    // Reply-To and append footers with their own addresses; those are not the sender's signs.
+    let mailing_list =
+        ["List-Id", "List-Post", "List-Unsubscribe", "Mailing-List"].iter().any(|h| message.header_raw(*h).is_some())
+            || message
+                .header_raw("Precedence")
+                .is_some_and(|p| matches!(p.trim().to_lowercase().as_str(), "bulk" | "list"));
     mail.mailing_list = mailing_list;
 
     let mut text = String::new();
@@ -240,7 +246,14 @@ fn sender_signs(mail: &mut Mail, host: &str, message: &Message<'_>, text: &str, 
                 let shost = domain::normalise_host(m.get(1).map_or("", |g| g.as_str()));
                 let sreg = domain::registrable(&shost);
                 if sreg != from_reg && !domain::is_freemail(&shost) {
-                    mail.reasons.push(signs::SIGNATURE_ADDRESS_MISMATCH.with(&m[0].to_lowercase()));
+                    let mut reason = signs::SIGNATURE_ADDRESS_MISMATCH.with(&m[0].to_lowercase());
+                    // A free-mail sender signing as a company, or anyone signing with the
+                    // company's or a partner's address, is the sign; newsletters' footers naming
+                    // a service desk elsewhere are not.
+                    if !domain::is_freemail(host) && !domain::is_under(&shost, known) {
+                        reason.weight = 5;
+                    }
+                    mail.reasons.push(reason);
                 }
             }
         }
@@ -277,7 +290,13 @@ fn link_signs(mail: &mut Mail, text: &str, html: &str, known: &[String]) {
             if let Some(c) = SHOWN_HOST.captures(shown.trim()) {
                 let shown_host = domain::normalise_host(&c[1]);
                 if domain::registrable(&shown_host) != domain::registrable(&host) {
-                    mail.reasons.push(signs::LINK_TEXT_MISMATCH.with(&format!("{shown} → {host}")));
+                    let mut reason = signs::LINK_TEXT_MISMATCH.with(&format!("{shown} → {host}"));
+                    // Newsletters show their own site and link through a click counter; showing
+                    // the company's or a partner's site and going elsewhere is the attack.
+                    if !domain::is_under(&shown_host, known) {
+                        reason.weight = 15;
+                    }
+                    mail.reasons.push(reason);
                     risky = true;
                 }
             }

@@ -113,7 +113,7 @@ signs! {
         "圧縮ファイルの中に実行ファイル・スクリプト・ショートカットがあります({})",
         "an archive holds a program, script or shortcut ({})";
     /// A password-protected archive: its content escapes the mail gateway's scan.
-    ENCRYPTED_ARCHIVE = "MRH-MAIL-116", 20,
+    ENCRYPTED_ARCHIVE = "MRH-MAIL-116", 15,
         "パスワード付きの圧縮ファイルです(中身を検査できません)({})",
         "a password-protected archive, whose content no scanner can see ({})";
     /// An archive of a kind maruhi cannot list (RAR, 7z, LZH, CAB, ACE).
@@ -125,7 +125,7 @@ signs! {
         "マクロ付きのOfficeファイルです({})",
         "an Office document with macros ({})";
     /// The mail announces or carries an archive password.
-    PASSWORD_NOTICE = "MRH-MAIL-119", 10,
+    PASSWORD_NOTICE = "MRH-MAIL-119", 5,
         "パスワードを知らせる、または別送するという内容です",
         "the mail gives an archive password or says it follows separately";
     /// The border server's authentication results failed.

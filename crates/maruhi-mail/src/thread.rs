@@ -134,9 +134,12 @@ pub(crate) fn assess(group: &[usize], mails: &mut [Option<Mail>], config: &Confi
                 // Targeted mail is written to a person or a desk, not to a list.
                 if !inside && !m.mailing_list {
                     let mut reason = signs::CONVERSATION_TURNED.with(&format!("{}/{}", pos + 1, group.len()));
-                    // A stranger's free-mail address turning a conversation is the やり取り型 pattern
-                    // IPA describes (a fake applicant or customer); a known partner's is business.
-                    if host.as_deref().is_some_and(|h| domain::is_freemail(h) || !domain::is_under(h, &known)) {
+                    // A stranger turning a conversation with something that is itself a sign is
+                    // the やり取り型 pattern IPA describes (a fake applicant or customer); a plain
+                    // résumé PDF after a question is how real applicants write.
+                    let stranger =
+                        host.as_deref().is_some_and(|h| domain::is_freemail(h) || !domain::is_under(h, &known));
+                    if stranger && !m.reasons.is_empty() {
                         reason.weight += 10;
                     }
                     m.reasons.push(reason);
