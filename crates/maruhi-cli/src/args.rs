@@ -134,6 +134,14 @@ pub enum Command {
         /// variable takes a comma-separated list). Others' headers are ignored
         #[arg(long = "trusted-proxy", env = "MARUHI_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxies: Vec<maruhi_server::Cidr>,
+        /// A partner's domain whose look-alikes the mail triage page flags
+        /// (repeatable; the variable takes a comma-separated list)
+        #[arg(long = "mail-partner-domain", env = "MARUHI_MAIL_PARTNER_DOMAINS", value_delimiter = ',')]
+        mail_partner_domains: Vec<String>,
+        /// The authserv-id of the company's border mail server, whose
+        /// Authentication-Results the mail triage page trusts (repeatable)
+        #[arg(long = "mail-authserv-id", env = "MARUHI_MAIL_AUTHSERV_IDS", value_delimiter = ',')]
+        mail_authserv_ids: Vec<String>,
         #[command(flatten)]
         mail: MailArgs,
         #[command(flatten)]
