@@ -402,6 +402,10 @@ pub enum MailCmd {
         /// Authentication-Results are read (repeatable)
         #[arg(long = "authserv-id", env = "MARUHI_MAIL_AUTHSERV_IDS", value_delimiter = ',')]
         authserv_ids: Vec<String>,
+        /// A file of DKIM public keys to verify signatures offline, one
+        /// `selector._domainkey.domain v=DKIM1; k=rsa; p=…` per line (repeatable)
+        #[arg(long = "dkim-key", value_name = "FILE")]
+        dkim_keys: Vec<PathBuf>,
         /// Language of the reasons in text output (default: Japanese when LANG says so, else English)
         #[arg(long, value_parser = ["ja", "en"])]
         lang: Option<String>,

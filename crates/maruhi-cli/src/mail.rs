@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use maruhi_mail::{Config, Reason, Triage, Triager, Verdict};
 use serde_json::json;
 
@@ -15,7 +15,16 @@ use crate::args::{MailCmd, ScanFormat};
 /// Runs a mail command; returns the exit code (0 all clean, 1 something suspicious or
 /// malicious). Errors mean it could not run (exit code 2).
 pub fn mail(cmd: MailCmd) -> Result<u8> {
-    let MailCmd::Triage { paths, format, thread, own_domains, partner_domains, authserv_ids, lang } = cmd;
+    let MailCmd::Triage { paths, format, thread, own_domains, partner_domains, authserv_ids, dkim_keys, lang } = cmd;
+    let mut keys = Vec::new();
+    for file in &dkim_keys {
+        let text = std::fs::read_to_string(file).with_context(|| format!("{}: cannot read", file.display()))?;
+        let before = keys.len();
+        keys.extend(text.lines().filter_map(maruhi_mail::DkimKey::parse_line));
+        if keys.len() == before {
+            bail!("{}: no DKIM key (lines `selector._domainkey.domain v=DKIM1; k=rsa; p=…`)", file.display());
+        }
+    }
     for p in &paths {
         if std::fs::symlink_metadata(p).is_err() {
             bail!("{}: no such file or folder", p.display());
@@ -25,7 +34,7 @@ pub fn mail(cmd: MailCmd) -> Result<u8> {
     if inputs.is_empty() && !read_problems.is_empty() {
         bail!("no mail could be read: {}: {}", read_problems[0].path, read_problems[0].message);
     }
-    let triager = Triager::new(Config { own_domains, partner_domains, authserv_ids });
+    let triager = Triager::new(Config { own_domains, partner_domains, authserv_ids, dkim_keys: keys });
     let mut triage = triager.triage(inputs);
     triage.problems.splice(0..0, read_problems);
     let ja = match lang.as_deref() {

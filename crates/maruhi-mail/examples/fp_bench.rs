@@ -23,6 +23,7 @@ fn config() -> Config {
         own_domains: vec!["hanamaru-kogyo.co.jp".into()],
         partner_domains: vec!["sakura-seiki.co.jp".into(), "nakamura-unyu.jp".into(), "midori-shoji.co.jp".into()],
         authserv_ids: vec!["mx.hanamaru-kogyo.co.jp".into()],
+        dkim_keys: Vec::new(),
     }
 }
 

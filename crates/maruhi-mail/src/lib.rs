@@ -14,7 +14,8 @@
 //! text names another site, right-to-left overrides and double extensions, programs, shortcuts,
 //! scripts, disk images and HTML applications (also in archives), password-protected archives,
 //! Office macros (OOXML and OLE), and SPF/DKIM/DMARC failures reported by the company's own
-//! border server (RFC 8601; any other server's `Authentication-Results` is ignored). Signs of a
+//! border server (RFC 8601; any other server's `Authentication-Results` is ignored) or by offline
+//! DKIM verification with the keys given ([`DkimKey`]). Signs of a
 //! conversation: a harmless start turned by a later attachment, link or password, the password of
 //! an archive in a later mail, a signature phone that changed.
 //!
@@ -37,6 +38,7 @@
 #![forbid(unsafe_code)]
 
 mod attach;
+mod dkim;
 mod domain;
 mod mail;
 pub mod signs;
@@ -45,6 +47,7 @@ mod thread;
 
 use serde::Serialize;
 
+pub use dkim::DkimKey;
 pub use signs::{Reason, Verdict};
 pub use source::{read_paths, split, Input, Problem, MAX_INPUT_BYTES};
 pub use thread::normalise_subject;
@@ -59,6 +62,8 @@ pub struct Config {
     /// The authserv-id (RFC 8601 §2.5) of the company's border mail server; only its
     /// `Authentication-Results` are read. Empty: none is read.
     pub authserv_ids: Vec<String>,
+    /// DKIM public keys to verify signatures offline (RFC 6376), as the signers publish them.
+    pub dkim_keys: Vec<DkimKey>,
 }
 
 impl Config {

@@ -167,6 +167,9 @@ pub(crate) fn examine(bytes: &[u8], config: &Config) -> Option<Mail> {
         mail.reasons.push(signs::PASSWORD_NOTICE.with(""));
     }
     auth_signs(&mut mail, &message, from_host.as_deref(), config);
+    if let Some(host) = &from_host {
+        dkim_signs(&mut mail, bytes, host, config);
+    }
 
     let mut findings = attach::Findings::default();
     attachments(&message, &mut findings, &mut mail.attachments, 0);
@@ -359,6 +362,25 @@ fn auth_signs(mail: &mut Mail, message: &Message<'_>, from_host: Option<&str>, c
     }
     if own && (!failed.is_empty() || !passed) {
         mail.reasons.push(signs::OWN_DOMAIN_UNAUTHENTICATED.with(from_host.unwrap_or("")));
+    }
+}
+
+/// DKIM verified offline with the keys on file: a signature that fails with its key, or mail
+/// from a domain that has a key on file and no signature that verifies.
+fn dkim_signs(mail: &mut Mail, raw: &[u8], from_host: &str, config: &Config) {
+    let outcomes = crate::dkim::verify(raw, &config.dkim_keys);
+    let from_reg = domain::registrable(from_host);
+    let aligned = |d: &str| domain::registrable(d) == from_reg;
+    let mut passed = false;
+    for o in &outcomes {
+        match o {
+            crate::dkim::Outcome::Pass(d) => passed |= aligned(d),
+            crate::dkim::Outcome::Fail(d, why) => mail.reasons.push(signs::DKIM_FAILED.with(&format!("d={d}: {why}"))),
+        }
+    }
+    let keyed = config.dkim_keys.iter().any(|k| k.name.rsplit_once("._domainkey.").is_some_and(|(_, d)| aligned(d)));
+    if keyed && !passed && !outcomes.iter().any(|o| matches!(o, crate::dkim::Outcome::Fail(d, _) if aligned(d))) {
+        mail.reasons.push(signs::DKIM_FAILED.with(&format!("{from_reg}: unsigned")));
     }
 }
 

@@ -136,6 +136,11 @@ signs! {
     OWN_DOMAIN_UNAUTHENTICATED = "MRH-MAIL-121", 50,
         "自社ドメイン({})を名乗っていますが、受信サーバーで認証されていません",
         "the mail claims the company's own domain ({}) but the border server did not authenticate it";
+    /// A DKIM signature does not verify with the key given for its domain, or a domain with a
+    /// given key sent the mail unsigned.
+    DKIM_FAILED = "MRH-MAIL-122", 30,
+        "DKIM署名を登録済みの公開鍵で検証できません({})",
+        "the DKIM signature does not verify with the key on file ({})";
     /// A conversation that began harmless brought an attachment, a risky link or a password later.
     CONVERSATION_TURNED = "MRH-MAIL-130", 20,
         "無害なやり取りの後で添付ファイル・リンク・パスワードが送られてきました(やり取り型)({})",

@@ -10,6 +10,7 @@ fuzz_target!(|data: &[u8]| {
         own_domains: vec!["hanamaru-kogyo.co.jp".into()],
         partner_domains: vec!["sakura-seiki.co.jp".into()],
         authserv_ids: vec!["mx.hanamaru-kogyo.co.jp".into()],
+        dkim_keys: Vec::new(),
     };
     let inputs = maruhi_mail::split("fuzz.mbox", data.to_vec());
     let t = Triager::new(config).triage(inputs);

@@ -15,6 +15,7 @@ fn triager() -> Triager {
         own_domains: vec!["hanamaru-kogyo.co.jp".into()],
         partner_domains: vec!["Sakura-Seiki.co.jp.".into()],
         authserv_ids: vec!["mx.hanamaru-kogyo.co.jp".into()],
+        dkim_keys: Vec::new(),
     })
 }
 
@@ -238,4 +239,38 @@ fn base64_encode(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+fn with_dkim_keys() -> Triager {
+    let keys = std::fs::read_to_string(data("dkim-keys.txt")).unwrap();
+    Triager::new(Config {
+        own_domains: vec!["hanamaru-kogyo.co.jp".into()],
+        partner_domains: vec!["sakura-seiki.co.jp".into()],
+        authserv_ids: Vec::new(),
+        dkim_keys: keys.lines().filter_map(maruhi_mail::DkimKey::parse_line).collect(),
+    })
+}
+
+/// The fixtures were signed by dkimpy (an independent implementation), relaxed/relaxed and
+/// simple/simple; the tampered copy had its body changed after signing.
+#[test]
+fn dkim_signatures_verify_offline_with_the_keys_given() {
+    let (inputs, _) = maruhi_mail::read_paths(&[
+        data("dkim-relaxed.eml"),
+        data("dkim-simple.eml"),
+        data("dkim-tampered.eml"),
+        data("business/2.eml"),
+    ]);
+    let t = with_dkim_keys().triage(inputs);
+    let codes = |i: usize| t.mails[i].reasons.iter().map(|r| r.code).collect::<Vec<_>>();
+    assert!(codes(0).is_empty(), "{:?}", t.mails[0].reasons);
+    assert!(codes(1).is_empty(), "{:?}", t.mails[1].reasons);
+    assert_eq!(codes(2), ["MRH-MAIL-122"]);
+    assert!(t.mails[2].reasons[0].en.contains("d=sakura-seiki.co.jp: body changed"), "{}", t.mails[2].reasons[0].en);
+    // The partner has a key on file; the same mail unsigned is a sign.
+    assert_eq!(codes(3), ["MRH-MAIL-122"]);
+    assert!(t.mails[3].reasons[0].en.contains("unsigned"));
+    // Without keys nothing is verified.
+    let (inputs, _) = maruhi_mail::read_paths(&[data("dkim-tampered.eml")]);
+    assert!(triager().triage(inputs).mails[0].reasons.is_empty());
 }
