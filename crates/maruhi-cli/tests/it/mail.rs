@@ -51,6 +51,16 @@ fn exit_codes_tell_clean_from_suspicious_from_could_not_run() {
     assert_eq!(bad.status.code(), Some(1));
     let text = String::from_utf8_lossy(&bad.stdout);
     assert!(text.contains("MRH-MAIL-111 a file name hides its extension"), "{text}");
+    let forged = triage(&["--dkim-key", "dkim-keys.txt", "dkim-relaxed.eml", "dkim-tampered.eml"]);
+    assert_eq!(forged.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&forged.stdout);
+    assert!(
+        text.contains(
+            "MRH-MAIL-122 the DKIM signature does not verify with the key on file (d=sakura-seiki.co.jp: body changed)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("2 mails: 0 malicious, 1 suspicious, 1 clean"), "{text}");
     let missing = triage(&["no-such.eml"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no-such.eml: no such file or folder"));
