@@ -74,7 +74,7 @@ fn main() {
     report("generated Japanese business mail", &triager, japanese_business_mail(2_000), 8);
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let malicious: Vec<PathBuf> =
-        ["job", "lookalike.eml", "rlo.eml", "macro.eml", "ppap", "spoofed-own.eml", "dropped"]
+        ["job", "lookalike.eml", "rlo.eml", "macro.eml", "ppap", "spoofed-own.eml", "dropped", "hijack.eml"]
             .iter()
             .map(|p| data.join(p))
             .collect();

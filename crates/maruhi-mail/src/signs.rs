@@ -149,6 +149,12 @@ signs! {
     PASSWORD_IN_LATER_MAIL = "MRH-MAIL-131", 15,
         "パスワード付き圧縮ファイルのパスワードが後のメールで送られています({})",
         "the archive's password came in a later mail of the conversation ({})";
+    /// A reply in a conversation comes from a domain none of its earlier mails involved, and
+    /// brings an attachment or a risky link (a hijacked thread, as Emotet replied to
+    /// stolen conversations).
+    THREAD_HIJACK = "MRH-MAIL-132", 25,
+        "これまでのやり取りに無かったドメインから、返信の形で添付ファイルやリンクが送られてきました({})",
+        "a reply from a domain the conversation never involved brings an attachment or link ({})";
 }
 
 /// What a mail's or a conversation's score means.

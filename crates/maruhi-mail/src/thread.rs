@@ -148,6 +148,34 @@ pub(crate) fn assess(group: &[usize], mails: &mut [Option<Mail>], config: &Confi
             }
         }
     }
+    // A hijacked thread: a reply bringing an attachment or a risky link from a domain no earlier
+    // mail involved. (A password alone is not enough: people quote passwords in discussions.)
+    let mut involved: Vec<String> = Vec::new();
+    for &i in group {
+        let Some(m) = mails[i].as_mut() else { continue };
+        let from_reg = m.from.as_deref().and_then(|a| a.rsplit_once('@')).map(|(_, h)| domain::registrable(h));
+        let is_reply = !m.in_reply_to.is_empty() || !m.references.is_empty();
+        if let Some(reg) = &from_reg {
+            let inside = domain::is_under(reg, &config.own_domains);
+            if is_reply
+                && !involved.is_empty()
+                && !involved.contains(reg)
+                && !inside
+                && !m.mailing_list
+                && (m.attachments > 0 || m.risky_link)
+            {
+                m.reasons.push(signs::THREAD_HIJACK.with(m.from.as_deref().unwrap_or("")));
+            }
+        }
+        for a in [m.from.as_deref(), m.to.as_deref()].into_iter().flatten() {
+            if let Some((_, h)) = a.rsplit_once('@') {
+                let reg = domain::registrable(h);
+                if !involved.contains(&reg) {
+                    involved.push(reg);
+                }
+            }
+        }
+    }
     // PPAP: an encrypted archive, then its password from the same stranger.
     for (k, &i) in group.iter().enumerate() {
         let Some(m) = mails[i].as_ref() else { continue };

@@ -274,3 +274,15 @@ fn dkim_signatures_verify_offline_with_the_keys_given() {
     let (inputs, _) = maruhi_mail::read_paths(&[data("dkim-tampered.eml")]);
     assert!(triager().triage(inputs).mails[0].reasons.is_empty());
 }
+
+#[test]
+fn a_hijacked_thread_replies_from_a_domain_it_never_involved() {
+    let t = run(&["business", "hijack.eml"]);
+    assert_eq!(t.threads.len(), 1);
+    let s = summary(&t);
+    assert!(s[..3].iter().all(|m| m.1 == Verdict::Clean), "{s:?}");
+    assert_eq!(s[3].0, "hijack.eml");
+    assert_eq!(s[3].1, Verdict::Malicious);
+    assert!(s[3].2.contains(&"MRH-MAIL-132"), "{s:?}");
+    assert!(s[3].2.contains(&"MRH-MAIL-115"), "{s:?}");
+}
