@@ -134,6 +134,14 @@ pub enum Command {
         /// variable takes a comma-separated list). Others' headers are ignored
         #[arg(long = "trusted-proxy", env = "MARUHI_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxies: Vec<maruhi_server::Cidr>,
+        /// A partner's domain whose look-alikes the mail triage page flags
+        /// (repeatable; the variable takes a comma-separated list)
+        #[arg(long = "mail-partner-domain", env = "MARUHI_MAIL_PARTNER_DOMAINS", value_delimiter = ',')]
+        mail_partner_domains: Vec<String>,
+        /// The authserv-id of the company's border mail server, whose
+        /// Authentication-Results the mail triage page trusts (repeatable)
+        #[arg(long = "mail-authserv-id", env = "MARUHI_MAIL_AUTHSERV_IDS", value_delimiter = ',')]
+        mail_authserv_ids: Vec<String>,
         #[command(flatten)]
         mail: MailArgs,
         #[command(flatten)]
@@ -291,6 +299,9 @@ pub enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// Targeted-mail (標的型メール) triage: signs per mail and per conversation
+    #[command(subcommand)]
+    Mail(MailCmd),
     /// Fingerprinted material: third-party (NDA, new hires) and background (boilerplate) collections
     #[command(subcommand)]
     Material(MaterialCmd),
@@ -381,6 +392,43 @@ pub enum AssessCmd {
         /// Print JSON
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCmd {
+    /// Score mail for the signs of a targeted attack (IPA's list), conversations included
+    ///
+    /// Reads .eml files, folders (Maildir too) and mbox files. Each mail gets a
+    /// verdict (clean, suspicious, malicious), a score and its reasons.
+    /// Exit code 0: all clean; 1: something suspicious or malicious; 2: could not run.
+    Triage {
+        /// Mail files, folders or mbox files
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output: text for people, jsonl for programs (one JSON object per line)
+        #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+        format: ScanFormat,
+        /// Also report each conversation (text: mails grouped by conversation)
+        #[arg(long)]
+        thread: bool,
+        /// The company's own domain (repeatable; the variable takes a comma-separated list)
+        #[arg(long = "own-domain", env = "MARUHI_MAIL_OWN_DOMAINS", value_delimiter = ',')]
+        own_domains: Vec<String>,
+        /// A partner's or customer's domain whose look-alikes are signs (repeatable)
+        #[arg(long = "partner-domain", env = "MARUHI_MAIL_PARTNER_DOMAINS", value_delimiter = ',')]
+        partner_domains: Vec<String>,
+        /// The authserv-id of the company's border mail server; only its
+        /// Authentication-Results are read (repeatable)
+        #[arg(long = "authserv-id", env = "MARUHI_MAIL_AUTHSERV_IDS", value_delimiter = ',')]
+        authserv_ids: Vec<String>,
+        /// A file of DKIM public keys to verify signatures offline, one
+        /// `selector._domainkey.domain v=DKIM1; k=rsa; p=…` per line (repeatable)
+        #[arg(long = "dkim-key", value_name = "FILE")]
+        dkim_keys: Vec<PathBuf>,
+        /// Language of the reasons in text output (default: Japanese when LANG says so, else English)
+        #[arg(long, value_parser = ["ja", "en"])]
+        lang: Option<String>,
     },
 }
 

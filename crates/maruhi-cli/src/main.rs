@@ -14,6 +14,7 @@
 mod activity;
 mod args;
 mod commands;
+mod mail;
 mod progress;
 mod risk;
 mod scan;
@@ -54,7 +55,10 @@ fn main() -> std::process::ExitCode {
     // A scan or an import that could not run exits with 2, as a wrong usage
     // does: 1 means "found something" or "some lines were rejected".
     let failure = match &cli.command {
-        args::Command::Scan { .. } | args::Command::Events(_) | args::Command::Hr(args::HrCmd::Import { .. }) => 2,
+        args::Command::Scan { .. }
+        | args::Command::Mail(_)
+        | args::Command::Events(_)
+        | args::Command::Hr(args::HrCmd::Import { .. }) => 2,
         _ => 1,
     };
     match runtime.block_on(commands::run(cli)) {

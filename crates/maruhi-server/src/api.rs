@@ -360,6 +360,20 @@ pub(crate) async fn scan(
     ok(state.svc.scan_upload(&a.actor, &name, body.to_vec()).await.map_err(|e| ApiError(e, a.lang))?)
 }
 
+/// `POST /api/v1/mail/triage`: the request body is one mail or an mbox, as it is. The answer
+/// is maruhi-mail's triage: each mail's verdict, score and reasons, each conversation, and what
+/// could not be read. Nothing is stored.
+pub(crate) async fn triage_mail(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiQuery(q): ApiQuery<ScanQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let name = q.name.filter(|n| !n.is_empty()).unwrap_or_else(|| "mail.eml".to_owned());
+    let files = vec![(name, body.to_vec())];
+    ok(state.svc.triage_mail(&a.actor, state.mail_triage.clone(), files).await.map_err(|e| ApiError(e, a.lang))?)
+}
+
 pub(crate) async fn materials(State(state): State<AppState>, a: ApiActor, Path(id): Path<String>) -> ApiResult {
     let id = parse_id(&id, &a)?;
     ok(state.svc.secret_materials(&a.actor, id).await.map_err(|e| ApiError(e, a.lang))?)

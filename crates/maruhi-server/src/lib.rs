@@ -59,13 +59,29 @@ pub struct AppState {
     pub hsts: bool,
     /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
     pub trusted_proxies: Vec<Cidr>,
+    /// Targeted-mail triage: partners' domains and the border server's
+    /// authserv-id (the company's own domains come from the installation).
+    pub mail_triage: maruhi_mail::Config,
 }
 
 impl AppState {
     /// The state of a server: the service re-analyses risk in the
     /// background whenever what the analysis reads changes.
     pub fn new(svc: Service, secure_cookies: bool) -> Self {
-        AppState { svc: svc.with_background_analysis(), secure_cookies, hsts: false, trusted_proxies: Vec::new() }
+        AppState {
+            svc: svc.with_background_analysis(),
+            secure_cookies,
+            hsts: false,
+            trusted_proxies: Vec::new(),
+            mail_triage: maruhi_mail::Config::default(),
+        }
+    }
+
+    /// Partners' domains and the border server's authserv-id for
+    /// targeted-mail triage.
+    pub fn with_mail_triage(mut self, config: maruhi_mail::Config) -> Self {
+        self.mail_triage = config.normalised();
+        self
     }
 
     /// The server is reached over HTTPS only (a TLS-terminating proxy in
@@ -140,6 +156,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
             get(pages::scan::trace_form).post(pages::scan::trace_upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route("/scan", get(pages::scan::form).post(pages::scan::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/mail", get(pages::mail::form).post(pages::mail::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/risk", get(pages::risk::ranked))
         .route("/risk/analyse", post(pages::risk::analyse))
         .route("/risk/users/{user}", get(pages::risk::person))
@@ -198,6 +215,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         )
         .route("/materials/{material}/original", get(api::original))
         .route("/scan", post(api::scan).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/mail/triage", post(api::triage_mail).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/users", get(api::list_users).post(api::create_user))
         .route("/groups", get(api::list_groups).post(api::create_group))
         .route("/groups/{name}/members", post(api::add_member))

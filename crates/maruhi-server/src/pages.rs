@@ -19,6 +19,7 @@ use crate::AppState;
 
 pub mod assess;
 pub mod cases;
+pub mod mail;
 pub mod risk;
 pub mod scan;
 

@@ -49,6 +49,7 @@ pub mod ingest;
 pub mod installation;
 pub mod jobs;
 pub mod ledger;
+pub mod mail_triage;
 pub mod marking;
 pub mod model;
 pub mod policy;

@@ -137,6 +137,13 @@ pub fn may_triage(actor: &Actor) -> bool {
     actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Legal | Role::Analyst)
 }
 
+/// Targeted-mail triage: the CSIRT's work on reported mail, which holds
+/// employees' correspondence: analysts, and admin and legal/IP who decide on
+/// cases. Triage changes nothing, so a read-only token may run it.
+pub fn may_triage_mail(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Admin | Role::Legal | Role::Analyst)
+}
+
 /// The company's and competitors' domains: admin and legal/IP.
 pub fn may_manage_risk_settings(actor: &Actor) -> bool {
     actor.scope == Scope::Write && matches!(actor.role, Role::Admin | Role::Legal)

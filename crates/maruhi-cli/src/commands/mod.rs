@@ -151,6 +151,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
             };
             return crate::scan::scan(svc, &op, args).await;
         }
+        Command::Mail(cmd) => return crate::mail::mail(cmd),
         Command::Events(cmd) => return crate::activity::events(&open(g).await?, &op, cmd).await,
         Command::Hr(cmd) => return crate::activity::hr(&open(g).await?, &op, cmd).await,
         Command::Watchlist(cmd) => crate::activity::watchlist(&open(g).await?, &op, cmd).await?,
@@ -163,8 +164,30 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Init { admin_user, admin_password_file } => {
             setup::init(g, &admin_user, &admin_password_file).await?;
         }
-        Command::Serve { listen, secure_cookies, max_extractions, behind_tls, trusted_proxies, mail, publish } => {
-            let options = setup::ServeOptions { listen, secure_cookies, max_extractions, behind_tls, trusted_proxies };
+        Command::Serve {
+            listen,
+            secure_cookies,
+            max_extractions,
+            behind_tls,
+            trusted_proxies,
+            mail_partner_domains,
+            mail_authserv_ids,
+            mail,
+            publish,
+        } => {
+            let mail_triage = maruhi_mail::Config {
+                partner_domains: mail_partner_domains,
+                authserv_ids: mail_authserv_ids,
+                ..maruhi_mail::Config::default()
+            };
+            let options = setup::ServeOptions {
+                listen,
+                secure_cookies,
+                max_extractions,
+                behind_tls,
+                trusted_proxies,
+                mail_triage,
+            };
             setup::serve(g, options, &mail, &publish).await?;
         }
         Command::Demo { listen, publish } => setup::demo(g, listen, &publish).await?,

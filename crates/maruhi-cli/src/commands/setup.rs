@@ -52,6 +52,8 @@ pub(super) struct ServeOptions {
     pub max_extractions: Option<u16>,
     pub behind_tls: bool,
     pub trusted_proxies: Vec<maruhi_server::Cidr>,
+    /// Partners' domains and the border server's authserv-id for the mail triage page.
+    pub mail_triage: maruhi_mail::Config,
 }
 
 pub(super) async fn serve(g: &Global, o: ServeOptions, mail: &MailArgs, publish: &PublishArgs) -> Result<()> {
@@ -63,7 +65,8 @@ pub(super) async fn serve(g: &Global, o: ServeOptions, mail: &MailArgs, publish:
         bail!("not initialised: run `maruhi init --admin-user NAME --admin-password-file FILE` first");
     }
     let mut state = maruhi_server::AppState::new(svc, o.secure_cookies.unwrap_or(!o.listen.ip().is_loopback()))
-        .with_trusted_proxies(o.trusted_proxies);
+        .with_trusted_proxies(o.trusted_proxies)
+        .with_mail_triage(o.mail_triage);
     if o.behind_tls {
         state = state.behind_tls();
     }

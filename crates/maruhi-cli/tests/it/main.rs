@@ -8,6 +8,7 @@ mod activity;
 mod browser;
 mod cli;
 mod crashes;
+mod mail;
 mod risk;
 mod scan;
 mod servers;

@@ -112,6 +112,7 @@ fn api_table(ids: &Ids, width: i64) -> Vec<(Method, String, Option<String>, [u16
         (Method::GET, s("/api/v1/materials/{material}/original"), None, [200, 200, 200, 404, 404, 404, 200, 401]),
         (Method::GET, s("/api/v1/materials/999999/original"), None, [404, 404, 404, 404, 404, 404, 404, 401]),
         (Method::POST, s("/api/v1/scan?name=mail.txt"), Some(LEAK.into()), [200, 200, 200, 200, 403, 403, 403, 401]),
+        (Method::POST, s("/api/v1/mail/triage?name=a.eml"), Some(LEAK.into()), [200, 403, 200, 200, 403, 403, 403, 401]),
         (Method::GET, s("/api/v1/users"), None, [200, 403, 403, 403, 403, 403, 403, 401]),
         (Method::POST, s("/api/v1/users"), Some(r#"{"username":"newbie","role":"employee"}"#.into()), [201, 403, 403, 403, 403, 403, 403, 401]),
         (Method::GET, s("/api/v1/groups"), None, [200, 403, 403, 403, 403, 403, 403, 401]),
@@ -219,6 +220,9 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::GET, s("/secrets/{id}/materials/{material}/copy"), None, [200, 200, 200, 404, 404, 404, 200, 303]),
         (Method::POST, s("/secrets/{id}/materials"), Some(format!("{UPLOAD}{LEAK}")), [303, 303, 303, 404, 403, 404, 403, 303]),
         (Method::POST, s("/scan"), Some(format!("{UPLOAD}{LEAK}")), [200, 200, 200, 200, 403, 403, 403, 303]),
+        // Targeted-mail triage: the CSIRT (analysts) and admin and legal/IP, who open cases.
+        (Method::GET, s("/mail"), None, [200, 403, 200, 200, 403, 403, 403, 303]),
+        (Method::POST, s("/mail"), Some(format!("{UPLOAD}{LEAK}")), [200, 403, 200, 200, 403, 403, 403, 303]),
         (Method::GET, s("/trace"), None, [200, 403, 200, 200, 403, 403, 403, 303]),
         (Method::POST, s("/trace"), Some(format!("{UPLOAD}{LEAK}")), [200, 403, 200, 200, 403, 403, 403, 303]),
         (Method::GET, s("/risk"), None, [200, 403, 200, 200, 403, 403, 403, 303]),

@@ -6,6 +6,7 @@
 mod authz;
 mod http;
 mod mail;
+mod mail_triage;
 mod tlog_client;
 mod tls;
 mod vault_s3;
