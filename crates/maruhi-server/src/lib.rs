@@ -147,6 +147,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/identities", get(pages::risk::identities).post(pages::risk::add_identity))
         .route("/identities/remove", post(pages::risk::remove_identity))
         .route("/alerts", get(pages::risk::list))
+        .route("/alerts/bulk", post(pages::risk::bulk_triage))
         .route("/alerts/{id}", get(pages::risk::show))
         .route("/alerts/{id}/triage", post(pages::risk::triage))
         .route("/alerts/{id}/case", post(pages::cases::open_from_alert))
@@ -178,7 +179,10 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .into_parts();
-    let pages = pages.layer(middleware::from_fn(same_origin_forms));
+    let pages = pages
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn(web::page_frame))
+        .layer(middleware::from_fn(same_origin_forms));
 
     let (api, api_paths) = Routes::new()
         .route("/openapi.json", get(api::openapi))

@@ -208,6 +208,8 @@ struct LoginPage {
     ctx: Ctx,
     error: Option<String>,
     username: String,
+    /// Where to go once signed in: a local path, or empty for the dashboard.
+    next: String,
 }
 
 #[derive(Template)]
@@ -220,6 +222,17 @@ struct DashboardPage {
     my_outstanding: Vec<(i64, String, i64)>,
     outstanding_total: Option<i64>,
     reminders: Vec<maruhi_service::reminders::Reminder>,
+    /// Today in Japan (`YYYY-MM-DD`): reviews before it are overdue.
+    today: String,
+    /// For those who review insider risk: open alerts per severity.
+    alerts: Option<Vec<risk::SeverityCount>>,
+    /// The people at the top of the risk ranking, as of the end of the data.
+    top_people: Vec<risk::UserRow>,
+    /// Scan findings and contamination hits lately, for those who read the
+    /// audit log.
+    findings: Option<Vec<HistoryView>>,
+    /// The latest changes, for those who read the audit log.
+    recent: Vec<HistoryView>,
 }
 
 #[derive(Template)]
@@ -284,6 +297,9 @@ struct FormPage {
 struct AcksPage {
     ctx: Ctx,
     items: Vec<maruhi_service::views::OutstandingAck>,
+    /// For those who oversee secrets: per secret (id, title, who has not
+    /// acknowledged: (user, department, since)).
+    outstanding: Option<Vec<(i64, String, Vec<(String, String, String)>)>>,
 }
 
 #[derive(Template)]
@@ -363,11 +379,27 @@ fn categories(lang: Lang) -> Vec<(&'static str, &'static str)> {
 
 // ---------------------------------------------------------------- login
 
-pub async fn login_form(ReqLang(lang): ReqLang, viewer: Option<Viewer>) -> Response {
-    if viewer.is_some() {
-        return Redirect::to("/").into_response();
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// `next` if it is a local path, otherwise nothing: never an open redirect.
+fn local_next(next: &str) -> String {
+    if crate::web::safe_local_path(next) {
+        next.to_owned()
+    } else {
+        String::new()
     }
-    render(&LoginPage { ctx: Ctx::anonymous(lang), error: None, username: String::new() })
+}
+
+pub async fn login_form(ReqLang(lang): ReqLang, viewer: Option<Viewer>, Query(q): Query<NextQuery>) -> Response {
+    let next = local_next(&q.next);
+    if viewer.is_some() {
+        return Redirect::to(if next.is_empty() { "/" } else { &next }).into_response();
+    }
+    render(&LoginPage { ctx: Ctx::anonymous(lang), error: None, username: String::new(), next })
 }
 
 #[derive(Deserialize)]
@@ -376,6 +408,8 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 fn session_cookie(value: &str, secure: bool, max_age: i64) -> HeaderValue {
@@ -394,7 +428,8 @@ pub async fn login(
 ) -> Response {
     match state.svc.login(&form.username, &form.password, &addr.0).await {
         Ok((token, _session)) => {
-            let mut resp = Redirect::to("/").into_response();
+            let next = local_next(&form.next);
+            let mut resp = Redirect::to(if next.is_empty() { "/" } else { &next }).into_response();
             let max_age = maruhi_service::auth::SESSION_LIFETIME.whole_seconds();
             resp.headers_mut()
                 .insert(header::SET_COOKIE, session_cookie(token.expose(), state.secure_cookies, max_age));
@@ -402,7 +437,12 @@ pub async fn login(
         }
         Err(e @ (Error::BadCredentials | Error::Throttled { .. })) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
-            let page = LoginPage { ctx: Ctx::anonymous(lang), error: Some(e.message(lang)), username: form.username };
+            let page = LoginPage {
+                ctx: Ctx::anonymous(lang),
+                error: Some(e.message(lang)),
+                username: form.username,
+                next: local_next(&form.next),
+            };
             let mut resp = (status, render(&page)).into_response();
             if let Some(secs) = e.retry_after() {
                 resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
@@ -437,18 +477,12 @@ pub struct LangForm {
 /// Sets the language cookie and returns to the page the user was on.
 pub async fn switch_lang(Form(form): Form<LangForm>) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or_default();
-    // Browsers drop tabs and newlines from URLs (WHATWG URL parsing), so
-    // `/\t/evil.example` would become `//evil.example`: control characters
-    // are refused outright.
+    // Control characters are refused outright (see `safe_local_path`).
     if form.back.chars().any(char::is_control) {
         return (StatusCode::BAD_REQUEST, "bad return path").into_response();
     }
     // Only local paths: never an open redirect.
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") && !form.back.contains('\\') {
-        form.back.as_str()
-    } else {
-        "/"
-    };
+    let back = if crate::web::safe_local_path(&form.back) { form.back.as_str() } else { "/" };
     let mut resp = Redirect::to(back).into_response();
     if let Ok(v) =
         HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code()))
@@ -458,11 +492,55 @@ pub async fn switch_lang(Form(form): Form<LangForm>) -> Response {
     resp
 }
 
+/// Percent-encodes `s` for a query string value (RFC 3986 unreserved
+/// characters stay as they are).
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Unknown page addresses: a 404 inside the layout.
+pub async fn not_found(viewer: Option<Viewer>, ReqLang(lang): ReqLang) -> Response {
+    PageError(Error::NotFound, viewer.map_or(lang, |v| v.lang)).into_response()
+}
+
 // ---------------------------------------------------------------- dashboard
 
 pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let lang = viewer.lang;
-    let d = state.svc.dashboard(viewer.actor()).await.map_err(|e| PageError(e, lang))?;
+    let err = |e| PageError(e, lang);
+    let d = state.svc.dashboard(viewer.actor()).await.map_err(err)?;
+    let actor = viewer.actor();
+    let (alerts, top_people) = if policy::may_review_risk(actor) {
+        let open = risk::open_by_severity(&state, actor, lang).await.map_err(err)?;
+        let as_of = state
+            .svc
+            .risk_period(actor)
+            .await
+            .map_err(err)?
+            .and_then(|p| maruhi_service::risk::parse_as_of(&p.last_time));
+        let top = state.svc.risk_users(actor, as_of, 5, lang).await.map_err(err)?;
+        (Some(open), risk::rows(top))
+    } else {
+        (None, Vec::new())
+    };
+    let (findings, recent) = if policy::may_read_audit(actor) {
+        let f = state.svc.audit_log(actor, Some("scan."), 1, 5).await.map_err(err)?;
+        let r = state.svc.audit_log(actor, None, 1, 8).await.map_err(err)?;
+        (
+            Some(f.items.iter().map(|e| HistoryView::new(e, lang)).collect()),
+            r.items.iter().filter(|e| e.action != "secret.view").map(|e| HistoryView::new(e, lang)).collect(),
+        )
+    } else {
+        (None, Vec::new())
+    };
     let levels =
         d.levels.iter().map(|l| (l.clone(), d.count(l, "registered"), d.count(l, "draft"), d.level_total(l))).collect();
     let page = DashboardPage {
@@ -473,6 +551,14 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> PageRes
         my_outstanding: d.my_outstanding,
         outstanding_total: d.outstanding_total,
         reminders: d.reminders,
+        today: {
+            let d = state.svc.now().to_offset(time::macros::offset!(+9)).date();
+            format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+        },
+        alerts,
+        top_people,
+        findings,
+        recent,
     };
     Ok(render(&page))
 }
@@ -539,13 +625,7 @@ impl ListForm {
             out.push(if out.is_empty() { '?' } else { '&' });
             out.push_str(k);
             out.push('=');
-            for b in v.bytes() {
-                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                    out.push(b as char);
-                } else {
-                    out.push_str(&format!("%{b:02X}"));
-                }
-            }
+            out.push_str(&url_encode(v));
         }
         out
     }
@@ -824,7 +904,23 @@ pub async fn acknowledge(
 
 pub async fn acks(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let items = state.svc.outstanding_acks(viewer.actor()).await.map_err(|e| PageError(e, viewer.lang))?;
-    Ok(render(&AcksPage { ctx: viewer.ctx(), items }))
+    let outstanding = match state.svc.acknowledgement_gaps(viewer.actor()).await {
+        Ok(gaps) => {
+            let mut by_secret: Vec<(i64, String, Vec<(String, String, String)>)> = Vec::new();
+            for g in gaps {
+                if by_secret.last().is_none_or(|s| s.0 != g.secret_id) {
+                    by_secret.push((g.secret_id, g.title.clone(), Vec::new()));
+                }
+                if let Some(s) = by_secret.last_mut() {
+                    s.2.push((g.user, g.user_department, local_time(&g.since)));
+                }
+            }
+            Some(by_secret)
+        }
+        Err(Error::Forbidden) => None,
+        Err(e) => return Err(PageError(e, viewer.lang)),
+    };
+    Ok(render(&AcksPage { ctx: viewer.ctx(), items, outstanding }))
 }
 
 // ---------------------------------------------------------------- create / edit

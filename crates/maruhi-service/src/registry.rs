@@ -811,7 +811,7 @@ impl Service {
     }
 }
 
-fn audit_entry(r: maruhi_store::rows::AuditRow) -> AuditEntry {
+pub(crate) fn audit_entry(r: maruhi_store::rows::AuditRow) -> AuditEntry {
     AuditEntry {
         seq: r.seq,
         ledger_index: r.ledger_index,

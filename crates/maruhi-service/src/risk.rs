@@ -231,6 +231,39 @@ pub struct RiskPerson {
     pub alerts: Vec<AlertView>,
 }
 
+/// Which alerts to list; empty strings are no condition.
+#[derive(Debug, Clone, Default)]
+pub struct AlertSearch {
+    pub status: Option<String>,
+    /// Any of the person's names.
+    pub user: Option<String>,
+    pub severity: Option<String>,
+    pub rule: Option<String>,
+    pub day_from: Option<String>,
+    pub day_to: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A person as the risk pages name them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Person {
+    pub name: String,
+    pub department: String,
+    pub notice_date: Option<String>,
+    pub last_working_day: Option<String>,
+    pub end_date: Option<String>,
+}
+
+/// The period the analysed activity covers.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskPeriod {
+    /// The first indicator's time (RFC 3339).
+    pub first_time: String,
+    /// The last indicator's time (RFC 3339).
+    pub last_time: String,
+}
+
 /// Triage states of an alert.
 pub const ALERT_STATUSES: [&str; 4] = ["new", "investigating", "dismissed", "confirmed"];
 
@@ -530,6 +563,85 @@ impl Service {
         let total = maruhi_store::risk::count_alerts(&mut conn, &filter).await?;
         let alerts = maruhi_store::risk::alerts(&mut conn, &filter).await?.into_iter().map(alert_view).collect();
         Ok(AlertPage { total, limit, offset, alerts })
+    }
+
+    /// Alerts that match `filter` (its limit clamped to 1 to 10,000), newest
+    /// first, with how many match in all. Stale alerts are left out.
+    pub async fn search_alerts(&self, actor: &Actor, filter: &AlertSearch) -> Result<AlertPage> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        if let Some(s) = &filter.status {
+            if !ALERT_STATUSES.contains(&s.as_str()) {
+                return Err(Error::invalid("status", Msg::UnknownAlertStatus));
+            }
+        }
+        let some = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let (limit, offset) = (filter.limit.clamp(1, 10_000), filter.offset.max(0));
+        let mut conn = self.db.read().await?;
+        let user_name = match some(&filter.user) {
+            Some(u) => Some(self.identities_from(&mut conn).await?.canonical(&u)),
+            None => None,
+        };
+        let f = AlertFilter {
+            status: some(&filter.status),
+            user_name,
+            severity: some(&filter.severity),
+            rule: some(&filter.rule),
+            day_from: some(&filter.day_from),
+            day_to: some(&filter.day_to),
+            limit,
+            offset,
+            ..AlertFilter::default()
+        };
+        let total = maruhi_store::risk::count_alerts(&mut conn, &f).await?;
+        let alerts = maruhi_store::risk::alerts(&mut conn, &f).await?.into_iter().map(alert_view).collect();
+        Ok(AlertPage { total, limit, offset, alerts })
+    }
+
+    /// The period the analysed activity covers: the times of the first and
+    /// the last indicator (the last is a sensible "as of").
+    pub async fn risk_period(&self, actor: &Actor) -> Result<Option<RiskPeriod>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        let Some((first, last)) = maruhi_store::risk::indicator_period(&mut conn).await? else { return Ok(None) };
+        Ok(Some(RiskPeriod { first_time: ms_text(first), last_time: ms_text(last) }))
+    }
+
+    /// Who the people in the risk data are: name, department (from maruhi's
+    /// users) and HR dates, by the canonical name the analysis uses.
+    pub async fn risk_people(&self, actor: &Actor) -> Result<std::collections::HashMap<String, Person>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        let ids = self.identities_from(&mut conn).await?;
+        let mut out: std::collections::HashMap<String, Person> = std::collections::HashMap::new();
+        for u in maruhi_store::users::list(&mut conn).await? {
+            let p = out.entry(ids.canonical(&u.username)).or_default();
+            p.name = u.display_name;
+            p.department = u.department;
+        }
+        for h in maruhi_store::hr::list_hr(&mut conn).await? {
+            let p = out.entry(ids.canonical(&h.user_name)).or_default();
+            p.notice_date = Some(h.notice_date);
+            p.last_working_day = h.last_working_day;
+            p.end_date = h.end_date;
+        }
+        Ok(out)
+    }
+
+    /// Who changed an alert's triage state, and when, oldest first (from the
+    /// audit trail).
+    pub async fn alert_history(&self, actor: &Actor, id: i64) -> Result<Vec<crate::model::AuditEntry>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        let rows = maruhi_store::audit::for_object(&mut conn, "alert", &id.to_string()).await?;
+        Ok(rows.into_iter().map(crate::registry::audit_entry).collect())
     }
 
     /// What in the configuration skews detection: registered secrets with

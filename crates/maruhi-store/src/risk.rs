@@ -102,6 +102,16 @@ pub async fn indicators(conn: &mut AnyConnection, until_ms: i64) -> Result<Vec<I
     rows.iter().map(decode_indicator).collect()
 }
 
+/// The times of the first and the last indicator (Unix milliseconds): the
+/// period the analysed data covers.
+pub async fn indicator_period(conn: &mut AnyConnection) -> Result<Option<(i64, i64)>> {
+    let row =
+        sqlx::query("SELECT MIN(time_ms) AS first, MAX(time_ms) AS last FROM risk_indicators").fetch_one(conn).await?;
+    let first: Option<i64> = row.try_get("first")?;
+    let last: Option<i64> = row.try_get("last")?;
+    Ok(first.zip(last))
+}
+
 /// One person's indicators, oldest first.
 pub async fn indicators_of(conn: &mut AnyConnection, user: &str) -> Result<Vec<IndicatorRow>> {
     let rows = sqlx::query(&format!(
@@ -235,6 +245,12 @@ fn decode_alert(r: &AnyRow) -> Result<AlertRow> {
 pub struct AlertFilter {
     pub status: Option<String>,
     pub user_name: Option<String>,
+    pub severity: Option<String>,
+    pub rule: Option<String>,
+    /// Alerts whose day (`YYYY-MM-DD`) is on or after this one.
+    pub day_from: Option<String>,
+    /// Alerts whose day is on or before this one.
+    pub day_to: Option<String>,
     pub include_stale: bool,
     pub limit: i64,
     /// Alerts skipped before the first one returned (paging).
@@ -251,6 +267,18 @@ fn alert_conditions(sql: &mut crate::query::Sql, f: &AlertFilter) {
     }
     if let Some(u) = &f.user_name {
         sql.push(" AND a.user_name = ").bind(u.clone());
+    }
+    if let Some(v) = &f.severity {
+        sql.push(" AND a.severity = ").bind(v.clone());
+    }
+    if let Some(v) = &f.rule {
+        sql.push(" AND a.rule = ").bind(v.clone());
+    }
+    if let Some(v) = &f.day_from {
+        sql.push(" AND a.day >= ").bind(v.clone());
+    }
+    if let Some(v) = &f.day_to {
+        sql.push(" AND a.day <= ").bind(v.clone());
     }
 }
 

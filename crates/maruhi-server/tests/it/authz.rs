@@ -225,6 +225,8 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::GET, s("/risk/users/nobody"), None, [404, 403, 404, 404, 403, 403, 403, 303]),
         (Method::GET, s("/alerts"), None, [200, 403, 200, 200, 403, 403, 403, 303]),
         (Method::GET, s("/alerts/999999"), None, [404, 403, 404, 404, 403, 403, 403, 303]),
+        (Method::POST, s("/alerts/bulk"), Some("a999999=on&status=investigating".into()), [404, 403, 404, 404, 403, 403, 403, 303]),
+        (Method::GET, s("/no/such/page"), None, [404, 404, 404, 404, 404, 404, 404, 404]),
         (Method::POST, s("/alerts/999999/triage"), Some("status=investigating".into()), [404, 403, 404, 404, 403, 403, 403, 303]),
         (Method::POST, s("/risk/domains"), Some("domain=example.co.jp".into()), [303, 403, 303, 403, 403, 403, 403, 303]),
         (Method::GET, s("/identities"), None, [200, 403, 200, 200, 403, 403, 403, 303]),
