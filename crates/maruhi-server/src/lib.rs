@@ -170,6 +170,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/admin/groups", get(pages::groups).post(pages::add_group))
         .route("/admin/groups/members", post(pages::group_member))
         .route("/audit", get(pages::audit))
+        .route("/audit/export.csv", get(pages::audit_csv))
         .route("/tokens", get(pages::tokens).post(pages::create_token))
         .route("/account/password", get(pages::password_form).post(pages::change_password))
         .route("/tokens/{id}/revoke", post(pages::revoke_token))
