@@ -150,6 +150,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/alerts/bulk", post(pages::risk::bulk_triage))
         .route("/alerts/{id}", get(pages::risk::show))
         .route("/alerts/{id}/triage", post(pages::risk::triage))
+        .route("/alerts/{id}/assign", post(pages::risk::assign))
         .route("/alerts/{id}/case", post(pages::cases::open_from_alert))
         .route("/cases", get(pages::cases::list).post(pages::cases::create))
         .route("/cases/{id}", get(pages::cases::show))

@@ -52,6 +52,7 @@ pub enum AuditAction {
     RiskAnalyse,
     RiskAlert,
     RiskTriage,
+    RiskAssign,
     RiskDomainSet,
     RiskDomainRemove,
     EvidenceExport,
@@ -71,7 +72,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 52] = [
+    pub const ALL: [AuditAction; 53] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -108,6 +109,7 @@ impl AuditAction {
         AuditAction::RiskAnalyse,
         AuditAction::RiskAlert,
         AuditAction::RiskTriage,
+        AuditAction::RiskAssign,
         AuditAction::RiskDomainSet,
         AuditAction::RiskDomainRemove,
         AuditAction::EvidenceExport,
@@ -165,6 +167,7 @@ impl AuditAction {
             AuditAction::RiskAnalyse => "risk.analyse",
             AuditAction::RiskAlert => "risk.alert",
             AuditAction::RiskTriage => "risk.triage",
+            AuditAction::RiskAssign => "risk.assign",
             AuditAction::RiskDomainSet => "risk.domain.set",
             AuditAction::RiskDomainRemove => "risk.domain.remove",
             AuditAction::EvidenceExport => "evidence.export",
@@ -222,6 +225,7 @@ impl AuditAction {
             AuditAction::RiskAnalyse => ("リスク分析", "Risk analysed"),
             AuditAction::RiskAlert => ("アラート発生", "Alert raised"),
             AuditAction::RiskTriage => ("アラートの判定", "Alert triaged"),
+            AuditAction::RiskAssign => ("アラートの担当者の指定", "Alert assigned"),
             AuditAction::RiskDomainSet => ("ドメインの分類", "Domain classified"),
             AuditAction::RiskDomainRemove => ("ドメイン分類の削除", "Domain classification removed"),
             AuditAction::EvidenceExport => ("証拠パッケージの出力", "Evidence package exported"),

@@ -132,6 +132,8 @@ pub enum Msg {
     UnknownWatchlist,
     NothingReadable,
     UnknownAlertStatus,
+    /// An alert's assignee must be someone who may triage alerts.
+    AssigneeMayNotTriage,
     RulesBroken,
     UnknownDomainCategory,
     BadDomain,
@@ -320,6 +322,10 @@ impl Msg {
             Msg::RulesBroken => (
                 "ルールフォルダーに読み込めないルールがあるため分析できません（maruhi risk rules check で確認してください）。",
                 "The rule folder does not load, so no analysis can run (see maruhi risk rules check).",
+            ),
+            Msg::AssigneeMayNotTriage => (
+                "この利用者はアラートの担当者になれません（管理者・法務・分析担当のみ）。",
+                "This user may not work alerts (admin, legal and analysts only).",
             ),
             Msg::UnknownAlertStatus => (
                 "状態は new, investigating, dismissed, confirmed のいずれかです。",
@@ -905,6 +911,11 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("audit.object", "対象", "Object"),
     ("audit.csv", "CSVで書き出す", "Export CSV"),
     ("audit.events", "件", "events"),
+    ("alert.assignee", "担当者", "Assignee"),
+    ("alert.unassigned", "未割り当て", "Unassigned"),
+    ("alert.assign", "担当者を指定", "Assign"),
+    ("alert.mine", "自分", "Me"),
+    ("alert.keep_assignee", "変更しない", "Keep as is"),
     ("common.yes", "はい", "Yes"),
     ("common.no", "いいえ", "No"),
 ];

@@ -211,6 +211,15 @@ pub struct AlertView {
     pub stale: bool,
     pub updated_at: String,
     pub updated_by: Option<String>,
+    /// Who works the alert: login name and display name.
+    pub assignee: Option<Assignee>,
+}
+
+/// The user an alert is assigned to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assignee {
+    pub username: String,
+    pub name: String,
 }
 
 /// An alert with its evidence events (canonical JSON), oldest first.
@@ -239,6 +248,8 @@ pub struct AlertSearch {
     pub user: Option<String>,
     pub severity: Option<String>,
     pub rule: Option<String>,
+    /// Alerts assigned to this user (login name).
+    pub assignee: Option<String>,
     pub day_from: Option<String>,
     pub day_to: Option<String>,
     pub limit: i64,
@@ -588,6 +599,7 @@ impl Service {
             user_name,
             severity: some(&filter.severity),
             rule: some(&filter.rule),
+            assignee: some(&filter.assignee),
             day_from: some(&filter.day_from),
             day_to: some(&filter.day_to),
             limit,
@@ -821,6 +833,80 @@ impl Service {
         Ok(alert_view(after))
     }
 
+    /// Assigns an alert to a user who may triage alerts, or to no one
+    /// (`username` empty), and records who did so in the audit trail.
+    pub async fn assign_alert(&self, actor: &Actor, id: i64, username: &str) -> Result<AlertView> {
+        if !policy::may_triage(actor) {
+            return Err(Error::Forbidden);
+        }
+        let username = username.trim();
+        let at = self.now_text();
+        let mut tx = self.db.begin().await?;
+        let before = maruhi_store::risk::alert(tx.conn(), id).await?.ok_or(Error::NotFound)?;
+        let assignee = if username.is_empty() {
+            None
+        } else {
+            let user = maruhi_store::users::by_username(tx.conn(), username)
+                .await?
+                .filter(|u| !u.disabled)
+                .ok_or_else(|| Error::invalid("assignee", Msg::UnknownUser))?;
+            let role = crate::model::Role::parse(&user.role);
+            let as_actor = role.map(|role| Actor {
+                user_id: Some(user.id),
+                username: user.username.clone(),
+                role,
+                scope: crate::Scope::Write,
+                remote_addr: None,
+            });
+            if !as_actor.is_some_and(|a| policy::may_triage(&a)) {
+                return Err(Error::invalid("assignee", Msg::AssigneeMayNotTriage));
+            }
+            Some((user.id, user.username))
+        };
+        maruhi_store::risk::assign(tx.conn(), id, assignee.as_ref().map(|a| a.0)).await?;
+        audit::record(
+            &mut tx,
+            &at,
+            Event::new(actor, AuditAction::RiskAssign, "alert", id).summary(json!({
+                "user": before.alert.user_name,
+                "assignee": {
+                    "before": before.assignee.map(|a| a.0),
+                    "after": assignee.map(|a| a.1),
+                },
+            })),
+        )
+        .await?;
+        let after = maruhi_store::risk::alert(tx.conn(), id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(alert_view(after))
+    }
+
+    /// The users an alert may be assigned to (those who may triage), as
+    /// (login name, display name).
+    pub async fn alert_assignees(&self, actor: &Actor) -> Result<Vec<(String, String)>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::users::list(&mut conn)
+            .await?
+            .into_iter()
+            .filter(|u| {
+                !u.disabled
+                    && crate::model::Role::parse(&u.role).is_some_and(|role| {
+                        policy::may_triage(&Actor {
+                            user_id: Some(u.id),
+                            username: u.username.clone(),
+                            role,
+                            scope: crate::Scope::Write,
+                            remote_addr: None,
+                        })
+                    })
+            })
+            .map(|u| (u.username, u.display_name))
+            .collect())
+    }
+
     /// Classifies a domain as the company's own (`company`) or a
     /// competitor's (`competitor`).
     pub async fn set_risk_domain(&self, actor: &Actor, domain: &str, category: &str) -> Result<()> {
@@ -989,6 +1075,7 @@ fn alert_view(r: AlertRow) -> AlertView {
         stale: r.stale,
         updated_at: r.updated_at,
         updated_by: r.updated_by_name,
+        assignee: r.assignee.map(|(username, name)| Assignee { username, name }),
     }
 }
 

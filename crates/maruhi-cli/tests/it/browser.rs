@@ -270,7 +270,7 @@ async fn case_from_alert(c: &fantoccini::Client, base: &str, d: &std::path::Path
     // The whole page in Japanese, for whoever looks at the test's output.
     c.goto(url.as_str()).await.expect("case page");
     c.find(Locator::Css("form[action='/lang'] button")).await.expect("switch").click().await.expect("click");
-    c.wait().for_element(Locator::Id("journal")).await.expect("case page");
+    c.wait().for_element(Locator::Css("html[lang=ja] #journal")).await.expect("case page");
     let hold = c.find(Locator::Id("case-hold")).await.expect("hold").text().await.expect("text");
     assert!(hold.contains("訴訟ホールド中"), "{hold}");
     c.set_window_size(1366, 2800).await.expect("resize");
@@ -324,8 +324,18 @@ async fn wait_url(c: &fantoccini::Client, ok: impl Fn(&str) -> bool) -> String {
     panic!("the page did not change as expected: {}", c.current_url().await.expect("url"));
 }
 
+/// The text of the element `css` selects, once the page holding it stays
+/// (an element of a page being replaced goes stale under us).
 async fn text(c: &fantoccini::Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("{css}")).text().await.expect("text")
+    for _ in 0..50 {
+        if let Ok(e) = c.wait().for_element(Locator::Css(css)).await {
+            if let Ok(t) = e.text().await {
+                return t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no stable {css}");
 }
 
 /// Visits `paths` in Japanese and in English, saving a screenshot of each
@@ -342,8 +352,8 @@ async fn visit_all(b: &Browser, who: &str, paths: &[&str]) {
             let switch = c.find(Locator::Css("form[action='/lang'] button")).await.expect("switch");
             if switch.attr("lang").await.expect("lang").as_deref() == Some(lang) {
                 switch.click().await.expect("switch language");
-                c.wait().for_element(Locator::Css("main")).await.expect("main");
             }
+            c.wait().for_element(Locator::Css(&format!("html[lang={lang}] main"))).await.expect("main");
             let name = format!("{who}{}-{lang}.png", path.replace(['/', '?', '=', '&'], "_"));
             let height = c
                 .execute("return document.documentElement.scrollHeight", vec![])
@@ -364,8 +374,8 @@ async fn visit_all(b: &Browser, who: &str, paths: &[&str]) {
     let switch = c.find(Locator::Css("form[action='/lang'] button")).await.expect("switch");
     if switch.attr("lang").await.expect("lang").as_deref() == Some("ja") {
         switch.click().await.expect("switch language");
-        c.wait().for_element(Locator::Css("main")).await.expect("main");
     }
+    c.wait().for_element(Locator::Css("html[lang=ja] main")).await.expect("main");
 }
 
 /// Each role's Monday morning, as in issue 17: the analyst reaches an alert
@@ -424,6 +434,19 @@ async fn each_role_finds_its_work_and_no_page_has_console_errors() {
         "{record}"
     );
     assert_eq!(c.current_url().await.expect("url").path(), url.path());
+    // The analyst takes the alert; the record says who gave it to whom.
+    c.find(Locator::Css("#assignee option[value=tanaka]")).await.expect("me").click().await.expect("pick");
+    c.find(Locator::Id("assign-save")).await.expect("assign").click().await.expect("click");
+    for _ in 0..100 {
+        if text(c, "#alert-history").await.contains("担当者: — → tanaka") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(text(c, "#alert-history").await.contains("担当者: — → tanaka"));
+    assert!(text(c, "#alert-assignee").await.contains("tanaka"));
+    c.goto(&format!("{base}/alerts?assignee=tanaka")).await.expect("mine");
+    assert_eq!(c.find_all(Locator::Css("#alerts tbody tr")).await.expect("rows").len(), 1, "assigned to me");
 
     // One decision for several alerts.
     c.goto(&format!("{base}/alerts?status=new&severity=medium")).await.expect("list");

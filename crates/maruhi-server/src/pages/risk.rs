@@ -364,6 +364,8 @@ pub struct AlertRow {
     status: String,
     /// Alerts in the row: more than one when grouped by person and rule.
     count: usize,
+    /// Who works it (display name).
+    assignee: String,
 }
 
 fn alert_row(a: AlertView, lang: Lang) -> AlertRow {
@@ -380,6 +382,7 @@ fn alert_row(a: AlertView, lang: Lang) -> AlertRow {
         events: a.event_count,
         status: a.status,
         count: 1,
+        assignee: a.assignee.map(|a| a.name).unwrap_or_default(),
     }
 }
 
@@ -405,6 +408,10 @@ pub struct AlertsPage {
     bulk_status: String,
     bulk_comment: String,
     done: Option<usize>,
+    /// (login name, display name) of those alerts may be assigned to.
+    assignees: Vec<(String, String)>,
+    /// The viewer's login name, for "assigned to me".
+    me: String,
 }
 
 impl AlertsPage {
@@ -441,6 +448,8 @@ pub struct AlertsQuery {
     #[serde(default)]
     rule: String,
     #[serde(default)]
+    assignee: String,
+    #[serde(default)]
     from: String,
     #[serde(default)]
     to: String,
@@ -462,6 +471,7 @@ impl AlertsQuery {
             ("user", &self.user),
             ("department", &self.department),
             ("rule", &self.rule),
+            ("assignee", &self.assignee),
             ("from", &self.from),
             ("to", &self.to),
             ("sort", &self.sort),
@@ -485,6 +495,7 @@ impl AlertsQuery {
             user: some(&self.user),
             severity: some(&self.severity),
             rule: some(&self.rule),
+            assignee: some(&self.assignee),
             day_from: some(&self.from),
             day_to: some(&self.to),
             limit: 10_000,
@@ -563,6 +574,8 @@ async fn alerts_page(
         bulk_status: bulk.0,
         bulk_comment: bulk.1,
         done: q.done,
+        assignees: state.svc.alert_assignees(viewer.actor()).await.map_err(err)?,
+        me: viewer.actor().username.clone(),
         q,
     }))
 }
@@ -594,7 +607,7 @@ pub async fn bulk_triage(
     let mut ids: Vec<i64> =
         form.keys().filter_map(|k| k.strip_prefix('a')).filter_map(|id| id.parse::<i64>().ok()).collect();
     ids.sort_unstable();
-    let (status, comment) = (field("status"), field("comment"));
+    let (status, comment, assignee) = (field("status"), field("comment"), field("assignee"));
     let lang = viewer.lang;
     let refuse = |msg: String| (Some(msg), (status.clone(), comment.clone()));
     let (error, bulk) = if ids.is_empty() {
@@ -608,6 +621,12 @@ pub async fn bulk_triage(
         } else if matches!(status.as_str(), "dismissed" | "confirmed") && comment.trim().is_empty() {
             refused = Some(Error::invalid("comment", maruhi_service::i18n::Msg::ReasonRequired));
         }
+        if refused.is_none() && assignee != "-" && !assignee.is_empty() {
+            let known = state.svc.alert_assignees(viewer.actor()).await.map_err(|e| PageError(e, lang))?;
+            if !known.iter().any(|(u, _)| *u == assignee) {
+                refused = Some(Error::invalid("assignee", maruhi_service::i18n::Msg::AssigneeMayNotTriage));
+            }
+        }
         match refused {
             Some(Error::Invalid(fields)) => {
                 refuse(fields.iter().map(|f| f.msg.text(lang)).collect::<Vec<_>>().join(" "))
@@ -620,6 +639,10 @@ pub async fn bulk_triage(
                         .triage_alert(viewer.actor(), *id, &status, &comment)
                         .await
                         .map_err(|e| PageError(e, lang))?;
+                    // `-` keeps each alert's assignee; empty assigns to no one.
+                    if assignee != "-" {
+                        state.svc.assign_alert(viewer.actor(), *id, &assignee).await.map_err(|e| PageError(e, lang))?;
+                    }
                 }
                 let sep = if back.contains('?') { '&' } else { '?' };
                 return Ok(Redirect::to(&format!("{back}{sep}done={}", ids.len())).into_response());
@@ -651,8 +674,11 @@ pub struct AlertPage {
     person: Person,
     /// Other alerts of the same person, newest first.
     related: Vec<AlertRow>,
-    /// (when, who, from, to, comment), oldest first.
-    history: Vec<(String, String, String, String, String)>,
+    /// (when, who, what changed, comment), oldest first.
+    history: Vec<(String, String, String, String)>,
+    assignees: Vec<(String, String)>,
+    /// The assignee form's message when it was refused.
+    assign_error: Option<String>,
 }
 
 pub struct EventRow {
@@ -717,7 +743,13 @@ fn event_row(e: &serde_json::Value, ctx: &Ctx) -> EventRow {
     }
 }
 
-async fn alert_page(state: &AppState, viewer: &Viewer, id: i64, form: Option<(TriageForm, String)>) -> PageResult {
+async fn alert_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    form: Option<(TriageForm, String)>,
+    assign_error: Option<String>,
+) -> PageResult {
     let lang = viewer.lang;
     let err = |e| PageError(e, lang);
     let ctx = viewer.ctx();
@@ -743,15 +775,27 @@ async fn alert_page(state: &AppState, viewer: &Viewer, id: i64, form: Option<(Tr
         .await
         .map_err(err)?
         .into_iter()
-        .filter(|e| e.action == "risk.triage")
-        .map(|e| {
-            (
+        .filter_map(|e| {
+            let what = match e.action.as_str() {
+                "risk.triage" => format!(
+                    "{} → {}",
+                    status_text(&e.summary["status"]["before"]),
+                    status_text(&e.summary["status"]["after"])
+                ),
+                "risk.assign" => format!(
+                    "{}: {} → {}",
+                    ctx.t("alert.assignee"),
+                    e.summary["assignee"]["before"].as_str().unwrap_or("—"),
+                    e.summary["assignee"]["after"].as_str().unwrap_or("—")
+                ),
+                _ => return None,
+            };
+            Some((
                 super::local_time(&e.at),
                 e.actor.clone(),
-                status_text(&e.summary["status"]["before"]),
-                status_text(&e.summary["status"]["after"]),
+                what,
                 e.summary["comment"].as_str().unwrap_or_default().to_owned(),
-            )
+            ))
         })
         .collect();
     let (error, form_status, form_comment) = match form {
@@ -772,6 +816,8 @@ async fn alert_page(state: &AppState, viewer: &Viewer, id: i64, form: Option<(Tr
         person: people.get(&detail.alert.user).cloned().unwrap_or_default(),
         related,
         history,
+        assignees: state.svc.alert_assignees(viewer.actor()).await.map_err(err)?,
+        assign_error,
         title: lang.pick(&detail.alert.title_ja, &detail.alert.title).clone(),
         severity_key: format!("severity.{}", detail.alert.severity),
         status_key: format!("alert.status.{}", detail.alert.status),
@@ -782,7 +828,7 @@ async fn alert_page(state: &AppState, viewer: &Viewer, id: i64, form: Option<(Tr
 
 pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
     let id = parse_id(&id, viewer.lang)?;
-    alert_page(&state, &viewer, id, None).await
+    alert_page(&state, &viewer, id, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -807,7 +853,35 @@ pub async fn triage(
         Ok(_) => Ok(Redirect::to(&format!("/alerts/{id}#record")).into_response()),
         Err(Error::Invalid(fields)) => {
             let message = fields.iter().map(|f| f.msg.text(viewer.lang)).collect::<Vec<_>>().join(" ");
-            alert_page(&state, &viewer, id, Some((form, message))).await
+            alert_page(&state, &viewer, id, Some((form, message)), None).await
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    assignee: String,
+}
+
+/// `POST /alerts/{id}/assign`: gives the alert to someone who may triage
+/// alerts, or to no one.
+pub async fn assign(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    let id = parse_id(&id, viewer.lang)?;
+    match state.svc.assign_alert(viewer.actor(), id, &form.assignee).await {
+        Ok(_) => Ok(Redirect::to(&format!("/alerts/{id}#record")).into_response()),
+        Err(Error::Invalid(fields)) => {
+            let message = fields.iter().map(|f| f.msg.text(viewer.lang)).collect::<Vec<_>>().join(" ");
+            alert_page(&state, &viewer, id, None, Some(message)).await
         }
         Err(e) => Err(PageError(e, viewer.lang)),
     }

@@ -225,6 +225,7 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::GET, s("/risk/users/nobody"), None, [404, 403, 404, 404, 403, 403, 403, 303]),
         (Method::GET, s("/alerts"), None, [200, 403, 200, 200, 403, 403, 403, 303]),
         (Method::GET, s("/alerts/999999"), None, [404, 403, 404, 404, 403, 403, 403, 303]),
+        (Method::POST, s("/alerts/999999/assign"), Some("assignee=tanaka".into()), [404, 403, 404, 404, 403, 403, 403, 303]),
         (Method::POST, s("/alerts/bulk"), Some("a999999=on&status=investigating".into()), [404, 403, 404, 404, 403, 403, 403, 303]),
         (Method::GET, s("/no/such/page"), None, [404, 404, 404, 404, 404, 404, 404, 404]),
         (Method::POST, s("/alerts/999999/triage"), Some("status=investigating".into()), [404, 403, 404, 404, 403, 403, 403, 303]),
