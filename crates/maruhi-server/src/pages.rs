@@ -170,7 +170,7 @@ impl HistoryView {
 }
 
 /// The reader's word for an audit object type (the id when there is none).
-fn object_label<'a>(kind: &'a str, lang: Lang) -> &'a str {
+fn object_label(kind: &str, lang: Lang) -> &str {
     match maruhi_service::i18n::ui(lang, &format!("object.{kind}")) {
         "??" => kind,
         label => label,
@@ -448,10 +448,13 @@ struct FormPage {
 struct AcksPage {
     ctx: Ctx,
     items: Vec<maruhi_service::views::OutstandingAck>,
-    /// For those who oversee secrets: per secret (id, title, who has not
-    /// acknowledged: (user, department, since)).
-    outstanding: Option<Vec<(i64, String, Vec<(String, String, String)>)>>,
+    /// For those who oversee secrets: who has not acknowledged, per secret.
+    outstanding: Option<Vec<AckGaps>>,
 }
+
+/// A secret's outstanding acknowledgements: (id, title, and per person
+/// (user, department, since)).
+type AckGaps = (i64, String, Vec<(String, String, String)>);
 
 #[derive(Template)]
 #[template(path = "users.html")]
@@ -1125,7 +1128,7 @@ pub async fn acks(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let items = state.svc.outstanding_acks(viewer.actor()).await.map_err(|e| PageError(e, viewer.lang))?;
     let outstanding = match state.svc.acknowledgement_gaps(viewer.actor()).await {
         Ok(gaps) => {
-            let mut by_secret: Vec<(i64, String, Vec<(String, String, String)>)> = Vec::new();
+            let mut by_secret: Vec<AckGaps> = Vec::new();
             for g in gaps {
                 if by_secret.last().is_none_or(|s| s.0 != g.secret_id) {
                     by_secret.push((g.secret_id, g.title.clone(), Vec::new()));

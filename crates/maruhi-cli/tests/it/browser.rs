@@ -483,7 +483,7 @@ async fn each_role_finds_its_work_and_no_page_has_console_errors() {
     let gap = c.find(Locator::Css("#outstanding details")).await.expect("a secret");
     gap.find(Locator::Css("summary")).await.expect("summary").click().await.expect("open");
     let who = gap.text().await.expect("text");
-    assert!(gap.find_all(Locator::Css("tbody tr")).await.expect("people").len() > 0, "{who}");
+    assert!(!gap.find_all(Locator::Css("tbody tr")).await.expect("people").is_empty(), "{who}");
     let secret = gap.attr("id").await.expect("id").expect("gap-N").trim_start_matches("gap-").to_owned();
     c.goto(&format!("{base}/secrets/{secret}/edit")).await.expect("edit");
     c.find(Locator::Id("handling_rules"))
