@@ -849,6 +849,7 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("acks.people", "人", "people"),
     ("acks.since", "確認待ち開始", "Waiting since"),
     ("time.zone", "日本時間 (JST, UTC+9)", "Japan time (JST, UTC+9)"),
+    ("time.all_local", "時刻はすべて日本時間 (JST, UTC+9) です。", "All times are Japan time (JST, UTC+9)."),
     ("hist.user", "利用者", "User"),
     ("hist.username", "ログインID", "Login id"),
     ("hist.display_name", "氏名", "Name"),
@@ -916,6 +917,8 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("alert.assign", "担当者を指定", "Assign"),
     ("alert.mine", "自分", "Me"),
     ("alert.keep_assignee", "変更しない", "Keep as is"),
+    ("alert.secret", "営業秘密", "Secret"),
+    ("alert.not_entitled", "アクセス権なし", "not entitled"),
     ("common.yes", "はい", "Yes"),
     ("common.no", "いいえ", "No"),
 ];

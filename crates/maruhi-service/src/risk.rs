@@ -227,6 +227,20 @@ pub struct Assignee {
 pub struct AlertDetail {
     pub alert: AlertView,
     pub events: Vec<serde_json::Value>,
+    /// For each event (same order), the registered secrets its file
+    /// belongs to by their storage locations. Ids only: titles are
+    /// need-to-know.
+    #[serde(skip)]
+    pub secrets: Vec<Vec<FileSecret>>,
+}
+
+/// A registered secret an event's file belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSecret {
+    pub secret_id: String,
+    /// The alert's person is on the secret's access list (or who needs to
+    /// know it is unknown).
+    pub entitled: bool,
 }
 
 /// One person's indicators, newest first, with their score.
@@ -792,12 +806,25 @@ impl Service {
         let mut conn = self.db.read().await?;
         let row = maruhi_store::risk::alert(&mut conn, id).await?.ok_or(Error::NotFound)?;
         let alert = alert_view(row);
-        let events = maruhi_store::events::by_ids(&mut conn, &alert.event_ids)
+        let events: Vec<serde_json::Value> = maruhi_store::events::by_ids(&mut conn, &alert.event_ids)
             .await?
             .into_iter()
             .filter_map(|row| serde_json::from_str(&row.body).ok())
             .collect();
-        Ok(AlertDetail { alert, events })
+        let pack = self.list_pack()?;
+        let ids = self.identities_from(&mut conn).await?;
+        let ctx = self.risk_context(&mut conn, &pack.pack, &ids).await?;
+        let secrets = events
+            .iter()
+            .map(|e| match e["file"]["path"].as_str() {
+                Some(path) => ctx
+                    .secrets_at(path, Some(alert.user.as_str()))
+                    .map(|(area, entitled)| FileSecret { secret_id: area.secret_id.clone(), entitled })
+                    .collect(),
+                None => Vec::new(),
+            })
+            .collect();
+        Ok(AlertDetail { alert, events, secrets })
     }
 
     /// Records a triage decision on an alert (and in the audit trail).

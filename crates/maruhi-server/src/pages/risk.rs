@@ -691,6 +691,8 @@ pub struct EventRow {
     id: String,
     /// Mail attachments: (name, size).
     attachments: Vec<(String, String)>,
+    /// Registered secrets the file belongs to: (id, the person may access it).
+    secrets: Vec<(String, bool)>,
 }
 
 fn event_row(e: &serde_json::Value, ctx: &Ctx) -> EventRow {
@@ -740,6 +742,7 @@ fn event_row(e: &serde_json::Value, ctx: &Ctx) -> EventRow {
         size,
         id: s(&["event", "id"]),
         attachments,
+        secrets: Vec::new(),
     }
 }
 
@@ -806,7 +809,15 @@ async fn alert_page(
         first: super::local_time(&detail.alert.first_event_time),
         last: super::local_time(&detail.alert.last_event_time),
         reasons,
-        events: detail.events.iter().map(|e| event_row(e, &ctx)).collect(),
+        events: detail
+            .events
+            .iter()
+            .zip(detail.secrets.iter().map(Some).chain(std::iter::repeat(None)))
+            .map(|(e, secrets)| EventRow {
+                secrets: secrets.into_iter().flatten().map(|f| (f.secret_id.clone(), f.entitled)).collect(),
+                ..event_row(e, &ctx)
+            })
+            .collect(),
         statuses: &ALERT_STATUSES,
         may_triage: policy::may_triage(viewer.actor()),
         may_open_case: maruhi_service::cases::may_open_case(viewer.actor()),
