@@ -463,6 +463,16 @@ async fn each_role_finds_its_work_and_no_page_has_console_errors() {
     let left = c.find_all(Locator::Css("#alerts tbody tr")).await.map(|r| r.len()).unwrap_or(0);
     assert_eq!(left, boxes.len() - 2, "the two left the list of new alerts");
 
+    // Ticking a group (one person, one rule) decides every alert in it.
+    c.goto(&format!("{base}/alerts?status=new&group=1")).await.expect("grouped");
+    let group = c.find(Locator::Css("#alerts input[name^=g]")).await.expect("a group of alerts");
+    let size = group.attr("name").await.expect("name").expect("g…").split('-').count();
+    group.click().await.expect("tick");
+    c.find(Locator::Css("#bulk-status option[value=investigating]")).await.expect("s").click().await.expect("pick");
+    c.find(Locator::Id("bulk-save")).await.expect("save").click().await.expect("click");
+    c.wait().for_element(Locator::Id("bulk-done")).await.expect("done");
+    assert!(text(c, "#bulk-done").await.ends_with(&format!(": {size}")), "the whole group of {size}");
+
     let person = c.find(Locator::Css("#alerts td.above a")).await.expect("person").attr("href").await.expect("href");
     let person = person.expect("a person");
     visit_all(&b, "analyst", &["/", "/alerts", "/alerts?group=1", "/alerts/3", "/risk", &person]).await;

@@ -366,6 +366,20 @@ pub struct AlertRow {
     count: usize,
     /// Who works it (display name).
     assignee: String,
+    /// The alerts the row stands for (several when grouped).
+    ids: Vec<i64>,
+}
+
+impl AlertRow {
+    /// The row's checkbox name in the bulk form: `a<id>` for one alert,
+    /// `g<id>-<id>-…` for a group, so ticking a group decides all of it.
+    fn pick_name(&self) -> String {
+        if self.ids.len() > 1 {
+            format!("g{}", self.ids.iter().map(i64::to_string).collect::<Vec<_>>().join("-"))
+        } else {
+            format!("a{}", self.id)
+        }
+    }
 }
 
 fn alert_row(a: AlertView, lang: Lang) -> AlertRow {
@@ -383,6 +397,7 @@ fn alert_row(a: AlertView, lang: Lang) -> AlertRow {
         status: a.status,
         count: 1,
         assignee: a.assignee.map(|a| a.name).unwrap_or_default(),
+        ids: vec![a.id],
     }
 }
 
@@ -539,6 +554,7 @@ async fn alerts_page(
             match groups.iter_mut().find(|g| g.user == a.user && g.rule == a.rule) {
                 Some(g) => {
                     g.count += 1;
+                    g.ids.push(a.id);
                     g.events += a.events;
                     if severity_rank(&a.severity) < severity_rank(&g.severity) {
                         g.severity = a.severity;
@@ -604,9 +620,15 @@ pub async fn bulk_triage(
         .and_then(|(_, q)| Query::<AlertsQuery>::try_from_uri(&format!("/?{q}").parse().ok()?).ok())
         .map(|Query(q)| q)
         .unwrap_or_default();
-    let mut ids: Vec<i64> =
-        form.keys().filter_map(|k| k.strip_prefix('a')).filter_map(|id| id.parse::<i64>().ok()).collect();
+    // `a<id>` ticks one alert, `g<id>-<id>-…` a group of them.
+    let mut ids: Vec<i64> = form
+        .keys()
+        .filter_map(|k| k.strip_prefix('a').or_else(|| k.strip_prefix('g')))
+        .flat_map(|v| v.split('-'))
+        .filter_map(|id| id.parse::<i64>().ok())
+        .collect();
     ids.sort_unstable();
+    ids.dedup();
     let (status, comment, assignee) = (field("status"), field("comment"), field("assignee"));
     let lang = viewer.lang;
     let refuse = |msg: String| (Some(msg), (status.clone(), comment.clone()));
@@ -633,6 +655,21 @@ pub async fn bulk_triage(
             }
             Some(e) => return Err(PageError(e, lang)),
             None => {
+                // Every ticked alert must exist before any is decided: a
+                // refused request changes nothing.
+                let all = AlertSearch { limit: 10_000, ..AlertSearch::default() };
+                let known: std::collections::HashSet<i64> = state
+                    .svc
+                    .search_alerts(viewer.actor(), &all)
+                    .await
+                    .map_err(|e| PageError(e, lang))?
+                    .alerts
+                    .iter()
+                    .map(|a| a.id)
+                    .collect();
+                if ids.iter().any(|id| !known.contains(id)) {
+                    return Err(PageError(Error::NotFound, lang));
+                }
                 for id in &ids {
                     state
                         .svc
