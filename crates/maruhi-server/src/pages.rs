@@ -700,10 +700,16 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> PageRes
     };
     let (findings, recent) = if policy::may_read_audit(actor) {
         let f = state.svc.audit_log(actor, Some("scan."), 1, 5).await.map_err(err)?;
-        let r = state.svc.audit_log(actor, None, 1, 8).await.map_err(err)?;
+        // Changes, not sign-ins or views: the latest 40 events hold enough.
+        let r = state.svc.audit_log(actor, None, 1, 40).await.map_err(err)?;
         (
             Some(f.items.iter().map(|e| HistoryView::new(e, lang)).collect()),
-            r.items.iter().filter(|e| e.action != "secret.view").map(|e| HistoryView::new(e, lang)).collect(),
+            r.items
+                .iter()
+                .filter(|e| e.action != "secret.view" && !e.action.starts_with("auth."))
+                .take(8)
+                .map(|e| HistoryView::new(e, lang))
+                .collect(),
         )
     } else {
         (None, Vec::new())
