@@ -228,7 +228,9 @@ pub fn score_user(user: &str, mut list: Vec<&Indicator>, ctx: &Context, as_of: O
     UserScore { user: user.to_owned(), score: round1(score), reasons }
 }
 
-/// Says which boosters raised the score.
+/// Says which boosters raised the score. The reason's points are what the
+/// multipliers added on top of the indicators' own points, so the text says
+/// so rather than presenting a multiplier as points.
 fn booster_reason(notice: Option<Date>, above_usual: bool, contractor: bool, sequence: bool) -> Reason {
     let mut ja = Vec::new();
     let mut en = Vec::new();
@@ -248,7 +250,10 @@ fn booster_reason(notice: Option<Date>, above_usual: bool, contractor: bool, seq
         ja.push("一連の持ち出し手順が見られた日の行動は1.5倍".to_owned());
         en.push("activity on a day with an exfiltration sequence counts 1.5×".to_owned());
     }
-    Reason { ja: format!("加点: {}", ja.join("、")), en: format!("Boosts: {}", en.join("; ")) }
+    Reason {
+        ja: format!("倍率による上乗せ分（{}）", ja.join("、")),
+        en: format!("Added by multipliers ({})", en.join("; ")),
+    }
 }
 
 fn round1(x: f64) -> f64 {

@@ -164,8 +164,10 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/identities", get(pages::risk::identities).post(pages::risk::add_identity))
         .route("/identities/remove", post(pages::risk::remove_identity))
         .route("/alerts", get(pages::risk::list))
+        .route("/alerts/bulk", post(pages::risk::bulk_triage))
         .route("/alerts/{id}", get(pages::risk::show))
         .route("/alerts/{id}/triage", post(pages::risk::triage))
+        .route("/alerts/{id}/assign", post(pages::risk::assign))
         .route("/alerts/{id}/case", post(pages::cases::open_from_alert))
         .route("/cases", get(pages::cases::list).post(pages::cases::create))
         .route("/cases/{id}", get(pages::cases::show))
@@ -186,6 +188,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/admin/groups", get(pages::groups).post(pages::add_group))
         .route("/admin/groups/members", post(pages::group_member))
         .route("/audit", get(pages::audit))
+        .route("/audit/export.csv", get(pages::audit_csv))
         .route("/tokens", get(pages::tokens).post(pages::create_token))
         .route("/account/password", get(pages::password_form).post(pages::change_password))
         .route("/tokens/{id}/revoke", post(pages::revoke_token))
@@ -195,7 +198,10 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .into_parts();
-    let pages = pages.layer(middleware::from_fn(same_origin_forms));
+    let pages = pages
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn(web::page_frame))
+        .layer(middleware::from_fn(same_origin_forms));
 
     let (api, api_paths) = Routes::new()
         .route("/openapi.json", get(api::openapi))

@@ -126,69 +126,213 @@ impl SecretView {
 
 /// One line of a history or the audit log.
 pub struct HistoryView {
+    /// The event's number: the same in a secret's history, the audit log
+    /// and the proof download.
     pub seq: i64,
     pub ledger_index: Option<i64>,
     pub at: String,
     pub actor: String,
     pub action: String,
+    /// The action's stable id (`secret.update`), for filters and exports.
+    pub action_id: String,
     pub object: String,
-    /// Where the object can be opened, for secrets.
+    /// Where the object can be opened, for secrets and alerts.
     pub link: Option<String>,
     pub details: String,
+    /// What changed, field by field, as a readable diff.
+    pub changes: Vec<Change>,
 }
 
 impl HistoryView {
-    fn new(e: &AuditEntry, lang: Lang) -> Self {
+    pub fn new(e: &AuditEntry, lang: Lang) -> Self {
         let action = maruhi_service::audit::AuditAction::parse(&e.action);
+        let changes = changes(&e.summary, lang);
         HistoryView {
             seq: e.seq,
             ledger_index: e.ledger_index,
             at: local_time(&e.at),
             actor: e.actor.clone(),
             action: action.map_or_else(|| e.action.clone(), |a| a.label(lang).to_owned()),
+            action_id: e.action.clone(),
             object: match &e.object_id {
-                Some(id) => format!("{} {id}", e.object_type),
-                None => e.object_type.clone(),
+                Some(id) => format!("{} {id}", object_label(&e.object_type, lang)),
+                None => object_label(&e.object_type, lang).to_owned(),
             },
             link: match (e.object_type.as_str(), &e.object_id) {
                 ("secret", Some(id)) => Some(format!("/secrets/{id}")),
+                ("alert", Some(id)) => Some(format!("/alerts/{id}")),
+                ("case", Some(id)) => Some(format!("/cases/{id}")),
                 _ => None,
             },
-            details: describe(&e.summary),
+            details: changes.iter().map(Change::short).collect::<Vec<_>>().join("; "),
+            changes,
         }
     }
 }
 
-/// A short reading of an audit summary: `field: before → after` for changes.
-fn describe(v: &serde_json::Value) -> String {
-    let Some(obj) = v.as_object() else { return String::new() };
-    let short = |v: &serde_json::Value| -> String {
-        let s = match v {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Null => "—".to_owned(),
-            other => other.to_string(),
+/// The reader's word for an audit object type (the id when there is none).
+fn object_label(kind: &str, lang: Lang) -> &str {
+    match maruhi_service::i18n::ui(lang, &format!("object.{kind}")) {
+        "??" => kind,
+        label => label,
+    }
+}
+
+/// One field of an audit summary: a value, or a change shown as the text
+/// around it (`pre`, `post`) and what was removed and added, so a changed
+/// sentence in a long rule shows where it changed.
+pub struct Change {
+    pub label: String,
+    pub pre: String,
+    pub removed: String,
+    pub added: String,
+    pub post: String,
+    /// A change (before → after), rather than a plain value.
+    pub is_change: bool,
+}
+
+impl Change {
+    /// `label: before → after`, shortened, for one-line summaries.
+    fn short(&self) -> String {
+        let cut = |s: &str| {
+            if s.chars().count() > 40 {
+                format!("{}…", s.chars().take(40).collect::<String>())
+            } else {
+                s.to_owned()
+            }
         };
-        if s.chars().count() > 60 {
-            format!("{}…", s.chars().take(60).collect::<String>())
+        if self.is_change {
+            let before = format!("{}{}{}", self.pre, self.removed, self.post);
+            let after = format!("{}{}{}", self.pre, self.added, self.post);
+            format!("{}: {} → {}", self.label, cut(&before), cut(&after))
         } else {
-            s
+            format!("{}: {}", self.label, cut(&self.added))
         }
+    }
+}
+
+/// A field's label in the reader's language: the register's own field
+/// names first, then the history's (`hist.*`), else the key itself.
+fn field_label(key: &str, lang: Lang) -> String {
+    let key = match key {
+        "secrecy_management" => "secrecy_mgmt",
+        "grants" => "access",
+        other => other,
     };
-    let mut parts = Vec::new();
+    for k in [format!("field.{key}"), format!("hist.{key}")] {
+        let label = maruhi_service::i18n::ui(lang, &k);
+        if label != "??" {
+            return label.to_owned();
+        }
+    }
+    key.to_owned()
+}
+
+/// The label `key` names, or `raw` when there is none.
+fn labelled(key: &str, raw: &str, lang: Lang) -> String {
+    match maruhi_service::i18n::ui(lang, key) {
+        "??" => raw.to_owned(),
+        label => label.to_owned(),
+    }
+}
+
+/// A value as text: lists joined, statuses and categories in words.
+fn value_text(key: &str, v: &serde_json::Value, lang: Lang) -> String {
+    match v {
+        serde_json::Value::String(s) if key == "status" => match Status::parse(s) {
+            Some(st) => st.label(lang).to_owned(),
+            None => labelled(&format!("alert.status.{s}"), s, lang),
+        },
+        serde_json::Value::String(s) if key == "severity" => labelled(&format!("severity.{s}"), s, lang),
+        serde_json::Value::String(s) if key == "role" => {
+            maruhi_service::model::Role::parse(s).map_or_else(|| s.clone(), |r| r.label(lang).to_owned())
+        }
+        serde_json::Value::String(s) if key == "category" => {
+            Category::parse(s).map_or_else(|| s.clone(), |c| c.label(lang).to_owned())
+        }
+        // Browsers send line breaks as CRLF (WHATWG form encoding): a rule
+        // saved from a form is not a change on every line.
+        serde_json::Value::String(s) => s.replace("\r\n", "\n"),
+        serde_json::Value::Null => "—".to_owned(),
+        serde_json::Value::Array(a) => {
+            a.iter().map(|x| value_text(key, x, lang)).collect::<Vec<_>>().join(lang.pick("、", ", "))
+        }
+        serde_json::Value::Object(o) => match o.get("name").or_else(|| o.get("username")) {
+            Some(n) => value_text(key, n, lang),
+            None => o
+                .iter()
+                .map(|(k, x)| format!("{}: {}", field_label(k, lang), value_text(k, x, lang)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// The change from `before` to `after` with its common start and end set
+/// apart, keeping a little context on each side.
+fn change(label: String, before: &str, after: &str) -> Change {
+    const CONTEXT: usize = 12;
+    let b: Vec<char> = before.chars().collect();
+    let a: Vec<char> = after.chars().collect();
+    let prefix = b.iter().zip(&a).take_while(|(x, y)| x == y).count();
+    let suffix = b[prefix..].iter().rev().zip(a[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    let text = |c: &[char]| c.iter().collect::<String>();
+    let pre_from = prefix.saturating_sub(CONTEXT);
+    let post_to = (b.len() - suffix + CONTEXT).min(b.len());
+    Change {
+        label,
+        pre: format!("{}{}", if pre_from > 0 { "…" } else { "" }, text(&b[pre_from..prefix])),
+        removed: text(&b[prefix..b.len() - suffix]),
+        added: text(&a[prefix..a.len() - suffix]),
+        post: format!("{}{}", text(&b[b.len() - suffix..post_to]), if post_to < b.len() { "…" } else { "" }),
+        is_change: true,
+    }
+}
+
+/// Reads an audit summary: `field: before → after` for changes (nested
+/// objects such as the legal notes field by field), `field: value`
+/// otherwise; a creation names its title only (the rest is in the record).
+fn changes(v: &serde_json::Value, lang: Lang) -> Vec<Change> {
+    let Some(obj) = v.as_object() else { return Vec::new() };
+    let plain = |label: String, text: String| Change {
+        label,
+        pre: String::new(),
+        removed: String::new(),
+        added: text,
+        post: String::new(),
+        is_change: false,
+    };
+    let mut out = Vec::new();
     for (k, val) in obj {
         if k == "after" && val.is_object() {
-            // A creation: name the title only; the rest is in the record.
             if let Some(t) = val.get("title") {
-                parts.push(format!("title: {}", short(t)));
+                out.push(plain(field_label("title", lang), value_text("title", t, lang)));
             }
             continue;
         }
         match (val.get("before"), val.get("after")) {
-            (Some(b), Some(a)) => parts.push(format!("{k}: {} → {}", short(b), short(a))),
-            _ => parts.push(format!("{k}: {}", short(val))),
+            (Some(serde_json::Value::Object(b)), Some(serde_json::Value::Object(a)))
+                if !a.contains_key("name") && !a.contains_key("username") =>
+            {
+                for (sub, av) in a {
+                    let bv = b.get(sub).unwrap_or(&serde_json::Value::Null);
+                    if bv != av {
+                        out.push(change(
+                            field_label(sub, lang),
+                            &value_text(sub, bv, lang),
+                            &value_text(sub, av, lang),
+                        ));
+                    }
+                }
+            }
+            (Some(b), Some(a)) => {
+                out.push(change(field_label(k, lang), &value_text(k, b, lang), &value_text(k, a, lang)))
+            }
+            _ => out.push(plain(field_label(k, lang), value_text(k, val, lang))),
         }
     }
-    parts.join("; ")
+    out
 }
 
 // ---------------------------------------------------------------- templates
@@ -209,6 +353,8 @@ struct LoginPage {
     ctx: Ctx,
     error: Option<String>,
     username: String,
+    /// Where to go once signed in: a local path, or empty for the dashboard.
+    next: String,
 }
 
 #[derive(Template)]
@@ -221,6 +367,17 @@ struct DashboardPage {
     my_outstanding: Vec<(i64, String, i64)>,
     outstanding_total: Option<i64>,
     reminders: Vec<maruhi_service::reminders::Reminder>,
+    /// Today in Japan (`YYYY-MM-DD`): reviews before it are overdue.
+    today: String,
+    /// For those who review insider risk: open alerts per severity.
+    alerts: Option<Vec<risk::SeverityCount>>,
+    /// The people at the top of the risk ranking, as of the end of the data.
+    top_people: Vec<risk::UserRow>,
+    /// Scan findings and contamination hits lately, for those who read the
+    /// audit log.
+    findings: Option<Vec<HistoryView>>,
+    /// The latest changes, for those who read the audit log.
+    recent: Vec<HistoryView>,
 }
 
 #[derive(Template)]
@@ -267,6 +424,13 @@ struct DetailPage {
     anchors: HashMap<i64, String>,
     may_export_evidence: bool,
     error: Option<String>,
+    /// What was just saved, to confirm it: `saved` or `status`.
+    saved: Option<&'static str>,
+    /// The last save changed the handling rules: everyone with access must
+    /// acknowledge them again.
+    reack: bool,
+    /// How many people have not acknowledged the current rules.
+    outstanding: usize,
 }
 
 #[derive(Template)]
@@ -285,7 +449,13 @@ struct FormPage {
 struct AcksPage {
     ctx: Ctx,
     items: Vec<maruhi_service::views::OutstandingAck>,
+    /// For those who oversee secrets: who has not acknowledged, per secret.
+    outstanding: Option<Vec<AckGaps>>,
 }
+
+/// A secret's outstanding acknowledgements: (id, title, and per person
+/// (user, department, since)).
+type AckGaps = (i64, String, Vec<(String, String, String)>);
 
 #[derive(Template)]
 #[template(path = "users.html")]
@@ -312,6 +482,19 @@ struct AuditPage {
     page: i64,
     pages: i64,
     total: i64,
+    q: AuditQuery,
+    /// The filters as a query string (`?action=…&…`, or empty).
+    query: String,
+    /// (action id, label) for the action filter.
+    actions: Vec<(&'static str, &'static str)>,
+}
+
+impl AuditPage {
+    /// The address of page `n` of this list.
+    fn page_link(&self, n: i64) -> String {
+        let sep = if self.query.is_empty() { '?' } else { '&' };
+        format!("/audit{}{sep}page={n}", self.query)
+    }
 }
 
 #[derive(Template)]
@@ -364,11 +547,27 @@ fn categories(lang: Lang) -> Vec<(&'static str, &'static str)> {
 
 // ---------------------------------------------------------------- login
 
-pub async fn login_form(ReqLang(lang): ReqLang, viewer: Option<Viewer>) -> Response {
-    if viewer.is_some() {
-        return Redirect::to("/").into_response();
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// `next` if it is a local path, otherwise nothing: never an open redirect.
+fn local_next(next: &str) -> String {
+    if crate::web::safe_local_path(next) {
+        next.to_owned()
+    } else {
+        String::new()
     }
-    render(&LoginPage { ctx: Ctx::anonymous(lang), error: None, username: String::new() })
+}
+
+pub async fn login_form(ReqLang(lang): ReqLang, viewer: Option<Viewer>, Query(q): Query<NextQuery>) -> Response {
+    let next = local_next(&q.next);
+    if viewer.is_some() {
+        return Redirect::to(if next.is_empty() { "/" } else { &next }).into_response();
+    }
+    render(&LoginPage { ctx: Ctx::anonymous(lang), error: None, username: String::new(), next })
 }
 
 #[derive(Deserialize)]
@@ -377,6 +576,8 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 fn session_cookie(value: &str, secure: bool, max_age: i64) -> HeaderValue {
@@ -395,7 +596,8 @@ pub async fn login(
 ) -> Response {
     match state.svc.login(&form.username, &form.password, &addr.0).await {
         Ok((token, _session)) => {
-            let mut resp = Redirect::to("/").into_response();
+            let next = local_next(&form.next);
+            let mut resp = Redirect::to(if next.is_empty() { "/" } else { &next }).into_response();
             let max_age = maruhi_service::auth::SESSION_LIFETIME.whole_seconds();
             resp.headers_mut()
                 .insert(header::SET_COOKIE, session_cookie(token.expose(), state.secure_cookies, max_age));
@@ -403,7 +605,12 @@ pub async fn login(
         }
         Err(e @ (Error::BadCredentials | Error::Throttled { .. })) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
-            let page = LoginPage { ctx: Ctx::anonymous(lang), error: Some(e.message(lang)), username: form.username };
+            let page = LoginPage {
+                ctx: Ctx::anonymous(lang),
+                error: Some(e.message(lang)),
+                username: form.username,
+                next: local_next(&form.next),
+            };
             let mut resp = (status, render(&page)).into_response();
             if let Some(secs) = e.retry_after() {
                 resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
@@ -438,18 +645,12 @@ pub struct LangForm {
 /// Sets the language cookie and returns to the page the user was on.
 pub async fn switch_lang(Form(form): Form<LangForm>) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or_default();
-    // Browsers drop tabs and newlines from URLs (WHATWG URL parsing), so
-    // `/\t/evil.example` would become `//evil.example`: control characters
-    // are refused outright.
+    // Control characters are refused outright (see `safe_local_path`).
     if form.back.chars().any(char::is_control) {
         return (StatusCode::BAD_REQUEST, "bad return path").into_response();
     }
     // Only local paths: never an open redirect.
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") && !form.back.contains('\\') {
-        form.back.as_str()
-    } else {
-        "/"
-    };
+    let back = if crate::web::safe_local_path(&form.back) { form.back.as_str() } else { "/" };
     let mut resp = Redirect::to(back).into_response();
     if let Ok(v) =
         HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code()))
@@ -459,11 +660,61 @@ pub async fn switch_lang(Form(form): Form<LangForm>) -> Response {
     resp
 }
 
+/// Percent-encodes `s` for a query string value (RFC 3986 unreserved
+/// characters stay as they are).
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Unknown page addresses: a 404 inside the layout.
+pub async fn not_found(viewer: Option<Viewer>, ReqLang(lang): ReqLang) -> Response {
+    PageError(Error::NotFound, viewer.map_or(lang, |v| v.lang)).into_response()
+}
+
 // ---------------------------------------------------------------- dashboard
 
 pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let lang = viewer.lang;
-    let d = state.svc.dashboard(viewer.actor()).await.map_err(|e| PageError(e, lang))?;
+    let err = |e| PageError(e, lang);
+    let d = state.svc.dashboard(viewer.actor()).await.map_err(err)?;
+    let actor = viewer.actor();
+    let (alerts, top_people) = if policy::may_review_risk(actor) {
+        let open = risk::open_by_severity(&state, actor, lang).await.map_err(err)?;
+        let as_of = state
+            .svc
+            .risk_period(actor)
+            .await
+            .map_err(err)?
+            .and_then(|p| maruhi_service::risk::parse_as_of(&p.last_time));
+        let top = state.svc.risk_users(actor, as_of, 5, lang).await.map_err(err)?;
+        (Some(open), risk::rows(top))
+    } else {
+        (None, Vec::new())
+    };
+    let (findings, recent) = if policy::may_read_audit(actor) {
+        let f = state.svc.audit_log(actor, Some("scan."), 1, 5).await.map_err(err)?;
+        // Changes, not sign-ins or views: the latest 40 events hold enough.
+        let r = state.svc.audit_log(actor, None, 1, 40).await.map_err(err)?;
+        (
+            Some(f.items.iter().map(|e| HistoryView::new(e, lang)).collect()),
+            r.items
+                .iter()
+                .filter(|e| e.action != "secret.view" && !e.action.starts_with("auth."))
+                .take(8)
+                .map(|e| HistoryView::new(e, lang))
+                .collect(),
+        )
+    } else {
+        (None, Vec::new())
+    };
     let levels =
         d.levels.iter().map(|l| (l.clone(), d.count(l, "registered"), d.count(l, "draft"), d.level_total(l))).collect();
     let page = DashboardPage {
@@ -474,6 +725,14 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> PageRes
         my_outstanding: d.my_outstanding,
         outstanding_total: d.outstanding_total,
         reminders: d.reminders,
+        today: {
+            let d = state.svc.now().to_offset(time::macros::offset!(+9)).date();
+            format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+        },
+        alerts,
+        top_people,
+        findings,
+        recent,
     };
     Ok(render(&page))
 }
@@ -540,13 +799,7 @@ impl ListForm {
             out.push(if out.is_empty() { '?' } else { '&' });
             out.push_str(k);
             out.push('=');
-            for b in v.bytes() {
-                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                    out.push(b as char);
-                } else {
-                    out.push_str(&format!("%{b:02X}"));
-                }
-            }
+            out.push_str(&url_encode(v));
         }
         out
     }
@@ -701,10 +954,37 @@ async fn detail_page(
     id: i64,
     error: Option<String>,
 ) -> Result<DetailPage, PageError> {
+    detail_page_with(state, viewer, id, error, None).await
+}
+
+async fn detail_page_with(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    error: Option<String>,
+    saved: Option<&'static str>,
+) -> Result<DetailPage, PageError> {
     let lang = viewer.lang;
     let page = state.svc.secret_page(viewer.actor(), id).await.map_err(|e| PageError(e, lang))?;
     let secret = &page.secret;
+    // The save just made is the latest change: did it touch the rules?
+    let reack = saved.is_some()
+        && page
+            .history
+            .last()
+            .is_some_and(|h| h.action == "secret.update" && h.summary.get("handling_rules").is_some());
+    let outstanding = if page.may_manage {
+        match state.svc.acknowledgement_gaps(viewer.actor()).await {
+            Ok(gaps) => gaps.iter().filter(|g| g.secret_id == id).count(),
+            Err(_) => 0,
+        }
+    } else {
+        0
+    };
     Ok(DetailPage {
+        saved,
+        reack,
+        outstanding,
         ctx: viewer.ctx(),
         access: secret.access.iter().flatten().map(|g| (g.kind.id().to_owned(), g.id, g.name.clone())).collect(),
         acks: page
@@ -727,9 +1007,25 @@ async fn detail_page(
     })
 }
 
-pub async fn detail(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
+#[derive(Deserialize, Default)]
+pub struct DetailQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> PageResult {
     let id = parse_id(&id, viewer.lang)?;
-    Ok(render(&detail_page(&state, &viewer, id, None).await?))
+    let saved = match q.saved.as_str() {
+        "1" => Some("saved"),
+        "status" => Some("status"),
+        _ => None,
+    };
+    Ok(render(&detail_page_with(&state, &viewer, id, None, saved).await?))
 }
 
 pub(crate) fn parse_id(s: &str, lang: Lang) -> Result<i64, PageError> {
@@ -744,6 +1040,9 @@ pub struct StatusForm {
     status: String,
     #[serde(default)]
     reason: String,
+    /// The confirmation box: a status change is not undone by a click.
+    #[serde(default)]
+    confirm: String,
 }
 
 /// Re-renders the detail page with the error when a small form on it fails.
@@ -779,8 +1078,17 @@ pub async fn change_status(
 ) -> PageResult {
     viewer.check_csrf(&form.csrf)?;
     let id = parse_id(&id, viewer.lang)?;
-    let r = state.svc.change_status(viewer.actor(), id, &form.status, &form.reason).await.map(|_| ());
-    detail_or_error(&state, &viewer, id, r).await
+    if form.confirm != "yes" {
+        let page = detail_page(&state, &viewer, id, Some(viewer.ctx().t("detail.confirm_needed").to_owned())).await?;
+        if !page.may_manage {
+            return Err(PageError(Error::Forbidden, viewer.lang));
+        }
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+    }
+    match state.svc.change_status(viewer.actor(), id, &form.status, &form.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/secrets/{id}?saved=status")).into_response()),
+        Err(e) => detail_or_error(&state, &viewer, id, Err(e)).await,
+    }
 }
 
 #[derive(Deserialize)]
@@ -838,7 +1146,23 @@ pub async fn acknowledge(
 
 pub async fn acks(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let items = state.svc.outstanding_acks(viewer.actor()).await.map_err(|e| PageError(e, viewer.lang))?;
-    Ok(render(&AcksPage { ctx: viewer.ctx(), items }))
+    let outstanding = match state.svc.acknowledgement_gaps(viewer.actor()).await {
+        Ok(gaps) => {
+            let mut by_secret: Vec<AckGaps> = Vec::new();
+            for g in gaps {
+                if by_secret.last().is_none_or(|s| s.0 != g.secret_id) {
+                    by_secret.push((g.secret_id, g.title.clone(), Vec::new()));
+                }
+                if let Some(s) = by_secret.last_mut() {
+                    s.2.push((g.user, g.user_department, local_time(&g.since)));
+                }
+            }
+            Some(by_secret)
+        }
+        Err(Error::Forbidden) => None,
+        Err(e) => return Err(PageError(e, viewer.lang)),
+    };
+    Ok(render(&AcksPage { ctx: viewer.ctx(), items, outstanding }))
 }
 
 // ---------------------------------------------------------------- create / edit
@@ -998,7 +1322,7 @@ pub async fn update(
     viewer.check_csrf(&form.csrf)?;
     let id = parse_id(&id, viewer.lang)?;
     match state.svc.update_secret(viewer.actor(), id, form.input()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/secrets/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/secrets/{id}?saved=1")).into_response()),
         Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
             let mut errors = field_errors(&e, viewer.lang);
             if let Error::Conflict(m) = &e {
@@ -1181,23 +1505,80 @@ pub async fn group_member(State(state): State<AppState>, viewer: Viewer, Form(f)
     }
 }
 
-#[derive(Deserialize)]
-pub struct PageQuery {
+/// The audit log's filters as the form sends them.
+#[derive(Deserialize, Default, Clone)]
+pub struct AuditQuery {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    object_type: String,
+    #[serde(default)]
+    object_id: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
     #[serde(default)]
     page: Option<i64>,
 }
 
-pub async fn audit(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> PageResult {
+impl AuditQuery {
+    fn search(&self) -> maruhi_service::AuditSearch {
+        maruhi_service::AuditSearch {
+            action: self.action.clone(),
+            actor: self.actor.clone(),
+            object_type: self.object_type.clone(),
+            object_id: self.object_id.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+        }
+    }
+
+    fn encode(&self) -> String {
+        ListForm::encode(&[
+            ("action", self.action.as_str()),
+            ("actor", self.actor.as_str()),
+            ("object_type", self.object_type.as_str()),
+            ("object_id", self.object_id.as_str()),
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+        ])
+    }
+}
+
+pub async fn audit(State(state): State<AppState>, viewer: Viewer, Query(q): Query<AuditQuery>) -> PageResult {
     let lang = viewer.lang;
-    let page =
-        state.svc.audit_log(viewer.actor(), None, q.page.unwrap_or(1), 100).await.map_err(|e| PageError(e, lang))?;
+    let page = state
+        .svc
+        .audit_search(viewer.actor(), &q.search(), q.page.unwrap_or(1), 100)
+        .await
+        .map_err(|e| PageError(e, lang))?;
+    let mut actions: Vec<(&'static str, &'static str)> =
+        maruhi_service::audit::AuditAction::ALL.iter().map(|a| (a.id(), a.label(lang))).collect();
+    actions.sort_by_key(|a| a.0);
     Ok(render(&AuditPage {
         ctx: viewer.ctx(),
         rows: page.items.iter().map(|e| HistoryView::new(e, lang)).collect(),
         page: page.page,
         pages: page.pages(),
         total: page.total,
+        query: q.encode(),
+        actions,
+        q,
     }))
+}
+
+/// `GET /audit/export.csv`: the filtered audit log as CSV.
+pub async fn audit_csv(State(state): State<AppState>, viewer: Viewer, Query(q): Query<AuditQuery>) -> PageResult {
+    let csv =
+        state.svc.audit_csv(viewer.actor(), &q.search(), viewer.lang).await.map_err(|e| PageError(e, viewer.lang))?;
+    let mut resp = csv.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"maruhi-audit.csv\""));
+    Ok(resp)
 }
 
 async fn tokens_page(state: &AppState, viewer: &Viewer, new_token: Option<String>) -> PageResult {

@@ -185,7 +185,11 @@ impl FromRequestParts<AppState> for Viewer {
         };
         let addr = remote_addr(parts, &state.trusted_proxies);
         match state.svc.session(&cookie, Some(&addr)).await {
-            Ok(Some(session)) => Ok(Viewer { session, lang, cookie }),
+            Ok(Some(session)) => {
+                let viewer = Viewer { session, lang, cookie };
+                remember_frame(viewer.ctx());
+                Ok(viewer)
+            }
             Ok(None) => Err(PageError(Error::Unauthenticated, lang)),
             Err(e) => Err(PageError(e, lang)),
         }
@@ -241,6 +245,55 @@ impl Ctx {
     }
 }
 
+tokio::task_local! {
+    /// The page frame (menu, user, language) of the request being served,
+    /// once its session is known; error pages render inside it.
+    static FRAME: std::sync::Mutex<Option<Ctx>>;
+}
+
+fn remember_frame(ctx: Ctx) {
+    let _ = FRAME.try_with(|f| {
+        if let Ok(mut f) = f.lock() {
+            *f = Some(ctx);
+        }
+    });
+}
+
+fn current_frame() -> Option<Ctx> {
+    FRAME.try_with(|f| f.lock().ok().and_then(|f| f.clone())).ok().flatten()
+}
+
+/// Serves a page request with room for its frame (see [`PageError`]), and
+/// sends someone who is not signed in to the login form with the page they
+/// asked for as `next`, so a deep link survives the login.
+pub(crate) async fn page_frame(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let wanted = (req.method() == axum::http::Method::GET)
+        .then(|| req.uri().path_and_query().map(|p| p.as_str().to_owned()))
+        .flatten()
+        .filter(|p| p != "/" && !p.starts_with("/login"));
+    let resp = FRAME.scope(std::sync::Mutex::new(None), next.run(req)).await;
+    let to_login = resp.status().is_redirection()
+        && resp.headers().get(header::LOCATION).is_some_and(|l| l.as_bytes() == b"/login");
+    match wanted {
+        Some(path) if to_login && safe_local_path(&path) => {
+            Redirect::to(&format!("/login?next={}", crate::pages::url_encode(&path))).into_response()
+        }
+        _ => resp,
+    }
+}
+
+/// A path this site may redirect to: local (one leading `/`, not `//` nor
+/// `/\`, which browsers read as another host) and free of control
+/// characters, which browsers drop from URLs (WHATWG URL parsing), so
+/// `/\t/evil.example` would become `//evil.example`.
+pub(crate) fn safe_local_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && !p.chars().any(char::is_control)
+        && p.len() <= 2000
+}
+
 /// An error on a page: a login redirect, or an error page in the user's language.
 #[derive(Debug)]
 pub struct PageError(pub Error, pub Lang);
@@ -251,10 +304,13 @@ impl IntoResponse for PageError {
         if matches!(err, Error::Unauthenticated) {
             return Redirect::to("/login").into_response();
         }
+        // The error page keeps the signed-in user's menu when the request
+        // got as far as knowing who they are.
+        let ctx = current_frame().filter(|c| c.lang == lang).unwrap_or_else(|| Ctx::anonymous(lang));
         let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let op = log_if_server_error(&err);
         let page = crate::pages::ErrorPage {
-            ctx: Ctx::anonymous(lang),
+            ctx,
             status: status.as_u16(),
             message: err.message(lang),
             code: err.code(),

@@ -62,3 +62,23 @@ pub fn parse_date(s: &str) -> Option<time::Date> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s.trim(), &fmt).ok().filter(|d| maruhi_events::hr::YEARS.contains(&d.year()))
 }
+
+/// An RFC 3339 time as Japan time with its offset
+/// (`2026-11-30 10:00:00+09:00`); text that is not a time comes back as is.
+pub fn local_time_text(rfc3339: &str) -> String {
+    match OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339) {
+        Ok(t) => {
+            let t = t.to_offset(time::macros::offset!(+9));
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}+09:00",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        }
+        Err(_) => rfc3339.to_owned(),
+    }
+}

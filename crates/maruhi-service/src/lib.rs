@@ -67,7 +67,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, FieldError, Result};
 pub use installation::{Installation, InstallationConfig};
 pub use maruhi_store::{Backend, StoreError};
-pub use registry::{Dashboard, ListParams, SortKey};
+pub use registry::{AuditSearch, Dashboard, ListParams, SortKey};
 
 use model::Role;
 

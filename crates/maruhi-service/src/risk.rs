@@ -211,6 +211,15 @@ pub struct AlertView {
     pub stale: bool,
     pub updated_at: String,
     pub updated_by: Option<String>,
+    /// Who works the alert: login name and display name.
+    pub assignee: Option<Assignee>,
+}
+
+/// The user an alert is assigned to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assignee {
+    pub username: String,
+    pub name: String,
 }
 
 /// An alert with its evidence events (canonical JSON), oldest first.
@@ -218,6 +227,20 @@ pub struct AlertView {
 pub struct AlertDetail {
     pub alert: AlertView,
     pub events: Vec<serde_json::Value>,
+    /// For each event (same order), the registered secrets its file
+    /// belongs to by their storage locations. Ids only: titles are
+    /// need-to-know.
+    #[serde(skip)]
+    pub secrets: Vec<Vec<FileSecret>>,
+}
+
+/// A registered secret an event's file belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSecret {
+    pub secret_id: String,
+    /// The alert's person is on the secret's access list (or who needs to
+    /// know it is unknown).
+    pub entitled: bool,
 }
 
 /// One person's indicators, newest first, with their score.
@@ -229,6 +252,41 @@ pub struct RiskPerson {
     pub watchlists: Vec<String>,
     pub indicators: Vec<Indicator>,
     pub alerts: Vec<AlertView>,
+}
+
+/// Which alerts to list; empty strings are no condition.
+#[derive(Debug, Clone, Default)]
+pub struct AlertSearch {
+    pub status: Option<String>,
+    /// Any of the person's names.
+    pub user: Option<String>,
+    pub severity: Option<String>,
+    pub rule: Option<String>,
+    /// Alerts assigned to this user (login name).
+    pub assignee: Option<String>,
+    pub day_from: Option<String>,
+    pub day_to: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A person as the risk pages name them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Person {
+    pub name: String,
+    pub department: String,
+    pub notice_date: Option<String>,
+    pub last_working_day: Option<String>,
+    pub end_date: Option<String>,
+}
+
+/// The period the analysed activity covers.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskPeriod {
+    /// The first indicator's time (RFC 3339).
+    pub first_time: String,
+    /// The last indicator's time (RFC 3339).
+    pub last_time: String,
 }
 
 /// Triage states of an alert.
@@ -532,6 +590,86 @@ impl Service {
         Ok(AlertPage { total, limit, offset, alerts })
     }
 
+    /// Alerts that match `filter` (its limit clamped to 1 to 10,000), newest
+    /// first, with how many match in all. Stale alerts are left out.
+    pub async fn search_alerts(&self, actor: &Actor, filter: &AlertSearch) -> Result<AlertPage> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        if let Some(s) = &filter.status {
+            if !ALERT_STATUSES.contains(&s.as_str()) {
+                return Err(Error::invalid("status", Msg::UnknownAlertStatus));
+            }
+        }
+        let some = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let (limit, offset) = (filter.limit.clamp(1, 10_000), filter.offset.max(0));
+        let mut conn = self.db.read().await?;
+        let user_name = match some(&filter.user) {
+            Some(u) => Some(self.identities_from(&mut conn).await?.canonical(&u)),
+            None => None,
+        };
+        let f = AlertFilter {
+            status: some(&filter.status),
+            user_name,
+            severity: some(&filter.severity),
+            rule: some(&filter.rule),
+            assignee: some(&filter.assignee),
+            day_from: some(&filter.day_from),
+            day_to: some(&filter.day_to),
+            limit,
+            offset,
+            ..AlertFilter::default()
+        };
+        let total = maruhi_store::risk::count_alerts(&mut conn, &f).await?;
+        let alerts = maruhi_store::risk::alerts(&mut conn, &f).await?.into_iter().map(alert_view).collect();
+        Ok(AlertPage { total, limit, offset, alerts })
+    }
+
+    /// The period the analysed activity covers: the times of the first and
+    /// the last indicator (the last is a sensible "as of").
+    pub async fn risk_period(&self, actor: &Actor) -> Result<Option<RiskPeriod>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        let Some((first, last)) = maruhi_store::risk::indicator_period(&mut conn).await? else { return Ok(None) };
+        Ok(Some(RiskPeriod { first_time: ms_text(first), last_time: ms_text(last) }))
+    }
+
+    /// Who the people in the risk data are: name, department (from maruhi's
+    /// users) and HR dates, by the canonical name the analysis uses.
+    pub async fn risk_people(&self, actor: &Actor) -> Result<std::collections::HashMap<String, Person>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        let ids = self.identities_from(&mut conn).await?;
+        let mut out: std::collections::HashMap<String, Person> = std::collections::HashMap::new();
+        for u in maruhi_store::users::list(&mut conn).await? {
+            let p = out.entry(ids.canonical(&u.username)).or_default();
+            p.name = u.display_name;
+            p.department = u.department;
+        }
+        for h in maruhi_store::hr::list_hr(&mut conn).await? {
+            let p = out.entry(ids.canonical(&h.user_name)).or_default();
+            p.notice_date = Some(h.notice_date);
+            p.last_working_day = h.last_working_day;
+            p.end_date = h.end_date;
+        }
+        Ok(out)
+    }
+
+    /// Who changed an alert's triage state, and when, oldest first (from the
+    /// audit trail).
+    pub async fn alert_history(&self, actor: &Actor, id: i64) -> Result<Vec<crate::model::AuditEntry>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        let rows = maruhi_store::audit::for_object(&mut conn, "alert", &id.to_string()).await?;
+        Ok(rows.into_iter().map(crate::registry::audit_entry).collect())
+    }
+
     /// What in the configuration skews detection: registered secrets with
     /// storage locations but no access list (their owning department
     /// stands in for it; without one, access to them is not judged), and
@@ -668,12 +806,25 @@ impl Service {
         let mut conn = self.db.read().await?;
         let row = maruhi_store::risk::alert(&mut conn, id).await?.ok_or(Error::NotFound)?;
         let alert = alert_view(row);
-        let events = maruhi_store::events::by_ids(&mut conn, &alert.event_ids)
+        let events: Vec<serde_json::Value> = maruhi_store::events::by_ids(&mut conn, &alert.event_ids)
             .await?
             .into_iter()
             .filter_map(|row| serde_json::from_str(&row.body).ok())
             .collect();
-        Ok(AlertDetail { alert, events })
+        let pack = self.list_pack()?;
+        let ids = self.identities_from(&mut conn).await?;
+        let ctx = self.risk_context(&mut conn, &pack.pack, &ids).await?;
+        let secrets = events
+            .iter()
+            .map(|e| match e["file"]["path"].as_str() {
+                Some(path) => ctx
+                    .secrets_at(path, Some(alert.user.as_str()))
+                    .map(|(area, entitled)| FileSecret { secret_id: area.secret_id.clone(), entitled })
+                    .collect(),
+                None => Vec::new(),
+            })
+            .collect();
+        Ok(AlertDetail { alert, events, secrets })
     }
 
     /// Records a triage decision on an alert (and in the audit trail).
@@ -707,6 +858,80 @@ impl Service {
         let after = maruhi_store::risk::alert(tx.conn(), id).await?.ok_or(Error::NotFound)?;
         tx.commit().await?;
         Ok(alert_view(after))
+    }
+
+    /// Assigns an alert to a user who may triage alerts, or to no one
+    /// (`username` empty), and records who did so in the audit trail.
+    pub async fn assign_alert(&self, actor: &Actor, id: i64, username: &str) -> Result<AlertView> {
+        if !policy::may_triage(actor) {
+            return Err(Error::Forbidden);
+        }
+        let username = username.trim();
+        let at = self.now_text();
+        let mut tx = self.db.begin().await?;
+        let before = maruhi_store::risk::alert(tx.conn(), id).await?.ok_or(Error::NotFound)?;
+        let assignee = if username.is_empty() {
+            None
+        } else {
+            let user = maruhi_store::users::by_username(tx.conn(), username)
+                .await?
+                .filter(|u| !u.disabled)
+                .ok_or_else(|| Error::invalid("assignee", Msg::UnknownUser))?;
+            let role = crate::model::Role::parse(&user.role);
+            let as_actor = role.map(|role| Actor {
+                user_id: Some(user.id),
+                username: user.username.clone(),
+                role,
+                scope: crate::Scope::Write,
+                remote_addr: None,
+            });
+            if !as_actor.is_some_and(|a| policy::may_triage(&a)) {
+                return Err(Error::invalid("assignee", Msg::AssigneeMayNotTriage));
+            }
+            Some((user.id, user.username))
+        };
+        maruhi_store::risk::assign(tx.conn(), id, assignee.as_ref().map(|a| a.0)).await?;
+        audit::record(
+            &mut tx,
+            &at,
+            Event::new(actor, AuditAction::RiskAssign, "alert", id).summary(json!({
+                "user": before.alert.user_name,
+                "assignee": {
+                    "before": before.assignee.map(|a| a.0),
+                    "after": assignee.map(|a| a.1),
+                },
+            })),
+        )
+        .await?;
+        let after = maruhi_store::risk::alert(tx.conn(), id).await?.ok_or(Error::NotFound)?;
+        tx.commit().await?;
+        Ok(alert_view(after))
+    }
+
+    /// The users an alert may be assigned to (those who may triage), as
+    /// (login name, display name).
+    pub async fn alert_assignees(&self, actor: &Actor) -> Result<Vec<(String, String)>> {
+        if !policy::may_review_risk(actor) {
+            return Err(Error::Forbidden);
+        }
+        let mut conn = self.db.read().await?;
+        Ok(maruhi_store::users::list(&mut conn)
+            .await?
+            .into_iter()
+            .filter(|u| {
+                !u.disabled
+                    && crate::model::Role::parse(&u.role).is_some_and(|role| {
+                        policy::may_triage(&Actor {
+                            user_id: Some(u.id),
+                            username: u.username.clone(),
+                            role,
+                            scope: crate::Scope::Write,
+                            remote_addr: None,
+                        })
+                    })
+            })
+            .map(|u| (u.username, u.display_name))
+            .collect())
     }
 
     /// Classifies a domain as the company's own (`company`) or a
@@ -877,6 +1102,7 @@ fn alert_view(r: AlertRow) -> AlertView {
         stale: r.stale,
         updated_at: r.updated_at,
         updated_by: r.updated_by_name,
+        assignee: r.assignee.map(|(username, name)| Assignee { username, name }),
     }
 }
 

@@ -17,7 +17,9 @@ pub struct SecretPage {
     pub secret: Secret,
     /// The classification levels, most secret first.
     pub levels: Vec<String>,
-    /// The secret's audit trail, oldest first, as the viewer may see it.
+    /// The secret's changes, oldest first, as the viewer may see them:
+    /// its audit trail without the views (who looked at what is for
+    /// auditors, in the audit log).
     pub history: Vec<AuditEntry>,
     pub acknowledgements: Vec<Acknowledgement>,
     pub materials: Vec<Material>,
@@ -124,7 +126,7 @@ impl Service {
             transitions: Status::ALL.into_iter().filter(|s| secret.status.can_become(*s)).collect(),
             secret,
             levels,
-            history,
+            history: history.into_iter().filter(|h| h.action != crate::audit::AuditAction::SecretView.id()).collect(),
             acknowledgements,
             materials,
         })

@@ -122,9 +122,26 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<AuditRow>, i64)> {
-    let mut count = Sql::new("SELECT COUNT(*) AS n FROM audit_events");
-    let mut sql = Sql::new(SELECT);
-    if let Some(p) = action_prefix.filter(|p| !p.is_empty()) {
+    let filter = AuditFilter { action_prefix: action_prefix.map(str::to_owned), ..AuditFilter::default() };
+    search(conn, &filter, limit, offset).await
+}
+
+/// Which audit events to list; `None` is no condition.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub action_prefix: Option<String>,
+    pub actor_name: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    /// Events at or after this time (RFC 3339 UTC, as stored).
+    pub since: Option<String>,
+    /// Events before this time.
+    pub before: Option<String>,
+}
+
+fn audit_conditions(sql: &mut Sql, f: &AuditFilter) {
+    sql.push(" WHERE 1 = 1");
+    if let Some(p) = f.action_prefix.as_deref().filter(|p| !p.is_empty()) {
         // '_' and '%' in action ids are literal.
         let mut pat = String::new();
         for c in p.chars() {
@@ -134,9 +151,36 @@ pub async fn page(
             pat.push(c);
         }
         pat.push('%');
-        count.push(" WHERE action LIKE ").bind(pat.clone()).push(" ESCAPE '\\'");
-        sql.push(" WHERE action LIKE ").bind(pat).push(" ESCAPE '\\'");
+        sql.push(" AND action LIKE ").bind(pat).push(" ESCAPE '\\'");
     }
+    if let Some(v) = &f.actor_name {
+        sql.push(" AND actor_name = ").bind(v.clone());
+    }
+    if let Some(v) = &f.object_type {
+        sql.push(" AND object_type = ").bind(v.clone());
+    }
+    if let Some(v) = &f.object_id {
+        sql.push(" AND object_id = ").bind(v.clone());
+    }
+    if let Some(v) = &f.since {
+        sql.push(" AND occurred_at >= ").bind(v.clone());
+    }
+    if let Some(v) = &f.before {
+        sql.push(" AND occurred_at < ").bind(v.clone());
+    }
+}
+
+/// The newest events that match `f` first, and how many match in all.
+pub async fn search(
+    conn: &mut AnyConnection,
+    f: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AuditRow>, i64)> {
+    let mut count = Sql::new("SELECT COUNT(*) AS n FROM audit_events");
+    let mut sql = Sql::new(SELECT);
+    audit_conditions(&mut count, f);
+    audit_conditions(&mut sql, f);
     let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get("n")?;
     sql.push(" ORDER BY seq DESC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
     let rows = sql.query().fetch_all(conn).await?;

@@ -36,6 +36,8 @@ pub struct AlertRow {
     pub created_at: String,
     pub updated_at: String,
     pub updated_by_name: Option<String>,
+    /// Who works the alert: (login name, display name).
+    pub assignee: Option<(String, String)>,
 }
 
 /// Replaces every stored indicator with `rows` (an analysis recomputes them
@@ -100,6 +102,16 @@ pub async fn indicators(conn: &mut AnyConnection, until_ms: i64) -> Result<Vec<I
     .fetch_all(conn)
     .await?;
     rows.iter().map(decode_indicator).collect()
+}
+
+/// The times of the first and the last indicator (Unix milliseconds): the
+/// period the analysed data covers.
+pub async fn indicator_period(conn: &mut AnyConnection) -> Result<Option<(i64, i64)>> {
+    let row =
+        sqlx::query("SELECT MIN(time_ms) AS first, MAX(time_ms) AS last FROM risk_indicators").fetch_one(conn).await?;
+    let first: Option<i64> = row.try_get("first")?;
+    let last: Option<i64> = row.try_get("last")?;
+    Ok(first.zip(last))
 }
 
 /// One person's indicators, oldest first.
@@ -201,8 +213,9 @@ pub async fn upsert_alerts(conn: &mut AnyConnection, alerts: &[NewAlert], at: &s
 
 const ALERT_SELECT: &str = "SELECT a.id, a.alert_key, a.user_name, a.rule, a.title, a.title_ja, a.severity, a.day, \
      a.first_event_ms, a.last_event_ms, a.event_count, a.event_ids, a.reasons, a.status, a.comment, a.stale, \
-     a.created_at, a.updated_at, u.display_name AS updated_by_name \
-     FROM risk_alerts a LEFT JOIN users u ON u.id = a.updated_by";
+     a.created_at, a.updated_at, u.display_name AS updated_by_name, \
+     w.username AS assignee_username, w.display_name AS assignee_name \
+     FROM risk_alerts a LEFT JOIN users u ON u.id = a.updated_by LEFT JOIN users w ON w.id = a.assignee_id";
 
 fn decode_alert(r: &AnyRow) -> Result<AlertRow> {
     Ok(AlertRow {
@@ -227,6 +240,10 @@ fn decode_alert(r: &AnyRow) -> Result<AlertRow> {
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         updated_by_name: r.try_get("updated_by_name")?,
+        assignee: match (r.try_get::<Option<String>, _>("assignee_username")?, r.try_get("assignee_name")?) {
+            (Some(username), Some(name)) => Some((username, name)),
+            _ => None,
+        },
     })
 }
 
@@ -235,6 +252,14 @@ fn decode_alert(r: &AnyRow) -> Result<AlertRow> {
 pub struct AlertFilter {
     pub status: Option<String>,
     pub user_name: Option<String>,
+    pub severity: Option<String>,
+    pub rule: Option<String>,
+    /// Alerts assigned to this user (login name).
+    pub assignee: Option<String>,
+    /// Alerts whose day (`YYYY-MM-DD`) is on or after this one.
+    pub day_from: Option<String>,
+    /// Alerts whose day is on or before this one.
+    pub day_to: Option<String>,
     pub include_stale: bool,
     pub limit: i64,
     /// Alerts skipped before the first one returned (paging).
@@ -251,6 +276,21 @@ fn alert_conditions(sql: &mut crate::query::Sql, f: &AlertFilter) {
     }
     if let Some(u) = &f.user_name {
         sql.push(" AND a.user_name = ").bind(u.clone());
+    }
+    if let Some(v) = &f.severity {
+        sql.push(" AND a.severity = ").bind(v.clone());
+    }
+    if let Some(v) = &f.rule {
+        sql.push(" AND a.rule = ").bind(v.clone());
+    }
+    if let Some(v) = &f.assignee {
+        sql.push(" AND a.assignee_id = (SELECT id FROM users WHERE username = ").bind(v.clone()).push(")");
+    }
+    if let Some(v) = &f.day_from {
+        sql.push(" AND a.day >= ").bind(v.clone());
+    }
+    if let Some(v) = &f.day_to {
+        sql.push(" AND a.day <= ").bind(v.clone());
     }
 }
 
@@ -300,6 +340,18 @@ pub async fn triage(
             .execute(conn)
             .await
             .map_err(StoreError::from_write)?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Assigns an alert to a user, or to no one. False when there is no such
+/// alert.
+pub async fn assign(conn: &mut AnyConnection, id: i64, assignee: Option<i64>) -> Result<bool> {
+    let done = sqlx::query("UPDATE risk_alerts SET assignee_id = $1 WHERE id = $2")
+        .bind(assignee)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map_err(StoreError::from_write)?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -732,3 +732,73 @@ async fn the_assessment_page_shows_scores_next_steps_and_history_in_both_languag
     let html = maruhi_server::pages::assess::assessment_report(&a, &history, maruhi_service::i18n::Lang::Ja).unwrap();
     assert!(html.contains("自己評価報告書") && html.contains("<style>") && !html.contains("<form"));
 }
+
+/// A deep link survives the login: the login form carries the page as a
+/// local `next`, and anything that is not a local path is dropped.
+#[tokio::test]
+async fn a_deep_link_survives_the_login_and_next_is_local_only() {
+    let f = Fixture::new().await;
+    let r = f.call(Method::GET, "/alerts/16?x=1", &Auth::None, None).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.headers["location"], "/login?next=%2Falerts%2F16%3Fx%3D1");
+    let form = f.call(Method::GET, "/login?next=%2Falerts%2F16%3Fx%3D1", &Auth::None, None).await;
+    assert!(form.body.contains(r#"name="next" value="/alerts/16?x=1""#), "{}", form.body);
+    for evil in
+        ["//evil.example/", "https://evil.example/", "/\\evil.example", "/%09/evil.example", "javascript:alert(1)"]
+    {
+        let form = f.call(Method::GET, &format!("/login?next={}", evil.replace('/', "%2F")), &Auth::None, None).await;
+        assert!(!form.body.contains(r#"name="next""#), "{evil} kept: {}", form.body);
+    }
+    let login = |next: &'static str| {
+        let f = &f;
+        async move {
+            let body = format!("username=tanaka&password={}&next={next}", crate::PW);
+            f.call(Method::POST, "/login", &Auth::None, Some(&body)).await
+        }
+    };
+    assert_eq!(login("%2Falerts%2F16").await.headers["location"], "/alerts/16");
+    assert_eq!(login("%2F%2Fevil.example").await.headers["location"], "/");
+    assert_eq!(login("https%3A%2F%2Fevil.example").await.headers["location"], "/");
+    // A form post that needs a login does not become a link to it.
+    let r = f.call(Method::POST, "/alerts/bulk", &Auth::None, Some("status=new")).await;
+    assert_eq!(r.headers["location"], "/login");
+}
+
+/// Unknown addresses and errors render inside the layout, with the menu of
+/// whoever is signed in.
+#[tokio::test]
+async fn error_pages_and_unknown_addresses_keep_the_menu() {
+    let f = Fixture::new().await;
+    let tanaka = f.session("tanaka").await;
+    let r = f.call(Method::GET, "/no/such/page", &tanaka, None).await;
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains(r#"nav aria-label="main""#) && r.body.contains("MRH-NOTFOUND-001"), "{}", r.body);
+    let r = f.call(Method::GET, "/alerts/999999", &tanaka, None).await;
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains(r#"href="/alerts""#), "the analyst's menu: {}", r.body);
+    let r = f.call(Method::GET, "/no/such/page", &Auth::None, None).await;
+    assert_eq!(r.status, 404);
+    assert!(!r.body.contains(r#"nav aria-label="main""#));
+}
+
+/// Each role's dashboard shows the work waiting for it: the analyst open
+/// alerts and people at risk, auditors and legal the latest changes, and a
+/// 管理責任者 who has not acknowledged their secret, by name.
+#[tokio::test]
+async fn dashboards_show_each_role_its_work_and_link_every_number() {
+    let f = Fixture::new().await;
+    let analyst = f.call(Method::GET, "/", &f.session("tanaka").await, None).await;
+    assert!(analyst.body.contains(r#"id="work-alerts""#) && analyst.body.contains(r#"id="work-people""#));
+    assert!(!analyst.body.contains(r#"id="work-recent""#), "analysts do not read the audit log");
+    let legal = f.call(Method::GET, "/", &f.session("yamada").await, None).await;
+    assert!(legal.body.contains(r#"id="work-recent""#) && legal.body.contains(r#"id="work-findings""#));
+    assert!(legal.body.contains(r#"<a href="/acknowledgements#outstanding" id="acks-total">"#), "{}", legal.body);
+    let employee = f.call(Method::GET, "/", &f.session("kato").await, None).await;
+    assert!(!employee.body.contains("work-alerts") && !employee.body.contains("work-recent"));
+    let sato = f.session("sato").await;
+    let acks = f.call(Method::GET, "/acknowledgements", &sato, None).await;
+    assert!(acks.body.contains(&format!(r#"id="gap-{}""#, f.secret_id)), "{}", acks.body);
+    assert!(acks.body.contains("watanabe"), "the manager sees who has not acknowledged: {}", acks.body);
+    let kato = f.call(Method::GET, "/acknowledgements", &f.session("kato").await, None).await;
+    assert!(!kato.body.contains(r#"id="outstanding""#));
+}
