@@ -68,10 +68,14 @@ pub enum AuditAction {
     ReminderSend,
     AssessmentAnswer,
     AssessmentSave,
+    EdmAdd,
+    EdmRefresh,
+    EdmRemove,
+    EdmFinding,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 52] = [
+    pub const ALL: [AuditAction; 56] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -124,6 +128,10 @@ impl AuditAction {
         AuditAction::ReminderSend,
         AuditAction::AssessmentAnswer,
         AuditAction::AssessmentSave,
+        AuditAction::EdmAdd,
+        AuditAction::EdmRefresh,
+        AuditAction::EdmRemove,
+        AuditAction::EdmFinding,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -181,6 +189,10 @@ impl AuditAction {
             AuditAction::ReminderSend => "reminder.send",
             AuditAction::AssessmentAnswer => "assessment.answer",
             AuditAction::AssessmentSave => "assessment.save",
+            AuditAction::EdmAdd => "edm.add",
+            AuditAction::EdmRefresh => "edm.refresh",
+            AuditAction::EdmRemove => "edm.remove",
+            AuditAction::EdmFinding => "scan.edm",
         }
     }
 
@@ -238,6 +250,10 @@ impl AuditAction {
             AuditAction::ReminderSend => ("対応事項のメール送信", "Reminders mailed"),
             AuditAction::AssessmentAnswer => ("自己評価の回答", "Self-assessment answered"),
             AuditAction::AssessmentSave => ("自己評価の保存", "Self-assessment saved"),
+            AuditAction::EdmAdd => ("顧客データ照合（EDM）の登録", "Exact-data-match dataset added"),
+            AuditAction::EdmRefresh => ("顧客データ照合（EDM）の更新", "Exact-data-match dataset refreshed"),
+            AuditAction::EdmRemove => ("顧客データ照合（EDM）の削除", "Exact-data-match dataset removed"),
+            AuditAction::EdmFinding => ("スキャン検出（顧客データの行）", "Scan finding (database rows)"),
         };
         lang.pick(ja, en)
     }
@@ -249,7 +265,13 @@ impl AuditAction {
     /// Events of an investigation rather than of the management of a
     /// secret: shown only to those who investigate.
     pub fn is_investigation(self) -> bool {
-        matches!(self, AuditAction::ScanFinding | AuditAction::ScanContamination | AuditAction::CopyTrace)
+        matches!(
+            self,
+            AuditAction::ScanFinding
+                | AuditAction::ScanContamination
+                | AuditAction::CopyTrace
+                | AuditAction::EdmFinding
+        )
     }
 }
 

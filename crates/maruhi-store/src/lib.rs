@@ -40,6 +40,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod copies;
+pub mod edm;
 pub mod events;
 pub mod groups;
 pub mod hr;
