@@ -4,8 +4,9 @@
 //! found by its pattern: a phone number, an e-mail address, an id) is
 //! looked up; a row it names counts only when *corroborative evidence*, at
 //! least one more cell of the same row, is within a proximity window
-//! around it (here [`WINDOW_BYTES`] either side, which covers a line of a
-//! CSV or spreadsheet and the sentence around a value in prose). Cells are
+//! around it: the same line when it is a table row (CSV, TSV, a
+//! spreadsheet's row), else [`WINDOW_BYTES`] either side (the sentences
+//! around a value in prose). Cells are
 //! looked for with the same normalisation the index was built with, at the
 //! places their type can start: tokens between delimiters and their
 //! neighbours joined (`山田 太郎`, `山田,太郎`), kanji and kana runs,
@@ -157,8 +158,17 @@ impl Matcher {
     }
 }
 
-/// `[start, end)` widened by [`WINDOW_BYTES`] either side, on char boundaries.
+/// Where the rest of a row is looked for around `[start, end)`: the line
+/// when it is a table row (cells separated by tabs or commas: a CSV, a
+/// spreadsheet, a table), else [`WINDOW_BYTES`] either side, on char
+/// boundaries. A table row never lends its neighbours' cells.
 fn window(t: &str, start: usize, end: usize) -> &str {
+    let line_start = t[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = t[end..].find('\n').map_or(t.len(), |i| end + i);
+    let line = &t[line_start..line_end];
+    if line.contains('\t') || line.matches(',').count() >= 2 {
+        return line;
+    }
     let mut a = start.saturating_sub(WINDOW_BYTES);
     while !t.is_char_boundary(a) {
         a -= 1;
