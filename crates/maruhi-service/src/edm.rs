@@ -266,19 +266,19 @@ impl Service {
         Ok(EdmOutcome { skipped: built.stats.skipped, delta: Some(delta), dataset: dataset(row) })
     }
 
-    /// The datasets the actor may know of: all of them for admin, legal/IP,
-    /// analysts and auditors; a secret's datasets for those who see it.
+    /// The datasets the actor may know of: a secret's datasets for those
+    /// who see the secret (need-to-know: the others do not learn it
+    /// exists); the others for admin, legal/IP, analysts and auditors.
     pub async fn edm_list(&self, actor: &Actor) -> Result<Vec<EdmDataset>> {
         let mut conn = self.db.read().await?;
         let mut out = Vec::new();
         for row in maruhi_store::edm::list(&mut conn).await? {
             let visible = match row.secret_id {
-                _ if policy::sees_collections(actor.role) || actor.role == Role::Auditor => true,
                 Some(sid) => match maruhi_store::secrets::get(&mut conn, sid).await? {
                     Some(s) => Self::may_view(&mut conn, actor, &s).await?,
                     None => false,
                 },
-                None => false,
+                None => policy::sees_collections(actor.role) || actor.role == Role::Auditor,
             };
             if visible {
                 out.push(dataset(row));

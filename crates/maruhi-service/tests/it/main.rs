@@ -8,6 +8,7 @@ mod activity;
 mod assess;
 mod auth;
 mod cases;
+mod edm;
 mod identity;
 mod ledger;
 mod registry;
