@@ -406,14 +406,14 @@ fn kanji_number(run: &[char]) -> Option<u32> {
                         '百' => 100,
                         _ => 1000,
                     };
-                    total += digit.take().unwrap_or(1) * unit;
+                    total = total.checked_add(digit.take().unwrap_or(1) * unit)?;
                 }
                 _ => digit = Some(kanji_digit(c)?),
             }
         }
-        Some(total + digit.unwrap_or(0))
+        total.checked_add(digit.unwrap_or(0))
     } else {
-        run.iter().try_fold(0u32, |acc, &c| Some(acc.checked_mul(10)? + kanji_digit(c)?))
+        run.iter().try_fold(0u32, |acc, &c| acc.checked_mul(10)?.checked_add(kanji_digit(c)?))
     }
 }
 

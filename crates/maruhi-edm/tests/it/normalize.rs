@@ -147,3 +147,14 @@ fn folding_is_width_and_dash_only() {
     assert_eq!(normalize::fold("a–b—c―d"), "a-b-c-d");
     assert_eq!(normalize::to_katakana("やまだ"), "ヤマダ");
 }
+
+#[test]
+fn hostile_values_do_not_panic() {
+    let long_numeral = format!("{}丁目", "九千".repeat(100_000));
+    let long_digits = format!("{}年1月1日", "9".repeat(50));
+    for v in [long_numeral.as_str(), long_digits.as_str(), "ﾞﾟ", "+", "@", "〒", "令和元", "S", "-1-2-3"] {
+        for t in ColumnType::ALL {
+            let _ = t.normalize(v);
+        }
+    }
+}
