@@ -2,8 +2,9 @@
 //!
 //! Purview's EDM model: a *primary element* (a value of the primary column,
 //! found by its pattern: a phone number, an e-mail address, an id) is
-//! looked up; a row it names counts only when *corroborative evidence*, at
-//! least one more cell of the same row, is within a proximity window
+//! looked up; a row it names counts only when *corroborative evidence*,
+//! more cells of the same row worth [`MIN_EVIDENCE`] together (one strong
+//! cell, or a surname and a given name), is within a proximity window
 //! around it: the same line when it is a table row (CSV, TSV, a
 //! spreadsheet's row), else [`WINDOW_BYTES`] either side (the sentences
 //! around a value in prose). Cells are
@@ -22,6 +23,13 @@ use crate::schema::{ColumnType, NamePart};
 /// Bytes of text either side of a primary element searched for the rest of
 /// its row (about 200 Japanese or 600 Latin characters).
 pub const WINDOW_BYTES: usize = 600;
+
+/// Evidence (in [`ColumnType::evidence`] units) the cells beside a primary
+/// element must give together: one strong cell (a phone, an address, a
+/// date of birth, a whole name), or a surname and a given name together.
+/// A surname alone beside a real member id is what a look-alike document
+/// shows by chance.
+pub const MIN_EVIDENCE: u32 = 12;
 
 /// Examples kept per finding.
 const MAX_EXAMPLES: usize = 5;
@@ -160,13 +168,14 @@ impl Matcher {
 
 /// Where the rest of a row is looked for around `[start, end)`: the line
 /// when it is a table row (cells separated by tabs or commas: a CSV, a
-/// spreadsheet, a table), else [`WINDOW_BYTES`] either side, on char
+/// spreadsheet, a PDF's table with columns set apart by spaces), else [`WINDOW_BYTES`] either side, on char
 /// boundaries. A table row never lends its neighbours' cells.
 fn window(t: &str, start: usize, end: usize) -> &str {
     let line_start = t[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = t[end..].find('\n').map_or(t.len(), |i| end + i);
     let line = &t[line_start..line_end];
-    if line.contains('\t') || line.matches(',').count() >= 2 {
+    // A PDF's table rows come out with runs of spaces between the columns.
+    if line.contains('\t') || line.matches(',').count() >= 2 || line.matches("  ").count() >= 2 {
         return line;
     }
     let mut a = start.saturating_sub(WINDOW_BYTES);
@@ -221,7 +230,29 @@ fn corroborate(index: &Index, rec: usize, p: u64, cells: &mut Cells<'_>) -> u64 
             }
         }
     }
-    mask
+    // A name and its reading say one thing: the kanji and kana of the
+    // same part (family, given, whole) count once, at the higher value.
+    let mut names = [0u32; 3];
+    let mut evidence = 0u32;
+    for (i, c) in schema.columns.iter().enumerate() {
+        if mask & (1 << i) == 0 {
+            continue;
+        }
+        let e = c.kind.evidence(c.part);
+        match c.kind {
+            ColumnType::Name | ColumnType::Kana => {
+                let slot = &mut names[c.part as usize];
+                *slot = (*slot).max(e);
+            }
+            _ => evidence += e,
+        }
+    }
+    let evidence = evidence + names.iter().sum::<u32>();
+    if evidence >= MIN_EVIDENCE {
+        mask
+    } else {
+        0
+    }
 }
 
 fn mask_value(t: ColumnType, v: &str) -> String {
@@ -376,9 +407,12 @@ impl<'a> Cells<'a> {
                     let run = strip_honorific(run);
                     let chars: Vec<(usize, char)> = run.char_indices().collect();
                     v.push(run.to_owned());
+                    // A name starts or ends a run (`山田太郎様`, `お客様山田太郎`).
                     for len in 2..=6.min(chars.len()) {
                         let end = chars.get(len).map_or(run.len(), |(i, _)| *i);
                         v.push(run[..end].to_owned());
+                        let start = chars[chars.len() - len].0;
+                        v.push(run[start..].to_owned());
                     }
                 }
                 v.into_iter().map(|s| strip_honorific(&s).to_owned()).collect()

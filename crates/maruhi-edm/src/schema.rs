@@ -87,6 +87,23 @@ impl ColumnType {
         }
     }
 
+    /// How much a matching cell of this type (and name part) tells that the
+    /// row is really there, in rough bits: how many people share such a
+    /// value. A surname alone (佐藤 is one Japanese in 60) is weak; a phone
+    /// number, an e-mail address or a street address is strong.
+    pub fn evidence(self, part: NamePart) -> u32 {
+        match (self, part) {
+            (ColumnType::Id | ColumnType::Phone | ColumnType::Email, _) => 20,
+            (ColumnType::Address, _) => 16,
+            (ColumnType::Date, _) => 14,
+            (ColumnType::Name, NamePart::Whole) => 14,
+            (ColumnType::Kana, NamePart::Whole) => 12,
+            (ColumnType::Name | ColumnType::Kana, _) => 6,
+            (ColumnType::Postal, _) => 8,
+            (ColumnType::Free, _) => 10,
+        }
+    }
+
     /// Whether values of this type may be a row's primary element: they
     /// must be patterned (found without a word breaker) and nearly unique.
     pub fn may_be_primary(self) -> bool {
@@ -221,6 +238,11 @@ fn from_header(h: &str) -> Option<(ColumnType, NamePart)> {
     let f = normalize::fold(h).to_lowercase();
     let f = f.trim();
     let has = |words: &[&str]| words.iter().any(|w| f.contains(w));
+    match f {
+        "セイ" | "せい" => return Some((ColumnType::Kana, NamePart::Family)),
+        "メイ" | "めい" => return Some((ColumnType::Kana, NamePart::Given)),
+        _ => {}
+    }
     if has(&["フリガナ", "ふりがな", "カナ", "かな", "よみ", "読み", "kana", "furigana"]) {
         let part = if has(&["セイ", "せい", "姓"]) {
             NamePart::Family
