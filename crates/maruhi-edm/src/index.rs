@@ -232,7 +232,7 @@ fn tag_layout(schema: &Schema) -> (Vec<Option<(usize, usize)>>, usize) {
         if i == schema.primary {
             tags.push(None);
         } else {
-            let w = c.kind.tag_bytes();
+            let w = c.kind.tag_bytes(c.part);
             tags.push(Some((off, w)));
             off += w;
         }
@@ -276,51 +276,116 @@ pub fn build(
     let mem_len = record_len - RESIDUAL_BYTES + 8;
     let mut mem: Vec<u8> = Vec::new();
     let mut stats = BuildStats::default();
-    let mut cells: Vec<Option<String>> = vec![None; schema.columns.len()];
-    let mut add = |row: &csv::StringRecord, mem: &mut Vec<u8>, stats: &mut BuildStats| {
-        stats.source_rows += 1;
-        for c in cells.iter_mut() {
-            *c = None;
+    // One thread reads the CSV; the others normalise and hash batches of
+    // rows (the most of the work) and hand back their records, which this
+    // thread appends (so memory holds the records once).
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 16);
+    let ctx = RowHasher { schema: &schema, fields: &fields, key: &dkey, tags: &tags };
+    let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Vec<csv::StringRecord>>(workers * 2);
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<(Vec<u8>, u64, u64)>();
+    let batch_rx = std::sync::Mutex::new(batch_rx);
+    let read = std::thread::scope(|scope| -> Result<(), Error> {
+        for _ in 0..workers {
+            let (batch_rx, done_tx, ctx) = (&batch_rx, done_tx.clone(), &ctx);
+            scope.spawn(move || loop {
+                let batch = match batch_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok(batch) = batch else { return };
+                let mut out = Vec::with_capacity(batch.len() * mem_len);
+                let mut skipped = 0;
+                let mut cells = vec![None; ctx.schema.columns.len()];
+                for row in &batch {
+                    if !ctx.add(row, &mut cells, &mut out) {
+                        skipped += 1;
+                    }
+                }
+                if done_tx.send((out, batch.len() as u64, skipped)).is_err() {
+                    return;
+                }
+            });
         }
-        for (f, value) in row.iter().enumerate() {
-            if let Some(Some(col)) = fields.get(f) {
-                if let Some(c) = schema.columns.get(*col) {
-                    cells[*col] = c.kind.normalize(value);
+        drop(done_tx);
+        let mut absorb = |(out, rows, skipped): (Vec<u8>, u64, u64), mem: &mut Vec<u8>| {
+            mem.extend_from_slice(&out);
+            stats.source_rows += rows;
+            stats.skipped += skipped;
+        };
+        let mut batch = sample;
+        let mut result = Ok(());
+        loop {
+            let mut record = csv::StringRecord::new();
+            let more = match csv.read_record(&mut record) {
+                Ok(more) => more,
+                Err(e) => {
+                    result = Err(csv_error(e));
+                    false
+                }
+            };
+            if more {
+                batch.push(record);
+            }
+            if batch.len() >= 4096 || (!more && !batch.is_empty()) {
+                if batch_tx.send(std::mem::take(&mut batch)).is_err() {
+                    break;
+                }
+                while let Ok(done) = done_rx.try_recv() {
+                    absorb(done, &mut mem);
                 }
             }
+            if !more {
+                break;
+            }
         }
-        let p_type = schema.columns[schema.primary].kind;
-        let Some(pv) = cells[schema.primary].as_deref() else {
-            stats.skipped += 1;
-            return;
-        };
-        let p = dkey.primary(p_type, pv);
-        mem.extend_from_slice(&p.to_be_bytes());
-        for (col, slot) in tags.iter().enumerate() {
-            let Some((_, w)) = slot else { continue };
-            let t = cells[col].as_deref().map_or(0, |v| dkey.tag(p, col, v, *w));
-            mem.extend_from_slice(&t.to_be_bytes()[4 - w..]);
+        drop(batch_tx);
+        for done in done_rx {
+            absorb(done, &mut mem);
         }
-    };
-    for r in &sample {
-        add(r, &mut mem, &mut stats);
-    }
-    drop(sample);
-    let mut record = csv::StringRecord::new();
-    loop {
-        match csv.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(e)),
-        }
-        add(&record, &mut mem, &mut stats);
-    }
+        result
+    });
+    read?;
     let n = sort_dedup(&mut mem, mem_len)?;
     mem.truncate(n * mem_len);
     stats.rows = n as u64;
     let bits = dir_bits.filter(|b| (4..=32).contains(b)).unwrap_or_else(|| dir_bits_for(n as u64));
     stats.bytes = write(out, &dkey, &salt, &schema, stats.source_rows, &mem, mem_len, bits)?;
     Ok((schema, stats))
+}
+
+/// What turns a row into its record: normalise every cell, hash the
+/// primary value, tag the rest.
+struct RowHasher<'a> {
+    schema: &'a Schema,
+    fields: &'a [Option<usize>],
+    key: &'a DatasetKey,
+    tags: &'a [Option<(usize, usize)>],
+}
+
+impl RowHasher<'_> {
+    /// Appends the row's record; false when it has no primary value.
+    fn add(&self, row: &csv::StringRecord, cells: &mut [Option<String>], out: &mut Vec<u8>) -> bool {
+        for c in cells.iter_mut() {
+            *c = None;
+        }
+        for (f, value) in row.iter().enumerate() {
+            if let Some(Some(col)) = self.fields.get(f) {
+                if let (Some(c), Some(cell)) = (self.schema.columns.get(*col), cells.get_mut(*col)) {
+                    *cell = c.kind.normalize(value);
+                }
+            }
+        }
+        let p_type = self.schema.primary().kind;
+        let Some(pv) = cells.get(self.schema.primary).and_then(|c| c.as_deref()) else { return false };
+        let p = self.key.primary(p_type, pv);
+        out.extend_from_slice(&p.to_be_bytes());
+        for (col, slot) in self.tags.iter().enumerate() {
+            let Some((_, w)) = slot else { continue };
+            let t = cells.get(col).and_then(|c| c.as_deref()).map_or(0, |v| self.key.tag(p, col, v, *w));
+            out.extend_from_slice(&t.to_be_bytes()[4 - w..]);
+        }
+        true
+    }
 }
 
 fn csv_error(e: csv::Error) -> Error {

@@ -78,12 +78,15 @@ impl ColumnType {
 
     /// Bytes of the keyed tag kept per row for a column of this type.
     /// Patterned values are found in few places of a text, so a short tag
-    /// keeps chance matches rare; names, addresses and free text are tried
-    /// at many places and get a longer one.
-    pub(crate) fn tag_bytes(self) -> usize {
-        match self {
-            ColumnType::Id | ColumnType::Phone | ColumnType::Email | ColumnType::Postal | ColumnType::Date => 2,
-            ColumnType::Name | ColumnType::Kana | ColumnType::Address | ColumnType::Free => 3,
+    /// keeps chance matches rare; whole names, addresses and free text are
+    /// tried at many places and get a longer one. A surname or a given name
+    /// alone never corroborates a row (see [`ColumnType::evidence`]): it
+    /// counts with the other part, 32 bits together.
+    pub(crate) fn tag_bytes(self, part: NamePart) -> usize {
+        match (self, part) {
+            (ColumnType::Name | ColumnType::Kana, NamePart::Family | NamePart::Given) => 2,
+            (ColumnType::Id | ColumnType::Phone | ColumnType::Email | ColumnType::Postal | ColumnType::Date, _) => 2,
+            (ColumnType::Name | ColumnType::Kana | ColumnType::Address | ColumnType::Free, _) => 3,
         }
     }
 
