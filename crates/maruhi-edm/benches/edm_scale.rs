@@ -106,6 +106,18 @@ fn main() {
     let secs = t.elapsed().as_secs_f64();
     println!("scan CPU: {:.2} s", cpu_secs() - cpu);
     let rows_found: usize = found.iter().map(|f| f.rows).sum();
+    // What a plain scan spends on the same text: normalising and
+    // fingerprinting it (maruhi-scan's per-document work besides extraction).
+    let fp = maruhi_fingerprint::Fingerprinter::builder().key([1; 32]).build().expect("fingerprinter");
+    let cpu_fp = cpu_secs();
+    let t_fp = Instant::now();
+    let prints = fp.fingerprint(&text).expect("fingerprint");
+    println!(
+        "fingerprinting the same text: {:.2} s wall, {:.2} CPU-s ({} fingerprints)",
+        t_fp.elapsed().as_secs_f64(),
+        cpu_secs() - cpu_fp,
+        prints.len()
+    );
     println!(
         "scan: {:.1} MB of prose in {secs:.2} s = {:.1} MB/s; rows found {rows_found} of {real} planted",
         text.len() as f64 / 1e6,
