@@ -16,6 +16,8 @@
 //!
 //! `cargo bench -p maruhi-edm --bench edm_quality` (EDM_ROWS, EDM_DOCS to change the sizes).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "gen/mod.rs"]
 mod gen;
 
@@ -86,7 +88,7 @@ fn row(kind: usize, id: Option<&str>, w: &gen::Written, shown: &[usize], r: &mut
 fn document(kind: usize, rows: &[String], r: &mut Rng) -> String {
     let mut doc = String::new();
     for _ in 0..1 + r.below(3) {
-        doc.push_str(*r.pick(FILLER));
+        doc.push_str(r.pick::<&str>(FILLER));
     }
     doc.push('\n');
     if kind < 3 {
@@ -96,11 +98,11 @@ fn document(kind: usize, rows: &[String], r: &mut Rng) -> String {
         doc.push_str(line);
         doc.push('\n');
         if kind == 3 {
-            doc.push_str(*r.pick(FILLER));
+            doc.push_str(r.pick::<&str>(FILLER));
             doc.push('\n');
         }
     }
-    doc.push_str(*r.pick(FILLER));
+    doc.push_str(r.pick::<&str>(FILLER));
     doc
 }
 

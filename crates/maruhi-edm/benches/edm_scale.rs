@@ -8,7 +8,8 @@
 //! values (every phone, id and e-mail in it is looked up).
 //!
 //! `EDM_ROWS=20000000 cargo bench -p maruhi-edm --bench edm_scale`
-#![allow(clippy::disallowed_methods)] // A benchmark measures wall-clock time.
+#![allow(clippy::disallowed_methods)]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A benchmark measures wall-clock time.
 
 #[path = "gen/mod.rs"]
 mod gen;
