@@ -106,7 +106,7 @@ impl Matcher {
 
     /// Rows of every dataset found in `text`.
     pub fn find(&self, text: &str) -> Vec<Match> {
-        if self.datasets.is_empty() || text.is_empty() {
+        if self.datasets.is_empty() || !may_hold_primary(text) {
             return Vec::new();
         }
         let t = fold(text);
@@ -164,6 +164,19 @@ impl Matcher {
         }
         out
     }
+}
+
+/// Whether a text may hold a primary element at all: every primary type
+/// (an id, a phone number, an e-mail address) has a digit or an `@`, in
+/// ASCII or full width (`０`–`９` are EF BC 90–99 in UTF-8, `＠` EF BC A0).
+/// Most prose has neither and costs one pass over its bytes.
+fn may_hold_primary(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &x)| {
+        x.is_ascii_digit()
+            || x == b'@'
+            || (x == 0xEF && b.get(i + 1) == Some(&0xBC) && b.get(i + 2).is_some_and(|&y| (0x90..=0xA0).contains(&y)))
+    })
 }
 
 /// Where the rest of a row is looked for around `[start, end)`: the line
