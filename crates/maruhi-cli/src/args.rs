@@ -308,6 +308,9 @@ pub enum Command {
     /// The vault of encrypted originals
     #[command(subcommand)]
     Vault(VaultCmd),
+    /// Exact data match: customer databases whose rows `maruhi scan` finds in any file
+    #[command(subcommand)]
+    Edm(EdmCmd),
     /// Activity logs for insider-risk detection
     #[command(subcommand)]
     Events(EventsCmd),
@@ -482,6 +485,48 @@ pub enum MaterialCmd {
         /// A copy marked for this recipient (㊙ banner and an invisible code `maruhi trace` reads); text, DOCX, XLSX, PPTX and PDF
         #[arg(long = "for", value_name = "USER")]
         recipient: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EdmCmd {
+    /// Register a customer database by its CSV export (UTF-8 or Shift_JIS, header row); only keyed hashes are kept
+    Add {
+        /// The dataset's name (shown in findings)
+        name: String,
+        /// The CSV export, read once in a stream
+        file: PathBuf,
+        /// The secret the database belongs to (its manager may then maintain the dataset)
+        #[arg(long)]
+        secret: Option<i64>,
+        /// A schema file: `primary = "HEADER"`, `ignore = [..]`, and `[columns]` with types
+        /// (id, phone, email, postal, date, name, kana, address, free)
+        #[arg(long)]
+        schema: Option<PathBuf>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace a dataset's rows with a new export (reports rows added, removed and kept)
+    Refresh {
+        /// The dataset's name
+        name: String,
+        /// The new CSV export
+        file: PathBuf,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the datasets: columns, rows, last refresh
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a dataset and its index (its history stays in the audit trail)
+    Remove {
+        /// The dataset's name
+        name: String,
     },
 }
 

@@ -16,7 +16,7 @@ use maruhi_service::{Actor, Service};
 use serde_json::json;
 use sha2::Digest;
 
-use crate::args::{MaterialCmd, ScanFormat, VaultCmd};
+use crate::args::{EdmCmd, MaterialCmd, ScanFormat, VaultCmd};
 use crate::commands::{lang, print_json};
 use crate::progress::ProgressLine;
 
@@ -66,7 +66,7 @@ pub async fn scan(svc: Option<Service>, op: &Actor, args: ScanArgs) -> Result<u8
         }
         (None, Some(svc)) => {
             let scanner = svc.scanner().await?;
-            if scanner.reference_count() == 0 {
+            if scanner.reference_count() == 0 && scanner.edm_dataset_count() == 0 {
                 eprintln!(
                     "{}",
                     match lang() {
@@ -99,7 +99,7 @@ pub async fn scan(svc: Option<Service>, op: &Actor, args: ScanArgs) -> Result<u8
                 if let Err(e) = out.report(&report) {
                     failed = Some(e);
                 }
-                if record && !report.findings.is_empty() {
+                if record && (!report.findings.is_empty() || !report.edm.is_empty()) {
                     to_record.push(report);
                 }
             },
@@ -192,6 +192,42 @@ impl Output {
             self.diagnostic(d)?;
         }
         let mut out = self.stdout.lock();
+        for f in &report.edm {
+            match self.format {
+                ScanFormat::Jsonl => {
+                    serde_json::to_writer(&mut out, &Tagged { kind: "edm", item: f })?;
+                    writeln!(out)?;
+                }
+                ScanFormat::Text => {
+                    let secret = f.secret_id.map(|id| format!(" (secret {id})")).unwrap_or_default();
+                    let examples = f.examples.join(", ");
+                    match lang() {
+                        Lang::Ja => writeln!(
+                            out,
+                            "{}: [{}] 顧客データ「{}」{secret}の {} 行（列: {}）例: {examples}",
+                            f.path,
+                            match f.severity {
+                                maruhi_service::edm::Severity::High => "重大",
+                                maruhi_service::edm::Severity::Medium => "中",
+                                maruhi_service::edm::Severity::Low => "軽微",
+                            },
+                            f.dataset,
+                            f.rows,
+                            f.columns.join("、"),
+                        )?,
+                        Lang::En => writeln!(
+                            out,
+                            "{}: [{}] {} rows of dataset {}{secret} (columns: {}), e.g. {examples}",
+                            f.path,
+                            f.severity.as_str(),
+                            f.rows,
+                            f.dataset,
+                            f.columns.join(", "),
+                        )?,
+                    }
+                }
+            }
+        }
         for f in &report.findings {
             match self.format {
                 ScanFormat::Jsonl => {
@@ -527,4 +563,80 @@ fn read_file(file: &Path) -> Result<Vec<u8>> {
 /// (folder names can say more than the file does).
 fn display_name(file: &Path) -> String {
     file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// `maruhi edm …`: exact-data-match datasets.
+pub async fn edm(svc: &Service, op: &Actor, cmd: EdmCmd) -> Result<()> {
+    match cmd {
+        EdmCmd::Add { name, file, secret, schema, json } => {
+            let schema = match schema {
+                Some(p) => Some(std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?),
+                None => None,
+            };
+            let csv = std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
+            let outcome = svc.edm_add(op, &name, secret, std::io::BufReader::new(csv), schema.as_deref()).await?;
+            print_edm_outcome(&outcome, json)
+        }
+        EdmCmd::Refresh { name, file, json } => {
+            let csv = std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
+            let outcome = svc.edm_refresh(op, &name, std::io::BufReader::new(csv)).await?;
+            print_edm_outcome(&outcome, json)
+        }
+        EdmCmd::List { json } => {
+            let list = svc.edm_list(op).await?;
+            if json {
+                return print_json(&list);
+            }
+            let mut out = std::io::stdout().lock();
+            for d in &list {
+                let cols: Vec<String> = d.columns.iter().map(|c| format!("{}:{}", c.name, c.kind)).collect();
+                let secret = d.secret_id.map(|id| format!(" secret {id}")).unwrap_or_default();
+                writeln!(
+                    out,
+                    "{}\t{} rows\tprimary {}\trefreshed {}{secret}\t{}",
+                    d.name,
+                    d.rows,
+                    d.primary,
+                    d.refreshed_at,
+                    cols.join(", ")
+                )?;
+            }
+            Ok(())
+        }
+        EdmCmd::Remove { name } => {
+            svc.edm_remove(op, &name).await?;
+            eprintln!(
+                "{}",
+                match lang() {
+                    Lang::Ja => format!("照合データ {name} を削除しました"),
+                    Lang::En => format!("removed dataset {name}"),
+                }
+            );
+            Ok(())
+        }
+    }
+}
+
+fn print_edm_outcome(o: &maruhi_service::edm::EdmOutcome, json: bool) -> Result<()> {
+    if json {
+        return print_json(o);
+    }
+    let d = &o.dataset;
+    let delta = o.delta.as_ref().map(|x| format!(", +{} -{} ={}", x.added, x.removed, x.unchanged)).unwrap_or_default();
+    match lang() {
+        Lang::Ja => eprintln!(
+            "照合データ {}: {} 行を索引（元データ {} 行、主キーなしで除外 {} 行{delta}）、{} バイト",
+            d.name, d.rows, d.source_rows, o.skipped, d.bytes
+        ),
+        Lang::En => eprintln!(
+            "dataset {}: {} rows indexed ({} in the export, {} without a primary value{delta}), {} bytes",
+            d.name, d.rows, d.source_rows, o.skipped, d.bytes
+        ),
+    }
+    let mut out = std::io::stdout().lock();
+    for c in &d.columns {
+        let mark = if c.name == d.primary { " (primary)" } else { "" };
+        writeln!(out, "{}\t{}{mark}", c.name, c.kind)?;
+    }
+    Ok(())
 }

@@ -276,6 +276,22 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// SHA-256 of the file as read (hex), for the audit trail.
     pub sha256: Option<String>,
+    /// Rows of exact-data-match datasets found, one per document and dataset.
+    pub edm: Vec<EdmFinding>,
+}
+
+/// Rows of a customer database found in one document (exact data match,
+/// [`maruhi_edm`]): how many, which columns, and masked examples.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EdmFinding {
+    pub path: String,
+    pub dataset: String,
+    pub secret_id: Option<i64>,
+    pub rows: usize,
+    pub columns: Vec<String>,
+    /// Primary values of some rows, masked.
+    pub examples: Vec<String>,
+    pub severity: maruhi_edm::Severity,
 }
 
 /// Totals of a scan.
@@ -293,7 +309,7 @@ impl Summary {
         self.files += 1;
         self.bytes += report.bytes;
         self.documents += report.documents as u64;
-        self.findings += report.findings.len() as u64;
+        self.findings += (report.findings.len() + report.edm.len()) as u64;
         self.diagnostics += report.diagnostics.len() as u64;
     }
 }
@@ -370,6 +386,8 @@ pub struct Scanner {
     explain: bool,
     /// Whether a file with findings gets its SHA-256 (for the audit trail).
     hash_files: bool,
+    /// Exact-data-match datasets looked for beside the references.
+    edm: Option<Arc<maruhi_edm::Matcher>>,
 }
 
 struct Index {
@@ -412,7 +430,19 @@ impl Scanner {
             thresholds,
             explain: false,
             hash_files: true,
+            edm: None,
         }
+    }
+
+    /// The same index, also looking for the rows of exact-data-match
+    /// datasets in every document.
+    pub fn with_edm(&self, edm: Arc<maruhi_edm::Matcher>) -> Scanner {
+        Scanner { edm: Some(edm), ..self.clone() }
+    }
+
+    /// Number of exact-data-match datasets looked for.
+    pub fn edm_dataset_count(&self) -> usize {
+        self.edm.as_ref().map_or(0, |m| m.datasets().len())
     }
 
     /// The same index with other thresholds.
@@ -466,7 +496,7 @@ impl Scanner {
         let extraction = maruhi_extract::extract_bytes(path, bytes, &self.limits);
         let mut report = FileReport { path: path.to_owned(), bytes: bytes.len() as u64, ..FileReport::default() };
         self.absorb(&mut report, extraction);
-        if self.hash_files && !report.findings.is_empty() {
+        if self.hash_files && (!report.findings.is_empty() || !report.edm.is_empty()) {
             report.sha256 = Some(sha256_hex(bytes));
         }
         report
@@ -487,7 +517,7 @@ impl Scanner {
         report.bytes = bytes.len() as u64;
         let extraction = maruhi_extract::extract_bytes(path, &bytes, &self.limits);
         self.absorb(&mut report, extraction);
-        if self.hash_files && !report.findings.is_empty() {
+        if self.hash_files && (!report.findings.is_empty() || !report.edm.is_empty()) {
             report.sha256 = Some(sha256_hex(&bytes));
         }
         report
@@ -497,6 +527,17 @@ impl Scanner {
         report.documents = extraction.documents.len();
         report.diagnostics = extraction.diagnostics;
         for doc in &extraction.documents {
+            if let Some(edm) = &self.edm {
+                report.edm.extend(edm.find(&doc.text).into_iter().map(|m| EdmFinding {
+                    path: doc.path.clone(),
+                    dataset: m.dataset,
+                    secret_id: m.secret_id,
+                    rows: m.rows,
+                    columns: m.columns,
+                    examples: m.examples,
+                    severity: m.severity,
+                }));
+            }
             match self.scan_document(doc) {
                 Ok(findings) => report.findings.extend(findings),
                 Err(e) => report.diagnostics.push(Diagnostic {

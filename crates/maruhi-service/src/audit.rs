@@ -70,10 +70,14 @@ pub enum AuditAction {
     AssessmentAnswer,
     AssessmentSave,
     Backup,
+    EdmAdd,
+    EdmRefresh,
+    EdmRemove,
+    EdmFinding,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 53] = [
+    pub const ALL: [AuditAction; 58] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -128,6 +132,10 @@ impl AuditAction {
         AuditAction::AssessmentAnswer,
         AuditAction::AssessmentSave,
         AuditAction::Backup,
+        AuditAction::EdmAdd,
+        AuditAction::EdmRefresh,
+        AuditAction::EdmRemove,
+        AuditAction::EdmFinding,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -187,6 +195,10 @@ impl AuditAction {
             AuditAction::AssessmentAnswer => "assessment.answer",
             AuditAction::AssessmentSave => "assessment.save",
             AuditAction::Backup => "installation.backup",
+            AuditAction::EdmAdd => "edm.add",
+            AuditAction::EdmRefresh => "edm.refresh",
+            AuditAction::EdmRemove => "edm.remove",
+            AuditAction::EdmFinding => "scan.edm",
         }
     }
 
@@ -246,6 +258,10 @@ impl AuditAction {
             AuditAction::AssessmentAnswer => ("自己評価の回答", "Self-assessment answered"),
             AuditAction::AssessmentSave => ("自己評価の保存", "Self-assessment saved"),
             AuditAction::Backup => ("バックアップ", "Backup"),
+            AuditAction::EdmAdd => ("顧客データ照合（EDM）の登録", "Exact-data-match dataset added"),
+            AuditAction::EdmRefresh => ("顧客データ照合（EDM）の更新", "Exact-data-match dataset refreshed"),
+            AuditAction::EdmRemove => ("顧客データ照合（EDM）の削除", "Exact-data-match dataset removed"),
+            AuditAction::EdmFinding => ("スキャン検出（顧客データの行）", "Scan finding (database rows)"),
         };
         lang.pick(ja, en)
     }
@@ -257,7 +273,13 @@ impl AuditAction {
     /// Events of an investigation rather than of the management of a
     /// secret: shown only to those who investigate.
     pub fn is_investigation(self) -> bool {
-        matches!(self, AuditAction::ScanFinding | AuditAction::ScanContamination | AuditAction::CopyTrace)
+        matches!(
+            self,
+            AuditAction::ScanFinding
+                | AuditAction::ScanContamination
+                | AuditAction::CopyTrace
+                | AuditAction::EdmFinding
+        )
     }
 }
 

@@ -10,6 +10,7 @@
 //!   vault/objects/         the vault's encrypted originals (local store)
 //!   maruhi.db              SQLite, unless a database URL is given
 //!   index/                 the scan index, rebuilt from the database when missing
+//!   edm/                   exact-data-match indexes (keyed hashes only), one per dataset
 //!   rules/                 optional: the installation's own Sigma rule pack
 //! ```
 //!
@@ -112,6 +113,11 @@ impl Installation {
         self.dir.join("index")
     }
 
+    /// The exact-data-match indexes (keyed hashes of customer databases).
+    pub fn edm_dir(&self) -> PathBuf {
+        self.dir.join("edm")
+    }
+
     /// The vault's local object folder.
     pub fn vault_dir(&self) -> PathBuf {
         self.dir.join("vault")
@@ -144,7 +150,7 @@ impl Installation {
             Error::Key { why, .. } => Error::Key { path: ledger_path, why },
             e => e,
         })?;
-        svc = svc.with_index_dir(self.index_dir()).with_installation_key(installation_key);
+        svc = svc.with_index_dir(self.index_dir()).with_edm_dir(self.edm_dir()).with_installation_key(installation_key);
         // The local vault by default; front ends replace it with a vault
         // URL or another master key file (`Service::with_vault`).
         svc = svc.with_vault(crate::vault::Vault::new(

@@ -39,6 +39,7 @@ pub mod backup;
 pub mod cases;
 pub mod clock;
 pub mod demo;
+pub mod edm;
 mod error;
 pub mod evidence;
 pub mod health;
@@ -126,6 +127,9 @@ pub struct Service {
     scan_keys: Option<Arc<scan::ScanKeys>>,
     scanner_cache: Arc<scan::ScannerCache>,
     index_dir: Option<std::path::PathBuf>,
+    /// Where exact-data-match indexes are kept, and the loaded matcher.
+    edm_dir: Option<std::path::PathBuf>,
+    edm_cache: Arc<edm::EdmCache>,
     /// How long an attempt on an account under attack is slowed at most.
     login_delay_ceiling: std::time::Duration,
     /// Global cap on concurrent extractions (scans and attachments).
@@ -161,6 +165,8 @@ impl Service {
             scan_keys: None,
             scanner_cache: Arc::default(),
             index_dir: None,
+            edm_dir: None,
+            edm_cache: Arc::default(),
             login_delay_ceiling: auth::ACCOUNT_DELAY_CEILING,
             extraction_slots: Arc::new(tokio::sync::Semaphore::new(default_max_extractions())),
             rule_pack: None,

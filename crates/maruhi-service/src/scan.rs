@@ -34,6 +34,8 @@ pub(crate) struct ScanKeys {
     seal: [u8; 32],
     /// Keys the digest of unknown user names typed at the login.
     pub(crate) unknown_user: [u8; 32],
+    /// Keys the exact-data-match indexes (each mixes in its own salt).
+    pub(crate) edm: [u8; 32],
 }
 
 impl ScanKeys {
@@ -48,6 +50,7 @@ impl ScanKeys {
             fingerprint: Key::from_bytes(derive(b"maruhi fingerprint key v1\0")),
             seal: derive(b"maruhi material seal key v1\0"),
             unknown_user: derive(b"maruhi unknown user name key v1\0"),
+            edm: derive(b"maruhi edm key v1\0"),
         }
     }
 }
@@ -160,6 +163,9 @@ pub struct ScanOutcome {
     /// know of exists). It depends on the caller's role only, never on
     /// what was found.
     pub restricted: bool,
+    /// Rows of customer databases (exact data match) the user may see,
+    /// on the same rule as findings.
+    pub edm: Vec<maruhi_scan::EdmFinding>,
     pub diagnostics: Vec<ScanDiagnostic>,
 }
 
@@ -182,7 +188,7 @@ impl Service {
         self
     }
 
-    fn scan_keys(&self) -> Result<&ScanKeys> {
+    pub(crate) fn scan_keys(&self) -> Result<&ScanKeys> {
         self.scan_keys.as_deref().ok_or(Error::NotConfigured(Msg::NoInstallationKey))
     }
 
@@ -460,8 +466,18 @@ impl Service {
             .collect())
     }
 
-    /// The scanner over every live material, rebuilt when material changed.
+    /// The scanner over every live material, rebuilt when material changed,
+    /// looking for the rows of every exact-data-match dataset too.
     pub async fn scanner(&self) -> Result<Arc<Scanner>> {
+        let scanner = self.fingerprint_scanner().await?;
+        Ok(match self.edm_matcher().await? {
+            Some(m) => Arc::new(scanner.with_edm(m)),
+            None => scanner,
+        })
+    }
+
+    /// The scanner over every live material, rebuilt when material changed.
+    async fn fingerprint_scanner(&self) -> Result<Arc<Scanner>> {
         let generation = {
             let mut conn = self.db.read().await?;
             maruhi_store::materials::generation(&mut conn).await?
@@ -556,7 +572,7 @@ impl Service {
     /// Records the findings of scanned files in the audit trail, one event per
     /// finding, in one transaction.
     pub async fn record_findings(&self, actor: &Actor, reports: &[FileReport]) -> Result<usize> {
-        let mut events = Vec::new();
+        let mut events = Self::edm_events(actor, reports);
         for report in reports {
             for f in &report.findings {
                 let summary = json!({
@@ -610,13 +626,31 @@ impl Service {
                 findings.push(f);
             }
         }
+        let mut edm = Vec::new();
+        for f in report.edm {
+            let visible = match f.secret_id {
+                Some(sid) => match maruhi_store::secrets::get(&mut conn, sid).await? {
+                    Some(row) if Self::may_view(&mut conn, actor, &row).await? => {
+                        titles.insert(sid, row.title);
+                        true
+                    }
+                    _ => false,
+                },
+                None => policy::sees_collections(actor.role),
+            };
+            if visible {
+                edm.push(f);
+            }
+        }
+        let any_visible = !findings.is_empty() || !edm.is_empty();
         let outcome = ScanOutcome {
+            edm,
             path: report.path,
             bytes: report.bytes,
             documents: report.documents,
             // The scanner hashes a file only when something matched: shown
             // only with a visible finding, or its presence would tell.
-            sha256: report.sha256.filter(|_| !findings.is_empty()),
+            sha256: report.sha256.filter(|_| any_visible),
             findings,
             restricted: !policy::sees_every_finding(actor.role),
             diagnostics: report.diagnostics.into_iter().map(Into::into).collect(),

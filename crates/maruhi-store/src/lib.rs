@@ -41,6 +41,7 @@ pub mod auth;
 pub mod backup;
 pub mod cases;
 pub mod copies;
+pub mod edm;
 pub mod events;
 pub mod groups;
 pub mod hr;

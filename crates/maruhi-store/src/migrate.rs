@@ -84,6 +84,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0014_assessment.sql"),
     },
     Migration {
+        version: 15,
+        sqlite: include_str!("../migrations/sqlite/0015_edm.sql"),
+        postgres: include_str!("../migrations/postgres/0015_edm.sql"),
+    },
+    Migration {
         version: 19,
         sqlite: include_str!("../migrations/sqlite/0019_alert_assignee.sql"),
         postgres: include_str!("../migrations/postgres/0019_alert_assignee.sql"),

@@ -158,6 +158,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Identity(cmd) => crate::activity::identity(&open(g).await?, &op, cmd).await?,
         Command::Material(cmd) => crate::scan::material(&open(g).await?, &op, cmd).await?,
         Command::Vault(cmd) => crate::scan::vault(&open(g).await?, &op, cmd).await?,
+        Command::Edm(cmd) => crate::scan::edm(&open(g).await?, &op, cmd).await?,
         Command::Risk(crate::args::RiskCmd::Rules(cmd)) => return crate::risk::rules(g, cmd),
         Command::Risk(cmd) => crate::risk::risk(&open(g).await?, &op, cmd).await?,
         Command::Alerts(cmd) => crate::risk::alerts(&open(g).await?, &op, cmd).await?,

@@ -237,3 +237,50 @@ fn stdout_ok(o: &std::process::Output) -> Vec<u8> {
     assert!(o.status.success(), "failed: {}", String::from_utf8_lossy(&o.stderr));
     o.stderr.clone()
 }
+
+/// `maruhi edm`: a customer database registered from a Shift_JIS export,
+/// found by `maruhi scan` (JSON Lines `edm` records, values masked in both
+/// outputs), refreshed, listed and removed.
+#[test]
+fn edm_datasets_are_found_by_scans_with_values_masked() {
+    let d = data_dir("scan-edm");
+    let pw = d.join("pw");
+    stdout(&run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw.to_str().unwrap()]));
+    let export = "会員番号,姓,名,電話番号,メールアドレス\n\
+        C0001234,山田,太郎,090-1234-5678,taro.yamada@example.jp\n\
+        C0001235,髙橋,花子,080-2345-6789,hanako@example.co.jp\n";
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(export);
+    std::fs::write(d.join("members.csv"), &sjis).unwrap();
+    let added = stdout(&run(&d, &["edm", "add", "会員", d.join("members.csv").to_str().unwrap(), "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&added).unwrap();
+    assert_eq!((v["dataset"]["rows"].as_i64(), v["dataset"]["primary"].as_str()), (Some(2), Some("会員番号")));
+
+    let leak = d.join("leak.txt");
+    std::fs::write(&leak, "名簿を送ります\n山田太郎 C-0001234 taro.yamada@example.jp\n").unwrap();
+    let out = run(&d, &["scan", "--format", "jsonl", leak.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = jsonl(&out);
+    assert_eq!(lines[0]["type"], "edm");
+    assert_eq!(lines[0]["dataset"], "会員");
+    assert_eq!(lines[0]["rows"], 1);
+    assert_eq!(lines[0]["columns"], serde_json::json!(["会員番号", "姓", "名", "メールアドレス"]));
+    assert_eq!(lines[1]["findings"], 1);
+    let text = run(&d, &["scan", leak.to_str().unwrap()]);
+    let shown = format!("{}{}", String::from_utf8_lossy(&text.stdout), String::from_utf8_lossy(&text.stderr));
+    for value in ["C0001234", "taro.yamada", "山田"] {
+        assert!(!shown.contains(value) && !lines[0].to_string().contains(value), "{value} shown: {shown}");
+    }
+    assert!(shown.contains("会員"), "{shown}");
+    let audit = stdout(&run(&d, &["audit", "--json", "--action", "scan.edm"]));
+    assert!(audit.contains("scan.edm") && !audit.contains("C0001234"), "{audit}");
+
+    std::fs::write(d.join("next.csv"), export.replace("C0001235", "C0001299")).unwrap();
+    let refreshed = stdout(&run(&d, &["edm", "refresh", "会員", d.join("next.csv").to_str().unwrap(), "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&refreshed).unwrap();
+    assert_eq!(v["delta"], serde_json::json!({"added": 1, "removed": 1, "unchanged": 1}));
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&run(&d, &["edm", "list", "--json"]))).unwrap();
+    assert_eq!(listed[0]["name"], "会員");
+    stdout(&run(&d, &["edm", "remove", "会員"]));
+    let out = run(&d, &["scan", "--format", "jsonl", leak.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+}

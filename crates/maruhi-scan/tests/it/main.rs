@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
 
+mod edm;
+
 use std::path::Path;
 
 use maruhi_fingerprint::Fingerprinter;

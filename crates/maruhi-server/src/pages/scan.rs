@@ -33,6 +33,18 @@ pub struct ResultView {
     /// shown nor counted.
     restricted: bool,
     diagnostics: Vec<(String, String, String)>,
+    /// Rows of customer databases (exact data match): path, dataset,
+    /// severity, rows, columns, masked examples.
+    edm: Vec<EdmView>,
+}
+
+pub struct EdmView {
+    path: String,
+    dataset: String,
+    severity: &'static str,
+    rows: usize,
+    columns: String,
+    examples: String,
 }
 
 pub struct FindingView {
@@ -144,7 +156,20 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
             discounted: f.discounted.iter().map(|d| (d.excerpt.clone(), d.documents)).collect(),
         })
         .collect();
+    let edm = outcome
+        .edm
+        .iter()
+        .map(|f| EdmView {
+            path: f.path.clone(),
+            dataset: f.dataset.clone(),
+            severity: f.severity.as_str(),
+            rows: f.rows,
+            columns: f.columns.join("、"),
+            examples: f.examples.join(", "),
+        })
+        .collect();
     let result = ResultView {
+        edm,
         name: outcome.path,
         size: format_size(outcome.bytes),
         documents: outcome.documents,

@@ -9,6 +9,7 @@ mod assess;
 mod auth;
 mod backup;
 mod cases;
+mod edm;
 mod identity;
 mod ledger;
 mod registry;
