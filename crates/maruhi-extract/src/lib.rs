@@ -45,8 +45,17 @@
 //! # PDF
 //!
 //! PDF text comes from the pure-Rust `pdf-extract`. When that yields nothing or mostly U+FFFD
-//! (fonts whose glyphs it cannot map to Unicode), or fails, and [`Limits::use_pdftotext`] is set
-//! and poppler's `pdftotext` is on `PATH`, the PDF is handed to `pdftotext` instead.
+//! (fonts whose glyphs it cannot map to Unicode), or fails or panics, and
+//! [`Limits::use_pdftotext`] is set and poppler's `pdftotext` is on `PATH`, the PDF is handed to
+//! `pdftotext` instead (Japanese PDFs need `poppler-data` for that); a diagnostic is recorded only
+//! when both fail.
+//!
+//! Japanese (and Chinese and Korean) PDFs as PDF libraries and older Acrobat versions write them,
+//! CID fonts with a predefined CMap and no `/ToUnicode` map, are read by the Rust path too: the
+//! Unicode CMaps (`UniJIS-UCS2-H`, `-UTF16`, `-UTF32`, `-UTF8`, horizontal and vertical), the
+//! Shift_JIS, EUC-JP and JIS row/cell ones (`90ms-RKSJ-H`, `EUC-H`, `H`, …; GBK, Big5 and
+//! EUC-KR for the other orderings), and `Identity-H`/`-V` over Adobe-Japan1 CIDs through Adobe's
+//! CID-to-Unicode table.
 //!
 //! Compressed PDF streams (PDF 32000-1 §7.4 filters) are budgeted like archive members: before
 //! any PDF parser decodes a stream, maruhi-extract decodes it with decoders that stop at the limit,

@@ -19,6 +19,7 @@
     reason = "the PDF parser thread and pdftotext run against the time budget's deadline"
 )]
 
+mod cjk;
 mod doc;
 mod filters;
 mod raw;
