@@ -5,7 +5,9 @@ use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
-use crate::{codes, detect, text, Diagnostic, Document, Extraction, Format, Limits};
+use sha2::{Digest, Sha256};
+
+use crate::{codes, detect, text, Diagnostic, Document, Extraction, FileDigest, Format, Limits};
 
 /// Members up to this size are exempt from the ratio check: small repetitive files compress far
 /// beyond any sane ratio and cannot hurt.
@@ -23,6 +25,7 @@ pub(crate) struct Ctx<'l> {
     members_full: bool,
     pub(crate) bytes_read: u64,
     documents: Vec<Document>,
+    files: Vec<FileDigest>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -44,12 +47,18 @@ impl<'l> Ctx<'l> {
             members_full: false,
             bytes_read: 0,
             documents: Vec::new(),
+            files: Vec::new(),
             diagnostics: Vec::new(),
         }
     }
 
     pub(crate) fn finish(self) -> Extraction {
-        Extraction { documents: self.documents, diagnostics: self.diagnostics, bytes_read: self.bytes_read }
+        Extraction {
+            documents: self.documents,
+            files: self.files,
+            diagnostics: self.diagnostics,
+            bytes_read: self.bytes_read,
+        }
     }
 
     pub(crate) fn diag(&mut self, path: &str, code: &'static str, message: impl Into<String>) {
@@ -211,6 +220,8 @@ pub(crate) fn extract_into(cx: &mut Ctx<'_>, path: &str, name: &str, bytes: &[u8
         return;
     }
     let format = hint.unwrap_or_else(|| detect::detect(name, bytes));
+    let sha256: [u8; 32] = Sha256::digest(bytes).into();
+    cx.files.push(FileDigest { path: path.to_owned(), format, size: bytes.len() as u64, sha256 });
     let result = catch_unwind(AssertUnwindSafe(|| dispatch(cx, path, name, bytes, depth, format)));
     if result.is_err() {
         let f = format.as_str();

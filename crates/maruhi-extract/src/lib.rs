@@ -287,11 +287,28 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// A file met during extraction, by its exact content: the top-level file and every archive
+/// member and mail attachment at any depth (not the parts inside an Office file). Scanners match
+/// these against registered files ("this exact file"), whatever the format, text or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDigest {
+    /// Display path, as in [`Document::path`].
+    pub path: String,
+    /// The format the file was recognised as.
+    pub format: Format,
+    /// Size in bytes (decompressed, for a member).
+    pub size: u64,
+    /// SHA-256 of the bytes.
+    pub sha256: [u8; 32],
+}
+
 /// Everything extracted from one top-level file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Extraction {
     /// The documents found, in archive order.
     pub documents: Vec<Document>,
+    /// Every file and member met, in the order met (top-level file first), with its SHA-256.
+    pub files: Vec<FileDigest>,
     /// The problems met, in the order met.
     pub diagnostics: Vec<Diagnostic>,
     /// Bytes of the top-level input read (not counting decompressed member bytes).

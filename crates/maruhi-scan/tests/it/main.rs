@@ -6,7 +6,9 @@
 use std::path::Path;
 
 use maruhi_fingerprint::Fingerprinter;
-use maruhi_scan::{fingerprint_dir, scan_paths, Collection, FileReport, Reference, Scanner, Summary, Thresholds};
+use maruhi_scan::{
+    fingerprint_dir, scan_paths, Collection, FileReport, MatchKind, Reference, Scanner, Summary, Thresholds,
+};
 
 const SECRET: &str = "新型センサーの較正手順: 恒温槽を二十五度に保ち、基準圧力を三段階で印加して出力電圧を記録する。\
     各段階で三十秒待ってから読み取り、直線性の誤差が零点五パーセント以内であることを確認する。\
@@ -104,13 +106,65 @@ fn a_reference_folder_becomes_an_index_sorted_by_name() {
     std::fs::write(dir.join("z/b.txt"), SECRET).unwrap();
     std::fs::write(dir.join("a.txt"), "短い").unwrap();
     std::fs::write(dir.join("m.txt"), SECRET.replace("恒温槽", "試験槽")).unwrap();
-    let (docs, diagnostics) =
-        fingerprint_dir(&dir, &fingerprinter(), &maruhi_extract::Limits::default(), 2, &mut |_| {});
-    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let refs = fingerprint_dir(&dir, &fingerprinter(), &maruhi_extract::Limits::default(), 2, &mut |_| {});
+    assert!(refs.diagnostics.is_empty(), "{:?}", refs.diagnostics);
     // Too short to fingerprint: left out, silently; the rest by name,
     // whichever worker finished first.
+    let docs = &refs.documents;
     assert_eq!(docs.len(), 2);
     assert!(docs[0].name.ends_with("/m.txt") && docs[1].name.ends_with("/z/b.txt"), "{:?}", docs[0].name);
+    // Files with text are found by their text: none is a reference by its
+    // exact content, not even the one too short to fingerprint.
+    assert!(refs.files.is_empty(), "{:?}", refs.files);
+    let mut image = b"\x89PNG\r\n\x1a\n".to_vec();
+    image.resize(4096, 7);
+    std::fs::write(dir.join("z/photo.png"), &image).unwrap();
+    std::fs::write(dir.join("z/tiny.bin"), b"\0\x01\x02").unwrap();
+    let refs = fingerprint_dir(&dir, &fingerprinter(), &maruhi_extract::Limits::default(), 2, &mut |_| {});
+    let files: Vec<&str> = refs.files.iter().map(|f| f.name.rsplit('/').next().unwrap()).collect();
+    assert_eq!(files, ["photo.png"], "binary material by its exact content, tiny files never");
+}
+
+/// A binary reference with no text at all (a CAD drawing) is found as this
+/// exact file, copied into a ZIP that is attached to a mail, and the finding
+/// says so; a drawing that differs by one byte is not.
+#[test]
+fn an_exact_drawing_inside_a_zip_inside_a_mail() {
+    use base64::Engine as _;
+    let mut dwg = b"AC1032\0\0\0\0\0\x03\x00".to_vec();
+    dwg.extend((0u32..20_000).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    let sha: [u8; 32] = sha2::Digest::finalize(sha2::Digest::chain_update(sha2::Sha256::default(), &dwg)).into();
+    let fp = fingerprinter();
+    let mut builder = Scanner::builder(fp.clone());
+    builder.add_exact(Reference::new("金型/MK7-assy.dwg", Collection::Reference), sha);
+    let s = builder.build().unwrap();
+
+    let zip_of = |data: &[u8]| {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file("図面/copy.dwg", zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut w, data).unwrap();
+        w.finish().unwrap().into_inner()
+    };
+    let mail_of = |zip: &[u8]| {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(zip);
+        format!(
+            "From: a@example.jp\r\nTo: b@example.com\r\nSubject: drawings\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
+             --b\r\nContent-Type: application/zip; name=\"d.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b--\r\n"
+        )
+    };
+    let report = s.scan_bytes("out.eml", mail_of(&zip_of(&dwg)).as_bytes());
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    let f = &report.findings[0];
+    assert_eq!(
+        (f.kind, f.reference.as_str(), f.path.as_str()),
+        (MatchKind::ExactFile, "金型/MK7-assy.dwg", "out.eml!/d.zip!/図面/copy.dwg")
+    );
+    assert_eq!(serde_json::to_value(f).unwrap()["kind"], "exact_file");
+
+    let mut changed = dwg.clone();
+    changed[100] ^= 1;
+    assert!(s.scan_bytes("out.eml", mail_of(&zip_of(&changed)).as_bytes()).findings.is_empty());
 }
 
 #[test]

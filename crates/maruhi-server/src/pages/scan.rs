@@ -38,6 +38,8 @@ pub struct ResultView {
 pub struct FindingView {
     path: String,
     reference: String,
+    /// `exact_file`, `text`, `drawing` or `ocr` (the label's key).
+    kind: &'static str,
     /// The secret's id and title, for our own material.
     secret: Option<(i64, String)>,
     third_party: bool,
@@ -129,6 +131,7 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
         .map(|(f, detail)| FindingView {
             path: f.path.clone(),
             reference: f.reference.clone(),
+            kind: f.kind.as_str(),
             secret: detail.secret,
             third_party: f.collection == Collection::ThirdParty,
             severity: f.severity.as_str(),
