@@ -254,12 +254,36 @@ fn dispatch(cx: &mut Ctx<'_>, path: &str, name: &str, bytes: &[u8], depth: u32, 
         Format::Eml => crate::mail::extract(cx, path, bytes, depth),
         Format::Tar => crate::archive::tar(cx, path, bytes, depth),
         Format::Gzip => crate::archive::gzip(cx, path, name, bytes, depth),
+        Format::Doc | Format::Xls | Format::Ppt => crate::legacy::ole(cx, path, name, bytes),
+        Format::Image => crate::ocr::image(cx, path, bytes),
+        Format::Dxf | Format::Step | Format::Gcode => {
+            let text = text::decode(bytes, None);
+            let canonical = match format {
+                Format::Dxf => crate::cad::dxf_text(&text),
+                Format::Step => crate::cad::step_text(&text),
+                _ => Some(crate::cad::gcode_text(&text)),
+            };
+            match canonical {
+                Some(c) => cx.push(path, format, c),
+                // Named like a drawing but not one (or a binary DXF): whatever text it has.
+                None if !detect::looks_binary(bytes) => cx.push(path, Format::Text, text),
+                None => {}
+            }
+        }
+        Format::Ocr => {}
+        Format::Rtf => {
+            let text = crate::legacy::rtf_text(bytes);
+            cx.push(path, format, text);
+        }
         Format::Unknown => {
             // An encrypted Office file is an OLE2 compound file (MS-OFFCRYPTO), not a ZIP.
             let office_name =
                 matches!(detect::extension(name).as_str(), "docx" | "xlsx" | "pptx" | "docm" | "xlsm" | "pptm");
             if office_name && bytes.starts_with(b"\xd0\xcf\x11\xe0") {
                 cx.diag(path, codes::ENCRYPTED, "password-protected Office file; no password is tried");
+            } else if bytes.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
+                // A legacy Office file under another name (a mail attachment named .bin, say).
+                crate::legacy::ole(cx, path, name, bytes);
             }
         }
     }

@@ -2,11 +2,15 @@
 //!
 //! Given a file (its bytes and its name), [`extract_bytes`] and [`extract_file`] return the text of
 //! every document inside it: plain text, Markdown, CSV/TSV, HTML/XML, JSON, DOCX/XLSX/PPTX,
-//! ODT/ODS/ODP, PDF, e-mail (`.eml`, body and attachments) and archives (ZIP, tar, gzip), nested to
-//! any depth the [`Limits`] allow. Archive and mail members are named `outer!/member`
-//! (`a.zip!/b.zip!/c.txt`, `mail.eml!/報告書.pdf`). A container yields no document of its own,
-//! except that a mail's subject and body are a document named after the mail itself. Binary files
-//! with no extractable text (images, executables, legacy `.doc`) quietly yield nothing.
+//! ODT/ODS/ODP, legacy `.doc`/`.xls`/`.ppt` (OLE2, through `cfb`), RTF, PDF (including Japanese
+//! CID fonts with predefined CMaps), images and scanned PDFs by OCR (Tesseract, when installed),
+//! DXF, STEP and G-code (as canonical drawing text), e-mail (`.eml`, body and attachments) and
+//! archives (ZIP, tar, gzip), nested to any depth the [`Limits`] allow. Archive and mail members
+//! are named `outer!/member` (`a.zip!/b.zip!/c.txt`, `mail.eml!/報告書.pdf`). A container yields
+//! no document of its own, except that a mail's subject and body are a document named after the
+//! mail itself. Binary files with no extractable text (executables, CAD binaries) quietly yield
+//! nothing; every file and member, text or not, is listed in [`Extraction::files`] with its
+//! SHA-256, so that scanners find exact copies of any format.
 //!
 //! Extraction never fails as a whole: what goes wrong becomes a [`Diagnostic`] for that file or
 //! member, and the rest of the archive continues. Diagnostic messages are English, never contain
@@ -81,10 +85,13 @@
 #![forbid(unsafe_code)]
 
 mod archive;
+mod cad;
 mod ctx;
 mod detect;
+mod legacy;
 mod mail;
 mod markup;
+mod ocr;
 mod office;
 mod pdf;
 mod text;
@@ -173,8 +180,18 @@ pub struct Limits {
     /// objects (a 120-byte `Object` per two-byte token), so this bounds the parsers' memory at
     /// roughly 60 times the value on top of the decoded streams.
     pub max_pdf_parse_bytes: u64,
-    /// Address-space ceiling of the `pdftotext` child process, in bytes.
+    /// Address-space ceiling of the `pdftotext` child process (and of the OCR children), in
+    /// bytes.
     pub pdftotext_max_memory: u64,
+    /// Whether to read images and PDFs without a text layer by OCR when Tesseract is installed
+    /// (see [`ocr_available`]).
+    pub use_ocr: bool,
+    /// Wall-clock budget for the OCR of one file (within [`Limits::time_budget`]).
+    pub ocr_time_budget: Duration,
+    /// Largest image or scanned PDF read by OCR, in bytes.
+    pub ocr_max_bytes: u64,
+    /// Most pages of a scanned PDF read by OCR.
+    pub ocr_max_pages: u32,
 }
 
 impl Default for Limits {
@@ -193,6 +210,10 @@ impl Default for Limits {
             max_pdf_objects: 500_000,
             max_pdf_parse_bytes: 8 * MIB,
             pdftotext_max_memory: 1024 * MIB,
+            use_ocr: true,
+            ocr_time_budget: Duration::from_secs(30),
+            ocr_max_bytes: 32 * MIB,
+            ocr_max_pages: 20,
         }
     }
 }
@@ -225,6 +246,24 @@ pub enum Format {
     Ods,
     /// OpenDocument presentation.
     Odp,
+    /// Word 97-2003 (OLE2 compound file).
+    Doc,
+    /// Excel 97-2003 (OLE2 compound file, BIFF8).
+    Xls,
+    /// PowerPoint 97-2003 (OLE2 compound file).
+    Ppt,
+    /// Rich Text Format.
+    Rtf,
+    /// An image (PNG, JPEG, TIFF): text only through OCR.
+    Image,
+    /// Text read by OCR from an image or a PDF page without a text layer.
+    Ocr,
+    /// An ASCII DXF drawing (as canonical entity text).
+    Dxf,
+    /// A STEP (ISO 10303-21) model (as canonical entity text).
+    Step,
+    /// A G-code NC program (as canonical blocks).
+    Gcode,
     /// PDF.
     Pdf,
     /// An RFC 5322 e-mail message.
@@ -255,6 +294,15 @@ impl Format {
             Format::Odt => "odt",
             Format::Ods => "ods",
             Format::Odp => "odp",
+            Format::Doc => "doc",
+            Format::Xls => "xls",
+            Format::Ppt => "ppt",
+            Format::Rtf => "rtf",
+            Format::Image => "image",
+            Format::Ocr => "ocr",
+            Format::Dxf => "dxf",
+            Format::Step => "step",
+            Format::Gcode => "gcode",
             Format::Pdf => "pdf",
             Format::Eml => "eml",
             Format::Zip => "zip",
@@ -368,6 +416,11 @@ pub fn extract_file(path: &Path, display_path: &str, limits: &Limits) -> Extract
         return out;
     }
     extract_bytes(display_path, &bytes, limits)
+}
+
+/// Whether OCR can run here: Tesseract on `PATH` with its Japanese or English model.
+pub fn ocr_available() -> bool {
+    ocr::available()
 }
 
 fn too_large(len: u64, max: u64) -> String {

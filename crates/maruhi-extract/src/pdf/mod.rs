@@ -200,6 +200,15 @@ pub(crate) fn extract(cx: &mut Ctx<'_>, path: &str, bytes: &[u8]) {
             Poppler::Text(_) | Poppler::Failed | Poppler::Missing => {}
         }
     }
+    if failure.is_none() {
+        // A PDF that parses but has no text layer: a scanned page, read by OCR when it can be.
+        if let Some(ocr) = crate::ocr::pdf(cx, path, bytes) {
+            if !ocr.trim().is_empty() {
+                cx.push(path, Format::Ocr, ocr);
+                return;
+            }
+        }
+    }
     match failure {
         Some((code, why)) => cx.diag(path, code, why),
         None => {
