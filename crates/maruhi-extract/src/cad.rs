@@ -1,10 +1,10 @@
 //! Text-based CAD and NC formats, turned into a canonical text so that fingerprints follow what
 //! the drawing is, not how a program wrote it:
 //!
-//! - DXF (ASCII): one line per entity with its type, layer, block name, text and coordinates
-//!   (rounded to 0.001), no handles or owner pointers (a re-save renumbers them), the lines
-//!   sorted, so a re-saved drawing whose entities come in another order gives the same text;
-//!   layer and block names from the tables and blocks first.
+//! - DXF (ASCII): one line per entity with its type, block, layer, text and coordinates
+//!   (rounded to 0.001, zero Z left out), no handles or owner pointers (a re-save renumbers them),
+//!   the lines sorted, so a re-saved drawing whose entities come in another order gives the same
+//!   text; block names first. The layer table is left out: a company's drawings share it.
 //! - STEP (ISO 10303-21): one line per entity of the DATA section with its type and parameters,
 //!   the instance numbers (`#12`) dropped, strings decoded (`\X2\…\X0\` UTF-16 for Japanese
 //!   names), numbers rounded, the lines sorted.
@@ -121,7 +121,6 @@ pub(crate) fn dxf_text(text: &str) -> Option<String> {
             continue;
         }
         match section.as_str() {
-            "TABLES" if code == 2 => names.push(format!("NAME {value_t}")),
             "BLOCKS" if code == 2 && current.is_none() => {
                 block = value_t.to_owned();
                 names.push(format!("BLOCK {value_t}"));
@@ -135,11 +134,13 @@ pub(crate) fn dxf_text(text: &str) -> Option<String> {
                         1 | 3 if kind == "MTEXT" => mtext(value),
                         1..=3 | 6..=8 => value_t.to_owned(),
                         _ => match num(value_t) {
+                            // Z of a flat drawing: the same everywhere, not what it shows.
+                            Some(n) if (30..=39).contains(&code) && n == "0" => continue,
                             Some(n) => n,
                             None => continue,
                         },
                     };
-                    fields.push(format!("{code}={field}"));
+                    fields.push(field);
                 }
             }
             _ => {}

@@ -155,9 +155,9 @@ pub enum MatchKind {
 impl MatchKind {
     /// The kind of a text match in a document of this format.
     pub fn of(format: Format) -> MatchKind {
-        match format.as_str() {
-            "dxf" | "step" | "gcode" => MatchKind::Drawing,
-            "ocr" => MatchKind::Ocr,
+        match format {
+            Format::Dxf | Format::Step | Format::Gcode => MatchKind::Drawing,
+            Format::Ocr => MatchKind::Ocr,
             _ => MatchKind::Text,
         }
     }

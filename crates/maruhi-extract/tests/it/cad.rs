@@ -9,8 +9,9 @@ fn single(name: &str) -> (Format, String) {
     (out.documents[0].format, text_of(&out, name).to_owned())
 }
 
-/// A DXF drawing becomes one line per entity (type, block, layer, text, rounded coordinates),
-/// sorted, after the layer and block names; handles and owners are left out.
+/// A DXF drawing becomes one line per entity (type, block, layer, text, rounded coordinates
+/// without a zero Z), sorted, after the block names; handles, owners and the layer table are
+/// left out.
 #[test]
 fn dxf_as_canonical_entities() {
     let (f, text) = single("die-plate.dxf");
@@ -20,23 +21,17 @@ fn dxf_as_canonical_entities() {
         lines,
         [
             "BLOCK BOLT-M8",
-            "NAME LAYER",
-            "NAME 外形",
-            "NAME 注記",
-            "NAME 穴",
-            "NAME 表題",
-            "NAME 部品",
-            "CIRCLE 8=穴 10=105 20=15 30=0 40=4.25",
-            "CIRCLE 8=穴 10=15 20=15 30=0 40=4.25",
-            "CIRCLE 8=穴 10=60 20=40 30=0 40=12.5",
-            "CIRCLE @BOLT-M8 8=部品 10=0 20=0 30=0 40=4",
-            "INSERT 8=部品 2=BOLT-M8 10=15 20=15 30=0",
-            "LINE 8=外形 10=0 20=0 30=0 11=120 21=0 31=0",
-            "LINE 8=外形 10=0 20=80 30=0 11=0 21=0 31=0",
-            "LINE 8=外形 10=120 20=0 30=0 11=120 21=80 31=0",
-            "LINE 8=外形 10=120 20=80 30=0 11=0 21=80 31=0",
-            "MTEXT 8=注記 10=5 20=100 30=0 40=2.5 1=焼入れ HRC58-60 研削仕上げ、角部R0.5以下",
-            "TEXT 8=表題 10=5 20=90 30=0 40=3.5 1=金型プレート MK7-2031 公差±0.02 材質SKD11",
+            "CIRCLE @BOLT-M8 部品 0 0 4",
+            "CIRCLE 穴 105 15 4.25",
+            "CIRCLE 穴 15 15 4.25",
+            "CIRCLE 穴 60 40 12.5",
+            "INSERT 部品 BOLT-M8 15 15",
+            "LINE 外形 0 0 120 0",
+            "LINE 外形 0 80 0 0",
+            "LINE 外形 120 0 120 80",
+            "LINE 外形 120 80 0 80",
+            "MTEXT 注記 5 100 2.5 焼入れ HRC58-60 研削仕上げ、角部R0.5以下",
+            "TEXT 表題 5 90 3.5 金型プレート MK7-2031 公差±0.02 材質SKD11",
         ]
     );
 }

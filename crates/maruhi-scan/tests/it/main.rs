@@ -453,3 +453,77 @@ fn index_and_ad_hoc_modes_agree_under_every_transformation() {
         assert_eq!(verdict(&ad_hoc, &negative), Vec::<String>::new(), "kind {kind}");
     }
 }
+
+/// A fixture of maruhi-extract's tests (made by the scripts beside them).
+fn extract_fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../maruhi-extract/tests/fixtures").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A scanner whose references are the documents extracted from these files, as a reference
+/// folder gives them.
+fn scanner_of_files(files: &[(&str, &[u8])]) -> Scanner {
+    let fp = fingerprinter();
+    let mut b = Scanner::builder(fp.clone());
+    for (name, bytes) in files {
+        for doc in maruhi_extract::extract_bytes(name, bytes, &maruhi_extract::Limits::default()).documents {
+            b.add(Reference::new(doc.path, Collection::Reference), &fp.fingerprint(&doc.text).unwrap()).unwrap();
+        }
+    }
+    b.build().unwrap()
+}
+
+/// A drawing re-saved by another program (entities reordered, new handles, other number
+/// formatting, CRLF) is found as the same drawing; another die plate's drawing, with the same
+/// kinds of entities and layers, is not.
+#[test]
+fn a_resaved_dxf_is_found_and_another_drawing_is_not() {
+    let original = extract_fixture("die-plate.dxf");
+    let s = scanner_of_files(&[("refs/die-plate.dxf", &original)]);
+    let report = s.scan_bytes("usb/copy.dxf", &extract_fixture("die-plate-resaved.dxf"));
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    let f = &report.findings[0];
+    assert_eq!((f.kind, f.reference.as_str()), (MatchKind::Drawing, "refs/die-plate.dxf"));
+    assert!(f.coverage > 0.95, "{f:?}");
+
+    let other = String::from_utf8(extract_fixture("die-plate-resaved.dxf"))
+        .unwrap()
+        .replace("金型プレート MK7-2031 公差±0.02 材質SKD11", "治具ベース JG-118 公差±0.1 材質S50C 黒染め")
+        .replace("焼入れ HRC58-60}\\P研削仕上げ、角部R0.5以下", "調質 HB230}\\Pフライス仕上げ、面取りC1")
+        .replace("120.000000", "200.000000")
+        .replace("80.000000", "150.000000")
+        .replace("105.000000", "185.000000")
+        .replace("4.250000", "6.600000")
+        .replace("12.500000", "20.000000")
+        .replace("BOLT-M8", "PIN-D6");
+    let report = s.scan_bytes("usb/jig.dxf", other.as_bytes());
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
+
+/// Text copied out of a legacy `.doc` into a `.docx` is found.
+#[test]
+fn text_of_a_doc_is_found_in_a_docx() {
+    let s = scanner_of_files(&[("refs/報告書.doc", &extract_fixture("sample.doc"))]);
+    let report = s.scan_bytes("out/報告書.docx", &extract_fixture("sample.docx"));
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    assert_eq!(report.findings[0].kind, MatchKind::Text);
+}
+
+/// A scanned ㊙ page (an image-only PDF) is read by OCR and found, the finding marked as OCR.
+#[test]
+fn a_scanned_page_is_found_by_ocr() {
+    if !maruhi_extract::ocr_available() {
+        eprintln!("tesseract not installed; the OCR path is not exercised");
+        return;
+    }
+    // The text `make_scans.py` rendered; OCR reads ㊙ and ± as other characters and drops a
+    // few more, as a scan does.
+    let text = "㊙ 社外秘 技術資料 MK7-2031\n金型プレート MK7-2031 の公差は ±0.02mm とする。\n\
+                材質は SKD11、焼入れ HRC58-60、研削仕上げ。\nゲート位置は製品中央から二十五ミリ右とし、\n\
+                冷却水路は八ミリ径で四系統、流量は毎分六リットルとする。\n試作三十ショットは寸法確認のため廃棄すること。\n\
+                この資料は営業秘密であり、社外への持ち出しを禁ずる。\n";
+    let s = scanner(&[("refs/技術資料.txt", text)]);
+    let report = s.scan_bytes("scans/scan.pdf", &extract_fixture("scan.pdf"));
+    assert_eq!(report.findings.len(), 1, "{:?} {:?}", report.findings, report.diagnostics);
+    assert_eq!(report.findings[0].kind, MatchKind::Ocr);
+}
