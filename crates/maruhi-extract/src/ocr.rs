@@ -45,6 +45,10 @@ enum Child {
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// Images smaller than this are not read by OCR (a 1-bit PNG of a few lines scanned at 300 dpi
+/// is about 20 KB).
+const MIN_IMAGE_BYTES: usize = 8 * 1024;
+
 /// A private temporary directory, removed when dropped.
 struct TempDir(PathBuf);
 
@@ -173,7 +177,9 @@ fn tidy(text: &str) -> String {
 /// OCR of an image (PNG, JPEG, TIFF). Without Tesseract, or with OCR off, nothing happens: an
 /// image has no text otherwise, as before.
 pub(crate) fn image(cx: &mut Ctx<'_>, path: &str, bytes: &[u8]) {
-    if !cx.limits.use_ocr || !available() {
+    // Icons, logos and buttons are smaller than any scanned page; they are not worth a
+    // Tesseract run each.
+    if !cx.limits.use_ocr || bytes.len() < MIN_IMAGE_BYTES || !available() {
         return;
     }
     if bytes.len() as u64 > cx.limits.ocr_max_bytes {
