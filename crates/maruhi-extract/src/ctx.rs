@@ -220,8 +220,10 @@ pub(crate) fn extract_into(cx: &mut Ctx<'_>, path: &str, name: &str, bytes: &[u8
         return;
     }
     let format = hint.unwrap_or_else(|| detect::detect(name, bytes));
-    let sha256: [u8; 32] = Sha256::digest(bytes).into();
-    cx.files.push(FileDigest { path: path.to_owned(), format, size: bytes.len() as u64, sha256 });
+    if cx.limits.hash_files {
+        let sha256: [u8; 32] = Sha256::digest(bytes).into();
+        cx.files.push(FileDigest { path: path.to_owned(), format, size: bytes.len() as u64, sha256 });
+    }
     let result = catch_unwind(AssertUnwindSafe(|| dispatch(cx, path, name, bytes, depth, format)));
     if result.is_err() {
         let f = format.as_str();

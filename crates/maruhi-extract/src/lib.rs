@@ -192,6 +192,9 @@ pub struct Limits {
     pub ocr_max_bytes: u64,
     /// Most pages of a scanned PDF read by OCR.
     pub ocr_max_pages: u32,
+    /// Whether to list every file and member with its SHA-256 in [`Extraction::files`] (a pass
+    /// of SHA-256 over every byte; a scanner with no exact-file references turns it off).
+    pub hash_files: bool,
 }
 
 impl Default for Limits {
@@ -214,6 +217,7 @@ impl Default for Limits {
             ocr_time_budget: Duration::from_secs(30),
             ocr_max_bytes: 32 * MIB,
             ocr_max_pages: 20,
+            hash_files: true,
         }
     }
 }

@@ -522,6 +522,16 @@ impl Scanner {
         Scanner { exact: Arc::new(exact), ..self.clone() }
     }
 
+    /// The limits a file is extracted with: files are hashed only when
+    /// there are exact-file references to match.
+    fn extraction_limits(&self) -> std::borrow::Cow<'_, Limits> {
+        if self.exact.is_empty() && self.limits.hash_files {
+            std::borrow::Cow::Owned(Limits { hash_files: false, ..self.limits.clone() })
+        } else {
+            std::borrow::Cow::Borrowed(&self.limits)
+        }
+    }
+
     /// The reference files matched by their exact content.
     pub fn exact_files(&self) -> &ExactFiles {
         &self.exact
@@ -575,7 +585,7 @@ impl Scanner {
 
     /// Scans one file held in memory (an upload, a mail attachment).
     pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> FileReport {
-        let extraction = maruhi_extract::extract_bytes(path, bytes, &self.limits);
+        let extraction = maruhi_extract::extract_bytes(path, bytes, &self.extraction_limits());
         let mut report = FileReport { path: path.to_owned(), bytes: bytes.len() as u64, ..FileReport::default() };
         self.absorb(&mut report, extraction);
         if self.hash_files && !report.findings.is_empty() {
@@ -597,7 +607,7 @@ impl Scanner {
             }
         };
         report.bytes = bytes.len() as u64;
-        let extraction = maruhi_extract::extract_bytes(path, &bytes, &self.limits);
+        let extraction = maruhi_extract::extract_bytes(path, &bytes, &self.extraction_limits());
         self.absorb(&mut report, extraction);
         if self.hash_files && !report.findings.is_empty() {
             report.sha256 = Some(sha256_hex(&bytes));
