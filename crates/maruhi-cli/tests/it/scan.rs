@@ -240,7 +240,8 @@ fn a_drawing_without_text_is_found_as_this_exact_file() {
 
     let pw = d.join("pw");
     stdout(&run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw.to_str().unwrap()]));
-    let id = stdout(&run(&d, &["secret", "add", "--title", "MK7 金型図面", "--level", "極秘", "--category", "process"]));
+    let id =
+        stdout(&run(&d, &["secret", "add", "--title", "MK7 金型図面", "--level", "極秘", "--category", "process"]));
     let attached =
         stdout(&run(&d, &["secret", "attach", id.trim(), refs.join("MK7-assy.dwg").to_str().unwrap(), "--json"]));
     let v: serde_json::Value = serde_json::from_str(&attached).unwrap();
