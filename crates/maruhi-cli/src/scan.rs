@@ -146,12 +146,18 @@ fn adhoc_scanner(
     };
     let limits = maruhi_extract::Limits::default();
     let mut progress = ProgressLine::new(true, Duration::ZERO);
-    let (docs, mut diagnostics) =
-        maruhi_scan::fingerprint_dir(dir, &fp, &limits, threads, &mut |p| progress.show(|| scan_progress(&p)));
+    let refs = maruhi_scan::fingerprint_dir(dir, &fp, &limits, threads, &mut |p| progress.show(|| scan_progress(&p)));
     progress.clear();
+    let (docs, mut diagnostics) = (refs.documents, refs.diagnostics);
     let mut builder = Scanner::builder(fp.clone());
     for doc in &docs {
         builder.add(Reference::new(doc.name.clone(), Collection::Reference), &doc.fingerprints)?;
+    }
+    // Every file and member is also found as this exact file: drawings and
+    // other binary material have no text to match.
+    let exact_files = refs.files.len();
+    for file in refs.files {
+        builder.add_exact(Reference::new(file.name, Collection::Reference), file.sha256);
     }
     if let Some(bg) = background {
         if !bg.is_dir() {
@@ -160,8 +166,8 @@ fn adhoc_scanner(
         let texts = maruhi_scan::extract_dir(bg, &limits, threads, &mut diagnostics);
         builder.background(fp.background(texts.iter().map(String::as_str))?)?;
     }
-    if docs.is_empty() {
-        bail!("{}: no reference text found", dir.display());
+    if docs.is_empty() && exact_files == 0 {
+        bail!("{}: no reference files found", dir.display());
     }
     Ok((builder.build()?, diagnostics))
 }
@@ -255,14 +261,25 @@ impl Output {
                         ),
                         (Lang::En, s) => (s.as_str(), "longest passage", "coverage"),
                     };
-                    writeln!(
-                        out,
-                        "{}: [{severity}] {what} {}{secret}: {passage} {} chars, {coverage} {:.1}%",
-                        f.path,
-                        f.reference,
-                        f.longest_passage,
-                        f.coverage * 100.0,
-                    )?;
+                    let kind = match (lang(), f.kind) {
+                        (Lang::Ja, maruhi_scan::MatchKind::ExactFile) => "同一ファイル",
+                        (Lang::Ja, maruhi_scan::MatchKind::Text) => "本文",
+                        (Lang::Ja, maruhi_scan::MatchKind::Drawing) => "図面",
+                        (Lang::Ja, maruhi_scan::MatchKind::Ocr) => "OCR",
+                        (Lang::En, k) => k.as_str(),
+                    };
+                    if f.kind == maruhi_scan::MatchKind::ExactFile {
+                        writeln!(out, "{}: [{severity}] {what} {}{secret}: {kind}", f.path, f.reference)?;
+                    } else {
+                        writeln!(
+                            out,
+                            "{}: [{severity}] {what} {}{secret} ({kind}): {passage} {} chars, {coverage} {:.1}%",
+                            f.path,
+                            f.reference,
+                            f.longest_passage,
+                            f.coverage * 100.0,
+                        )?;
+                    }
                     if !f.excerpt.is_empty() {
                         writeln!(out, "    「{}」", f.excerpt)?;
                     }

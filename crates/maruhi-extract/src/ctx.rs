@@ -5,7 +5,9 @@ use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
-use crate::{codes, detect, text, Diagnostic, Document, Extraction, Format, Limits};
+use sha2::{Digest, Sha256};
+
+use crate::{codes, detect, text, Diagnostic, Document, Extraction, FileDigest, Format, Limits};
 
 /// Members up to this size are exempt from the ratio check: small repetitive files compress far
 /// beyond any sane ratio and cannot hurt.
@@ -23,6 +25,7 @@ pub(crate) struct Ctx<'l> {
     members_full: bool,
     pub(crate) bytes_read: u64,
     documents: Vec<Document>,
+    files: Vec<FileDigest>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -44,12 +47,18 @@ impl<'l> Ctx<'l> {
             members_full: false,
             bytes_read: 0,
             documents: Vec::new(),
+            files: Vec::new(),
             diagnostics: Vec::new(),
         }
     }
 
     pub(crate) fn finish(self) -> Extraction {
-        Extraction { documents: self.documents, diagnostics: self.diagnostics, bytes_read: self.bytes_read }
+        Extraction {
+            documents: self.documents,
+            files: self.files,
+            diagnostics: self.diagnostics,
+            bytes_read: self.bytes_read,
+        }
     }
 
     pub(crate) fn diag(&mut self, path: &str, code: &'static str, message: impl Into<String>) {
@@ -211,6 +220,10 @@ pub(crate) fn extract_into(cx: &mut Ctx<'_>, path: &str, name: &str, bytes: &[u8
         return;
     }
     let format = hint.unwrap_or_else(|| detect::detect(name, bytes));
+    if cx.limits.hash_files {
+        let sha256: [u8; 32] = Sha256::digest(bytes).into();
+        cx.files.push(FileDigest { path: path.to_owned(), format, size: bytes.len() as u64, sha256 });
+    }
     let result = catch_unwind(AssertUnwindSafe(|| dispatch(cx, path, name, bytes, depth, format)));
     if result.is_err() {
         let f = format.as_str();
@@ -243,12 +256,36 @@ fn dispatch(cx: &mut Ctx<'_>, path: &str, name: &str, bytes: &[u8], depth: u32, 
         Format::Eml => crate::mail::extract(cx, path, bytes, depth),
         Format::Tar => crate::archive::tar(cx, path, bytes, depth),
         Format::Gzip => crate::archive::gzip(cx, path, name, bytes, depth),
+        Format::Doc | Format::Xls | Format::Ppt => crate::legacy::ole(cx, path, name, bytes),
+        Format::Image => crate::ocr::image(cx, path, bytes),
+        Format::Dxf | Format::Step | Format::Gcode => {
+            let text = text::decode(bytes, None);
+            let canonical = match format {
+                Format::Dxf => crate::cad::dxf_text(&text),
+                Format::Step => crate::cad::step_text(&text),
+                _ => Some(crate::cad::gcode_text(&text)),
+            };
+            match canonical {
+                Some(c) => cx.push(path, format, c),
+                // Named like a drawing but not one (or a binary DXF): whatever text it has.
+                None if !detect::looks_binary(bytes) => cx.push(path, Format::Text, text),
+                None => {}
+            }
+        }
+        Format::Ocr => {}
+        Format::Rtf => {
+            let text = crate::legacy::rtf_text(bytes);
+            cx.push(path, format, text);
+        }
         Format::Unknown => {
             // An encrypted Office file is an OLE2 compound file (MS-OFFCRYPTO), not a ZIP.
             let office_name =
                 matches!(detect::extension(name).as_str(), "docx" | "xlsx" | "pptx" | "docm" | "xlsm" | "pptm");
             if office_name && bytes.starts_with(b"\xd0\xcf\x11\xe0") {
                 cx.diag(path, codes::ENCRYPTED, "password-protected Office file; no password is tried");
+            } else if bytes.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
+                // A legacy Office file under another name (a mail attachment named .bin, say).
+                crate::legacy::ole(cx, path, name, bytes);
             }
         }
     }

@@ -7,7 +7,7 @@ const SNIFF: usize = 8 * 1024;
 
 pub(crate) fn detect(name: &str, bytes: &[u8]) -> Format {
     let ext = extension(name);
-    if let Some(f) = by_magic(bytes) {
+    if let Some(f) = by_magic(name, bytes) {
         return f;
     }
     if let Some(f) = by_extension(&ext) {
@@ -38,7 +38,7 @@ pub(crate) fn extension(name: &str) -> String {
     }
 }
 
-fn by_magic(bytes: &[u8]) -> Option<Format> {
+fn by_magic(name: &str, bytes: &[u8]) -> Option<Format> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") || bytes.starts_with(b"PK\x07\x08") {
         // Which kind of zip (plain, OOXML, ODF) is decided from its members once it is open.
         return Some(Format::Zip);
@@ -47,18 +47,35 @@ fn by_magic(bytes: &[u8]) -> Option<Format> {
     if memfind(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some() {
         return Some(Format::Pdf);
     }
+    if bytes.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
+        // OLE2: legacy Office, read by its streams; the extension only names it.
+        let ext = extension(name);
+        return Some(match ext.as_str() {
+            "doc" | "dot" => Format::Doc,
+            "xls" | "xlt" => Format::Xls,
+            "ppt" | "pps" | "pot" => Format::Ppt,
+            _ => Format::Unknown,
+        });
+    }
+    if bytes.starts_with(b"{\\rtf") {
+        return Some(Format::Rtf);
+    }
+    if bytes.starts_with(b"ISO-10303-21;") {
+        return Some(Format::Step);
+    }
     if bytes.starts_with(&[0x1f, 0x8b]) {
         return Some(Format::Gzip);
     }
     if bytes.len() >= 262 && &bytes[257..262] == b"ustar" {
         return Some(Format::Tar);
     }
+    const IMAGES: &[&[u8]] = &[b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\0", b"MM\0*"];
+    if IMAGES.iter().any(|m| bytes.starts_with(m)) {
+        return Some(Format::Image);
+    }
     // Most binaries hold a NUL early and fail `looks_binary`; these prefixes are caught sooner.
     const BINARY: &[&[u8]] = &[
-        b"\x89PNG",
-        b"\xff\xd8\xff",
         b"\x7fELF",
-        b"\xd0\xcf\x11\xe0", // OLE2: legacy .doc/.xls/.ppt/.msg, not supported.
         b"7z\xbc\xaf\x27\x1c",
         b"\xfd7zXZ",
         b"\x28\xb5\x2f\xfd",
@@ -85,6 +102,11 @@ fn by_extension(ext: &str) -> Option<Format> {
         "odt" => Format::Odt,
         "ods" => Format::Ods,
         "odp" => Format::Odp,
+        "rtf" => Format::Rtf,
+        "dxf" => Format::Dxf,
+        "stp" | "step" | "p21" => Format::Step,
+        "nc" | "ngc" | "gcode" | "gc" | "tap" | "cnc" | "mpf" | "eia" => Format::Gcode,
+        "png" | "jpg" | "jpeg" | "tif" | "tiff" => Format::Image,
         "pdf" => Format::Pdf,
         "eml" => Format::Eml,
         "zip" => Format::Zip,

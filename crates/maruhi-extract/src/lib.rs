@@ -2,11 +2,15 @@
 //!
 //! Given a file (its bytes and its name), [`extract_bytes`] and [`extract_file`] return the text of
 //! every document inside it: plain text, Markdown, CSV/TSV, HTML/XML, JSON, DOCX/XLSX/PPTX,
-//! ODT/ODS/ODP, PDF, e-mail (`.eml`, body and attachments) and archives (ZIP, tar, gzip), nested to
-//! any depth the [`Limits`] allow. Archive and mail members are named `outer!/member`
-//! (`a.zip!/b.zip!/c.txt`, `mail.eml!/報告書.pdf`). A container yields no document of its own,
-//! except that a mail's subject and body are a document named after the mail itself. Binary files
-//! with no extractable text (images, executables, legacy `.doc`) quietly yield nothing.
+//! ODT/ODS/ODP, legacy `.doc`/`.xls`/`.ppt` (OLE2, through `cfb`), RTF, PDF (including Japanese
+//! CID fonts with predefined CMaps), images and scanned PDFs by OCR (Tesseract, when installed),
+//! DXF, STEP and G-code (as canonical drawing text), e-mail (`.eml`, body and attachments) and
+//! archives (ZIP, tar, gzip), nested to any depth the [`Limits`] allow. Archive and mail members
+//! are named `outer!/member` (`a.zip!/b.zip!/c.txt`, `mail.eml!/報告書.pdf`). A container yields
+//! no document of its own, except that a mail's subject and body are a document named after the
+//! mail itself. Binary files with no extractable text (executables, CAD binaries) quietly yield
+//! nothing; every file and member, text or not, is listed in [`Extraction::files`] with its
+//! SHA-256, so that scanners find exact copies of any format.
 //!
 //! Extraction never fails as a whole: what goes wrong becomes a [`Diagnostic`] for that file or
 //! member, and the rest of the archive continues. Diagnostic messages are English, never contain
@@ -45,8 +49,17 @@
 //! # PDF
 //!
 //! PDF text comes from the pure-Rust `pdf-extract`. When that yields nothing or mostly U+FFFD
-//! (fonts whose glyphs it cannot map to Unicode), or fails, and [`Limits::use_pdftotext`] is set
-//! and poppler's `pdftotext` is on `PATH`, the PDF is handed to `pdftotext` instead.
+//! (fonts whose glyphs it cannot map to Unicode), or fails or panics, and
+//! [`Limits::use_pdftotext`] is set and poppler's `pdftotext` is on `PATH`, the PDF is handed to
+//! `pdftotext` instead (Japanese PDFs need `poppler-data` for that); a diagnostic is recorded only
+//! when both fail.
+//!
+//! Japanese (and Chinese and Korean) PDFs as PDF libraries and older Acrobat versions write them,
+//! CID fonts with a predefined CMap and no `/ToUnicode` map, are read by the Rust path too: the
+//! Unicode CMaps (`UniJIS-UCS2-H`, `-UTF16`, `-UTF32`, `-UTF8`, horizontal and vertical), the
+//! Shift_JIS, EUC-JP and JIS row/cell ones (`90ms-RKSJ-H`, `EUC-H`, `H`, …; GBK, Big5 and
+//! EUC-KR for the other orderings), and `Identity-H`/`-V` over Adobe-Japan1 CIDs through Adobe's
+//! CID-to-Unicode table.
 //!
 //! Compressed PDF streams (PDF 32000-1 §7.4 filters) are budgeted like archive members: before
 //! any PDF parser decodes a stream, maruhi-extract decodes it with decoders that stop at the limit,
@@ -72,10 +85,13 @@
 #![forbid(unsafe_code)]
 
 mod archive;
+mod cad;
 mod ctx;
 mod detect;
+mod legacy;
 mod mail;
 mod markup;
+mod ocr;
 mod office;
 mod pdf;
 mod text;
@@ -164,8 +180,21 @@ pub struct Limits {
     /// objects (a 120-byte `Object` per two-byte token), so this bounds the parsers' memory at
     /// roughly 60 times the value on top of the decoded streams.
     pub max_pdf_parse_bytes: u64,
-    /// Address-space ceiling of the `pdftotext` child process, in bytes.
+    /// Address-space ceiling of the `pdftotext` child process (and of the OCR children), in
+    /// bytes.
     pub pdftotext_max_memory: u64,
+    /// Whether to read images and PDFs without a text layer by OCR when Tesseract is installed
+    /// (see [`ocr_available`]).
+    pub use_ocr: bool,
+    /// Wall-clock budget for the OCR of one file (within [`Limits::time_budget`]).
+    pub ocr_time_budget: Duration,
+    /// Largest image or scanned PDF read by OCR, in bytes.
+    pub ocr_max_bytes: u64,
+    /// Most pages of a scanned PDF read by OCR.
+    pub ocr_max_pages: u32,
+    /// Whether to list every file and member with its SHA-256 in [`Extraction::files`] (a pass
+    /// of SHA-256 over every byte; a scanner with no exact-file references turns it off).
+    pub hash_files: bool,
 }
 
 impl Default for Limits {
@@ -184,6 +213,11 @@ impl Default for Limits {
             max_pdf_objects: 500_000,
             max_pdf_parse_bytes: 8 * MIB,
             pdftotext_max_memory: 1024 * MIB,
+            use_ocr: true,
+            ocr_time_budget: Duration::from_secs(30),
+            ocr_max_bytes: 32 * MIB,
+            ocr_max_pages: 20,
+            hash_files: true,
         }
     }
 }
@@ -216,6 +250,24 @@ pub enum Format {
     Ods,
     /// OpenDocument presentation.
     Odp,
+    /// Word 97-2003 (OLE2 compound file).
+    Doc,
+    /// Excel 97-2003 (OLE2 compound file, BIFF8).
+    Xls,
+    /// PowerPoint 97-2003 (OLE2 compound file).
+    Ppt,
+    /// Rich Text Format.
+    Rtf,
+    /// An image (PNG, JPEG, TIFF): text only through OCR.
+    Image,
+    /// Text read by OCR from an image or a PDF page without a text layer.
+    Ocr,
+    /// An ASCII DXF drawing (as canonical entity text).
+    Dxf,
+    /// A STEP (ISO 10303-21) model (as canonical entity text).
+    Step,
+    /// A G-code NC program (as canonical blocks).
+    Gcode,
     /// PDF.
     Pdf,
     /// An RFC 5322 e-mail message.
@@ -246,6 +298,15 @@ impl Format {
             Format::Odt => "odt",
             Format::Ods => "ods",
             Format::Odp => "odp",
+            Format::Doc => "doc",
+            Format::Xls => "xls",
+            Format::Ppt => "ppt",
+            Format::Rtf => "rtf",
+            Format::Image => "image",
+            Format::Ocr => "ocr",
+            Format::Dxf => "dxf",
+            Format::Step => "step",
+            Format::Gcode => "gcode",
             Format::Pdf => "pdf",
             Format::Eml => "eml",
             Format::Zip => "zip",
@@ -278,11 +339,28 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// A file met during extraction, by its exact content: the top-level file and every archive
+/// member and mail attachment at any depth (not the parts inside an Office file). Scanners match
+/// these against registered files ("this exact file"), whatever the format, text or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDigest {
+    /// Display path, as in [`Document::path`].
+    pub path: String,
+    /// The format the file was recognised as.
+    pub format: Format,
+    /// Size in bytes (decompressed, for a member).
+    pub size: u64,
+    /// SHA-256 of the bytes.
+    pub sha256: [u8; 32],
+}
+
 /// Everything extracted from one top-level file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Extraction {
     /// The documents found, in archive order.
     pub documents: Vec<Document>,
+    /// Every file and member met, in the order met (top-level file first), with its SHA-256.
+    pub files: Vec<FileDigest>,
     /// The problems met, in the order met.
     pub diagnostics: Vec<Diagnostic>,
     /// Bytes of the top-level input read (not counting decompressed member bytes).
@@ -342,6 +420,11 @@ pub fn extract_file(path: &Path, display_path: &str, limits: &Limits) -> Extract
         return out;
     }
     extract_bytes(display_path, &bytes, limits)
+}
+
+/// Whether OCR can run here: Tesseract on `PATH` with its Japanese or English model.
+pub fn ocr_available() -> bool {
+    ocr::available()
 }
 
 fn too_large(len: u64, max: u64) -> String {

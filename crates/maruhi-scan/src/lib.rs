@@ -46,7 +46,9 @@ use maruhi_fingerprint::{BackgroundSet, Fingerprinter, Fingerprints, ReferenceSe
 use serde::Serialize;
 
 pub use maruhi_extract::{Diagnostic, Format};
-pub use walk::{extract_dir, fingerprint_dir, scan_paths, visit_files, Progress, ReferenceDocument};
+pub use walk::{
+    extract_dir, fingerprint_dir, scan_paths, visit_files, Progress, ReferenceDir, ReferenceDocument, ReferenceFile,
+};
 
 /// Which collection a reference belongs to. Background material never
 /// produces findings; it only silences boilerplate.
@@ -132,6 +134,44 @@ pub const COMMON_MIN_GROUPS: usize = 4;
 
 /// …or, in a large index, in this fraction of the groups.
 pub const COMMON_GROUP_FRACTION: f64 = 0.01;
+
+/// What kind of match a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The scanned file, archive member or attachment is, byte for byte, a
+    /// registered file (any format: a CAD drawing, an image, a binary).
+    ExactFile,
+    /// Text shared with a reference document.
+    Text,
+    /// Drawing or NC content (DXF, STEP, G-code: entity text, names and
+    /// normalised coordinates) shared with a reference drawing.
+    Drawing,
+    /// Text read by OCR from an image or a scanned page, shared with a
+    /// reference (OCR noise makes passages shorter and coverage lower).
+    Ocr,
+}
+
+impl MatchKind {
+    /// The kind of a text match in a document of this format.
+    pub fn of(format: Format) -> MatchKind {
+        match format {
+            Format::Dxf | Format::Step | Format::Gcode => MatchKind::Drawing,
+            Format::Ocr => MatchKind::Ocr,
+            _ => MatchKind::Text,
+        }
+    }
+
+    /// The stable name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKind::ExactFile => "exact_file",
+            MatchKind::Text => "text",
+            MatchKind::Drawing => "drawing",
+            MatchKind::Ocr => "ocr",
+        }
+    }
+}
 
 /// How grave a finding is, from its longest passage and coverage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -234,6 +274,9 @@ pub struct Finding {
     pub path: String,
     /// The matched reference file path or registered material name.
     pub reference: String,
+    /// Which kind of match: the exact file, or shared text, drawing
+    /// content or OCR text.
+    pub kind: MatchKind,
     pub collection: Collection,
     pub secret_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -328,6 +371,7 @@ pub struct ScannerBuilder {
     fingerprinter: Fingerprinter,
     refs: ReferenceSetBuilder,
     meta: Vec<Reference>,
+    exact: ExactFiles,
     limits: Limits,
     thresholds: Thresholds,
 }
@@ -342,6 +386,14 @@ impl ScannerBuilder {
         self.refs.add(fingerprints)?;
         self.meta.push(reference);
         Ok(self)
+    }
+
+    /// Adds a reference file by its exact content (SHA-256): a scanned file,
+    /// member or attachment with the same bytes is a finding of kind
+    /// [`MatchKind::ExactFile`], whatever its format.
+    pub fn add_exact(&mut self, reference: Reference, sha256: [u8; 32]) -> &mut Self {
+        self.exact.add(reference, sha256);
+        self
     }
 
     /// Boilerplate whose fingerprints never count.
@@ -371,7 +423,8 @@ impl ScannerBuilder {
     /// When the index would exceed its limits.
     pub fn build(self) -> Result<Scanner, Error> {
         let refs = self.refs.build()?;
-        Ok(Scanner::from_parts(self.fingerprinter, refs, self.meta, self.limits, self.thresholds))
+        let scanner = Scanner::from_parts(self.fingerprinter, refs, self.meta, self.limits, self.thresholds);
+        Ok(scanner.with_exact_files(self.exact))
     }
 }
 
@@ -388,6 +441,52 @@ pub struct Scanner {
     hash_files: bool,
     /// Exact-data-match datasets looked for beside the references.
     edm: Option<Arc<maruhi_edm::Matcher>>,
+    /// Reference files by their exact content.
+    exact: Arc<ExactFiles>,
+}
+
+/// Files smaller than this are never references by their exact content:
+/// empty files, a two-line configuration or a default template are the same
+/// bytes everywhere.
+pub const MIN_EXACT_BYTES: u64 = 128;
+
+/// The files of an extraction that become references by their exact
+/// content: those with no text of their own (drawings, images, binaries,
+/// and archives, whose members are listed too) of at least
+/// [`MIN_EXACT_BYTES`]. A file with text is found by its text, exact copy
+/// or not.
+pub fn exact_candidates(extraction: &maruhi_extract::Extraction) -> impl Iterator<Item = &maruhi_extract::FileDigest> {
+    let with_text: std::collections::HashSet<&str> = extraction.documents.iter().map(|d| d.path.as_str()).collect();
+    extraction.files.iter().filter(move |f| f.size >= MIN_EXACT_BYTES && !with_text.contains(f.path.as_str()))
+}
+
+/// Reference files by SHA-256, for "this exact file" findings.
+#[derive(Clone, Debug, Default)]
+pub struct ExactFiles {
+    by_hash: std::collections::HashMap<[u8; 32], Vec<usize>>,
+    meta: Vec<Reference>,
+}
+
+impl ExactFiles {
+    /// Adds a reference file by its SHA-256.
+    pub fn add(&mut self, reference: Reference, sha256: [u8; 32]) {
+        self.by_hash.entry(sha256).or_default().push(self.meta.len());
+        self.meta.push(reference);
+    }
+
+    /// How many reference files there are.
+    pub fn len(&self) -> usize {
+        self.meta.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.meta.is_empty()
+    }
+
+    /// The references whose file has this SHA-256.
+    pub fn get(&self, sha256: &[u8; 32]) -> impl Iterator<Item = &Reference> {
+        self.by_hash.get(sha256).into_iter().flatten().filter_map(|&i| self.meta.get(i))
+    }
 }
 
 struct Index {
@@ -402,6 +501,7 @@ impl Scanner {
             fingerprinter,
             refs: ReferenceSet::builder(),
             meta: Vec::new(),
+            exact: ExactFiles::default(),
             limits: Limits::default(),
             thresholds: Thresholds::default(),
         }
@@ -431,6 +531,7 @@ impl Scanner {
             explain: false,
             hash_files: true,
             edm: None,
+            exact: Arc::new(ExactFiles::default()),
         }
     }
 
@@ -443,6 +544,27 @@ impl Scanner {
     /// Number of exact-data-match datasets looked for.
     pub fn edm_dataset_count(&self) -> usize {
         self.edm.as_ref().map_or(0, |m| m.datasets().len())
+    }
+
+    /// The same index, matching these reference files by their exact
+    /// content as well (replacing any given before).
+    pub fn with_exact_files(&self, exact: ExactFiles) -> Scanner {
+        Scanner { exact: Arc::new(exact), ..self.clone() }
+    }
+
+    /// The limits a file is extracted with: files are hashed only when
+    /// there are exact-file references to match.
+    fn extraction_limits(&self) -> std::borrow::Cow<'_, Limits> {
+        if self.exact.is_empty() && self.limits.hash_files {
+            std::borrow::Cow::Owned(Limits { hash_files: false, ..self.limits.clone() })
+        } else {
+            std::borrow::Cow::Borrowed(&self.limits)
+        }
+    }
+
+    /// The reference files matched by their exact content.
+    pub fn exact_files(&self) -> &ExactFiles {
+        &self.exact
     }
 
     /// The same index with other thresholds.
@@ -493,7 +615,7 @@ impl Scanner {
 
     /// Scans one file held in memory (an upload, a mail attachment).
     pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> FileReport {
-        let extraction = maruhi_extract::extract_bytes(path, bytes, &self.limits);
+        let extraction = maruhi_extract::extract_bytes(path, bytes, &self.extraction_limits());
         let mut report = FileReport { path: path.to_owned(), bytes: bytes.len() as u64, ..FileReport::default() };
         self.absorb(&mut report, extraction);
         if self.hash_files && (!report.findings.is_empty() || !report.edm.is_empty()) {
@@ -515,7 +637,7 @@ impl Scanner {
             }
         };
         report.bytes = bytes.len() as u64;
-        let extraction = maruhi_extract::extract_bytes(path, &bytes, &self.limits);
+        let extraction = maruhi_extract::extract_bytes(path, &bytes, &self.extraction_limits());
         self.absorb(&mut report, extraction);
         if self.hash_files && (!report.findings.is_empty() || !report.edm.is_empty()) {
             report.sha256 = Some(sha256_hex(&bytes));
@@ -526,6 +648,9 @@ impl Scanner {
     fn absorb(&self, report: &mut FileReport, extraction: maruhi_extract::Extraction) {
         report.documents = extraction.documents.len();
         report.diagnostics = extraction.diagnostics;
+        for file in &extraction.files {
+            report.findings.extend(self.exact.get(&file.sha256).map(|r| exact_finding(&file.path, r)));
+        }
         for doc in &extraction.documents {
             if let Some(edm) = &self.edm {
                 report.edm.extend(edm.find(&doc.text).into_iter().map(|m| EdmFinding {
@@ -601,6 +726,7 @@ impl Scanner {
             findings.push(Finding {
                 path: doc.path.clone(),
                 reference: reference.name.clone(),
+                kind: MatchKind::of(doc.format),
                 collection: reference.collection,
                 secret_id: reference.secret_id,
                 material_id: reference.material_id,
@@ -657,6 +783,28 @@ impl Scanner {
                 .then(b.coverage.total_cmp(&a.coverage))
         });
         Ok(findings)
+    }
+}
+
+/// A finding for a scanned file that is, byte for byte, a reference file.
+fn exact_finding(path: &str, reference: &Reference) -> Finding {
+    Finding {
+        path: path.to_owned(),
+        reference: reference.name.clone(),
+        kind: MatchKind::ExactFile,
+        collection: reference.collection,
+        secret_id: reference.secret_id,
+        material_id: reference.material_id,
+        severity: Severity::High,
+        coverage: 1.0,
+        query_coverage: 1.0,
+        matched_chars: 0,
+        longest_passage: 0,
+        aligned_chars: 0,
+        passages: Vec::new(),
+        spans: Vec::new(),
+        discounted: Vec::new(),
+        excerpt: String::new(),
     }
 }
 

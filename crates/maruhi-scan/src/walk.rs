@@ -72,17 +72,39 @@ pub struct ReferenceDocument {
     pub fingerprints: Fingerprints,
 }
 
+/// A reference file by its exact content (a file of the folder, or an
+/// archive member or attachment inside one).
+#[derive(Debug)]
+pub struct ReferenceFile {
+    /// `DIR/…/file`, or `DIR/…/archive.zip!/member`.
+    pub name: String,
+    pub format: Format,
+    pub sha256: [u8; 32],
+}
+
+/// What a reference folder holds: the documents with text, the files and
+/// members without text by their exact content
+/// ([`exact_candidates`](crate::exact_candidates)), and the problems met.
+#[derive(Debug, Default)]
+pub struct ReferenceDir {
+    pub documents: Vec<ReferenceDocument>,
+    pub files: Vec<ReferenceFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
 /// Extracts and fingerprints every document under `dir` with `threads`
-/// workers. Documents come back sorted by name, so the index (and every
-/// tie between equal matches) does not depend on thread timing.
+/// workers, and hashes the files and members without text. Both come back sorted by
+/// name, so the index (and every tie between equal matches) does not depend
+/// on thread timing.
 pub fn fingerprint_dir(
     dir: &Path,
     fingerprinter: &Fingerprinter,
     limits: &Limits,
     threads: usize,
     on_progress: &mut dyn FnMut(Progress),
-) -> (Vec<ReferenceDocument>, Vec<Diagnostic>) {
+) -> ReferenceDir {
     let mut documents = Vec::new();
+    let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     run_pool(
         &[dir.to_path_buf()],
@@ -93,9 +115,12 @@ pub fn fingerprint_dir(
             let mut problems = Vec::new();
             let bytes = match read_limited(file, limits.max_file_bytes) {
                 Ok(bytes) => bytes,
-                Err(d) => return (0, docs, vec![Diagnostic { path, ..d }]),
+                Err(d) => return (0, docs, Vec::new(), vec![Diagnostic { path, ..d }]),
             };
             let extraction = maruhi_extract::extract_bytes(&path, &bytes, limits);
+            let hashed: Vec<ReferenceFile> = crate::exact_candidates(&extraction)
+                .map(|f| ReferenceFile { name: f.path.clone(), format: f.format, sha256: f.sha256 })
+                .collect();
             problems.extend(extraction.diagnostics);
             for doc in extraction.documents {
                 match fingerprinter.fingerprint(&doc.text) {
@@ -110,18 +135,20 @@ pub fn fingerprint_dir(
                     }),
                 }
             }
-            (bytes.len() as u64, docs, problems)
+            (bytes.len() as u64, docs, hashed, problems)
         },
-        |problem| (0, Vec::new(), vec![problem]),
-        |(bytes, _, _)| *bytes,
+        |problem| (0, Vec::new(), Vec::new(), vec![problem]),
+        |(bytes, _, _, _)| *bytes,
         on_progress,
-        &mut |(_, docs, problems)| {
+        &mut |(_, docs, hashed, problems)| {
             documents.extend(docs);
+            files.extend(hashed);
             diagnostics.extend(problems);
         },
     );
     documents.sort_by(|a, b| a.name.cmp(&b.name));
-    (documents, diagnostics)
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    ReferenceDir { documents, files, diagnostics }
 }
 
 /// The extracted text of every document under `dir` (for background

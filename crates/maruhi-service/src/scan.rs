@@ -318,11 +318,13 @@ impl Service {
         let (name, data) = (file_name.clone(), bytes.to_vec());
         // Extraction and fingerprinting are CPU work: off the async threads.
         let background = collection == MaterialCollection::Background;
-        let (prepared, diagnostics) =
+        let (prepared, exact, diagnostics) =
             tokio::task::spawn_blocking(move || prepare(&fp, &name, &data, &limits, background))
                 .await
                 .map_err(Error::task)?;
-        if prepared.is_empty() {
+        // A file without text (a drawing, an image) is still registered by
+        // its exact content; only boilerplate must have text.
+        if prepared.is_empty() && exact.is_empty() {
             return Err(Error::invalid("file", Msg::NoText));
         }
         let file_sha = hex_lower(&Sha256::digest(bytes));
@@ -334,7 +336,17 @@ impl Service {
         };
         let at = self.now_text();
         let written = self
-            .write_materials(actor, collection, secret_id, note, keep_text, &prepared, &file_sha, &at, stored.as_ref())
+            .write_materials(
+                actor,
+                collection,
+                secret_id,
+                note,
+                keep_text,
+                (&prepared, &exact),
+                &file_sha,
+                &at,
+                stored.as_ref(),
+            )
             .await;
         let ids = match written {
             Ok(ids) => ids,
@@ -365,7 +377,7 @@ impl Service {
         secret_id: Option<i64>,
         note: &str,
         keep_text: bool,
-        prepared: &[Prepared],
+        (prepared, exact): (&[Prepared], &[ExactFile]),
         file_sha: &str,
         at: &str,
         stored: Option<&(i64, String, crate::vault::StoredObject)>,
@@ -409,6 +421,39 @@ impl Service {
             let summary = json!({
                 "material": id, "collection": collection.id(), "name": p.name,
                 "file_sha256": file_sha, "text_sha256": p.sha256, "chars": p.normalized_chars,
+            });
+            events.push(match secret_id {
+                Some(sid) => Event::new(actor, AuditAction::MaterialAttach, "secret", sid).summary(summary),
+                None => Event::new(actor, AuditAction::MaterialAdd, "material", id).summary(summary),
+            });
+        }
+        for f in exact {
+            let id = maruhi_store::materials::insert(
+                tx.conn(),
+                &NewMaterial {
+                    collection: collection.id(),
+                    secret_id,
+                    name: &f.name,
+                    note,
+                    sha256: &f.sha256,
+                    size_bytes: i64::try_from(f.size).unwrap_or(i64::MAX),
+                    format: EXACT_FILE_FORMAT,
+                    normalized_chars: 0,
+                    fingerprint_count: 0,
+                    fingerprints: &[],
+                    sealed_text: None,
+                    created_by: actor.user_id,
+                    created_at: at,
+                },
+            )
+            .await?;
+            if let Some(object_id) = object_id {
+                maruhi_store::materials::set_object(tx.conn(), id, object_id).await?;
+            }
+            ids.push(id);
+            let summary = json!({
+                "material": id, "collection": collection.id(), "name": f.name,
+                "file_sha256": file_sha, "exact_sha256": f.sha256, "bytes": f.size,
             });
             events.push(match secret_id {
                 Some(sid) => Event::new(actor, AuditAction::MaterialAttach, "secret", sid).summary(summary),
@@ -498,6 +543,16 @@ impl Service {
             }
             meta
         };
+        // Files registered by their exact content are not in the fingerprint
+        // index: they are matched by their SHA-256 alone.
+        let (exact_rows, meta): (Vec<MaterialRow>, Vec<MaterialRow>) =
+            meta.into_iter().partition(|m| m.format == EXACT_FILE_FORMAT);
+        let mut exact = maruhi_scan::ExactFiles::default();
+        for row in &exact_rows {
+            if let Some(sha) = sha256_bytes(&row.sha256) {
+                exact.add(reference(row), sha);
+            }
+        }
         // A stored index of this generation loads at memory speed; without
         // one, the index is built from every material's fingerprints and
         // stored for the next process.
@@ -529,7 +584,7 @@ impl Service {
                 .map_err(Error::task)??
             }
         };
-        let scanner = Arc::new(scanner);
+        let scanner = Arc::new(scanner.with_exact_files(exact));
         if let Ok(mut cache) = self.scanner_cache.0.lock() {
             *cache = Some((generation, Arc::clone(&scanner)));
         }
@@ -745,14 +800,41 @@ struct Prepared {
     fingerprints: Vec<u8>,
 }
 
+/// The `format` of a material that is a file matched by its exact content
+/// (SHA-256) rather than by fingerprints: one per registered file, archive
+/// member or attachment without text of its own (a CAD drawing, an image,
+/// an archive), see [`maruhi_scan::exact_candidates`].
+pub const EXACT_FILE_FORMAT: &str = "file";
+
+/// At most this many files of one upload (the file and its members) are
+/// registered by their exact content.
+const MAX_EXACT_FILES: usize = 1000;
+
+/// A file or member registered by its exact content.
+struct ExactFile {
+    name: String,
+    size: u64,
+    sha256: String,
+}
+
 fn prepare(
     fp: &Fingerprinter,
     name: &str,
     bytes: &[u8],
     limits: &maruhi_extract::Limits,
     background: bool,
-) -> (Vec<Prepared>, Vec<maruhi_scan::Diagnostic>) {
+) -> (Vec<Prepared>, Vec<ExactFile>, Vec<maruhi_scan::Diagnostic>) {
     let extraction = maruhi_extract::extract_bytes(name, bytes, limits);
+    // Boilerplate is text; only our own and third-party files are matched
+    // as exact copies.
+    let exact = if background {
+        Vec::new()
+    } else {
+        maruhi_scan::exact_candidates(&extraction)
+            .take(MAX_EXACT_FILES)
+            .map(|f| ExactFile { name: f.path.clone(), size: f.size, sha256: hex_lower(&f.sha256) })
+            .collect()
+    };
     let mut diagnostics = extraction.diagnostics;
     let mut out = Vec::new();
     for doc in extraction.documents {
@@ -779,7 +861,7 @@ fn prepare(
             }),
         }
     }
-    (out, diagnostics)
+    (out, exact, diagnostics)
 }
 
 /// The stored index of one material generation: the fingerprint index
@@ -851,6 +933,18 @@ fn reference(m: &MaterialRow) -> Reference {
         secret_id: m.secret_id,
         material_id: Some(m.id),
     }
+}
+
+/// The 32 bytes of a lowercase hex SHA-256.
+fn sha256_bytes(hex: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
 }
 
 fn build_scanner(fp: Fingerprinter, rows: Vec<(i64, String, Vec<u8>)>, meta: Vec<MaterialRow>) -> Result<Scanner> {

@@ -284,3 +284,57 @@ fn edm_datasets_are_found_by_scans_with_values_masked() {
     let out = run(&d, &["scan", "--format", "jsonl", leak.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// A CAD drawing has no text: as a reference it is matched by its exact
+/// content, and a copy zipped into a mail is a finding of kind `exact_file`;
+/// attached to a secret, it becomes a material of format `file`.
+#[test]
+fn a_drawing_without_text_is_found_as_this_exact_file() {
+    let d = data_dir("scan-exact");
+    let (refs, suspect) = (d.join("refs"), d.join("suspect"));
+    std::fs::create_dir_all(&refs).unwrap();
+    std::fs::create_dir_all(&suspect).unwrap();
+    let mut dwg = b"AC1032\0\0\0\0\0\x03\x00".to_vec();
+    dwg.extend((0u32..20_000).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    std::fs::write(refs.join("MK7-assy.dwg"), &dwg).unwrap();
+    let status = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, io, zipfile, email.message\n\
+             buf = io.BytesIO(); z = zipfile.ZipFile(buf, 'w'); z.write(sys.argv[1], 'copy.dwg'); z.close()\n\
+             m = email.message.EmailMessage(); m['From'] = 'a@example.jp'; m['To'] = 'b@example.com'; m['Subject'] = 'fyi'\n\
+             m.set_content('see attached')\n\
+             m.add_attachment(buf.getvalue(), maintype='application', subtype='zip', filename='d.zip')\n\
+             open(sys.argv[2], 'wb').write(bytes(m))",
+        ])
+        .arg(refs.join("MK7-assy.dwg"))
+        .arg(suspect.join("out.eml"))
+        .status()
+        .expect("python3");
+    assert!(status.success());
+    let out = crate::bin()
+        .args(["scan", "--reference"])
+        .arg(&refs)
+        .args(["--format", "jsonl"])
+        .arg(&suspect)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = jsonl(&out);
+    let finding = lines.iter().find(|l| l["type"] == "finding").expect("a finding");
+    assert_eq!(finding["kind"], "exact_file", "{finding}");
+    assert!(finding["path"].as_str().unwrap().ends_with("out.eml!/d.zip!/copy.dwg"), "{finding}");
+    assert!(finding["reference"].as_str().unwrap().ends_with("MK7-assy.dwg"), "{finding}");
+
+    let pw = d.join("pw");
+    stdout(&run(&d, &["init", "--admin-user", "root", "--admin-password-file", pw.to_str().unwrap()]));
+    let id =
+        stdout(&run(&d, &["secret", "add", "--title", "MK7 金型図面", "--level", "極秘", "--category", "process"]));
+    let attached =
+        stdout(&run(&d, &["secret", "attach", id.trim(), refs.join("MK7-assy.dwg").to_str().unwrap(), "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&attached).unwrap();
+    assert_eq!(
+        (&v[0]["materials"][0]["name"], &v[0]["materials"][0]["format"]),
+        (&"MK7-assy.dwg".into(), &"file".into())
+    );
+}

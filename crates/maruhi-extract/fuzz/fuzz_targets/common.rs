@@ -12,6 +12,9 @@ pub fn limits() -> Limits {
         max_text_bytes: 16 << 20,
         time_budget: Duration::from_secs(5),
         use_pdftotext: false,
+        // OCR runs Tesseract in a child process: not this process's parsers, and too slow to
+        // fuzz through.
+        use_ocr: false,
         ..Limits::default()
     }
 }

@@ -13,7 +13,7 @@ use pdf_extract::content::Content;
 use pdf_extract::{Dictionary, Document, Object, ObjectId};
 
 use super::filters::{self, Decoded, Filter};
-use super::{raw, Budget, Refusal};
+use super::{cjk, raw, Budget, Refusal};
 use crate::codes;
 
 /// How deep form XObjects may nest, and how many the walk visits, before the document is treated
@@ -35,7 +35,12 @@ pub(super) fn prepare(doc: &mut Document, budget: &mut Budget, notes: &mut Vec<R
     }
     media_boxes(doc, &pages)?;
     decode_streams(doc, budget, notes)?;
-    page_budgets(doc, &pages, budget, notes)
+    let mut fonts = cjk::Fonts::find(doc);
+    page_budgets(doc, &pages, budget, notes, &mut fonts)?;
+    if !fonts.is_empty() {
+        fonts.rewrite(doc);
+    }
+    Ok(())
 }
 
 /// pdf-extract requires a `/MediaBox` on every page (it panics without one) and finds it by
@@ -179,6 +184,7 @@ fn page_budgets(
     pages: &[ObjectId],
     budget: &Budget,
     notes: &mut Vec<Refusal>,
+    fonts: &mut cjk::Fonts,
 ) -> Result<(), Refusal> {
     let (mut skipped, mut unreadable) = (Vec::new(), Vec::new());
     let mut visits = 0usize;
@@ -214,8 +220,13 @@ fn page_budgets(
         }
         if content.saturating_add(forms) > budget.max_parse {
             skipped.push(page);
-        } else if doc.get_page_content(page).is_ok_and(|c| Content::decode(&c).is_err()) {
-            unreadable.push(page);
+        } else {
+            // Parsed once here: to find content that does not parse, and the codes CJK fonts draw.
+            match doc.get_page_content(page).map(|c| Content::decode(&c)) {
+                Ok(Err(_)) => unreadable.push(page),
+                Ok(Ok(content)) => fonts.note(&content.operations),
+                Err(_) => {}
+            }
         }
     }
     // pdf-extract unwraps the parse of every content stream, and a panic prints through the
@@ -227,17 +238,17 @@ fn page_budgets(
             dict.remove(b"Contents");
         }
     }
-    let forms: Vec<ObjectId> = doc
-        .objects
-        .iter()
-        .filter(|(_, o)| {
-            o.as_stream().is_ok_and(|s| {
-                s.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Form".as_slice())
-                    && Content::decode(&s.content).is_err()
-            })
-        })
-        .map(|(id, _)| *id)
-        .collect();
+    let mut forms = Vec::new();
+    for (id, object) in &doc.objects {
+        let Ok(s) = object.as_stream() else { continue };
+        if s.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form".as_slice()) {
+            continue;
+        }
+        match Content::decode(&s.content) {
+            Ok(content) => fonts.note(&content.operations),
+            Err(_) => forms.push(*id),
+        }
+    }
     for id in forms {
         if let Ok(Object::Stream(s)) = doc.get_object_mut(id) {
             s.set_plain_content(Vec::new());

@@ -19,6 +19,7 @@
     reason = "the PDF parser thread and pdftotext run against the time budget's deadline"
 )]
 
+mod cjk;
 mod doc;
 mod filters;
 mod raw;
@@ -197,6 +198,15 @@ pub(crate) fn extract(cx: &mut Ctx<'_>, path: &str, bytes: &[u8]) {
                 return;
             }
             Poppler::Text(_) | Poppler::Failed | Poppler::Missing => {}
+        }
+    }
+    if failure.is_none() {
+        // A PDF that parses but has no text layer: a scanned page, read by OCR when it can be.
+        if let Some(ocr) = crate::ocr::pdf(cx, path, bytes) {
+            if !ocr.trim().is_empty() {
+                cx.push(path, Format::Ocr, ocr);
+                return;
+            }
         }
     }
     match failure {

@@ -85,3 +85,33 @@ pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
     std::io::Write::write_all(&mut e, data).unwrap();
     e.finish().unwrap()
 }
+
+/// Every file and member at every depth is listed with its SHA-256, text or not (the parts of
+/// an Office file are not members); with hashing off, none is.
+#[test]
+fn every_file_and_member_is_hashed() {
+    use sha2::Digest;
+    let drawing = [0x41u8, 0x43, 0x31, 0x30, 0x33, 0x32, 0, 0, 7, 9];
+    let inner = zip_of(&[("図面.dwg", &drawing), ("a.txt", JA.as_bytes())]);
+    let outer = zip_of(&[("inner.zip", &inner), ("sample.docx", &fixture("sample.docx"))]);
+    let out = extract("outer.zip", &outer);
+    let listed: Vec<(&str, Format)> = out.files.iter().map(|f| (f.path.as_str(), f.format)).collect();
+    assert_eq!(
+        listed,
+        [
+            ("outer.zip", Format::Zip),
+            ("outer.zip!/inner.zip", Format::Zip),
+            ("outer.zip!/inner.zip!/図面.dwg", Format::Unknown),
+            ("outer.zip!/inner.zip!/a.txt", Format::Text),
+            ("outer.zip!/sample.docx", Format::Zip),
+        ]
+    );
+    let expected: [u8; 32] = sha2::Sha256::digest(drawing).into();
+    assert_eq!((out.files[2].sha256, out.files[2].size), (expected, 10));
+    let off = maruhi_extract::extract_bytes(
+        "outer.zip",
+        &outer,
+        &maruhi_extract::Limits { hash_files: false, ..maruhi_extract::Limits::default() },
+    );
+    assert!(off.files.is_empty() && off.documents == out.documents);
+}

@@ -3,8 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod archives;
+mod cad;
 mod limits;
 mod mail;
+mod ocr;
 mod office;
 mod pdf;
 mod pdf_budgets;

@@ -87,3 +87,90 @@ fn self_drawing_form_is_refused_not_a_stack_overflow() {
     let out = extract_bytes("loop.pdf", &pdf, &rust_only());
     assert_eq!(codes(&out), ["MRH-EXTRACT-009"], "{out:?}");
 }
+
+/// The text's non-empty lines, trimmed (pdf-extract and pdftotext differ in blank lines only).
+fn lines(text: &str) -> Vec<&str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+}
+
+/// Japanese PDFs as PDF libraries and older Acrobat versions write them: CID fonts with predefined
+/// CMaps, no embedded font and no ToUnicode map (fixtures from `make_cjk_pdfs.py`). pdf-extract
+/// alone panics on the predefined CMaps and reads nothing from Identity-H without a map; the Rust
+/// path now reads each exactly, with no diagnostic.
+#[test]
+fn cid_fonts_with_predefined_cmaps_through_the_rust_path() {
+    let cases: [(&str, &[&str]); 4] = [
+        // UniJIS-UCS2-H (HeiseiMin-W3) and UniJIS-UCS2-V (HeiseiKakuGo-W5), two pages.
+        ("cjk-ucs2.pdf", &["㊙ 社外秘：新製品の配合比率は42.7%", "縦書きの図面番号", "二ページ目：試作品の評価結果"]),
+        // 90ms-RKSJ-H: Shift_JIS codes, one and two bytes in one string.
+        ("cjk-90ms-rksj.pdf", &["MK7 社外秘：金型図面ＭＫ７の公差は０．０２ｍｍ"]),
+        // EUC-H: EUC-JP codes.
+        ("cjk-euc.pdf", &["社外秘：金型図面ＭＫ７の公差は０．０２ｍｍ"]),
+        // Identity-H with Adobe-Japan1 CIDs and no ToUnicode.
+        ("cjk-identity.pdf", &["㊙ 社外秘：新製品の配合比率は42.7%"]),
+    ];
+    for (name, expected) in cases {
+        let out = extract_bytes(name, &fixture(name), &rust_only());
+        assert!(out.diagnostics.is_empty(), "{name}: {:?}", out.diagnostics);
+        assert_eq!(lines(text_of(&out, name)), expected, "{name}");
+    }
+}
+
+/// The fallback reads the same files (with poppler-data installed) and agrees on the text, so
+/// whichever path reads a file, the same registered text matches.
+#[test]
+fn cid_fonts_agree_with_pdftotext_when_installed() {
+    let installed = std::process::Command::new("pdftotext").arg("-v").output().is_ok();
+    if !installed || !std::path::Path::new("/usr/share/poppler/cMap/Adobe-Japan1").is_dir() {
+        eprintln!("pdftotext or poppler-data not installed; the comparison is not made");
+        return;
+    }
+    for name in ["cjk-ucs2.pdf", "cjk-euc.pdf"] {
+        let rust = extract_bytes(name, &fixture(name), &rust_only());
+        let out = std::process::Command::new("pdftotext")
+            .args([&format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR")), "-"])
+            .output()
+            .unwrap();
+        let poppler = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(lines(text_of(&rust, name)), lines(&poppler), "{name}");
+    }
+}
+
+/// A predefined CMap over strings that are not text in its encoding (odd bytes, stray lead
+/// bytes, lone surrogates) yields what decodes and no panic.
+#[test]
+fn predefined_cmap_over_bad_codes() {
+    let font = |cmap: &str| {
+        format!(
+            "<< /Type /Font /Subtype /Type0 /BaseFont /HeiseiMin-W3 /Encoding /{cmap} /DescendantFonts [<< /Type /Font \
+             /Subtype /CIDFontType0 /BaseFont /HeiseiMin-W3 /CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) \
+             /Supplement 2 >> /FontDescriptor << /Type /FontDescriptor /FontName /HeiseiMin-W3 /Flags 6 >> >>] >>"
+        )
+    };
+    for (cmap, shown) in [
+        ("UniJIS-UCS2-H", "<793e5916d800dc0079d8ff>"),
+        ("UniJIS-UTF16-V", "<d840dc0b793e dc00>"),
+        ("90ms-RKSJ-H", "<8ed0 81 20 8a4f fd 9f>"),
+        ("EUC-V", "<8ea1 8fa1 a1 ff>"),
+        ("H", "<3c52 7f7f 21>"),
+        ("UniJIS-UTF8-H", "<e7a4be c0 ff e5>"),
+        ("Identity-H", "<08f6 ffff 0000>"),
+        ("NoSuchCMap-H", "<4142>"),
+    ] {
+        let content = format!("BT /F1 12 Tf 72 720 Td {shown} Tj [{shown} 5 {shown}] TJ ET");
+        let pdf = pdf_of(&[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+            &format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+            &font(cmap),
+        ]);
+        let out = extract_bytes("bad.pdf", &pdf, &rust_only());
+        for d in &out.diagnostics {
+            assert!(["MRH-EXTRACT-011", "MRH-EXTRACT-013"].contains(&d.code), "{cmap}: {d:?}");
+        }
+        if cmap == "UniJIS-UCS2-H" {
+            assert!(out.diagnostics.is_empty() && text_of(&out, "bad.pdf").contains("社外"), "{out:?}");
+        }
+    }
+}

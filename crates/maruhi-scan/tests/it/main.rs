@@ -8,7 +8,9 @@ mod edm;
 use std::path::Path;
 
 use maruhi_fingerprint::Fingerprinter;
-use maruhi_scan::{fingerprint_dir, scan_paths, Collection, FileReport, Reference, Scanner, Summary, Thresholds};
+use maruhi_scan::{
+    fingerprint_dir, scan_paths, Collection, FileReport, MatchKind, Reference, Scanner, Summary, Thresholds,
+};
 
 const SECRET: &str = "新型センサーの較正手順: 恒温槽を二十五度に保ち、基準圧力を三段階で印加して出力電圧を記録する。\
     各段階で三十秒待ってから読み取り、直線性の誤差が零点五パーセント以内であることを確認する。\
@@ -106,13 +108,65 @@ fn a_reference_folder_becomes_an_index_sorted_by_name() {
     std::fs::write(dir.join("z/b.txt"), SECRET).unwrap();
     std::fs::write(dir.join("a.txt"), "短い").unwrap();
     std::fs::write(dir.join("m.txt"), SECRET.replace("恒温槽", "試験槽")).unwrap();
-    let (docs, diagnostics) =
-        fingerprint_dir(&dir, &fingerprinter(), &maruhi_extract::Limits::default(), 2, &mut |_| {});
-    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let refs = fingerprint_dir(&dir, &fingerprinter(), &maruhi_extract::Limits::default(), 2, &mut |_| {});
+    assert!(refs.diagnostics.is_empty(), "{:?}", refs.diagnostics);
     // Too short to fingerprint: left out, silently; the rest by name,
     // whichever worker finished first.
+    let docs = &refs.documents;
     assert_eq!(docs.len(), 2);
     assert!(docs[0].name.ends_with("/m.txt") && docs[1].name.ends_with("/z/b.txt"), "{:?}", docs[0].name);
+    // Files with text are found by their text: none is a reference by its
+    // exact content, not even the one too short to fingerprint.
+    assert!(refs.files.is_empty(), "{:?}", refs.files);
+    let mut image = b"\x89PNG\r\n\x1a\n".to_vec();
+    image.resize(4096, 7);
+    std::fs::write(dir.join("z/photo.png"), &image).unwrap();
+    std::fs::write(dir.join("z/tiny.bin"), b"\0\x01\x02").unwrap();
+    let refs = fingerprint_dir(&dir, &fingerprinter(), &maruhi_extract::Limits::default(), 2, &mut |_| {});
+    let files: Vec<&str> = refs.files.iter().map(|f| f.name.rsplit('/').next().unwrap()).collect();
+    assert_eq!(files, ["photo.png"], "binary material by its exact content, tiny files never");
+}
+
+/// A binary reference with no text at all (a CAD drawing) is found as this
+/// exact file, copied into a ZIP that is attached to a mail, and the finding
+/// says so; a drawing that differs by one byte is not.
+#[test]
+fn an_exact_drawing_inside_a_zip_inside_a_mail() {
+    use base64::Engine as _;
+    let mut dwg = b"AC1032\0\0\0\0\0\x03\x00".to_vec();
+    dwg.extend((0u32..20_000).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    let sha: [u8; 32] = sha2::Digest::finalize(sha2::Digest::chain_update(sha2::Sha256::default(), &dwg)).into();
+    let fp = fingerprinter();
+    let mut builder = Scanner::builder(fp.clone());
+    builder.add_exact(Reference::new("金型/MK7-assy.dwg", Collection::Reference), sha);
+    let s = builder.build().unwrap();
+
+    let zip_of = |data: &[u8]| {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file("図面/copy.dwg", zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut w, data).unwrap();
+        w.finish().unwrap().into_inner()
+    };
+    let mail_of = |zip: &[u8]| {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(zip);
+        format!(
+            "From: a@example.jp\r\nTo: b@example.com\r\nSubject: drawings\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
+             --b\r\nContent-Type: application/zip; name=\"d.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b--\r\n"
+        )
+    };
+    let report = s.scan_bytes("out.eml", mail_of(&zip_of(&dwg)).as_bytes());
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    let f = &report.findings[0];
+    assert_eq!(
+        (f.kind, f.reference.as_str(), f.path.as_str()),
+        (MatchKind::ExactFile, "金型/MK7-assy.dwg", "out.eml!/d.zip!/図面/copy.dwg")
+    );
+    assert_eq!(serde_json::to_value(f).unwrap()["kind"], "exact_file");
+
+    let mut changed = dwg.clone();
+    changed[100] ^= 1;
+    assert!(s.scan_bytes("out.eml", mail_of(&zip_of(&changed)).as_bytes()).findings.is_empty());
 }
 
 #[test]
@@ -400,4 +454,78 @@ fn index_and_ad_hoc_modes_agree_under_every_transformation() {
         assert_eq!(verdict(&installation, &negative), Vec::<String>::new(), "kind {kind}");
         assert_eq!(verdict(&ad_hoc, &negative), Vec::<String>::new(), "kind {kind}");
     }
+}
+
+/// A fixture of maruhi-extract's tests (made by the scripts beside them).
+fn extract_fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../maruhi-extract/tests/fixtures").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A scanner whose references are the documents extracted from these files, as a reference
+/// folder gives them.
+fn scanner_of_files(files: &[(&str, &[u8])]) -> Scanner {
+    let fp = fingerprinter();
+    let mut b = Scanner::builder(fp.clone());
+    for (name, bytes) in files {
+        for doc in maruhi_extract::extract_bytes(name, bytes, &maruhi_extract::Limits::default()).documents {
+            b.add(Reference::new(doc.path, Collection::Reference), &fp.fingerprint(&doc.text).unwrap()).unwrap();
+        }
+    }
+    b.build().unwrap()
+}
+
+/// A drawing re-saved by another program (entities reordered, new handles, other number
+/// formatting, CRLF) is found as the same drawing; another die plate's drawing, with the same
+/// kinds of entities and layers, is not.
+#[test]
+fn a_resaved_dxf_is_found_and_another_drawing_is_not() {
+    let original = extract_fixture("die-plate.dxf");
+    let s = scanner_of_files(&[("refs/die-plate.dxf", &original)]);
+    let report = s.scan_bytes("usb/copy.dxf", &extract_fixture("die-plate-resaved.dxf"));
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    let f = &report.findings[0];
+    assert_eq!((f.kind, f.reference.as_str()), (MatchKind::Drawing, "refs/die-plate.dxf"));
+    assert!(f.coverage > 0.95, "{f:?}");
+
+    let other = String::from_utf8(extract_fixture("die-plate-resaved.dxf"))
+        .unwrap()
+        .replace("金型プレート MK7-2031 公差±0.02 材質SKD11", "治具ベース JG-118 公差±0.1 材質S50C 黒染め")
+        .replace("焼入れ HRC58-60}\\P研削仕上げ、角部R0.5以下", "調質 HB230}\\Pフライス仕上げ、面取りC1")
+        .replace("120.000000", "200.000000")
+        .replace("80.000000", "150.000000")
+        .replace("105.000000", "185.000000")
+        .replace("4.250000", "6.600000")
+        .replace("12.500000", "20.000000")
+        .replace("BOLT-M8", "PIN-D6");
+    let report = s.scan_bytes("usb/jig.dxf", other.as_bytes());
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
+
+/// Text copied out of a legacy `.doc` into a `.docx` is found.
+#[test]
+fn text_of_a_doc_is_found_in_a_docx() {
+    let s = scanner_of_files(&[("refs/報告書.doc", &extract_fixture("sample.doc"))]);
+    let report = s.scan_bytes("out/報告書.docx", &extract_fixture("sample.docx"));
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    assert_eq!(report.findings[0].kind, MatchKind::Text);
+}
+
+/// A scanned ㊙ page (an image-only PDF) is read by OCR and found, the finding marked as OCR.
+#[test]
+fn a_scanned_page_is_found_by_ocr() {
+    if !maruhi_extract::ocr_available() {
+        eprintln!("tesseract not installed; the OCR path is not exercised");
+        return;
+    }
+    // The text `make_scans.py` rendered; OCR reads ㊙ and ± as other characters and drops a
+    // few more, as a scan does.
+    let text = "㊙ 社外秘 技術資料 MK7-2031\n金型プレート MK7-2031 の公差は ±0.02mm とする。\n\
+                材質は SKD11、焼入れ HRC58-60、研削仕上げ。\nゲート位置は製品中央から二十五ミリ右とし、\n\
+                冷却水路は八ミリ径で四系統、流量は毎分六リットルとする。\n試作三十ショットは寸法確認のため廃棄すること。\n\
+                この資料は営業秘密であり、社外への持ち出しを禁ずる。\n";
+    let s = scanner(&[("refs/技術資料.txt", text)]);
+    let report = s.scan_bytes("scans/scan.pdf", &extract_fixture("scan.pdf"));
+    assert_eq!(report.findings.len(), 1, "{:?} {:?}", report.findings, report.diagnostics);
+    assert_eq!(report.findings[0].kind, MatchKind::Ocr);
 }

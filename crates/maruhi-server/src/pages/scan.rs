@@ -50,6 +50,8 @@ pub struct EdmView {
 pub struct FindingView {
     path: String,
     reference: String,
+    /// `exact_file`, `text`, `drawing` or `ocr` (the label's key).
+    kind: &'static str,
     /// The secret's id and title, for our own material.
     secret: Option<(i64, String)>,
     third_party: bool,
@@ -141,6 +143,7 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, multipart: Mu
         .map(|(f, detail)| FindingView {
             path: f.path.clone(),
             reference: f.reference.clone(),
+            kind: f.kind.as_str(),
             secret: detail.secret,
             third_party: f.collection == Collection::ThirdParty,
             severity: f.severity.as_str(),

@@ -416,3 +416,49 @@ async fn extractions_are_capped_and_a_full_server_says_busy_at_once() {
     })
     .await;
 }
+
+/// A drawing has no text to fingerprint: registered inside a ZIP, the ZIP
+/// and the drawing become materials by their exact content, and an exact
+/// copy of the drawing zipped into a mail is found as "this exact file",
+/// visible to whoever may see the secret, while a modified copy is not.
+#[tokio::test]
+async fn a_registered_drawing_is_found_as_this_exact_file_in_a_zip_in_a_mail() {
+    use base64::Engine as _;
+    both(|e| async move {
+        let (sato, id) = org(&e).await;
+        let mut dwg = b"AC1032\0\0\0\0\0\x03\x00".to_vec();
+        dwg.extend((0u32..20_000).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+        let zip_of = |name: &str, data: &[u8]| {
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            w.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            std::io::Write::write_all(&mut w, data).unwrap();
+            w.finish().unwrap().into_inner()
+        };
+        let out = e.svc.attach_material(&sato, id, "図面.zip", &zip_of("MK7-assy.dwg", &dwg), false).await.unwrap();
+        let names: Vec<(&str, &str)> = out.materials.iter().map(|m| (m.name.as_str(), m.format.as_str())).collect();
+        assert_eq!(names, [("図面.zip", "file"), ("図面.zip!/MK7-assy.dwg", "file")]);
+
+        let mail = |zip: &[u8]| {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(zip);
+            format!(
+                "From: a@example.jp\r\nTo: b@example.com\r\nSubject: fyi\r\nMIME-Version: 1.0\r\n\
+                 Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
+                 --b\r\nContent-Type: application/zip; name=\"d.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b--\r\n"
+            )
+            .into_bytes()
+        };
+        let yamada = e.actor("yamada").await;
+        let seen = e.svc.scan_upload(&yamada, "out.eml", mail(&zip_of("copy.dwg", &dwg))).await.unwrap();
+        assert_eq!(seen.findings.len(), 1, "{seen:?}");
+        let f = &seen.findings[0];
+        assert_eq!(
+            (f.kind, f.path.as_str(), f.reference.as_str(), f.secret_id),
+            (maruhi_scan::MatchKind::ExactFile, "out.eml!/d.zip!/copy.dwg", "図面.zip!/MK7-assy.dwg", Some(id))
+        );
+        let mut changed = dwg.clone();
+        changed[500] ^= 0xff;
+        let seen = e.svc.scan_upload(&yamada, "out.eml", mail(&zip_of("copy.dwg", &changed))).await.unwrap();
+        assert!(seen.findings.is_empty(), "{seen:?}");
+    })
+    .await;
+}
