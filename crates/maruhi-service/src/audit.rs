@@ -68,10 +68,15 @@ pub enum AuditAction {
     ReminderSend,
     AssessmentAnswer,
     AssessmentSave,
+    ShareDraft,
+    ShareDictionary,
+    ShareApprove,
+    ShareExport,
+    ShareImport,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 52] = [
+    pub const ALL: [AuditAction; 57] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -124,6 +129,11 @@ impl AuditAction {
         AuditAction::ReminderSend,
         AuditAction::AssessmentAnswer,
         AuditAction::AssessmentSave,
+        AuditAction::ShareDraft,
+        AuditAction::ShareDictionary,
+        AuditAction::ShareApprove,
+        AuditAction::ShareExport,
+        AuditAction::ShareImport,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -181,6 +191,11 @@ impl AuditAction {
             AuditAction::ReminderSend => "reminder.send",
             AuditAction::AssessmentAnswer => "assessment.answer",
             AuditAction::AssessmentSave => "assessment.save",
+            AuditAction::ShareDraft => "share.draft",
+            AuditAction::ShareDictionary => "share.dictionary",
+            AuditAction::ShareApprove => "share.approve",
+            AuditAction::ShareExport => "share.export",
+            AuditAction::ShareImport => "share.import",
         }
     }
 
@@ -238,6 +253,11 @@ impl AuditAction {
             AuditAction::ReminderSend => ("対応事項のメール送信", "Reminders mailed"),
             AuditAction::AssessmentAnswer => ("自己評価の回答", "Self-assessment answered"),
             AuditAction::AssessmentSave => ("自己評価の保存", "Self-assessment saved"),
+            AuditAction::ShareDraft => ("共有報告の起案", "Sharing report drafted"),
+            AuditAction::ShareDictionary => ("匿名化辞書への追加", "Anonymisation dictionary term added"),
+            AuditAction::ShareApprove => ("共有報告の承認", "Sharing report approved"),
+            AuditAction::ShareExport => ("共有報告の送出", "Sharing report exported"),
+            AuditAction::ShareImport => ("共有報告の受領", "Sharing report received"),
         };
         lang.pick(ja, en)
     }

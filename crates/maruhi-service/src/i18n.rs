@@ -141,6 +141,14 @@ pub enum Msg {
     AssessmentItemAutomatic,
     UnknownAnswer,
     BadSha256,
+    ShareNotApproved,
+    ShareResiduals,
+    ShareOwnApproval,
+    ShareReceived,
+    BadIndicator,
+    UnknownTermKind,
+    UnknownTlp,
+    BadShareDocument,
 }
 
 impl Msg {
@@ -351,6 +359,32 @@ impl Msg {
                 "The answer is one of yes, partly, no, na.",
             ),
             Msg::BadSha256 => ("SHA-256 は16進数64桁で指定してください。", "A SHA-256 is 64 hexadecimal digits."),
+            Msg::ShareNotApproved => (
+                "この共有報告は承認されていないため、送出できません（承認後に変更された場合も同様です）。",
+                "This sharing report is not approved, so it cannot leave (nor can one changed since its approval).",
+            ),
+            Msg::ShareResiduals => (
+                "匿名化後の本文に辞書の語や社内のアドレスが残っています。共有報告を確認し、辞書に語を追加してください。",
+                "Dictionary terms or internal addresses remain after anonymisation; review the report and add terms to the dictionary.",
+            ),
+            Msg::ShareOwnApproval => (
+                "自分が起案した共有報告は承認できません。別の法務・知財担当者が承認してください。",
+                "You cannot approve a sharing report you drafted; another legal/IP reviewer approves it.",
+            ),
+            Msg::ShareReceived => (
+                "フォーラムから受領した報告は読み取り専用です。",
+                "Reports received from a forum are read-only.",
+            ),
+            Msg::BadIndicator => ("指標の種類または値が正しくありません。", "The indicator's kind or value is invalid."),
+            Msg::UnknownTermKind => ("辞書の語の種類が正しくありません。", "Unknown kind of dictionary term."),
+            Msg::UnknownTlp => (
+                "TLP は clear、green、amber、amber+strict、red のいずれかです。",
+                "TLP is one of clear, green, amber, amber+strict, red.",
+            ),
+            Msg::BadShareDocument => (
+                "STIX 2.1 のバンドルまたは MISP のイベントとして読めません。",
+                "This is not a STIX 2.1 bundle or a MISP event that can be read.",
+            ),
             Msg::NotYetCheckpointed => (
                 "このエントリーはまだ署名済みチェックポイントに含まれていません。数秒後に再度お試しください。",
                 "This entry is not yet under a signed checkpoint. Try again in a few seconds.",

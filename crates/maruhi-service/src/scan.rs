@@ -34,6 +34,8 @@ pub(crate) struct ScanKeys {
     seal: [u8; 32],
     /// Keys the digest of unknown user names typed at the login.
     pub(crate) unknown_user: [u8; 32],
+    /// Keys the sharing gate's pseudonyms and the forum identity.
+    pub(crate) share: [u8; 32],
 }
 
 impl ScanKeys {
@@ -48,6 +50,7 @@ impl ScanKeys {
             fingerprint: Key::from_bytes(derive(b"maruhi fingerprint key v1\0")),
             seal: derive(b"maruhi material seal key v1\0"),
             unknown_user: derive(b"maruhi unknown user name key v1\0"),
+            share: derive(b"maruhi sharing pseudonym key v1\0"),
         }
     }
 }
@@ -182,7 +185,7 @@ impl Service {
         self
     }
 
-    fn scan_keys(&self) -> Result<&ScanKeys> {
+    pub(crate) fn scan_keys(&self) -> Result<&ScanKeys> {
         self.scan_keys.as_deref().ok_or(Error::NotConfigured(Msg::NoInstallationKey))
     }
 

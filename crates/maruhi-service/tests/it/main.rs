@@ -15,6 +15,7 @@ mod reminders;
 mod report;
 mod risk;
 mod scan;
+mod sharing;
 mod vault;
 
 use std::future::Future;
