@@ -11,6 +11,7 @@ mod crashes;
 mod risk;
 mod scan;
 mod servers;
+mod sharing;
 mod timestamps;
 
 use std::path::{Path, PathBuf};

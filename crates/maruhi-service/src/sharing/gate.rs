@@ -221,7 +221,8 @@ pub struct Removal {
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)] // A constant pattern, checked by the tests.
-    Regex::new(r"(?i)[a-z0-9._%+\-]+@([a-z0-9\-]+(?:\.[a-z0-9\-]+)+)").expect("email pattern")
+    // `%40` is an `@` percent-encoded in a URL's query.
+    Regex::new(r"(?i)[a-z0-9._%+\-]+(?:@|%40)([a-z0-9\-]+(?:\.[a-z0-9\-]+)+)").expect("email pattern")
 });
 static IPV4: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
@@ -685,11 +686,20 @@ mod tests {
     fn terms_addresses_hosts_and_ranges_are_replaced() {
         let d = dict();
         let mut g = Gate::new(&d, [1; 32], "r1");
-        let s = "To: sato@acme-seiki.co.jp; see https://wiki.acme-seiki.co.jp/Nightingale?x=1 from 203.0.113.7 \
+        let s = "To: sato@acme-seiki.co.jp; u=kimura%40acme-seiki.co.jp see https://wiki.acme-seiki.co.jp/Nightingale?x=1 from 203.0.113.7 \
                  and 10.2.3.4 on fs01.corp.acme.local; アクメ精機の佐藤さん (satori stays)";
         let out = g.text("t", s);
-        for gone in ["sato@", "acme-seiki", "Nightingale", "203.0.113.7", "10.2.3.4", "corp.acme", "アクメ精機", "佐藤"]
-        {
+        for gone in [
+            "sato@",
+            "kimura",
+            "acme-seiki",
+            "Nightingale",
+            "203.0.113.7",
+            "10.2.3.4",
+            "corp.acme",
+            "アクメ精機",
+            "佐藤",
+        ] {
             assert!(!out.contains(gone), "{gone} left in {out}");
         }
         assert!(out.contains("satori"), "{out}");

@@ -248,8 +248,19 @@ fn scratch(name: &str, bytes: &[u8]) -> std::path::PathBuf {
     path
 }
 
-/// The bundle's shape, and OASIS's validator in strict mode where it is
-/// installed (`MARUHI_STIX2_VALIDATOR`).
+/// A program of the venv that `.ci/run` makes with the sharing tools
+/// (stix2-validator, pymisp, taxii2-client, medallion): `MARUHI_SHARING_VENV`.
+fn tool(name: &str) -> Option<std::path::PathBuf> {
+    match std::env::var_os("MARUHI_SHARING_VENV") {
+        Some(venv) => Some(std::path::PathBuf::from(venv).join("bin").join(name)),
+        None => {
+            eprintln!("skipping {name}: MARUHI_SHARING_VENV is not set (see .ci/run)");
+            None
+        }
+    }
+}
+
+/// The bundle's shape, and OASIS's validator in strict mode.
 fn check_stix(bytes: &[u8]) {
     let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
     let types: Vec<&str> = v["objects"].as_array().unwrap().iter().map(|o| o["type"].as_str().unwrap()).collect();
@@ -271,23 +282,16 @@ fn check_stix(bytes: &[u8]) {
     ] {
         assert!(types.contains(&t), "no {t} in the bundle");
     }
-    let Ok(validator) = std::env::var("MARUHI_STIX2_VALIDATOR") else {
-        eprintln!("skipping stix2_validator: MARUHI_STIX2_VALIDATOR is not set (see .ci/run)");
-        return;
-    };
+    let Some(validator) = tool("stix2_validator") else { return };
     let path = scratch("bundle.json", bytes);
     let out = std::process::Command::new(validator).arg("--strict").arg(&path).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && !text.contains("[X]") && !text.contains("[!]"), "stix2_validator: {text}");
 }
 
-/// pymisp loads the event where it is installed (`MARUHI_PYMISP`: its
-/// venv's python).
+/// pymisp loads the event.
 fn check_misp(bytes: &[u8]) {
-    let Ok(python) = std::env::var("MARUHI_PYMISP") else {
-        eprintln!("skipping pymisp: MARUHI_PYMISP is not set (see .ci/run)");
-        return;
-    };
+    let Some(python) = tool("python") else { return };
     let path = scratch("event.json", bytes);
     let script = "import sys\nfrom pymisp import MISPEvent\ne = MISPEvent()\ne.load_file(sys.argv[1])\n\
                   assert e.info and len(e.attributes) > 5, e\n\
