@@ -423,9 +423,23 @@ impl<'a> Gate<'a> {
 
     /// Scrubs one text field, recording what changed under `field`.
     pub fn text(&mut self, field: &str, s: &str) -> String {
-        let (out, removals) = self.scrub(s, true);
-        for (kind, original, replacement) in removals {
-            self.removals.push(Removal { field: field.to_owned(), kind, original, replacement });
+        // Spans that overlap are resolved by dropping the later one; what
+        // it covered is caught by running the gate again over its own
+        // output, until nothing changes.
+        let mut out = s.to_owned();
+        for pass in 0..4 {
+            let (next, removals) = self.scrub(&out, true, pass == 0);
+            let changed = next != out;
+            for (kind, original, replacement) in removals {
+                // Written again unchanged (an encoded-word already decoded).
+                if original != replacement {
+                    self.removals.push(Removal { field: field.to_owned(), kind, original, replacement });
+                }
+            }
+            out = next;
+            if !changed {
+                break;
+            }
         }
         out
     }
@@ -441,7 +455,7 @@ impl<'a> Gate<'a> {
     }
 
     #[allow(clippy::type_complexity)]
-    fn scrub(&self, s: &str, decode: bool) -> (String, Vec<(String, String, String)>) {
+    fn scrub(&self, s: &str, decode: bool, coarsen: bool) -> (String, Vec<(String, String, String)>) {
         let mut spans: Vec<Span> = Vec::new();
         let mut nested: Vec<(String, String, String)> = Vec::new();
         if decode {
@@ -454,7 +468,7 @@ impl<'a> Gate<'a> {
                     Some(plain) => {
                         // Written back decoded: a reviewer reads it, and
                         // nothing downstream needs the encoding.
-                        let (inner, found) = self.scrub(&plain, true);
+                        let (inner, found) = self.scrub(&plain, true, coarsen);
                         nested.extend(found);
                         spans.push(Span {
                             start: all.start(),
@@ -473,7 +487,7 @@ impl<'a> Gate<'a> {
             }
             for m in BASE64_RUN.find_iter(s) {
                 if let Some(plain) = decode_base64(m.as_str()) {
-                    let (inner, found) = self.scrub(&plain, true);
+                    let (inner, found) = self.scrub(&plain, true, coarsen);
                     if inner != plain {
                         nested.extend(found);
                         let padded = m.as_str().ends_with('=');
@@ -488,7 +502,7 @@ impl<'a> Gate<'a> {
             }
             for m in QP_RUN.find_iter(s) {
                 if let Some(plain) = decode_qp(m.as_str()).and_then(as_text) {
-                    let (inner, found) = self.scrub(&plain, true);
+                    let (inner, found) = self.scrub(&plain, true, coarsen);
                     if inner != plain {
                         nested.extend(found);
                         spans.push(Span {
@@ -502,7 +516,7 @@ impl<'a> Gate<'a> {
             }
             for m in PERCENT_RUN.find_iter(s) {
                 if let Some(plain) = decode_percent(m.as_str()) {
-                    let (inner, found) = self.scrub(&plain, true);
+                    let (inner, found) = self.scrub(&plain, true, coarsen);
                     if inner != plain {
                         nested.extend(found);
                         spans.push(Span {
@@ -577,12 +591,12 @@ impl<'a> Gate<'a> {
                 });
             }
         }
-        for m in DATE.find_iter(s) {
+        for m in DATE.find_iter(s).filter(|_| coarsen) {
             if let Some(week) = coarsen_date(m.as_str()) {
                 spans.push(Span { start: m.start(), end: m.end(), kind: "date".into(), replacement: week });
             }
         }
-        for c in COUNT.captures_iter(s) {
+        for c in COUNT.captures_iter(s).filter(|_| coarsen) {
             let (Some(all), Some(num), Some(space), Some(unit)) = (c.get(0), c.get(1), c.get(2), c.get(3)) else {
                 continue;
             };
@@ -655,7 +669,7 @@ pub fn residuals(dict: &Dictionary, text: &str) -> Vec<(String, String)> {
         // The plain-text detectors, without replacing: a fresh gate finds
         // exactly what it would have replaced.
         let gate = Gate::new(dict, [0u8; 32], "");
-        let (_, removals) = gate.scrub(&s, false);
+        let (_, removals) = gate.scrub(&s, false, false);
         for (kind, original, _) in removals {
             if kind != "date" && kind != "count" {
                 found.insert(original, kind);
