@@ -208,9 +208,13 @@ async fn served(state: &AppState, q: &ObjectsQuery, only: Option<&str>) -> Resul
 
 /// A page of `items` from `next` (an offset we handed out), with the
 /// headers of §3.4.
-fn page(items: Vec<Served>, q: &ObjectsQuery) -> Result<(Vec<Served>, bool, Option<String>, HeaderMap), Response> {
+/// The page of `items` after a `next` we handed out; a `next` we did not is
+/// a bad request.
+type Page = (Vec<Served>, bool, Option<String>, HeaderMap);
+
+fn page(items: Vec<Served>, q: &ObjectsQuery) -> Result<Page, &'static str> {
     let start: usize = match &q.next {
-        Some(n) => n.parse().map_err(|_| problem(StatusCode::BAD_REQUEST, "next is not one this server gave"))?,
+        Some(n) => n.parse().map_err(|_| "next is not one this server gave")?,
         None => 0,
     };
     let limit = q.limit.unwrap_or(PAGE).clamp(1, 1000);
@@ -276,7 +280,7 @@ async fn objects_of(
     }
     let (page, more, next, extra) = match page(items, &q) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(why) => return problem(StatusCode::BAD_REQUEST, why),
     };
     let mut body = json!({"more": more, "objects": page.into_iter().map(|s| s.object).collect::<Vec<_>>()});
     if let Some(n) = next {
@@ -316,7 +320,7 @@ pub(crate) async fn versions(
     }
     let (page, more, _, extra) = match page(items, &q) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(why) => return problem(StatusCode::BAD_REQUEST, why),
     };
     let versions: Vec<String> = page.iter().map(version).collect();
     with_headers(taxii(StatusCode::OK, json!({"more": more, "versions": versions})), extra)
@@ -341,7 +345,7 @@ pub(crate) async fn manifest(
     };
     let (page, more, next, extra) = match page(items, &q) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(why) => return problem(StatusCode::BAD_REQUEST, why),
     };
     let objects: Vec<Value> = page
         .iter()

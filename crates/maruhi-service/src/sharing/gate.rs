@@ -308,7 +308,7 @@ fn decode_qp(run: &str) -> Option<Vec<u8>> {
 fn encode_qp(s: &str) -> String {
     let mut out = String::new();
     for &b in s.as_bytes() {
-        if b == b'=' || b >= 0x80 || b < 0x20 {
+        if b == b'=' || !(0x20..0x80).contains(&b) {
             out.push_str(&format!("={b:02X}"));
         } else {
             out.push(char::from(b));
@@ -680,6 +680,7 @@ pub fn residuals(dict: &Dictionary, text: &str) -> Vec<(String, String)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // A panic is the failure report.
 mod tests {
     use super::*;
 

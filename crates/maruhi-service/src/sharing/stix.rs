@@ -337,6 +337,7 @@ pub fn read(bundle: &Value) -> Option<Draft> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // A panic is the failure report.
 mod tests {
     use super::*;
 
