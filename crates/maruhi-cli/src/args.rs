@@ -819,6 +819,12 @@ pub enum ShareCmd {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Write every approved report you can see as a static MISP feed (manifest.json and one event per file)
+    Feed {
+        /// The feed's directory (created; existing events in it are kept)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Keep a STIX 2.1 bundle or a MISP event received from a forum in the read-only library
     Import {
         /// The file received

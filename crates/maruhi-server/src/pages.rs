@@ -21,6 +21,7 @@ pub mod assess;
 pub mod cases;
 pub mod risk;
 pub mod scan;
+pub mod sharing;
 
 type PageResult = Result<Response, PageError>;
 

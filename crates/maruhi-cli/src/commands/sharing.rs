@@ -111,6 +111,10 @@ pub(super) async fn share(svc: &Service, op: &Actor, cmd: ShareCmd) -> Result<()
                 }
             }
         }
+        ShareCmd::Feed { out } => {
+            let written = feed(svc, op, &out).await?;
+            eprintln!("wrote {written} events to the MISP feed in {}", out.display());
+        }
         ShareCmd::Import { file, from } => {
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let report = svc.share_import(op, &bytes, &from).await?;
@@ -174,4 +178,46 @@ pub(super) async fn share(svc: &Service, op: &Actor, cmd: ShareCmd) -> Result<()
         }
     }
     Ok(())
+}
+
+/// A static MISP feed (the layout MISP's feed fetcher reads): one
+/// `<uuid>.json` per event and `manifest.json` naming them. Every approved
+/// report the operator sees is exported through the same checks as
+/// `share export`; a report that does not pass is left out and named.
+async fn feed(svc: &Service, op: &Actor, dir: &std::path::Path) -> Result<usize> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let manifest_path = dir.join("manifest.json");
+    let mut manifest: serde_json::Map<String, serde_json::Value> = match std::fs::read(&manifest_path) {
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).with_context(|| format!("{} is not JSON", manifest_path.display()))?
+        }
+        Err(_) => serde_json::Map::new(),
+    };
+    let mut written = 0;
+    for r in svc.share_reports(op).await? {
+        if r.origin != "local" || r.approved.is_none() {
+            continue;
+        }
+        let bytes = match svc.share_export(op, r.id, Format::Misp, "misp feed").await {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("sharing report {} left out: {}", r.id, super::describe(&anyhow::Error::from(e)));
+                continue;
+            }
+        };
+        let event: serde_json::Value = serde_json::from_slice(&bytes)?;
+        let e = &event["Event"];
+        let uuid = e["uuid"].as_str().context("an event without uuid")?.to_owned();
+        let mut entry = serde_json::Map::new();
+        for key in ["Orgc", "Tag", "info", "date", "analysis", "threat_level_id", "timestamp"] {
+            entry.insert(key.to_owned(), e[key].clone());
+        }
+        manifest.insert(uuid.clone(), serde_json::Value::Object(entry));
+        let path = dir.join(format!("{uuid}.json"));
+        std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        written += 1;
+    }
+    let text = serde_json::to_vec_pretty(&manifest)?;
+    std::fs::write(&manifest_path, text).with_context(|| format!("cannot write {}", manifest_path.display()))?;
+    Ok(written)
 }

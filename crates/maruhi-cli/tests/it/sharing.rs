@@ -85,6 +85,21 @@ async fn only_approved_reports_leave_by_cli_api_and_taxii_and_medallion_round_tr
         assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
     }
 
+    // A static MISP feed holds the approved report only.
+    let feed = d.join("feed");
+    stdout(&run(&d, &["share", "feed", "--out", feed.to_str().unwrap()]));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(feed.join("manifest.json")).unwrap()).unwrap();
+    let uuids: Vec<&String> = manifest.as_object().unwrap().keys().collect();
+    assert_eq!(uuids.len(), 1);
+    let event_file = feed.join(format!("{}.json", uuids[0]));
+    assert_clean("feed", &std::fs::read_to_string(&event_file).unwrap());
+    if let Some(python) = venv_tool("python") {
+        let script = "import sys\nfrom pymisp import MISPEvent\ne = MISPEvent()\ne.load_file(sys.argv[1])\nassert e.info and e.attributes\n";
+        let out = Command::new(python).arg("-c").arg(script).arg(&event_file).output().unwrap();
+        assert!(out.status.success(), "pymisp: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
     // The server: the API refuses the unapproved; TAXII serves the approved only.
     let token = stdout(&run(&d, &["token", "create", "--user", "root", "--name", "forum"])).trim().to_owned();
     let port = free_port();
