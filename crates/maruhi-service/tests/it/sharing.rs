@@ -227,6 +227,15 @@ async fn the_gate_removes_what_identifies_and_only_approved_bytes_leave() {
         let from_misp = e.svc.share_import(&tanaka, &misp, "test").await.unwrap();
         let seen = e.svc.share_report(&tanaka, from_misp.id).await.unwrap();
         assert!(seen.draft.indicators.iter().any(|i| i.kind == "sha256"));
+        // What the MISP project's converter makes of our event is read too.
+        if let Some(bundle) = misp_to_stix(&misp) {
+            let converted = e.svc.share_import(&tanaka, &bundle, "misp-stix").await.unwrap();
+            let seen = e.svc.share_report(&tanaka, converted.id).await.unwrap();
+            assert_eq!(seen.draft.title, view.gated.as_ref().unwrap().title);
+            for kind in ["sha256", "sender", "url"] {
+                assert!(seen.draft.indicators.iter().any(|i| i.kind == kind), "no {kind} from misp-stix");
+            }
+        }
 
         // A term added after approval that the approved bytes contain
         // stops the export; so does any change to the draft.
@@ -297,6 +306,19 @@ fn check_misp(bytes: &[u8]) {
                   assert e.info and len(e.attributes) > 5, e\n\
                   assert any(a.type == 'sha256' for a in e.attributes)\n\
                   assert any(t.name == 'tlp:amber' for t in e.tags)\nprint(e.uuid, len(e.attributes))\n";
-    let out = std::process::Command::new(python).arg("-c").arg(script).arg(&path).output().unwrap();
+    let out = std::process::Command::new(&python).arg("-c").arg(script).arg(&path).output().unwrap();
     assert!(out.status.success(), "pymisp: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// misp-stix (the MISP project's converter) turns our MISP event into a
+/// STIX 2.1 bundle; the bundle it writes, not ours.
+fn misp_to_stix(misp: &[u8]) -> Option<Vec<u8>> {
+    let python = tool("python")?;
+    let path = scratch("misp-stix.json", misp);
+    let script = "import sys, json\nfrom misp_stix_converter import MISPtoSTIX21Parser\n\
+                  p = MISPtoSTIX21Parser()\np.parse_misp_event(json.load(open(sys.argv[1])))\n\
+                  print(p.bundle.serialize())\n";
+    let out = std::process::Command::new(python).arg("-c").arg(script).arg(&path).output().unwrap();
+    assert!(out.status.success(), "misp-stix: {}", String::from_utf8_lossy(&out.stderr));
+    Some(out.stdout)
 }
