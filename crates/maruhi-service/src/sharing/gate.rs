@@ -48,8 +48,10 @@ pub struct Dictionary {
     domains: Vec<String>,
     /// Internal IPv4 ranges (network, prefix length).
     ranges: Vec<(u32, u8)>,
-    terms_re: Option<Regex>,
-    domains_re: Option<Regex>,
+    /// The terms as case-insensitive alternations, a hundred to a pattern
+    /// (a dictionary of thousands would pass the regex size limit as one).
+    terms_re: Vec<Regex>,
+    domains_re: Vec<Regex>,
 }
 
 fn parse_ipv4(s: &str) -> Option<u32> {
@@ -156,13 +158,10 @@ impl Dictionary {
         let domains: Vec<String> = domains.into_iter().collect();
         ranges.sort_unstable();
         ranges.dedup();
-        let terms_re = alternation(terms.iter().map(|(_, t)| t.as_str()));
-        let domains_re = if domains.is_empty() {
-            None
-        } else {
-            let alts: Vec<String> = domains.iter().map(|d| regex::escape(d)).collect();
-            Regex::new(&format!("(?i)(?:[a-z0-9-]+\\.)*(?:{})", alts.join("|"))).ok()
-        };
+        let term_list: Vec<&str> = terms.iter().map(|(_, t)| t.as_str()).collect();
+        let terms_re = alternations("", &term_list);
+        let domain_list: Vec<&str> = domains.iter().map(String::as_str).collect();
+        let domains_re = alternations("(?:[a-z0-9-]+\\.)*", &domain_list);
         Dictionary { terms, domains, ranges, terms_re, domains_re }
     }
 
@@ -199,12 +198,22 @@ fn long_enough(term: &str) -> bool {
     }
 }
 
-fn alternation<'a>(terms: impl Iterator<Item = &'a str>) -> Option<Regex> {
-    let alts: Vec<String> = terms.map(regex::escape).collect();
-    if alts.is_empty() {
-        return None;
+/// Case-insensitive patterns matching any of `items` after `prefix`. A
+/// chunk that does not compile is split into one pattern per item, so no
+/// term is ever dropped.
+fn alternations(prefix: &str, items: &[&str]) -> Vec<Regex> {
+    let build = |chunk: &[&str]| {
+        let alts: Vec<String> = chunk.iter().map(|t| regex::escape(t)).collect();
+        Regex::new(&format!("(?i){prefix}(?:{})", alts.join("|")))
+    };
+    let mut out = Vec::new();
+    for chunk in items.chunks(100) {
+        match build(chunk) {
+            Ok(re) => out.push(re),
+            Err(_) => out.extend(chunk.iter().filter_map(|t| build(std::slice::from_ref(t)).ok())),
+        }
     }
-    Regex::new(&format!("(?i)(?:{})", alts.join("|"))).ok()
+    out
 }
 
 /// One thing the gate removed or changed, for the reviewer's side-by-side.
@@ -542,7 +551,7 @@ impl<'a> Gate<'a> {
                 });
             }
         }
-        if let Some(re) = &self.dict.domains_re {
+        for re in &self.dict.domains_re {
             for m in re.find_iter(s) {
                 let before = char_before(s, m.start());
                 let after = s[m.end()..].chars().next();
@@ -569,7 +578,7 @@ impl<'a> Gate<'a> {
                 });
             }
         }
-        if let Some(re) = &self.dict.terms_re {
+        for re in &self.dict.terms_re {
             for m in re.find_iter(s) {
                 let found = m.as_str();
                 // ASCII terms are words: `sato` is not in `satori`.
@@ -758,6 +767,15 @@ mod tests {
         assert_eq!(round_count(149), Some(100));
         assert_eq!(round_count(150), Some(200));
         assert_eq!(approx(7), "<10");
+    }
+
+    #[test]
+    fn a_large_dictionary_still_matches_every_term() {
+        let pairs: Vec<(String, String)> = (0..5000).map(|i| ("product".to_owned(), format!("製品名{i:05}"))).collect();
+        let d = Dictionary::new(pairs);
+        let mut g = Gate::new(&d, [1; 32], "r1");
+        let out = g.text("t", "製品名04999 と 製品名00000");
+        assert!(!out.contains("製品名"), "{out}");
     }
 
     #[test]
