@@ -166,6 +166,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/share", get(pages::sharing::list))
         .route("/share/{id}", get(pages::sharing::show))
         .route("/share/{id}/approve", post(pages::sharing::approve))
+        .route("/share/{id}/terms", post(pages::sharing::add_term))
         .route("/acknowledgements", get(pages::acks))
         .route("/assessment", get(pages::assess::page))
         .route("/assessment/answers", post(pages::assess::answer))

@@ -741,6 +741,8 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("share.draft_text", "起案", "Draft"),
     ("share.leaves", "外部に出る内容", "What would leave"),
     ("share.approve", "この内容で承認する", "Approve exactly this"),
+    ("share.add_term", "辞書に語を追加", "Add a term to the dictionary"),
+    ("share.term", "語", "Term"),
     ("cases.title", "事案（インシデント）", "Cases (incidents)"),
     ("cases.none", "見られる事案はありません。", "There are no cases you may see."),
     ("cases.need_to_know", "事案は関係者限りです。メンバーと法務・知財だけが見られます。", "A case is need-to-know: only its members and legal/IP see it."),

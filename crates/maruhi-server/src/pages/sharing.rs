@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use maruhi_service::sharing::{may_approve, Removal, ReportSummary};
+use maruhi_service::sharing::{may_approve, may_draft, Removal, ReportSummary, TERM_KINDS};
 use maruhi_service::Error;
 use serde::Deserialize;
 
@@ -61,6 +61,9 @@ pub struct ReportPage {
     gated: String,
     received: String,
     may_approve: bool,
+    /// Whether the viewer may add dictionary terms (those who draft or approve).
+    may_add_terms: bool,
+    kinds: &'static [&'static str],
     error: Option<String>,
 }
 
@@ -83,6 +86,8 @@ async fn report_page(
         gated: view.gated.as_ref().map(pretty).unwrap_or_default(),
         received: view.received.as_ref().map(pretty).unwrap_or_default(),
         may_approve: local && may_approve(viewer.actor()),
+        may_add_terms: local && (may_approve(viewer.actor()) || may_draft(viewer.actor())),
+        kinds: &TERM_KINDS,
         report: row(view.report),
         error,
     })
@@ -118,6 +123,39 @@ pub async fn approve(
         Ok(_) => Ok(Redirect::to(&format!("/share/{id}")).into_response()),
         Err(e @ (Error::Conflict(_) | Error::Forbidden)) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::CONFLICT);
+            let page = report_page(&state, &viewer, id, Some(e.message(viewer.lang))).await?;
+            Ok((status, render(&page)).into_response())
+        }
+        Err(e) => Err(PageError(e, viewer.lang)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TermForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    term: String,
+}
+
+/// `POST /share/{id}/terms`: the reviewer adds a term the gate missed, and
+/// sees the report again with it applied.
+pub async fn add_term(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<TermForm>,
+) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    let id = parse_id(&id, viewer.lang)?;
+    // The report first: nobody learns of a report from this form.
+    state.svc.share_report(viewer.actor(), id).await.map_err(|e| PageError(e, viewer.lang))?;
+    match state.svc.share_dictionary_add(viewer.actor(), &form.kind, &form.term).await {
+        Ok(_) => Ok(Redirect::to(&format!("/share/{id}")).into_response()),
+        Err(e @ (Error::Invalid(_) | Error::Forbidden)) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             let page = report_page(&state, &viewer, id, Some(e.message(viewer.lang))).await?;
             Ok((status, render(&page)).into_response())
         }

@@ -305,6 +305,8 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::GET, s("/share/{share}"), None, [200, 404, 200, 200, 404, 404, 404, 303]),
         (Method::GET, s("/share/999999"), None, [404, 404, 404, 404, 404, 404, 404, 303]),
         (Method::POST, s("/share/{share}/approve"), Some(String::new()), [303, 404, 303, 403, 404, 404, 404, 303]),
+        (Method::POST, s("/share/{share}/terms"), Some("kind=brand&term=%E3%82%A2%E3%82%AF%E3%83%A1".into()), [303, 404, 303, 303, 404, 404, 404, 303]),
+        (Method::POST, s("/share/{share}/terms"), Some("kind=colour&term=x".into()), [422, 404, 422, 422, 404, 404, 404, 303]),
         (Method::GET, s("/assessment"), None, [200, 403, 200, 403, 200, 403, 403, 303]),
         (Method::POST, s("/assessment/answers"), Some("item=T02&answer=partly&note=x".into()), [303, 403, 303, 403, 403, 403, 403, 303]),
         (Method::POST, s("/assessment/answers"), Some("item=Z99&answer=yes".into()), [422, 403, 422, 403, 403, 403, 403, 303]),
