@@ -191,6 +191,9 @@ pub enum Command {
         #[command(subcommand)]
         cmd: CaseCmd,
     },
+    /// Share incidents with an industry forum: drafts, the anonymisation gate, approval, STIX 2.1 / MISP / TAXII 2.1
+    #[command(subcommand)]
+    Share(ShareCmd),
     /// Reports that prove 秘密管理性: a secret's report, the register as it stood on a date, acknowledgements outstanding
     #[command(subcommand)]
     Report(ReportCmd),
@@ -865,6 +868,136 @@ pub enum ReportCmd {
         /// The file to write (default: standard output)
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShareCmd {
+    /// Draft a sharing report from a case you can see, or by hand
+    #[command(group(clap::ArgGroup::new("source").required(true).multiple(true).args(["from_case", "title", "file"])))]
+    Draft {
+        /// The case to draft from (its title, journal and dates)
+        #[arg(long, value_name = "ID")]
+        from_case: Option<i64>,
+        /// The report's title
+        #[arg(long)]
+        title: Option<String>,
+        /// The draft's fields as JSON: title, tlp, method (手口), detection,
+        /// countermeasures (対策), text, first_seen, last_seen, counts
+        /// [{label, n}], indicators [{kind, value}]
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace a draft's fields with a JSON file (clears any approval)
+    Edit {
+        /// The report's id
+        id: i64,
+        /// The draft's fields as JSON (as for `share draft --file`)
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// List sharing reports: your drafts and the library received from forums
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a report side by side: the draft, what the gate makes of it, what it removed
+    Show {
+        /// The report's id
+        id: i64,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve what the gate makes of a report (legal/IP or admin; not its drafter)
+    Approve {
+        /// The report's id
+        id: i64,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export an approved report as a STIX 2.1 bundle or a MISP event
+    Export {
+        /// The report's id
+        id: i64,
+        /// The format
+        #[arg(long, value_parser = ["stix", "misp"], default_value = "stix")]
+        format: String,
+        /// Where to write it (stdout when absent)
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Write every approved report you can see as a static MISP feed (manifest.json and one event per file)
+    Feed {
+        /// The feed's directory (created; existing events in it are kept)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Keep a STIX 2.1 bundle or a MISP event received from a forum in the read-only library
+    Import {
+        /// The file received
+        file: PathBuf,
+        /// Where it came from
+        #[arg(long, default_value = "file")]
+        from: String,
+    },
+    /// Push an approved report to a forum's TAXII 2.1 collection
+    Push {
+        /// The report's id
+        id: i64,
+        #[command(flatten)]
+        taxii: TaxiiArgs,
+    },
+    /// Pull the reports in a forum's TAXII 2.1 collection into the read-only library
+    Pull {
+        #[command(flatten)]
+        taxii: TaxiiArgs,
+        /// Only objects added after this time (RFC 3339)
+        #[arg(long, value_name = "TIME")]
+        added_after: Option<String>,
+    },
+    /// The anonymisation dictionary: terms that identify this installation
+    #[command(subcommand)]
+    Dictionary(DictionaryCmd),
+}
+
+/// Where a forum's TAXII 2.1 server is, and how to sign in.
+#[derive(Debug, clap::Args)]
+pub struct TaxiiArgs {
+    /// The TAXII API root, e.g. `https://forum.example/taxii2/forum/`
+    #[arg(long, value_name = "URL")]
+    pub taxii: String,
+    /// The collection's id
+    #[arg(long, value_name = "ID")]
+    pub collection: String,
+    /// The member's token (a bearer token; the password with --user)
+    #[arg(long, env = "MARUHI_TAXII_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// Sign in with HTTP Basic as this user, the token as password
+    #[arg(long)]
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DictionaryCmd {
+    /// Add a term the gate removes from everything shared
+    Add {
+        /// What the term is
+        #[arg(long, value_parser = maruhi_service::sharing::TERM_KINDS)]
+        kind: String,
+        /// The term (a domain, an IP range like 10.1.0.0/16, a name)
+        term: String,
+    },
+    /// List the terms: added by hand and read from the register, users and HR data
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
     },
 }
 

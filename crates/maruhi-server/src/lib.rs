@@ -31,10 +31,13 @@ use maruhi_service::Service;
 mod api;
 mod api_cases;
 mod api_risk;
+mod api_sharing;
 pub mod mail;
 pub mod pages;
 mod reports;
 pub mod s3;
+mod taxii;
+pub mod taxii_client;
 pub mod transport;
 mod web;
 pub mod witness;
@@ -179,6 +182,10 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/cases/{id}/hold", post(pages::cases::hold))
         .route("/cases/{id}/release", post(pages::cases::release))
         .route("/cases/{id}/evidence.zip", get(pages::cases::export))
+        .route("/share", get(pages::sharing::list))
+        .route("/share/{id}", get(pages::sharing::show))
+        .route("/share/{id}/approve", post(pages::sharing::approve))
+        .route("/share/{id}/terms", post(pages::sharing::add_term))
         .route("/acknowledgements", get(pages::acks))
         .route("/assessment", get(pages::assess::page))
         .route("/assessment/answers", post(pages::assess::answer))
@@ -258,6 +265,11 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/assessment", get(api::assessment))
         .route("/assessment/answers", post(api::assessment_answer))
         .route("/assessment/history", get(api::assessment_history))
+        .route("/share/reports", get(api_sharing::list).post(api_sharing::draft))
+        .route("/share/reports/{id}", get(api_sharing::show))
+        .route("/share/reports/{id}/approve", post(api_sharing::approve))
+        .route("/share/reports/{id}/export", get(api_sharing::export))
+        .route("/share/dictionary", get(api_sharing::dictionary).post(api_sharing::add_term))
         .into_parts();
     let api = api.fallback(api::not_found).layer(middleware::from_fn(api_too_large));
 
@@ -267,15 +279,30 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/ledger/tile/{*path}", get(api::tile))
         .into_parts();
 
+    // TAXII 2.1 for forum members: approved sharing reports only.
+    let (taxii, taxii_paths) = Routes::new()
+        .route("/taxii2/", get(taxii::discovery))
+        .route("/taxii2/forum/", get(taxii::api_root))
+        .route("/taxii2/forum/collections/", get(taxii::collections))
+        .route("/taxii2/forum/collections/{id}/", get(taxii::collection_info))
+        .route("/taxii2/forum/collections/{id}/objects/", get(taxii::objects).post(taxii::add_objects))
+        .route("/taxii2/forum/collections/{id}/objects/{object_id}/", get(taxii::object))
+        .route("/taxii2/forum/collections/{id}/objects/{object_id}/versions/", get(taxii::versions))
+        .route("/taxii2/forum/collections/{id}/manifest/", get(taxii::manifest))
+        .route("/taxii2/forum/status/{id}/", get(taxii::status))
+        .into_parts();
+
     let router = Router::new()
         .merge(pages)
         .merge(tlog)
+        .merge(taxii)
         .nest(API_PREFIX, api)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(hsts, security_headers));
     let paths = page_paths
         .into_iter()
         .chain(tlog_paths)
+        .chain(taxii_paths)
         .map(str::to_owned)
         .chain(api_paths.into_iter().map(|p| format!("{API_PREFIX}{p}")))
         .collect();

@@ -22,6 +22,7 @@ pub mod cases;
 pub mod mail;
 pub mod risk;
 pub mod scan;
+pub mod sharing;
 
 type PageResult = Result<Response, PageError>;
 

@@ -74,10 +74,15 @@ pub enum AuditAction {
     EdmRefresh,
     EdmRemove,
     EdmFinding,
+    ShareDraft,
+    ShareDictionary,
+    ShareApprove,
+    ShareExport,
+    ShareImport,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 58] = [
+    pub const ALL: [AuditAction; 63] = [
         AuditAction::SecretCreate,
         AuditAction::SecretUpdate,
         AuditAction::SecretStatus,
@@ -136,6 +141,11 @@ impl AuditAction {
         AuditAction::EdmRefresh,
         AuditAction::EdmRemove,
         AuditAction::EdmFinding,
+        AuditAction::ShareDraft,
+        AuditAction::ShareDictionary,
+        AuditAction::ShareApprove,
+        AuditAction::ShareExport,
+        AuditAction::ShareImport,
     ];
 
     /// The stored id, e.g. `secret.create`.
@@ -199,6 +209,11 @@ impl AuditAction {
             AuditAction::EdmRefresh => "edm.refresh",
             AuditAction::EdmRemove => "edm.remove",
             AuditAction::EdmFinding => "scan.edm",
+            AuditAction::ShareDraft => "share.draft",
+            AuditAction::ShareDictionary => "share.dictionary",
+            AuditAction::ShareApprove => "share.approve",
+            AuditAction::ShareExport => "share.export",
+            AuditAction::ShareImport => "share.import",
         }
     }
 
@@ -262,6 +277,11 @@ impl AuditAction {
             AuditAction::EdmRefresh => ("顧客データ照合（EDM）の更新", "Exact-data-match dataset refreshed"),
             AuditAction::EdmRemove => ("顧客データ照合（EDM）の削除", "Exact-data-match dataset removed"),
             AuditAction::EdmFinding => ("スキャン検出（顧客データの行）", "Scan finding (database rows)"),
+            AuditAction::ShareDraft => ("共有報告の起案", "Sharing report drafted"),
+            AuditAction::ShareDictionary => ("匿名化辞書への追加", "Anonymisation dictionary term added"),
+            AuditAction::ShareApprove => ("共有報告の承認", "Sharing report approved"),
+            AuditAction::ShareExport => ("共有報告の送出", "Sharing report exported"),
+            AuditAction::ShareImport => ("共有報告の受領", "Sharing report received"),
         };
         lang.pick(ja, en)
     }

@@ -59,6 +59,7 @@ pub mod reminders;
 pub mod report;
 pub mod risk;
 pub mod scan;
+pub mod sharing;
 mod validate;
 pub mod vault;
 pub mod views;

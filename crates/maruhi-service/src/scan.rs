@@ -36,6 +36,8 @@ pub(crate) struct ScanKeys {
     pub(crate) unknown_user: [u8; 32],
     /// Keys the exact-data-match indexes (each mixes in its own salt).
     pub(crate) edm: [u8; 32],
+    /// Keys the sharing gate's pseudonyms and the forum identity.
+    pub(crate) share: [u8; 32],
 }
 
 impl ScanKeys {
@@ -51,6 +53,7 @@ impl ScanKeys {
             seal: derive(b"maruhi material seal key v1\0"),
             unknown_user: derive(b"maruhi unknown user name key v1\0"),
             edm: derive(b"maruhi edm key v1\0"),
+            share: derive(b"maruhi sharing pseudonym key v1\0"),
         }
     }
 }

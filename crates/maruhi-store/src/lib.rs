@@ -52,6 +52,7 @@ pub mod materials;
 pub mod reminders;
 pub mod risk;
 pub mod secrets;
+pub mod sharing;
 pub mod testing;
 pub mod users;
 pub mod vault;

@@ -89,6 +89,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0015_edm.sql"),
     },
     Migration {
+        version: 16,
+        sqlite: include_str!("../migrations/sqlite/0016_sharing.sql"),
+        postgres: include_str!("../migrations/postgres/0016_sharing.sql"),
+    },
+    Migration {
         version: 19,
         sqlite: include_str!("../migrations/sqlite/0019_alert_assignee.sql"),
         postgres: include_str!("../migrations/postgres/0019_alert_assignee.sql"),

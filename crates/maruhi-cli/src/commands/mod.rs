@@ -18,6 +18,7 @@ mod ledger;
 mod registry;
 mod report;
 mod setup;
+mod sharing;
 
 /// The CLI speaks the terminal's language: Japanese when `LANG` says so.
 pub(crate) fn lang() -> Lang {
@@ -219,6 +220,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Witness(cmd) => ledger::witness(cmd).await?,
         Command::Report(cmd) => report::report(&open(g).await?, &op, cmd).await?,
         Command::Case { publish, cmd } => cases::case(&open(g).await?, &op, &publish, cmd).await?,
+        Command::Share(cmd) => sharing::share(&open(g).await?, &op, cmd).await?,
         Command::Trace { file, json } => return trace(&open(g).await?, &op, &file, json).await,
         Command::Backup { out, passphrase_file } => {
             let pass = passphrase(passphrase_file.as_deref())?;

@@ -12,6 +12,7 @@ mod mail;
 mod risk;
 mod scan;
 mod servers;
+mod sharing;
 mod timestamps;
 
 use std::path::{Path, PathBuf};

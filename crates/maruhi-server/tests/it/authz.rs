@@ -42,6 +42,10 @@ struct Ids {
     case: i64,
     /// A case opened by another analyst, `suzuki`: `tanaka` is no member.
     other_case: i64,
+    /// A sharing report drafted by `tanaka` and approved by `yamada`.
+    share: i64,
+    /// A sharing report drafted by `tanaka`, not approved.
+    share_draft: i64,
 }
 
 impl Ids {
@@ -73,7 +77,26 @@ impl Ids {
             f.svc.case_link(&actor, case.id, "person", "watanabe").await.unwrap();
             opened.push(case.id);
         }
-        Ids { secret: f.secret_id, group, user, material, case: opened[0], other_case: opened[1] }
+        let token = f.svc.create_token(&op, "tanaka", "share", Scope::Write).await.unwrap();
+        let tanaka = f.svc.token_actor(token.expose(), None).await.unwrap().unwrap();
+        let token = f.svc.create_token(&op, "yamada", "share", Scope::Write).await.unwrap();
+        let yamada = f.svc.token_actor(token.expose(), None).await.unwrap().unwrap();
+        let mut drafts = Vec::new();
+        for title in ["承認する共有報告", "未承認の共有報告"] {
+            let new = maruhi_service::sharing::NewDraft { title: title.into(), ..Default::default() };
+            drafts.push(f.svc.share_draft(&tanaka, new).await.unwrap().id);
+        }
+        f.svc.share_approve(&yamada, drafts[0]).await.unwrap();
+        Ids {
+            secret: f.secret_id,
+            group,
+            user,
+            material,
+            case: opened[0],
+            other_case: opened[1],
+            share: drafts[0],
+            share_draft: drafts[1],
+        }
     }
 
     fn fill(&self, path: &str) -> String {
@@ -83,6 +106,9 @@ impl Ids {
             .replace("{material}", &self.material.to_string())
             .replace("{case}", &self.case.to_string())
             .replace("{other_case}", &self.other_case.to_string())
+            .replace("{share_draft}", &self.share_draft.to_string())
+            .replace("{share}", &self.share.to_string())
+            .replace("{collection}", "3d1c6b9e-5f0a-4c47-9e2b-8a6f4d2c1e70")
     }
 }
 
@@ -180,6 +206,33 @@ fn api_table(ids: &Ids, width: i64) -> Vec<(Method, String, Option<String>, [u16
         (Method::POST, s("/api/v1/assessment/answers"), Some(r#"{"item":"T01","answer":"yes","note":"承認済み"}"#.into()), [200, 403, 200, 403, 403, 403, 403, 401]),
         (Method::POST, s("/api/v1/assessment/answers"), Some(r#"{"item":"R01","answer":"yes"}"#.into()), [422, 403, 422, 403, 403, 403, 403, 401]),
         (Method::GET, s("/api/v1/assessment/history?limit=5"), None, [200, 403, 200, 403, 200, 403, 403, 401]),
+        // Sharing: drafts are seen by their drafter, legal/IP and admins;
+        // approval is legal/IP's or an admin's; nothing unapproved leaves.
+        (Method::GET, s("/api/v1/share/reports"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::POST, s("/api/v1/share/reports"), Some(r#"{"title":"共有報告"}"#.into()), [201, 403, 201, 201, 403, 403, 403, 401]),
+        (Method::POST, s("/api/v1/share/reports"), Some(r#"{"from_case":{other_case}}"#.replace("{other_case}", &ids.other_case.to_string())), [404, 403, 201, 404, 403, 403, 403, 401]),
+        (Method::GET, s("/api/v1/share/reports/{share}"), None, [200, 404, 200, 200, 404, 404, 404, 401]),
+        (Method::GET, s("/api/v1/share/reports/999999"), None, [404, 404, 404, 404, 404, 404, 404, 401]),
+        (Method::GET, s("/api/v1/share/reports/{share_draft}/export?format=stix"), None, [409, 404, 409, 409, 404, 404, 404, 401]),
+        (Method::GET, s("/api/v1/share/reports/{share}/export?format=misp"), None, [200, 404, 200, 200, 404, 404, 404, 401]),
+        (Method::GET, s("/api/v1/share/reports/{share}/export?format=pdf"), None, [400, 400, 400, 400, 400, 400, 400, 401]),
+        (Method::POST, s("/api/v1/share/reports/{share_draft}/approve"), None, [200, 404, 200, 403, 404, 404, 404, 401]),
+        (Method::GET, s("/api/v1/share/dictionary"), None, [200, 403, 200, 200, 403, 403, 403, 401]),
+        (Method::POST, s("/api/v1/share/dictionary"), Some(r#"{"kind":"company","term":"アクメ精機"}"#.into()), [201, 403, 200, 200, 403, 403, 403, 401]),
+        (Method::POST, s("/api/v1/share/dictionary"), Some(r#"{"kind":"colour","term":"x"}"#.into()), [422, 403, 422, 422, 403, 403, 403, 401]),
+        // TAXII 2.1: any member with a token reads approved reports; the
+        // collection is read-only.
+        (Method::GET, s("/taxii2/"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::GET, s("/taxii2/forum/"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::GET, s("/taxii2/forum/collections/"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::GET, s("/taxii2/forum/collections/{collection}/"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::GET, s("/taxii2/forum/collections/nope/"), None, [404, 404, 404, 404, 404, 404, 404, 401]),
+        (Method::GET, s("/taxii2/forum/collections/{collection}/objects/?limit=2"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::POST, s("/taxii2/forum/collections/{collection}/objects/"), Some(r#"{"objects":[]}"#.into()), [403, 403, 403, 403, 403, 403, 403, 401]),
+        (Method::GET, s("/taxii2/forum/collections/{collection}/objects/marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421/"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::GET, s("/taxii2/forum/collections/{collection}/objects/marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421/versions/"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::GET, s("/taxii2/forum/collections/{collection}/manifest/"), None, [200, 200, 200, 200, 200, 200, 200, 401]),
+        (Method::GET, s("/taxii2/forum/status/none/"), None, [404, 404, 404, 404, 404, 404, 404, 401]),
         (Method::GET, s("/api/v1/nope"), None, [404, 404, 404, 404, 404, 404, 404, 404]),
         (Method::GET, s("/ledger/checkpoint"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
         (Method::GET, s("/ledger/tile/0/000.p/{w}"), None, [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -256,6 +309,12 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::GET, s("/cases/{case}/evidence.zip"), None, [404, 404, 200, 200, 404, 404, 404, 303]),
         (Method::POST, s("/cases/{case}/hold"), Some("reason=x".into()), [404, 404, 303, 303, 404, 404, 404, 303]),
         (Method::POST, s("/cases/{case}/release"), Some("reason=x".into()), [404, 404, 303, 403, 404, 404, 404, 303]),
+        (Method::GET, s("/share"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::GET, s("/share/{share}"), None, [200, 404, 200, 200, 404, 404, 404, 303]),
+        (Method::GET, s("/share/999999"), None, [404, 404, 404, 404, 404, 404, 404, 303]),
+        (Method::POST, s("/share/{share}/approve"), Some(String::new()), [303, 404, 303, 403, 404, 404, 404, 303]),
+        (Method::POST, s("/share/{share}/terms"), Some("kind=brand&term=%E3%82%A2%E3%82%AF%E3%83%A1".into()), [303, 404, 303, 303, 404, 404, 404, 303]),
+        (Method::POST, s("/share/{share}/terms"), Some("kind=colour&term=x".into()), [422, 404, 422, 422, 404, 404, 404, 303]),
         (Method::GET, s("/assessment"), None, [200, 403, 200, 403, 200, 403, 403, 303]),
         (Method::POST, s("/assessment/answers"), Some("item=T02&answer=partly&note=x".into()), [303, 403, 303, 403, 403, 403, 403, 303]),
         (Method::POST, s("/assessment/answers"), Some("item=Z99&answer=yes".into()), [422, 403, 422, 403, 403, 403, 403, 303]),
@@ -390,7 +449,7 @@ async fn every_route_has_a_row_in_the_authorization_tables() {
     let mut templates: Vec<String> = routes.iter().map(|(_, t)| t.clone()).collect();
     templates.dedup();
     let mut covered = std::collections::HashSet::new();
-    let ids = Ids { secret: 1, group: 2, user: 3, material: 4, case: 5, other_case: 6 };
+    let ids = Ids { secret: 1, group: 2, user: 3, material: 4, case: 5, other_case: 6, share: 7, share_draft: 8 };
     for (method, path, _, _) in api_table(&ids, 1).into_iter().chain(page_table(&ids, 1)) {
         if let Some(t) = crate::template_of(&path, &templates) {
             covered.insert((method, t.clone()));

@@ -17,6 +17,7 @@ mod reminders;
 mod report;
 mod risk;
 mod scan;
+mod sharing;
 mod vault;
 
 use std::future::Future;
