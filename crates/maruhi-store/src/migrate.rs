@@ -94,14 +94,14 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0016_sharing.sql"),
     },
     Migration {
-        version: 19,
-        sqlite: include_str!("../migrations/sqlite/0019_alert_assignee.sql"),
-        postgres: include_str!("../migrations/postgres/0019_alert_assignee.sql"),
+        version: 17,
+        sqlite: include_str!("../migrations/sqlite/0017_alert_assignee.sql"),
+        postgres: include_str!("../migrations/postgres/0017_alert_assignee.sql"),
     },
 ];
 
 /// The newest schema version this binary knows.
-pub const SCHEMA_VERSION: i64 = 19;
+pub const SCHEMA_VERSION: i64 = 17;
 
 pub(crate) async fn current_version(conn: &mut AnyConnection) -> Result<i64> {
     sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_meta (version BIGINT NOT NULL)").execute(&mut *conn).await?;
