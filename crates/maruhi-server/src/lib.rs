@@ -182,7 +182,7 @@ fn router(hsts: bool) -> (Router<AppState>, Vec<String>) {
         .route("/cases/{id}/hold", post(pages::cases::hold))
         .route("/cases/{id}/release", post(pages::cases::release))
         .route("/cases/{id}/evidence.zip", get(pages::cases::export))
-        .route("/share", get(pages::sharing::list))
+        .route("/share", get(pages::sharing::list).post(pages::sharing::draft))
         .route("/share/{id}", get(pages::sharing::show))
         .route("/share/{id}/approve", post(pages::sharing::approve))
         .route("/share/{id}/terms", post(pages::sharing::add_term))

@@ -23,6 +23,7 @@ pub struct MailPage {
     partners: String,
     authserv: String,
     may_open_case: bool,
+    may_share: bool,
 }
 
 pub struct ResultView {
@@ -52,6 +53,9 @@ pub struct MailView {
     reasons: Vec<(&'static str, String)>,
     /// The case a confirmed mail opens: (title, severity, note).
     case: Option<(String, &'static str, String)>,
+    /// The sharing report a confirmed mail drafts: (title, method,
+    /// indicators as `kind\tvalue` lines, first seen).
+    share: Option<(String, String, String, String)>,
 }
 
 fn may_triage(viewer: &Viewer) -> Result<(), PageError> {
@@ -73,6 +77,7 @@ fn page(state: &AppState, viewer: &Viewer, result: Option<ResultView>, error: Op
         partners: list(&config.partner_domains),
         authserv: list(&config.authserv_ids),
         may_open_case: viewer.actor().scope == maruhi_service::Scope::Write,
+        may_share: maruhi_service::sharing::may_draft(viewer.actor()),
     }
 }
 
@@ -142,6 +147,35 @@ fn case_of(m: &MailReport, lang: Lang) -> Option<(String, &'static str, String)>
     Some((title.chars().take(200).collect(), severity, note))
 }
 
+/// A sharing draft of a mail judged suspicious or malicious: what the
+/// forum would learn (the signs, in the page's language) and the indicators
+/// (sender, its domain, subject); the gate removes what identifies the
+/// company when the report is reviewed.
+fn share_of(m: &MailReport, lang: Lang) -> Option<(String, String, String, String)> {
+    if m.verdict == Verdict::Clean {
+        return None;
+    }
+    let subject = m.subject.as_deref().unwrap_or("");
+    let title = format!("{}: {subject}", lang.pick("標的型メール", "Targeted mail"));
+    let method: String = m.reasons.iter().map(|r| format!("{} {}\n", r.code, lang.pick(&r.ja, &r.en))).collect();
+    let mut indicators = String::new();
+    if let Some(from) = m.from.as_deref().filter(|f| !f.is_empty()) {
+        indicators.push_str(&format!("sender\t{from}\n"));
+        if let Some((_, domain)) = from.rsplit_once('@') {
+            indicators.push_str(&format!("domain\t{domain}\n"));
+        }
+    }
+    if !subject.is_empty() {
+        indicators.push_str(&format!("subject\t{subject}\n"));
+    }
+    let first_seen = m
+        .date
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .map(|d| d.date().to_string())
+        .unwrap_or_default();
+    Some((title.chars().take(200).collect(), method, indicators, first_seen))
+}
+
 fn view(t: &Triage, lang: Lang) -> ResultView {
     let count = |v: Verdict| t.mails.iter().filter(|m| m.verdict == v).count();
     let threads = t
@@ -167,6 +201,7 @@ fn view(t: &Triage, lang: Lang) -> ResultView {
                     turned: th.turned_by.as_deref() == Some(m.path.as_str()),
                     reasons: m.reasons.iter().map(|r| (r.code, lang.pick(&r.ja, &r.en).to_owned())).collect(),
                     case: case_of(m, lang),
+                    share: share_of(m, lang),
                 })
                 .collect(),
         })

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use maruhi_service::sharing::{may_approve, may_draft, Removal, ReportSummary, TERM_KINDS};
+use maruhi_service::sharing::{may_approve, may_draft, Draft, Indicator, NewDraft, Removal, ReportSummary, TERM_KINDS};
 use maruhi_service::Error;
 use serde::Deserialize;
 
@@ -128,6 +128,46 @@ pub async fn approve(
         }
         Err(e) => Err(PageError(e, viewer.lang)),
     }
+}
+
+#[derive(Deserialize)]
+pub struct DraftForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    detection: String,
+    #[serde(default)]
+    first_seen: String,
+    /// One indicator a line: its kind, a tab, its value.
+    #[serde(default)]
+    indicators: String,
+}
+
+/// `POST /share`: a draft from a form (the 標的型メール page drafts one
+/// from a mail it judged suspicious or malicious), then its page.
+pub async fn draft(State(state): State<AppState>, viewer: Viewer, Form(form): Form<DraftForm>) -> PageResult {
+    viewer.check_csrf(&form.csrf)?;
+    let indicators = form
+        .indicators
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(kind, value)| Indicator { kind: kind.trim().to_owned(), value: value.trim().to_owned() })
+        .collect();
+    let draft = Draft {
+        title: form.title.clone(),
+        method: form.method,
+        detection: form.detection,
+        first_seen: form.first_seen,
+        indicators,
+        ..Draft::default()
+    };
+    let new = NewDraft { from_case: None, title: form.title, draft: Some(draft) };
+    let made = state.svc.share_draft(viewer.actor(), new).await.map_err(|e| PageError(e, viewer.lang))?;
+    Ok(Redirect::to(&format!("/share/{}", made.id)).into_response())
 }
 
 #[derive(Deserialize)]

@@ -310,6 +310,7 @@ fn page_table(ids: &Ids, proof: i64) -> Vec<(Method, String, Option<String>, [u1
         (Method::POST, s("/cases/{case}/hold"), Some("reason=x".into()), [404, 404, 303, 303, 404, 404, 404, 303]),
         (Method::POST, s("/cases/{case}/release"), Some("reason=x".into()), [404, 404, 303, 403, 404, 404, 404, 303]),
         (Method::GET, s("/share"), None, [200, 200, 200, 200, 200, 200, 200, 303]),
+        (Method::POST, s("/share"), Some("title=%E6%A8%99%E7%9A%84&indicators=sender%09a%40evil.example".into()), [303, 403, 303, 303, 403, 403, 403, 303]),
         (Method::GET, s("/share/{share}"), None, [200, 404, 200, 200, 404, 404, 404, 303]),
         (Method::GET, s("/share/999999"), None, [404, 404, 404, 404, 404, 404, 404, 303]),
         (Method::POST, s("/share/{share}/approve"), Some(String::new()), [303, 404, 303, 403, 404, 404, 404, 303]),

@@ -58,6 +58,43 @@ async fn the_csirt_uploads_a_conversation_and_opens_a_case_from_the_mail_that_tu
     assert_eq!(opened.status, 303, "{}", opened.body);
     let cases = f.svc.cases(&maruhi_service::Actor::operator()).await.unwrap();
     assert!(cases.iter().any(|c| c.title == title && c.severity == "high"));
+
+    // One click drafts a sharing report for the forum: the mail's signs as
+    // the method, its sender, domain and subject as indicators.
+    assert_eq!(page.body.matches("class=\"share-draft\"").count(), 1);
+    let field = |name: &str| {
+        let pattern = format!("name=\"{name}\" value=\"");
+        let start = page.body.find(&pattern).unwrap() + pattern.len();
+        html_unescape(&page.body[start..start + page.body[start..].find('"').unwrap()])
+    };
+    let indicators = field("indicators");
+    assert!(indicators.contains("sender\tkenichi.yamada.1990@gmail.com\ndomain\tgmail.com\n"), "{indicators}");
+    let body = format!(
+        "title={}&method={}&indicators={}&first_seen={}",
+        urlencode(&field("title")),
+        urlencode(&field("method")),
+        urlencode(&indicators),
+        urlencode(&field("first_seen"))
+    );
+    let drafted = f.call(Method::POST, "/share", &analyst, Some(&body)).await;
+    assert_eq!(drafted.status, 303, "{}", drafted.body);
+    let reports = f.svc.share_reports(&maruhi_service::Actor::operator()).await.unwrap();
+    let report = f.svc.share_report(&maruhi_service::Actor::operator(), reports[0].id).await.unwrap();
+    let draft = serde_json::to_string(&report).unwrap();
+    assert!(draft.contains("kenichi.yamada.1990@gmail.com") && draft.contains("MRH-MAIL-115"), "{draft}");
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&#x0A;", "\n")
+        .replace("&#10;", "\n")
+        .replace("&#x09;", "\t")
+        .replace("&#9;", "\t")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 #[tokio::test]
