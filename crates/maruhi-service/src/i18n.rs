@@ -485,6 +485,7 @@ pub static UI: &[(&str, &str, &str)] = &[
     ("mail.verdict.clean", "問題なし", "Clean"),
     ("mail.open_case", "事案を開く", "Open a case"),
     ("mail.share_draft", "共有報告を起案", "Draft a sharing report"),
+    ("nav.share", "情報共有", "Sharing"),
     ("nav.risk", "内部不正リスク", "Insider risk"),
     ("nav.alerts", "アラート", "Alerts"),
     ("nav.identities", "利用者の別名", "Identities"),
