@@ -432,6 +432,9 @@ struct DetailPage {
     reack: bool,
     /// How many people have not acknowledged the current rules.
     outstanding: usize,
+    /// Exact-data-match datasets of the secret: name, rows, columns (with
+    /// their types), last refreshed (local time).
+    datasets: Vec<(String, i64, String, String)>,
 }
 
 #[derive(Template)]
@@ -982,7 +985,19 @@ async fn detail_page_with(
     } else {
         0
     };
+    let datasets = state
+        .svc
+        .edm_for_secret(viewer.actor(), id)
+        .await
+        .map_err(|e| PageError(e, lang))?
+        .into_iter()
+        .map(|d| {
+            let columns: Vec<String> = d.columns.iter().map(|c| format!("{} ({})", c.name, c.kind.as_str())).collect();
+            (d.name, d.rows, columns.join(", "), local_time(&d.refreshed_at))
+        })
+        .collect();
     Ok(DetailPage {
+        datasets,
         saved,
         reack,
         outstanding,

@@ -802,3 +802,26 @@ async fn dashboards_show_each_role_its_work_and_link_every_number() {
     let kato = f.call(Method::GET, "/acknowledgements", &f.session("kato").await, None).await;
     assert!(!kato.body.contains(r#"id="outstanding""#));
 }
+
+/// A secret's page lists its exact-data-match datasets (name, rows, columns
+/// and their types), never a value; others do not see the secret at all.
+#[tokio::test]
+async fn a_secrets_page_lists_its_customer_datasets() {
+    let mut f = Fixture::new().await;
+    let dir = std::env::temp_dir().join(format!("maruhi-server-edm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let svc = f.svc.clone().with_edm_dir(&dir);
+    f.app = maruhi_server::app(maruhi_server::AppState::new(svc.clone(), false));
+    let csv = "会員番号,氏名,電話番号\nM-0001,山田 太郎,03-1234-5678\nM-0002,佐藤 花子,090-8765-4321\n";
+    let op = Actor::operator();
+    svc.edm_add(&op, "会員名簿", Some(f.secret_id), std::io::Cursor::new(csv.as_bytes().to_vec()), None).await.unwrap();
+    let sato = f.session("sato").await;
+    let page = f.call(Method::GET, &format!("/secrets/{}", f.secret_id), &sato, None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("id=\"edm-datasets\"") && page.body.contains("会員名簿"), "{}", page.body);
+    assert!(page.body.contains("(phone)"), "columns are shown with their types");
+    assert!(!page.body.contains("山田 太郎") && !page.body.contains("03-1234-5678"), "no value is shown");
+    let kato = f.session("kato").await;
+    assert_eq!(f.call(Method::GET, &format!("/secrets/{}", f.secret_id), &kato, None).await.status, 404);
+    let _ = std::fs::remove_dir_all(&dir);
+}
