@@ -86,6 +86,7 @@
 
 mod archive;
 mod cad;
+mod child;
 mod ctx;
 mod detect;
 mod legacy;

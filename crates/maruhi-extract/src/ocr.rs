@@ -8,13 +8,14 @@
 //! is a document of format [`Format::Ocr`], so findings on it say they were read by OCR.
 #![allow(clippy::disallowed_methods, reason = "OCR children run against the time budget's deadline")]
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use crate::child::{run, Child};
 use crate::ctx::Ctx;
 use crate::{codes, Format};
 
@@ -35,12 +36,6 @@ fn languages() -> Option<&'static str> {
 /// Whether OCR can run at all (Tesseract installed with a usable model).
 pub fn available() -> bool {
     languages().is_some()
-}
-
-enum Child {
-    Out(Vec<u8>),
-    Failed,
-    TimedOut,
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -77,57 +72,6 @@ impl Drop for TempDir {
     }
 }
 
-/// Runs a program under an address-space ceiling (see `pdf::run_pdftotext`), keeping at most
-/// `max_out` bytes of its output and killing it at the deadline.
-fn run(program: &str, args: &[&std::ffi::OsStr], deadline: Instant, max_out: u64, max_memory: u64) -> Child {
-    let kib = (max_memory / 1024).max(1).to_string();
-    let child = Command::new("sh")
-        .arg("-c")
-        .arg(r#"ulimit -v "$1" && shift && exec "$@""#)
-        .arg("sh")
-        .arg(kib)
-        .arg(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .env("OMP_THREAD_LIMIT", "1")
-        .spawn();
-    let Ok(mut child) = child else { return Child::Failed };
-    let Some(stdout) = child.stdout.take() else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Child::Failed;
-    };
-    let reader = std::thread::spawn(move || {
-        let mut stdout = stdout;
-        let mut out = Vec::new();
-        let _ = (&mut stdout).take(max_out.saturating_add(1)).read_to_end(&mut out);
-        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
-        out
-    });
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => break None,
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(_) => break None,
-        }
-    };
-    let Some(status) = status else {
-        let _ = child.kill();
-        let _ = child.wait();
-        let _ = reader.join();
-        return if Instant::now() >= deadline { Child::TimedOut } else { Child::Failed };
-    };
-    let out = reader.join().unwrap_or_default();
-    if status.success() {
-        Child::Out(out)
-    } else {
-        Child::Failed
-    }
-}
-
 /// The OCR deadline: the OCR budget from now, within the file's deadline.
 fn deadline(cx: &Ctx<'_>) -> Instant {
     let now = Instant::now();
@@ -147,7 +91,7 @@ fn tesseract(cx: &mut Ctx<'_>, path: &str, image: &Path, deadline: Instant) -> O
             None
         }
         // An image Tesseract cannot read has no text, as any image had before OCR.
-        Child::Failed => None,
+        Child::Failed | Child::Missing => None,
     }
 }
 
@@ -233,7 +177,7 @@ pub(crate) fn pdf(cx: &mut Ctx<'_>, path: &str, bytes: &[u8]) -> Option<String> 
                 break;
             }
             // Past the last page, pdftoppm fails: the pages are done.
-            Child::Failed => break,
+            Child::Failed | Child::Missing => break,
         }
         let png = root.with_extension("png");
         if !png.exists() {

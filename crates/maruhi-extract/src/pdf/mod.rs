@@ -24,12 +24,11 @@ mod doc;
 mod filters;
 mod raw;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::ctx::{Ctx, RATIO_FLOOR};
 use crate::{codes, Format, Limits};
@@ -441,69 +440,12 @@ fn pdftotext(bytes: &[u8], deadline: Instant, max_text: u64, max_memory: u64) ->
 }
 
 fn run_pdftotext(file: &std::path::Path, deadline: Instant, max_text: u64, max_memory: u64) -> Poppler {
-    // poppler decodes streams without our budgets, so the child gets a ceiling on its address
-    // space (RLIMIT_AS, through the POSIX shell's `ulimit -v`, in KiB): past it, allocation fails
-    // inside the child, which dies alone. The shell then `exec`s pdftotext, so the pid we kill at
-    // the deadline is pdftotext's own. `&&` keeps pdftotext from running unlimited if the limit
-    // cannot be set.
-    let kib = (max_memory / 1024).max(1).to_string();
-    let child = Command::new("sh")
-        .arg("-c")
-        .arg(r#"ulimit -v "$1" && shift && exec "$@""#)
-        .arg("sh")
-        .arg(kib)
-        .arg("pdftotext")
-        .arg("-q")
-        .arg("-enc")
-        .arg("UTF-8")
-        .arg(file)
-        .arg("-")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Poppler::Missing,
-        Err(_) => return Poppler::Failed,
-    };
-    let Some(stdout) = child.stdout.take() else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Poppler::Failed;
-    };
-    // The pipe is drained on its own thread so a chatty child never blocks on a full pipe.
-    let reader = std::thread::spawn(move || {
-        let mut stdout = stdout;
-        let mut out = Vec::new();
-        let _ = (&mut stdout).take(max_text.saturating_add(1)).read_to_end(&mut out);
-        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
-        out
-    });
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) if Instant::now() >= deadline => break Err(Poppler::TimedOut),
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(_) => break Err(Poppler::Failed),
-        }
-    };
-    let status = match status {
-        Ok(status) => status,
-        Err(outcome) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            let _ = reader.join();
-            return outcome;
-        }
-    };
-    let out = reader.join().unwrap_or_default();
-    // 127: the shell did not find pdftotext.
-    if status.code() == Some(127) {
-        return Poppler::Missing;
+    let args: [&std::ffi::OsStr; 5] =
+        ["-q".as_ref(), "-enc".as_ref(), "UTF-8".as_ref(), file.as_os_str(), "-".as_ref()];
+    match crate::child::run("pdftotext", &args, deadline, max_text, max_memory) {
+        crate::child::Child::Out(out) => Poppler::Text(String::from_utf8_lossy(&out).into_owned()),
+        crate::child::Child::Missing => Poppler::Missing,
+        crate::child::Child::Failed => Poppler::Failed,
+        crate::child::Child::TimedOut => Poppler::TimedOut,
     }
-    if !status.success() {
-        return Poppler::Failed;
-    }
-    Poppler::Text(String::from_utf8_lossy(&out).into_owned())
 }
