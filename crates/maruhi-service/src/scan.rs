@@ -394,70 +394,62 @@ impl Service {
             }
             None => None,
         };
-        for p in prepared {
-            let sealed = if keep_text { Some(self.seal(&p.sha256, p.text.as_bytes())?) } else { None };
-            let id = maruhi_store::materials::insert(
-                tx.conn(),
-                &NewMaterial {
-                    collection: collection.id(),
-                    secret_id,
-                    name: &p.name,
-                    note,
-                    sha256: &p.sha256,
-                    size_bytes: p.size as i64,
-                    format: p.format,
-                    normalized_chars: p.normalized_chars as i64,
-                    fingerprint_count: p.fingerprint_count as i64,
-                    fingerprints: &p.fingerprints,
-                    sealed_text: sealed.as_deref(),
-                    created_by: actor.user_id,
-                    created_at: at,
-                },
-            )
-            .await?;
-            if let Some(object_id) = object_id {
-                maruhi_store::materials::set_object(tx.conn(), id, object_id).await?;
-            }
-            ids.push(id);
+        let sealed = prepared
+            .iter()
+            .map(|p| keep_text.then(|| self.seal(&p.sha256, p.text.as_bytes())).transpose())
+            .collect::<Result<Vec<_>>>()?;
+        let material = |name, sha256, size_bytes, format, chars, count, fingerprints, sealed_text| NewMaterial {
+            collection: collection.id(),
+            secret_id,
+            name,
+            note,
+            sha256,
+            size_bytes,
+            format,
+            normalized_chars: chars,
+            fingerprint_count: count,
+            fingerprints,
+            sealed_text,
+            created_by: actor.user_id,
+            created_at: at,
+        };
+        // Documents by their text, files without text by their exact content.
+        let mut rows = Vec::with_capacity(prepared.len() + exact.len());
+        for (p, sealed) in prepared.iter().zip(&sealed) {
+            let row = material(
+                p.name.as_str(),
+                p.sha256.as_str(),
+                p.size as i64,
+                p.format,
+                p.normalized_chars as i64,
+                p.fingerprint_count as i64,
+                &p.fingerprints[..],
+                sealed.as_deref(),
+            );
             // The file's and the document's SHA-256 enter the ledger: one time
             // stamp over a checkpoint dates the material (prior-use evidence).
             let summary = json!({
-                "material": id, "collection": collection.id(), "name": p.name,
+                "collection": collection.id(), "name": p.name,
                 "file_sha256": file_sha, "text_sha256": p.sha256, "chars": p.normalized_chars,
             });
-            events.push(match secret_id {
-                Some(sid) => Event::new(actor, AuditAction::MaterialAttach, "secret", sid).summary(summary),
-                None => Event::new(actor, AuditAction::MaterialAdd, "material", id).summary(summary),
-            });
+            rows.push((row, summary));
         }
         for f in exact {
-            let id = maruhi_store::materials::insert(
-                tx.conn(),
-                &NewMaterial {
-                    collection: collection.id(),
-                    secret_id,
-                    name: &f.name,
-                    note,
-                    sha256: &f.sha256,
-                    size_bytes: i64::try_from(f.size).unwrap_or(i64::MAX),
-                    format: EXACT_FILE_FORMAT,
-                    normalized_chars: 0,
-                    fingerprint_count: 0,
-                    fingerprints: &[],
-                    sealed_text: None,
-                    created_by: actor.user_id,
-                    created_at: at,
-                },
-            )
-            .await?;
+            let size = i64::try_from(f.size).unwrap_or(i64::MAX);
+            let row = material(f.name.as_str(), f.sha256.as_str(), size, EXACT_FILE_FORMAT, 0, 0, &[], None);
+            let summary = json!({
+                "collection": collection.id(), "name": f.name,
+                "file_sha256": file_sha, "exact_sha256": f.sha256, "bytes": f.size,
+            });
+            rows.push((row, summary));
+        }
+        for (row, mut summary) in rows {
+            let id = maruhi_store::materials::insert(tx.conn(), &row).await?;
             if let Some(object_id) = object_id {
                 maruhi_store::materials::set_object(tx.conn(), id, object_id).await?;
             }
             ids.push(id);
-            let summary = json!({
-                "material": id, "collection": collection.id(), "name": f.name,
-                "file_sha256": file_sha, "exact_sha256": f.sha256, "bytes": f.size,
-            });
+            summary["material"] = id.into();
             events.push(match secret_id {
                 Some(sid) => Event::new(actor, AuditAction::MaterialAttach, "secret", sid).summary(summary),
                 None => Event::new(actor, AuditAction::MaterialAdd, "material", id).summary(summary),
