@@ -157,10 +157,12 @@ pub async fn draft(State(state): State<AppState>, viewer: Viewer, Form(form): Fo
         .filter_map(|l| l.split_once('\t'))
         .map(|(kind, value)| Indicator { kind: kind.trim().to_owned(), value: value.trim().to_owned() })
         .collect();
+    // Browsers send line breaks in form fields as CRLF.
+    let lf = |s: String| s.replace("\r\n", "\n");
     let draft = Draft {
         title: form.title.clone(),
-        method: form.method,
-        detection: form.detection,
+        method: lf(form.method),
+        detection: lf(form.detection),
         first_seen: form.first_seen,
         indicators,
         ..Draft::default()
