@@ -314,6 +314,15 @@ fn decode_qp(run: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Base64 with padding when the run it replaces had it.
+fn encode_base64_like(run: &str, s: &str) -> String {
+    if run.ends_with('=') {
+        base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
+    } else {
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(s.as_bytes())
+    }
+}
+
 fn encode_qp(s: &str) -> String {
     let mut out = String::new();
     for &b in s.as_bytes() {
@@ -494,46 +503,23 @@ impl<'a> Gate<'a> {
                     }),
                 }
             }
-            for m in BASE64_RUN.find_iter(s) {
-                if let Some(plain) = decode_base64(m.as_str()) {
+            // Base64, quoted-printable and percent-encoded runs: decoded,
+            // scrubbed, and encoded again the same way when anything changed.
+            type Decode = fn(&str) -> Option<String>;
+            type Encode = fn(&str, &str) -> String;
+            let codecs: [(&Regex, Decode, Encode); 3] = [
+                (&BASE64_RUN, decode_base64, encode_base64_like),
+                (&QP_RUN, |run| decode_qp(run).and_then(as_text), |_, inner| encode_qp(inner)),
+                (&PERCENT_RUN, decode_percent, |_, inner| encode_percent(inner)),
+            ];
+            for (run, decode, encode) in codecs {
+                for m in run.find_iter(s) {
+                    let Some(plain) = decode(m.as_str()) else { continue };
                     let (inner, found) = self.scrub(&plain, true, coarsen);
                     if inner != plain {
                         nested.extend(found);
-                        let padded = m.as_str().ends_with('=');
-                        let enc = if padded {
-                            base64::engine::general_purpose::STANDARD.encode(inner.as_bytes())
-                        } else {
-                            base64::engine::general_purpose::STANDARD_NO_PAD.encode(inner.as_bytes())
-                        };
-                        spans.push(Span { start: m.start(), end: m.end(), kind: "encoded".into(), replacement: enc });
-                    }
-                }
-            }
-            for m in QP_RUN.find_iter(s) {
-                if let Some(plain) = decode_qp(m.as_str()).and_then(as_text) {
-                    let (inner, found) = self.scrub(&plain, true, coarsen);
-                    if inner != plain {
-                        nested.extend(found);
-                        spans.push(Span {
-                            start: m.start(),
-                            end: m.end(),
-                            kind: "encoded".into(),
-                            replacement: encode_qp(&inner),
-                        });
-                    }
-                }
-            }
-            for m in PERCENT_RUN.find_iter(s) {
-                if let Some(plain) = decode_percent(m.as_str()) {
-                    let (inner, found) = self.scrub(&plain, true, coarsen);
-                    if inner != plain {
-                        nested.extend(found);
-                        spans.push(Span {
-                            start: m.start(),
-                            end: m.end(),
-                            kind: "encoded".into(),
-                            replacement: encode_percent(&inner),
-                        });
+                        let replacement = encode(m.as_str(), &inner);
+                        spans.push(Span { start: m.start(), end: m.end(), kind: "encoded".into(), replacement });
                     }
                 }
             }
