@@ -32,6 +32,7 @@ use tokio::sync::Mutex;
 
 use crate::audit::{self, AuditAction, Event};
 use crate::i18n::Msg;
+use crate::installation::io;
 use crate::vault::{MasterKey, ObjectReader, ObjectStore, ObjectWriter};
 use crate::{policy, Actor, Error, Installation, Result, Service};
 
@@ -124,11 +125,6 @@ fn random<const N: usize>() -> Result<[u8; N]> {
     let mut b = [0u8; N];
     getrandom::fill(&mut b).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
     Ok(b)
-}
-
-fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
-    let path = path.to_owned();
-    move |source| Error::Io { what, path, source }
 }
 
 fn damaged(why: impl std::fmt::Display) -> Error {
@@ -229,6 +225,16 @@ impl Sealing {
 }
 
 impl Service {
+    /// The object keys of every stored object: secrets' originals and
+    /// other files (case attachments, kept import originals).
+    async fn object_keys(&self) -> Result<Vec<String>> {
+        let mut conn = self.db.read().await?;
+        let mut keys: Vec<String> =
+            maruhi_store::vault::all(&mut conn).await?.into_iter().map(|o| o.object_key).collect();
+        keys.extend(maruhi_store::vault::all_files(&mut conn).await?.into_iter().map(|o| o.object_key));
+        Ok(keys)
+    }
+
     /// Writes a backup of `installation` (this service's) to `out`, which
     /// must not exist: the database copied online (SQLite), the keys (also
     /// a master key kept outside the data directory), the vault's objects
@@ -366,12 +372,7 @@ impl Service {
         // The vault's objects, as stored (already encrypted).
         let mut objects = 0;
         if let Ok(vault) = self.vault() {
-            let mut conn = self.db.read().await?;
-            let mut names: Vec<String> =
-                maruhi_store::vault::all(&mut conn).await?.into_iter().map(|o| o.object_key).collect();
-            names.extend(maruhi_store::vault::all_files(&mut conn).await?.into_iter().map(|o| o.object_key));
-            drop(conn);
-            for key in names {
+            for key in self.object_keys().await? {
                 // The store's parts are piped into the sealing; a read that
                 // fails fails the backup (not a short member).
                 let mut reader = vault.store().get(&key).await?;
@@ -584,18 +585,8 @@ async fn restore_into(
     let svc = installation.open().await?;
     let svc = svc.with_vault(crate::vault::Vault::new(store.clone(), installation.master_key_file(None)));
     let ledger = svc.verify_ledger().await?;
-    let mut missing_objects = Vec::new();
-    {
-        let mut conn = svc.db.read().await?;
-        let mut names: Vec<String> =
-            maruhi_store::vault::all(&mut conn).await?.into_iter().map(|o| o.object_key).collect();
-        names.extend(maruhi_store::vault::all_files(&mut conn).await?.into_iter().map(|o| o.object_key));
-        for key in names {
-            if !seen.contains_key(&format!("vault/{key}")) {
-                missing_objects.push(key);
-            }
-        }
-    }
+    let missing_objects: Vec<String> =
+        svc.object_keys().await?.into_iter().filter(|key| !seen.contains_key(&format!("vault/{key}"))).collect();
     svc.close().await;
     Ok(RestoreSummary {
         data_dir: dir.to_owned(),

@@ -349,10 +349,7 @@ impl Service {
             let path = format!("data/originals/{id}-{name}");
             if let Some(out) = stream_to {
                 let file = out.join(&path);
-                let io = |what: &'static str, path: &Path| {
-                    let path = path.to_owned();
-                    move |source| Error::Io { what, path, source }
-                };
+                let io = crate::installation::io;
                 if let Some(parent) = file.parent() {
                     tokio::fs::create_dir_all(parent).await.map_err(io("cannot create", parent))?;
                 }

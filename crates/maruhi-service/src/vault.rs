@@ -198,7 +198,7 @@ impl MasterKeyFile {
             Err(Error::Key { why, .. }) if why == "missing" && self.create_if_missing => {
                 let key = MasterKey::generate()?;
                 if let Some(dir) = self.path.parent() {
-                    std::fs::create_dir_all(dir).map_err(io_err("cannot create", dir))?;
+                    std::fs::create_dir_all(dir).map_err(crate::installation::io("cannot create", dir))?;
                 }
                 crate::installation::write_new_key(&self.path, &hex::encode(key.key))?;
                 tracing::warn!(
@@ -629,11 +629,6 @@ impl LocalStore {
     }
 }
 
-fn io_err(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
-    let path = path.to_owned();
-    move |source| Error::Io { what, path, source }
-}
-
 struct LocalWriter {
     file: tokio::fs::File,
     tmp: PathBuf,
@@ -642,16 +637,18 @@ struct LocalWriter {
 
 impl ObjectWriter for LocalWriter {
     fn write(&mut self, part: Vec<u8>) -> BoxFuture<'_, Result<()>> {
-        Box::pin(async move { self.file.write_all(&part).await.map_err(io_err("cannot write", &self.tmp)) })
+        Box::pin(
+            async move { self.file.write_all(&part).await.map_err(crate::installation::io("cannot write", &self.tmp)) },
+        )
     }
 
     fn finish(self: Box<Self>) -> BoxFuture<'static, Result<()>> {
         Box::pin(async move {
             let LocalWriter { mut file, tmp, path } = *self;
-            file.flush().await.map_err(io_err("cannot write", &tmp))?;
-            file.sync_all().await.map_err(io_err("cannot write", &tmp))?;
+            file.flush().await.map_err(crate::installation::io("cannot write", &tmp))?;
+            file.sync_all().await.map_err(crate::installation::io("cannot write", &tmp))?;
             drop(file);
-            tokio::fs::rename(&tmp, &path).await.map_err(io_err("cannot rename", &tmp))
+            tokio::fs::rename(&tmp, &path).await.map_err(crate::installation::io("cannot rename", &tmp))
         })
     }
 
@@ -674,7 +671,11 @@ impl ObjectReader for LocalReader {
             let mut buf = vec![0u8; PART_BYTES];
             let mut filled = 0;
             while filled < buf.len() {
-                let n = self.file.read(&mut buf[filled..]).await.map_err(io_err("cannot read", &self.path))?;
+                let n = self
+                    .file
+                    .read(&mut buf[filled..])
+                    .await
+                    .map_err(crate::installation::io("cannot read", &self.path))?;
                 if n == 0 {
                     break;
                 }
@@ -691,10 +692,10 @@ impl ObjectStore for LocalStore {
         Box::pin(async move {
             let path = self.path(key)?;
             if let Some(dir) = path.parent() {
-                tokio::fs::create_dir_all(dir).await.map_err(io_err("cannot create", dir))?;
+                tokio::fs::create_dir_all(dir).await.map_err(crate::installation::io("cannot create", dir))?;
             }
             let tmp = path.with_extension("partial");
-            let file = tokio::fs::File::create(&tmp).await.map_err(io_err("cannot create", &tmp))?;
+            let file = tokio::fs::File::create(&tmp).await.map_err(crate::installation::io("cannot create", &tmp))?;
             Ok(Box::new(LocalWriter { file, tmp, path }) as Box<dyn ObjectWriter>)
         })
     }
@@ -702,7 +703,7 @@ impl ObjectStore for LocalStore {
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Box<dyn ObjectReader>>> {
         Box::pin(async move {
             let path = self.path(key)?;
-            let file = tokio::fs::File::open(&path).await.map_err(io_err("cannot open", &path))?;
+            let file = tokio::fs::File::open(&path).await.map_err(crate::installation::io("cannot open", &path))?;
             Ok(Box::new(LocalReader { file, path }) as Box<dyn ObjectReader>)
         })
     }
@@ -711,7 +712,9 @@ impl ObjectStore for LocalStore {
         Box::pin(async move {
             let path = self.path(key)?;
             match tokio::fs::remove_file(&path).await {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_err("cannot remove", &path)(e)),
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(crate::installation::io("cannot remove", &path)(e))
+                }
                 _ => Ok(()),
             }
         })

@@ -47,6 +47,7 @@ async fn a_restored_installation_verifies_and_serves_the_same_originals() {
     let file = root.join("maruhi.mrhbak");
     assert!(matches!(svc.backup(&op, &installation, &file, "short", KDF).await, Err(Error::Invalid(_))));
     assert!(!file.exists());
+    let before = svc.ledger_size().await.unwrap();
     let summary = svc.backup(&op, &installation, &file, PASS, KDF).await.unwrap();
     assert!(summary.database && summary.keys == 3 && summary.objects == 1, "{summary:?}");
     // Nothing of the content or the keys is readable in the file.
@@ -55,8 +56,11 @@ async fn a_restored_installation_verifies_and_serves_the_same_originals() {
     for needle in [PLANTED.as_bytes(), "射出成形".as_bytes(), key.trim().as_bytes()] {
         assert!(!bytes.windows(needle.len()).any(|w| w == needle));
     }
-    // The backup is in the audit trail; the service keeps running.
-    assert!(svc.ledger_size().await.unwrap() > 0);
+    // The backup is one entry of the audit trail, written after its copy of
+    // the database.
+    assert_eq!(svc.ledger_size().await.unwrap(), before + 1);
+    let trail = svc.audit_log(&op, Some("installation.backup"), 1, 10).await.unwrap();
+    assert_eq!(trail.items.len(), 1);
 
     // A wrong passphrase restores nothing.
     let target = root.join("restored");
